@@ -1,0 +1,124 @@
+/*
+ * common.c: error records, layer and category names, slice helpers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "imapblast/common.h"
+#include "imapblast/event.h"
+
+int ib_error_set(struct ib_error *err, int code, int errnum, const char *path, uint64_t offset,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	err->code = code;
+	err->errnum = errnum;
+	err->offset = offset;
+	err->line = 0;
+	snprintf(err->path, sizeof(err->path), "%s", path ? path : "");
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static const char *const layer_names[IB_LAYER_COUNT] = {"client", "proxy", "server"};
+static const char *const cat_names[IB_CAT_COUNT] = {"none",    "ok",     "credentials", "temporary",
+						     "timeout", "policy", "other"};
+
+const char *ib_layer_name(enum ib_layer l)
+{
+	return (unsigned)l < IB_LAYER_COUNT ? layer_names[l] : "?";
+}
+
+int ib_layer_parse(struct ib_str s, enum ib_layer *out)
+{
+	for (int i = 0; i < IB_LAYER_COUNT; i++)
+		if (ib_str_eq_lit(s, layer_names[i])) {
+			*out = (enum ib_layer)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *ib_category_name(enum ib_category c)
+{
+	return (unsigned)c < IB_CAT_COUNT ? cat_names[c] : "?";
+}
+
+int ib_category_parse(struct ib_str s, enum ib_category *out)
+{
+	for (int i = 1; i < IB_CAT_COUNT; i++)
+		if (ib_str_eq_lit(s, cat_names[i])) {
+			*out = (enum ib_category)i;
+			return 0;
+		}
+	return -1;
+}
+
+int ib_category_is_failure(enum ib_category c)
+{
+	return c >= IB_CAT_CREDENTIALS && c < IB_CAT_COUNT;
+}
+
+struct ib_str ib_str_from(const char *s)
+{
+	struct ib_str r = {s, s ? strlen(s) : 0};
+	return r;
+}
+
+int ib_str_eq(struct ib_str a, struct ib_str b)
+{
+	return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
+}
+
+int ib_str_eq_lit(struct ib_str a, const char *lit)
+{
+	size_t n = strlen(lit);
+	return a.len == n && (!n || !memcmp(a.ptr, lit, n));
+}
+
+int ib_str_starts(struct ib_str a, const char *lit)
+{
+	size_t n = strlen(lit);
+	return a.len >= n && (!n || !memcmp(a.ptr, lit, n));
+}
+
+int ib_str_casestarts(struct ib_str a, const char *lit)
+{
+	size_t n = strlen(lit);
+	return a.len >= n && (!n || !strncasecmp(a.ptr, lit, n));
+}
+
+long ib_str_find(struct ib_str hay, const char *needle, size_t nlen)
+{
+	const char *p;
+
+	if (!nlen)
+		return 0;
+	if (!hay.len)
+		return -1;
+	p = memmem(hay.ptr, hay.len, needle, nlen);
+	return p ? (long)(p - hay.ptr) : -1;
+}
+
+struct ib_str ib_str_trim(struct ib_str s)
+{
+	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
+		s.ptr++;
+		s.len--;
+	}
+	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
+
+void ib_event_clear(struct ib_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->time_ms = IB_TIME_NONE;
+	ev->outcome = IB_CAT_NONE;
+}

@@ -1,0 +1,2 @@
+/* STUB */
+#include "imapblast/pipeline.h"

@@ -1,0 +1,109 @@
+/*
+ * agg.h: the aggregator. It keeps, in Judy arrays only, what the analysis
+ * needs, and nothing per line:
+ * - interned strings (users in lower case, IPs, servers, signatures, file
+ *   paths) to dense ids (JudySL);
+ * - cells: one per distinct (bucket, user, ip, server, layer, category,
+ *   signature) with a count, the first and last time, and the evidence
+ *   (file, line) of the first event, tie-broken by (file path, line);
+ * - per-file accounting, unparseable reasons and input errors.
+ *
+ * Memory grows with distinct cells, never with lines. Merge is exact and
+ * order-independent: merging partial aggregates in any order gives the
+ * same content as one aggregator fed every event.
+ */
+#ifndef IMAPBLAST_AGG_H
+#define IMAPBLAST_AGG_H
+
+#include "common.h"
+#include "classify.h"
+#include "event.h"
+
+struct ib_agg;
+
+/* Accounting of one input file: lines = events + ignored + unparseable + overlong. */
+struct ib_file_counts {
+	uint64_t bytes_in, bytes_out;
+	uint64_t lines, events, ignored, unparseable, overlong;
+	int gzip;
+	const char *format; /* parser name chosen, or NULL */
+};
+
+/* New aggregator with the given bucket length (ms, > 0). */
+int ib_agg_new(struct ib_agg **out, int64_t bucket_ms);
+void ib_agg_free(struct ib_agg *a);
+int64_t ib_agg_bucket_ms(const struct ib_agg *a);
+
+/* Intern a file path; *id is what ib_agg_add takes as file_id. */
+int ib_agg_file(struct ib_agg *a, const char *path, uint32_t *id);
+/* Add accounting to a file (sums with what is there). */
+int ib_agg_file_counts(struct ib_agg *a, uint32_t file_id, const struct ib_file_counts *c);
+/* Record an input error (path, offset, reason). */
+int ib_agg_file_error(struct ib_agg *a, const struct ib_error *e);
+/* Count n unparseable lines for `reason`, keeping the first sample (file, line). */
+int ib_agg_reason(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file_id, uint64_t line);
+
+/*
+ * Add one classified event (m->category != IB_CAT_NONE, ev->time_ms set).
+ * The user is lower-cased when interned. An event without a user (or with
+ * IB_EV_CONNECTION) is kept under the empty user, which is never an
+ * affected user but counts for servers and buckets.
+ */
+int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m, uint32_t file_id,
+	       uint64_t line);
+
+/* dst += src. Both must have the same bucket length (else IB_ERR_USAGE). */
+int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src);
+
+/*
+ * State files: versioned, checksummed, architecture-independent (fixed
+ * little-endian encoding). A truncated or corrupt file is refused with
+ * err saying why.
+ */
+int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err);
+int ib_agg_load(struct ib_agg **out, const char *path, struct ib_error *err);
+int ib_agg_load_buf(struct ib_agg **out, const unsigned char *buf, size_t len, struct ib_error *err);
+
+/* 1 when a and b hold the same content (ids may differ). For tests. */
+int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b);
+
+/* ---- read access for the analysis (analysis.c) ---- */
+
+struct ib_cell {
+	int64_t bucket;	   /* bucket index: floor(time_ms / bucket_ms) */
+	uint32_t user;	   /* string id; 0 = no user */
+	uint32_t ip;	   /* string id; 0 = none */
+	uint32_t server;   /* string id; 0 = none */
+	uint32_t signature; /* string id; 0 = none */
+	uint8_t layer;	   /* enum ib_layer */
+	uint8_t category;  /* enum ib_category */
+	uint8_t connection; /* 1: IB_EV_CONNECTION events */
+	uint64_t count;
+	int64_t first_ms, last_ms;
+	uint32_t first_file; /* file id of the first event */
+	uint64_t first_line;
+};
+
+enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S_KINDS };
+
+/* Number of cells, and cell i (0 <= i < n), in no particular order. */
+size_t ib_agg_ncells(const struct ib_agg *a);
+const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i);
+/* String of an id (id 0 is ""). */
+const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id);
+size_t ib_agg_nstr(const struct ib_agg *a, enum ib_strkind k); /* ids are 0..n-1 */
+
+/* Files (by file id), errors and reasons. */
+const struct ib_file_counts *ib_agg_file_get(const struct ib_agg *a, uint32_t file_id);
+size_t ib_agg_nerrors(const struct ib_agg *a);
+const struct ib_error *ib_agg_error(const struct ib_agg *a, size_t i);
+struct ib_reason {
+	const char *reason;
+	uint64_t count;
+	uint32_t file;
+	uint64_t line;
+};
+size_t ib_agg_nreasons(const struct ib_agg *a);
+void ib_agg_reason_get(const struct ib_agg *a, size_t i, struct ib_reason *r);
+
+#endif

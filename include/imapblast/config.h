@@ -1,0 +1,75 @@
+/*
+ * config.h: every option of a run, filled by analyzer/main.c and passed
+ * down as `const struct ib_config *`. No module keeps a global copy.
+ * ib_config_init sets the documented defaults.
+ */
+#ifndef IMAPBLAST_CONFIG_H
+#define IMAPBLAST_CONFIG_H
+
+#include "common.h"
+
+enum ib_out_mask {
+	IB_OUT_CSV = 1,	 /* affected-users.csv and excluded.csv */
+	IB_OUT_MD = 2,	 /* summary.md */
+	IB_OUT_JSON = 4, /* summary.json */
+	IB_OUT_SVG = 8,	 /* timeline.svg */
+	IB_OUT_ALL = 15
+};
+
+struct ib_config {
+	/* input */
+	size_t max_line;	 /* --max-line, default 65536 */
+	const char *force_format; /* --format NAME, or NULL for detection */
+	const char *tz;		 /* --tz ZONE, NULL = UTC */
+	int year;		 /* --year YYYY, 0 = from file mtime */
+	int jobs;		 /* -j N, default 1 */
+
+	/* rules */
+	const char *const *rules_files; /* --rules FILE (repeatable), NULL-terminated or NULL */
+	int no_default_rules;		/* --no-default-rules */
+
+	/* analysis; every threshold documented in docs/method.md */
+	int64_t bucket_ms;	/* --bucket, default 5 min */
+	int64_t since_ms;	/* --since, IB_TIME_NONE = open */
+	int64_t until_ms;	/* --until (exclusive), IB_TIME_NONE = open */
+	int64_t window_start_ms; /* --window START..END, IB_TIME_NONE = detect */
+	int64_t window_end_ms;	 /* exclusive */
+	unsigned attack_users;	/* --attack-users, default 20 */
+	double attack_ratio;	/* --attack-ratio, default 0.8 */
+	unsigned attack_min_users; /* --attack-min-users, default 3 */
+	double window_factor;	/* --window-factor, default 3.0: rate >= factor x baseline */
+	double window_min_rate; /* --window-min-rate, default 0.05: and >= baseline + this */
+	unsigned window_min_failures; /* --window-min-failures, default 3 per bucket */
+	unsigned window_gap;	/* --window-gap, default 2 buckets merged across */
+	double cred_factor;	/* --cred-factor, default 3.0 (credentials in window vs baseline) */
+	double server_factor;	/* --server-factor, default 2.0 (server rate vs fleet) */
+	const char *const *trusted_proxies; /* --trusted-proxy IP (repeatable), NULL-terminated or NULL */
+
+	/* output */
+	const char *out_dir;	/* -o DIR, default "imapblast-report" */
+	unsigned outputs;	/* enum ib_out_mask, default IB_OUT_ALL */
+	int force;		/* --force: overwrite files we did not create */
+	int stamp;		/* --stamp: write a "generated at" time */
+	int64_t stamp_ms;	/* the time written with --stamp */
+	const unsigned char *redact_key; /* --redact KEYFILE contents, or NULL */
+	size_t redact_key_len;
+	int quiet;		/* --quiet */
+};
+
+/* Set every field to its default. */
+void ib_config_init(struct ib_config *cfg);
+
+/*
+ * Parse a duration such as "5m", "30s", "1h", "90" (seconds) into ms.
+ * Returns 0, or -1 when s is not a positive duration.
+ */
+int ib_parse_duration(const char *s, int64_t *out_ms);
+
+/*
+ * Parse an ISO 8601 UTC instant: "2026-01-14T09:00:00Z", "2026-01-14T09:00Z",
+ * "2026-01-14 09:00:00", "2026-01-14" (midnight), with an optional
+ * numeric offset instead of Z. No zone means UTC. Returns 0 or -1.
+ */
+int ib_parse_instant(const char *s, int64_t *out_ms);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * pipeline.h: read inputs into an aggregator: reader -> format detection
+ * -> parser -> classifier -> aggregator, with per-file accounting.
+ *
+ * With jobs > 1, files are handed to worker threads, each with its own
+ * classifier and aggregator; the partial aggregates are merged at the end,
+ * so the result does not depend on the thread count.
+ */
+#ifndef IMAPBLAST_PIPELINE_H
+#define IMAPBLAST_PIPELINE_H
+
+#include "agg.h"
+#include "classify.h"
+#include "config.h"
+#include "reader.h"
+
+/* Called (from any thread, serialised) with compressed bytes done so far. */
+typedef void (*ib_progress_fn)(void *arg, uint64_t done);
+
+struct ib_run_stats {
+	uint64_t files, files_failed;
+};
+
+/*
+ * Read every input of `in` into `agg` (which must be empty or hold earlier
+ * input). Input errors are recorded in agg and counted in st; only
+ * whole-run failures (out of memory) return a negative code.
+ */
+int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, const struct ib_inputs *in,
+		    struct ib_agg *agg, struct ib_run_stats *st, ib_progress_fn progress, void *parg,
+		    struct ib_error *err);
+
+/*
+ * Read one file into agg (used by the tests and fuzzers). Returns IB_OK
+ * or a negative code for whole-run failures; input errors are recorded.
+ */
+int ib_pipeline_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
+		     struct ib_agg *agg, struct ib_error *err);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * reader.h: bytes to lines, one input at a time.
+ *
+ * A reader opens a path or "-" (stdin), detects gzip by its magic bytes,
+ * inflates concatenated members as one stream, and yields lines as
+ * (pointer, length) without the newline (CRLF stripped). Memory is fixed:
+ * one input buffer and one line buffer of max_line bytes. A longer line is
+ * counted and skipped. NUL bytes inside a line are kept.
+ *
+ * Errors (truncated gzip, bad CRC, trailing garbage, read errors) end the
+ * file: every line before the error has been returned, then
+ * ib_reader_next returns a negative code with the path and the byte
+ * offset in err.
+ */
+#ifndef IMAPBLAST_READER_H
+#define IMAPBLAST_READER_H
+
+#include <stdio.h>
+#include "common.h"
+
+struct ib_reader;
+
+struct ib_reader_stats {
+	uint64_t bytes_in;  /* bytes read from the file (compressed size) */
+	uint64_t bytes_out; /* bytes after inflate (== bytes_in for plain text) */
+	uint64_t lines;	    /* lines seen, over-long ones included */
+	uint64_t overlong;  /* lines skipped for exceeding max_line */
+	int gzip;	    /* 1 when the input was gzip */
+	uint64_t members;   /* gzip members read */
+};
+
+/*
+ * Open `path` ("-" = stdin). max_line is the longest line yielded (0 =
+ * 64 KiB). Returns IB_OK and *out, or a negative code with err filled
+ * ("cannot open 'x': No such file or directory").
+ */
+int ib_reader_open(struct ib_reader **out, const char *path, size_t max_line, struct ib_error *err);
+
+/*
+ * Next line. Returns IB_OK with *line set (valid until the next call),
+ * IB_EOF at the end, or a negative code with err filled (path, offset of
+ * the fault in the compressed input, reason). After IB_EOF or an error,
+ * the reader yields nothing more.
+ */
+int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *err);
+
+/* Line number (1-based) of the line last returned. */
+uint64_t ib_reader_lineno(const struct ib_reader *r);
+/* Statistics so far. */
+void ib_reader_stats(const struct ib_reader *r, struct ib_reader_stats *st);
+/* File modification time in UTC ms (now, for stdin and pipes). */
+int64_t ib_reader_mtime(const struct ib_reader *r);
+/* Compressed bytes read so far, for progress. */
+uint64_t ib_reader_progress(const struct ib_reader *r);
+/* Name of the inflate backend compiled in ("zlib" or "isa-l"). */
+const char *ib_reader_backend(void);
+
+/* Close; accepts NULL. */
+void ib_reader_close(struct ib_reader *r);
+
+/*
+ * A list of input files, expanded from the command line: directories are
+ * walked recursively in byte order of names, symlink loops are cut,
+ * non-regular files other than FIFOs and character devices are skipped.
+ * Problems (missing file, unreadable directory, loop) become error
+ * records; the walk goes on.
+ */
+struct ib_inputs {
+	char **paths;
+	uint64_t *sizes; /* size in bytes, 0 when unknown */
+	size_t n, cap;
+	struct ib_error *errors;
+	size_t nerrors, errcap;
+};
+
+void ib_inputs_init(struct ib_inputs *in);
+/* Add a path ("-", file or directory). Returns IB_OK or IB_ERR_NOMEM. */
+int ib_inputs_add(struct ib_inputs *in, const char *path);
+void ib_inputs_release(struct ib_inputs *in);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * timeutil.h: civil time arithmetic, the time policy of a file, and the
+ * timestamp tokenizers every parser shares.
+ *
+ * Policy (DESIGN.md section 3) is passed in, never guessed in a parser:
+ * - zoneless local times are read in cfg->tz (DST-correct, via the C
+ *   library's zoneinfo; main.c sets TZ once at start-up);
+ * - yearless syslog dates take policy->year, else the year of the
+ *   reference time (the file's mtime); a date that lands more than one
+ *   day after the reference belongs to the year before.
+ */
+#ifndef IMAPBLAST_TIMEUTIL_H
+#define IMAPBLAST_TIMEUTIL_H
+
+#include "common.h"
+
+struct ib_time_policy {
+	int utc;	    /* 1: zoneless times are UTC (no --tz, or --tz UTC) */
+	int year;	    /* forced year, or 0 */
+	int64_t ref_ms;	    /* reference instant (file mtime), UTC ms */
+	/* one-entry cache of the local hour -> UTC offset; filled lazily */
+	int64_t cache_key;  /* local (days*24 + hour), or IB_TIME_NONE */
+	int64_t cache_off_ms;
+};
+
+/* Set up a policy. tz_is_utc: 1 when no zone or UTC was given. */
+void ib_time_policy_init(struct ib_time_policy *p, int tz_is_utc, int year, int64_t ref_ms);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
+int64_t ib_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Inverse of ib_days_from_civil. */
+void ib_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
+/* 1 when (y, m, d) is a real date (no Feb 30). */
+int ib_date_valid(int y, unsigned m, unsigned d);
+
+/*
+ * UTC ms of a civil time given in the policy's zone (local when !p->utc).
+ * ms is the millisecond part. Returns IB_TIME_NONE for an invalid date.
+ */
+int64_t ib_time_local(struct ib_time_policy *p, int y, unsigned mon, unsigned d, unsigned h,
+		      unsigned mi, unsigned s, unsigned ms);
+/* UTC ms of a civil time that is already UTC. IB_TIME_NONE if invalid. */
+int64_t ib_time_utc(int y, unsigned mon, unsigned d, unsigned h, unsigned mi, unsigned s,
+		    unsigned ms);
+
+/* Year to use for a yearless date (month, day, time), per the policy. */
+int ib_time_guess_year(const struct ib_time_policy *p, unsigned mon, unsigned d, unsigned h,
+		       unsigned mi, unsigned s);
+
+/* Month from "Jan".."Dec" (case-insensitive, 3 bytes at p); 1..12 or 0. */
+unsigned ib_month_from_abbr(const char *p);
+
+/*
+ * Timestamp tokenizers. Each reads a timestamp at the start of *s and, on
+ * success, returns 0, stores UTC ms in *out and advances *s past the
+ * timestamp AND any spaces after it. On failure returns -1 and leaves *s.
+ */
+/* "Jun 13 16:30:54", "Mar  8 05:25:21", "Jan 4 21:51:05" (yearless, local). */
+int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out);
+/*
+ * ISO 8601 / RFC 3339: "2015-12-22T00:05:46.534634-05:00",
+ * "2026-01-14T09:01:02.123Z", "2013-08-11 03:56:40" (space instead of T;
+ * optional ",mmm" or ".ffffff"). No offset means local (policy zone).
+ */
+int ib_ts_iso(struct ib_str *s, struct ib_time_policy *p, int64_t *out);
+/* TAI64N label "@4000000052d5a0a82c0ea2c4" (UTC, leap seconds ignored: -10 s). */
+int ib_ts_tai64n(struct ib_str *s, int64_t *out);
+/* nginx "2022/03/02 06:04:23" (local). */
+int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out);
+/* Apache/HAProxy/Roundcube "06/Feb/2009:12:12:51.443" and "22-Jan-2013 22:28:21 +0200". */
+int ib_ts_clf(struct ib_str *s, struct ib_time_policy *p, int64_t *out);
+/* Any of the above that fits, in a fixed order. Used by client parsers for ts(1) prefixes. */
+int ib_ts_any(struct ib_str *s, struct ib_time_policy *p, int64_t *out);
+
+/* Write "2026-01-14T09:01:02Z" (seconds precision, UTC) into buf (>= 21 bytes). */
+void ib_time_format(int64_t ms, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * testutil.c: helpers shared by the Check suites (see testutil.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "testutil.h"
+
+const char *ib_test_corpus_dir(void)
+{
+	static char path[1024];
+	const char *env = getenv("IB_CORPUS_DIR");
+	struct stat st;
+
+	if (env && *env)
+		snprintf(path, sizeof(path), "%s", env);
+	else
+		snprintf(path, sizeof(path), "%s/../shared/corpus", IB_SOURCE_DIR);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return NULL;
+	return path;
+}
+
+char *ib_test_tmpfile(const void *data, size_t len, const char *suffix)
+{
+	char tmpl[256];
+	int fd;
+	size_t slen = suffix ? strlen(suffix) : 0;
+
+	snprintf(tmpl, sizeof(tmpl), "%s/ibtestXXXXXX%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		 suffix ? suffix : "");
+	fd = mkstemps(tmpl, (int)slen);
+	if (fd < 0)
+		return NULL;
+	if (len && write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		unlink(tmpl);
+		return NULL;
+	}
+	close(fd);
+	return strdup(tmpl);
+}
+
+char *ib_test_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			char *nb;
+			cap = cap ? cap * 2 : 131072;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t r = fread(buf + n, 1, 65536, f);
+		n += r;
+		if (r < 65536)
+			break;
+	}
+	fclose(f);
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
