@@ -1,19 +1,504 @@
-/* STUB: timeutil, to be written. */
+/*
+ * timeutil.c: civil-time arithmetic, the per-file time policy and the
+ * timestamp tokenizers shared by all parsers.
+ *
+ * Zoneless local times go through mktime() (TZ is set once by main.c; this
+ * file never calls setenv or tzset). The UTC offset is cached per local
+ * hour in the policy, so mktime runs about once per hour of log.
+ */
+#include <string.h>
+#include <stdio.h>
+#include <time.h>
+
 #include "imapblast/timeutil.h"
+
+#define MS_PER_DAY INT64_C(86400000)
+#define MIN_YEAR 1
+#define MAX_YEAR 9999
+
 void ib_time_policy_init(struct ib_time_policy *p, int tz_is_utc, int year, int64_t ref_ms)
-{ p->utc = tz_is_utc; p->year = year; p->ref_ms = ref_ms; p->cache_key = IB_TIME_NONE; p->cache_off_ms = 0; }
+{
+	p->utc = tz_is_utc;
+	p->year = year;
+	p->ref_ms = ref_ms;
+	p->cache_key = IB_TIME_NONE;
+	p->cache_off_ms = 0;
+}
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
 int64_t ib_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
+	int64_t era;
+	unsigned yoe, doy, doe;
+
 	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
 }
-int64_t ib_time_utc(int y, unsigned mon, unsigned d, unsigned h, unsigned mi, unsigned s, unsigned ms)
+
+void ib_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d)
 {
-	if (mon < 1 || mon > 12 || d < 1 || d > 31) return IB_TIME_NONE;
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned dd = doy - (153 * mp + 2) / 5 + 1;
+	unsigned mm = mp < 10 ? mp + 3 : mp - 9;
+	int64_t yy = (int64_t)yoe + era * 400 + (mm <= 2);
+
+	*y = (int)yy;
+	*m = mm;
+	*d = dd;
+}
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int ib_date_valid(int y, unsigned m, unsigned d)
+{
+	static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1)
+		return 0;
+	if (m == 2 && is_leap(y))
+		return d <= 29;
+	return d <= mdays[m - 1];
+}
+
+static int clock_valid(unsigned h, unsigned mi, unsigned s, unsigned ms)
+{
+	/* s == 60: a leap second as some loggers write it */
+	return h < 24 && mi < 60 && s <= 60 && ms < 1000;
+}
+
+int64_t ib_time_utc(int y, unsigned mon, unsigned d, unsigned h, unsigned mi, unsigned s,
+		    unsigned ms)
+{
+	if (!ib_date_valid(y, mon, d) || !clock_valid(h, mi, s, ms))
+		return IB_TIME_NONE;
 	return ((ib_days_from_civil(y, mon, d) * 24 + h) * 60 + mi) * 60000 + (int64_t)s * 1000 + ms;
 }
-void ib_time_format(int64_t ms, char *buf, size_t size) { (void)ms; if (size) buf[0] = 0; }
+
+/* Offset (local - UTC, ms) in force at the start of a local hour, via mktime. */
+static int local_offset(int y, unsigned mon, unsigned d, unsigned h, int64_t *off_ms)
+{
+	struct tm tm;
+	time_t t;
+	int64_t local_s;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = (int)mon - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)h;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	local_s = (ib_days_from_civil(y, mon, d) * 24 + h) * 3600;
+	*off_ms = (local_s - (int64_t)t) * 1000;
+	return 0;
+}
+
+int64_t ib_time_local(struct ib_time_policy *p, int y, unsigned mon, unsigned d, unsigned h,
+		      unsigned mi, unsigned s, unsigned ms)
+{
+	int64_t local_ms, key;
+
+	local_ms = ib_time_utc(y, mon, d, h, mi, s, ms);
+	if (local_ms == IB_TIME_NONE || p->utc)
+		return local_ms;
+	key = ib_days_from_civil(y, mon, d) * 24 + h;
+	if (p->cache_key != key) {
+		int64_t off;
+
+		if (local_offset(y, mon, d, h, &off) < 0)
+			return IB_TIME_NONE;
+		p->cache_key = key;
+		p->cache_off_ms = off;
+	}
+	return local_ms - p->cache_off_ms;
+}
+
+/* Civil date and time of the reference instant in the policy's zone, as "local ms". */
+static int64_t ref_local_ms(const struct ib_time_policy *p, int *year)
+{
+	int64_t ms = p->ref_ms, secs, rem;
+	unsigned m, d;
+
+	secs = ms / 1000;
+	rem = ms % 1000;
+	if (rem < 0) {
+		rem += 1000;
+		secs--;
+	}
+	if (!p->utc) {
+		struct tm tm;
+		time_t t = (time_t)secs;
+
+		if (localtime_r(&t, &tm)) {
+			*year = tm.tm_year + 1900;
+			return ib_time_utc(*year, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
+					   (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
+					   (unsigned)(tm.tm_sec > 60 ? 60 : tm.tm_sec), (unsigned)rem);
+		}
+	}
+	{
+		int64_t days = secs / 86400, sod = secs % 86400;
+
+		if (sod < 0) {
+			sod += 86400;
+			days--;
+		}
+		ib_civil_from_days(days, year, &m, &d);
+		return (days * 86400 + sod) * 1000 + rem;
+	}
+}
+
+int ib_time_guess_year(const struct ib_time_policy *p, unsigned mon, unsigned d, unsigned h,
+		       unsigned mi, unsigned s)
+{
+	int y = 1970;
+	int64_t ref, cand;
+
+	if (p->year)
+		return p->year;
+	ref = ref_local_ms(p, &y);
+	if (ref == IB_TIME_NONE)
+		return y;
+	/* Feb 29 in a common year: the latest leap year before it */
+	if (!ib_date_valid(y, mon, d))
+		return ib_date_valid(y - 1, mon, d) ? y - 1 : y;
+	/* compare local civil times: no zone lookup needed */
+	cand = ib_time_utc(y, mon, d, h, mi, s, 0);
+	if (cand != IB_TIME_NONE && cand > ref + MS_PER_DAY)
+		return y - 1;
+	return y;
+}
+
+unsigned ib_month_from_abbr(const char *p)
+{
+	static const char names[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	char a = (char)(p[0] | 0x20), b = (char)(p[1] | 0x20), c = (char)(p[2] | 0x20);
+
+	for (unsigned i = 0; i < 12; i++)
+		if (names[i * 3] == a && names[i * 3 + 1] == b && names[i * 3 + 2] == c)
+			return i + 1;
+	return 0;
+}
+
+/* ---- small scanners over a (ptr, len) window ---- */
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Exactly n digits at s[i]; returns -1 if not. */
+static long digits(const struct ib_str *s, size_t i, size_t n)
+{
+	long v = 0;
+
+	if (i + n > s->len)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		char c = s->ptr[i + k];
+
+		if (!is_digit(c))
+			return -1;
+		v = v * 10 + (c - '0');
+	}
+	return v;
+}
+
+static int at(const struct ib_str *s, size_t i, char c)
+{
+	return i < s->len && s->ptr[i] == c;
+}
+
+/* Optional fraction ".123456" or ",123": returns ms, advances *i. */
+static unsigned fraction(const struct ib_str *s, size_t *i)
+{
+	unsigned ms = 0, scale = 100;
+	size_t k = *i;
+
+	if (!(at(s, k, '.') || at(s, k, ',')) || k + 1 >= s->len || !is_digit(s->ptr[k + 1]))
+		return 0;
+	for (k++; k < s->len && is_digit(s->ptr[k]); k++) {
+		ms += (unsigned)(s->ptr[k] - '0') * scale;
+		scale /= 10;
+	}
+	*i = k;
+	return ms;
+}
+
+/* "HH:MM:SS" at s[i]; advances *i. */
+static int hms(const struct ib_str *s, size_t *i, unsigned *h, unsigned *mi, unsigned *sec)
+{
+	long a = digits(s, *i, 2), b, c;
+
+	if (a < 0 || !at(s, *i + 2, ':') || (b = digits(s, *i + 3, 2)) < 0 || !at(s, *i + 5, ':') ||
+	    (c = digits(s, *i + 6, 2)) < 0)
+		return -1;
+	*h = (unsigned)a;
+	*mi = (unsigned)b;
+	*sec = (unsigned)c;
+	*i += 8;
+	return 0;
+}
+
+/* Zone "Z", "+HH:MM", "+HHMM", "+HH" at s[i]; sets *off_min, advances *i. 1 if present. */
+static int zone(const struct ib_str *s, size_t *i, int *off_min)
+{
+	size_t k = *i;
+	long hh, mm = 0;
+	int sign;
+
+	if (at(s, k, 'Z') || at(s, k, 'z')) {
+		*off_min = 0;
+		*i = k + 1;
+		return 1;
+	}
+	if (!(at(s, k, '+') || at(s, k, '-')))
+		return 0;
+	sign = s->ptr[k] == '-' ? -1 : 1;
+	hh = digits(s, k + 1, 2);
+	if (hh < 0 || hh > 18)
+		return 0;
+	k += 3;
+	if (at(s, k, ':') && (mm = digits(s, k + 1, 2)) >= 0) {
+		k += 3;
+	} else if ((mm = digits(s, k, 2)) >= 0) {
+		k += 2;
+	} else {
+		mm = 0;
+	}
+	if (mm > 59)
+		return 0;
+	*off_min = sign * (int)(hh * 60 + mm);
+	*i = k;
+	return 1;
+}
+
+static void advance(struct ib_str *s, size_t i)
+{
+	while (i < s->len && (s->ptr[i] == ' ' || s->ptr[i] == '\t'))
+		i++;
+	s->ptr += i;
+	s->len -= i;
+}
+
+int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+{
+	unsigned mon, day, h, mi, sec, ms;
+	size_t i = 3;
+	long d;
+	int y;
+	int64_t t;
+
+	if (s->len < 14 || !(mon = ib_month_from_abbr(s->ptr)) || s->ptr[3] != ' ')
+		return -1;
+	i = 4;
+	if (at(s, i, ' '))
+		i++;
+	if ((d = digits(s, i, 2)) >= 0) {
+		i += 2;
+	} else if ((d = digits(s, i, 1)) >= 0) {
+		i += 1;
+	} else {
+		return -1;
+	}
+	if (!at(s, i, ' '))
+		return -1;
+	i++;
+	if (hms(s, &i, &h, &mi, &sec) < 0)
+		return -1;
+	ms = fraction(s, &i);
+	day = (unsigned)d;
+	y = ib_time_guess_year(p, mon, day, h, mi, sec);
+	t = ib_time_local(p, y, mon, day, h, mi, sec, ms);
+	if (t == IB_TIME_NONE)
+		return -1;
+	*out = t;
+	advance(s, i);
+	return 0;
+}
+
+int ib_ts_iso(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+{
+	long y, mo, d;
+	unsigned h, mi, sec, ms;
+	size_t i = 10;
+	int off_min = 0, has_zone;
+	int64_t t;
+
+	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '-') || (mo = digits(s, 5, 2)) < 0 ||
+	    !at(s, 7, '-') || (d = digits(s, 8, 2)) < 0 || !(at(s, 10, 'T') || at(s, 10, ' ')))
+		return -1;
+	i = 11;
+	if (hms(s, &i, &h, &mi, &sec) < 0)
+		return -1;
+	ms = fraction(s, &i);
+	has_zone = zone(s, &i, &off_min);
+	if (!has_zone && i + 4 <= s->len && !memcmp(s->ptr + i, " UTC", 4) &&
+	    (i + 4 == s->len || s->ptr[i + 4] == ' ')) {
+		has_zone = 1;
+		i += 4;
+	}
+	if (has_zone) {
+		t = ib_time_utc((int)y, (unsigned)mo, (unsigned)d, h, mi, sec, ms);
+		if (t != IB_TIME_NONE)
+			t -= (int64_t)off_min * 60000;
+	} else {
+		t = ib_time_local(p, (int)y, (unsigned)mo, (unsigned)d, h, mi, sec, ms);
+	}
+	if (t == IB_TIME_NONE)
+		return -1;
+	*out = t;
+	advance(s, i);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int ib_ts_tai64n(struct ib_str *s, int64_t *out)
+{
+	uint64_t secs = 0, nanos = 0;
+
+	if (s->len < 25 || s->ptr[0] != '@')
+		return -1;
+	for (size_t k = 0; k < 24; k++) {
+		int v = hexval(s->ptr[1 + k]);
+
+		if (v < 0)
+			return -1;
+		if (k < 16)
+			secs = secs << 4 | (uint64_t)v;
+		else
+			nanos = nanos << 4 | (uint64_t)v;
+	}
+	/* label = 2^62 + TAI seconds; TAI - UTC taken as 10 s (as fail2ban does) */
+	if (secs < (UINT64_C(1) << 62) || secs - (UINT64_C(1) << 62) > (UINT64_C(1) << 40) ||
+	    nanos >= 1000000000u)
+		return -1;
+	*out = ((int64_t)(secs - (UINT64_C(1) << 62)) - 10) * 1000 + (int64_t)(nanos / 1000000u);
+	advance(s, 25);
+	return 0;
+}
+
+int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+{
+	long y, mo, d;
+	unsigned h, mi, sec, ms;
+	size_t i = 11;
+	int64_t t;
+
+	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '/') || (mo = digits(s, 5, 2)) < 0 ||
+	    !at(s, 7, '/') || (d = digits(s, 8, 2)) < 0 || !at(s, 10, ' '))
+		return -1;
+	if (hms(s, &i, &h, &mi, &sec) < 0)
+		return -1;
+	ms = fraction(s, &i);
+	t = ib_time_local(p, (int)y, (unsigned)mo, (unsigned)d, h, mi, sec, ms);
+	if (t == IB_TIME_NONE)
+		return -1;
+	*out = t;
+	advance(s, i);
+	return 0;
+}
+
+int ib_ts_clf(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+{
+	long d, y;
+	unsigned mon, h, mi, sec, ms;
+	size_t i;
+	char sep;
+	int off_min = 0, has_zone = 0;
+	int64_t t;
+
+	if ((d = digits(s, 0, 2)) < 0 || s->len < 11)
+		return -1;
+	sep = s->ptr[2];
+	if ((sep != '/' && sep != '-') || !(mon = ib_month_from_abbr(s->ptr + 3)) ||
+	    !at(s, 6, sep) || (y = digits(s, 7, 4)) < 0 || !(at(s, 11, ':') || at(s, 11, ' ')))
+		return -1;
+	i = 12;
+	if (hms(s, &i, &h, &mi, &sec) < 0)
+		return -1;
+	ms = fraction(s, &i);
+	if (at(s, i, ' ') && (at(s, i + 1, '+') || at(s, i + 1, '-'))) {
+		size_t k = i + 1;
+
+		if (zone(s, &k, &off_min) && k == i + 6) {
+			has_zone = 1;
+			i = k;
+		}
+	}
+	if (has_zone) {
+		t = ib_time_utc((int)y, mon, (unsigned)d, h, mi, sec, ms);
+		if (t != IB_TIME_NONE)
+			t -= (int64_t)off_min * 60000;
+	} else {
+		t = ib_time_local(p, (int)y, mon, (unsigned)d, h, mi, sec, ms);
+	}
+	if (t == IB_TIME_NONE)
+		return -1;
+	*out = t;
+	advance(s, i);
+	return 0;
+}
+
+int ib_ts_any(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+{
+	if (!s->len)
+		return -1;
+	if (s->ptr[0] == '@')
+		return ib_ts_tai64n(s, out);
+	if (is_digit(s->ptr[0]))
+		return (ib_ts_iso(s, p, out) == 0 || ib_ts_nginx(s, p, out) == 0 ||
+			ib_ts_clf(s, p, out) == 0)
+			       ? 0
+			       : -1;
+	return ib_ts_rfc3164(s, p, out);
+}
+
+void ib_time_format(int64_t ms, char *buf, size_t size)
+{
+	int64_t secs, days, sod;
+	int y;
+	unsigned m, d;
+
+	if (!size)
+		return;
+	if (ms == IB_TIME_NONE) {
+		buf[0] = '\0';
+		return;
+	}
+	secs = ms / 1000;
+	if (ms % 1000 < 0)
+		secs--;
+	days = secs / 86400;
+	sod = secs % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	ib_civil_from_days(days, &y, &m, &d);
+	snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u:%02uZ", y, m, d, (unsigned)(sod / 3600),
+		 (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
+}
