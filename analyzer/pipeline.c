@@ -1,2 +1,388 @@
-/* STUB */
+/*
+ * pipeline.c: reader -> format detection -> parser -> classifier ->
+ * aggregator, with the per-file accounting
+ *   lines = events + ignored + unparseable + overlong.
+ * Detection probes a copy of the first lines (bounded), which are then
+ * parsed like the rest. With jobs > 1, worker threads take whole files
+ * from a shared counter, each with its own classifier and aggregator, and
+ * the partial aggregates are merged at the end: merge is order-independent,
+ * so the result is the same for any thread count.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "imapblast/parser.h"
 #include "imapblast/pipeline.h"
+#include "imapblast/timeutil.h"
+
+#define PROBE_LINES 32
+#define PROBE_BYTES (1024 * 1024)
+#define MAX_REASONS 16
+
+struct reason_tally {
+	const char *reason[MAX_REASONS];
+	uint64_t count[MAX_REASONS];
+	uint64_t line[MAX_REASONS];
+	size_t n;
+};
+
+struct file_run {
+	const struct ib_config *cfg;
+	struct ib_classifier *cls;
+	struct ib_agg *agg;
+	uint32_t file_id;
+	const struct ib_parser *parser;
+	struct ib_parse_ctx ctx;
+	struct ib_time_policy tp;
+	struct ib_file_counts counts;
+	struct reason_tally reasons;
+	atomic_uint_fast64_t *progress; /* shared compressed-bytes counter, or NULL */
+};
+
+static int tally(struct file_run *fr, const char *reason, uint64_t line)
+{
+	struct reason_tally *t = &fr->reasons;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->reason[i] == reason) {
+			t->count[i]++;
+			return IB_OK;
+		}
+	if (t->n < MAX_REASONS) {
+		t->reason[t->n] = reason;
+		t->count[t->n] = 1;
+		t->line[t->n] = line;
+		t->n++;
+		return IB_OK;
+	}
+	return ib_agg_reason(fr->agg, reason, 1, fr->file_id, line);
+}
+
+static int flush_reasons(struct file_run *fr)
+{
+	struct reason_tally *t = &fr->reasons;
+
+	for (size_t i = 0; i < t->n; i++) {
+		int rc = ib_agg_reason(fr->agg, t->reason[i], t->count[i], fr->file_id, t->line[i]);
+		if (rc < 0)
+			return rc;
+	}
+	t->n = 0;
+	return IB_OK;
+}
+
+static int unparseable(struct file_run *fr, const char *reason, uint64_t line)
+{
+	fr->counts.unparseable++;
+	return tally(fr, reason ? reason : "malformed line", line);
+}
+
+/* One line through parser, classifier and aggregator. */
+static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
+{
+	const struct ib_config *cfg = fr->cfg;
+	struct ib_event ev;
+	struct ib_match m;
+	int rc;
+
+	if (!fr->parser)
+		return unparseable(fr, "no parser recognised the file's format", lineno);
+	ib_event_clear(&ev);
+	ev.layer = fr->parser->layer;
+	fr->ctx.lineno = lineno;
+	fr->ctx.reason = NULL;
+	rc = fr->parser->parse(&fr->ctx, line, &ev);
+	if (rc < 0)
+		return rc;
+	if (rc == IB_BAD || rc == IB_DECLINE)
+		return unparseable(fr, fr->ctx.reason, lineno);
+	if (rc != IB_OK) {
+		fr->counts.ignored++;
+		return IB_OK;
+	}
+	if (ev.time_ms == IB_TIME_NONE)
+		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
+	if ((cfg->since_ms != IB_TIME_NONE && ev.time_ms < cfg->since_ms) ||
+	    (cfg->until_ms != IB_TIME_NONE && ev.time_ms >= cfg->until_ms)) {
+		fr->counts.ignored++;
+		return IB_OK;
+	}
+	if (!ev.format)
+		ev.format = fr->parser->name;
+	rc = ib_classify(fr->cls, &ev, &m);
+	if (rc < 0)
+		return rc;
+	if (m.category == IB_CAT_NONE) {
+		fr->counts.ignored++;
+		return IB_OK;
+	}
+	rc = ib_agg_add(fr->agg, &ev, &m, fr->file_id, lineno);
+	if (rc < 0)
+		return rc;
+	fr->counts.events++;
+	return IB_OK;
+}
+
+/*
+ * Read one file. Returns IB_OK, IB_BAD when an input error was recorded,
+ * or a negative code for whole-run failures.
+ */
+static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
+		    struct ib_agg *agg, atomic_uint_fast64_t *progress, struct ib_error *err)
+{
+	struct file_run fr;
+	struct ib_reader *r = NULL;
+	struct ib_reader_stats st;
+	struct ib_error rerr;
+	struct ib_str line;
+	char *probe = NULL;
+	size_t probe_len = 0, nprobe = 0;
+	struct ib_str probe_lines[PROBE_LINES];
+	uint64_t probe_lineno[PROBE_LINES];
+	uint64_t reported = 0;
+	int rc, rrc = IB_OK, input_error = 0, reading = 1;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.cfg = cfg;
+	fr.cls = cls;
+	fr.agg = agg;
+	fr.progress = progress;
+	rc = ib_agg_file(agg, path, &fr.file_id);
+	if (rc < 0)
+		return ib_error_set(err, rc, 0, path, 0, "out of memory");
+	memset(&rerr, 0, sizeof(rerr));
+	rc = ib_reader_open(&r, path, cfg->max_line, &rerr);
+	if (rc < 0) {
+		if (rc == IB_ERR_NOMEM)
+			return ib_error_set(err, rc, 0, path, 0, "out of memory");
+		rc = ib_agg_file_error(agg, &rerr);
+		if (rc >= 0)
+			rc = ib_agg_file_counts(agg, fr.file_id, &fr.counts);
+		return rc < 0 ? rc : IB_BAD;
+	}
+	ib_time_policy_init(&fr.tp, !cfg->tz || !strcmp(cfg->tz, "UTC"), cfg->year, ib_reader_mtime(r));
+	fr.ctx.time = &fr.tp;
+
+	/* Collect the first lines for detection (copies: the reader reuses its buffer). */
+	probe = malloc(PROBE_BYTES);
+	if (!probe) {
+		rc = ib_error_set(err, IB_ERR_NOMEM, 0, path, 0, "out of memory");
+		goto out;
+	}
+	while (nprobe < PROBE_LINES) {
+		rrc = ib_reader_next(r, &line, &rerr);
+		if (rrc != IB_OK) {
+			reading = 0;
+			break;
+		}
+		if (probe_len + line.len > PROBE_BYTES) {
+			reading = 2; /* `line` is pending, not copied */
+			break;
+		}
+		memcpy(probe + probe_len, line.ptr, line.len);
+		probe_lines[nprobe].ptr = probe + probe_len;
+		probe_lines[nprobe].len = line.len;
+		probe_lineno[nprobe] = ib_reader_lineno(r);
+		probe_len += line.len;
+		nprobe++;
+	}
+	if (cfg->force_format)
+		fr.parser = ib_parser_find(cfg->force_format);
+	else
+		fr.parser = ib_parser_detect(probe_lines, nprobe);
+	fr.counts.format = fr.parser ? fr.parser->name : NULL;
+	if (fr.parser && fr.parser->open) {
+		fr.ctx.state = fr.parser->open();
+		if (!fr.ctx.state) {
+			rc = ib_error_set(err, IB_ERR_NOMEM, 0, path, 0, "out of memory");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nprobe; i++) {
+		rc = do_line(&fr, probe_lines[i], probe_lineno[i]);
+		if (rc < 0)
+			goto out_err;
+	}
+	if (reading == 2) {
+		rc = do_line(&fr, line, ib_reader_lineno(r));
+		if (rc < 0)
+			goto out_err;
+	}
+	rc = rrc;
+	if (reading == 0 && rc < 0)
+		goto reader_error;
+	if (reading) {
+		uint64_t n = 0;
+
+		while ((rc = ib_reader_next(r, &line, &rerr)) == IB_OK) {
+			rc = do_line(&fr, line, ib_reader_lineno(r));
+			if (rc < 0)
+				goto out_err;
+			if (progress && (++n & 0x3fff) == 0) {
+				uint64_t now = ib_reader_progress(r);
+
+				atomic_fetch_add(progress, now - reported);
+				reported = now;
+			}
+		}
+	}
+reader_error:
+	if (rc < 0) {
+		if (rc == IB_ERR_NOMEM) {
+			*err = rerr;
+			goto out;
+		}
+		input_error = 1;
+		rc = ib_agg_file_error(agg, &rerr);
+		if (rc < 0)
+			goto out_err;
+	}
+	ib_reader_stats(r, &st);
+	fr.counts.bytes_in = st.bytes_in;
+	fr.counts.bytes_out = st.bytes_out;
+	fr.counts.lines = st.lines;
+	fr.counts.overlong = st.overlong;
+	fr.counts.gzip = st.gzip;
+	if (progress)
+		atomic_fetch_add(progress, st.bytes_in - reported);
+	rc = flush_reasons(&fr);
+	if (rc >= 0)
+		rc = ib_agg_file_counts(agg, fr.file_id, &fr.counts);
+	if (rc < 0)
+		goto out_err;
+	rc = input_error ? IB_BAD : IB_OK;
+	goto out;
+out_err:
+	ib_error_set(err, rc, 0, path, 0, "out of memory while reading '%s'", path);
+out:
+	if (fr.parser && fr.parser->close)
+		fr.parser->close(fr.ctx.state);
+	free(probe);
+	ib_reader_close(r);
+	return rc;
+}
+
+int ib_pipeline_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
+		     struct ib_agg *agg, struct ib_error *err)
+{
+	return run_file(cfg, cls, path, agg, NULL, err);
+}
+
+struct pool {
+	const struct ib_config *cfg;
+	const struct ib_rules *rules;
+	const struct ib_inputs *in;
+	atomic_size_t next;
+	atomic_uint_fast64_t done;
+	atomic_uint_fast64_t failed;
+	atomic_int running;
+};
+
+struct worker {
+	pthread_t tid;
+	struct pool *pool;
+	struct ib_agg *agg;
+	int rc;
+	struct ib_error err;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	struct ib_classifier *cls = NULL;
+
+	w->rc = ib_classifier_new(&cls, p->rules, &w->err);
+	while (w->rc >= 0) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		int rc;
+
+		if (i >= p->in->n)
+			break;
+		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, &w->err);
+		if (rc < 0)
+			w->rc = rc;
+		else if (rc == IB_BAD)
+			atomic_fetch_add(&p->failed, 1);
+	}
+	ib_classifier_free(cls);
+	atomic_fetch_sub(&p->running, 1);
+	return NULL;
+}
+
+static void nap(void)
+{
+	struct timespec ts = {0, 100 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, const struct ib_inputs *in,
+		    struct ib_agg *agg, struct ib_run_stats *st, ib_progress_fn progress, void *parg,
+		    struct ib_error *err)
+{
+	struct pool p;
+	struct worker *w = NULL;
+	int jobs = cfg->jobs > 0 ? cfg->jobs : 1;
+	int rc = IB_OK, started = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < in->nerrors; i++) {
+		rc = ib_agg_file_error(agg, &in->errors[i]);
+		if (rc < 0)
+			return ib_error_set(err, rc, 0, NULL, 0, "out of memory");
+		st->files_failed++;
+	}
+	if ((size_t)jobs > in->n)
+		jobs = in->n ? (int)in->n : 1;
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	p.rules = rules;
+	p.in = in;
+	w = calloc((size_t)jobs, sizeof(*w));
+	if (!w)
+		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+	atomic_store(&p.running, jobs);
+	for (int i = 0; i < jobs; i++) {
+		w[i].pool = &p;
+		rc = ib_agg_new(&w[i].agg, ib_agg_bucket_ms(agg));
+		if (rc < 0)
+			break;
+		if (pthread_create(&w[i].tid, NULL, work, &w[i]) != 0) {
+			ib_agg_free(w[i].agg);
+			w[i].agg = NULL;
+			rc = ib_error_set(err, IB_ERR_INTERNAL, 0, NULL, 0, "cannot start a worker thread");
+			break;
+		}
+		started++;
+	}
+	if (started < jobs)
+		atomic_fetch_sub(&p.running, jobs - started);
+	while (atomic_load(&p.running) > 0) {
+		if (progress)
+			progress(parg, atomic_load(&p.done));
+		nap();
+	}
+	if (progress)
+		progress(parg, atomic_load(&p.done));
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].tid, NULL);
+		if (rc >= 0 && w[i].rc < 0) {
+			rc = w[i].rc;
+			if (err)
+				*err = w[i].err;
+		}
+		if (rc >= 0) {
+			int mrc = ib_agg_merge(agg, w[i].agg);
+			if (mrc < 0)
+				rc = ib_error_set(err, mrc, 0, NULL, 0, "out of memory merging results");
+		}
+		ib_agg_free(w[i].agg);
+	}
+	free(w);
+	st->files = in->n;
+	st->files_failed += atomic_load(&p.failed);
+	return rc;
+}

@@ -1,2 +1,618 @@
-/* STUB */
+/*
+ * reader.c: bytes to lines (see reader.h). One input buffer, one decoded
+ * buffer of max_line + 1 MiB; complete lines are yielded as slices into
+ * the decoded buffer, and only a partial last line is moved before the
+ * next refill. gzip is detected by magic, members are read back to back,
+ * and the inflate backend is zlib or, when built with IB_HAVE_ISAL, ISA-L.
+ * An error is held back until every complete line before it is yielded.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#ifdef IB_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 #include "imapblast/reader.h"
+
+#define IN_CAP (256 * 1024)
+#define OUT_EXTRA (1024 * 1024)
+
+enum src_state { SRC_MORE = 0, SRC_DONE, SRC_ERROR };
+
+struct ib_reader {
+	int fd;
+	char *path;
+	int64_t mtime_ms;
+	size_t max_line;
+
+	unsigned char *in;
+	size_t in_len, in_pos;
+	uint64_t in_base; /* file offset of in[0] */
+	int eof_in;
+
+	int detected;
+	int gzip;
+	int member_open;
+#ifdef IB_HAVE_ISAL
+	struct inflate_state *isal;
+#else
+	z_stream z;
+	int z_init;
+#endif
+
+	char *buf;
+	size_t cap, start, end;
+	int skipping;
+	enum src_state src;
+	struct ib_error pending;
+
+	uint64_t lineno;
+	struct ib_reader_stats st;
+};
+
+const char *ib_reader_backend(void)
+{
+#ifdef IB_HAVE_ISAL
+	return "isa-l";
+#else
+	return "zlib";
+#endif
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ib_reader_open(struct ib_reader **out, const char *path, size_t max_line, struct ib_error *err)
+{
+	struct ib_reader *r = NULL;
+	struct stat st;
+	int saved;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		goto nomem;
+	r->fd = -1;
+	r->max_line = max_line ? max_line : 65536;
+	r->path = strdup(path);
+	r->in = malloc(IN_CAP);
+	r->cap = r->max_line + OUT_EXTRA;
+	r->buf = malloc(r->cap);
+	if (!r->path || !r->in || !r->buf)
+		goto nomem;
+	if (!strcmp(path, "-")) {
+		r->fd = STDIN_FILENO;
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (r->fd < 0) {
+			saved = errno;
+			ib_error_set(err, IB_ERR_IO, saved, path, 0, "cannot open '%s': %s", path,
+				     strerror(saved));
+			ib_reader_close(r);
+			return IB_ERR_IO;
+		}
+		/* O_NONBLOCK only so that opening a FIFO cannot hang; reads block. */
+		fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK);
+	}
+	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
+		r->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	else
+		r->mtime_ms = now_ms();
+	if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ib_error_set(err, IB_ERR_IO, EISDIR, path, 0, "cannot read '%s': Is a directory", path);
+		ib_reader_close(r);
+		return IB_ERR_IO;
+	}
+	*out = r;
+	return IB_OK;
+nomem:
+	ib_reader_close(r);
+	return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory opening '%s'", path);
+}
+
+void ib_reader_close(struct ib_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd > STDIN_FILENO)
+		close(r->fd);
+#ifdef IB_HAVE_ISAL
+	free(r->isal);
+#else
+	if (r->z_init)
+		inflateEnd(&r->z);
+#endif
+	free(r->path);
+	free(r->in);
+	free(r->buf);
+	free(r);
+}
+
+/* Read into dst; returns bytes, 0 at EOF, -1 on error (errno set). */
+static ssize_t read_some(int fd, void *dst, size_t n)
+{
+	for (;;) {
+		ssize_t k = read(fd, dst, n);
+		if (k >= 0 || errno != EINTR)
+			return k;
+	}
+}
+
+static void fail(struct ib_reader *r, int code, int errnum, uint64_t off, const char *what)
+{
+	r->src = SRC_ERROR;
+	ib_error_set(&r->pending, code, errnum, r->path, off, "'%s': %s at byte %llu", r->path, what,
+		     (unsigned long long)off);
+	r->pending.line = r->lineno;
+}
+
+/* Top up the input buffer. Returns 0, or -1 after recording an error. */
+static int fill_in(struct ib_reader *r)
+{
+	ssize_t k;
+
+	if (r->eof_in)
+		return 0;
+	if (r->in_pos > 0 && r->in_pos == r->in_len) {
+		r->in_base += r->in_len;
+		r->in_len = r->in_pos = 0;
+	} else if (r->in_pos > 0 && r->in_len == IN_CAP) {
+		memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+		r->in_base += r->in_pos;
+		r->in_len -= r->in_pos;
+		r->in_pos = 0;
+	}
+	if (r->in_len == IN_CAP)
+		return 0;
+	k = read_some(r->fd, r->in + r->in_len, IN_CAP - r->in_len);
+	if (k < 0) {
+		int e = errno;
+		char what[160];
+
+		snprintf(what, sizeof(what), "read error: %s", strerror(e));
+		fail(r, IB_ERR_IO, e, r->in_base + r->in_len, what);
+		return -1;
+	}
+	if (k == 0)
+		r->eof_in = 1;
+	r->in_len += (size_t)k;
+	r->st.bytes_in += (uint64_t)k;
+	return 0;
+}
+
+static int inflate_begin(struct ib_reader *r)
+{
+#ifdef IB_HAVE_ISAL
+	if (!r->isal) {
+		r->isal = malloc(sizeof(*r->isal));
+		if (!r->isal)
+			return -1;
+		isal_inflate_init(r->isal);
+	} else {
+		isal_inflate_reset(r->isal);
+	}
+	r->isal->crc_flag = ISAL_GZIP;
+#else
+	if (!r->z_init) {
+		memset(&r->z, 0, sizeof(r->z));
+		if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
+			return -1;
+		r->z_init = 1;
+	} else if (inflateReset(&r->z) != Z_OK) {
+		return -1;
+	}
+#endif
+	return 0;
+}
+
+/*
+ * Inflate what input there is into buf[end..cap). Returns bytes produced
+ * (may be 0 while a member needs input), or -1 after recording an error.
+ * Sets *member_end when the member's trailer has been checked.
+ */
+static long inflate_step(struct ib_reader *r, int *member_end)
+{
+	unsigned char *out = (unsigned char *)r->buf + r->end;
+	size_t room = r->cap - r->end;
+	size_t avail = r->in_len - r->in_pos;
+	long produced;
+
+	*member_end = 0;
+#ifdef IB_HAVE_ISAL
+	int rc;
+
+	if (room > UINT32_MAX)
+		room = UINT32_MAX;
+	r->isal->next_in = r->in + r->in_pos;
+	r->isal->avail_in = (uint32_t)avail;
+	r->isal->next_out = out;
+	r->isal->avail_out = (uint32_t)room;
+	rc = isal_inflate(r->isal);
+	produced = (long)(room - r->isal->avail_out);
+	r->in_pos += avail - r->isal->avail_in;
+	if (rc == ISAL_INCORRECT_CHECKSUM) {
+		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "bad gzip CRC (corrupt member)");
+		return -1;
+	}
+	if (rc < 0) {
+		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "corrupt gzip data");
+		return -1;
+	}
+	if (r->isal->block_state == ISAL_BLOCK_FINISH)
+		*member_end = 1;
+#else
+	int rc;
+
+	if (room > UINT_MAX)
+		room = UINT_MAX;
+	r->z.next_in = r->in + r->in_pos;
+	r->z.avail_in = (uInt)avail;
+	r->z.next_out = out;
+	r->z.avail_out = (uInt)room;
+	rc = inflate(&r->z, Z_NO_FLUSH);
+	produced = (long)(room - r->z.avail_out);
+	r->in_pos += avail - r->z.avail_in;
+	if (rc == Z_STREAM_END) {
+		*member_end = 1;
+	} else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR || rc == Z_MEM_ERROR) {
+		const char *m = r->z.msg ? r->z.msg : "corrupt gzip data";
+		char what[160];
+
+		if (!strcmp(m, "incorrect data check"))
+			m = "bad gzip CRC (incorrect data check)";
+		snprintf(what, sizeof(what), "%s", m);
+		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, what);
+		return -1;
+	}
+#endif
+	return produced;
+}
+
+/*
+ * Append decoded bytes to buf[end..cap). Returns bytes added; 0 means the
+ * source is done (r->src says whether cleanly).
+ */
+static size_t fill(struct ib_reader *r)
+{
+	if (r->src != SRC_MORE)
+		return 0;
+	if (!r->detected) {
+		while (r->in_len < 2 && !r->eof_in)
+			if (fill_in(r) < 0)
+				return 0;
+		r->detected = 1;
+		r->gzip = r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
+		r->st.gzip = r->gzip;
+	}
+	if (!r->gzip) {
+		size_t room = r->cap - r->end;
+		ssize_t k;
+
+		if (r->in_pos < r->in_len) {
+			size_t n = r->in_len - r->in_pos;
+
+			if (n > room)
+				n = room;
+			memcpy(r->buf + r->end, r->in + r->in_pos, n);
+			r->in_pos += n;
+			r->end += n;
+			r->st.bytes_out += n;
+			return n;
+		}
+		if (r->eof_in) {
+			r->src = SRC_DONE;
+			return 0;
+		}
+		k = read_some(r->fd, r->buf + r->end, room);
+		if (k < 0) {
+			int e = errno;
+			char what[160];
+
+			snprintf(what, sizeof(what), "read error: %s", strerror(e));
+			fail(r, IB_ERR_IO, e, r->st.bytes_in, what);
+			return 0;
+		}
+		if (k == 0) {
+			r->eof_in = 1;
+			r->src = SRC_DONE;
+			return 0;
+		}
+		r->st.bytes_in += (uint64_t)k;
+		r->st.bytes_out += (uint64_t)k;
+		r->end += (size_t)k;
+		return (size_t)k;
+	}
+	for (;;) {
+		int member_end;
+		long got;
+
+		if (r->in_pos == r->in_len && fill_in(r) < 0)
+			return 0;
+		if (!r->member_open) {
+			if (r->in_pos == r->in_len && r->eof_in) {
+				r->src = SRC_DONE;
+				return 0;
+			}
+			while (r->in_len - r->in_pos < 2 && !r->eof_in)
+				if (fill_in(r) < 0)
+					return 0;
+			if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f ||
+			    r->in[r->in_pos + 1] != 0x8b) {
+				fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "garbage after gzip member");
+				return 0;
+			}
+			if (inflate_begin(r) < 0) {
+				fail(r, IB_ERR_NOMEM, ENOMEM, r->in_base + r->in_pos, "cannot start inflate");
+				return 0;
+			}
+			r->member_open = 1;
+			r->st.members++;
+		}
+		got = inflate_step(r, &member_end);
+		if (got < 0)
+			return 0;
+		if (member_end)
+			r->member_open = 0;
+		if (!member_end && got == 0 && r->in_pos == r->in_len && r->eof_in) {
+			fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "truncated gzip member");
+			return 0;
+		}
+		if (got > 0) {
+			r->end += (size_t)got;
+			r->st.bytes_out += (uint64_t)got;
+			return (size_t)got;
+		}
+	}
+}
+
+int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
+{
+	for (;;) {
+		char *s = r->buf + r->start;
+		size_t n = r->end - r->start;
+		char *nl = n ? memchr(s, '\n', n) : NULL;
+
+		if (nl) {
+			size_t len = (size_t)(nl - s);
+
+			r->start += len + 1;
+			r->lineno++;
+			r->st.lines++;
+			if (r->skipping) {
+				r->skipping = 0;
+				r->st.overlong++;
+				continue;
+			}
+			if (len && s[len - 1] == '\r')
+				len--;
+			if (len > r->max_line) {
+				r->st.overlong++;
+				continue;
+			}
+			line->ptr = s;
+			line->len = len;
+			return IB_OK;
+		}
+		if (n > r->max_line + 1) {
+			/* The partial line is already too long: drop it, remember. */
+			r->skipping = 1;
+			r->start = r->end = 0;
+			n = 0;
+		}
+		if (r->src == SRC_MORE) {
+			if (r->start > 0) {
+				memmove(r->buf, s, n);
+				r->start = 0;
+				r->end = n;
+			}
+			if (fill(r) > 0)
+				continue;
+			if (r->src == SRC_MORE)
+				continue;
+		}
+		/* Source finished (cleanly or not): flush the last partial line. */
+		if (r->end > r->start || r->skipping) {
+			size_t len = r->end - r->start;
+
+			s = r->buf + r->start;
+			r->start = r->end;
+			r->lineno++;
+			r->st.lines++;
+			if (r->skipping || len > r->max_line) {
+				r->skipping = 0;
+				r->st.overlong++;
+				continue;
+			}
+			if (len && s[len - 1] == '\r')
+				len--;
+			line->ptr = s;
+			line->len = len;
+			return IB_OK;
+		}
+		if (r->src == SRC_ERROR) {
+			int code = r->pending.code < 0 ? r->pending.code : IB_ERR_FORMAT;
+
+			if (err)
+				*err = r->pending;
+			r->src = SRC_DONE;
+			return code;
+		}
+		return IB_EOF;
+	}
+}
+
+uint64_t ib_reader_lineno(const struct ib_reader *r)
+{
+	return r->lineno;
+}
+
+void ib_reader_stats(const struct ib_reader *r, struct ib_reader_stats *st)
+{
+	*st = r->st;
+}
+
+int64_t ib_reader_mtime(const struct ib_reader *r)
+{
+	return r->mtime_ms;
+}
+
+uint64_t ib_reader_progress(const struct ib_reader *r)
+{
+	return r->st.bytes_in;
+}
+
+/* ---- input list ---- */
+
+void ib_inputs_init(struct ib_inputs *in)
+{
+	memset(in, 0, sizeof(*in));
+}
+
+void ib_inputs_release(struct ib_inputs *in)
+{
+	for (size_t i = 0; i < in->n; i++)
+		free(in->paths[i]);
+	free(in->paths);
+	free(in->sizes);
+	free(in->errors);
+	ib_inputs_init(in);
+}
+
+static int push_path(struct ib_inputs *in, const char *path, uint64_t size)
+{
+	char *copy;
+
+	if (in->n == in->cap) {
+		size_t nc = in->cap ? in->cap * 2 : 16;
+		char **np = realloc(in->paths, nc * sizeof(*np));
+		uint64_t *ns;
+
+		if (!np)
+			return IB_ERR_NOMEM;
+		in->paths = np;
+		ns = realloc(in->sizes, nc * sizeof(*ns));
+		if (!ns)
+			return IB_ERR_NOMEM;
+		in->sizes = ns;
+		in->cap = nc;
+	}
+	copy = strdup(path);
+	if (!copy)
+		return IB_ERR_NOMEM;
+	in->paths[in->n] = copy;
+	in->sizes[in->n] = size;
+	in->n++;
+	return IB_OK;
+}
+
+static int push_error(struct ib_inputs *in, int errnum, const char *path, const char *what)
+{
+	if (in->nerrors == in->errcap) {
+		size_t nc = in->errcap ? in->errcap * 2 : 8;
+		struct ib_error *ne = realloc(in->errors, nc * sizeof(*ne));
+
+		if (!ne)
+			return IB_ERR_NOMEM;
+		in->errors = ne;
+		in->errcap = nc;
+	}
+	ib_error_set(&in->errors[in->nerrors++], IB_ERR_IO, errnum, path, 0, "%s '%s'%s%s", what, path,
+		     errnum ? ": " : "", errnum ? strerror(errnum) : "");
+	return IB_OK;
+}
+
+struct dir_stack {
+	dev_t dev[64];
+	ino_t ino[64];
+	int depth;
+};
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int walk(struct ib_inputs *in, const char *path, struct dir_stack *ds);
+
+static int add_one(struct ib_inputs *in, const char *path, struct dir_stack *ds)
+{
+	struct stat st;
+
+	if (!strcmp(path, "-"))
+		return push_path(in, path, 0);
+	if (stat(path, &st) != 0) {
+		int e = errno;
+
+		if (e == ELOOP)
+			return push_error(in, e, path, "skipping symlink loop at");
+		return push_error(in, e, path, "cannot open");
+	}
+	if (S_ISDIR(st.st_mode)) {
+		for (int i = 0; i < ds->depth; i++)
+			if (ds->dev[i] == st.st_dev && ds->ino[i] == st.st_ino)
+				return push_error(in, 0, path, "skipping directory loop at");
+		if (ds->depth == 64)
+			return push_error(in, 0, path, "skipping too deep directory");
+		ds->dev[ds->depth] = st.st_dev;
+		ds->ino[ds->depth] = st.st_ino;
+		ds->depth++;
+		int rc = walk(in, path, ds);
+		ds->depth--;
+		return rc;
+	}
+	if (S_ISREG(st.st_mode))
+		return push_path(in, path, (uint64_t)st.st_size);
+	if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
+		return push_path(in, path, 0);
+	return push_error(in, 0, path, "skipping special file");
+}
+
+static int walk(struct ib_inputs *in, const char *path, struct dir_stack *ds)
+{
+	struct dirent **names = NULL;
+	int n = scandir(path, &names, NULL, by_name);
+	int rc = IB_OK;
+
+	if (n < 0)
+		return push_error(in, errno, path, "cannot read directory");
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+
+		if (rc >= 0 && strcmp(name, ".") && strcmp(name, "..")) {
+			size_t len = strlen(path) + strlen(name) + 2;
+			char *child = malloc(len);
+
+			if (!child) {
+				rc = IB_ERR_NOMEM;
+			} else {
+				int slash = path[strlen(path) - 1] == '/';
+
+				snprintf(child, len, "%s%s%s", path, slash ? "" : "/", name);
+				rc = add_one(in, child, ds);
+				free(child);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int ib_inputs_add(struct ib_inputs *in, const char *path)
+{
+	struct dir_stack ds;
+
+	ds.depth = 0;
+	return add_one(in, path, &ds);
+}

@@ -31,8 +31,9 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		    struct ib_error *err);
 
 /*
- * Read one file into agg (used by the tests and fuzzers). Returns IB_OK
- * or a negative code for whole-run failures; input errors are recorded.
+ * Read one file into agg (used by the tests and fuzzers). Returns IB_OK,
+ * IB_BAD when the file had an input error (recorded in agg: unreadable,
+ * corrupt or truncated), or a negative code for whole-run failures.
  */
 int ib_pipeline_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 		     struct ib_agg *agg, struct ib_error *err);
