@@ -75,6 +75,17 @@ struct ib_parser {
 	void *(*open)(void);
 	/* optional: frees what open returned; accepts NULL. */
 	void (*close)(void *state);
+	/*
+	 * optional: events the parser holds back. The caller calls it after
+	 * every parse call (eof 0), and after the last line of the file
+	 * (eof 1), repeatedly until it returns IB_EOF. IB_OK: ev is filled
+	 * (slices valid until the next parse or drain call); IB_BAD: one
+	 * malformed record (ctx->reason); < 0: whole-run failure. It lets a
+	 * parser yield several events for one line (a one-line JSON array)
+	 * and events decided by a later line (an Exchange login followed by
+	 * "authenticated but not connected"), and release those at EOF.
+	 */
+	int (*drain)(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev);
 };
 
 /* The registry (parsers/registry.c): a NULL-terminated list. */
