@@ -1,19 +1,278 @@
-#include "imapblast/parser.h"
+/*
+ * fetchmail.c: fetchmail, layer client: syslog program "fetchmail", or stderr lines
+ * "fetchmail: ..." (an optional ts(1) timestamp before them; else no time).
+ *   fetchmail: IMAP< A0004 NO Authentication failed.
+ *   fetchmail: Authorization failure on lists@example.com@imap.gmail.com
+ * ev->message = the text after "fetchmail: " (or after "fetchmail[pid]: "). Per-file state
+ * carries the account (user, host) and the pending LOGIN tag; one failure per poll is
+ * reported (the IMAP< NO line, which carries the server's reason, wins over the
+ * "Authorization failure" and "Query status" lines that follow it).
+ */
+#include <stdlib.h>
+#include "cutil.h"
 #include "util.h"
 
-/* STUB: fetchmail parser, to be written. */
-static int fetchmail_probe(struct ib_str line) { (void)line; return 0; }
-static int fetchmail_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
-}
-const struct ib_parser ib_parser_fetchmail = {
-	.name = "fetchmail",
-	.description = "fetchmail via syslog or stderr",
-	.layer = IB_LAYER_CLIENT,
-	.probe = fetchmail_probe,
-	.parse = fetchmail_parse,
+extern const struct ib_parser ib_parser_fetchmail;
+
+static const char *const fm_programs[] = {"fetchmail", NULL};
+
+struct fm_state {
+	struct ib_cu_buf user;	    /* account user */
+	struct ib_cu_buf host;	    /* account host (server) */
+	struct ib_cu_buf login_user; /* user of the pending LOGIN */
+	char tag[16];		    /* pending LOGIN/AUTHENTICATE tag */
+	size_t tag_len;
+	int failed; /* a failure event was emitted in this poll */
+	int ok;	    /* a success event was emitted in this poll */
 };
 
+static void *fm_open(void)
+{
+	return calloc(1, sizeof(struct fm_state));
+}
+
+static void fm_close(void *st)
+{
+	free(st);
+}
+
+/* "user@host" split on the last '@' */
+static int split_at(struct ib_str s, struct ib_str *user, struct ib_str *host)
+{
+	long at = ib_cu_rchr(s, '@');
+
+	if (at <= 0 || (size_t)at + 1 >= s.len)
+		return -1;
+	*user = ib_cu_sub(s, 0, (size_t)at);
+	*host = ib_cu_skip(s, (size_t)at + 1);
+	return 0;
+}
+
+static void set_account(struct fm_state *st, struct ib_str user, struct ib_str host)
+{
+	if (!st)
+		return;
+	if (user.len)
+		ib_cu_buf_set(&st->user, user);
+	if (host.len)
+		ib_cu_buf_set(&st->host, host);
+}
+
+static void carry(struct fm_state *st, struct ib_event *ev)
+{
+	if (!st)
+		return;
+	if (!ev->user.len)
+		ev->user = ib_cu_buf_str(&st->user);
+	if (!ev->server.len)
+		ev->server = ib_cu_buf_str(&st->host);
+}
+
+static struct ib_str strip_dot(struct ib_str s)
+{
+	s = ib_str_trim(s);
+	while (s.len && (s.ptr[s.len - 1] == '.' || s.ptr[s.len - 1] == ':'))
+		s.len--;
+	return s;
+}
+
+static int fail_event(struct fm_state *st)
+{
+	if (st) {
+		if (st->failed)
+			return IB_SKIP; /* already reported for this poll */
+		st->failed = 1;
+	}
+	return IB_OK;
+}
+
+static int ok_event(struct fm_state *st, struct ib_event *ev)
+{
+	ev->outcome = IB_CAT_OK;
+	ev->signature = "fetchmail-ok";
+	if (st) {
+		if (st->ok)
+			return IB_SKIP;
+		st->ok = 1;
+	}
+	return IB_OK;
+}
+
+static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
+{
+	struct ib_str u, h, tok;
+	long at;
+
+	ev->message = msg;
+	if (ib_str_starts(msg, "IMAP> ")) {
+		struct ib_str s = ib_cu_skip(msg, 6), tag = ib_cu_token(s);
+
+		if (!st)
+			return IB_SKIP;
+		s = ib_cu_skip(s, tag.len + 1);
+		if (ib_str_casestarts(s, "LOGIN ") || ib_str_casestarts(s, "AUTHENTICATE ")) {
+			st->tag_len = tag.len < sizeof(st->tag) ? tag.len : 0;
+			memcpy(st->tag, tag.ptr, st->tag_len);
+			st->login_user.len = 0;
+			if (ib_str_casestarts(s, "LOGIN ")) {
+				s = ib_cu_skip(s, 6);
+				if (s.len && s.ptr[0] == '"') {
+					long q = ib_cu_chr(ib_cu_skip(s, 1), '"');
+					u = q >= 0 ? ib_cu_sub(s, 1, 1 + (size_t)q) : IB_STR_NULL;
+				} else {
+					u = ib_cu_token(s);
+				}
+				ib_cu_buf_set(&st->login_user, u);
+				if (u.len)
+					ib_cu_buf_set(&st->user, u);
+			}
+		}
+		return IB_SKIP;
+	}
+	if (ib_str_starts(msg, "IMAP< ")) {
+		struct ib_str s = ib_cu_skip(msg, 6), tag = ib_cu_token(s);
+
+		if (!st || !st->tag_len || tag.len != st->tag_len || memcmp(tag.ptr, st->tag, tag.len))
+			return IB_SKIP;
+		st->tag_len = 0;
+		s = ib_cu_skip(s, tag.len + 1);
+		ev->user = ib_cu_buf_str(&st->login_user);
+		carry(st, ev);
+		ev->flags |= IB_EV_AUTH_HINT;
+		if (ib_str_starts(s, "OK"))
+			return ok_event(st, ev);
+		return fail_event(st);
+	}
+	if (ib_str_starts(msg, "Authorization failure on ")) {
+		struct ib_str s = ib_cu_skip(msg, 25);
+		long p = ib_str_find(s, " (previously authorized)", 24);
+		if (p >= 0)
+			s.len = (size_t)p;
+		s = ib_str_trim(s);
+		if (split_at(s, &u, &h) == 0) {
+			ev->user = u;
+			ev->server = h;
+			set_account(st, u, h);
+		}
+		carry(st, ev);
+		ev->flags |= IB_EV_AUTH_HINT;
+		return fail_event(st);
+	}
+	if (ib_str_starts(msg, "Lock-busy error on ") || ib_str_starts(msg, "Server busy error on ")) {
+		at = ib_str_find(msg, " on ", 4);
+		if (split_at(strip_dot(ib_cu_skip(msg, (size_t)at + 4)), &u, &h) == 0) {
+			ev->user = u;
+			ev->server = h;
+			set_account(st, u, h);
+		}
+		carry(st, ev);
+		return fail_event(st);
+	}
+	if (ib_str_starts(msg, "timeout after ") && (at = ib_str_find(msg, " server ", 8)) > 0) {
+		ev->server = ib_cu_token(strip_dot(ib_cu_skip(msg, (size_t)at + 8)));
+		carry(st, ev);
+		return fail_event(st);
+	}
+	if (ib_str_starts(msg, "connection to ") && ib_str_find(msg, " failed", 7) > 0) {
+		tok = ib_cu_token(ib_cu_skip(msg, 14));
+		at = ib_cu_rchr(tok, ':');
+		ev->server = at > 0 ? ib_cu_sub(tok, 0, (size_t)at) : tok;
+		carry(st, ev);
+		return fail_event(st);
+	}
+	if (ib_str_starts(msg, "Received BYE response from IMAP server")) {
+		carry(st, ev);
+		return fail_event(st);
+	}
+	if (ib_str_starts(msg, "Query status=")) {
+		uint64_t code = 0;
+		int rc;
+		ib_cu_u64(ib_cu_skip(msg, 13), &code);
+		carry(st, ev);
+		if (code <= 1)
+			rc = ok_event(st, ev);
+		else if (code == 8)
+			rc = IB_SKIP; /* EXCLUDE: nothing was polled */
+		else
+			rc = fail_event(st);
+		if (st)
+			st->failed = st->ok = 0; /* the poll ends here */
+		return rc;
+	}
+	if (ib_str_starts(msg, "Service has been restored")) {
+		carry(st, ev);
+		return ok_event(st, ev);
+	}
+	/* "3 messages for bob at imap.example.com (1234 octets)." / "No mail for bob at host" */
+	if ((at = ib_str_find(msg, " for ", 5)) >= 0 &&
+	    (ib_str_starts(msg, "No mail for ") || ib_str_find(ib_cu_sub(msg, 0, (size_t)at), " message", 8) > 0)) {
+		struct ib_str s = ib_cu_skip(msg, (size_t)at + 5);
+		long p = ib_str_find(s, " (", 2);
+		if (p >= 0)
+			s.len = (size_t)p;
+		s = strip_dot(s);
+		p = ib_cu_rfind(s, " at ", 4);
+		if (p > 0) {
+			ev->user = ib_cu_sub(s, 0, (size_t)p);
+			ev->server = ib_cu_token(ib_cu_skip(s, (size_t)p + 4));
+			set_account(st, ev->user, ev->server);
+		}
+		carry(st, ev);
+		return ok_event(st, ev);
+	}
+	if ((at = ib_str_find(msg, "querying ", 9)) >= 0 && at < 24) {
+		h = strip_dot(ib_cu_token(ib_cu_skip(msg, (size_t)at + 9)));
+		if (st) {
+			if (!ib_str_eq(h, ib_cu_buf_str(&st->host)))
+				st->user.len = 0;
+			ib_cu_buf_set(&st->host, h);
+			st->failed = st->ok = 0;
+			st->tag_len = 0;
+		}
+		return IB_SKIP;
+	}
+	return IB_SKIP;
+}
+
+static int fm_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
+			struct ib_event *ev)
+{
+	ib_cu_from_hdr(ev, &ib_parser_fetchmail, hdr);
+	return fm_msg(ctx->state, msg, ev);
+}
+
+static int fm_probe(struct ib_str line)
+{
+	long at = ib_str_find(line, "fetchmail: ", 11);
+
+	if (at == 0)
+		return 90;
+	if (at > 0 && at < 40 && line.len && line.ptr[0] >= '0' && line.ptr[0] <= '9')
+		return 60; /* ts(1) prefix */
+	return 0;
+}
+
+static int fm_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	struct ib_str s = line;
+	int64_t t = IB_TIME_NONE;
+
+	ib_cu_from_hdr(ev, &ib_parser_fetchmail, NULL);
+	ib_cu_opt_time(&s, ctx->time, &t);
+	ev->time_ms = t;
+	if (!ib_str_starts(s, "fetchmail: "))
+		return IB_SKIP; /* continuation or unrelated output */
+	return fm_msg(ctx->state, ib_cu_skip(s, 11), ev);
+}
+
+const struct ib_parser ib_parser_fetchmail = {
+	.name = "fetchmail",
+	.description = "fetchmail client (syslog or stderr, -v transcripts)",
+	.layer = IB_LAYER_CLIENT,
+	.probe = fm_probe,
+	.parse = fm_parse,
+	.programs = fm_programs,
+	.parse_msg = fm_parse_msg,
+	.open = fm_open,
+	.close = fm_close,
+};

@@ -1,19 +1,185 @@
-#include "imapblast/parser.h"
+/*
+ * haproxy.c: HAProxy TCP-mode tcplog (syslog program "haproxy", or raw lines), layer proxy.
+ *   haproxy[14387]: 10.0.1.2:33313 [06/Feb/2009:12:12:51.443] fnt bck/srv1 0/0/5007 212 -- 0/0/0/0/3 0/0
+ * Connection events only (IB_EV_CONNECTION, no user). server = "backend/server" (backend
+ * alone for <NOSRV>). Outcome from the termination state; time = the syslog header's
+ * time (the log is written at session end), the accept date for raw lines.
+ */
+#include "cutil.h"
 #include "util.h"
 
-/* STUB: haproxy parser, to be written. */
-static int haproxy_probe(struct ib_str line) { (void)line; return 0; }
-static int haproxy_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
-}
-const struct ib_parser ib_parser_haproxy = {
-	.name = "haproxy",
-	.description = "HAProxy tcplog lines of an IMAP frontend",
-	.layer = IB_LAYER_PROXY,
-	.probe = haproxy_probe,
-	.parse = haproxy_parse,
+extern const struct ib_parser ib_parser_haproxy;
+
+static const char *const hap_programs[] = {"haproxy", NULL};
+
+struct hap_state_map {
+	char code[3];
+	enum ib_category cat;
+	const char *sig;
 };
 
+static const struct hap_state_map hap_states[] = {
+	{"--", IB_CAT_OK, "haproxy---"},	  {"cD", IB_CAT_OK, "haproxy-cD"},
+	{"SC", IB_CAT_TEMPORARY, "haproxy-SC"},	  {"PC", IB_CAT_TEMPORARY, "haproxy-PC"},
+	{"RC", IB_CAT_TEMPORARY, "haproxy-RC"},	  {"IC", IB_CAT_TEMPORARY, "haproxy-IC"},
+	{"sC", IB_CAT_TIMEOUT, "haproxy-sC"},	  {"SD", IB_CAT_TIMEOUT, "haproxy-SD"},
+	{"CD", IB_CAT_TIMEOUT, "haproxy-CD"},
+};
+
+static int dig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "a/b/c" of signed numbers, each optionally '+'-prefixed */
+static int timers_ok(struct ib_str t, int parts)
+{
+	int seen = 1;
+
+	if (!t.len)
+		return 0;
+	for (size_t i = 0; i < t.len; i++) {
+		char c = t.ptr[i];
+		if (c == '/')
+			seen++;
+		else if (!dig(c) && c != '-' && c != '+')
+			return 0;
+	}
+	return seen == parts;
+}
+
+static struct ib_str next_tok(struct ib_str *s)
+{
+	struct ib_str t;
+
+	*s = ib_str_trim(*s);
+	t = ib_cu_token(*s);
+	*s = ib_cu_skip(*s, t.len);
+	return t;
+}
+
+static void set_outcome(struct ib_event *ev, struct ib_str code)
+{
+	for (size_t i = 0; i < sizeof(hap_states) / sizeof(hap_states[0]); i++)
+		if (!memcmp(code.ptr, hap_states[i].code, 2)) {
+			ev->outcome = hap_states[i].cat;
+			ev->signature = hap_states[i].sig;
+			return;
+		}
+	ev->outcome = IB_CAT_OTHER;
+	ev->signature = "haproxy-other";
+}
+
+/* msg is the tcplog body; ev has its envelope. */
+static int hap_body(struct ib_parse_ctx *ctx, struct ib_str msg, struct ib_event *ev)
+{
+	struct ib_str s = msg, tok, ip, date, srv;
+	long sl;
+	int64_t t;
+
+	ev->message = msg;
+	ev->flags |= IB_EV_CONNECTION;
+	if (ib_str_starts(msg, "Server ")) {
+		long d = ib_str_find(msg, " is DOWN", 8);
+		if (d > 7) {
+			ev->server = ib_cu_sub(msg, 7, (size_t)d);
+			ev->outcome = IB_CAT_TEMPORARY;
+			ev->signature = "haproxy-server-down";
+			return IB_OK;
+		}
+		return IB_SKIP; /* UP, maintenance... */
+	}
+	if (ib_str_starts(msg, "backend ") && (sl = ib_str_find(msg, " has no server available!", 25)) > 8) {
+		ev->server = ib_cu_sub(msg, 8, (size_t)sl);
+		ev->outcome = IB_CAT_TEMPORARY;
+		ev->signature = "haproxy-no-server";
+		return IB_OK;
+	}
+	tok = next_tok(&s);
+	s = ib_str_trim(s);
+	if (!tok.len || !s.len || s.ptr[0] != '[')
+		return IB_SKIP; /* start-up, "Proxy x started", stats... */
+	if (ib_cu_ip_port(tok, &ip) < 0) {
+		ctx->reason = "bad client address";
+		return IB_BAD;
+	}
+	if (ib_cu_chr(msg, '"') >= 0)
+		return IB_SKIP; /* HTTP mode: carries a quoted request */
+	date = next_tok(&s);
+	if (date.len < 3 || date.ptr[date.len - 1] != ']') {
+		ctx->reason = "bad accept date";
+		return IB_BAD;
+	}
+	if (ev->time_ms == IB_TIME_NONE) {
+		struct ib_str d = ib_cu_sub(date, 1, date.len - 1);
+		if (ib_ts_clf(&d, ctx->time, &t) < 0) {
+			ctx->reason = "bad accept date";
+			return IB_BAD;
+		}
+		ev->time_ms = t;
+	}
+	(void)next_tok(&s); /* frontend */
+	srv = next_tok(&s);
+	sl = ib_cu_chr(srv, '/');
+	if (sl <= 0) {
+		ctx->reason = "no backend/server";
+		return IB_BAD;
+	}
+	tok = next_tok(&s);
+	if (!timers_ok(tok, 3)) {
+		ctx->reason = "bad Tw/Tc/Tt timers";
+		return IB_BAD;
+	}
+	tok = next_tok(&s); /* bytes */
+	if (!tok.len) {
+		ctx->reason = "no byte count";
+		return IB_BAD;
+	}
+	tok = next_tok(&s);
+	if (tok.len != 2) {
+		ctx->reason = "bad termination state";
+		return IB_BAD;
+	}
+	if (ib_cu_ends(srv, "/<NOSRV>"))
+		srv.len = (size_t)sl;
+	ev->server = srv;
+	ev->ip = ip;
+	set_outcome(ev, tok);
+	return IB_OK;
+}
+
+static int hap_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
+			 struct ib_event *ev)
+{
+	ib_cu_from_hdr(ev, &ib_parser_haproxy, hdr);
+	return hap_body(ctx, msg, ev);
+}
+
+/* raw tcplog: "10.0.1.2:33313 [06/Feb/2009:12:12:51.443] ..." */
+static int hap_probe(struct ib_str line)
+{
+	struct ib_str tok = ib_cu_token(line), ip, rest;
+
+	if (ib_cu_ip_port(tok, &ip) < 0)
+		return 0;
+	rest = ib_cu_skip(line, tok.len + 1);
+	if (rest.len < 13 || rest.ptr[0] != '[' || !dig(rest.ptr[1]) || rest.ptr[3] != '/')
+		return 0;
+	return ib_cu_chr(line, '"') >= 0 ? 5 : 70;
+}
+
+static int hap_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	ib_cu_from_hdr(ev, &ib_parser_haproxy, NULL);
+	return hap_body(ctx, line, ev);
+}
+
+const struct ib_parser ib_parser_haproxy = {
+	.name = "haproxy",
+	.description = "HAProxy TCP-mode tcplog and server health lines (syslog or raw)",
+	.layer = IB_LAYER_PROXY,
+	.probe = hap_probe,
+	.parse = hap_parse,
+	.programs = hap_programs,
+	.parse_msg = hap_parse_msg,
+};

@@ -1,19 +1,224 @@
-#include "imapblast/parser.h"
+/*
+ * nginx_mail.c: nginx mail proxy (ngx_mail) error_log, layer proxy.
+ *   2019/09/02 15:43:25 [info] 12#12: *2856 upstream sent invalid response: "NO ..." while
+ *   reading response from upstream, client: 131.255.7.26, server: 0.0.0.0:993,
+ *   login: "froster2406@frostbolt.ch", upstream: 192.168.0.5:143
+ * ev->message = everything after "*<conn> " (context fields included). server = the
+ * upstream, never the listen address. A bounded per-file table keyed by *conn carries
+ * login and upstream to later lines of the same connection.
+ */
+#include <stdlib.h>
+#include "cutil.h"
 #include "util.h"
 
-/* STUB: nginx_mail parser, to be written. */
-static int nginx_mail_probe(struct ib_str line) { (void)line; return 0; }
-static int nginx_mail_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+#define NGX_SLOTS 4096
+#define NGX_LOGIN_CAP 192
+#define NGX_UP_CAP 64
+
+struct ngx_slot {
+	uint64_t conn; /* 0 = empty (nginx numbers start at 1) */
+	uint8_t login_len;
+	uint8_t up_len;
+	char login[NGX_LOGIN_CAP];
+	char up[NGX_UP_CAP];
+};
+
+struct ngx_state {
+	struct ngx_slot slot[NGX_SLOTS];
+};
+
+static void *ngx_open(void)
 {
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
+	return calloc(1, sizeof(struct ngx_state));
 }
+
+static void ngx_close(void *st)
+{
+	free(st);
+}
+
+static int dig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "YYYY/MM/DD HH:MM:SS [" */
+static int ngx_probe(struct ib_str line)
+{
+	static const char shape[] = "dddd/dd/dd dd:dd:dd [";
+	const char *p = line.ptr;
+
+	if (line.len < sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? !dig(p[i]) : p[i] != shape[i])
+			return 0;
+	if (ib_str_find(line, ", request: \"", 12) >= 0)
+		return 10;
+	if (ib_str_find(line, ", client: ", 10) >= 0 || ib_str_find(line, " connected to ", 14) >= 0)
+		return 80;
+	return 30;
+}
+
+/* Skip "login failed: "..."" style quoted text so a quote cannot hide a field. */
+static size_t skip_quoted(struct ib_str s, size_t i)
+{
+	while (i < s.len) {
+		if (s.ptr[i] == '\\' && i + 1 < s.len) {
+			i += 2;
+			continue;
+		}
+		if (s.ptr[i] == '"')
+			return i + 1;
+		i++;
+	}
+	return s.len;
+}
+
+static int is_event_msg(struct ib_str m, unsigned *flags)
+{
+	if (ib_str_find(m, " while proxying,", 16) >= 0)
+		return 0; /* the login worked; data-phase noise */
+	if (ib_str_starts(m, "client login failed") || ib_str_starts(m, "upstream sent invalid response")) {
+		*flags |= IB_EV_AUTH_HINT;
+		return 1;
+	}
+	return ib_str_starts(m, "auth http server ") || ib_str_starts(m, "upstream timed out") ||
+	       ib_str_find(m, "while connecting to upstream", 28) >= 0 ||
+	       ib_str_starts(m, "upstream prematurely closed") ||
+	       ib_str_find(m, "while sending LOGIN command to upstream", 39) >= 0 ||
+	       ib_str_find(m, "while reading response from upstream", 36) >= 0 ||
+	       ib_str_find(m, "while sending password to upstream", 34) >= 0 ||
+	       ib_str_find(m, "while sending user name to upstream", 35) >= 0 ||
+	       ib_str_find(m, "while in http auth state", 24) >= 0;
+}
+
+static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	struct ngx_state *st = ctx->state;
+	struct ngx_slot *slot = NULL;
+	struct ib_str s = line, msg, ctxs, v;
+	int64_t t;
+	uint64_t conn = 0;
+	size_t n;
+	long at;
+
+	ib_event_clear(ev);
+	ev->format = "nginx_mail";
+	ev->layer = IB_LAYER_PROXY;
+	if (ib_ts_nginx(&s, ctx->time, &t) < 0) {
+		ctx->reason = "no nginx timestamp";
+		return IB_BAD;
+	}
+	ev->time_ms = t;
+	if (!s.len || s.ptr[0] != '[' || (at = ib_cu_chr(s, ']')) < 0) {
+		ctx->reason = "no [level]";
+		return IB_BAD;
+	}
+	s = ib_str_trim(ib_cu_skip(s, (size_t)at + 1));
+	/* pid#tid: */
+	at = ib_str_find(s, ": ", 2);
+	if (at <= 0 || ib_cu_chr(ib_cu_sub(s, 0, (size_t)at), '#') < 0) {
+		ctx->reason = "no pid#tid";
+		return IB_BAD;
+	}
+	s = ib_cu_skip(s, (size_t)at + 2);
+	if (!s.len || s.ptr[0] != '*')
+		return IB_SKIP; /* start-up notices and the like carry no connection */
+	n = ib_cu_u64(ib_cu_skip(s, 1), &conn);
+	if (!n || !conn || 1 + n >= s.len || s.ptr[1 + n] != ' ') {
+		ctx->reason = "bad *connection number";
+		return IB_BAD;
+	}
+	ev->session = ib_cu_sub(s, 1, 1 + n);
+	msg = ib_cu_skip(s, n + 2);
+	ev->message = msg;
+	if (st) {
+		slot = &st->slot[conn % NGX_SLOTS];
+		if (slot->conn != conn) {
+			slot->conn = conn;
+			slot->login_len = slot->up_len = 0;
+		}
+	}
+	/* "client 1.2.3.4:5 connected to 0.0.0.0:993": a new connection */
+	if (ib_str_starts(msg, "client ") && (at = ib_str_find(msg, " connected to ", 14)) > 0) {
+		if (slot)
+			slot->login_len = slot->up_len = 0;
+		return IB_SKIP;
+	}
+	if (ib_str_find(msg, ", request: \"", 12) >= 0)
+		return IB_SKIP; /* HTTP, not mail */
+	/* context fields start after the message's own quoted text */
+	n = 0;
+	at = ib_str_find(msg, ": \"", 3);
+	if (at >= 0)
+		n = skip_quoted(msg, (size_t)at + 3);
+	at = ib_str_find(ib_cu_skip(msg, n), ", client: ", 10);
+	if (at < 0)
+		return IB_SKIP; /* not a mail connection line */
+	ctxs = ib_cu_skip(msg, n + (size_t)at + 10);
+	v = ctxs;
+	for (n = 0; n < v.len && v.ptr[n] != ',' && v.ptr[n] != ' '; n++)
+		;
+	v.len = n;
+	if (ib_cu_ip_valid(v))
+		ev->ip = ib_cu_ip_norm(v);
+	ctxs = ib_cu_skip(ctxs, n);
+	/* ", server: listen" then optional login and upstream */
+	at = ib_str_find(ctxs, ", server: ", 10);
+	if (at >= 0) {
+		ctxs = ib_cu_skip(ctxs, (size_t)at + 10);
+		for (n = 0; n < ctxs.len && ctxs.ptr[n] != ','; n++)
+			;
+		ctxs = ib_cu_skip(ctxs, n);
+	}
+	if (ib_str_starts(ctxs, ", login: \"")) {
+		long q = ib_cu_rchr(ctxs, '"');
+		struct ib_str rest;
+
+		/* login is the last quoted field: it ends at the last quote */
+		if (q >= 10) {
+			ev->user = ib_cu_sub(ctxs, 10, (size_t)q);
+			rest = ib_cu_skip(ctxs, (size_t)q + 1);
+		} else {
+			ev->user = ib_cu_skip(ctxs, 10);
+			rest = IB_STR_NULL;
+		}
+		ctxs = rest;
+	}
+	if (ib_str_starts(ctxs, ", upstream: ")) {
+		v = ib_cu_token(ib_cu_skip(ctxs, 12));
+		while (v.len && v.ptr[v.len - 1] == ',')
+			v.len--;
+		ev->server = v;
+	}
+	if (slot) {
+		if (ev->user.len) {
+			size_t k = ev->user.len < NGX_LOGIN_CAP ? ev->user.len : NGX_LOGIN_CAP;
+			memcpy(slot->login, ev->user.ptr, k);
+			slot->login_len = (uint8_t)k;
+		} else if (slot->login_len) {
+			ev->user = (struct ib_str){slot->login, slot->login_len};
+		}
+		if (ev->server.len) {
+			size_t k = ev->server.len < NGX_UP_CAP ? ev->server.len : NGX_UP_CAP;
+			memcpy(slot->up, ev->server.ptr, k);
+			slot->up_len = (uint8_t)k;
+		} else if (slot->up_len) {
+			ev->server = (struct ib_str){slot->up, slot->up_len};
+		}
+	}
+	if (!is_event_msg(msg, &ev->flags))
+		return IB_SKIP; /* proxied, closed, client timeouts outside auth... */
+	return IB_OK;
+}
+
 const struct ib_parser ib_parser_nginx_mail = {
 	.name = "nginx_mail",
 	.description = "nginx mail proxy error_log",
 	.layer = IB_LAYER_PROXY,
-	.probe = nginx_mail_probe,
-	.parse = nginx_mail_parse,
+	.probe = ngx_probe,
+	.parse = ngx_parse,
+	.open = ngx_open,
+	.close = ngx_close,
 };
-

@@ -1,19 +1,92 @@
-#include "imapblast/parser.h"
+/*
+ * perdition.c: perdition IMAP/POP3 proxy, syslog programs "perdition*", layer proxy.
+ *   Auth: 192.168.8.100:2274->193.48.191.9:993 client-secure=ssl authorisation_id=NONE
+ *   authentication_id="carles" server="imap.biotoul.fr:993" protocol=IMAP4S server-secure=ssl
+ *   status="failed: Re-Authentication Failure"
+ * status="ok" -> outcome ok ("perdition-ok"); other statuses are left to the rules.
+ * "Fatal Error reading authentication information from client ip:port->..." is an event
+ * (no user; the rules call it a drop). Fields after the user are found from the right, so
+ * a user name holding ` server="` or ` status="ok"` cannot forge them.
+ */
+#include "cutil.h"
 #include "util.h"
 
-/* STUB: perdition parser, to be written. */
-static int perdition_probe(struct ib_str line) { (void)line; return 0; }
-static int perdition_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+extern const struct ib_parser ib_parser_perdition;
+
+static const char *const perd_programs[] = {"perdition*", NULL};
+
+/* "cip:cport->lip:lport" at the start of s; sets ip; returns bytes used or 0. */
+static size_t from_to(struct ib_str s, struct ib_str *ip)
 {
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
+	long arrow = ib_str_find(s, "->", 2);
+	struct ib_str tok;
+
+	if (arrow <= 0 || ib_cu_ip_port(ib_cu_sub(s, 0, (size_t)arrow), ip) < 0)
+		return 0;
+	tok = ib_cu_token(ib_cu_skip(s, (size_t)arrow + 2));
+	while (tok.len && tok.ptr[tok.len - 1] == ':')
+		tok.len--;
+	return (size_t)arrow + 2 + tok.len;
 }
+
+static int perd_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
+			  struct ib_event *ev)
+{
+	static const char fatal[] = "Fatal Error reading authentication information from client ";
+	struct ib_str s;
+	long st, sv, au;
+
+	ib_cu_from_hdr(ev, &ib_parser_perdition, hdr);
+	ev->message = msg;
+	if (ib_str_starts(msg, fatal)) {
+		if (!from_to(ib_cu_skip(msg, sizeof(fatal) - 1), &ev->ip)) {
+			ctx->reason = "bad client address";
+			return IB_BAD;
+		}
+		return IB_OK;
+	}
+	if (!ib_str_starts(msg, "Auth:"))
+		return IB_SKIP; /* Connect:, Closing session:, start-up */
+	s = ib_str_trim(ib_cu_skip(msg, 5));
+	if (!from_to(s, &ev->ip)) {
+		ctx->reason = "bad from->to addresses";
+		return IB_BAD;
+	}
+	st = ib_cu_rfind(s, " status=\"", 9);
+	if (st < 0) {
+		ctx->reason = "no status";
+		return IB_BAD;
+	}
+	sv = ib_cu_rfind(ib_cu_sub(s, 0, (size_t)st), " server=\"", 9);
+	au = ib_str_find(s, " authentication_id=\"", 20);
+	if (au >= 0 && sv > au) {
+		ev->user = ib_cu_sub(s, (size_t)au + 20, (size_t)sv);
+		if (ev->user.len && ev->user.ptr[ev->user.len - 1] == '"')
+			ev->user.len--;
+		else
+			ev->user = IB_STR_NULL;
+	}
+	if (sv >= 0) {
+		struct ib_str v = ib_cu_sub(s, (size_t)sv + 9, (size_t)st);
+		long q = ib_cu_chr(v, '"');
+		if (q > 0)
+			ev->server = ib_cu_sub(v, 0, (size_t)q);
+	}
+	ev->flags |= IB_EV_AUTH_HINT;
+	{
+		struct ib_str v = ib_cu_skip(s, (size_t)st + 9);
+		if (ib_str_eq_lit(ib_str_trim(v), "ok\"")) {
+			ev->outcome = IB_CAT_OK;
+			ev->signature = "perdition-ok";
+		}
+	}
+	return IB_OK;
+}
+
 const struct ib_parser ib_parser_perdition = {
 	.name = "perdition",
-	.description = "perdition IMAP proxy Auth / Closing session",
+	.description = "perdition IMAP/POP3 proxy (syslog)",
 	.layer = IB_LAYER_PROXY,
-	.probe = perdition_probe,
-	.parse = perdition_parse,
+	.programs = perd_programs,
+	.parse_msg = perd_parse_msg,
 };
-
