@@ -1,0 +1,375 @@
+/*
+ * report_json.c: summary.json, the machine-readable report; its schema is
+ * docs/summary-schema.json (schema_version 1). Output is deterministic:
+ * keys in a fixed order, doubles as %.6f, no wall-clock time unless
+ * --stamp. Strings are valid UTF-8: bytes that are not become the text
+ * "\xHH" (docs/report.md).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include "imapblast/report.h"
+#include "imapblast/timeutil.h"
+#include "report_int.h"
+
+struct jw {
+	FILE *f;
+	struct ib_rbuf sc;
+	int first; /* no member written yet at this level */
+	int depth;
+};
+
+static void indent(struct jw *w)
+{
+	int i;
+	fputc('\n', w->f);
+	for (i = 0; i < w->depth; i++)
+		fputs("  ", w->f);
+}
+
+/* Start a member or element: comma, newline, indent, optional key. */
+static void key(struct jw *w, const char *k)
+{
+	if (!w->first)
+		fputc(',', w->f);
+	w->first = 0;
+	indent(w);
+	if (k)
+		fprintf(w->f, "\"%s\": ", k);
+}
+
+static void open_(struct jw *w, const char *k, char c)
+{
+	key(w, k);
+	fputc(c, w->f);
+	w->depth++;
+	w->first = 1;
+}
+
+static void close_(struct jw *w, char c)
+{
+	w->depth--;
+	if (!w->first)
+		indent(w);
+	fputc(c, w->f);
+	w->first = 0;
+}
+
+static void jstr(struct jw *w, const char *k, const char *v)
+{
+	key(w, k);
+	if (!v) {
+		fputs("null", w->f);
+		return;
+	}
+	fputc('"', w->f);
+	ib_fput_esc(w->f, &w->sc, v, IB_ESC_JSON);
+	fputc('"', w->f);
+}
+
+static void ju(struct jw *w, const char *k, uint64_t v)
+{
+	key(w, k);
+	fprintf(w->f, "%" PRIu64, v);
+}
+
+static void jbool(struct jw *w, const char *k, int v)
+{
+	key(w, k);
+	fputs(v ? "true" : "false", w->f);
+}
+
+static void jdbl(struct jw *w, const char *k, double v)
+{
+	key(w, k);
+	if (!isfinite(v))
+		fputs("null", w->f);
+	else
+		fprintf(w->f, "%.6f", v == 0 ? 0.0 : v); /* no "-0.000000" */
+}
+
+/* A time as two members: k (ISO or null) and k_ms (integer or null). */
+static void jtime(struct jw *w, const char *k, int64_t ms)
+{
+	char kk[64], t[64];
+
+	snprintf(kk, sizeof(kk), "%s_ms", k);
+	if (ms == IB_TIME_NONE) {
+		jstr(w, k, NULL);
+		key(w, kk);
+		fputs("null", w->f);
+		return;
+	}
+	jstr(w, k, ib_rep_time(ms, t, sizeof(t)));
+	key(w, kk);
+	fprintf(w->f, "%" PRId64, ms);
+}
+
+static void jms(struct jw *w, const char *k, int64_t ms)
+{
+	key(w, k);
+	if (ms == IB_TIME_NONE)
+		fputs("null", w->f);
+	else
+		fprintf(w->f, "%" PRId64, ms);
+}
+
+static const char *const cats[] = {"credentials", "temporary", "timeout", "policy", "other"};
+
+static void jfailures(struct jw *w, const uint64_t *fails)
+{
+	int c;
+	open_(w, "failures", '{');
+	for (c = IB_CAT_CREDENTIALS; c <= IB_CAT_OTHER; c++)
+		ju(w, cats[c - IB_CAT_CREDENTIALS], fails[c]);
+	close_(w, '}');
+}
+
+static void jcounts(struct jw *w, const struct ib_file_counts *c)
+{
+	ju(w, "bytes_in", c->bytes_in);
+	ju(w, "bytes_out", c->bytes_out);
+	ju(w, "lines", c->lines);
+	ju(w, "events", c->events);
+	ju(w, "ignored", c->ignored);
+	ju(w, "unparseable", c->unparseable);
+	ju(w, "overlong", c->overlong);
+	jbool(w, "accounted", c->lines == c->events + c->ignored + c->unparseable + c->overlong);
+}
+
+static const char *win_source(enum ib_window_source s)
+{
+	return s == IB_WIN_GIVEN ? "given" : s == IB_WIN_DETECTED ? "detected" : "none";
+}
+
+int ib_write_summary_json(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
+{
+	static const char *const hist[5] = {"1", "2-3", "4-10", "11-100", ">100"};
+	struct ib_config dflt;
+	struct jw w = {f, {0}, 1, 0};
+	char ub[32];
+	size_t i;
+	int l, rc = IB_OK;
+
+	if (!cfg) {
+		ib_config_init(&dflt);
+		cfg = &dflt;
+	}
+	fputs("{", f);
+	w.depth = 1;
+	ju(&w, "schema_version", 1);
+	jstr(&w, "tool", "imapblast");
+	jstr(&w, "version", IB_VERSION);
+	jtime(&w, "generated_at", cfg->stamp ? cfg->stamp_ms : IB_TIME_NONE);
+	jbool(&w, "redacted", cfg->redact_key != NULL);
+	jms(&w, "bucket_ms", r->bucket_ms);
+
+	open_(&w, "window", '{');
+	jstr(&w, "source", win_source(r->window_source));
+	jtime(&w, "start", r->window_start_ms);
+	jtime(&w, "end", r->window_end_ms);
+	jstr(&w, "rule", r->window_rule ? r->window_rule : "");
+	close_(&w, '}');
+
+	open_(&w, "range", '{');
+	jtime(&w, "start", r->range_start_ms);
+	jtime(&w, "end", r->range_end_ms);
+	close_(&w, '}');
+
+	open_(&w, "thresholds", '{');
+	ju(&w, "attack_users", cfg->attack_users);
+	jdbl(&w, "attack_ratio", cfg->attack_ratio);
+	ju(&w, "attack_min_users", cfg->attack_min_users);
+	jdbl(&w, "window_factor", cfg->window_factor);
+	jdbl(&w, "window_min_rate", cfg->window_min_rate);
+	ju(&w, "window_min_failures", cfg->window_min_failures);
+	ju(&w, "window_gap", cfg->window_gap);
+	jdbl(&w, "cred_factor", cfg->cred_factor);
+	jdbl(&w, "server_factor", cfg->server_factor);
+	close_(&w, '}');
+
+	open_(&w, "headline", '{');
+	ju(&w, "affected_users", r->affected_users);
+	ju(&w, "outage_failures", r->outage_failures);
+	ju(&w, "intermittent_users", r->intermittent_users);
+	ju(&w, "hard_users", r->hard_users);
+	jdbl(&w, "intermittent_share",
+	     r->affected_users ? (double)r->intermittent_users / (double)r->affected_users : 0.0);
+	jdbl(&w, "hard_share", r->affected_users ? (double)r->hard_users / (double)r->affected_users : 0.0);
+	jtime(&w, "peak_bucket", r->peak_bucket_ms);
+	ju(&w, "peak_users", r->peak_users);
+	ju(&w, "events", r->events);
+	ju(&w, "attack_events", r->attack_events);
+	ju(&w, "attack_sources", r->nattacks);
+	ju(&w, "unverified_users", r->nunverified);
+	close_(&w, '}');
+
+	open_(&w, "recovery", '{');
+	ju(&w, "recovered_users", r->recovered_users);
+	jms(&w, "ttr_median_ms", r->ttr_median_ms);
+	jms(&w, "ttr_p90_ms", r->ttr_p90_ms);
+	jms(&w, "ttr_max_ms", r->ttr_max_ms);
+	open_(&w, "retries_hist", '[');
+	for (i = 0; i < 5; i++) {
+		open_(&w, NULL, '{');
+		jstr(&w, "retries", hist[i]);
+		ju(&w, "users", r->retries_hist[i]);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+	close_(&w, '}');
+
+	open_(&w, "users", '[');
+	for (i = 0; i < r->nusers; i++) {
+		const struct ib_user_row *u = &r->users[i];
+		open_(&w, NULL, '{');
+		jstr(&w, "user", ib_shown_user(cfg, u->user, ub));
+		jtime(&w, "first_failure", u->first_failure_ms);
+		jtime(&w, "last_failure", u->last_failure_ms);
+		ju(&w, "failures", u->failures);
+		ju(&w, "successes", u->successes);
+		ju(&w, "impacted_minutes", u->impacted_minutes);
+		jtime(&w, "recovered_at", u->recovered_at_ms);
+		jstr(&w, "servers", u->servers ? u->servers : "");
+		jstr(&w, "layers", u->layers ? u->layers : "");
+		jstr(&w, "categories", u->categories ? u->categories : "");
+		jstr(&w, "evidence", u->evidence ? u->evidence : "");
+		jbool(&w, "intermittent", u->intermittent);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "attacks", '[');
+	for (i = 0; i < r->nattacks; i++) {
+		const struct ib_attack_row *a = &r->attacks[i];
+		open_(&w, NULL, '{');
+		jstr(&w, "ip", a->ip ? a->ip : "");
+		ju(&w, "users", a->users);
+		ju(&w, "failures", a->failures);
+		ju(&w, "successes", a->successes);
+		jtime(&w, "first", a->first_ms);
+		jtime(&w, "last", a->last_ms);
+		jstr(&w, "reason", a->reason ? a->reason : "");
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "unverified", '[');
+	for (i = 0; i < r->nunverified; i++) {
+		const struct ib_unverified_row *u = &r->unverified[i];
+		open_(&w, NULL, '{');
+		jstr(&w, "user", ib_shown_user(cfg, u->user, ub));
+		ju(&w, "failures", u->failures);
+		jstr(&w, "reason", u->reason ? u->reason : "");
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "servers", '[');
+	for (i = 0; i < r->nservers; i++) {
+		const struct ib_server_row *s = &r->servers[i];
+		open_(&w, NULL, '{');
+		jstr(&w, "server", s->server ? s->server : "");
+		jstr(&w, "layers", s->layers ? s->layers : "");
+		ju(&w, "attempts", s->attempts);
+		ju(&w, "successes", s->successes);
+		jfailures(&w, s->failures);
+		ju(&w, "win_attempts", s->win_attempts);
+		ju(&w, "win_failures", s->win_failures);
+		jdbl(&w, "win_rate", s->win_rate);
+		jdbl(&w, "base_rate", s->base_rate);
+		jdbl(&w, "fleet_rate", s->fleet_rate);
+		ju(&w, "affected_users", s->affected_users);
+		jbool(&w, "flagged", s->flagged);
+		jbool(&w, "cred_outage", s->cred_outage);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "layers", '{');
+	for (l = 0; l < IB_LAYER_COUNT; l++) {
+		const struct ib_layer_row *y = &r->layers[l];
+		open_(&w, ib_layer_name((enum ib_layer)l), '{');
+		jbool(&w, "present", y->present);
+		ju(&w, "attempts", y->attempts);
+		ju(&w, "successes", y->successes);
+		jfailures(&w, y->failures);
+		ju(&w, "win_attempts", y->win_attempts);
+		ju(&w, "win_failures", y->win_failures);
+		ju(&w, "affected_users", y->affected_users);
+		close_(&w, '}');
+	}
+	close_(&w, '}');
+
+	open_(&w, "buckets", '[');
+	for (i = 0; i < r->nbuckets; i++) {
+		const struct ib_bucket_row *b = &r->buckets[i];
+		open_(&w, NULL, '{');
+		jtime(&w, "start", b->start_ms);
+		jbool(&w, "in_window", b->in_window);
+		ju(&w, "successes", b->successes);
+		jfailures(&w, b->failures);
+		ju(&w, "outage_failures", b->outage_failures);
+		ju(&w, "affected_users", b->affected_users);
+		jdbl(&w, "rate", b->rate);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "signatures", '[');
+	for (i = 0; i < r->nsigs; i++) {
+		const struct ib_sig_row *s = &r->sigs[i];
+		open_(&w, NULL, '{');
+		jstr(&w, "name", s->name ? s->name : "");
+		jstr(&w, "category", ib_category_name(s->category));
+		ju(&w, "count", s->count);
+		ju(&w, "in_window", s->in_window);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "files", '[');
+	for (i = 0; i < r->nfiles; i++) {
+		const struct ib_file_row *fr = &r->files[i];
+		open_(&w, NULL, '{');
+		jstr(&w, "path", fr->path ? fr->path : "");
+		jstr(&w, "format", fr->format ? fr->format : "");
+		jbool(&w, "gzip", fr->c.gzip);
+		jcounts(&w, &fr->c);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "totals", '{');
+	ju(&w, "files", r->nfiles);
+	jcounts(&w, &r->total);
+	close_(&w, '}');
+
+	open_(&w, "reasons", '[');
+	for (i = 0; i < r->nreasons; i++) {
+		open_(&w, NULL, '{');
+		jstr(&w, "reason", r->reasons[i].reason ? r->reasons[i].reason : "");
+		ju(&w, "count", r->reasons[i].count);
+		jstr(&w, "sample", r->reasons[i].sample ? r->reasons[i].sample : "");
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "errors", '[');
+	for (i = 0; i < r->nerrors; i++) {
+		open_(&w, NULL, '{');
+		jstr(&w, "path", r->errors[i].path ? r->errors[i].path : "");
+		ju(&w, "offset", r->errors[i].offset);
+		jstr(&w, "reason", r->errors[i].reason ? r->errors[i].reason : "");
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	fputs("\n}\n", f);
+	if (w.sc.oom)
+		rc = IB_ERR_NOMEM;
+	ib_rbuf_release(&w.sc);
+	if (rc >= 0 && ferror(f))
+		rc = IB_ERR_IO;
+	return rc;
+}

@@ -1,0 +1,443 @@
+/*
+ * report_md.c: summary.md, the PIR appendix. Tables are GitHub-flavoured
+ * Markdown; every string that came from a log goes through IB_ESC_MD so a
+ * user name cannot break a table, start a link or carry HTML. The first
+ * line is the marker comment that lets a later run overwrite the file.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "imapblast/report.h"
+#include "imapblast/timeutil.h"
+#include "report_int.h"
+
+#define TOP 10
+#define USERS_SHOWN 20
+#define ERRORS_SHOWN 50
+#define AROUND 6 /* buckets shown either side of the window */
+#define MAX_ROWS 60
+
+struct mw {
+	FILE *f;
+	struct ib_rbuf sc;
+	const struct ib_config *cfg;
+};
+
+static void esc(struct mw *w, const char *s)
+{
+	ib_fput_esc(w->f, &w->sc, s, IB_ESC_MD);
+}
+
+static void pct(char *buf, size_t size, uint64_t part, uint64_t whole)
+{
+	if (!whole)
+		snprintf(buf, size, "n/a");
+	else
+		snprintf(buf, size, "%.1f%%", 100.0 * (double)part / (double)whole);
+}
+
+static void rate(FILE *f, double v)
+{
+	if (v != v || v < 0)
+		fputs(" n/a |", f);
+	else
+		fprintf(f, " %.1f%% |", 100.0 * v);
+}
+
+static const char *win_source(enum ib_window_source s)
+{
+	return s == IB_WIN_GIVEN ? "given (--window)" : s == IB_WIN_DETECTED ? "detected" : "none";
+}
+
+static void section_window(struct mw *w, const struct ib_result *r)
+{
+	char a[64], b[64], d[64];
+	FILE *f = w->f;
+
+	fputs("## Incident window\n\n| | |\n|---|---|\n", f);
+	if (r->window_start_ms == IB_TIME_NONE || r->window_end_ms == IB_TIME_NONE) {
+		fputs("| Window | none found |\n", f);
+	} else {
+		fprintf(f, "| Start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
+		fprintf(f, "| End (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
+		fprintf(f, "| Duration | %s |\n", ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
+	}
+	fprintf(f, "| Source | %s |\n| Rule | ", win_source(r->window_source));
+	esc(w, r->window_rule ? r->window_rule : "");
+	fprintf(f, " |\n| Bucket | %s |\n", ib_rep_dur(r->bucket_ms, d, sizeof(d)));
+	fprintf(f, "| Data range | %s .. %s |\n\n", ib_rep_time(r->range_start_ms, a, sizeof(a)),
+		ib_rep_time(r->range_end_ms, b, sizeof(b)));
+}
+
+static void section_headline(struct mw *w, const struct ib_result *r)
+{
+	char a[64], p1[32], p2[32];
+	FILE *f = w->f;
+
+	pct(p1, sizeof(p1), r->intermittent_users, r->affected_users);
+	pct(p2, sizeof(p2), r->hard_users, r->affected_users);
+	fputs("## Headline\n\n| Measure | Value |\n|---|---:|\n", f);
+	fprintf(f, "| Affected users | %" PRIu64 " |\n", r->affected_users);
+	fprintf(f, "| Outage failures in the window | %" PRIu64 " |\n", r->outage_failures);
+	if (r->peak_bucket_ms != IB_TIME_NONE)
+		fprintf(f, "| Peak bucket | %s (%" PRIu64 " users) |\n", ib_rep_time(r->peak_bucket_ms, a, sizeof(a)),
+			r->peak_users);
+	else
+		fputs("| Peak bucket | none |\n", f);
+	fprintf(f, "| Intermittent users (some retries succeeded) | %" PRIu64 " (%s) |\n", r->intermittent_users, p1);
+	fprintf(f, "| Hard-down users (no success in the window) | %" PRIu64 " (%s) |\n", r->hard_users, p2);
+	fprintf(f, "| Events classified | %" PRIu64 " |\n", r->events);
+	fprintf(f, "| Events from attack sources (excluded) | %" PRIu64 " |\n", r->attack_events);
+	fprintf(f, "| Attack sources excluded | %zu |\n", r->nattacks);
+	fprintf(f, "| Unverified users left out | %zu |\n\n", r->nunverified);
+}
+
+static void section_servers(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	size_t i;
+	int c;
+
+	fputs("## Servers\n\nFlagged servers (failure rate in the window far above the rest of the fleet) "
+	      "come first, marked **FLAGGED**.\n\n",
+	      f);
+	if (!r->nservers) {
+		fputs("No server was named in the logs.\n\n", f);
+		return;
+	}
+	fputs("| Flag | Server | Layers | Attempts | Successes | Credentials | Temporary | Timeout | Policy | Other "
+	      "| Window attempts | Window outage failures | Window rate | Baseline rate | Fleet rate | Affected users "
+	      "|\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+	      f);
+	for (i = 0; i < r->nservers; i++) {
+		const struct ib_server_row *s = &r->servers[i];
+		fprintf(f, "| %s%s | ", s->flagged ? "**FLAGGED**" : "",
+			s->cred_outage ? (s->flagged ? " cred-outage" : "cred-outage") : "");
+		esc(w, s->server);
+		fputs(" | ", f);
+		esc(w, s->layers);
+		fprintf(f, " | %" PRIu64 " | %" PRIu64 " |", s->attempts, s->successes);
+		for (c = IB_CAT_CREDENTIALS; c <= IB_CAT_OTHER; c++)
+			fprintf(f, " %" PRIu64 " |", s->failures[c]);
+		fprintf(f, " %" PRIu64 " | %" PRIu64 " |", s->win_attempts, s->win_failures);
+		rate(f, s->win_rate);
+		rate(f, s->base_rate);
+		rate(f, s->fleet_rate);
+		fprintf(f, " %" PRIu64 " |\n", s->affected_users);
+	}
+	fputs("\n", f);
+}
+
+static void section_layers(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	int l, c;
+
+	fputs("## Layers\n\n| Layer | Seen | Attempts | Successes | Credentials | Temporary | Timeout | Policy | "
+	      "Other | Window attempts | Window outage failures | Affected users |\n"
+	      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+	      f);
+	for (l = 0; l < IB_LAYER_COUNT; l++) {
+		const struct ib_layer_row *y = &r->layers[l];
+		fprintf(f, "| %s | %s | %" PRIu64 " | %" PRIu64 " |", ib_layer_name((enum ib_layer)l),
+			y->present ? "yes" : "no", y->attempts, y->successes);
+		for (c = IB_CAT_CREDENTIALS; c <= IB_CAT_OTHER; c++)
+			fprintf(f, " %" PRIu64 " |", y->failures[c]);
+		fprintf(f, " %" PRIu64 " | %" PRIu64 " | %" PRIu64 " |\n", y->win_attempts, y->win_failures,
+			y->affected_users);
+	}
+	fputs("\n", f);
+}
+
+static void section_sigs(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	size_t i;
+
+	fputs("## Top failure signatures\n\n", f);
+	if (!r->nsigs) {
+		fputs("None.\n\n", f);
+		return;
+	}
+	fputs("| # | Signature | Category | Count | In window |\n|---:|---|---|---:|---:|\n", f);
+	for (i = 0; i < r->nsigs && i < TOP; i++) {
+		fprintf(f, "| %zu | ", i + 1);
+		esc(w, r->sigs[i].name);
+		fprintf(f, " | %s | %" PRIu64 " | %" PRIu64 " |\n", ib_category_name(r->sigs[i].category),
+			r->sigs[i].count, r->sigs[i].in_window);
+	}
+	if (r->nsigs > TOP)
+		fprintf(f, "\n%zu more in summary.json.\n", r->nsigs - TOP);
+	fputs("\n", f);
+}
+
+static void section_timeline(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	size_t lo = 0, hi = r->nbuckets, i, first = SIZE_MAX, last = 0;
+	char t[64];
+	int c;
+
+	fputs("## Timeline\n\n![timeline](timeline.svg)\n\n", f);
+	if (!r->nbuckets) {
+		fputs("No events.\n\n", f);
+		return;
+	}
+	for (i = 0; i < r->nbuckets; i++)
+		if (r->buckets[i].in_window) {
+			if (first == SIZE_MAX)
+				first = i;
+			last = i;
+		}
+	if (r->nbuckets > MAX_ROWS) {
+		if (first == SIZE_MAX) {
+			fprintf(f, "The range has %zu buckets and no window; the full series is in summary.json.\n\n",
+				r->nbuckets);
+			return;
+		}
+		lo = first > AROUND ? first - AROUND : 0;
+		hi = last + AROUND + 1 < r->nbuckets ? last + AROUND + 1 : r->nbuckets;
+		fprintf(f,
+			"Buckets of the window and %d either side (%zu of %zu); the full series is in "
+			"summary.json.\n\n",
+			AROUND, hi - lo, r->nbuckets);
+	}
+	fputs("| Bucket start (UTC) | In window | Successes | Credentials | Temporary | Timeout | Policy | Other | "
+	      "Outage failures | Affected users |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+	      f);
+	for (i = lo; i < hi; i++) {
+		const struct ib_bucket_row *b = &r->buckets[i];
+		fprintf(f, "| %s | %s | %" PRIu64 " |", ib_rep_time(b->start_ms, t, sizeof(t)),
+			b->in_window ? "**yes**" : "", b->successes);
+		for (c = IB_CAT_CREDENTIALS; c <= IB_CAT_OTHER; c++)
+			fprintf(f, " %" PRIu64 " |", b->failures[c]);
+		fprintf(f, " %" PRIu64 " | %" PRIu64 " |\n", b->outage_failures, b->affected_users);
+	}
+	fputs("\n", f);
+}
+
+static void section_users(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	char ub[32], a[64], b[64], c[64];
+	size_t i;
+
+	fputs("## Affected users\n\n", f);
+	if (!r->nusers) {
+		fputs("None.\n\n", f);
+		return;
+	}
+	if (r->nusers > USERS_SHOWN)
+		fprintf(f, "The first %d of %zu, by user; all of them are in affected-users.csv.\n\n", USERS_SHOWN,
+			r->nusers);
+	else
+		fputs("All of them; the claims list with evidence is affected-users.csv.\n\n", f);
+	fputs("| User | First failure | Last failure | Failures | Successes | Impacted minutes | Recovered at | "
+	      "Intermittent |\n|---|---|---|---:|---:|---:|---|---|\n",
+	      f);
+	for (i = 0; i < r->nusers && i < USERS_SHOWN; i++) {
+		const struct ib_user_row *u = &r->users[i];
+		fputs("| ", f);
+		esc(w, ib_shown_user(w->cfg, u->user, ub));
+		fprintf(f, " | %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s |\n",
+			ib_rep_time(u->first_failure_ms, a, sizeof(a)), ib_rep_time(u->last_failure_ms, b, sizeof(b)),
+			u->failures, u->successes, u->impacted_minutes, ib_rep_time(u->recovered_at_ms, c, sizeof(c)),
+			u->intermittent ? "yes" : "no");
+	}
+	fputs("\n", f);
+}
+
+static void section_recovery(struct mw *w, const struct ib_result *r)
+{
+	static const char *const hist[5] = {"1", "2-3", "4-10", "11-100", "more than 100"};
+	FILE *f = w->f;
+	char a[64], b[64], c[64];
+	int i;
+
+	fputs("## Recovery\n\n| Measure | Value |\n|---|---:|\n", f);
+	fprintf(f, "| Recovered users (a success after the last failure) | %" PRIu64 " of %" PRIu64 " |\n",
+		r->recovered_users, r->affected_users);
+	fprintf(f, "| Median time to recovery | %s |\n| 90th percentile | %s |\n| Longest | %s |\n\n",
+		ib_rep_dur(r->ttr_median_ms, a, sizeof(a)), ib_rep_dur(r->ttr_p90_ms, b, sizeof(b)),
+		ib_rep_dur(r->ttr_max_ms, c, sizeof(c)));
+	fputs("Outage failures before recovery, per recovered user:\n\n| Failures before success | Users "
+	      "|\n|---|---:|\n",
+	      f);
+	for (i = 0; i < 5; i++)
+		fprintf(f, "| %s | %" PRIu64 " |\n", hist[i], r->retries_hist[i]);
+	fputs("\n", f);
+}
+
+static int by_attack(const void *pa, const void *pb)
+{
+	const struct ib_attack_row *a = *(const struct ib_attack_row *const *)pa;
+	const struct ib_attack_row *b = *(const struct ib_attack_row *const *)pb;
+
+	if (a->failures != b->failures)
+		return a->failures < b->failures ? 1 : -1;
+	if (a->users != b->users)
+		return a->users < b->users ? 1 : -1;
+	return strcmp(a->ip ? a->ip : "", b->ip ? b->ip : "");
+}
+
+static int section_attacks(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	const struct ib_attack_row **top;
+	char a[64], b[64];
+	size_t i;
+
+	fprintf(f, "## Attack sources (excluded)\n\n%zu client addresses were excluded as attack sources "
+		   "(%" PRIu64 " events); they never count toward the blast radius. All of them are in "
+		   "excluded.csv.\n\n",
+		r->nattacks, r->attack_events);
+	if (!r->nattacks)
+		return IB_OK;
+	top = malloc(r->nattacks * sizeof(*top));
+	if (!top)
+		return IB_ERR_NOMEM;
+	for (i = 0; i < r->nattacks; i++)
+		top[i] = &r->attacks[i];
+	qsort(top, r->nattacks, sizeof(*top), by_attack);
+	fputs("| Source | Users tried | Failures | Successes | First | Last | Reason |\n|---|---:|---:|---:|---|---|---|\n",
+	      f);
+	for (i = 0; i < r->nattacks && i < TOP; i++) {
+		fputs("| ", f);
+		esc(w, top[i]->ip);
+		fprintf(f, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s | ", top[i]->users, top[i]->failures,
+			top[i]->successes, ib_rep_time(top[i]->first_ms, a, sizeof(a)),
+			ib_rep_time(top[i]->last_ms, b, sizeof(b)));
+		esc(w, top[i]->reason);
+		fputs(" |\n", f);
+	}
+	fputs("\n", f);
+	free(top);
+	return IB_OK;
+}
+
+static void section_unverified(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	char ub[32];
+	size_t i;
+
+	if (!r->nunverified)
+		return;
+	fprintf(f, "## Unverified users (left out)\n\n%zu users failed only in ways that do not prove an outage "
+		   "for them; they are listed in excluded.csv.\n\n| User | Failures | Reason |\n|---|---:|---|\n",
+		r->nunverified);
+	for (i = 0; i < r->nunverified && i < TOP; i++) {
+		fputs("| ", f);
+		esc(w, ib_shown_user(w->cfg, r->unverified[i].user, ub));
+		fprintf(f, " | %" PRIu64 " | ", r->unverified[i].failures);
+		esc(w, r->unverified[i].reason);
+		fputs(" |\n", f);
+	}
+	fputs("\n", f);
+}
+
+static void counts_row(struct mw *w, const char *path, const char *format, const struct ib_file_counts *c)
+{
+	FILE *f = w->f;
+	int ok = c->lines == c->events + c->ignored + c->unparseable + c->overlong;
+
+	fputs("| ", f);
+	esc(w, path);
+	fputs(" | ", f);
+	esc(w, format);
+	fprintf(f,
+		" | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s |\n",
+		c->bytes_in, c->lines, c->events, c->ignored, c->unparseable, c->overlong,
+		ok ? "yes" : "**NO**");
+}
+
+static void section_quality(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	size_t i;
+
+	fprintf(f, "## Data quality\n\n%zu files, %" PRIu64 " bytes, %" PRIu64 " lines read. Every line is "
+		   "accounted for: lines = events + ignored + unparseable + over-long.\n\n",
+		r->nfiles, r->total.bytes_in, r->total.lines);
+	fputs("| File | Format | Bytes | Lines | Events | Ignored | Unparseable | Over-long | Accounted |\n"
+	      "|---|---|---:|---:|---:|---:|---:|---:|---|\n",
+	      f);
+	for (i = 0; i < r->nfiles; i++)
+		counts_row(w, r->files[i].path, r->files[i].format, &r->files[i].c);
+	counts_row(w, "total", "", &r->total);
+	fputs("\n", f);
+	if (r->nreasons) {
+		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n", f);
+		for (i = 0; i < r->nreasons && i < TOP; i++) {
+			fputs("| ", f);
+			esc(w, r->reasons[i].reason);
+			fprintf(f, " | %" PRIu64 " | ", r->reasons[i].count);
+			esc(w, r->reasons[i].sample);
+			fputs(" |\n", f);
+		}
+		fputs("\n", f);
+	}
+	if (r->nerrors) {
+		fprintf(f, "**Input errors: %zu.** These inputs were not read completely.\n\n"
+			   "| File | Byte offset | Reason |\n|---|---:|---|\n",
+			r->nerrors);
+		for (i = 0; i < r->nerrors && i < ERRORS_SHOWN; i++) {
+			fputs("| ", f);
+			esc(w, r->errors[i].path);
+			fprintf(f, " | %" PRIu64 " | ", r->errors[i].offset);
+			esc(w, r->errors[i].reason);
+			fputs(" |\n", f);
+		}
+		if (r->nerrors > ERRORS_SHOWN)
+			fprintf(f, "\n%zu more in summary.json.\n", r->nerrors - ERRORS_SHOWN);
+		fputs("\n", f);
+	} else {
+		fputs("No input errors: every input was read to the end.\n\n", f);
+	}
+}
+
+int ib_write_summary_md(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
+{
+	struct mw w = {f, {0}, cfg};
+	char t[64];
+	int rc;
+
+	fputs(IB_MD_MARKER, f);
+	fputs("# IMAP authentication incident: blast radius\n\n", f);
+	if (cfg && cfg->redact_key)
+		fputs("> **Redacted.** User names in this file are pseudonyms (`u-` and 12 hex digits of a keyed "
+		      "HMAC-SHA256). The same key maps a user to the same pseudonym. The claims list "
+		      "affected-users.csv is not redacted.\n\n",
+		      f);
+	fprintf(f, "Written by imapblast %s", IB_VERSION);
+	if (cfg && cfg->stamp)
+		fprintf(f, " at %s", ib_rep_time(cfg->stamp_ms, t, sizeof(t)));
+	fputs(". All times are UTC.\n\n", f);
+	section_window(&w, r);
+	section_headline(&w, r);
+	section_servers(&w, r);
+	section_layers(&w, r);
+	section_sigs(&w, r);
+	section_timeline(&w, r);
+	section_users(&w, r);
+	section_recovery(&w, r);
+	rc = section_attacks(&w, r);
+	section_unverified(&w, r);
+	fputs("## Method\n\n"
+	      "imapblast read every log line given, classified each login attempt as a success or a failure "
+	      "category (credentials, temporary, timeout, policy, other), and counted attempts per user, server, "
+	      "layer and time bucket. Client addresses that fail for many users and never succeed were "
+	      "excluded as attack sources. The incident window is the run of buckets whose outage failure rate "
+	      "stands well above the baseline (rule above). An affected user has at least one outage failure "
+	      "(temporary or timeout; credentials failures only where they clearly exceed their baseline and "
+	      "the user proved valid credentials) inside the window. The full method is docs/method.md of "
+	      "imapblast; the files are described in docs/report.md.\n\n",
+	      f);
+	section_quality(&w, r);
+	if (w.sc.oom && rc >= 0)
+		rc = IB_ERR_NOMEM;
+	ib_rbuf_release(&w.sc);
+	if (rc >= 0 && ferror(f))
+		rc = IB_ERR_IO;
+	return rc;
+}
