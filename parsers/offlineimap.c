@@ -1,19 +1,97 @@
-#include "imapblast/parser.h"
+/*
+ * offlineimap.c: OfflineIMAP console/log output, layer client (a timestamp prefix is optional).
+ *    Establishing connection to imap-mail.outlook.com:993 (main-microsoft)
+ *    PLAIN authentication failed: AUTHENTICATE failed.
+ * ev->message = the trimmed line. The server is carried from "Establishing connection";
+ * the repository name is not a user, so events have no user. Each failed mechanism is an
+ * event; "ERROR: All authentication types failed:" is one only when no mechanism line
+ * preceded it for that connection.
+ */
+#include <stdlib.h>
+#include "cutil.h"
 #include "util.h"
 
-/* STUB: offlineimap parser, to be written. */
-static int offlineimap_probe(struct ib_str line) { (void)line; return 0; }
-static int offlineimap_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
-}
-const struct ib_parser ib_parser_offlineimap = {
-	.name = "offlineimap",
-	.description = "OfflineIMAP connection and authentication output",
-	.layer = IB_LAYER_CLIENT,
-	.probe = offlineimap_probe,
-	.parse = offlineimap_parse,
+struct oi_state {
+	struct ib_cu_buf host;
+	int mech_failed;
 };
 
+static void *oi_open(void)
+{
+	return calloc(1, sizeof(struct oi_state));
+}
+
+static void oi_close(void *st)
+{
+	free(st);
+}
+
+static int oi_probe(struct ib_str line)
+{
+	line = ib_str_trim(line);
+	if (ib_str_starts(line, "Establishing connection to "))
+		return 80;
+	if (ib_str_starts(line, "*** Processing account ") || ib_str_starts(line, "*** Finished account ") ||
+	    ib_str_starts(line, "OfflineIMAP "))
+		return 60;
+	if (ib_str_find(line, " authentication failed: ", 24) > 0 ||
+	    ib_str_starts(line, "ERROR: All authentication types failed"))
+		return 50;
+	return 0;
+}
+
+static int oi_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	static const char est[] = "Establishing connection to ";
+	struct oi_state *st = ctx->state;
+	struct ib_str s = ib_str_trim(line);
+	int64_t t = IB_TIME_NONE;
+	long at;
+
+	ib_event_clear(ev);
+	ev->format = "offlineimap";
+	ev->layer = IB_LAYER_CLIENT;
+	ib_cu_opt_time(&s, ctx->time, &t);
+	ev->time_ms = t;
+	s = ib_str_trim(s);
+	ev->message = s;
+	if ((at = ib_str_find(s, est, sizeof(est) - 1)) >= 0) {
+		struct ib_str h = ib_cu_token(ib_cu_skip(s, (size_t)at + sizeof(est) - 1));
+		long c = ib_cu_rchr(h, ':');
+		if (c > 0)
+			h.len = (size_t)c;
+		if (st) {
+			ib_cu_buf_set(&st->host, h);
+			st->mech_failed = 0;
+		}
+		return IB_SKIP;
+	}
+	if (st)
+		ev->server = ib_cu_buf_str(&st->host);
+	at = ib_str_find(s, " authentication failed: ", 24);
+	if (at > 0 && ib_cu_chr(ib_cu_sub(s, 0, (size_t)at), ' ') < 0) {
+		if (st)
+			st->mech_failed = 1;
+		ev->flags |= IB_EV_AUTH_HINT;
+		return IB_OK;
+	}
+	if (ib_str_starts(s, "ERROR: All authentication types failed")) {
+		ev->flags |= IB_EV_AUTH_HINT;
+		return st && st->mech_failed ? IB_SKIP : IB_OK;
+	}
+	if (ib_str_starts(s, "ERROR:") &&
+	    (ib_str_find(s, "onnect", 6) >= 0 || ib_str_find(s, "timed out", 9) >= 0 ||
+	     ib_str_find(s, "nreachable", 10) >= 0))
+		return IB_OK;
+	return IB_SKIP;
+}
+
+const struct ib_parser ib_parser_offlineimap = {
+	.name = "offlineimap",
+	.description = "OfflineIMAP client output",
+	.layer = IB_LAYER_CLIENT,
+	.probe = oi_probe,
+	.parse = oi_parse,
+	.open = oi_open,
+	.close = oi_close,
+};

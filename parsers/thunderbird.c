@@ -1,19 +1,264 @@
-#include "imapblast/parser.h"
+/*
+ * thunderbird.c: Thunderbird MOZ_LOG=IMAP:5[,timestamp] output, layer client.
+ *   2026-01-14 09:01:02.123456 UTC - [Parent 4242: IMAP]: I/IMAP 0x7f3a1c0:outlook.office365.com:NA:CreateNewLineFromSocket: 3 NO AUTHENTICATE failed.
+ * ev->message = the text after the Gecko prefix ("0x...:host:NA:Sub: data"). The pointer
+ * keys a connection: NA -> A is a login success (ok); tagged NO/BAD server lines in NA
+ * state are failure candidates for the rules; an Exchange greeting names the backend.
+ * No user is logged. Without the timestamp option the time is IB_TIME_NONE.
+ */
+#include <stdlib.h>
+#include "cutil.h"
 #include "util.h"
 
-/* STUB: thunderbird parser, to be written. */
-static int thunderbird_probe(struct ib_str line) { (void)line; return 0; }
-static int thunderbird_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
-}
-const struct ib_parser ib_parser_thunderbird = {
-	.name = "thunderbird",
-	.description = "Thunderbird MOZ_LOG=IMAP:5,timestamp",
-	.layer = IB_LAYER_CLIENT,
-	.probe = thunderbird_probe,
-	.parse = thunderbird_parse,
+#define TB_CONNS 64
+#define TB_SRV_CAP 64
+
+struct tb_conn {
+	uint64_t key; /* pointer value; 0 = free */
+	int authed;
+	int seen_na; /* the login phase was seen: NA -> A is a real login */
+	int auth_sent; /* an auth command went out (suppressed SendData) */
+	size_t srv_len;
+	char srv[TB_SRV_CAP];
 };
 
+struct tb_state {
+	struct tb_conn conn[TB_CONNS];
+	unsigned next; /* round-robin victim */
+};
+
+static void *tb_open(void)
+{
+	return calloc(1, sizeof(struct tb_state));
+}
+
+static void tb_close(void *st)
+{
+	free(st);
+}
+
+static int dig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static unsigned num(const char *p, size_t n)
+{
+	unsigned v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (unsigned)(p[i] - '0');
+	return v;
+}
+
+/* "2026-01-14 09:01:02.123456 UTC - " (always UTC); returns bytes used or 0 */
+static size_t tb_time(struct ib_str s, int64_t *out)
+{
+	static const char shape[] = "dddd-dd-dd dd:dd:dd.dddddd UTC - ";
+	const char *p = s.ptr;
+
+	if (s.len < sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? !dig(p[i]) : p[i] != shape[i])
+			return 0;
+	if (!ib_date_valid((int)num(p, 4), num(p + 5, 2), num(p + 8, 2)) || num(p + 11, 2) > 23 ||
+	    num(p + 14, 2) > 59 || num(p + 17, 2) > 60)
+		return 0;
+	*out = ib_time_utc((int)num(p, 4), num(p + 5, 2), num(p + 8, 2), num(p + 11, 2), num(p + 14, 2),
+			   num(p + 17, 2), num(p + 20, 3));
+	return sizeof(shape) - 1;
+}
+
+/* "[Parent 4242: IMAP]: I/IMAP " -> bytes used, or 0 */
+static size_t tb_prefix(struct ib_str s)
+{
+	long rb;
+
+	if (!s.len || s.ptr[0] != '[')
+		return 0;
+	rb = ib_str_find(s, "]: ", 3);
+	if (rb < 0 || rb > 200)
+		return 0;
+	s = ib_cu_skip(s, (size_t)rb + 3);
+	if (s.len < 8 || s.ptr[1] != '/' || memcmp(s.ptr + 2, "IMAP ", 5))
+		return 0;
+	return (size_t)rb + 3 + 7;
+}
+
+static int tb_probe(struct ib_str line)
+{
+	int64_t t;
+	size_t n = tb_time(line, &t);
+
+	if (tb_prefix(ib_cu_skip(line, n)))
+		return 95;
+	if (n && ib_str_find(line, "]: ", 3) > 0)
+		return 40; /* MOZ_LOG, another module */
+	return 0;
+}
+
+static uint64_t hexval(struct ib_str s, int *ok)
+{
+	uint64_t v = 0;
+	size_t i = 0, nd = 0;
+
+	if (s.len > 2 && s.ptr[0] == '0' && (s.ptr[1] == 'x' || s.ptr[1] == 'X'))
+		i = 2;
+	for (; i < s.len; i++, nd++) {
+		char c = s.ptr[i];
+		unsigned d;
+		if (dig(c))
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			break;
+		v = v << 4 | d;
+	}
+	*ok = nd > 0 && nd <= 16 && i == s.len && v != 0;
+	return v;
+}
+
+static struct tb_conn *tb_find(struct tb_state *st, uint64_t key, int create)
+{
+	struct tb_conn *c;
+
+	for (unsigned i = 0; i < TB_CONNS; i++)
+		if (st->conn[i].key == key)
+			return &st->conn[i];
+	if (!create)
+		return NULL;
+	c = &st->conn[st->next++ % TB_CONNS];
+	memset(c, 0, sizeof(*c));
+	c->key = key;
+	return c;
+}
+
+/* "3 NO ..." / "3 BAD ...": a tagged failure (not "* NO") */
+static int tagged_fail(struct ib_str d)
+{
+	struct ib_str tag = ib_cu_token(d), rest = ib_cu_skip(d, tag.len + 1);
+
+	if (!tag.len || tag.ptr[0] == '*' || tag.ptr[0] == '+')
+		return 0;
+	return ib_str_starts(rest, "NO") || ib_str_starts(rest, "BAD");
+}
+
+static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	struct tb_state *st = ctx->state;
+	struct tb_conn *c = NULL;
+	struct ib_str s = line, ptr, host, state, data;
+	int64_t t = IB_TIME_NONE;
+	size_t n;
+	long at;
+	int ok;
+	uint64_t key;
+
+	ib_event_clear(ev);
+	ev->format = "thunderbird";
+	ev->layer = IB_LAYER_CLIENT;
+	n = tb_time(s, &t);
+	ev->time_ms = n ? t : IB_TIME_NONE;
+	s = ib_cu_skip(s, n);
+	if (!s.len || s.ptr[0] != '[') {
+		ctx->reason = "no Gecko log prefix";
+		return IB_BAD;
+	}
+	n = tb_prefix(s);
+	if (!n)
+		return ib_str_find(s, "]: ", 3) > 0 ? IB_SKIP : IB_BAD; /* other module */
+	s = ib_cu_skip(s, n);
+	ev->message = s;
+	/* ptr:host:state:subname[:extra]: data */
+	at = ib_cu_chr(s, ':');
+	if (at <= 0)
+		return IB_SKIP; /* free text (e.g. "ReadNextLine [...]") */
+	ptr = ib_cu_sub(s, 0, (size_t)at);
+	key = hexval(ptr, &ok);
+	if (!ok)
+		return IB_SKIP;
+	s = ib_cu_skip(s, (size_t)at + 1);
+	at = ib_cu_chr(s, ':');
+	if (at < 0) {
+		ctx->reason = "no host field";
+		return IB_BAD;
+	}
+	host = ib_cu_sub(s, 0, (size_t)at);
+	s = ib_cu_skip(s, (size_t)at + 1);
+	at = ib_cu_chr(s, ':');
+	if (at < 0) {
+		ctx->reason = "no state field";
+		return IB_BAD;
+	}
+	state = ib_cu_sub(s, 0, (size_t)at);
+	s = ib_cu_skip(s, (size_t)at + 1);
+	at = ib_str_find(s, ": ", 2);
+	data = at >= 0 ? ib_cu_skip(s, (size_t)at + 2) : IB_STR_NULL;
+	ev->server = host;
+	ev->session = ptr;
+	if (st)
+		c = tb_find(st, key, 1);
+	if (c && c->srv_len)
+		ev->server = (struct ib_str){c->srv, c->srv_len};
+	if (!ib_str_eq_lit(state, "NA")) {
+		/* "A" or "S-mailbox": authenticated */
+		if (c && c->seen_na && !c->authed) {
+			c->authed = 1;
+			ev->outcome = IB_CAT_OK;
+			ev->signature = "thunderbird-authenticated";
+			ev->flags |= IB_EV_AUTH_HINT;
+			return IB_OK;
+		}
+		if (c && ib_str_find(s, "clearing IMAP_CONNECTION_IS_OPEN", 32) >= 0)
+			c->key = 0;
+		return IB_SKIP;
+	}
+	if (c) {
+		c->authed = 0; /* NA again: a pointer reused by a new connection */
+		c->seen_na = 1;
+	}
+	if (ib_str_starts(s, "SendData:") && ib_str_find(data, "Logging suppressed", 18) >= 0) {
+		if (c)
+			c->auth_sent = 1;
+		return IB_SKIP;
+	}
+	if (ib_str_find(s, "clearing IMAP_CONNECTION_IS_OPEN", 32) >= 0) {
+		int pending = c ? c->auth_sent : 0;
+		if (c)
+			c->key = 0;
+		/* a drop while a login was in flight */
+		return pending ? IB_OK : IB_SKIP;
+	}
+	if (!ib_str_starts(s, "CreateNewLineFromSocket:"))
+		return IB_SKIP;
+	if (c) {
+		char name[TB_SRV_CAP];
+		size_t k = ib_cu_exchange_banner(data, name, sizeof(name));
+		if (k) {
+			memcpy(c->srv, name, k);
+			c->srv_len = k;
+			ev->server = (struct ib_str){c->srv, c->srv_len};
+			return IB_SKIP;
+		}
+	}
+	if (tagged_fail(data)) {
+		if (c)
+			c->auth_sent = 0;
+		ev->flags |= IB_EV_AUTH_HINT;
+		return IB_OK;
+	}
+	return IB_SKIP;
+}
+
+const struct ib_parser ib_parser_thunderbird = {
+	.name = "thunderbird",
+	.description = "Thunderbird MOZ_LOG IMAP:5 (optionally with timestamp)",
+	.layer = IB_LAYER_CLIENT,
+	.probe = tb_probe,
+	.parse = tb_parse,
+	.open = tb_open,
+	.close = tb_close,
+};
