@@ -10,6 +10,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 LDFLAGS ?=
 SAN     ?=
+V       ?=
+Q       := $(if $(V),,@)
 
 IB_WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wimplicit-fallthrough -Werror
@@ -45,7 +47,7 @@ TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_SRC := $(sort $(wildcard bench/*.c))
 TOOL_BIN := $(TOOL_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps deps-check demo check test-unit test-e2e asan valgrind install clean \
+.PHONY: all deps deps-check demo check check-nodeps test-unit test-e2e asan valgrind install clean \
 	format format-check help bench fuzz tools
 .DEFAULT_GOAL := all
 
@@ -60,34 +62,40 @@ deps-check:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/gen/default_rules.c: analyzer/default.rules .ci/embed.sh
 	@mkdir -p $(dir $@)
-	sh .ci/embed.sh ib_default_rules $< > $@
+	$(Q)sh .ci/embed.sh ib_default_rules $< > $@
 
 $(BUILD)/obj/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(V),,echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(BUILD)/obj/analyzer/main.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 tools: $(TOOL_BIN)
 
@@ -108,9 +116,10 @@ test-e2e: $(BIN) tools
 asan: deps deps-check
 	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-		$(BUILD:build=build/asan)/imapblast check-nodeps
+		check-nodeps
 
-check-nodeps: $(BIN) tools $(TEST_BIN)
+check-nodeps:
+	@$(MAKE) --no-print-directory $(BIN) tools $(TEST_BIN)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(MAKE) --no-print-directory test-unit test-e2e
 

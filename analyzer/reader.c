@@ -241,6 +241,11 @@ static long inflate_step(struct ib_reader *r, int *member_end)
 	rc = isal_inflate(r->isal);
 	produced = (long)(room - r->isal->avail_out);
 	r->in_pos += avail - r->isal->avail_in;
+	if (rc < 0) {
+		/* keep what was inflated before the fault */
+		r->end += (size_t)produced;
+		r->st.bytes_out += (uint64_t)produced;
+	}
 	if (rc == ISAL_INCORRECT_CHECKSUM) {
 		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "bad gzip CRC (corrupt member)");
 		return -1;
@@ -269,6 +274,9 @@ static long inflate_step(struct ib_reader *r, int *member_end)
 		const char *m = r->z.msg ? r->z.msg : "corrupt gzip data";
 		char what[160];
 
+		/* keep what was inflated before the fault */
+		r->end += (size_t)produced;
+		r->st.bytes_out += (uint64_t)produced;
 		if (!strcmp(m, "incorrect data check"))
 			m = "bad gzip CRC (incorrect data check)";
 		snprintf(what, sizeof(what), "%s", m);
@@ -416,12 +424,21 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 				r->start = 0;
 				r->end = n;
 			}
-			if (fill(r) > 0)
-				continue;
-			if (r->src == SRC_MORE)
+			size_t before = r->end;
+
+			fill(r);
+			if (r->end != before || r->src == SRC_MORE)
 				continue;
 		}
-		/* Source finished (cleanly or not): flush the last partial line. */
+		/*
+		 * Source finished. After a clean end the last line may lack its
+		 * newline; after an error a partial line is a fragment, not a
+		 * line, and is dropped (the error record says where).
+		 */
+		if (r->src == SRC_ERROR) {
+			r->start = r->end;
+			r->skipping = 0;
+		}
 		if (r->end > r->start || r->skipping) {
 			size_t len = r->end - r->start;
 
