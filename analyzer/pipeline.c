@@ -79,12 +79,71 @@ static int unparseable(struct file_run *fr, const char *reason, uint64_t line)
 	return tally(fr, reason ? reason : "malformed line", line);
 }
 
-/* One line through parser, classifier and aggregator. */
-static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
+/*
+ * Classify and aggregate one event. Returns 1 when it was counted as an
+ * event, 0 when not (no rule, outside --since/--until), or < 0.
+ */
+static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 {
 	const struct ib_config *cfg = fr->cfg;
-	struct ib_event ev;
 	struct ib_match m;
+	int rc;
+
+	if ((cfg->since_ms != IB_TIME_NONE && ev->time_ms < cfg->since_ms) ||
+	    (cfg->until_ms != IB_TIME_NONE && ev->time_ms >= cfg->until_ms))
+		return 0;
+	if (!ev->format)
+		ev->format = fr->parser->name;
+	rc = ib_classify(fr->cls, ev, &m);
+	if (rc < 0)
+		return rc;
+	if (m.category == IB_CAT_NONE)
+		return 0;
+	rc = ib_agg_add(fr->agg, ev, &m, fr->file_id, lineno);
+	return rc < 0 ? rc : 1;
+}
+
+/*
+ * Events a parser held back (parser.h, drain). They are aggregated with
+ * the current line as evidence; the line itself was already counted.
+ */
+static int drain(struct file_run *fr, int eof, uint64_t lineno)
+{
+	struct ib_event ev;
+	int rc;
+
+	if (!fr->parser || !fr->parser->drain)
+		return IB_OK;
+	for (;;) {
+		ib_event_clear(&ev);
+		ev.layer = fr->parser->layer;
+		fr->ctx.reason = NULL;
+		rc = fr->parser->drain(&fr->ctx, eof, &ev);
+		if (rc < 0)
+			return rc;
+		if (rc == IB_EOF)
+			return IB_OK;
+		if (rc == IB_BAD) {
+			rc = tally(fr, fr->ctx.reason ? fr->ctx.reason : "malformed record", lineno);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (rc != IB_OK || ev.time_ms == IB_TIME_NONE)
+			continue;
+		rc = do_event(fr, &ev, lineno);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+/*
+ * One line through parser, classifier and aggregator. Every line lands in
+ * exactly one of events, ignored or unparseable.
+ */
+static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
+{
+	struct ib_event ev;
 	int rc;
 
 	if (!fr->parser)
@@ -96,33 +155,23 @@ static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
 	rc = fr->parser->parse(&fr->ctx, line, &ev);
 	if (rc < 0)
 		return rc;
-	if (rc == IB_BAD || rc == IB_DECLINE)
-		return unparseable(fr, fr->ctx.reason, lineno);
-	if (rc != IB_OK) {
+	if (rc == IB_BAD || rc == IB_DECLINE) {
+		rc = unparseable(fr, fr->ctx.reason, lineno);
+	} else if (rc != IB_OK) {
 		fr->counts.ignored++;
-		return IB_OK;
+		rc = IB_OK;
+	} else if (ev.time_ms == IB_TIME_NONE) {
+		rc = unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
+	} else {
+		rc = do_event(fr, &ev, lineno);
+		if (rc > 0)
+			fr->counts.events++;
+		else if (rc == 0)
+			fr->counts.ignored++;
 	}
-	if (ev.time_ms == IB_TIME_NONE)
-		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
-	if ((cfg->since_ms != IB_TIME_NONE && ev.time_ms < cfg->since_ms) ||
-	    (cfg->until_ms != IB_TIME_NONE && ev.time_ms >= cfg->until_ms)) {
-		fr->counts.ignored++;
-		return IB_OK;
-	}
-	if (!ev.format)
-		ev.format = fr->parser->name;
-	rc = ib_classify(fr->cls, &ev, &m);
 	if (rc < 0)
 		return rc;
-	if (m.category == IB_CAT_NONE) {
-		fr->counts.ignored++;
-		return IB_OK;
-	}
-	rc = ib_agg_add(fr->agg, &ev, &m, fr->file_id, lineno);
-	if (rc < 0)
-		return rc;
-	fr->counts.events++;
-	return IB_OK;
+	return drain(fr, 0, lineno);
 }
 
 /*
@@ -229,6 +278,14 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		}
 	}
 reader_error:
+	if (rc >= 0 || rc != IB_ERR_NOMEM) {
+		int drc = drain(&fr, 1, ib_reader_lineno(r));
+
+		if (drc < 0) {
+			rc = drc;
+			goto out_err;
+		}
+	}
 	if (rc < 0) {
 		if (rc == IB_ERR_NOMEM) {
 			*err = rerr;
