@@ -1,19 +1,142 @@
-#include "imapblast/parser.h"
+/*
+ * cyrus.c: Cyrus IMAP login lines (a syslog message parser), e.g.
+ *   Jan 4 21:51:05 hostname cyrus/imap[5355]: badlogin: localhost.localdomain [127.0.0.1] plaintext cyrus@localdomain SASL(-13): authentication failure: checkpass failed
+ *   2015-12-22T00:05:46.534634-05:00 imap30 sloti30t15/imap[4101108]: login: frontend1 [10.202.2.160] robntest plaintext User logged in SESSIONID=<...>
+ *   ... imap[1]: event=login.bad r.clienthost=10.0.0.7 u.username=jbloggs error="..."  (3.13 logfmt)
+ * Message: everything after "prog[pid]: ". Server: the syslog host.
+ */
 #include "util.h"
 
-/* STUB: cyrus parser, to be written. */
-static int cyrus_probe(struct ib_str line) { (void)line; return 0; }
-static int cyrus_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+/* Value of a logfmt key ("u.username"), unquoted; "~null~" reads as empty. */
+static struct ib_str logfmt_get(struct ib_str s, const char *key, size_t klen)
 {
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
+	const char *p = s.ptr, *end = s.ptr + s.len;
+	struct ib_str v = IB_STR_NULL;
+
+	while (p < end) {
+		const char *k = memmem(p, (size_t)(end - p), key, klen);
+		const char *b, *e;
+
+		if (!k)
+			return v;
+		p = k + 1;
+		if ((k != s.ptr && k[-1] != ' ') || k + klen >= end || k[klen] != '=')
+			continue;
+		b = k + klen + 1;
+		if (b < end && *b == '"') {
+			for (e = ++b; e < end && *e != '"'; e++)
+				if (*e == '\\' && e + 1 < end)
+					e++;
+		} else {
+			e = memchr(b, ' ', (size_t)(end - b));
+			if (!e)
+				e = end;
+		}
+		v = ib_u_span(b, e);
+		if (IB_U_EQ(v, "~null~"))
+			v = IB_STR_NULL;
+		return v;
+	}
+	return v;
 }
+#define LOGFMT_GET(s, key) logfmt_get((s), (key), sizeof(key) - 1)
+
+/* "host [ip]" or "[ip]" or "host[ip]": the ip, and s advanced past ']'. */
+static int client_ip(struct ib_str *s, struct ib_str *ip)
+{
+	const char *b = s->len ? memchr(s->ptr, '[', s->len) : NULL, *e;
+
+	if (!b)
+		return -1;
+	e = memchr(b, ']', (size_t)(s->ptr + s->len - b));
+	if (!e)
+		return -1;
+	*ip = ib_u_span(b + 1, e);
+	*s = ib_u_from(*s, (size_t)(e - s->ptr) + 1);
+	ib_u_skip_ws(s);
+	return 0;
+}
+
+static int logfmt_line(struct ib_str msg, struct ib_event *ev)
+{
+	struct ib_str ev_name = LOGFMT_GET(msg, "event"), host, ip;
+
+	if (!IB_U_EQ(ev_name, "login.good") && !IB_U_EQ(ev_name, "login.bad"))
+		return IB_SKIP;
+	host = LOGFMT_GET(msg, "r.clienthost");
+	ip = host;
+	if (client_ip(&host, &ip) < 0)
+		ip = LOGFMT_GET(msg, "r.clienthost");
+	ev->ip = ip;
+	ev->user = LOGFMT_GET(msg, "u.username");
+	ev->session = LOGFMT_GET(msg, "r.sessionid");
+	ev->flags |= IB_EV_AUTH_HINT;
+	return IB_OK;
+}
+
+static int cyrus_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
+		     struct ib_event *ev)
+{
+	struct ib_str r = msg, ip, w;
+	int good;
+
+	(void)ctx;
+	if (IB_U_SKIP(&r, "badlogin: ") == 0)
+		good = 0;
+	else if (IB_U_SKIP(&r, "login: ") == 0)
+		good = 1;
+	else if (IB_U_FIND(msg, "event=login."))
+		good = 2;
+	else
+		return IB_DECLINE;
+	ev->message = msg;
+	ev->server = hdr->host;
+	if (good == 2)
+		return logfmt_line(msg, ev);
+	if (client_ip(&r, &ip) < 0) {
+		ctx->reason = "cyrus login line without [ip]";
+		return IB_BAD;
+	}
+	ev->ip = ip;
+	ev->flags |= IB_EV_AUTH_HINT;
+	if (good) {
+		/* login: <host [ip]> <user> <mech>... User logged in SESSIONID=<...> */
+		ev->user = ib_u_word(&r);
+		if (IB_U_RFIELD(msg, "SESSIONID=<", '>', &w) == 0)
+			ev->session = w;
+		return IB_OK;
+	}
+	/* badlogin: <host [ip]> <mech> [user | (user)] [detail] */
+	w = ib_u_word(&r);
+	if (IB_U_EQ(w, "anonymous") || !r.len)
+		return IB_OK;
+	if (r.ptr[0] == '(') {
+		const char *e = memchr(r.ptr, ')', r.len);
+
+		if (e)
+			ev->user = ib_u_span(r.ptr + 1, e);
+	} else if (r.ptr[0] != '[' && !IB_U_STARTS(r, "SASL(")) {
+		ev->user = ib_u_word(&r);
+	}
+	return IB_OK;
+}
+
+static int cyrus_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
+
+static const char *const cyrus_programs[] = {"imap", "imaps", "pop3", "pop3s", "imapd", "pop3d",
+					     "cyrus*", NULL};
+
 const struct ib_parser ib_parser_cyrus = {
 	.name = "cyrus",
-	.description = "Cyrus IMAP badlogin/login and 3.13 logfmt",
+	.description = "Cyrus IMAP badlogin/login lines (classic and 3.13 logfmt)",
 	.layer = IB_LAYER_SERVER,
-	.probe = cyrus_probe,
 	.parse = cyrus_parse,
+	.programs = cyrus_programs,
+	.parse_msg = cyrus_msg,
 };
 
+/* `--format cyrus`: the syslog envelope, dispatching to Cyrus only. */
+static int cyrus_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	return ib_syslog_parse_only(&ib_parser_cyrus, ctx, line, ev);
+}

@@ -1,19 +1,361 @@
-#include "imapblast/parser.h"
+/*
+ * dovecot.c: Dovecot 1.x-2.4 login, auth and proxy lines (a syslog message
+ * parser; syslog.c reads the envelope), e.g.
+ *   Jun 13 16:30:54 platypus dovecot: imap-login: Disconnected (auth failed, 2 attempts): user=<bob>, method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS
+ *   Jan 29 09:33:58 pop3-login: Info: Aborted login (auth failed, 1 attempts in 2 secs): user=<grace>, ...
+ *   Aug 30 00:10:57 auth(info@example.com,192.0.2.110,sasl:login)<CvN+E95U>: Info: sql: Password mismatch
+ * Message: after "dovecot[pid]: " for syslog; from the process name on for
+ * log_path/TAI64N files, so both read "imap-login: ...".
+ */
 #include "util.h"
 
-/* STUB: dovecot parser, to be written. */
-static int dovecot_probe(struct ib_str line) { (void)line; return 0; }
-static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+static int is_level(struct ib_str *r, int *severe)
 {
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
+	static const char *const levels[] = {"Info: ", "Debug: ", "Warning: ", "Error: ",
+					     "Fatal: ", "Panic: "};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		size_t n = strlen(levels[i]);
+
+		if (ib_u_skip(r, levels[i], n) == 0) {
+			*severe = i >= 2;
+			return 1;
+		}
+	}
+	return 0;
 }
+
+static int name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/*
+ * Read "name[(...)][<...>]: " at the start of s (a Dovecot process prefix
+ * inside a syslog message). Sets name and the whole tag; *rest after ": ".
+ */
+static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, struct ib_str *rest)
+{
+	size_t i = 0;
+
+	while (i < s.len && name_char(s.ptr[i]))
+		i++;
+	if (!i)
+		return -1;
+	*name = ib_u_span(s.ptr, s.ptr + i);
+	while (i < s.len && (s.ptr[i] == '(' || s.ptr[i] == '<' || s.ptr[i] == '[')) {
+		char close = s.ptr[i] == '(' ? ')' : s.ptr[i] == '<' ? '>' : ']';
+		const char *e = memchr(s.ptr + i, close, s.len - i);
+
+		if (!e)
+			return -1;
+		i = (size_t)(e - s.ptr) + 1;
+	}
+	if (i + 1 >= s.len || s.ptr[i] != ':' || s.ptr[i + 1] != ' ')
+		return -1;
+	*tag = ib_u_span(s.ptr, s.ptr + i);
+	*rest = ib_u_from(s, i + 2);
+	return 0;
+}
+
+static int ends_with(struct ib_str s, const char *lit, size_t n)
+{
+	return s.len >= n && !memcmp(s.ptr + s.len - n, lit, n);
+}
+
+/*
+ * "driver(user,ip[,third])" followed by ':' or '<' at s. On success sets
+ * user, ip, session (third when it is "<...>", else the "<...>" after ')').
+ */
+static int passdb_at(struct ib_str s, struct ib_event *ev)
+{
+	size_t i = 0;
+	const char *open, *close = NULL, *end = s.ptr + s.len, *c1, *c2 = NULL;
+	struct ib_str in, user, ip, third = IB_STR_NULL;
+
+	while (i < s.len && name_char(s.ptr[i]))
+		i++;
+	if (!i || i >= s.len || s.ptr[i] != '(')
+		return -1;
+	open = s.ptr + i;
+	for (const char *p = open + 1; p < end; p++) {
+		p = memchr(p, ')', (size_t)(end - p));
+		if (!p)
+			return -1;
+		if (p + 1 < end && (p[1] == ':' || p[1] == '<')) {
+			close = p;
+			break;
+		}
+	}
+	if (!close)
+		return -1;
+	in = ib_u_span(open + 1, close);
+	c1 = memrchr(in.ptr, ',', in.len);
+	if (!c1)
+		return -1;
+	ip = ib_u_span(c1 + 1, close);
+	if (!ib_u_is_ip(ip)) {
+		/* three fields: user,ip,<session> or user,ip,sasl:mech or user,ip, */
+		third = ip;
+		c2 = memrchr(in.ptr, ',', (size_t)(c1 - in.ptr));
+		if (!c2)
+			return -1;
+		ip = ib_u_span(c2 + 1, c1);
+		if (ip.len && !ib_u_is_ip(ip))
+			return -1;
+		c1 = c2;
+	}
+	user = ib_u_span(in.ptr, c1);
+	ev->user = user;
+	ev->ip = ip;
+	if (third.len > 2 && third.ptr[0] == '<' && third.ptr[third.len - 1] == '>') {
+		ev->session = ib_u_span(third.ptr + 1, third.ptr + third.len - 1);
+	} else if (close[1] == '<') {
+		const char *e = memchr(close + 2, '>', (size_t)(end - close - 2));
+
+		if (e)
+			ev->session = ib_u_span(close + 2, e);
+	}
+	return 0;
+}
+
+/* Find a passdb prefix among the ": "-separated segments of s. */
+static int find_passdb(struct ib_str s, struct ib_event *ev)
+{
+	for (int seg = 0; seg < 8 && s.len; seg++) {
+		const char *sep;
+
+		if (passdb_at(s, ev) == 0)
+			return 0;
+		sep = IB_U_FIND(s, ": ");
+		if (!sep)
+			break;
+		s = ib_u_from(s, (size_t)(sep - s.ptr) + 2);
+	}
+	return -1;
+}
+
+static const char *const auth_markers[] = {
+	"temporary failure", "Worker process died", "Auth request was queued",
+	"Aborting auth request", "Unexpected exit", "authentication failure", "binding failed",
+	"Connection refused", "timed out", NULL};
+
+static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib_event *ev)
+{
+	const char *q;
+
+	if (find_passdb(whole, ev) == 0) {
+		if (IB_U_FIND(r, "mismatch") || IB_U_FIND(r, "unknown user") ||
+		    IB_U_FIND(r, "failed") || IB_U_FIND(r, "invalid") || IB_U_FIND(r, "denied") ||
+		    IB_U_FIND(r, "failure") || IB_U_FIND(r, "disabled") || IB_U_FIND(r, "expired"))
+			ev->flags |= IB_EV_AUTH_HINT;
+		return IB_OK;
+	}
+	if (IB_U_FIND(r, "pam_unix(") && IB_U_FIND(r, "authentication failure")) {
+		struct ib_str v;
+
+		if (IB_U_RFIELD_WORD(r, "rhost=", &v) == 0 && v.len)
+			ev->ip = v;
+		if (IB_U_RFIELD_WORD(r, "user=", &v) == 0 && v.len)
+			ev->user = v;
+		else if (IB_U_FIELD_WORD(r, "ruser=", &v) == 0 && v.len)
+			ev->user = v;
+		ev->flags |= IB_EV_AUTH_HINT;
+		return IB_OK;
+	}
+	for (size_t i = 0; auth_markers[i]; i++)
+		if (ib_u_find(r, auth_markers[i], strlen(auth_markers[i])))
+			severe = 1;
+	if (!severe)
+		return IB_SKIP;
+	/* "auth-worker: Aborted PASSV request for <user>: Worker process died unexpectedly" */
+	if ((q = IB_U_FIND(r, " request for ")) != NULL) {
+		struct ib_str u = ib_u_from(r, (size_t)(q - r.ptr) + 13);
+		const char *e = IB_U_FIND(u, ": ");
+
+		if (e && e > u.ptr)
+			ev->user = ib_u_span(u.ptr, e);
+	}
+	ev->flags |= IB_EV_AUTH_HINT;
+	return IB_OK;
+}
+
+/* Backend from a proxy message: first token after `lit`, without port suffix noise. */
+static struct ib_str token_after(struct ib_str t, const char *lit, size_t n)
+{
+	const char *p = ib_u_find(t, lit, n);
+	struct ib_str w;
+
+	if (!p)
+		return IB_STR_NULL;
+	t = ib_u_from(t, (size_t)(p - t.ptr) + n);
+	w = ib_u_word(&t);
+	if (w.len && w.ptr[w.len - 1] == ':')
+		w.len--;
+	if (w.len && (p = memchr(w.ptr, '/', w.len)) != NULL)
+		w.len = (size_t)(p - w.ptr);
+	return w;
+}
+
+static void login_fields(struct ib_str r, struct ib_event *ev)
+{
+	struct ib_str v;
+	const char *rip = NULL;
+
+	if (IB_U_RFIELD_WORD(r, "rip=", &v) == 0) {
+		ev->ip = v;
+		rip = v.ptr;
+	}
+	if (IB_U_FIELD(r, "user=<", '>', &v) == 0) {
+		/* a user name may hold '>' or a fake "rip=": end at the last '>' before rip */
+		if (rip && v.ptr < rip) {
+			const char *gt = memrchr(v.ptr, '>', (size_t)(rip - v.ptr));
+
+			if (gt)
+				v = ib_u_span(v.ptr, gt);
+		}
+		if (v.len)
+			ev->user = v;
+	}
+	if (IB_U_RFIELD(r, "session=<", '>', &v) == 0)
+		ev->session = v;
+	if (!ev->server.len && IB_U_RFIELD_WORD(r, "lip=", &v) == 0)
+		ev->server = v;
+}
+
+static int proxy_line(struct ib_str r, struct ib_event *ev)
+{
+	const char *e = IB_U_FIND(r, "): ");
+	struct ib_str in, t, srv = IB_STR_NULL, user;
+	const char *comma;
+
+	if (!e)
+		return IB_SKIP;
+	in = ib_u_span(r.ptr + 6, e);
+	t = ib_u_from(r, (size_t)(e - r.ptr) + 3);
+	comma = memrchr(in.ptr, ',', in.len);
+	if (comma && memchr(comma, ':', (size_t)(in.ptr + in.len - comma))) {
+		user = ib_u_span(in.ptr, comma);
+		srv = ib_u_span(comma + 1, in.ptr + in.len);
+	} else {
+		user = in;
+	}
+	if (!srv.len) {
+		if (IB_U_STARTS(t, "connect(")) {
+			const char *c = memchr(t.ptr, ',', t.len);
+
+			if (c)
+				srv = ib_u_span(t.ptr + 8, c);
+		} else if (IB_U_STARTS(t, "Login failed to ")) {
+			srv = token_after(t, "Login failed to ", 16);
+		} else if (IB_U_STARTS(t, "started proxying to ")) {
+			srv = token_after(t, "started proxying to ", 20);
+		} else if (IB_U_STARTS(t, "disconnecting ")) {
+			srv = token_after(t, "disconnecting ", 14);
+		} else if (IB_U_STARTS(t, "Login for ")) {
+			srv = token_after(t, "Login for ", 10);
+		} else if (IB_U_STARTS(t, "Host ")) {
+			srv = token_after(t, "Host ", 5);
+		}
+	}
+	ev->layer = IB_LAYER_PROXY;
+	ev->server = srv;
+	login_fields(t, ev);
+	if (!ev->user.len)
+		ev->user = user;
+	ev->flags |= IB_EV_AUTH_HINT;
+	return IB_OK;
+}
+
+static int login_line(struct ib_str r, struct ib_event *ev)
+{
+	int has_fields;
+
+	if (IB_U_STARTS(r, "proxy("))
+		return proxy_line(r, ev);
+	login_fields(r, ev);
+	has_fields = ev->ip.len || ev->user.len || IB_U_FIND(r, "user=<>");
+	if (!has_fields && !IB_U_FIND(r, "uth process") && !IB_U_FIND(r, "auth service") &&
+	    !((IB_U_STARTS(r, "Disconnected") || IB_U_STARTS(r, "Aborted login") ||
+	       IB_U_STARTS(r, "Login aborted")) &&
+	      IB_U_FIND(r, " (")))
+		return IB_SKIP;
+	if (IB_U_FIND(r, "(proxy dest") || IB_U_FIND(r, "(proxy_dest"))
+		ev->layer = IB_LAYER_PROXY;
+	if (IB_U_STARTS(r, "Login:") || IB_U_STARTS(r, "Logged in:") || IB_U_FIND(r, "auth"))
+		ev->flags |= IB_EV_AUTH_HINT;
+	return IB_OK;
+}
+
+/* A non-"dovecot" program (log_path file, TAI64N) that is Dovecot's own. */
+static int own_line(const struct ib_syslog_hdr *hdr, struct ib_str msg)
+{
+	struct ib_str r = msg;
+	int severe;
+
+	if (memchr(hdr->program.ptr, '/', hdr->program.len) || memchr(hdr->tag.ptr, '[', hdr->tag.len))
+		return 0;
+	if (memchr(hdr->tag.ptr, '(', hdr->tag.len) || ends_with(hdr->program, "-login", 6))
+		return 1;
+	return is_level(&r, &severe) || IB_U_FIND(msg, "pam_unix(dovecot");
+}
+
+static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
+		       struct ib_event *ev)
+{
+	struct ib_str name, tag, r, whole;
+	int severe = 0;
+
+	(void)ctx;
+	if (IB_U_EQ(hdr->program, "dovecot")) {
+		struct ib_str b = msg;
+
+		ev->message = msg;
+		(void)IB_U_SKIP(&b, "dovecot: ");
+		if (read_proc(b, &name, &tag, &r) < 0)
+			return IB_SKIP;
+	} else {
+		if (!IB_U_EQ(hdr->program, "dovecot-auth") && !own_line(hdr, msg))
+			return IB_DECLINE;
+		name = hdr->program;
+		tag = hdr->tag;
+		r = msg;
+		/* the message starts at the process name when it sits just before */
+		ev->message = msg;
+		if (tag.ptr && tag.ptr + tag.len <= msg.ptr && msg.ptr - (tag.ptr + tag.len) <= 4)
+			ev->message = ib_u_span(tag.ptr, msg.ptr + msg.len);
+	}
+	whole = ib_u_span(tag.ptr, r.ptr + r.len);
+	(void)is_level(&r, &severe);
+	if (hdr->host.len)
+		ev->server = hdr->host;
+	if (ends_with(name, "-login", 6))
+		return login_line(r, ev);
+	if (IB_U_EQ(name, "auth") || IB_U_EQ(name, "auth-worker") || IB_U_EQ(name, "dovecot-auth"))
+		return auth_line(whole, r, severe, ev);
+	return IB_SKIP;
+}
+
+static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
+
+static const char *const dovecot_programs[] = {
+	"dovecot", "dovecot-auth", "imap-login", "pop3-login", "submission-login",
+	"managesieve-login", "lmtp-login", "auth", "auth-worker", "imap", "pop3", "lmtp",
+	"submission", "managesieve", "director", "master", "indexer", "indexer-worker",
+	"doveadm", "anvil", "config", "log", "stats", "dict", "quota-status", NULL};
+
 const struct ib_parser ib_parser_dovecot = {
 	.name = "dovecot",
-	.description = "Dovecot 2.2-2.4 login, auth and proxy lines",
+	.description = "Dovecot 1.x-2.4 login, auth and proxy lines (syslog, log_path, TAI64N)",
 	.layer = IB_LAYER_SERVER,
-	.probe = dovecot_probe,
 	.parse = dovecot_parse,
+	.programs = dovecot_programs,
+	.parse_msg = dovecot_msg,
 };
 
+/* `--format dovecot`: the syslog envelope, dispatching to Dovecot only. */
+static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	return ib_syslog_parse_only(&ib_parser_dovecot, ctx, line, ev);
+}

@@ -1,0 +1,108 @@
+/*
+ * util.c: private tokenizers shared by the parsers (see util.h). They
+ * search slices with memmem/memchr and never allocate.
+ */
+#include "util.h"
+
+/* Position of the value of key in s (key preceded by start, ' ' or ','), or NULL. */
+static const char *key_value(struct ib_str s, const char *key, size_t klen)
+{
+	const char *p = s.ptr, *end = s.ptr + s.len;
+
+	while (p < end) {
+		const char *k = memmem(p, (size_t)(end - p), key, klen);
+
+		if (!k)
+			return NULL;
+		if (k == s.ptr || k[-1] == ' ' || k[-1] == ',')
+			return k + klen;
+		p = k + 1;
+	}
+	return NULL;
+}
+
+int ib_u_field(struct ib_str s, const char *key, size_t klen, char end, struct ib_str *out)
+{
+	const char *v = key_value(s, key, klen), *e;
+
+	if (!v)
+		return -1;
+	e = memchr(v, end, (size_t)(s.ptr + s.len - v));
+	if (!e)
+		return -1;
+	*out = ib_u_span(v, e);
+	return 0;
+}
+
+int ib_u_field_word(struct ib_str s, const char *key, size_t klen, struct ib_str *out)
+{
+	const char *v = key_value(s, key, klen), *e, *end = s.ptr + s.len;
+
+	if (!v)
+		return -1;
+	for (e = v; e < end && *e != ',' && *e != ' '; e++)
+		;
+	*out = ib_u_span(v, e);
+	return 0;
+}
+
+int ib_u_is_ip(struct ib_str s)
+{
+	int dots = 0, colons = 0;
+
+	if (s.len < 2 || s.len > 45)
+		return 0;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.ptr[i];
+
+		if (c == '.')
+			dots++;
+		else if (c == ':')
+			colons++;
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return 0;
+	}
+	return dots == 3 || colons >= 2;
+}
+
+/* Position of the value of the last key in s (same key rule), or NULL. */
+static const char *rkey_value(struct ib_str s, const char *key, size_t klen)
+{
+	const char *p = s.ptr, *end = s.ptr + s.len, *last = NULL;
+
+	while (p < end) {
+		const char *k = memmem(p, (size_t)(end - p), key, klen);
+
+		if (!k)
+			break;
+		if (k == s.ptr || k[-1] == ' ' || k[-1] == ',')
+			last = k + klen;
+		p = k + 1;
+	}
+	return last;
+}
+
+int ib_u_rfield_word(struct ib_str s, const char *key, size_t klen, struct ib_str *out)
+{
+	const char *v = rkey_value(s, key, klen), *e, *end = s.ptr + s.len;
+
+	if (!v)
+		return -1;
+	for (e = v; e < end && *e != ',' && *e != ' '; e++)
+		;
+	*out = ib_u_span(v, e);
+	return 0;
+}
+
+int ib_u_rfield(struct ib_str s, const char *key, size_t klen, char end, struct ib_str *out)
+{
+	const char *v = rkey_value(s, key, klen), *e;
+
+	if (!v)
+		return -1;
+	e = memchr(v, end, (size_t)(s.ptr + s.len - v));
+	if (!e)
+		return -1;
+	*out = ib_u_span(v, e);
+	return 0;
+}
