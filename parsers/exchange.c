@@ -1,19 +1,695 @@
+/*
+ * exchange.c: Exchange IMAP4 protocol log (CSV; columns named by "#Fields:",
+ * re-read whenever it appears). 2013+ layout, one line per command:
+ *   2025-11-03T01:00:00.008Z,0000000000000A1B,3,10.1.1.5:993,203.0.113.7:51000,bob@ex.com,15,40,30,login,bob@ex.com *****,"R=""a2 NO LOGIN failed.""",
+ * 2010 layout (date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context):
+ * '<' client command, '>' response, '+' connect, '-' disconnect.
+ * ev->message is the response text (R=... of context, or the '>' data). A LOGIN/AUTHENTICATE OK
+ * is held per session until the session's next response: "BAD User is authenticated but not
+ * connected." turns it into a credentials failure (exchange-not-connected); anything else,
+ * a disconnect, eviction (4096 sessions) or end of file (drain) emits it as a success.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include "imapblast/parser.h"
 #include "util.h"
+#include "csvutil.h"
 
-/* STUB: exchange parser, to be written. */
-static int exchange_probe(struct ib_str line) { (void)line; return 0; }
-static int exchange_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+#define X_MAXCOL 64
+#define X_SESSIONS 4096
+#define X_BUCKETS 8192
+#define X_READY 64
+#define X_SCRATCH_MAX (16u << 20)
+
+enum { COL_TIME, COL_SESSION, COL_LOCAL, COL_REMOTE, COL_USER, COL_EVENT, COL_DATA, COL_COMMAND,
+       COL_PARAMS, COL_CONTEXT, COL_SERVER, COL_N };
+
+enum { S_FREE, S_CMD, S_PENDING };
+
+struct xrec {
+	char sid[80], user[256], ip[64], server[128], tag[32], msg[160];
+	size_t sid_len, user_len, ip_len, server_len, tag_len, msg_len;
+	int64_t time_ms;
+	int state, auth; /* auth: 1 LOGIN, 2 AUTHENTICATE */
+	enum ib_category cat;
+	const char *sig;
+	long hnext, older, newer;
+};
+
+struct xstate {
+	int have_fields, layout2010;
+	long col[COL_N];
+	struct ib_time_policy utc;
+	char *scratch;
+	size_t scratch_cap;
+	struct xrec *sess; /* X_SESSIONS */
+	long bucket[X_BUCKETS];
+	long free_head, oldest, newest;
+	size_t live;
+	struct xrec ready[X_READY];
+	size_t ready_head, ready_n;
+	uint64_t dropped;
+	struct xrec out; /* the record an emitted event points into */
+};
+
+static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
 {
-	(void)line; (void)ev;
-	ctx->reason = "not implemented";
-	return IB_BAD;
+	size_t n = s.len < cap ? s.len : cap;
+
+	if (n)
+		memcpy(dst, s.ptr, n);
+	*dlen = n;
 }
+
+static uint64_t hash(struct ib_str s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < s.len; i++)
+		h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
+	return h;
+}
+
+static void *x_open(void)
+{
+	struct xstate *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->sess = calloc(X_SESSIONS, sizeof(*st->sess));
+	if (!st->sess) {
+		free(st);
+		return NULL;
+	}
+	ib_time_policy_init(&st->utc, 1, 0, 0);
+	for (size_t i = 0; i < X_BUCKETS; i++)
+		st->bucket[i] = -1;
+	for (long i = 0; i < X_SESSIONS; i++)
+		st->sess[i].hnext = i + 1 < X_SESSIONS ? i + 1 : -1;
+	st->free_head = 0;
+	st->oldest = st->newest = -1;
+	for (size_t i = 0; i < COL_N; i++)
+		st->col[i] = -1;
+	return st;
+}
+
+static void x_close(void *p)
+{
+	struct xstate *st = p;
+
+	if (!st)
+		return;
+	free(st->sess);
+	free(st->scratch);
+	free(st);
+}
+
+static struct ib_str rec_sid(const struct xrec *r)
+{
+	return (struct ib_str){r->sid, r->sid_len};
+}
+
+static long sess_find(struct xstate *st, struct ib_str sid)
+{
+	long i;
+
+	if (sid.len > sizeof(st->sess[0].sid))
+		sid.len = sizeof(st->sess[0].sid);
+	for (i = st->bucket[hash(sid) % X_BUCKETS]; i >= 0; i = st->sess[i].hnext)
+		if (ib_str_eq(rec_sid(&st->sess[i]), sid))
+			return i;
+	return -1;
+}
+
+static void ready_push(struct xstate *st, const struct xrec *r, enum ib_category cat, const char *sig)
+{
+	struct xrec *d;
+
+	if (st->ready_n == X_READY) { /* only on hostile input: drop the oldest */
+		st->ready_head = (st->ready_head + 1) % X_READY;
+		st->ready_n--;
+		st->dropped++;
+	}
+	d = &st->ready[(st->ready_head + st->ready_n) % X_READY];
+	*d = *r;
+	d->cat = cat;
+	d->sig = sig;
+	st->ready_n++;
+}
+
+static void sess_remove(struct xstate *st, long i)
+{
+	struct xrec *r = &st->sess[i];
+	long *pp = &st->bucket[hash(rec_sid(r)) % X_BUCKETS];
+
+	while (*pp != i)
+		pp = &st->sess[*pp].hnext;
+	*pp = r->hnext;
+	if (r->older >= 0)
+		st->sess[r->older].newer = r->newer;
+	else
+		st->oldest = r->newer;
+	if (r->newer >= 0)
+		st->sess[r->newer].older = r->older;
+	else
+		st->newest = r->older;
+	r->state = S_FREE;
+	r->hnext = st->free_head;
+	st->free_head = i;
+	st->live--;
+}
+
+static const char *ok_sig(int auth)
+{
+	return auth == 2 ? "exchange-authenticate-ok" : "exchange-login-ok";
+}
+
+static long sess_add(struct xstate *st, struct ib_str sid)
+{
+	long i;
+	struct xrec *r;
+	uint64_t b;
+
+	if (st->free_head < 0) {
+		struct xrec *old = &st->sess[st->oldest];
+
+		if (old->state == S_PENDING)
+			ready_push(st, old, IB_CAT_OK, ok_sig(old->auth));
+		sess_remove(st, st->oldest);
+	}
+	i = st->free_head;
+	r = &st->sess[i];
+	st->free_head = r->hnext;
+	memset(r, 0, sizeof(*r));
+	copy_into(r->sid, sizeof(r->sid), &r->sid_len, sid);
+	b = hash(rec_sid(r)) % X_BUCKETS;
+	r->hnext = st->bucket[b];
+	st->bucket[b] = i;
+	r->older = st->newest;
+	r->newer = -1;
+	if (st->newest >= 0)
+		st->sess[st->newest].newer = i;
+	else
+		st->oldest = i;
+	st->newest = i;
+	st->live++;
+	return i;
+}
+
+static void emit_rec(struct xstate *st, const struct xrec *r, struct ib_event *ev)
+{
+	st->out = *r;
+	ev->time_ms = st->out.time_ms;
+	ev->user = (struct ib_str){st->out.user, st->out.user_len};
+	ev->ip = (struct ib_str){st->out.ip, st->out.ip_len};
+	ev->server = (struct ib_str){st->out.server, st->out.server_len};
+	ev->session = (struct ib_str){st->out.sid, st->out.sid_len};
+	ev->message = (struct ib_str){st->out.msg, st->out.msg_len};
+	ev->outcome = st->out.cat;
+	ev->signature = st->out.sig;
+	ev->flags |= IB_EV_AUTH_HINT;
+}
+
+static int pop_ready(struct xstate *st, struct ib_event *ev)
+{
+	if (!st->ready_n)
+		return IB_SKIP;
+	emit_rec(st, &st->ready[st->ready_head], ev);
+	st->ready_head = (st->ready_head + 1) % X_READY;
+	st->ready_n--;
+	return IB_OK;
+}
+
+static int x_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
+{
+	struct xstate *st = ctx->state;
+
+	if (!st)
+		return IB_EOF;
+	if (eof) {
+		while (st->oldest >= 0) { /* logins whose session never spoke again */
+			long i = st->oldest;
+
+			if (st->sess[i].state == S_PENDING)
+				ready_push(st, &st->sess[i], IB_CAT_OK, ok_sig(st->sess[i].auth));
+			sess_remove(st, i);
+			if (st->ready_n == X_READY)
+				break;
+		}
+	}
+	return pop_ready(st, ev) == IB_OK ? IB_OK : IB_EOF;
+}
+
+static void read_fields(struct xstate *st, struct ib_str names)
+{
+	struct ib_csv_field f[X_MAXCOL];
+	const char *why;
+	long n;
+
+	for (size_t i = 0; i < COL_N; i++)
+		st->col[i] = -1;
+	st->have_fields = 0;
+	n = ib_csv_split(ib_str_trim(names), f, X_MAXCOL, &why);
+	for (long i = 0; i < n; i++) {
+		char buf[64];
+		struct ib_str k = ib_name_norm(f[i].raw, buf, sizeof(buf));
+		long c = -1;
+
+		if (ib_str_eq_lit(k, "datetime"))
+			c = COL_TIME;
+		else if (ib_str_eq_lit(k, "sessionid"))
+			c = COL_SESSION;
+		else if (ib_str_eq_lit(k, "localendpoint") || ib_str_eq_lit(k, "sip"))
+			c = COL_LOCAL;
+		else if (ib_str_eq_lit(k, "remoteendpoint") || ib_str_eq_lit(k, "cip"))
+			c = COL_REMOTE;
+		else if (ib_str_eq_lit(k, "user"))
+			c = COL_USER;
+		else if (ib_str_eq_lit(k, "event"))
+			c = COL_EVENT;
+		else if (ib_str_eq_lit(k, "data"))
+			c = COL_DATA;
+		else if (ib_str_eq_lit(k, "command"))
+			c = COL_COMMAND;
+		else if (ib_str_eq_lit(k, "parameters"))
+			c = COL_PARAMS;
+		else if (ib_str_eq_lit(k, "context"))
+			c = COL_CONTEXT;
+		else if (ib_str_eq_lit(k, "servername") || ib_str_eq_lit(k, "scomputername") ||
+			 ib_str_eq_lit(k, "computername") || ib_str_eq_lit(k, "server"))
+			c = COL_SERVER;
+		if (c >= 0 && st->col[c] < 0)
+			st->col[c] = i;
+	}
+	st->layout2010 = st->col[COL_EVENT] >= 0 && st->col[COL_DATA] >= 0;
+	st->have_fields = st->col[COL_TIME] >= 0 && st->col[COL_SESSION] >= 0 &&
+			  (st->layout2010 || st->col[COL_COMMAND] >= 0);
+}
+
+/* Columns when a file starts without "#Fields:" (a cut log), by field count. */
+static int default_fields(struct xstate *st, long n)
+{
+	static const char l2010[] =
+		"date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context";
+	static const char l2013[] =
+		"dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,parameters,context,puid";
+
+	if (n == 9)
+		read_fields(st, IB_STR_LIT(l2010));
+	else if (n == 12 || n == 13)
+		read_fields(st, IB_STR_LIT(l2013));
+	return st->have_fields ? 0 : -1;
+}
+
+/* Next space-separated token of *s. */
+static struct ib_str token(struct ib_str *s)
+{
+	struct ib_str t;
+	const char *sp;
+
+	*s = ib_str_trim(*s);
+	sp = s->len ? memchr(s->ptr, ' ', s->len) : NULL;
+	t.ptr = s->ptr;
+	t.len = sp ? (size_t)(sp - s->ptr) : s->len;
+	s->ptr += t.len;
+	s->len -= t.len;
+	return t;
+}
+
+static int is_status(struct ib_str t)
+{
+	return ib_str_caseeq(t, "OK") || ib_str_caseeq(t, "NO") || ib_str_caseeq(t, "BAD");
+}
+
+/* Split a response "a2 NO LOGIN failed." / "NO ..." / "ok": tag, status, rest. 0 or -1. */
+static int split_resp(struct ib_str r, struct ib_str *tag, struct ib_str *status, struct ib_str *rest)
+{
+	struct ib_str s = r, t1 = token(&s), t2;
+
+	*tag = IB_STR_NULL;
+	if (is_status(t1)) {
+		*status = t1;
+		*rest = ib_str_trim(s);
+		return 0;
+	}
+	t2 = token(&s);
+	if (!is_status(t2))
+		return -1;
+	*tag = t1;
+	*status = t2;
+	*rest = ib_str_trim(s);
+	return 0;
+}
+
+/* The R= value of a 2013 context ("R=\"a2 NO LOGIN failed.\";Msg=..." or "R=ok"). */
+static struct ib_str context_resp(struct ib_str c)
+{
+	for (size_t i = 0; i + 1 < c.len; i++) {
+		if (c.ptr[i] != 'R' || c.ptr[i + 1] != '=' || (i && c.ptr[i - 1] != ';' && c.ptr[i - 1] != ' '))
+			continue;
+		i += 2;
+		if (i < c.len && c.ptr[i] == '"') {
+			const char *q = memchr(c.ptr + i + 1, '"', c.len - i - 1);
+			size_t e = q ? (size_t)(q - c.ptr) : c.len;
+
+			return (struct ib_str){c.ptr + i + 1, e - i - 1};
+		} else {
+			const char *q = memchr(c.ptr + i, ';', c.len - i);
+			size_t e = q ? (size_t)(q - c.ptr) : c.len;
+
+			return ib_str_trim((struct ib_str){c.ptr + i, e - i});
+		}
+	}
+	return IB_STR_NULL;
+}
+
+static int not_connected(struct ib_str s)
+{
+	return ib_str_find(s, "authenticated but not connected", 31) >= 0;
+}
+
+/* Outcome of an auth response with status NO or BAD. */
+static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enum ib_category *cat,
+			 const char **sig)
+{
+	if (ib_str_find(text, "[UNAVAILABLE]", 13) >= 0) {
+		*cat = IB_CAT_TEMPORARY;
+		*sig = "exchange-unavailable";
+	} else if (ib_str_find(text, "[SERVERBUG]", 11) >= 0) {
+		*cat = IB_CAT_TEMPORARY;
+		*sig = "exchange-serverbug";
+	} else if (ib_str_find(text, "Account is blocked", 18) >= 0) {
+		*cat = IB_CAT_POLICY;
+		*sig = "exchange-account-blocked";
+	} else if (ib_str_caseeq(status, "BAD")) {
+		*cat = IB_CAT_OTHER;
+		*sig = "exchange-login-bad";
+	} else if (auth == 2 || ib_str_find(text, "AUTHENTICATE failed", 19) >= 0) {
+		*cat = IB_CAT_CREDENTIALS;
+		*sig = "exchange-authenticate-failed";
+	} else {
+		*cat = IB_CAT_CREDENTIALS;
+		*sig = "exchange-login-failed";
+	}
+}
+
+static int auth_kind(struct ib_str cmd)
+{
+	if (ib_str_caseeq(cmd, "LOGIN"))
+		return 1;
+	if (ib_str_caseeq(cmd, "AUTHENTICATE"))
+		return 2;
+	return 0;
+}
+
+/* User from LOGIN arguments ("bob@ex.com *****" or "\"bob\" secret"): first token only. */
+static struct ib_str login_user(struct ib_str args)
+{
+	args = ib_str_trim(args);
+	if (args.len && args.ptr[0] == '"') {
+		const char *q = memchr(args.ptr + 1, '"', args.len - 1);
+
+		if (!q)
+			return IB_STR_NULL;
+		return (struct ib_str){args.ptr + 1, (size_t)(q - args.ptr - 1)};
+	}
+	return token(&args);
+}
+
+struct xline {
+	int64_t time_ms;
+	struct ib_str sid, user, ip, server;
+};
+
+/* Resolve a held OK login of session i by the response resp of a later command. */
+static int resolve(struct xstate *st, long i, struct ib_str resp, int line_has_event, struct ib_event *ev)
+{
+	struct xrec *r = &st->sess[i];
+	int rc = IB_SKIP;
+
+	if (not_connected(resp)) {
+		copy_into(r->msg, sizeof(r->msg), &r->msg_len, resp);
+		if (line_has_event) {
+			ready_push(st, r, IB_CAT_CREDENTIALS, "exchange-not-connected");
+		} else {
+			r->cat = IB_CAT_CREDENTIALS;
+			r->sig = "exchange-not-connected";
+			emit_rec(st, r, ev);
+			rc = IB_OK;
+		}
+	} else {
+		ready_push(st, r, IB_CAT_OK, ok_sig(r->auth));
+	}
+	sess_remove(st, i);
+	return rc;
+}
+
+static void fill_rec(struct xrec *r, const struct xline *x, struct ib_str user, struct ib_str msg)
+{
+	r->time_ms = x->time_ms;
+	copy_into(r->user, sizeof(r->user), &r->user_len, user);
+	copy_into(r->ip, sizeof(r->ip), &r->ip_len, x->ip);
+	copy_into(r->server, sizeof(r->server), &r->server_len, x->server);
+	copy_into(r->msg, sizeof(r->msg), &r->msg_len, msg);
+}
+
+static void fill_ev(struct ib_event *ev, const struct xline *x, struct ib_str user, struct ib_str msg,
+		    enum ib_category cat, const char *sig)
+{
+	ev->time_ms = x->time_ms;
+	ev->session = x->sid;
+	ev->ip = x->ip;
+	ev->server = x->server;
+	ev->user = user;
+	ev->message = msg;
+	ev->outcome = cat;
+	ev->signature = sig;
+	ev->flags |= IB_EV_AUTH_HINT;
+}
+
+static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd, struct ib_str params,
+		     struct ib_str context, struct ib_event *ev)
+{
+	struct ib_str resp = context_resp(context), tag, status, rest, user;
+	long i = sess_find(st, x->sid);
+	int auth = auth_kind(cmd), rc = IB_SKIP;
+
+	if (!resp.len && (not_connected(context) || split_resp(context, &tag, &status, &rest) == 0))
+		resp = context;
+	if (i >= 0 && (resp.len || cmd.len))
+		rc = resolve(st, i, resp.len ? resp : context, auth != 0, ev);
+	if (!auth || !resp.len || split_resp(resp, &tag, &status, &rest))
+		return rc;
+	user = x->user.len ? x->user : (auth == 1 ? login_user(params) : IB_STR_NULL);
+	if (ib_str_caseeq(status, "OK")) {
+		i = sess_add(st, x->sid);
+		st->sess[i].state = S_PENDING;
+		st->sess[i].auth = auth;
+		fill_rec(&st->sess[i], x, user, resp);
+		return rc;
+	}
+	if (rc == IB_OK) /* the line also resolved an earlier login: keep that one, queue this one */
+		return rc;
+	{
+		enum ib_category cat;
+		const char *sig;
+
+		fail_outcome(status, rest, auth, &cat, &sig);
+		fill_ev(ev, x, user, resp, cat, sig);
+	}
+	return IB_OK;
+}
+
+static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc, struct ib_str data,
+		     struct ib_event *ev)
+{
+	long i = sess_find(st, x->sid);
+	struct ib_str tag, status, rest;
+
+	evc = ib_str_trim(evc);
+	if (evc.len != 1)
+		return IB_SKIP;
+	switch (evc.ptr[0]) {
+	case '-':
+		if (i >= 0) {
+			if (st->sess[i].state == S_PENDING)
+				ready_push(st, &st->sess[i], IB_CAT_OK, ok_sig(st->sess[i].auth));
+			sess_remove(st, i);
+		}
+		return IB_SKIP;
+	case '<': {
+		struct ib_str s = data, t = token(&s), c = token(&s);
+		int auth = auth_kind(c);
+
+		if (!t.len || !auth || (i >= 0 && st->sess[i].state == S_PENDING))
+			return IB_SKIP;
+		if (i < 0)
+			i = sess_add(st, x->sid);
+		st->sess[i].state = S_CMD;
+		st->sess[i].auth = auth;
+		fill_rec(&st->sess[i], x, x->user.len ? x->user : (auth == 1 ? login_user(s) : IB_STR_NULL),
+			 IB_STR_NULL);
+		copy_into(st->sess[i].tag, sizeof(st->sess[i].tag), &st->sess[i].tag_len, t);
+		return IB_SKIP;
+	}
+	case '>':
+		break;
+	default:
+		return IB_SKIP;
+	}
+	data = ib_str_trim(data);
+	if (!data.len || data.ptr[0] == '*' || data.ptr[0] == '+')
+		return IB_SKIP; /* untagged or continuation */
+	if (split_resp(data, &tag, &status, &rest))
+		return IB_SKIP;
+	if (i >= 0 && st->sess[i].state == S_PENDING)
+		return resolve(st, i, data, 0, ev);
+	{
+		struct ib_str s = rest;
+		int auth = auth_kind(token(&s));
+		struct xrec *r = i >= 0 ? &st->sess[i] : NULL;
+		struct ib_str user = x->user;
+		enum ib_category cat;
+		const char *sig;
+
+		if (r && ib_str_eq(tag, (struct ib_str){r->tag, r->tag_len}))
+			auth = r->auth;
+		else if (!auth)
+			return IB_SKIP;
+		else
+			r = NULL; /* a login response without its command (cut log) */
+		if (ib_str_caseeq(status, "OK")) {
+			if (!r) {
+				i = sess_add(st, x->sid);
+				r = &st->sess[i];
+				fill_rec(r, x, user, data);
+			}
+			r->state = S_PENDING;
+			r->auth = auth;
+			r->time_ms = x->time_ms;
+			copy_into(r->msg, sizeof(r->msg), &r->msg_len, data);
+			return IB_SKIP;
+		}
+		fail_outcome(status, rest, auth, &cat, &sig);
+		if (!r) {
+			fill_ev(ev, x, user, data, cat, sig);
+			return IB_OK;
+		}
+		r->time_ms = x->time_ms;
+		copy_into(r->msg, sizeof(r->msg), &r->msg_len, data);
+		r->cat = cat;
+		r->sig = sig;
+		emit_rec(st, r, ev);
+		sess_remove(st, i);
+		return IB_OK;
+	}
+}
+
+static int field(const struct xstate *st, const struct ib_csv_field *f, long n, int c, char *scratch,
+		 size_t cap, size_t *used, struct ib_str *out)
+{
+	long k = st->col[c];
+
+	*out = IB_STR_NULL;
+	if (k < 0)
+		return 0;
+	if (k >= n)
+		return -1;
+	*out = ib_csv_value(&f[k], scratch, cap, used);
+	return 0;
+}
+
+static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	struct xstate *st = ctx->state;
+	struct ib_csv_field f[X_MAXCOL];
+	struct ib_str v[COL_N], ts;
+	struct xline x;
+	size_t used = 0;
+	long n;
+	int rc;
+
+	if (!st)
+		return IB_ERR_INTERNAL;
+	line = ib_line_clean(line);
+	if (!line.len)
+		return IB_SKIP;
+	if (line.ptr[0] == '#') {
+		if (ib_str_starts(line, "#Fields:"))
+			read_fields(st, (struct ib_str){line.ptr + 8, line.len - 8});
+		return IB_SKIP;
+	}
+	if (memchr(line.ptr, '\0', line.len)) {
+		ctx->reason = "NUL byte in line";
+		return IB_BAD;
+	}
+	n = ib_csv_split(line, f, X_MAXCOL, &ctx->reason);
+	if (n < 0)
+		return IB_BAD;
+	if (!st->have_fields && default_fields(st, n)) {
+		ctx->reason = "data line before a #Fields header";
+		return IB_BAD;
+	}
+	if (line.len > st->scratch_cap) {
+		char *nb;
+		size_t cap = st->scratch_cap ? st->scratch_cap : 4096;
+
+		if (line.len > X_SCRATCH_MAX) {
+			ctx->reason = "line too long";
+			return IB_BAD;
+		}
+		while (cap < line.len)
+			cap *= 2;
+		nb = realloc(st->scratch, cap);
+		if (!nb)
+			return IB_ERR_NOMEM;
+		st->scratch = nb;
+		st->scratch_cap = cap;
+	}
+	for (int c = 0; c < COL_N; c++) {
+		if (field(st, f, n, c, st->scratch, st->scratch_cap, &used, &v[c])) {
+			ctx->reason = "fewer fields than the #Fields header";
+			return IB_BAD;
+		}
+	}
+	ts = ib_str_trim(v[COL_TIME]);
+	if (ib_ts_iso(&ts, &st->utc, &x.time_ms) || ts.len) {
+		ctx->reason = "bad date-time";
+		return IB_BAD;
+	}
+	x.sid = ib_str_trim(v[COL_SESSION]);
+	x.user = ib_str_trim(v[COL_USER]);
+	x.ip = ib_addr_host(v[COL_REMOTE]);
+	x.server = v[COL_SERVER].len ? ib_str_trim(v[COL_SERVER]) : ib_addr_host(v[COL_LOCAL]);
+	if (st->layout2010)
+		rc = line_2010(st, &x, v[COL_EVENT], v[COL_DATA], ev);
+	else
+		rc = line_2013(st, &x, ib_str_trim(v[COL_COMMAND]), v[COL_PARAMS], v[COL_CONTEXT], ev);
+	if (rc == IB_SKIP)
+		rc = pop_ready(st, ev);
+	return rc;
+}
+
+static int x_probe(struct ib_str line)
+{
+	line = ib_line_clean(line);
+	if (ib_str_starts(line, "#Software: Microsoft Exchange Server") ||
+	    ib_str_starts(line, "#Log-type: IMAP4 Protocol Log"))
+		return 100;
+	if (ib_str_starts(line, "#Fields:") &&
+	    (ib_str_find(line, "sessionId", 9) >= 0 || ib_str_find(line, "session-id", 10) >= 0))
+		return 100;
+	return 0;
+}
+
 const struct ib_parser ib_parser_exchange = {
 	.name = "exchange",
 	.description = "Exchange IMAP4 protocol log (CSV with #Fields header)",
 	.layer = IB_LAYER_SERVER,
-	.probe = exchange_probe,
-	.parse = exchange_parse,
+	.probe = x_probe,
+	.parse = x_parse,
+	.open = x_open,
+	.close = x_close,
+	.drain = x_drain,
 };
-
