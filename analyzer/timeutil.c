@@ -174,8 +174,12 @@ int ib_time_guess_year(const struct ib_time_policy *p, unsigned mon, unsigned d,
 	if (ref == IB_TIME_NONE)
 		return y;
 	/* Feb 29 in a common year: the latest leap year before it */
-	if (!ib_date_valid(y, mon, d))
-		return ib_date_valid(y - 1, mon, d) ? y - 1 : y;
+	if (!ib_date_valid(y, mon, d)) {
+		for (int k = 1; k <= 8; k++)
+			if (ib_date_valid(y - k, mon, d))
+				return y - k;
+		return y;
+	}
 	/* compare local civil times: no zone lookup needed */
 	cand = ib_time_utc(y, mon, d, h, mi, s, 0);
 	if (cand != IB_TIME_NONE && cand > ref + MS_PER_DAY)
