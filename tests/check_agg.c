@@ -1,0 +1,460 @@
+/*
+ * check_agg.c: the aggregator: interning, cells and evidence, merge (a
+ * seeded property test: any split, any merge order equals one aggregator
+ * fed everything), equality, and state files (round trip, truncation at
+ * every offset, flipped bytes, version).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "imapblast/agg.h"
+#include "testutil.h"
+
+#define B 300000 /* 5 min */
+
+static void add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, const char *user, const char *ip,
+		const char *server, enum ib_layer layer, enum ib_category cat, const char *sig, unsigned flags)
+{
+	struct ib_event ev;
+	struct ib_match m;
+
+	ib_event_clear(&ev);
+	ev.time_ms = t;
+	ev.layer = layer;
+	ev.user = ib_str_from(user);
+	ev.ip = ib_str_from(ip);
+	ev.server = ib_str_from(server);
+	ev.flags = flags;
+	m.category = cat;
+	m.signature = sig;
+	m.rule = -1;
+	ck_assert_int_eq(ib_agg_add(a, &ev, &m, file, line), IB_OK);
+}
+
+static const struct ib_cell *only_cell(const struct ib_agg *a)
+{
+	ck_assert_uint_eq(ib_agg_ncells(a), 1);
+	return ib_agg_cell(a, 0);
+}
+
+START_TEST(test_intern_and_cells)
+{
+	struct ib_agg *a;
+	uint32_t f1, f2;
+	const struct ib_cell *c;
+
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_str_eq(ib_agg_str(a, IB_S_USER, 0), "");
+	ck_assert_int_eq(ib_agg_file(a, "b.log", &f1), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "a.log", &f2), IB_OK);
+	ck_assert_uint_ne(f1, f2);
+	/* same key, different case: one cell; later file path "a.log" wins the tie */
+	add(a, f1, 7, 1000, "Alice", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY, "s", 0);
+	add(a, f2, 9, 1000, "ALICE", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY, "s", 0);
+	add(a, f1, 3, 2000, "alice", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY, "s", 0);
+	c = only_cell(a);
+	ck_assert_uint_eq(c->count, 3);
+	ck_assert_int_eq(c->first_ms, 1000);
+	ck_assert_int_eq(c->last_ms, 2000);
+	ck_assert_uint_eq(c->first_file, f2);
+	ck_assert_uint_eq(c->first_line, 9);
+	ck_assert_str_eq(ib_agg_str(a, IB_S_USER, c->user), "alice");
+	ck_assert_uint_eq(ib_agg_nstr(a, IB_S_USER), 2);
+	ib_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_buckets_and_placeholders)
+{
+	struct ib_agg *a;
+	uint32_t f;
+	const struct ib_cell *c;
+	static const char nul_user[] = {'b', 0, 'O', 'b'};
+	struct ib_event ev;
+	struct ib_match m = {IB_CAT_OK, NULL, -1};
+
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x", &f), IB_OK);
+	add(a, f, 1, 3 * B, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	c = only_cell(a);
+	ck_assert_int_eq(c->bucket, 3);
+	ib_agg_free(a);
+
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x", &f), IB_OK);
+	add(a, f, 1, -1, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	ck_assert_int_eq(only_cell(a)->bucket, -1);
+	ib_agg_free(a);
+
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x", &f), IB_OK);
+	add(a, f, 1, 10, "someone", "1.2.3.4", "mx1", IB_LAYER_PROXY, IB_CAT_TEMPORARY, NULL,
+	    IB_EV_CONNECTION);
+	c = only_cell(a);
+	ck_assert_uint_eq(c->user, 0);
+	ck_assert_uint_eq(c->connection, 1);
+	ib_agg_free(a);
+
+	/* a NUL byte in a user name cannot truncate it */
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x", &f), IB_OK);
+	ib_event_clear(&ev);
+	ev.time_ms = 5;
+	ev.user.ptr = nul_user;
+	ev.user.len = sizeof(nul_user);
+	ck_assert_int_eq(ib_agg_add(a, &ev, &m, f, 1), IB_OK);
+	ck_assert_str_eq(ib_agg_str(a, IB_S_USER, only_cell(a)->user), "b?ob");
+	/* bad input is refused, not stored */
+	m.category = IB_CAT_NONE;
+	ck_assert_int_eq(ib_agg_add(a, &ev, &m, f, 1), IB_ERR_USAGE);
+	m.category = IB_CAT_OK;
+	ev.time_ms = IB_TIME_NONE;
+	ck_assert_int_eq(ib_agg_add(a, &ev, &m, f, 1), IB_ERR_USAGE);
+	ck_assert_uint_eq(ib_agg_ncells(a), 1);
+	ib_agg_free(a);
+}
+END_TEST
+
+/* ---- the merge property ---- */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+struct synth {
+	int kind; /* 0 event, 1 file counts, 2 error, 3 reason */
+	int file;
+	uint64_t line;
+	int64_t t;
+	int user, ip, server, sig, layer, cat, conn;
+};
+
+static const char *const users[] = {"", "alice", "Alice", "BOB", "bob", "carol", "dave", "erin", "zed"};
+static const char *const ips[] = {"", "10.0.0.1", "10.0.0.2", "192.0.2.7", "2001:db8::1"};
+static const char *const servers[] = {"", "mx1", "mx2", "mx3"};
+static const char *const sigs[] = {NULL, "auth-failed", "backend-down", "timeout"};
+static const char *const files[] = {"a.log", "b.log", "c.log.gz", "d/e.log", "0"};
+static const char *const reasons[] = {"no timestamp", "too short", "bad json"};
+
+static void synth_make(struct synth *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = rnd(20) == 0 ? 1 + (int)rnd(3) : 0;
+	s->file = (int)rnd(5);
+	s->line = 1 + rnd(50); /* duplicates on purpose: evidence ties */
+	s->t = (int64_t)rnd(8 * B) - 2 * B;
+	if (rnd(3) == 0)
+		s->t = (s->t / 1000) * 1000; /* more equal times */
+	s->user = (int)rnd(9);
+	s->ip = (int)rnd(5);
+	s->server = (int)rnd(4);
+	s->sig = (int)rnd(4);
+	s->layer = (int)rnd(3);
+	s->cat = 1 + (int)rnd(6);
+	s->conn = rnd(10) == 0;
+}
+
+static void synth_apply(struct ib_agg *a, const struct synth *s)
+{
+	uint32_t f;
+
+	ck_assert_int_eq(ib_agg_file(a, files[s->file], &f), IB_OK);
+	if (s->kind == 0) {
+		add(a, f, s->line, s->t, users[s->user], ips[s->ip], servers[s->server], (enum ib_layer)s->layer,
+		    (enum ib_category)s->cat, sigs[s->sig], s->conn ? IB_EV_CONNECTION : 0);
+	} else if (s->kind == 1) {
+		struct ib_file_counts c;
+
+		memset(&c, 0, sizeof(c));
+		c.lines = s->line;
+		c.events = s->line / 2;
+		c.bytes_in = (uint64_t)s->user * 100;
+		c.gzip = s->file == 2;
+		c.format = s->cat % 2 ? "dovecot" : "syslog";
+		ck_assert_int_eq(ib_agg_file_counts(a, f, &c), IB_OK);
+	} else if (s->kind == 2) {
+		struct ib_error e;
+
+		ib_error_set(&e, IB_ERR_FORMAT, 0, files[s->file], s->line % 7, "corrupt gzip");
+		ck_assert_int_eq(ib_agg_file_error(a, &e), IB_OK);
+	} else {
+		ck_assert_int_eq(ib_agg_reason(a, reasons[s->cat % 3], 1 + (uint64_t)s->ip, f, s->line), IB_OK);
+	}
+}
+
+START_TEST(test_merge_property)
+{
+	enum { N = 3000 };
+	struct synth *ev = malloc(N * sizeof(*ev));
+	int *part = malloc(N * sizeof(int));
+	struct ib_agg *all, *parts[5], *merged;
+	int nparts, order[5];
+
+	ck_assert(ev && part);
+	rng_state = 0x9e3779b97f4a7c15ull ^ (uint64_t)(_i + 1) * 0x2545f4914f6cdd1dull;
+	for (int i = 0; i < N; i++)
+		synth_make(&ev[i]);
+	nparts = 2 + (int)rnd(4);
+	ck_assert_int_eq(ib_agg_new(&all, B), IB_OK);
+	for (int i = 0; i < N; i++)
+		synth_apply(all, &ev[i]);
+	for (int p = 0; p < nparts; p++) {
+		ck_assert_int_eq(ib_agg_new(&parts[p], B), IB_OK);
+		order[p] = p;
+	}
+	/* random split: contiguous runs or scattered, each part in its own order */
+	for (int i = 0; i < N; i++)
+		part[i] = _i % 2 ? (int)rnd((uint32_t)nparts) : i * nparts / N;
+	for (int p = 0; p < nparts; p++) {
+		if (rnd(2))
+			for (int i = N - 1; i >= 0; i--) {
+				if (part[i] == p)
+					synth_apply(parts[p], &ev[i]);
+			}
+		else
+			for (int i = 0; i < N; i++)
+				if (part[i] == p)
+					synth_apply(parts[p], &ev[i]);
+	}
+	for (int p = nparts - 1; p > 0; p--) {
+		int j = (int)rnd((uint32_t)p + 1), t = order[p];
+
+		order[p] = order[j];
+		order[j] = t;
+	}
+	ck_assert_int_eq(ib_agg_new(&merged, B), IB_OK);
+	for (int p = 0; p < nparts; p++)
+		ck_assert_int_eq(ib_agg_merge(merged, parts[order[p]]), IB_OK);
+	ck_assert(ib_agg_equal(all, merged));
+	ck_assert(ib_agg_equal(merged, all));
+	/* merging into a non-empty part also works */
+	ck_assert_int_eq(ib_agg_merge(parts[order[0]], parts[order[1]]), IB_OK);
+	for (int p = 2; p < nparts; p++)
+		ck_assert_int_eq(ib_agg_merge(parts[order[0]], parts[order[p]]), IB_OK);
+	ck_assert(ib_agg_equal(all, parts[order[0]]));
+	/* and a difference is seen */
+	add(merged, 0, 1, 0, "alice", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	ck_assert(!ib_agg_equal(all, merged));
+	for (int p = 0; p < nparts; p++)
+		ib_agg_free(parts[p]);
+	ib_agg_free(all);
+	ib_agg_free(merged);
+	free(ev);
+	free(part);
+}
+END_TEST
+
+START_TEST(test_merge_bucket_mismatch)
+{
+	struct ib_agg *a, *b;
+
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_new(&b, 60000), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(a, b), IB_ERR_USAGE);
+	ck_assert_int_eq(ib_agg_merge(a, a), IB_ERR_USAGE);
+	ck_assert_int_eq(ib_agg_new(&b, 0) < 0 ? 1 : 0, 1);
+	ib_agg_free(a);
+	ib_agg_free(NULL);
+}
+END_TEST
+
+/* ---- state files ---- */
+
+static struct ib_agg *small_agg(int n)
+{
+	struct ib_agg *a;
+
+	rng_state = 12345;
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	for (int i = 0; i < n; i++) {
+		struct synth s;
+
+		synth_make(&s);
+		synth_apply(a, &s);
+	}
+	return a;
+}
+
+static unsigned char *save_to_mem(const struct ib_agg *a, size_t *len)
+{
+	char *path = ib_test_tmpfile("", 0, ".state");
+	struct ib_error err;
+	unsigned char *buf;
+
+	ck_assert(path != NULL);
+	ck_assert_int_eq(ib_agg_save(a, path, &err), IB_OK);
+	buf = (unsigned char *)ib_test_slurp(path, len);
+	ck_assert(buf != NULL);
+	unlink(path);
+	free(path);
+	return buf;
+}
+
+START_TEST(test_state_round_trip)
+{
+	struct ib_agg *a = small_agg(2000), *b = NULL;
+	char *path = ib_test_tmpfile("", 0, ".state");
+	struct ib_error err;
+
+	ck_assert(path != NULL);
+	ck_assert_int_eq(ib_agg_save(a, path, &err), IB_OK);
+	ck_assert_int_eq(ib_agg_load(&b, path, &err), IB_OK);
+	ck_assert(ib_agg_equal(a, b));
+	ck_assert(ib_agg_equal(b, a));
+	ck_assert_int_eq(ib_agg_bucket_ms(b), B);
+	ib_agg_free(b);
+	unlink(path);
+	ck_assert_int_eq(ib_agg_load(&b, path, &err), IB_ERR_IO);
+	ck_assert_ptr_null(b);
+	free(path);
+	ib_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_state_truncated)
+{
+	struct ib_agg *a = small_agg(40), *b;
+	size_t len;
+	unsigned char *buf = save_to_mem(a, &len);
+	struct ib_error err;
+
+	ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, &err), IB_OK);
+	ck_assert(ib_agg_equal(a, b));
+	ib_agg_free(b);
+	for (size_t cut = 0; cut < len; cut++) {
+		int rc = ib_agg_load_buf(&b, buf, cut, &err);
+
+		ck_assert_int_eq(rc, IB_ERR_FORMAT);
+		ck_assert_ptr_null(b);
+		if (cut >= 28)
+			ck_assert_msg(strstr(err.msg, "truncated at byte") != NULL, "cut %zu: %s", cut, err.msg);
+	}
+	free(buf);
+	ib_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_state_flipped)
+{
+	struct ib_agg *a = small_agg(40), *b;
+	size_t len;
+	unsigned char *buf = save_to_mem(a, &len);
+	struct ib_error err;
+
+	/* every byte after the header: a checksum mismatch */
+	for (size_t i = 28; i < len; i++) {
+		buf[i] ^= 0x41;
+		ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, &err), IB_ERR_FORMAT);
+		ck_assert_ptr_null(b);
+		ck_assert_msg(strstr(err.msg, "checksum mismatch") != NULL, "byte %zu: %s", i, err.msg);
+		buf[i] ^= 0x41;
+	}
+	/* header bytes are refused too, never crash */
+	for (size_t i = 0; i < 28; i++) {
+		buf[i] ^= 0x80;
+		ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, &err), IB_ERR_FORMAT);
+		buf[i] ^= 0x80;
+	}
+	buf[8] = 7;
+	ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, &err), IB_ERR_FORMAT);
+	ck_assert_str_eq(err.msg, "state '<memory>': unsupported version 7");
+	buf[8] = 1;
+	memcpy(buf, "NOTSTATE", 8);
+	ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, &err), IB_ERR_FORMAT);
+	ck_assert(strstr(err.msg, "not an imapblast state file") != NULL);
+	free(buf);
+	ib_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_state_hostile)
+{
+	/* a valid header claiming absurd counts, with a correct checksum */
+	struct ib_agg *b;
+	struct ib_error err;
+	unsigned char buf[64];
+	size_t len = 28 + 8 + 4;
+	unsigned long crc;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, "IBSTATE1", 8);
+	buf[8] = 1;
+	buf[12] = (unsigned char)len;
+	buf[20] = 0x10;
+	memset(buf + 28, 0xff, 8); /* string count 2^64-1 */
+	crc = 0;
+	{
+		/* zlib's crc32, recomputed by hand (reflected 0xedb88320) */
+		unsigned long c = 0xffffffffUL;
+
+		for (size_t i = 0; i < len - 4; i++) {
+			c ^= buf[i];
+			for (int k = 0; k < 8; k++)
+				c = (c >> 1) ^ (0xedb88320UL & (0UL - (c & 1)));
+		}
+		crc = c ^ 0xffffffffUL;
+	}
+	for (int i = 0; i < 4; i++)
+		buf[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+	ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, &err), IB_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "corrupt at byte 28") != NULL, "%s", err.msg);
+	ck_assert_ptr_null(b);
+}
+END_TEST
+
+START_TEST(test_errors_sorted_unique)
+{
+	struct ib_agg *a;
+	struct ib_error e;
+
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ib_error_set(&e, IB_ERR_IO, 5, "z.log", 10, "read error");
+	ck_assert_int_eq(ib_agg_file_error(a, &e), IB_OK);
+	ib_error_set(&e, IB_ERR_FORMAT, 0, "a.gz", 99, "corrupt gzip");
+	ck_assert_int_eq(ib_agg_file_error(a, &e), IB_OK);
+	ck_assert_int_eq(ib_agg_file_error(a, &e), IB_OK);
+	ck_assert_uint_eq(ib_agg_nerrors(a), 2);
+	ck_assert_str_eq(ib_agg_error(a, 0)->path, "a.gz");
+	ck_assert_str_eq(ib_agg_error(a, 1)->path, "z.log");
+	ck_assert_ptr_null(ib_agg_error(a, 2));
+	ib_agg_free(a);
+}
+END_TEST
+
+static Suite *agg_suite(void)
+{
+	Suite *s = suite_create("agg");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_intern_and_cells);
+	tcase_add_test(tc, test_buckets_and_placeholders);
+	tcase_add_loop_test(tc, test_merge_property, 0, 12);
+	tcase_add_test(tc, test_merge_bucket_mismatch);
+	tcase_add_test(tc, test_state_round_trip);
+	tcase_add_test(tc, test_state_truncated);
+	tcase_add_test(tc, test_state_flipped);
+	tcase_add_test(tc, test_state_hostile);
+	tcase_add_test(tc, test_errors_sorted_unique);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(agg_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
