@@ -151,7 +151,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	/* context fields start after the message's own quoted text */
 	n = 0;
 	at = ib_str_find(msg, ": \"", 3);
-	if (at >= 0)
+	if (at >= 0 && at < ib_str_find(msg, ", client: ", 10))
 		n = skip_quoted(msg, (size_t)at + 3);
 	at = ib_str_find(ib_cu_skip(msg, n), ", client: ", 10);
 	if (at < 0)

@@ -83,10 +83,24 @@ static int perd_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *
 	return IB_OK;
 }
 
+/* --format perdition on a syslog file: the envelope, then only this parser */
+static int perd_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
+{
+	return ib_syslog_parse_only(&ib_parser_perdition, ctx, line, ev);
+}
+
+static int perd_probe(struct ib_str line)
+{
+	(void)line;
+	return 0; /* the syslog parser reads these files and dispatches here */
+}
+
 const struct ib_parser ib_parser_perdition = {
 	.name = "perdition",
 	.description = "perdition IMAP/POP3 proxy (syslog)",
 	.layer = IB_LAYER_PROXY,
+	.probe = perd_probe,
+	.parse = perd_parse,
 	.programs = perd_programs,
 	.parse_msg = perd_parse_msg,
 };

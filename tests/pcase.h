@@ -1,0 +1,193 @@
+/*
+ * pcase.h: table-driven parser cases shared by check_parsers_proxy.c and
+ * check_parsers_client.c (static helpers; include once per suite).
+ * A case feeds one or more '\n'-separated lines through one parser's
+ * open / parse / close (syslog-borne formats through the "syslog" parser)
+ * and checks the result of the last line.
+ */
+#ifndef IB_TESTS_PCASE_H
+#define IB_TESTS_PCASE_H
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "imapblast/parser.h"
+
+struct pcase {
+	const char *parser; /* registry name the lines go through */
+	const char *lines;  /* '\n'-separated; the last one is checked */
+	int rc;
+	const char *time; /* "YYYY-MM-DDTHH:MM:SS[.mmm]" UTC, "" = IB_TIME_NONE, NULL = unchecked */
+	const char *user, *ip, *server, *session; /* NULL = must be empty */
+	int layer;
+	int outcome;
+	const char *in_msg; /* substring ev.message must contain, or NULL */
+};
+
+static int64_t pc_time(const char *s)
+{
+	unsigned v[7] = {0};
+	const unsigned w[7] = {4, 2, 2, 2, 2, 2, 3};
+	const char *p = s;
+
+	for (int i = 0; i < 7 && *p; i++) {
+		for (unsigned k = 0; k < w[i]; k++, p++)
+			v[i] = v[i] * 10 + (unsigned)(*p - '0');
+		if (*p)
+			p++;
+	}
+	return ib_time_utc((int)v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+}
+
+static void pc_policy(struct ib_time_policy *tp)
+{
+	/* UTC, year 2026, reference 2026-06-30 */
+	ib_time_policy_init(tp, 1, 0, ib_time_utc(2026, 6, 30, 0, 0, 0, 0));
+}
+
+static void pc_str(const char *what, struct ib_str got, const char *want)
+{
+	if (!want) {
+		ck_assert_msg(got.len == 0, "%s: expected empty, got '%.*s'", what, (int)got.len, got.ptr);
+		return;
+	}
+	ck_assert_msg(got.len == strlen(want) && !memcmp(got.ptr, want, got.len), "%s: expected '%s', got '%.*s'",
+		      what, want, (int)got.len, got.len ? got.ptr : "");
+}
+
+/* Run lines through p; returns the last rc, ev holds the last event. */
+static int pc_run(const struct ib_parser *p, const char *lines, struct ib_event *ev, struct ib_parse_ctx *ctx,
+		  void **state)
+{
+	const char *s = lines;
+	int rc = IB_SKIP;
+
+	*state = p->open ? p->open() : NULL;
+	ctx->state = *state;
+	for (;;) {
+		const char *nl = strchr(s, '\n');
+		struct ib_str line = {s, nl ? (size_t)(nl - s) : strlen(s)};
+
+		ib_event_clear(ev);
+		ctx->reason = NULL;
+		ctx->lineno++;
+		rc = p->parse(ctx, line, ev);
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	return rc;
+}
+
+static void pc_check(const struct pcase *c)
+{
+	const struct ib_parser *p = ib_parser_find(c->parser);
+	struct ib_time_policy tp;
+	struct ib_parse_ctx ctx = {0};
+	struct ib_event ev;
+	void *state;
+	int rc;
+
+	ck_assert_msg(p != NULL, "no parser %s", c->parser);
+	pc_policy(&tp);
+	ctx.time = &tp;
+	rc = pc_run(p, c->lines, &ev, &ctx, &state);
+	ck_assert_msg(rc == c->rc, "%s: rc %d, expected %d (reason %s) for: %s", c->parser, rc, c->rc,
+		      ctx.reason ? ctx.reason : "-", c->lines);
+	if (rc == IB_BAD)
+		ck_assert(ctx.reason != NULL);
+	if (rc == IB_OK) {
+		if (c->time)
+			ck_assert_msg(ev.time_ms == (*c->time ? pc_time(c->time) : IB_TIME_NONE),
+				      "time %lld, expected %s", (long long)ev.time_ms, c->time);
+		pc_str("user", ev.user, c->user);
+		pc_str("ip", ev.ip, c->ip);
+		pc_str("server", ev.server, c->server);
+		pc_str("session", ev.session, c->session);
+		ck_assert_int_eq(ev.layer, c->layer);
+		ck_assert_int_eq(ev.outcome, c->outcome);
+		ck_assert(ev.format != NULL);
+		if (ev.outcome != IB_CAT_NONE)
+			ck_assert(ev.signature != NULL);
+		if (c->in_msg)
+			ck_assert_msg(memmem(ev.message.ptr, ev.message.len, c->in_msg, strlen(c->in_msg)) != NULL,
+				      "message '%.*s' lacks '%s'", (int)ev.message.len, ev.message.ptr, c->in_msg);
+	}
+	if (p->close)
+		p->close(state);
+}
+
+static int pc_rc_sane(int rc)
+{
+	return rc == IB_OK || rc == IB_SKIP || rc == IB_BAD || rc == IB_DECLINE;
+}
+
+/* slices of an event must lie inside the line or be empty/state-owned */
+static void pc_hostile_one(const struct ib_parser *p, void *state, const char *buf, size_t len)
+{
+	struct ib_time_policy tp;
+	struct ib_parse_ctx ctx = {0};
+	struct ib_event ev;
+	struct ib_str line = {buf, len};
+	int rc;
+
+	pc_policy(&tp);
+	ctx.time = &tp;
+	ctx.state = state;
+	ib_event_clear(&ev);
+	rc = p->parse(&ctx, line, &ev);
+	ck_assert_msg(pc_rc_sane(rc), "%s: rc %d", p->name, rc);
+	if (rc == IB_BAD)
+		ck_assert(ctx.reason != NULL);
+	if (rc == IB_OK) {
+		ck_assert(ev.message.len <= len);
+		ck_assert(ev.user.len <= len || ev.user.len <= 65536);
+	}
+}
+
+/*
+ * Every prefix of every case's last line, the line with a NUL in the
+ * middle, and the line with a 64 KiB run spliced in at every space.
+ */
+static void pc_hostile(const struct pcase *cases, size_t n)
+{
+	const size_t big = 65536;
+	char *buf = malloc(2 * big + 4096);
+
+	ck_assert(buf != NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_parser *p = ib_parser_find(cases[i].parser);
+		const char *last = strrchr(cases[i].lines, '\n');
+		size_t len;
+		void *st;
+
+		ck_assert(p != NULL);
+		last = last ? last + 1 : cases[i].lines;
+		len = strlen(last);
+		if (len > 4000)
+			continue;
+		st = p->open ? p->open() : NULL;
+		for (size_t k = 0; k <= len; k++) {
+			memcpy(buf, last, k); /* exact-size copy: ASan sees overreads */
+			pc_hostile_one(p, st, buf, k);
+		}
+		for (size_t k = 0; k < len; k += 7) {
+			memcpy(buf, last, len);
+			buf[k] = '\0';
+			pc_hostile_one(p, st, buf, len);
+		}
+		for (size_t k = 0; k < len; k++) {
+			if (last[k] != ' ' && last[k] != '"' && last[k] != '[')
+				continue;
+			memcpy(buf, last, k + 1);
+			memset(buf + k + 1, k & 1 ? 'A' : '"', big);
+			memcpy(buf + k + 1 + big, last + k + 1, len - k - 1);
+			pc_hostile_one(p, st, buf, len + big);
+		}
+		if (p->close)
+			p->close(st);
+	}
+	free(buf);
+}
+
+#endif
