@@ -168,8 +168,12 @@ static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 		return IB_BAD;
 	}
 	n = tb_prefix(s);
-	if (!n)
-		return ib_str_find(s, "]: ", 3) > 0 ? IB_SKIP : IB_BAD; /* other module */
+	if (!n) {
+		if (ib_str_find(s, "]: ", 3) > 0)
+			return IB_SKIP; /* another module */
+		ctx->reason = "no Gecko log prefix";
+		return IB_BAD;
+	}
 	s = ib_cu_skip(s, n);
 	ev->message = s;
 	/* ptr:host:state:subname[:extra]: data */

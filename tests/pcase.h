@@ -138,7 +138,7 @@ static void pc_hostile_one(const struct ib_parser *p, void *state, const char *b
 	rc = p->parse(&ctx, line, &ev);
 	ck_assert_msg(pc_rc_sane(rc), "%s: rc %d", p->name, rc);
 	if (rc == IB_BAD)
-		ck_assert(ctx.reason != NULL);
+		ck_assert_msg(ctx.reason != NULL, "%s: IB_BAD without a reason", p->name);
 	if (rc == IB_OK) {
 		ck_assert(ev.message.len <= len);
 		ck_assert(ev.user.len <= len || ev.user.len <= 65536);
