@@ -104,7 +104,7 @@ static void assert_temporary_users(const struct ib_result *r)
 	ck_assert_uint_eq(r->nusers, 6);
 	for (int i = 0; i < 6; i++) {
 		const struct ib_user_row *u = &r->users[i];
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "a%02d", i + 1);
 		ck_assert_str_eq(u->user, name);
@@ -223,7 +223,7 @@ START_TEST(test_exchange_outage)
 
 	for (int b = 0; b < 12; b++) {
 		for (int i = 0; i < 12; i++) {
-			char user[8], ip[16];
+			char user[16], ip[32];
 			int ex1 = i < 8, down = ex1 && b >= 4 && b <= 6;
 
 			snprintf(user, sizeof(user), "%c%02d", ex1 ? 'e' : 'f', i);
@@ -243,7 +243,7 @@ START_TEST(test_exchange_outage)
 	ck_assert_int_eq(r->window_end_ms, T0 + 7 * B);
 	ck_assert_uint_eq(r->nusers, 8);
 	for (int i = 0; i < 8; i++) {
-		char user[8];
+		char user[16];
 
 		snprintf(user, sizeof(user), "e%02d", i);
 		ck_assert_str_eq(r->users[i].user, user);
@@ -279,7 +279,7 @@ START_TEST(test_sprayer)
 
 	temporary_outage();
 	for (int i = 0; i < 30; i++) {
-		char user[8];
+		char user[16];
 
 		snprintf(user, sizeof(user), "s%02d", i);
 		ev(T0 + 5 * B + 100000 + i, i == 29 ? "a01" : user, "203.0.113.9", "mx1", IB_LAYER_SERVER,
@@ -312,7 +312,7 @@ START_TEST(test_nat_and_ratio)
 	struct ib_result *r;
 
 	for (int i = 0; i < 25; i++) {
-		char user[8];
+		char user[16];
 
 		snprintf(user, sizeof(user), "n%02d", i);
 		ev(T0 + 1000 + i, user, "198.51.100.1", "mx1", IB_LAYER_SERVER, IB_CAT_CREDENTIALS);
