@@ -1,0 +1,16 @@
+/*
+ * fuzz_syslog.c: the syslog envelope parser ("syslog") on each line, with
+ * its dispatch to every message parser behind it.
+ */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct ib_parser *p;
+
+	if (!p)
+		p = ib_parser_find("syslog");
+	if (p)
+		fuzz_lines(p, data, size);
+	return 0;
+}
