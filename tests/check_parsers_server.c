@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "imapblast/parser.h"
+#include "testutil.h"
 
 struct pcase {
 	const char *line;
@@ -483,6 +486,57 @@ START_TEST(test_forced_format)
 }
 END_TEST
 
+/* samples/formats/<name>.log: every line reads, events and skips as written. */
+static const struct {
+	const char *file, *format;
+	int events, skips;
+} samples[] = {
+	{"dovecot.log", "dovecot", 11, 2},
+	{"cyrus.log", "cyrus", 10, 2},
+	{"courier.log", "courier", 8, 4},
+	{"uwimap.log", "uwimap", 9, 3},
+};
+
+START_TEST(test_samples)
+{
+	const struct ib_parser *p = ib_parser_find("syslog");
+	char path[1024], *text, *line, *next;
+	size_t len;
+	struct ib_time_policy tp;
+	struct ib_parse_ctx ctx;
+	int events = 0, skips = 0;
+
+	snprintf(path, sizeof(path), "%s/formats/%s", IB_SAMPLES_DIR, samples[_i].file);
+	text = ib_test_slurp(path, &len);
+	ck_assert_msg(text != NULL, "cannot read '%s'", path);
+	memset(&ctx, 0, sizeof(ctx));
+	ib_time_policy_init(&tp, 1, 2026, 0);
+	ctx.time = &tp;
+	ctx.state = p->open();
+	for (line = text; line && *line; line = next) {
+		struct ib_event ev;
+		int rc;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		ib_event_clear(&ev);
+		rc = p->parse(&ctx, ib_str_from(line), &ev);
+		ck_assert_msg(rc == IB_OK || rc == IB_SKIP, "%s: rc %d: %s", path, rc, line);
+		if (rc == IB_OK) {
+			ck_assert_str_eq(ev.format, samples[_i].format);
+			events++;
+		} else {
+			skips++;
+		}
+	}
+	p->close(ctx.state);
+	free(text);
+	ck_assert_int_eq(events, samples[_i].events);
+	ck_assert_int_eq(skips, samples[_i].skips);
+}
+END_TEST
+
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 static Suite *server_suite(void)
@@ -497,6 +551,7 @@ static Suite *server_suite(void)
 	tcase_add_loop_test(tc, test_uwimap, 0, N(uwimap_cases));
 	tcase_add_test(tc, test_probe_detect);
 	tcase_add_loop_test(tc, test_forced_format, 0, 4);
+	tcase_add_loop_test(tc, test_samples, 0, N(samples));
 	tcase_add_test(th, test_prefixes);
 	tcase_add_loop_test(th, test_big_user, 0, N(big));
 	tcase_set_timeout(th, 60);
