@@ -293,6 +293,39 @@ START_TEST(test_tb_many_conns)
 }
 END_TEST
 
+struct scase {
+	const char *file, *parser;
+	int min;
+};
+
+static const struct scase samples[] = {
+	{"fetchmail.log", "fetchmail", 2},   {"thunderbird-moz.log", "thunderbird", 2},
+	{"mbsync.log", "mbsync", 2},	     {"offlineimap.log", "offlineimap", 2},
+	{"imapsync.log", "imapsync", 3},     {"imaplib.log", "imaplib", 2},
+	{"roundcube.log", "roundcube", 3},   {"horde.log", "horde", 2},
+	{"multilayer/fetchmail-syslog.log", "syslog", 2},
+};
+
+START_TEST(test_sample)
+{
+	pc_sample(samples[_i].file, samples[_i].parser, samples[_i].min, NULL, NULL);
+}
+END_TEST
+
+/* the same user fails at client, proxy and server within seconds */
+START_TEST(test_multilayer)
+{
+	int c, p, s;
+
+	pc_sample("multilayer/fetchmail-syslog.log", "syslog", 2, "dave@example.org", &c);
+	pc_sample("multilayer/nginx-mail.log", "nginx_mail", 1, "dave@example.org", &p);
+	pc_sample("multilayer/dovecot-syslog.log", "syslog", 2, "dave@example.org", &s);
+	ck_assert_int_ge(c, 2);
+	ck_assert_int_ge(s, 2);
+	ck_assert_int_ge(p, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("parsers_client");
@@ -303,6 +336,8 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_case, 0, (int)NCASES);
 	tcase_add_loop_test(tc, test_detect, 0, (int)(sizeof(dcases) / sizeof(dcases[0])));
+	tcase_add_loop_test(tc, test_sample, 0, (int)(sizeof(samples) / sizeof(samples[0])));
+	tcase_add_test(tc, test_multilayer);
 	tcase_add_test(tc, test_hostile);
 	tcase_add_test(tc, test_tb_many_conns);
 	suite_add_tcase(s, tc);

@@ -224,6 +224,24 @@ START_TEST(test_nginx_table_bounded)
 }
 END_TEST
 
+struct scase {
+	const char *file, *parser;
+	int min;
+};
+
+static const struct scase samples[] = {
+	{"nginx-mail.log", "nginx_mail", 4},
+	{"haproxy.log", "syslog", 5},
+	{"perdition.log", "syslog", 4},
+	{"multilayer/nginx-mail.log", "nginx_mail", 1},
+};
+
+START_TEST(test_sample)
+{
+	pc_sample(samples[_i].file, samples[_i].parser, samples[_i].min, NULL, NULL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("parsers_proxy");
@@ -233,6 +251,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_case, 0, (int)NCASES);
+	tcase_add_loop_test(tc, test_sample, 0, (int)(sizeof(samples) / sizeof(samples[0])));
 	tcase_add_test(tc, test_hostile);
 	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_nginx_table_bounded);

@@ -9,6 +9,7 @@
 #define IB_TESTS_PCASE_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "imapblast/parser.h"
@@ -188,6 +189,70 @@ static void pc_hostile(const struct pcase *cases, size_t n)
 			p->close(st);
 	}
 	free(buf);
+}
+
+/*
+ * Read samples/formats/<name> (IB_SAMPLES_DIR), detect its parser (must be
+ * `want`), parse every line: no IB_BAD, at least min_events events. When
+ * user is not NULL, *hits counts events of that user.
+ */
+static void pc_sample(const char *name, const char *want, int min_events, const char *user, int *hits)
+{
+	char path[1024];
+	FILE *f;
+	char line[8192];
+	struct ib_str det[8];
+	char *keep[8];
+	size_t ndet = 0;
+	const struct ib_parser *p;
+	struct ib_time_policy tp;
+	struct ib_parse_ctx ctx = {0};
+	struct ib_event ev;
+	int events = 0;
+
+	snprintf(path, sizeof(path), "%s/formats/%s", IB_SAMPLES_DIR, name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open '%s'", path);
+	while (ndet < 8 && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		if (n && line[n - 1] == '\n')
+			line[--n] = 0;
+		keep[ndet] = strdup(line);
+		ck_assert(keep[ndet] != NULL);
+		det[ndet] = (struct ib_str){keep[ndet], n};
+		ndet++;
+	}
+	p = ib_parser_detect(det, ndet);
+	for (size_t i = 0; i < ndet; i++)
+		free(keep[i]);
+	ck_assert_msg(p != NULL && !strcmp(p->name, want), "%s: detected %s, want %s", name, p ? p->name : "none",
+		      want);
+	rewind(f);
+	pc_policy(&tp);
+	ctx.time = &tp;
+	ctx.state = p->open ? p->open() : NULL;
+	if (hits)
+		*hits = 0;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		int rc;
+		if (n && line[n - 1] == '\n')
+			line[--n] = 0;
+		ib_event_clear(&ev);
+		ctx.reason = NULL;
+		rc = p->parse(&ctx, (struct ib_str){line, n}, &ev);
+		ck_assert_msg(rc == IB_OK || rc == IB_SKIP, "%s: rc %d (%s) on: %s", name, rc,
+			      ctx.reason ? ctx.reason : "-", line);
+		if (rc == IB_OK) {
+			events++;
+			if (user && hits && ev.user.len == strlen(user) && !memcmp(ev.user.ptr, user, ev.user.len))
+				(*hits)++;
+		}
+	}
+	if (p->close)
+		p->close(ctx.state);
+	fclose(f);
+	ck_assert_msg(events >= min_events, "%s: %d events, want >= %d", name, events, min_events);
 }
 
 #endif
