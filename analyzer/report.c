@@ -29,24 +29,26 @@ int ib_write_stdout_summary(FILE *f, const struct ib_result *r, const struct ib_
 	int rc = IB_OK;
 
 	if (r->window_start_ms != IB_TIME_NONE && r->window_end_ms != IB_TIME_NONE)
-		fprintf(f, "window:          %s .. %s (%s, %s)\n", ib_rep_time(r->window_start_ms, a, sizeof(a)),
+		fprintf(f, "window:          %s .. %s (%s, %s)\n",
+			ib_rep_time(r->window_start_ms, a, sizeof(a)),
 			ib_rep_time(r->window_end_ms, b, sizeof(b)),
 			r->window_source == IB_WIN_GIVEN ? "given" : "detected",
 			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
 	else
 		fputs("window:          none found\n", f);
-	fprintf(f, "affected users:  %" PRIu64 " (intermittent %" PRIu64 ", hard %" PRIu64 ")\n", r->affected_users,
-		r->intermittent_users, r->hard_users);
+	fprintf(f, "affected users:  %" PRIu64 " (intermittent %" PRIu64 ", hard %" PRIu64 ")\n",
+		r->affected_users, r->intermittent_users, r->hard_users);
 	fprintf(f, "outage failures: %" PRIu64 " in the window\n", r->outage_failures);
 	if (r->peak_bucket_ms != IB_TIME_NONE)
-		fprintf(f, "peak:            %s, %" PRIu64 " users\n", ib_rep_time(r->peak_bucket_ms, a, sizeof(a)),
-			r->peak_users);
+		fprintf(f, "peak:            %s, %" PRIu64 " users\n",
+			ib_rep_time(r->peak_bucket_ms, a, sizeof(a)), r->peak_users);
 	fprintf(f, "recovered:       %" PRIu64 " users, median %s\n", r->recovered_users,
 		ib_rep_dur(r->ttr_median_ms, d, sizeof(d)));
-	fprintf(f, "excluded:        %zu attack sources (%" PRIu64 " events), %zu unverified users\n", r->nattacks,
-		r->attack_events, r->nunverified);
-	fprintf(f, "input:           %zu files, %s, %" PRIu64 " lines (%" PRIu64 " events, %" PRIu64
-		   " ignored, %" PRIu64 " unparseable, %" PRIu64 " over-long)\n",
+	fprintf(f, "excluded:        %zu attack sources (%" PRIu64 " events), %zu unverified users\n",
+		r->nattacks, r->attack_events, r->nunverified);
+	fprintf(f,
+		"input:           %zu files, %s, %" PRIu64 " lines (%" PRIu64 " events, %" PRIu64
+		" ignored, %" PRIu64 " unparseable, %" PRIu64 " over-long)\n",
 		r->nfiles, human_bytes(r->total.bytes_in, a, sizeof(a)), r->total.lines, r->total.events,
 		r->total.ignored, r->total.unparseable, r->total.overlong);
 	if (r->nerrors) {

@@ -74,8 +74,8 @@ const char *ib_rep_time(int64_t ms, char *buf, size_t size);
 const char *ib_rep_dur(int64_t ms, char *buf, size_t size);
 
 /* Markers: the bytes a file we wrote starts with. */
-#define IB_CSV_AFFECTED_HEADER                                                                   \
-	"user,first_failure,last_failure,failures,successes,impacted_minutes,recovered_at,servers,"   \
+#define IB_CSV_AFFECTED_HEADER                                                                               \
+	"user,first_failure,last_failure,failures,successes,impacted_minutes,recovered_at,servers,"          \
 	"layers,categories,evidence\r\n"
 #define IB_CSV_EXCLUDED_HEADER "kind,id,users,failures,successes,first,last,reason\r\n"
 #define IB_MD_MARKER "<!-- imapblast report -->\n"

@@ -115,7 +115,8 @@ void ib_esc(struct ib_rbuf *b, const char *s, size_t n, enum ib_esc_mode mode)
 		}
 		if (k > 1) {
 			/* U+FFFE and U+FFFF are not XML characters */
-			if (mode == IB_ESC_XML && k == 3 && c == 0xef && p[i + 1] == 0xbf && p[i + 2] >= 0xbe) {
+			if (mode == IB_ESC_XML && k == 3 && c == 0xef && p[i + 1] == 0xbf &&
+			    p[i + 2] >= 0xbe) {
 				put_hex(b, hx, p[i]);
 				put_hex(b, hx, p[i + 1]);
 				put_hex(b, hx, p[i + 2]);
@@ -262,8 +263,8 @@ const char *ib_rep_dur(int64_t ms, char *buf, size_t size)
 
 enum { F_AFF, F_EXC, F_MD, F_JSON, F_SVG, F_COUNT };
 
-static const char *const fname[F_COUNT] = {"affected-users.csv", "excluded.csv", "summary.md",
-					   "summary.json", "timeline.svg"};
+static const char *const fname[F_COUNT] = {"affected-users.csv", "excluded.csv", "summary.md", "summary.json",
+					   "timeline.svg"};
 
 static int selected(unsigned outputs, int f)
 {
@@ -320,8 +321,8 @@ static int check_target(int dfd, const char *dir, int f, int force, struct ib_er
 				    strerror(errno));
 	}
 	if (S_ISDIR(st.st_mode))
-		return ib_error_set(err, IB_ERR_USAGE, 0, dir, 0, "refusing to overwrite '%s/%s' (a directory)",
-				    dir, fname[f]);
+		return ib_error_set(err, IB_ERR_USAGE, 0, dir, 0,
+				    "refusing to overwrite '%s/%s' (a directory)", dir, fname[f]);
 	if (force)
 		return IB_OK; /* a symlink is replaced by rename, never followed */
 	if (!S_ISREG(st.st_mode))
@@ -395,7 +396,8 @@ static int write_one(int dfd, const char *dir, int f, const struct ib_result *r,
 	if (rc < 0) {
 		unlinkat(dfd, tmp, 0);
 		if (rc == IB_ERR_NOMEM)
-			return ib_error_set(err, rc, 0, dir, 0, "out of memory writing '%s/%s'", dir, fname[f]);
+			return ib_error_set(err, rc, 0, dir, 0, "out of memory writing '%s/%s'", dir,
+					    fname[f]);
 		return ib_error_set(err, rc, saved, dir, 0, "cannot write '%s/%s': %s", dir, fname[f],
 				    saved ? strerror(saved) : "write error");
 	}

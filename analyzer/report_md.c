@@ -60,7 +60,8 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	} else {
 		fprintf(f, "| Start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
 		fprintf(f, "| End (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
-		fprintf(f, "| Duration | %s |\n", ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
+		fprintf(f, "| Duration | %s |\n",
+			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
 	}
 	fprintf(f, "| Source | %s |\n| Rule | ", win_source(r->window_source));
 	esc(w, r->window_rule ? r->window_rule : "");
@@ -80,11 +81,12 @@ static void section_headline(struct mw *w, const struct ib_result *r)
 	fprintf(f, "| Affected users | %" PRIu64 " |\n", r->affected_users);
 	fprintf(f, "| Outage failures in the window | %" PRIu64 " |\n", r->outage_failures);
 	if (r->peak_bucket_ms != IB_TIME_NONE)
-		fprintf(f, "| Peak bucket | %s (%" PRIu64 " users) |\n", ib_rep_time(r->peak_bucket_ms, a, sizeof(a)),
-			r->peak_users);
+		fprintf(f, "| Peak bucket | %s (%" PRIu64 " users) |\n",
+			ib_rep_time(r->peak_bucket_ms, a, sizeof(a)), r->peak_users);
 	else
 		fputs("| Peak bucket | none |\n", f);
-	fprintf(f, "| Intermittent users (some retries succeeded) | %" PRIu64 " (%s) |\n", r->intermittent_users, p1);
+	fprintf(f, "| Intermittent users (some retries succeeded) | %" PRIu64 " (%s) |\n",
+		r->intermittent_users, p1);
 	fprintf(f, "| Hard-down users (no success in the window) | %" PRIu64 " (%s) |\n", r->hard_users, p2);
 	fprintf(f, "| Events classified | %" PRIu64 " |\n", r->events);
 	fprintf(f, "| Events from attack sources (excluded) | %" PRIu64 " |\n", r->attack_events);
@@ -105,8 +107,10 @@ static void section_servers(struct mw *w, const struct ib_result *r)
 		fputs("No server was named in the logs.\n\n", f);
 		return;
 	}
-	fputs("| Flag | Server | Layers | Attempts | Successes | Credentials | Temporary | Timeout | Policy | Other "
-	      "| Window attempts | Window outage failures | Window rate | Baseline rate | Fleet rate | Affected users "
+	fputs("| Flag | Server | Layers | Attempts | Successes | Credentials | Temporary | Timeout | Policy "
+	      "| Other "
+	      "| Window attempts | Window outage failures | Window rate | Baseline rate | Fleet rate | "
+	      "Affected users "
 	      "|\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
 	      f);
 	for (i = 0; i < r->nservers; i++) {
@@ -133,7 +137,8 @@ static void section_layers(struct mw *w, const struct ib_result *r)
 	FILE *f = w->f;
 	int l, c;
 
-	fputs("## Layers\n\n| Layer | Seen | Attempts | Successes | Credentials | Temporary | Timeout | Policy | "
+	fputs("## Layers\n\n| Layer | Seen | Attempts | Successes | Credentials | Temporary | Timeout | "
+	      "Policy | "
 	      "Other | Window attempts | Window outage failures | Affected users |\n"
 	      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
 	      f);
@@ -191,7 +196,9 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 		}
 	if (r->nbuckets > MAX_ROWS) {
 		if (first == SIZE_MAX) {
-			fprintf(f, "The range has %zu buckets and no window; the full series is in summary.json.\n\n",
+			fprintf(f,
+				"The range has %zu buckets and no window; the full series is in "
+				"summary.json.\n\n",
 				r->nbuckets);
 			return;
 		}
@@ -202,7 +209,8 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 			"summary.json.\n\n",
 			AROUND, hi - lo, r->nbuckets);
 	}
-	fputs("| Bucket start (UTC) | In window | Successes | Credentials | Temporary | Timeout | Policy | Other | "
+	fputs("| Bucket start (UTC) | In window | Successes | Credentials | Temporary | Timeout | Policy | "
+	      "Other | "
 	      "Outage failures | Affected users |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
 	      f);
 	for (i = lo; i < hi; i++) {
@@ -228,11 +236,12 @@ static void section_users(struct mw *w, const struct ib_result *r)
 		return;
 	}
 	if (r->nusers > USERS_SHOWN)
-		fprintf(f, "The first %d of %zu, by user; all of them are in affected-users.csv.\n\n", USERS_SHOWN,
-			r->nusers);
+		fprintf(f, "The first %d of %zu, by user; all of them are in affected-users.csv.\n\n",
+			USERS_SHOWN, r->nusers);
 	else
 		fputs("All of them; the claims list with evidence is affected-users.csv.\n\n", f);
-	fputs("| User | First failure | Last failure | Failures | Successes | Impacted minutes | Recovered at | "
+	fputs("| User | First failure | Last failure | Failures | Successes | Impacted minutes | Recovered "
+	      "at | "
 	      "Intermittent |\n|---|---|---|---:|---:|---:|---|---|\n",
 	      f);
 	for (i = 0; i < r->nusers && i < USERS_SHOWN; i++) {
@@ -240,8 +249,9 @@ static void section_users(struct mw *w, const struct ib_result *r)
 		fputs("| ", f);
 		esc(w, ib_shown_user(w->cfg, u->user, ub));
 		fprintf(f, " | %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s |\n",
-			ib_rep_time(u->first_failure_ms, a, sizeof(a)), ib_rep_time(u->last_failure_ms, b, sizeof(b)),
-			u->failures, u->successes, u->impacted_minutes, ib_rep_time(u->recovered_at_ms, c, sizeof(c)),
+			ib_rep_time(u->first_failure_ms, a, sizeof(a)),
+			ib_rep_time(u->last_failure_ms, b, sizeof(b)), u->failures, u->successes,
+			u->impacted_minutes, ib_rep_time(u->recovered_at_ms, c, sizeof(c)),
 			u->intermittent ? "yes" : "no");
 	}
 	fputs("\n", f);
@@ -287,9 +297,10 @@ static int section_attacks(struct mw *w, const struct ib_result *r)
 	char a[64], b[64];
 	size_t i;
 
-	fprintf(f, "## Attack sources (excluded)\n\n%zu client addresses were excluded as attack sources "
-		   "(%" PRIu64 " events); they never count toward the blast radius. All of them are in "
-		   "excluded.csv.\n\n",
+	fprintf(f,
+		"## Attack sources (excluded)\n\n%zu client addresses were excluded as attack sources "
+		"(%" PRIu64 " events); they never count toward the blast radius. All of them are in "
+		"excluded.csv.\n\n",
 		r->nattacks, r->attack_events);
 	if (!r->nattacks)
 		return IB_OK;
@@ -299,13 +310,14 @@ static int section_attacks(struct mw *w, const struct ib_result *r)
 	for (i = 0; i < r->nattacks; i++)
 		top[i] = &r->attacks[i];
 	qsort(top, r->nattacks, sizeof(*top), by_attack);
-	fputs("| Source | Users tried | Failures | Successes | First | Last | Reason |\n|---|---:|---:|---:|---|---|---|\n",
+	fputs("| Source | Users tried | Failures | Successes | First | Last | Reason "
+	      "|\n|---|---:|---:|---:|---|---|---|\n",
 	      f);
 	for (i = 0; i < r->nattacks && i < TOP; i++) {
 		fputs("| ", f);
 		esc(w, top[i]->ip);
-		fprintf(f, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s | ", top[i]->users, top[i]->failures,
-			top[i]->successes, ib_rep_time(top[i]->first_ms, a, sizeof(a)),
+		fprintf(f, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s | ", top[i]->users,
+			top[i]->failures, top[i]->successes, ib_rep_time(top[i]->first_ms, a, sizeof(a)),
 			ib_rep_time(top[i]->last_ms, b, sizeof(b)));
 		esc(w, top[i]->reason);
 		fputs(" |\n", f);
@@ -323,9 +335,11 @@ static void section_unverified(struct mw *w, const struct ib_result *r)
 
 	if (!r->nunverified)
 		return;
-	fprintf(f, "## Unverified users (left out)\n\n%zu users failed only in ways that do not prove an outage "
-		   "for them; they are listed in excluded.csv.\n\n| User | Failures | Reason |\n|---|---:|---|\n",
-		r->nunverified);
+	fprintf(
+	    f,
+	    "## Unverified users (left out)\n\n%zu users failed only in ways that do not prove an outage "
+	    "for them; they are listed in excluded.csv.\n\n| User | Failures | Reason |\n|---|---:|---|\n",
+	    r->nunverified);
 	for (i = 0; i < r->nunverified && i < TOP; i++) {
 		fputs("| ", f);
 		esc(w, ib_shown_user(w->cfg, r->unverified[i].user, ub));
@@ -345,10 +359,10 @@ static void counts_row(struct mw *w, const char *path, const char *format, const
 	esc(w, path);
 	fputs(" | ", f);
 	esc(w, format);
-	fprintf(f,
-		" | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s |\n",
-		c->bytes_in, c->lines, c->events, c->ignored, c->unparseable, c->overlong,
-		ok ? "yes" : "**NO**");
+	fprintf(
+	    f,
+	    " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s |\n",
+	    c->bytes_in, c->lines, c->events, c->ignored, c->unparseable, c->overlong, ok ? "yes" : "**NO**");
 }
 
 static void section_quality(struct mw *w, const struct ib_result *r)
@@ -356,8 +370,9 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 	FILE *f = w->f;
 	size_t i;
 
-	fprintf(f, "## Data quality\n\n%zu files, %" PRIu64 " bytes, %" PRIu64 " lines read. Every line is "
-		   "accounted for: lines = events + ignored + unparseable + over-long.\n\n",
+	fprintf(f,
+		"## Data quality\n\n%zu files, %" PRIu64 " bytes, %" PRIu64 " lines read. Every line is "
+		"accounted for: lines = events + ignored + unparseable + over-long.\n\n",
 		r->nfiles, r->total.bytes_in, r->total.lines);
 	fputs("| File | Format | Bytes | Lines | Events | Ignored | Unparseable | Over-long | Accounted |\n"
 	      "|---|---|---:|---:|---:|---:|---:|---:|---|\n",
@@ -367,7 +382,8 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 	counts_row(w, "total", "", &r->total);
 	fputs("\n", f);
 	if (r->nreasons) {
-		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n", f);
+		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",
+		      f);
 		for (i = 0; i < r->nreasons && i < TOP; i++) {
 			fputs("| ", f);
 			esc(w, r->reasons[i].reason);
@@ -378,8 +394,9 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		fputs("\n", f);
 	}
 	if (r->nerrors) {
-		fprintf(f, "**Input errors: %zu.** These inputs were not read completely.\n\n"
-			   "| File | Byte offset | Reason |\n|---|---:|---|\n",
+		fprintf(f,
+			"**Input errors: %zu.** These inputs were not read completely.\n\n"
+			"| File | Byte offset | Reason |\n|---|---:|---|\n",
 			r->nerrors);
 		for (i = 0; i < r->nerrors && i < ERRORS_SHOWN; i++) {
 			fputs("| ", f);
@@ -405,12 +422,13 @@ int ib_write_summary_md(FILE *f, const struct ib_result *r, const struct ib_conf
 	fputs(IB_MD_MARKER, f);
 	fputs("# IMAP authentication incident: blast radius\n\n", f);
 	if (cfg && cfg->redact_key)
-		fputs("> **Redacted.** User names in this file are pseudonyms (`u-` and 12 hex digits of a keyed "
+		fputs("> **Redacted.** User names in this file are pseudonyms (`u-` and 12 hex digits of a "
+		      "keyed "
 		      "HMAC-SHA256). The same key maps a user to the same pseudonym. The claims list "
 		      "affected-users.csv is not redacted.\n\n",
 		      f);
 	fprintf(f, "Written by imapblast %s", IB_VERSION);
-	if (cfg && cfg->stamp)
+	if (cfg && cfg->stamp && cfg->stamp_ms != IB_TIME_NONE)
 		fprintf(f, " at %s", ib_rep_time(cfg->stamp_ms, t, sizeof(t)));
 	fputs(". All times are UTC.\n\n", f);
 	section_window(&w, r);
@@ -423,16 +441,18 @@ int ib_write_summary_md(FILE *f, const struct ib_result *r, const struct ib_conf
 	section_recovery(&w, r);
 	rc = section_attacks(&w, r);
 	section_unverified(&w, r);
-	fputs("## Method\n\n"
-	      "imapblast read every log line given, classified each login attempt as a success or a failure "
-	      "category (credentials, temporary, timeout, policy, other), and counted attempts per user, server, "
-	      "layer and time bucket. Client addresses that fail for many users and never succeed were "
-	      "excluded as attack sources. The incident window is the run of buckets whose outage failure rate "
-	      "stands well above the baseline (rule above). An affected user has at least one outage failure "
-	      "(temporary or timeout; credentials failures only where they clearly exceed their baseline and "
-	      "the user proved valid credentials) inside the window. The full method is docs/method.md of "
-	      "imapblast; the files are described in docs/report.md.\n\n",
-	      f);
+	fputs(
+	    "## Method\n\n"
+	    "imapblast read every log line given, classified each login attempt as a success or a failure "
+	    "category (credentials, temporary, timeout, policy, other), and counted attempts per user, "
+	    "server, "
+	    "layer and time bucket. Client addresses that fail for many users and never succeed were "
+	    "excluded as attack sources. The incident window is the run of buckets whose outage failure rate "
+	    "stands well above the baseline (rule above). An affected user has at least one outage failure "
+	    "(temporary or timeout; credentials failures only where they clearly exceed their baseline and "
+	    "the user proved valid credentials) inside the window. The full method is docs/method.md of "
+	    "imapblast; the files are described in docs/report.md.\n\n",
+	    f);
 	section_quality(&w, r);
 	if (w.sc.oom && rc >= 0)
 		rc = IB_ERR_NOMEM;

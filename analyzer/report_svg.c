@@ -60,8 +60,8 @@ static double xpos(int64_t t, int64_t t0, double span_ms)
 
 static void axis_x(FILE *f, int64_t t0, int64_t span)
 {
-	static const int64_t iv[] = {60000,	120000,	  300000,   600000,    900000,	  1800000,
-				     3600000,	7200000,  10800000, 21600000,  43200000, 86400000,
+	static const int64_t iv[] = {60000,	120000,	   300000,     600000,	  900000,   1800000,
+				     3600000,	7200000,   10800000,   21600000,  43200000, 86400000,
 				     172800000, 604800000, 1209600000, 2592000000};
 	int64_t step = iv[sizeof(iv) / sizeof(iv[0]) - 1], t, first;
 	char prev_date[16] = "", buf[64];
@@ -77,10 +77,12 @@ static void axis_x(FILE *f, int64_t t0, int64_t span)
 	for (t = first; t <= t0 + span && n < 40; t += step, n++) {
 		double x = xpos(t, t0, (double)span);
 		ib_rep_time(t, buf, sizeof(buf));
-		fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"#444444\"/>\n", x, Y1,
-			x, Y1 + 5);
+		fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"#444444\"/>\n", x,
+			Y1, x, Y1 + 5);
 		if (strlen(buf) >= 16) {
-			fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%.5s</text>\n",
+			fprintf(f,
+				"<text x=\"%.2f\" y=\"%.1f\" font-size=\"11\" "
+				"text-anchor=\"middle\">%.5s</text>\n",
 				x, Y1 + 18, buf + 11);
 			if (strncmp(prev_date, buf, 10)) {
 				fprintf(f,
@@ -112,16 +114,17 @@ static void legend(FILE *f, int have_window)
 		x, x + 18, SUCC_COL, x + 22);
 	x += 110;
 	if (have_window)
-		fprintf(f,
-			"<rect x=\"%.1f\" y=\"370\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#d9b44a\"/>"
-			"<text x=\"%.1f\" y=\"380\" font-size=\"12\">incident window</text>\n",
-			x, WIN_COL, x + 16);
+		fprintf(
+		    f,
+		    "<rect x=\"%.1f\" y=\"370\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#d9b44a\"/>"
+		    "<text x=\"%.1f\" y=\"380\" font-size=\"12\">incident window</text>\n",
+		    x, WIN_COL, x + 16);
 }
 
 int ib_write_timeline_svg(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
 {
 	int64_t bucket = r->bucket_ms > 0 ? r->bucket_ms : 300000, t0, ncols, k, nbars, j;
-	uint64_t (*fail)[NCAT] = NULL, *succ = NULL, ymax = 0, step, top, v;
+	uint64_t(*fail)[NCAT] = NULL, *succ = NULL, ymax = 0, step, top, v;
 	int have_window = r->window_start_ms != IB_TIME_NONE && r->window_end_ms != IB_TIME_NONE;
 	char a[64], b[64], d[64];
 	double span, bw, ph = Y1 - Y0;
@@ -130,19 +133,27 @@ int ib_write_timeline_svg(FILE *f, const struct ib_result *r, const struct ib_co
 
 	(void)cfg; /* no user names are drawn, so --redact changes nothing here */
 	head(f);
-	fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">"
-		   "IMAP login failures and successes per %s (UTC)</text>\n",
+	fprintf(f,
+		"<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">"
+		"IMAP login failures and successes per %s (UTC)</text>\n",
 		W / 2, ib_rep_dur(bucket, d, sizeof(d)));
 	if (have_window)
-		fprintf(f, "<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">Incident window %s .. %s (%s)</text>\n",
-			W / 2, ib_rep_time(r->window_start_ms, a, sizeof(a)), ib_rep_time(r->window_end_ms, b, sizeof(b)),
+		fprintf(f,
+			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">Incident window %s "
+			".. %s (%s)</text>\n",
+			W / 2, ib_rep_time(r->window_start_ms, a, sizeof(a)),
+			ib_rep_time(r->window_end_ms, b, sizeof(b)),
 			r->window_source == IB_WIN_GIVEN ? "given" : "detected");
 	else
-		fprintf(f, "<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">No incident window</text>\n",
+		fprintf(f,
+			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">No incident "
+			"window</text>\n",
 			W / 2);
 	if (!r->nbuckets) {
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"20\" fill=\"#666666\" text-anchor=\"middle\">no events</text>\n"
-			   "</svg>\n",
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" font-size=\"20\" fill=\"#666666\" text-anchor=\"middle\">no "
+			"events</text>\n"
+			"</svg>\n",
 			W / 2, H / 2);
 		return ferror(f) ? IB_ERR_IO : IB_OK;
 	}
@@ -187,19 +198,22 @@ int ib_write_timeline_svg(FILE *f, const struct ib_result *r, const struct ib_co
 	if (have_window) {
 		double xs = xpos(r->window_start_ms, t0, span), xe = xpos(r->window_end_ms, t0, span);
 		if (xe > xs)
-			fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"/>\n", xs,
-				Y0, xe - xs, ph, WIN_COL);
+			fprintf(f,
+				"<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"/>\n",
+				xs, Y0, xe - xs, ph, WIN_COL);
 	}
 	/* y grid and labels */
 	for (v = 0; v <= top; v += step) {
 		double y = Y1 - (double)v / (double)top * ph;
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"#dddddd\"/>"
-			"<text x=\"%.1f\" y=\"%.2f\" font-size=\"11\" text-anchor=\"end\">%" PRIu64 "</text>\n",
+			"<text x=\"%.1f\" y=\"%.2f\" font-size=\"11\" text-anchor=\"end\">%" PRIu64
+			"</text>\n",
 			X0, y, X1, y, X0 - 6, y + 4, v);
 	}
 	fprintf(f,
-		"<text x=\"18\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">"
+		"<text x=\"18\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 18 "
+		"%.1f)\">"
 		"attempts per %s",
 		(Y0 + Y1) / 2, (Y0 + Y1) / 2, ib_rep_dur(k * bucket, d, sizeof(d)));
 	if (k > 1)
@@ -217,8 +231,9 @@ int ib_write_timeline_svg(FILE *f, const struct ib_result *r, const struct ib_co
 			yb = Y1 - (double)cum / (double)top * ph;
 			cum += fail[j][c];
 			yt = Y1 - (double)cum / (double)top * ph;
-			fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n", x, yt,
-				w, yb - yt, cat_col[c]);
+			fprintf(f,
+				"<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n",
+				x, yt, w, yb - yt, cat_col[c]);
 		}
 	}
 	/* successes */

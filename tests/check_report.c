@@ -67,8 +67,15 @@ static char *tmpdir_new(void)
 
 static void rm_tree(const char *dir)
 {
-	static const char *const names[] = {"affected-users.csv", "excluded.csv", "summary.md", "summary.json",
-					    "timeline.svg", "out", "link", "outside.txt", NULL};
+	static const char *const names[] = {"affected-users.csv",
+					    "excluded.csv",
+					    "summary.md",
+					    "summary.json",
+					    "timeline.svg",
+					    "out",
+					    "link",
+					    "outside.txt",
+					    NULL};
 	char p[1024];
 	int i;
 
@@ -91,13 +98,14 @@ static const struct {
 	const char *msg;
 	const char *digest;
 } sha_cases[] = {
-	{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-	{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-	{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-	 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
-	{"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrst"
-	 "nopqrstu",
-	 "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
+    {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+     "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    {"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrs"
+     "t"
+     "nopqrstu",
+     "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
 };
 
 START_TEST(test_sha256_vectors)
@@ -146,17 +154,17 @@ static const struct {
 	int datafill, datalen; /* data = datalen bytes of datafill when data is NULL */
 	const char *mac;
 } hmac_cases[] = {
-	{0x0b, 20, "Hi There", 0, 0, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
-	{-1, 4, "what do ya want for nothing?", 0, 0,
-	 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
-	{0xaa, 20, NULL, 0xdd, 50, "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
-	{0, 25, NULL, 0xcd, 50, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
-	{0xaa, 131, "Test Using Larger Than Block-Size Key - Hash Key First", 0, 0,
-	 "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
-	{0xaa, 131,
-	 "This is a test using a larger than block-size key and a larger than block-size data. The key needs to "
-	 "be hashed before being used by the HMAC algorithm.",
-	 0, 0, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
+    {0x0b, 20, "Hi There", 0, 0, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+    {-1, 4, "what do ya want for nothing?", 0, 0,
+     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+    {0xaa, 20, NULL, 0xdd, 50, "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
+    {0, 25, NULL, 0xcd, 50, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+    {0xaa, 131, "Test Using Larger Than Block-Size Key - Hash Key First", 0, 0,
+     "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+    {0xaa, 131,
+     "This is a test using a larger than block-size key and a larger than block-size data. The key needs to "
+     "be hashed before being used by the HMAC algorithm.",
+     0, 0, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
 };
 
 START_TEST(test_hmac_rfc4231)
@@ -200,8 +208,8 @@ START_TEST(test_redact_user)
 	ck_assert(!strncmp(a, "u-", 2));
 	for (i = 2; i < 14; i++)
 		ck_assert(strchr("0123456789abcdef", a[i]) != NULL);
-	ck_assert_str_eq(a, b);	    /* case-insensitive */
-	ck_assert_str_ne(a, c);	    /* depends on the key */
+	ck_assert_str_eq(a, b); /* case-insensitive */
+	ck_assert_str_ne(a, c); /* depends on the key */
 	ib_hmac_sha256(k1, 10, (const unsigned char *)"alice@example.com", 17, mac);
 	hex(mac, 32, h);
 	snprintf(want, sizeof(want), "u-%.12s", h);
@@ -222,30 +230,30 @@ static const struct {
 	enum ib_esc_mode mode;
 	const char *out;
 } esc_cases[] = {
-	{"plain", 5, IB_ESC_CSV, "plain"},
-	{"a\\b", 3, IB_ESC_CSV, "a\\\\b"},
-	{"a\0b", 3, IB_ESC_CSV, "a\\x00b"},
-	{"\xff\xfe", 2, IB_ESC_CSV, "\\xff\\xfe"},
-	{"\xc0\xaf", 2, IB_ESC_CSV, "\\xc0\\xaf"},	     /* overlong '/' */
-	{"\xed\xa0\x80", 3, IB_ESC_CSV, "\\xed\\xa0\\x80"}, /* surrogate */
-	{"\xe2\x82", 2, IB_ESC_CSV, "\\xe2\\x82"},	     /* truncated */
-	{"caf\xc3\xa9", 5, IB_ESC_CSV, "caf\xc3\xa9"},
-	{"\xf0\x9f\x98\x80", 4, IB_ESC_CSV, "\xf0\x9f\x98\x80"},
-	{"a|b", 3, IB_ESC_MD, "a\\|b"},
-	{"<b>*x*</b>", 10, IB_ESC_MD, "\\<b\\>\\*x\\*\\</b\\>"},
-	{"[l](u)", 6, IB_ESC_MD, "\\[l\\]\\(u\\)"},
-	{"a\r\n\tb", 5, IB_ESC_MD, "a   b"},
-	{"a\\b", 3, IB_ESC_MD, "a\\\\\\\\b"},
-	{"\xff", 1, IB_ESC_MD, "\\\\xff"},
-	{"a\0b\x1b", 4, IB_ESC_MD, "a\\\\x00b\\\\x1b"},
-	{"<a href='x'>&</a>", 17, IB_ESC_XML, "&lt;a href=&apos;x&apos;&gt;&amp;&lt;/a&gt;"},
-	{"\"q\"\x01\n", 5, IB_ESC_XML, "&quot;q&quot;\\x01 "},
-	{"\xef\xbf\xbf", 3, IB_ESC_XML, "\\xef\\xbf\\xbf"},
-	{"\xff", 1, IB_ESC_XML, "\\xff"},
-	{"q\"\\", 3, IB_ESC_JSON, "q\\\"\\\\\\\\"},
-	{"\n\x01\x1f", 3, IB_ESC_JSON, "\\u000a\\u0001\\u001f"},
-	{"\0\xff", 2, IB_ESC_JSON, "\\\\x00\\\\xff"},
-	{"\x1b[31m\x7f", 6, IB_ESC_TERM, "\\x1b[31m\\x7f"},
+    {"plain", 5, IB_ESC_CSV, "plain"},
+    {"a\\b", 3, IB_ESC_CSV, "a\\\\b"},
+    {"a\0b", 3, IB_ESC_CSV, "a\\x00b"},
+    {"\xff\xfe", 2, IB_ESC_CSV, "\\xff\\xfe"},
+    {"\xc0\xaf", 2, IB_ESC_CSV, "\\xc0\\xaf"},		/* overlong '/' */
+    {"\xed\xa0\x80", 3, IB_ESC_CSV, "\\xed\\xa0\\x80"}, /* surrogate */
+    {"\xe2\x82", 2, IB_ESC_CSV, "\\xe2\\x82"},		/* truncated */
+    {"caf\xc3\xa9", 5, IB_ESC_CSV, "caf\xc3\xa9"},
+    {"\xf0\x9f\x98\x80", 4, IB_ESC_CSV, "\xf0\x9f\x98\x80"},
+    {"a|b", 3, IB_ESC_MD, "a\\|b"},
+    {"<b>*x*</b>", 10, IB_ESC_MD, "\\<b\\>\\*x\\*\\</b\\>"},
+    {"[l](u)", 6, IB_ESC_MD, "\\[l\\]\\(u\\)"},
+    {"a\r\n\tb", 5, IB_ESC_MD, "a   b"},
+    {"a\\b", 3, IB_ESC_MD, "a\\\\\\\\b"},
+    {"\xff", 1, IB_ESC_MD, "\\\\xff"},
+    {"a\0b\x1b", 4, IB_ESC_MD, "a\\\\x00b\\\\x1b"},
+    {"<a href='x'>&</a>", 17, IB_ESC_XML, "&lt;a href=&apos;x&apos;&gt;&amp;&lt;/a&gt;"},
+    {"\"q\"\x01\n", 5, IB_ESC_XML, "&quot;q&quot;\\x01 "},
+    {"\xef\xbf\xbf", 3, IB_ESC_XML, "\\xef\\xbf\\xbf"},
+    {"\xff", 1, IB_ESC_XML, "\\xff"},
+    {"q\"\\", 3, IB_ESC_JSON, "q\\\"\\\\\\\\"},
+    {"\n\x01\x1f", 3, IB_ESC_JSON, "\\u000a\\u0001\\u001f"},
+    {"\0\xff", 2, IB_ESC_JSON, "\\\\x00\\\\xff"},
+    {"\x1b[31m\x7f", 6, IB_ESC_TERM, "\\x1b[31m\\x7f"},
 };
 
 START_TEST(test_esc_table)
@@ -264,21 +272,21 @@ static const struct {
 	size_t len;
 	const char *out;
 } cell_cases[] = {
-	{"alice", 5, "alice"},
-	{"", 0, ""},
-	{"a,b", 3, "\"a,b\""},
-	{"q\"t", 3, "\"q\"\"t\""},
-	{"=1+2", 4, "'=1+2"},
-	{"+1", 2, "'+1"},
-	{"-2", 2, "'-2"},
-	{"@SUM(1)", 7, "'@SUM(1)"},
-	{"\tx", 2, "'\tx"},
-	{"\rx", 2, "\"'\rx\""},
-	{"'q", 2, "''q"},
-	{"a\nb", 3, "\"a\nb\""},
-	{"=HYPERLINK(\"u\",\"y\")", 19, "\"'=HYPERLINK(\"\"u\"\",\"\"y\"\")\""},
-	{"n\0l", 3, "n\\x00l"},
-	{"-\\", 2, "'-\\\\"},
+    {"alice", 5, "alice"},
+    {"", 0, ""},
+    {"a,b", 3, "\"a,b\""},
+    {"q\"t", 3, "\"q\"\"t\""},
+    {"=1+2", 4, "'=1+2"},
+    {"+1", 2, "'+1"},
+    {"-2", 2, "'-2"},
+    {"@SUM(1)", 7, "'@SUM(1)"},
+    {"\tx", 2, "'\tx"},
+    {"\rx", 2, "\"'\rx\""},
+    {"'q", 2, "''q"},
+    {"a\nb", 3, "\"a\nb\""},
+    {"=HYPERLINK(\"u\",\"y\")", 19, "\"'=HYPERLINK(\"\"u\"\",\"\"y\"\")\""},
+    {"n\0l", 3, "n\\x00l"},
+    {"-\\", 2, "'-\\\\"},
 };
 
 START_TEST(test_csv_cell_table)
@@ -299,13 +307,14 @@ START_TEST(test_csv_golden)
 	struct ib_result *r = fx_two_users();
 	char *out = render(w_aff, r, NULL, NULL), *exc;
 
-	ck_assert_str_eq(out,
-			 "user,first_failure,last_failure,failures,successes,impacted_minutes,recovered_at,servers,"
-			 "layers,categories,evidence\r\n"
-			 "alice@example.com,2026-01-14T08:01:01Z,2026-01-14T08:12:00Z,7,2,15,2026-01-14T08:13:00Z,"
-			 "mbox1;mbox2,proxy;server,temporary;timeout,/var/log/mail.log:1042\r\n"
-			 "\"bob,smith\",2026-01-14T08:05:00Z,2026-01-14T08:05:00Z,1,0,5,,mbox1,proxy;server,temporary,"
-			 "\"logs/a \"\"b\"\".log:7\"\r\n");
+	ck_assert_str_eq(
+	    out,
+	    "user,first_failure,last_failure,failures,successes,impacted_minutes,recovered_at,servers,"
+	    "layers,categories,evidence\r\n"
+	    "alice@example.com,2026-01-14T08:01:01Z,2026-01-14T08:12:00Z,7,2,15,2026-01-14T08:13:00Z,"
+	    "mbox1;mbox2,proxy;server,temporary;timeout,/var/log/mail.log:1042\r\n"
+	    "\"bob,smith\",2026-01-14T08:05:00Z,2026-01-14T08:05:00Z,1,0,5,,mbox1,proxy;server,temporary,"
+	    "\"logs/a \"\"b\"\".log:7\"\r\n");
 	exc = render(w_exc, r, NULL, NULL);
 	ck_assert_str_eq(exc, "kind,id,users,failures,successes,first,last,reason\r\n"
 			      "attack-source,203.0.113.9,25,300,0,2026-01-14T08:00:00Z,2026-01-14T08:30:00Z,"
@@ -592,8 +601,9 @@ START_TEST(test_stdout_summary)
 	ib_config_init(&cfg);
 	out = render(ib_write_stdout_summary, r, &cfg, NULL);
 	ck_assert(strstr(out, "affected users:  22 (intermittent 18, hard 4)") != NULL);
-	ck_assert(strstr(out, "window:          2026-01-14T09:00:00Z .. 2026-01-14T09:45:00Z (detected, 45 min)") !=
-		  NULL);
+	ck_assert(
+	    strstr(out, "window:          2026-01-14T09:00:00Z .. 2026-01-14T09:45:00Z (detected, 45 min)") !=
+	    NULL);
 	ck_assert(strstr(out, "'logs/evil|name\\x0a[x](y).log.gz' at byte 119876") != NULL);
 	ck_assert(strstr(out, "report:          'imapblast-report/'") != NULL);
 	for (p = out; *p; p++)
@@ -744,8 +754,8 @@ START_TEST(test_refuse_foreign_and_force)
 	cfg.out_dir = dir;
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(ib_report_write(r, &cfg, &err), IB_ERR_USAGE);
-	snprintf(want, sizeof(want), "refusing to overwrite '%s/summary.md' (not written by imapblast; use --force)",
-		 dir);
+	snprintf(want, sizeof(want),
+		 "refusing to overwrite '%s/summary.md' (not written by imapblast; use --force)", dir);
 	ck_assert_str_eq(err.msg, want);
 	s = ib_test_slurp(p, NULL);
 	ck_assert_str_eq(s, "my own notes\n");

@@ -18,22 +18,22 @@
 
 /* Names meant to break CSV, Markdown, XML and JSON writers (no NUL: char * cannot hold one). */
 static const char *const fx_hostile[] = {
-	"=HYPERLINK(\"http://x\",\"y\")",
-	"+1",
-	"-2",
-	"@SUM(1)",
-	"\tx",
-	"a|b",
-	"<script>alert(1)</script>",
-	"quo\"te",
-	"new\nline",
-	"cr\rx",
-	"bad\xff\xfeutf8",
-	"back\\slash\\x41",
-	"'quoted",
-	"]]>&amp;<!--",
-	"caf\xc3\xa9 \xe2\x82\xac",
-	NULL,
+    "=HYPERLINK(\"http://x\",\"y\")",
+    "+1",
+    "-2",
+    "@SUM(1)",
+    "\tx",
+    "a|b",
+    "<script>alert(1)</script>",
+    "quo\"te",
+    "new\nline",
+    "cr\rx",
+    "bad\xff\xfeutf8",
+    "back\\slash\\x41",
+    "'quoted",
+    "]]>&amp;<!--",
+    "caf\xc3\xa9 \xe2\x82\xac",
+    NULL,
 };
 
 static inline char *fx_dup(const char *s)
@@ -50,8 +50,9 @@ static inline int fx_cmp_user(const void *a, const void *b)
 	return strcmp(((const struct ib_user_row *)a)->user, ((const struct ib_user_row *)b)->user);
 }
 
-static inline void fx_user(struct ib_user_row *u, const char *name, int64_t first, int64_t last, uint64_t fails,
-		    uint64_t succ, int64_t rec, const char *servers, const char *cats, const char *ev)
+static inline void fx_user(struct ib_user_row *u, const char *name, int64_t first, int64_t last,
+			   uint64_t fails, uint64_t succ, int64_t rec, const char *servers, const char *cats,
+			   const char *ev)
 {
 	u->user = fx_dup(name);
 	u->first_failure_ms = first;
@@ -85,8 +86,8 @@ static inline struct ib_result *fx_two_users(void)
 	r->users = calloc(2, sizeof(*r->users));
 	fx_user(&r->users[0], "alice@example.com", FX_T0 + 61000, FX_T0 + 12 * FX_MIN, 7, 2,
 		FX_T0 + 13 * FX_MIN, "mbox1;mbox2", "temporary;timeout", "/var/log/mail.log:1042");
-	fx_user(&r->users[1], "bob,smith", FX_T0 + 5 * FX_MIN, FX_T0 + 5 * FX_MIN, 1, 0, IB_TIME_NONE, "mbox1",
-		"temporary", "logs/a \"b\".log:7");
+	fx_user(&r->users[1], "bob,smith", FX_T0 + 5 * FX_MIN, FX_T0 + 5 * FX_MIN, 1, 0, IB_TIME_NONE,
+		"mbox1", "temporary", "logs/a \"b\".log:7");
 	r->nattacks = 1;
 	r->attacks = calloc(1, sizeof(*r->attacks));
 	r->attacks[0].ip = fx_dup("203.0.113.9");
@@ -106,8 +107,8 @@ static inline struct ib_result *fx_two_users(void)
 /* The realistic incident; hostile != 0 adds one affected user per fx_hostile name and a 64 KiB name. */
 static inline struct ib_result *fx_incident(int hostile)
 {
-	static const char *const names[] = {"alice@example.com", "bob@example.com", "carol@example.com",
-					     "dave@example.com", "erin@example.com", "frank@example.com"};
+	static const char *const names[] = {"alice@example.com", "bob@example.com",  "carol@example.com",
+					    "dave@example.com",	 "erin@example.com", "frank@example.com"};
 	static const char *const srv[] = {"mbox1.example.com", "mbox2.example.com", "mbox3.example.com"};
 	struct ib_result *r = calloc(1, sizeof(*r));
 	size_t nh = 0, i, n;
@@ -116,8 +117,9 @@ static inline struct ib_result *fx_incident(int hostile)
 	while (hostile && fx_hostile[nh])
 		nh++;
 	r->bucket_ms = 5 * FX_MIN;
-	r->window_rule = fx_dup("buckets with outage failure rate >= 3.0 x baseline (0.012) and >= baseline + "
-				"0.05, at least 3 failures, merged across gaps of 2 buckets");
+	r->window_rule =
+	    fx_dup("buckets with outage failure rate >= 3.0 x baseline (0.012) and >= baseline + "
+		   "0.05, at least 3 failures, merged across gaps of 2 buckets");
 	r->window_source = IB_WIN_DETECTED;
 	r->window_start_ms = FX_T0 + 60 * FX_MIN;
 	r->window_end_ms = FX_T0 + 105 * FX_MIN;
@@ -134,19 +136,21 @@ static inline struct ib_result *fx_incident(int hostile)
 		int64_t first = r->window_start_ms + (int64_t)i * 3 * FX_MIN + 17000;
 		int64_t last = first + (int64_t)(10 + 5 * i) * FX_MIN;
 		fx_user(&r->users[i], names[i], first, last, 4 + 3 * i, i % 2 ? 2 : 0,
-			i == 5 ? IB_TIME_NONE : last + (int64_t)(i + 1) * 2 * FX_MIN, i < 3 ? srv[0] : "mbox1.example.com;mbox2.example.com",
+			i == 5 ? IB_TIME_NONE : last + (int64_t)(i + 1) * 2 * FX_MIN,
+			i < 3 ? srv[0] : "mbox1.example.com;mbox2.example.com",
 			i == 4 ? "credentials;temporary" : "temporary;timeout", "/var/log/dovecot.log:4711");
 	}
 	for (i = 0; i < nh; i++)
-		fx_user(&r->users[6 + i], fx_hostile[i], r->window_start_ms + FX_MIN, r->window_start_ms + 20 * FX_MIN, 3,
-			1, r->window_start_ms + 21 * FX_MIN, fx_hostile[i], "temporary", fx_hostile[i]);
+		fx_user(&r->users[6 + i], fx_hostile[i], r->window_start_ms + FX_MIN,
+			r->window_start_ms + 20 * FX_MIN, 3, 1, r->window_start_ms + 21 * FX_MIN,
+			fx_hostile[i], "temporary", fx_hostile[i]);
 	if (hostile) {
 		char *big = malloc(65536 + 1);
 		memset(big, 'z', 65536);
 		memcpy(big, "long,\"name\n", 11);
 		big[65536] = 0;
-		fx_user(&r->users[6 + nh], big, r->window_start_ms, r->window_start_ms, 1, 0, IB_TIME_NONE, srv[2],
-			"timeout", "x:1");
+		fx_user(&r->users[6 + nh], big, r->window_start_ms, r->window_start_ms, 1, 0, IB_TIME_NONE,
+			srv[2], "timeout", "x:1");
 		free(big);
 	}
 	r->nusers = n;
@@ -187,7 +191,8 @@ static inline struct ib_result *fx_incident(int hostile)
 	r->unverified = calloc(1, sizeof(*r->unverified));
 	r->unverified[0].user = fx_dup(hostile ? "=cmd|' /C calc'!A0" : "mallory@example.com");
 	r->unverified[0].failures = 6;
-	r->unverified[0].reason = fx_dup("credentials failures in the window and no success to prove the password");
+	r->unverified[0].reason =
+	    fx_dup("credentials failures in the window and no success to prove the password");
 
 	r->nservers = 3;
 	r->servers = calloc(3, sizeof(*r->servers));
@@ -252,10 +257,11 @@ static inline struct ib_result *fx_incident(int hostile)
 	r->nsigs = 12;
 	r->sigs = calloc(12, sizeof(*r->sigs));
 	for (i = 0; i < 12; i++) {
-		static const char *const sn[] = {"dovecot-auth-temp-fail", "dovecot-auth-failed", "nginx-upstream-timeout",
-						 "dovecot-disconnected-auth", "exchange-bad-credentials", "dovecot-disabled",
-						 "nginx-login-invalid", "perdition-fatal", "haproxy-timeout",
-						 "roundcube-login-failed", "fetchmail-authfail", "other-unknown"};
+		static const char *const sn[] = {
+		    "dovecot-auth-temp-fail",	 "dovecot-auth-failed",	     "nginx-upstream-timeout",
+		    "dovecot-disconnected-auth", "exchange-bad-credentials", "dovecot-disabled",
+		    "nginx-login-invalid",	 "perdition-fatal",	     "haproxy-timeout",
+		    "roundcube-login-failed",	 "fetchmail-authfail",	     "other-unknown"};
 		r->sigs[i].name = fx_dup(hostile && i == 11 ? "sig_with*stars*and`ticks`" : sn[i]);
 		r->sigs[i].category = (enum ib_category)(i % 5 + IB_CAT_CREDENTIALS);
 		r->sigs[i].count = 600 - 50 * (uint64_t)i;
