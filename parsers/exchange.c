@@ -312,8 +312,10 @@ static struct ib_str token(struct ib_str *s)
 	sp = s->len ? memchr(s->ptr, ' ', s->len) : NULL;
 	t.ptr = s->ptr;
 	t.len = sp ? (size_t)(sp - s->ptr) : s->len;
-	s->ptr += t.len;
-	s->len -= t.len;
+	if (t.len) { /* an empty field has ptr NULL: NULL + 0 is undefined */
+		s->ptr += t.len;
+		s->len -= t.len;
+	}
 	return t;
 }
 
