@@ -168,7 +168,6 @@ for y in range(h):
     for x in range(0, stride, bpp * 3):
         colours.add(bytes(line[x:x + bpp]))
 assert len(colours) >= 8, len(colours)
-print('distinct sampled colours:', len(colours))
 PYEOF
 	then
 		cp "$T/timeline.png" "$BUILD/report-fixture-timeline.png" 2>/dev/null
