@@ -12,8 +12,19 @@
 #include <string.h>
 #include "rules_priv.h"
 
-/* Longest program name whose scope decision is cached. */
+/* Longest program / format name whose scope decision is cached. */
 #define PROG_CACHE 64
+/* Scope cache entries (direct-mapped by a hash of format and program). */
+#define SCOPE_SLOTS 32
+
+struct scope_slot {
+	int valid;
+	const char *fmt;
+	char fmtname[PROG_CACHE];
+	char prog[PROG_CACHE];
+	size_t proglen;
+	uint64_t *set; /* in-scope rules */
+};
 
 struct ib_classifier {
 	const struct ib_rules *r;
@@ -23,13 +34,9 @@ struct ib_classifier {
 	uint64_t *cand;	    /* words: candidate rules of this message */
 	uint64_t *seen;	    /* nlit bits: literals found in this message */
 	uint16_t *found;    /* ids of the literals found, in order */
-	/* scope cache: the in-scope rule set of the last (format, program) */
-	uint64_t *scope;
-	int scope_valid;
-	const char *scope_fmt;
-	char scope_fmtname[PROG_CACHE];
-	char scope_prog[PROG_CACHE];
-	size_t scope_proglen;
+	/* scope cache: in-scope rule sets of recent (format, program) pairs */
+	struct scope_slot slot[SCOPE_SLOTS];
+	uint64_t *scope_mem; /* SCOPE_SLOTS + 1 sets; the last is scratch */
 };
 
 int ib_classifier_new(struct ib_classifier **out, const struct ib_rules *r, struct ib_error *err)
@@ -50,10 +57,10 @@ int ib_classifier_new(struct ib_classifier **out, const struct ib_rules *r, stru
 	c->md = pcre2_match_data_create(r->maxcap + 1, NULL);
 	c->mctx = pcre2_match_context_create(NULL);
 	c->cand = calloc(r->words, sizeof(*c->cand));
-	c->scope = calloc(r->words, sizeof(*c->scope));
+	c->scope_mem = calloc((SCOPE_SLOTS + 1) * r->words, sizeof(*c->scope_mem));
 	c->seen = calloc(lw, sizeof(*c->seen));
 	c->found = calloc(r->nlit + 1, sizeof(*c->found));
-	if (!c->md || !c->mctx || !c->cand || !c->scope || !c->seen || !c->found)
+	if (!c->md || !c->mctx || !c->cand || !c->scope_mem || !c->seen || !c->found)
 		goto nomem;
 	/* hostile lines must not make a pattern backtrack for ever */
 	pcre2_set_match_limit(c->mctx, 1000000);
@@ -72,7 +79,7 @@ void ib_classifier_free(struct ib_classifier *c)
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
 	free(c->cand);
-	free(c->scope);
+	free(c->scope_mem);
 	free(c->seen);
 	free(c->found);
 	free(c);
@@ -130,28 +137,41 @@ static const uint64_t *scope_set(struct ib_classifier *c, const struct ib_event 
 	const struct ib_rules *r = c->r;
 	struct ib_str prog = ev->program;
 	size_t flen = ev->format ? strnlen(ev->format, PROG_CACHE) : 0;
-	int cacheable = prog.len <= PROG_CACHE && flen < PROG_CACHE;
+	uint32_t h = 2166136261u;
+	struct scope_slot *sl;
+	uint64_t *set;
 
-	/* format is normally a parser's static name: pointer equality is the
-	 * fast path, the content check keeps a reused buffer correct */
-	if (c->scope_valid && cacheable && c->scope_fmt == ev->format &&
-	    (!flen || !memcmp(c->scope_fmtname, ev->format, flen + 1)) &&
-	    c->scope_proglen == prog.len && (!prog.len || !memcmp(c->scope_prog, prog.ptr, prog.len)))
-		return c->scope;
-	memset(c->scope, 0, r->words * sizeof(*c->scope));
+	if (prog.len >= PROG_CACHE || flen >= PROG_CACHE) {
+		set = c->scope_mem + SCOPE_SLOTS * r->words; /* uncached */
+		sl = NULL;
+	} else {
+		for (size_t i = 0; i < flen; i++)
+			h = (h ^ (unsigned char)ev->format[i]) * 16777619u;
+		for (size_t i = 0; i < prog.len; i++)
+			h = (h ^ (unsigned char)prog.ptr[i]) * 16777619u;
+		sl = &c->slot[h % SCOPE_SLOTS];
+		set = c->scope_mem + (size_t)(sl - c->slot) * r->words;
+		/* format is normally a parser's static name: the content check
+		 * keeps a reused buffer correct */
+		if (sl->valid && sl->fmt == ev->format &&
+		    (!flen || !memcmp(sl->fmtname, ev->format, flen + 1)) && sl->proglen == prog.len &&
+		    (!prog.len || !memcmp(sl->prog, prog.ptr, prog.len)))
+			return set;
+	}
+	memset(set, 0, r->words * sizeof(*set));
 	for (size_t i = 0; i < r->n; i++)
 		if (in_scope(&r->v[i], ev->format, prog))
-			c->scope[i / 64] |= (uint64_t)1 << (i % 64);
-	c->scope_valid = cacheable;
-	if (cacheable) {
-		c->scope_fmt = ev->format;
+			set[i / 64] |= (uint64_t)1 << (i % 64);
+	if (sl) {
+		sl->valid = 1;
+		sl->fmt = ev->format;
 		if (flen)
-			memcpy(c->scope_fmtname, ev->format, flen + 1);
-		c->scope_proglen = prog.len;
+			memcpy(sl->fmtname, ev->format, flen + 1);
+		sl->proglen = prog.len;
 		if (prog.len)
-			memcpy(c->scope_prog, prog.ptr, prog.len);
+			memcpy(sl->prog, prog.ptr, prog.len);
 	}
-	return c->scope;
+	return set;
 }
 
 /* One pass over msg: which literals occur. Returns how many. */
