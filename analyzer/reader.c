@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,6 +110,16 @@ int ib_reader_open(struct ib_reader **out, const char *path, size_t max_line, st
 		r->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 	else
 		r->mtime_ms = now_ms();
+	if (r->fd != STDIN_FILENO && fstat(r->fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		/*
+		 * A FIFO opened before its writer reads as EOF at once: wait
+		 * for a writer (or its data) like a blocking open would.
+		 */
+		struct pollfd pfd = {r->fd, POLLIN, 0};
+
+		while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+			;
+	}
 	if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		ib_error_set(err, IB_ERR_IO, EISDIR, path, 0, "cannot read '%s': Is a directory", path);
 		ib_reader_close(r);
