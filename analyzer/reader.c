@@ -471,6 +471,7 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 		if (r->src == SRC_ERROR) {
 			int code = r->pending.code < 0 ? r->pending.code : IB_ERR_FORMAT;
 
+			r->pending.line = r->lineno; /* the last line yielded before the fault */
 			if (err)
 				*err = r->pending;
 			r->src = SRC_DONE;
