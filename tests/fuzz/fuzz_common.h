@@ -3,13 +3,16 @@
  * lines of a buffer like the pipeline does (open, parse or parse_msg,
  * drain after every line and at the end, close). Each line is copied to
  * its own exact-size allocation and freed after use, so ASan sees any
- * read past a line and any slice kept across lines.
+ * read past a line and any slice kept across lines. The harnesses are
+ * also compiled into tests/check_adversarial.c (renamed by a macro) to
+ * replay tests/regress/.
  */
+#ifndef IB_FUZZ_COMMON_H
+#define IB_FUZZ_COMMON_H
+
 #include <stdlib.h>
 #include <string.h>
 #include "imapblast/parser.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static volatile unsigned fuzz_sink;
 
@@ -83,3 +86,5 @@ static void fuzz_lines(const struct ib_parser *p, const uint8_t *data, size_t si
 	if (p->close)
 		p->close(ctx.state);
 }
+
+#endif

@@ -4,6 +4,8 @@
  */
 #include "fuzz_common.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct ib_parser *p;
