@@ -745,30 +745,20 @@ END_TEST
 
 START_TEST(samples_identity)
 {
-	DIR *d = opendir(IB_SAMPLES_DIR);
-	struct dirent *e;
+	struct ib_inputs in;
 	size_t n = 0;
 
-	if (!d) {
-		printf("skip: no samples directory\n");
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char p[1024];
-		struct stat st;
+	ib_inputs_init(&in);
+	ck_assert_int_eq(ib_inputs_add(&in, IB_SAMPLES_DIR), IB_OK);
+	for (size_t i = 0; i < in.n; i++) {
 		struct outcome o;
 
-		if (e->d_name[0] == '.')
-			continue;
-		join(p, sizeof(p), IB_SAMPLES_DIR, e->d_name);
-		if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		run(p, &o); /* asserts lines = events + ignored + unparseable + overlong */
-		ck_assert_msg(o.rc == IB_OK, "%s: %s", p, o.err.msg);
-		ck_assert_msg(o.c.lines > 0, "%s: no lines", p);
+		run(in.paths[i], &o); /* asserts lines = events + ignored + unparseable + overlong */
+		ck_assert_msg(o.rc == IB_OK, "%s: %s", in.paths[i], o.err.msg);
+		ck_assert_msg(o.c.lines > 0, "%s: no lines", in.paths[i]);
 		n++;
 	}
-	closedir(d);
+	ib_inputs_release(&in);
 	printf("samples: %zu files, accounting identity holds\n", n);
 }
 END_TEST
