@@ -1024,11 +1024,18 @@ static void make_users(struct gen *g)
 		u->typo = 1;
 		typo_left--;
 		for (int k = 0; k < 2; k++) {
-			int64_t t;
+			int64_t t = 0;
 
-			do
+			/* outside the incident with a 30 min margin, else just outside it;
+			 * a short log may leave no room, and then there is no typo */
+			for (int tries = 0; tries < 200; tries++) {
+				int64_t margin = tries < 100 ? 30 * MIN_MS : 0;
+
 				t = g->o.start + rrange(&g->r, 0, g->end - g->o.start - 1);
-			while (t > g->o.inc_start - 30 * MIN_MS && t < g->o.inc_end + 30 * MIN_MS);
+				if (t <= g->o.inc_start - margin || t >= g->o.inc_end + margin)
+					break;
+				t = 0;
+			}
 			u->typo_at[k] = k == 0 || runit(&g->r) < 0.5 ? t : 0;
 		}
 		if (u->typo_at[1] && u->typo_at[1] < u->typo_at[0]) {

@@ -1,0 +1,124 @@
+#!/bin/sh
+# scenario.sh BIN BUILD: generated incidents with a known ground truth
+# (bench/gen writes logs and truth). For each scenario: the affected users
+# equal the truth exactly, the detected window is within one bucket (5 min)
+# of the truth, attackers are excluded and never affected, typo users are
+# not affected. Also checks that the generator is deterministic.
+set -u
+bin=$1
+build=$2
+gen=$build/bench/gen
+py=/usr/bin/python3
+bucket_s=300
+fail=0
+
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+
+if [ ! -x "$gen" ]; then
+	bad "generator $gen missing (make tools)"
+	exit 1
+fi
+
+# scenario NAME "ANALYSER OPTIONS" GENERATOR OPTIONS...
+scenario() {
+	name=$1
+	aopts=$2
+	shift 2
+	dir=$build/scenario-$name
+	rm -rf "$dir"
+	if ! "$gen" --out "$dir/logs" --truth "$dir/truth" --gzip "$@" 2> "$dir.gen-err"; then
+		bad "$name: generator failed: $(cat "$dir.gen-err")"
+		return
+	fi
+	rm -f "$dir.gen-err"
+	truth=$dir/truth
+	# shellcheck disable=SC2086
+	"$bin" $aopts -q -o "$dir/report" "$dir/logs" > "$dir/stdout" 2> "$dir/stderr"
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "$name: exit code 0"; else bad "$name: exit code $rc ($(head -c 300 "$dir/stderr"))"; fi
+	csv=$dir/report/affected-users.csv
+	if [ ! -f "$csv" ]; then
+		bad "$name: no affected-users.csv"
+		return
+	fi
+	tail -n +2 "$csv" | cut -d, -f1 | LC_ALL=C sort > "$dir/got-users.txt"
+	LC_ALL=C sort "$truth/affected-users.txt" > "$dir/want-users.txt"
+	want=$(wc -l < "$dir/want-users.txt" | tr -d ' ')
+	got=$(wc -l < "$dir/got-users.txt" | tr -d ' ')
+	if cmp -s "$dir/want-users.txt" "$dir/got-users.txt"; then
+		ok "$name: affected users equal the truth ($want users)"
+	else
+		missing=$(LC_ALL=C comm -23 "$dir/want-users.txt" "$dir/got-users.txt" | wc -l | tr -d ' ')
+		extra=$(LC_ALL=C comm -13 "$dir/want-users.txt" "$dir/got-users.txt" | wc -l | tr -d ' ')
+		bad "$name: affected users: want $want, got $got ($missing missing, $extra extra; e.g." \
+			"$(LC_ALL=C comm -3 "$dir/want-users.txt" "$dir/got-users.txt" | head -3 | tr '\n\t' '  '))"
+	fi
+
+	# window: summary.json {"window": {"start": ISO, "end": ISO}} within one bucket
+	read -r tstart tend < "$truth/window.txt"
+	if [ -x "$py" ] && [ -f "$dir/report/summary.json" ]; then
+		wmsg=$("$py" - "$dir/report/summary.json" "$tstart" "$tend" "$bucket_s" <<'PY'
+import json, sys
+from datetime import datetime
+def t(s):
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+doc = json.load(open(sys.argv[1]))
+w = doc.get("window") or {}
+s, e = w.get("start"), w.get("end")
+if not s or not e:
+    print("no window in summary.json (keys: %s)" % sorted(w))
+    sys.exit(1)
+ds, de = t(s) - t(sys.argv[2]), t(e) - t(sys.argv[3])
+msg = "%s..%s vs truth %s..%s (start %+ds, end %+ds)" % (s, e, sys.argv[2], sys.argv[3], ds, de)
+print(msg)
+sys.exit(0 if abs(ds) <= int(sys.argv[4]) and abs(de) <= int(sys.argv[4]) else 1)
+PY
+)
+		if [ $? -eq 0 ]; then ok "$name: window $wmsg"; else bad "$name: window $wmsg"; fi
+	else
+		bad "$name: cannot read the window (python3 or summary.json missing)"
+	fi
+
+	# attackers: never affected, always in excluded.csv
+	ex=$dir/report/excluded.csv
+	natk=0
+	while read -r ip; do
+		[ -n "$ip" ] || continue
+		natk=$((natk + 1))
+		if grep -qF "$ip" "$csv"; then bad "$name: attacker $ip appears in affected-users.csv"; fi
+		if [ -f "$ex" ] && grep -qF "$ip" "$ex"; then :; else bad "$name: attacker $ip not in excluded.csv"; fi
+	done < "$truth/attackers.txt"
+	ok "$name: $natk attacker IPs checked against affected-users.csv and excluded.csv"
+
+	# typo users (wrong password outside the window, then success): not affected
+	ntypo=0
+	while read -r u; do
+		[ -n "$u" ] || continue
+		ntypo=$((ntypo + 1))
+		if grep -qxF "$u" "$dir/got-users.txt"; then bad "$name: typo user $u is in the affected list"; fi
+	done < "$truth/typo-users.txt"
+	ok "$name: $ntypo typo users checked"
+}
+
+# the generator itself: same seed, same bytes; another seed, other bytes
+d1=$build/scenario-det1
+d2=$build/scenario-det2
+rm -rf "$d1" "$d2"
+"$gen" --out "$d1" --seed 7 --hours 1 --users 50 > /dev/null 2>&1
+"$gen" --out "$d2" --seed 7 --hours 1 --users 50 > /dev/null 2>&1
+if [ -f "$d1/server-imap1.log" ] && diff -r "$d1" "$d2" > /dev/null; then
+	ok "generator: same seed gives identical output"
+else
+	bad "generator: same seed gives different output"
+fi
+rm -rf "$d2"
+"$gen" --out "$d2" --seed 8 --hours 1 --users 50 > /dev/null 2>&1
+if diff -r "$d1" "$d2" > /dev/null 2>&1; then bad "generator: seed has no effect"; else ok "generator: seed changes the output"; fi
+rm -rf "$d1" "$d2"
+
+scenario temporary "" --style temporary --seed 11 --dovecot24 imap3 --failing imap2,imap3 --fail-prob 0.5
+scenario exchange "" --style exchange --seed 12
+scenario zurich-rollover "--tz Europe/Zurich" --tz Europe/Zurich --year-rollover --seed 13
+
+exit $fail
