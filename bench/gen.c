@@ -516,15 +516,17 @@ static void nginx_connect(struct gen *g, int64_t t, uint64_t conn, uint32_t cip)
 __attribute__((format(printf, 4, 5))) static void
 fetchmail_line(struct gen *g, const struct user *u, int64_t t, const char *fmt, ...)
 {
-	unsigned host = (unsigned)(u - g->u) % 3 + 1;
+	unsigned idx = (unsigned)(u - g->u), host = idx % 3 + 1;
 	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* one fetchmail daemon per user (each user's own ~/.fetchmailrc), so a
+	 * line that names no user belongs to the pid's user */
 	emit(g, client_out(g), "%s client%u fetchmail[%u]: %s", ts_syslog(g, t), host,
-	     900 + host * 17, msg);
+	     2000 + idx % 60000, msg);
 }
 
 static const char *mail_host(const struct gen *g)
