@@ -145,6 +145,7 @@ struct gen {
 	size_t nheap, capheap;
 	uint64_t evseq, bytes, conn, last_sid;
 	int64_t end;
+	int64_t place_end; /* typos and attacks happen before this (bench: first 4 h) */
 	struct out srv[MAX_BACKENDS], proxy, client, all;
 	unsigned natk;
 	uint32_t atk_ip[MAX_ATTACKERS];
@@ -1033,7 +1034,7 @@ static void make_users(struct gen *g)
 			for (int tries = 0; tries < 200; tries++) {
 				int64_t margin = tries < 100 ? 30 * MIN_MS : 0;
 
-				t = g->o.start + rrange(&g->r, 0, g->end - g->o.start - 1);
+				t = g->o.start + rrange(&g->r, 0, g->place_end - g->o.start - 1);
 				if (t <= g->o.inc_start - margin || t >= g->o.inc_end + margin)
 					break;
 				t = 0;
@@ -1068,7 +1069,7 @@ static void seed_events(struct gen *g)
 	}
 	g->natk = g->o.attackers;
 	for (unsigned k = 0; k < g->natk; k++) {
-		int64_t span = g->end - g->o.start;
+		int64_t span = g->place_end - g->o.start;
 
 		g->atk_ip[k] = k < 100 ? ip4(203, 0, 113, 10 + k * 7 % 240)
 				       : ip4(198, 51, 100, 10 + (k - 100) % 240);
@@ -1367,6 +1368,9 @@ int main(int argc, char **argv)
 		g->o.start = ib_time_utc(y - 1, 12, 31, 21, 0, 0, 0);
 	}
 	g->end = g->o.start + (int64_t)(g->o.hours * 3600000.0);
+	g->place_end = g->end;
+	if (g->o.bench_size && g->place_end > g->o.start + 240 * MIN_MS)
+		g->place_end = g->o.start + 240 * MIN_MS;
 	if (g->o.bench_size) {
 		/* bench mode: the incident sits 2h15m into the log, whatever its length */
 		g->o.inc_start = g->o.start + 135 * MIN_MS;

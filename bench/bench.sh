@@ -1,0 +1,184 @@
+#!/bin/sh
+# bench.sh BUILD: imapblast throughput against zcat and a grep pipeline on a
+# generated corpus (bench/gen, >= 1 GB uncompressed by default; BENCH_BYTES
+# overrides, e.g. BENCH_BYTES=50000000 for a quick run). The corpus is
+# cached in BUILD/bench-corpus/. Prints a table and writes bench/results.md.
+set -u
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=$build/imapblast
+gen=$build/bench/gen
+bytes=${BENCH_BYTES:-1073741824}
+runs=${BENCH_RUNS:-3}
+cdir=$build/bench-corpus/v1-$bytes
+results=$top/bench/results.md
+tmp=$build/bench-tmp
+rm -rf "$tmp"
+mkdir -p "$tmp" || exit 1
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ -x "$gen" ] || die "$gen missing: run make tools"
+[ -x "$bin" ] || die "$bin missing: run make"
+
+# ---- corpus: generate once, keep plain, .gz and 4 split .gz ----
+if [ ! -f "$cdir/done" ]; then
+	echo "bench: generating a $bytes-byte corpus in $cdir (once)"
+	rm -rf "$cdir"
+	mkdir -p "$cdir" || exit 1
+	"$gen" --out "$cdir/gen" --truth "$cdir/truth" --bench-size "$bytes" --combined \
+		--proxy-share 0 --seed 42 || die "generator failed"
+	mv "$cdir/gen/messages.log" "$cdir/all.log" || exit 1
+	rm -rf "$cdir/gen"
+	gzip -6 -n -c "$cdir/all.log" > "$cdir/all.log.gz" || die "gzip failed"
+	(cd "$cdir" && split -n l/4 -d -a 1 all.log part-) || die "split failed"
+	for p in "$cdir"/part-?; do
+		gzip -6 -n "$p" || die "gzip failed"
+		mv "$p.gz" "$p.log.gz"
+	done
+	touch "$cdir/done"
+fi
+plain=$cdir/all.log
+gz=$cdir/all.log.gz
+parts=$(ls "$cdir"/part-?.log.gz)
+size=$(wc -c < "$plain" | tr -d ' ')
+users=$(wc -l < "$cdir/truth/affected-users.txt" | tr -d ' ')
+lines=$(wc -l < "$plain" | tr -d ' ')
+logins=$(LC_ALL=C grep -c 'imap-login: Login:' "$plain")
+
+# syslog dates have no year; the corpus is dated 2026
+iopts="--year 2026 -q --force"
+
+# ---- timing ----
+have_time=0
+[ -x /usr/bin/time ] && have_time=1
+[ $have_time -eq 1 ] || echo "bench: /usr/bin/time missing: wall time from date(1), no peak RSS"
+
+# measure NAME CMD: runs CMD (a shell string) $runs times; appends
+# "NAME med min max rss rc" to $tmp/rows
+measure() {
+	name=$1
+	cmd=$2
+	: > "$tmp/t"
+	rc=0
+	i=0
+	while [ $i -lt "$runs" ]; do
+		i=$((i + 1))
+		if [ $have_time -eq 1 ]; then
+			/usr/bin/time -f '%e %M' -o "$tmp/one" sh -c "$cmd" > "$tmp/out.$name" 2> "$tmp/err.$name"
+			r=$?
+			tail -n 1 "$tmp/one" >> "$tmp/t"
+		else
+			s=$(date +%s.%N)
+			sh -c "$cmd" > "$tmp/out.$name" 2> "$tmp/err.$name"
+			r=$?
+			e=$(date +%s.%N)
+			awk -v s="$s" -v e="$e" 'BEGIN { print e - s, 0 }' >> "$tmp/t"
+		fi
+		# imapblast exits 1 when some input was unreadable; that is still a run
+		[ $r -le 1 ] || rc=$r
+	done
+	sort -n "$tmp/t" | awk -v n="$name" -v rc="$rc" '
+		{ t[NR] = $1; if ($2 > rss) rss = $2 }
+		END { printf "%s %s %s %s %d %d\n", n, t[int((NR + 1) / 2)], t[1], t[NR], rss, rc }' \
+		>> "$tmp/rows"
+	echo "bench: $name done (exit $rc)"
+}
+
+: > "$tmp/rows"
+measure zcat "zcat '$gz' > /dev/null"
+measure grep "zcat '$gz' | LC_ALL=C grep -c 'auth failed'"
+measure ib_gz "'$bin' $iopts -o '$build/bench-report' '$gz'"
+measure ib_plain "'$bin' $iopts -o '$build/bench-report-plain' '$plain'"
+# shellcheck disable=SC2086
+measure ib_j2 "'$bin' $iopts -j 2 -o '$build/bench-report-j2' $(echo $parts)"
+# the -j 1 report on the same split files, for the byte-identity check
+# shellcheck disable=SC2086
+"$bin" $iopts -j 1 -o "$build/bench-report-j1" $parts > /dev/null 2>&1
+same="identical"
+if [ ! -d "$build/bench-report-j1" ] || [ ! -d "$build/bench-report-j2" ]; then
+	same="NOT CHECKED (a report is missing)"
+else
+	for f in "$build/bench-report-j1"/*; do
+		b=$(basename "$f")
+		if ! cmp -s "$f" "$build/bench-report-j2/$b"; then
+			same="DIFFERENT ($b)"
+			break
+		fi
+	done
+	[ "$(ls "$build/bench-report-j1" | wc -l)" -gt 0 ] || same="NOT CHECKED (empty report)"
+fi
+
+# ---- table ----
+cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')
+ncpu=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null)
+version=$("$bin" --version 2>&1 | tr '\n' ' ')
+now=$(date -u '+%Y-%m-%d %H:%M UTC')
+grepcount=$(cat "$tmp/out.grep" 2>/dev/null)
+
+awk -v size="$size" '
+	function mbs(t) { return t > 0 ? size / 1e6 / t : 0 }
+	BEGIN {
+		label["zcat"] = "1. zcat FILE.gz > /dev/null"
+		label["grep"] = "2. zcat FILE.gz \\| grep -c '\''auth failed'\''"
+		label["ib_gz"] = "3. imapblast FILE.gz"
+		label["ib_plain"] = "4. imapblast FILE (uncompressed)"
+		label["ib_j2"] = "5. imapblast -j 2 on 4 split .gz"
+		print "| run | MB/s median | MB/s min | MB/s max | seconds (median) | peak RSS MB | exit |"
+		print "|---|---|---|---|---|---|---|"
+	}
+	{
+		v[$1] = mbs($2)
+		printf "| %s | %.1f | %.1f | %.1f | %.2f | %.1f | %s |\n", label[$1], mbs($2), mbs($4), mbs($3), $2, $5 / 1024, $6
+	}
+	END {
+		print ""
+		if (v["zcat"] > 0) printf "imapblast / zcat: %.2f (gz), %.2f (-j 2)\n", v["ib_gz"] / v["zcat"], v["ib_j2"] / v["zcat"]
+		if (v["grep"] > 0) printf "imapblast / (zcat | grep): %.2f (gz), %.2f (-j 2)\n", v["ib_gz"] / v["grep"], v["ib_j2"] / v["grep"]
+	}' "$tmp/rows" > "$tmp/table"
+
+classify=""
+if [ -x "$build/bench/classify_bench" ]; then
+	classify=$("$build/bench/classify_bench" 2>&1 | tail -n 40)
+fi
+
+{
+	echo "# imapblast benchmark"
+	echo
+	echo "- date: $now"
+	echo "- CPU: $cpu ($ncpu logical CPUs)"
+	echo "- imapblast: $version"
+	echo "- corpus: $size bytes uncompressed ($lines lines, $logins successful logins, ~100k users," \
+		"$users affected), gzip -6; generated by \`gen --bench-size $bytes --combined --proxy-share 0 --seed 42\`"
+	echo "- each run $runs times; MB/s is uncompressed input per wall-clock second (median, min, max)"
+	[ $have_time -eq 1 ] || echo "- /usr/bin/time missing: no peak RSS"
+	echo
+	cat "$tmp/table"
+	echo
+	echo "grep pipeline count of 'auth failed': $grepcount"
+	echo
+	echo "-j 2 report vs -j 1 report on the same 4 files: $same"
+	if [ -n "$classify" ]; then
+		echo
+		echo "## classify_bench"
+		echo
+		echo '```'
+		echo "$classify"
+		echo '```'
+	fi
+} > "$results"
+cat "$results"
+echo
+echo "bench: written to $results"
+for n in ib_gz ib_plain ib_j2; do
+	if [ -s "$tmp/err.$n" ]; then
+		echo "bench: stderr of $n: $(head -c 300 "$tmp/err.$n")"
+	fi
+done
+case $same in
+identical) exit 0 ;;
+*) exit 1 ;;
+esac
