@@ -250,6 +250,11 @@ static long inflate_step(struct ib_reader *r, int *member_end)
 	r->isal->next_out = out;
 	r->isal->avail_out = (uint32_t)room;
 	rc = isal_inflate(r->isal);
+	/* after an error ISA-L may leave these out of range (seen: avail_in = UINT32_MAX) */
+	if (r->isal->avail_in > avail)
+		r->isal->avail_in = 0;
+	if (r->isal->avail_out > room)
+		r->isal->avail_out = (uint32_t)room;
 	produced = (long)(room - r->isal->avail_out);
 	r->in_pos += avail - r->isal->avail_in;
 	if (rc < 0) {
