@@ -26,9 +26,46 @@ struct fm_state {
 	int ok;	    /* a success event was emitted in this poll */
 };
 
+/*
+ * One syslog file often interleaves several fetchmail daemons (one per
+ * client host or per user, each with its own pid), so the carried account
+ * is kept per (host, tag) in a small fixed table. A slot taken over by
+ * another daemon starts empty: never carry one daemon's account to
+ * another's failure.
+ */
+#define FM_SLOTS 64
+
+struct fm_table {
+	uint64_t key[FM_SLOTS];
+	struct fm_state slot[FM_SLOTS];
+};
+
 static void *fm_open(void)
 {
-	return calloc(1, sizeof(struct fm_state));
+	return calloc(1, sizeof(struct fm_table));
+}
+
+static struct fm_state *fm_slot(struct fm_table *t, const struct ib_syslog_hdr *hdr)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	if (!t)
+		return NULL;
+	if (hdr) {
+		for (i = 0; i < hdr->host.len; i++)
+			h = (h ^ (unsigned char)hdr->host.ptr[i]) * 1099511628211ULL;
+		h = (h ^ ' ') * 1099511628211ULL;
+		for (i = 0; i < hdr->tag.len; i++)
+			h = (h ^ (unsigned char)hdr->tag.ptr[i]) * 1099511628211ULL;
+	}
+	h |= 1; /* 0 marks a free slot */
+	i = (size_t)(h % FM_SLOTS);
+	if (t->key[i] != h) {
+		t->key[i] = h;
+		memset(&t->slot[i], 0, sizeof(t->slot[i]));
+	}
+	return &t->slot[i];
 }
 
 static void fm_close(void *st)
@@ -238,7 +275,7 @@ static int fm_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hd
 			struct ib_event *ev)
 {
 	ib_cu_from_hdr(ev, &ib_parser_fetchmail, hdr);
-	return fm_msg(ctx->state, msg, ev);
+	return fm_msg(fm_slot(ctx->state, hdr), msg, ev);
 }
 
 static int fm_probe(struct ib_str line)
@@ -262,7 +299,7 @@ static int fm_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	ev->time_ms = t;
 	if (!ib_str_starts(s, "fetchmail: "))
 		return IB_SKIP; /* continuation or unrelated output */
-	return fm_msg(ctx->state, ib_cu_skip(s, 11), ev);
+	return fm_msg(fm_slot(ctx->state, NULL), ib_cu_skip(s, 11), ev);
 }
 
 const struct ib_parser ib_parser_fetchmail = {

@@ -192,6 +192,16 @@ static const struct pcase cases[] = {
 	 IB_OK, NULL, NULL, NULL, "ssl://imap.example.com:993", NULL, C, NONE, "Could not connect"},
 	{"roundcube", "[10-May-2015 13:02:52 -0400]: PHP Warning: something", IB_SKIP, NOF},
 	{"roundcube", "Jul 11 03:06:37 myhostname dovecot: imap-login: Login: user=<x>", IB_SKIP, NOF},
+	/* two daemons interleaved in one syslog file: never carry one's account to the other */
+	{"syslog",
+	 "Jan 12 09:00:01 c2 fetchmail[2001]: 3 messages for grace at imap.example.com (1 octets).\n"
+	 "Jan 12 09:00:02 c1 fetchmail[2045]: timeout after 30 seconds waiting for server imap.example.com.",
+	 IB_OK, NULL, NULL, NULL, "imap.example.com", NULL, C, NONE, NULL},
+	{"syslog",
+	 "Jan 12 09:00:01 c1 fetchmail[2045]: 3 messages for greta at imap.example.com (1 octets).\n"
+	 "Jan 12 09:00:01 c2 fetchmail[2001]: 3 messages for grace at imap.example.com (1 octets).\n"
+	 "Jan 12 09:00:02 c1 fetchmail[2045]: timeout after 30 seconds waiting for server imap.example.com.",
+	 IB_OK, NULL, "greta", NULL, "imap.example.com", NULL, C, NONE, NULL},
 	{"roundcube", "[10-May-2015 13:02:52", IB_BAD, NOF},
 	{"roundcube", "[xx-May-2015 13:02:52 -0400]: x", IB_BAD, NOF},
 
