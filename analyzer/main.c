@@ -70,6 +70,7 @@ static void print_help(void)
 	       "      --attack-min-users N  smallest spray for the ratio rule (3)\n"
 	       "      --attack-ratio R      share of never-succeeding users for the ratio rule (0.8)\n"
 	       "      --trusted-proxy IP    never treat IP as an attack source (repeatable)\n"
+	       "      --server-alias FROM=TO  count server FROM (or FROM:port) as TO (repeatable)\n"
 	       "      --window-factor F     hot bucket: rate >= F x baseline (3.0)\n"
 	       "      --window-min-rate R   and rate >= baseline + R (0.05)\n"
 	       "      --window-min-failures N  and >= N failures in the bucket (3)\n"
@@ -117,7 +118,8 @@ enum opt_id {
 	O_FORCE,
 	O_STAMP,
 	O_SAVE,
-	O_TEST
+	O_TEST,
+	O_ALIAS
 };
 
 static const struct option long_opts[] = {
@@ -136,6 +138,7 @@ static const struct option long_opts[] = {
 	{"attack-min-users", required_argument, NULL, O_ATTACK_MIN},
 	{"attack-ratio", required_argument, NULL, O_ATTACK_RATIO},
 	{"trusted-proxy", required_argument, NULL, O_TRUSTED},
+	{"server-alias", required_argument, NULL, O_ALIAS},
 	{"window-factor", required_argument, NULL, O_WFACTOR},
 	{"window-min-rate", required_argument, NULL, O_WMINRATE},
 	{"window-min-failures", required_argument, NULL, O_WMINFAIL},
@@ -162,6 +165,8 @@ struct cli {
 	size_t nrules;
 	const char *proxies[MAX_LIST + 1];
 	size_t nproxies;
+	const char *aliases[MAX_LIST + 1];
+	size_t naliases;
 	const char *save_state;
 	const char *redact_file;
 	unsigned char *redact_key;
@@ -363,6 +368,16 @@ static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
 				usage_error("too many '%s' options", "--trusted-proxy");
 			c->proxies[c->nproxies++] = optarg;
 			break;
+		case O_ALIAS: {
+			const char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg || !eq[1])
+				usage_error("bad value for option '--server-alias': '%s' (want FROM=TO)", optarg);
+			if (c->naliases == MAX_LIST)
+				usage_error("too many '%s' options", "--server-alias");
+			c->aliases[c->naliases++] = optarg;
+			break;
+		}
 		case O_WFACTOR:
 			c->cfg.window_factor = parse_double("--window-factor", optarg);
 			break;
@@ -409,6 +424,9 @@ static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
 	}
 	c->rules[c->nrules] = NULL;
 	c->proxies[c->nproxies] = NULL;
+	c->aliases[c->naliases] = NULL;
+	if (c->naliases)
+		c->cfg.server_aliases = c->aliases;
 	if (c->nrules)
 		c->cfg.rules_files = c->rules;
 	if (c->nproxies)

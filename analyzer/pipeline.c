@@ -79,6 +79,26 @@ static int unparseable(struct file_run *fr, const char *reason, uint64_t line)
 	return tally(fr, reason ? reason : "malformed line", line);
 }
 
+/* Rename ev's server by the first --server-alias FROM=TO that fits. */
+static void alias_server(const char *const *aliases, struct ib_str *server)
+{
+	const char *colon = memrchr(server->ptr, ':', server->len);
+	size_t bare = colon ? (size_t)(colon - server->ptr) : server->len;
+
+	for (size_t i = 0; aliases[i]; i++) {
+		const char *eq = strchr(aliases[i], '=');
+		size_t n;
+
+		if (!eq)
+			continue;
+		n = (size_t)(eq - aliases[i]);
+		if ((n == server->len || n == bare) && !memcmp(server->ptr, aliases[i], n)) {
+			*server = ib_str_from(eq + 1);
+			return;
+		}
+	}
+}
+
 /*
  * Classify and aggregate one event. Returns 1 when it was counted as an
  * event, 0 when not (no rule, outside --since/--until), or < 0.
@@ -94,6 +114,8 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 		return 0;
 	if (!ev->format)
 		ev->format = fr->parser->name;
+	if (cfg->server_aliases && ev->server.len)
+		alias_server(cfg->server_aliases, &ev->server);
 	rc = ib_classify(fr->cls, ev, &m);
 	if (rc < 0)
 		return rc;

@@ -157,22 +157,26 @@ static void section_layers(struct mw *w, const struct ib_result *r)
 static void section_sigs(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
-	size_t i;
+	size_t i, shown = 0, failing = 0;
 
 	fputs("## Top failure signatures\n\n", f);
-	if (!r->nsigs) {
+	for (i = 0; i < r->nsigs; i++)
+		failing += ib_category_is_failure(r->sigs[i].category);
+	if (!failing) {
 		fputs("None.\n\n", f);
 		return;
 	}
 	fputs("| # | Signature | Category | Count | In window |\n|---:|---|---|---:|---:|\n", f);
-	for (i = 0; i < r->nsigs && i < TOP; i++) {
-		fprintf(f, "| %zu | ", i + 1);
+	for (i = 0; i < r->nsigs && shown < TOP; i++) {
+		if (!ib_category_is_failure(r->sigs[i].category))
+			continue; /* successes are not failure signatures */
+		fprintf(f, "| %zu | ", ++shown);
 		esc(w, r->sigs[i].name);
 		fprintf(f, " | %s | %" PRIu64 " | %" PRIu64 " |\n", ib_category_name(r->sigs[i].category),
 			r->sigs[i].count, r->sigs[i].in_window);
 	}
-	if (r->nsigs > TOP)
-		fprintf(f, "\n%zu more in summary.json.\n", r->nsigs - TOP);
+	if (failing > shown)
+		fprintf(f, "\n%zu more in summary.json.\n", failing - shown);
 	fputs("\n", f);
 }
 

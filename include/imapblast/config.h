@@ -44,6 +44,13 @@ struct ib_config {
 	double cred_factor;	/* --cred-factor, default 3.0 (credentials in window vs baseline) */
 	double server_factor;	/* --server-factor, default 2.0 (server rate vs fleet) */
 	const char *const *trusted_proxies; /* --trusted-proxy IP (repeatable), NULL-terminated or NULL */
+	/*
+	 * --server-alias FROM=TO (repeatable), NULL-terminated or NULL: an
+	 * event whose server is FROM, or FROM with a ":port", is filed under
+	 * TO, so a proxy's upstream "10.0.1.11:143" and the backend's own
+	 * name "imap2" count as one server.
+	 */
+	const char *const *server_aliases;
 
 	/* output */
 	const char *out_dir;	/* -o DIR, default "imapblast-report" */

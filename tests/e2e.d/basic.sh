@@ -75,4 +75,14 @@ check "exit 2 without input" [ $? -eq 2 ]
 # stdin
 "$bin" --year 2026 -q -o "$dir/r4" - < "$dir/m1.gz"
 check "stdin (gzip) exit 0" [ $? -eq 0 ]
+
+# --server-alias files a proxy's upstream address under the backend's name
+top=$(cd "$(dirname "$0")/../.." && pwd)
+"$bin" -q -o "$dir/r5" "$top/samples/incident"
+check "sample: proxy upstream address listed as its own server" grep -q "10.0.1.11:143" "$dir/r5/affected-users.csv"
+"$bin" -q -o "$dir/r6" --server-alias 10.0.1.11=imap2 "$top/samples/incident"
+check "--server-alias 10.0.1.11=imap2 merges it into imap2" sh -c "! grep -q '10.0.1.11' '$dir/r6/affected-users.csv' && grep -q ',imap2,proxy;server,' '$dir/r6/affected-users.csv'"
+"$bin" -q -o "$dir/r7" --server-alias nonsense "$top/samples/incident" 2> "$dir/err7"
+check "--server-alias without = is a usage error" [ $? -eq 2 ]
+check "top failure signatures list no successes" sh -c "! sed -n '/Top failure/,/Timeline/p' '$dir/r5/summary.md' | grep -q '| ok |'"
 exit $fail
