@@ -268,6 +268,30 @@ static int proxy_line(struct ib_str r, struct ib_event *ev)
 	return IB_OK;
 }
 
+/*
+ * A connection that ended before any login was tried (scanners, load
+ * balancer health checks, TLS failures): not a login attempt, so it is
+ * filed as a connection outcome (server health only, never a user). Only
+ * the text before the first '<' is read, so a user name cannot fake it.
+ */
+static int no_attempt(struct ib_str r)
+{
+	static const char *const marks[] = {
+		"(no auth attempts",	       "(disconnected during TLS handshake",
+		"(cert required",	       "(client didn't send a cert",
+		"(no_auth_attempts)",	       "(tls_handshake_not_finished)",
+		"(client_ssl_not_started)",    "(client_ssl_cert_missing)",
+		"(client_ssl_cert_untrusted)", NULL,
+	};
+	const char *lt = memchr(r.ptr, '<', r.len);
+	struct ib_str head = {r.ptr, lt ? (size_t)(lt - r.ptr) : r.len};
+
+	for (size_t i = 0; marks[i]; i++)
+		if (ib_str_find(head, marks[i], strlen(marks[i])) >= 0)
+			return 1;
+	return 0;
+}
+
 static int login_line(struct ib_str r, struct ib_event *ev)
 {
 	int has_fields;
@@ -285,6 +309,8 @@ static int login_line(struct ib_str r, struct ib_event *ev)
 		ev->layer = IB_LAYER_PROXY;
 	if (IB_U_STARTS(r, "Login:") || IB_U_STARTS(r, "Logged in:") || IB_U_FIND(r, "auth"))
 		ev->flags |= IB_EV_AUTH_HINT;
+	if (no_attempt(r))
+		ev->flags |= IB_EV_CONNECTION;
 	return IB_OK;
 }
 

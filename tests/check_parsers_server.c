@@ -486,6 +486,49 @@ START_TEST(test_forced_format)
 }
 END_TEST
 
+/* Connections that never tried to log in are connection outcomes, not attempts. */
+static const struct {
+	const char *line;
+	int connection;
+} noattempt[] = {
+	{"Aug 22 12:09:41 server dovecot: imap-login: Disconnected (no auth attempts in 1 secs): user=<>, "
+	 "rip=192.0.2.6, lip=192.0.2.1, TLS, session=<qMLsbvY8PLSkXGoP>",
+	 1},
+	{"Aug 22 12:09:41 server dovecot: imap-login: Login aborted: Connection closed: read(size=653) failed: "
+	 "Connection reset by peer (no auth attempts in 1 secs) (no_auth_attempts): user=<>, rip=192.0.2.6, "
+	 "lip=192.0.2.1, TLS, session=<qMLsbvY8PLSkXGoP>",
+	 1},
+	{"Aug 22 12:09:41 server dovecot: imap-login: Login aborted: Connection closed (disconnected during TLS "
+	 "handshake) (tls_handshake_not_finished): user=<>, rip=192.0.2.7, lip=192.0.2.1, TLS handshaking",
+	 1},
+	{"Jun 13 16:30:54 platypus dovecot: imap-login: Disconnected (auth failed, 2 attempts): "
+	 "user=<username.bob>, method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS",
+	 0},
+	/* a user name cannot fake the marker */
+	{"Jun 13 16:30:54 platypus dovecot: imap-login: Disconnected (auth failed, 2 attempts): "
+	 "user=<x (no auth attempts>, method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS",
+	 0},
+};
+
+START_TEST(test_no_attempt)
+{
+	const struct ib_parser *p = ib_parser_find("syslog");
+	struct ib_time_policy tp;
+	struct ib_parse_ctx ctx;
+	struct ib_event ev;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ib_time_policy_init(&tp, 1, 2026, 0);
+	ctx.time = &tp;
+	ctx.state = p->open ? p->open() : NULL;
+	ib_event_clear(&ev);
+	ck_assert_int_eq(p->parse(&ctx, ib_str_from(noattempt[_i].line), &ev), IB_OK);
+	ck_assert_int_eq(!!(ev.flags & IB_EV_CONNECTION), noattempt[_i].connection);
+	if (p->close)
+		p->close(ctx.state);
+}
+END_TEST
+
 /* samples/formats/<name>.log: every line reads, events and skips as written. */
 static const struct {
 	const char *file, *format;
@@ -550,6 +593,7 @@ static Suite *server_suite(void)
 	tcase_add_loop_test(tc, test_courier, 0, N(courier_cases));
 	tcase_add_loop_test(tc, test_uwimap, 0, N(uwimap_cases));
 	tcase_add_test(tc, test_probe_detect);
+	tcase_add_loop_test(tc, test_no_attempt, 0, N(noattempt));
 	tcase_add_loop_test(tc, test_forced_format, 0, 4);
 	tcase_add_loop_test(tc, test_samples, 0, N(samples));
 	tcase_add_test(th, test_prefixes);
