@@ -116,8 +116,8 @@ struct out {
 };
 
 struct user {
-	char name[64];	 /* as logged (some capitalised) */
-	char lower[64];	 /* truth form */
+	char name[64];	/* as logged (some capitalised) */
+	char lower[64]; /* truth form */
 	uint32_t ip;
 	unsigned char backend, via_proxy, typo, fetch, imap_login;
 	unsigned char affected, succeeded, failed_since_ok;
@@ -156,23 +156,22 @@ struct gen {
 };
 
 static const char *const first_names[] = {
-	"anna",	  "ben",    "clara", "david",  "emma",	 "felix",  "greta", "hannah",
-	"ivan",	  "julia",  "karl",  "lena",   "max",	 "nina",   "oskar", "paula",
-	"quentin", "rosa",  "simon", "tina",   "uwe",	 "vera",   "walter", "xenia",
-	"yusuf",  "zoe",    "alice", "bob",    "carol",	 "dan",	   "erin",  "frank",
-	"grace",  "heidi",  "irene", "jakob",  "kim",	 "luis",   "mia",   "noah",
-	"olga",	  "peter",  "rita",  "sam",    "tom",	 "ursula", "victor", "wanda"};
+    "anna", "ben",   "clara",  "david", "emma",	 "felix",  "greta",   "hannah", "ivan",	 "julia",
+    "karl", "lena",  "max",    "nina",	"oskar", "paula",  "quentin", "rosa",	"simon", "tina",
+    "uwe",  "vera",  "walter", "xenia", "yusuf", "zoe",	   "alice",   "bob",	"carol", "dan",
+    "erin", "frank", "grace",  "heidi", "irene", "jakob",  "kim",     "luis",	"mia",	 "noah",
+    "olga", "peter", "rita",   "sam",	"tom",	 "ursula", "victor",  "wanda"};
 static const char *const last_names[] = {
-	"schmidt", "mueller", "meier",	"keller", "weber",  "fischer", "wagner", "becker",
-	"hoffmann", "koch",   "richter", "klein", "wolf",   "neumann", "braun",	 "zimmermann",
-	"kraus",   "hartmann", "lange", "werner", "krause", "lehmann", "huber",	 "kaiser",
-	"fuchs",   "peters",  "scholz", "moeller", "jung",  "hahn",    "vogel",	 "roth",
-	"smith",   "jones",   "brown",	"taylor", "wilson", "evans",   "moore",	 "walker",
-	"martin",  "garcia",  "lopez",	"rossi",  "russo",  "dubois",  "moreau", "silva"};
-static const char *const spray_names[] = {
-	"admin", "test", "info", "support", "sales", "office", "contact", "webmaster",
-	"postmaster", "root", "user", "mail", "billing", "hr", "marketing", "noreply",
-	"backup", "service", "guest", "demo"};
+    "schmidt",	"mueller",  "meier",   "keller",  "weber",  "fischer", "wagner", "becker",
+    "hoffmann", "koch",	    "richter", "klein",	  "wolf",   "neumann", "braun",	 "zimmermann",
+    "kraus",	"hartmann", "lange",   "werner",  "krause", "lehmann", "huber",	 "kaiser",
+    "fuchs",	"peters",   "scholz",  "moeller", "jung",   "hahn",    "vogel",	 "roth",
+    "smith",	"jones",    "brown",   "taylor",  "wilson", "evans",   "moore",	 "walker",
+    "martin",	"garcia",   "lopez",   "rossi",	  "russo",  "dubois",  "moreau", "silva"};
+static const char *const spray_names[] = {"admin",   "test",	"info",	     "support",	   "sales",
+					  "office",  "contact", "webmaster", "postmaster", "root",
+					  "user",    "mail",	"billing",   "hr",	   "marketing",
+					  "noreply", "backup",	"service",   "guest",	   "demo"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -211,15 +210,14 @@ static const char *ts_syslog(struct gen *g, int64_t ms)
 		civil(sec, &tm, &off, g->o.tz);
 		snprintf(g->c_buf[0], sizeof(g->c_buf[0]),
 			 "%04d-%02d-%02dT%02d:%02d:%02d.%03d%03d%c%02ld:%02ld", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (int)(ms % 1000), (int)((ms * 7) % 1000), off < 0 ? '-' : '+',
-			 labs(off) / 3600, labs(off) / 60 % 60);
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000),
+			 (int)((ms * 7) % 1000), off < 0 ? '-' : '+', labs(off) / 3600, labs(off) / 60 % 60);
 		return g->c_buf[0];
 	}
 	if (g->c_sec[0] != sec) {
 		civil(sec, &tm, &off, g->o.tz);
-		snprintf(g->c_buf[0], sizeof(g->c_buf[0]), "%s %2d %02d:%02d:%02d",
-			 mon_abbr[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		snprintf(g->c_buf[0], sizeof(g->c_buf[0]), "%s %2d %02d:%02d:%02d", mon_abbr[tm.tm_mon],
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		g->c_sec[0] = sec;
 	}
 	return g->c_buf[0];
@@ -234,9 +232,8 @@ static const char *ts_nginx(struct gen *g, int64_t ms)
 		long off;
 
 		civil(sec, &tm, &off, g->o.tz);
-		snprintf(g->c_buf[1], sizeof(g->c_buf[1]), "%04d/%02d/%02d %02d:%02d:%02d",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec);
+		snprintf(g->c_buf[1], sizeof(g->c_buf[1]), "%04d/%02d/%02d %02d:%02d:%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		g->c_sec[1] = sec;
 	}
 	return g->c_buf[1];
@@ -249,9 +246,8 @@ static const char *ts_exch(struct gen *g, int64_t ms)
 	long off;
 
 	civil(ms / 1000, &tm, &off, NULL);
-	snprintf(g->c_buf[2], sizeof(g->c_buf[2]), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(ms % 1000));
+	snprintf(g->c_buf[2], sizeof(g->c_buf[2]), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 	return g->c_buf[2];
 }
 
@@ -266,8 +262,8 @@ static void out_open(struct gen *g, struct out *o, const char *name)
 {
 	if (o->open)
 		return;
-	if (snprintf(o->path, sizeof(o->path), "%s/%s%s", g->o.out, name,
-		     g->o.gzip ? ".gz" : "") >= (int)sizeof(o->path))
+	if (snprintf(o->path, sizeof(o->path), "%s/%s%s", g->o.out, name, g->o.gzip ? ".gz" : "") >=
+	    (int)sizeof(o->path))
 		die("path too long", name);
 	if (g->o.gzip) {
 		o->gz = gzopen(o->path, "wb6");
@@ -282,8 +278,7 @@ static void out_open(struct gen *g, struct out *o, const char *name)
 	o->open = 1;
 }
 
-__attribute__((format(printf, 3, 4))) static void emit(struct gen *g, struct out *o,
-							 const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void emit(struct gen *g, struct out *o, const char *fmt, ...)
 {
 	char line[LINE_MAX_GEN];
 	va_list ap;
@@ -342,8 +337,9 @@ static struct out *server_out(struct gen *g, unsigned b)
 			emit(g, &g->srv[b], "#Version: 15.02.1544.004");
 			emit(g, &g->srv[b], "#Log-type: IMAP4 Protocol Log");
 			emit(g, &g->srv[b], "#Date: %s", d);
-			emit(g, &g->srv[b], "#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,"
-					    "duration,rqsize,rpsize,command,parameters,context,puid");
+			emit(g, &g->srv[b],
+			     "#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,"
+			     "duration,rqsize,rpsize,command,parameters,context,puid");
 		}
 	}
 	return &g->srv[b];
@@ -372,8 +368,8 @@ static int ev_less(const struct ev *a, const struct ev *b)
 	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-static void push2(struct gen *g, int64_t t, enum kind k, uint32_t who, unsigned retry,
-		  uint64_t sid, uint64_t aux)
+static void push2(struct gen *g, int64_t t, enum kind k, uint32_t who, unsigned retry, uint64_t sid,
+		  uint64_t aux)
 {
 	struct ev e = {t, g->evseq++, sid, aux, who, (uint16_t)k, (uint16_t)retry};
 	size_t i;
@@ -394,8 +390,7 @@ static void push2(struct gen *g, int64_t t, enum kind k, uint32_t who, unsigned 
 	g->heap[i] = e;
 }
 
-static void push(struct gen *g, int64_t t, enum kind k, uint32_t who, unsigned retry,
-		 uint64_t sid)
+static void push(struct gen *g, int64_t t, enum kind k, uint32_t who, unsigned retry, uint64_t sid)
 {
 	push2(g, t, k, who, retry, sid, 0);
 }
@@ -445,8 +440,7 @@ static uint32_t backend_ip(unsigned b)
 /* Dovecot's session=<...>: 16 base64 characters derived from a 64-bit id. */
 static void session_id(uint64_t v, char *buf)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	uint64_t x = splitmix(&v), y = splitmix(&v);
 
 	for (int i = 0; i < 10; i++, x >>= 6)
@@ -468,8 +462,8 @@ static unsigned mail_pid(uint64_t sid)
 	return 1000 + (unsigned)(sid >> 20) % 59000;
 }
 
-static void dovecot_login_line(struct gen *g, const struct user *u, unsigned b, int64_t t,
-			       const char *what, uint32_t rip, int with_mpid, const char *sec)
+static void dovecot_login_line(struct gen *g, const struct user *u, unsigned b, int64_t t, const char *what,
+			       uint32_t rip, int with_mpid, const char *sec)
 {
 	char ip[20], lip[20], sid[17];
 	uint64_t v = rnext(&g->r);
@@ -491,9 +485,8 @@ static void dovecot_login_line(struct gen *g, const struct user *u, unsigned b, 
 }
 
 /* nginx error_log line for a proxied connection. */
-__attribute__((format(printf, 5, 6))) static void nginx(struct gen *g, int64_t t,
-							 const char *level, uint64_t conn,
-							 const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static void nginx(struct gen *g, int64_t t, const char *level,
+							uint64_t conn, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -501,8 +494,8 @@ __attribute__((format(printf, 5, 6))) static void nginx(struct gen *g, int64_t t
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	emit(g, proxy_out(g), "%s [%s] 2471#2471: *%llu %s", ts_nginx(g, t), level,
-	     (unsigned long long)conn, msg);
+	emit(g, proxy_out(g), "%s [%s] 2471#2471: *%llu %s", ts_nginx(g, t), level, (unsigned long long)conn,
+	     msg);
 }
 
 static void nginx_connect(struct gen *g, int64_t t, uint64_t conn, uint32_t cip)
@@ -514,8 +507,8 @@ static void nginx_connect(struct gen *g, int64_t t, uint64_t conn, uint32_t cip)
 	      (unsigned)rrange(&g->r, 32768, 60999));
 }
 
-__attribute__((format(printf, 4, 5))) static void
-fetchmail_line(struct gen *g, const struct user *u, int64_t t, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void fetchmail_line(struct gen *g, const struct user *u,
+								 int64_t t, const char *fmt, ...)
 {
 	unsigned idx = (unsigned)(u - g->u), host = idx % 3 + 1;
 	char msg[512];
@@ -526,8 +519,8 @@ fetchmail_line(struct gen *g, const struct user *u, int64_t t, const char *fmt, 
 	va_end(ap);
 	/* one fetchmail daemon per user (each user's own ~/.fetchmailrc), so a
 	 * line that names no user belongs to the pid's user */
-	emit(g, client_out(g), "%s client%u fetchmail[%u]: %s", ts_syslog(g, t), host,
-	     2000 + idx % 60000, msg);
+	emit(g, client_out(g), "%s client%u fetchmail[%u]: %s", ts_syslog(g, t), host, 2000 + idx % 60000,
+	     msg);
 }
 
 static const char *mail_host(const struct gen *g)
@@ -537,15 +530,15 @@ static const char *mail_host(const struct gen *g)
 
 /* ---- Exchange server layer ---- */
 
-static void exch_line(struct gen *g, unsigned b, int64_t t, uint64_t sid, unsigned seq,
-		      uint32_t cip, unsigned cport, const char *user, const char *rest)
+static void exch_line(struct gen *g, unsigned b, int64_t t, uint64_t sid, unsigned seq, uint32_t cip,
+		      unsigned cport, const char *user, const char *rest)
 {
 	char ip[20], sip[20];
 
 	ip_str(cip, ip, sizeof(ip));
 	ip_str(backend_ip(b), sip, sizeof(sip));
-	emit(g, server_out(g, b), "%s,%016llX,%u,%s:993,%s:%u,%s,%s", ts_exch(g, t),
-	     (unsigned long long)sid, seq, sip, ip, cport, user, rest);
+	emit(g, server_out(g, b), "%s,%016llX,%u,%s:993,%s:%u,%s,%s", ts_exch(g, t), (unsigned long long)sid,
+	     seq, sip, ip, cport, user, rest);
 }
 
 /* ---- the events ---- */
@@ -651,8 +644,7 @@ static void login_temp(struct gen *g, uint32_t ui, int64_t t, unsigned retry)
 			dovecot_login_line(g, u, b, t, why, u->ip, 0, "TLS");
 		}
 		if (u->fetch)
-			fetchmail_line(g, u, t + 1, "Authorization failure on %s@imap.example.com",
-				       u->name);
+			fetchmail_line(g, u, t + 1, "Authorization failure on %s@imap.example.com", u->name);
 		push(g, t + rrange(&g->r, 8000, 60000), EV_LOGIN, ui, retry + 1, 0);
 		return;
 	default:
@@ -669,18 +661,16 @@ static void login_temp(struct gen *g, uint32_t ui, int64_t t, unsigned retry)
 					   u->via_proxy ? PROXY_IP : u->ip, 0,
 					   u->via_proxy ? "secured" : "TLS");
 		else
-			dovecot_login_line(g, u, b, t,
-					   "Disconnected (auth service reported temporary failure)",
-					   u->via_proxy ? PROXY_IP : u->ip, 0,
-					   u->via_proxy ? "secured" : "TLS");
+			dovecot_login_line(
+			    g, u, b, t, "Disconnected (auth service reported temporary failure)",
+			    u->via_proxy ? PROXY_IP : u->ip, 0, u->via_proxy ? "secured" : "TLS");
 		if (u->via_proxy) {
 			struct tm tm;
 			long off;
 
 			civil(t / 1000, &tm, &off, g->o.tz);
-			snprintf(stamp, sizeof(stamp), "%04d-%02d-%02d %02d:%02d:%02d",
-				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-				 tm.tm_sec);
+			snprintf(stamp, sizeof(stamp), "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+				 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 			nginx(g, t, "error", conn,
 			      "upstream sent invalid response: \"NO [UNAVAILABLE] Temporary "
 			      "authentication failure. [imap%u:%s]\" while reading response from "
@@ -742,13 +732,11 @@ static void login_exchange(struct gen *g, uint32_t ui, int64_t t, unsigned retry
 		  "0,12,218,capability,,\"R=\"\"a1 OK CAPABILITY completed.\"\"\",");
 	if (what == 0 || what == 5) {
 		snprintf(rest, sizeof(rest), "%u,%u,31,%s,%s,\"R=\"\"a2 OK %s completed.\"\"\",",
-			 (unsigned)rrange(&g->r, 8, 60), (unsigned)rrange(&g->r, 30, 60), cmd, par,
-			 CMD);
+			 (unsigned)rrange(&g->r, 8, 60), (unsigned)rrange(&g->r, 30, 60), cmd, par, CMD);
 		exch_line(g, b, t + 40, sid, seq++, u->ip, port, u->name, rest);
 	} else {
 		snprintf(rest, sizeof(rest), "%u,%u,24,%s,%s,\"R=\"\"a2 NO %s failed.\"\"\",",
-			 (unsigned)rrange(&g->r, 15, 2500), (unsigned)rrange(&g->r, 30, 60), cmd, par,
-			 CMD);
+			 (unsigned)rrange(&g->r, 15, 2500), (unsigned)rrange(&g->r, 30, 60), cmd, par, CMD);
 		exch_line(g, b, t + 40, sid, seq++, u->ip, port, u->name, rest);
 	}
 	if (what == 0) {
@@ -825,8 +813,8 @@ static void logout(struct gen *g, const struct ev *e)
 			nginx(g, e->t, "info", e->aux,
 			      "proxied session done while proxying, client: %u.%u.%u.%u, server: "
 			      "0.0.0.0:993, login: \"%s\", upstream: 10.0.1.%u:143",
-			      u->ip >> 24, (u->ip >> 16) & 255, (u->ip >> 8) & 255, u->ip & 255,
-			      u->name, 10 + b);
+			      u->ip >> 24, (u->ip >> 16) & 255, (u->ip >> 8) & 255, u->ip & 255, u->name,
+			      10 + b);
 	}
 }
 
@@ -840,11 +828,11 @@ static void noise(struct gen *g, const struct ev *e)
 
 	if (g->o.style == STYLE_EXCHANGE) {
 		static const char *const cmds[] = {
-			"7,40,3200,uid,FETCH 1:* (FLAGS),\"R=\"\"a5 OK FETCH completed.\"\"\",",
-			"0,12,24,noop,,\"R=\"\"a6 OK NOOP completed.\"\"\",",
-			"3,30,80,status,INBOX (MESSAGES UNSEEN),\"R=\"\"a7 OK STATUS completed.\"\"\",",
-			"900000,10,40,idle,,\"R=\"\"a8 OK IDLE completed.\"\"\",",
-			"22,60,18000,fetch,1:20 (BODY.PEEK[HEADER]),\"R=\"\"a9 OK FETCH completed.\"\"\","};
+		    "7,40,3200,uid,FETCH 1:* (FLAGS),\"R=\"\"a5 OK FETCH completed.\"\"\",",
+		    "0,12,24,noop,,\"R=\"\"a6 OK NOOP completed.\"\"\",",
+		    "3,30,80,status,INBOX (MESSAGES UNSEEN),\"R=\"\"a7 OK STATUS completed.\"\"\",",
+		    "900000,10,40,idle,,\"R=\"\"a8 OK IDLE completed.\"\"\",",
+		    "22,60,18000,fetch,1:20 (BODY.PEEK[HEADER]),\"R=\"\"a9 OK FETCH completed.\"\"\","};
 		uint64_t s = e->sid ? e->sid : (rnext(&g->r) & UINT64_C(0xFFFFFFFFFFFF));
 		unsigned seq = s == u->last_sid ? u->last_seq++ : 5;
 
@@ -859,8 +847,9 @@ static void noise(struct gen *g, const struct ev *e)
 	ts = ts_syslog(g, e->t);
 	switch (kind) {
 	case 0:
-		emit(g, server_out(g, b), "%s imap%u postfix/smtpd[%u]: connect from mail-%s.example.net[198.18.%u.%u]",
-		     ts, b + 1, pid, qid + 4, (unsigned)rbelow(&g->r, 250), (unsigned)rrange(&g->r, 1, 250));
+		emit(g, server_out(g, b),
+		     "%s imap%u postfix/smtpd[%u]: connect from mail-%s.example.net[198.18.%u.%u]", ts, b + 1,
+		     pid, qid + 4, (unsigned)rbelow(&g->r, 250), (unsigned)rrange(&g->r, 1, 250));
 		break;
 	case 1:
 		emit(g, server_out(g, b),
@@ -897,15 +886,13 @@ static void noise(struct gen *g, const struct ev *e)
 		     ts, b + 1, pid, qid + 4, (unsigned)rbelow(&g->r, 250), (unsigned)rrange(&g->r, 1, 250));
 		break;
 	case 6:
-		emit(g, server_out(g, b),
-		     "%s imap%u dovecot: imap(%s)<%u><%s>: Logged out in=%u out=%u",
-		     ts, b + 1, u->name, pid, sid, (unsigned)rrange(&g->r, 30, 900),
+		emit(g, server_out(g, b), "%s imap%u dovecot: imap(%s)<%u><%s>: Logged out in=%u out=%u", ts,
+		     b + 1, u->name, pid, sid, (unsigned)rrange(&g->r, 30, 900),
 		     (unsigned)rrange(&g->r, 400, 90000));
 		break;
 	default:
-		emit(g, server_out(g, b),
-		     "%s imap%u postfix/cleanup[%u]: %s: message-id=<%s.%u@example.net>", ts, b + 1,
-		     pid, qid, sid, pid);
+		emit(g, server_out(g, b), "%s imap%u postfix/cleanup[%u]: %s: message-id=<%s.%u@example.net>",
+		     ts, b + 1, pid, qid, sid, pid);
 		break;
 	}
 }
@@ -935,8 +922,7 @@ static void attack(struct gen *g, const struct ev *e)
 		unsigned port = (unsigned)rrange(&g->r, 30000, 65000);
 
 		exch_line(g, b, e->t, sid, 0, aip, port, "", ",,,OpenSession,,,");
-		snprintf(rest, sizeof(rest),
-			 "%u,40,24,login,%s *****,\"R=\"\"a1 NO LOGIN failed.\"\"\",",
+		snprintf(rest, sizeof(rest), "%u,40,24,login,%s *****,\"R=\"\"a1 NO LOGIN failed.\"\"\",",
 			 (unsigned)rrange(&g->r, 2000, 5000), name);
 		exch_line(g, b, e->t + 5, sid, 1, aip, port, name, rest);
 		exch_line(g, b, e->t + 9, sid, 2, aip, port, "", ",,,CloseSession,,,");
@@ -954,8 +940,8 @@ static void attack(struct gen *g, const struct ev *e)
 
 		memset(&fake, 0, sizeof(fake));
 		snprintf(fake.name, sizeof(fake.name), "%s", name);
-		dovecot_login_line(g, &fake, b, e->t, "Disconnected (auth failed, 1 attempts in 2 secs)",
-				   aip, 0, "TLS");
+		dovecot_login_line(g, &fake, b, e->t, "Disconnected (auth failed, 1 attempts in 2 secs)", aip,
+				   0, "TLS");
 	}
 	push(g, e->t + rrange(&g->r, 8000, 50000), EV_ATTACK, k, 0, 0);
 }
@@ -984,8 +970,9 @@ static void ldap_noise(struct gen *g, const struct ev *e)
 		     "reconnecting",
 		     ts_syslog(g, e->t), b + 1);
 	if (e->t < g->o.inc_end)
-		push(g, e->t < g->o.inc_start ? g->o.inc_start + rrange(&g->r, 500, 20000)
-					      : e->t + rrange(&g->r, 10000, 40000),
+		push(g,
+		     e->t < g->o.inc_start ? g->o.inc_start + rrange(&g->r, 500, 20000)
+					   : e->t + rrange(&g->r, 10000, 40000),
 		     EV_LDAP, b, 0, 0);
 }
 
@@ -1071,8 +1058,8 @@ static void seed_events(struct gen *g)
 	for (unsigned k = 0; k < g->natk; k++) {
 		int64_t span = g->place_end - g->o.start;
 
-		g->atk_ip[k] = k < 100 ? ip4(203, 0, 113, 10 + k * 7 % 240)
-				       : ip4(198, 51, 100, 10 + (k - 100) % 240);
+		g->atk_ip[k] =
+		    k < 100 ? ip4(203, 0, 113, 10 + k * 7 % 240) : ip4(198, 51, 100, 10 + (k - 100) % 240);
 		g->atk_targets[k] = 40 + 15 * (k % 4);
 		push(g, g->o.start + rrange(&g->r, 0, span / 2), EV_ATTACK, k, 0, 0);
 	}
@@ -1178,33 +1165,32 @@ static void write_truth(struct gen *g)
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: gen [options]\n"
-		"  --out DIR             log directory (default gen-out)\n"
-		"  --truth DIR           ground-truth directory (default: none written)\n"
-		"  --seed N              PRNG seed (default 1)\n"
-		"  --start ISO           first log instant, UTC (default 2026-01-14T06:00:00Z)\n"
-		"  --hours H             log span in hours (default 6)\n"
-		"  --incident-start ISO  default: middle of the span minus 20 min, on 5 min\n"
-		"  --incident-end ISO    default: incident start + 45 min\n"
-		"  --style S             temporary (Dovecot + nginx) or exchange (default temporary)\n"
-		"  --users N             user population (default 200; 100000 in bench mode)\n"
-		"  --backends N          backends imap1..imapN (default 3)\n"
-		"  --failing LIST        failing backends, e.g. imap2,imap3 (default imap2)\n"
-		"  --fail-prob P         chance a login on a failing backend fails (default 0.6)\n"
-		"  --attackers N         password sprayers (default 2)\n"
-		"  --typo-users N        users mistyping outside the incident (default 5)\n"
-		"  --fetchmail-users N   users polled by fetchmail (default 12)\n"
-		"  --background-rate R   non-login lines per login (default 2; 10 in bench mode)\n"
-		"  --proxy-share P       share of users behind the nginx proxy (default 0.8)\n"
-		"  --interval MIN        mean minutes between a user's logins (default 30)\n"
-		"  --dovecot24 LIST      backends that log in the Dovecot 2.4 form\n"
-		"  --tz ZONE             local zone of syslog and nginx times (default UTC)\n"
-		"  --syslog-time F       bsd (\"Jan 14 09:01:02\", default) or iso (RFC 3339)\n"
-		"  --year-rollover       start on Dec 31 21:00 UTC of the year before --start\n"
-		"  --gzip                write .log.gz\n"
-		"  --combined            one syslog file messages.log for server and client layers\n"
-		"  --bench-size BYTES    bench mode: stop once this many bytes are written\n");
+	fprintf(fp, "usage: gen [options]\n"
+		    "  --out DIR             log directory (default gen-out)\n"
+		    "  --truth DIR           ground-truth directory (default: none written)\n"
+		    "  --seed N              PRNG seed (default 1)\n"
+		    "  --start ISO           first log instant, UTC (default 2026-01-14T06:00:00Z)\n"
+		    "  --hours H             log span in hours (default 6)\n"
+		    "  --incident-start ISO  default: middle of the span minus 20 min, on 5 min\n"
+		    "  --incident-end ISO    default: incident start + 45 min\n"
+		    "  --style S             temporary (Dovecot + nginx) or exchange (default temporary)\n"
+		    "  --users N             user population (default 200; 100000 in bench mode)\n"
+		    "  --backends N          backends imap1..imapN (default 3)\n"
+		    "  --failing LIST        failing backends, e.g. imap2,imap3 (default imap2)\n"
+		    "  --fail-prob P         chance a login on a failing backend fails (default 0.6)\n"
+		    "  --attackers N         password sprayers (default 2)\n"
+		    "  --typo-users N        users mistyping outside the incident (default 5)\n"
+		    "  --fetchmail-users N   users polled by fetchmail (default 12)\n"
+		    "  --background-rate R   non-login lines per login (default 2; 10 in bench mode)\n"
+		    "  --proxy-share P       share of users behind the nginx proxy (default 0.8)\n"
+		    "  --interval MIN        mean minutes between a user's logins (default 30)\n"
+		    "  --dovecot24 LIST      backends that log in the Dovecot 2.4 form\n"
+		    "  --tz ZONE             local zone of syslog and nginx times (default UTC)\n"
+		    "  --syslog-time F       bsd (\"Jan 14 09:01:02\", default) or iso (RFC 3339)\n"
+		    "  --year-rollover       start on Dec 31 21:00 UTC of the year before --start\n"
+		    "  --gzip                write .log.gz\n"
+		    "  --combined            one syslog file messages.log for server and client layers\n"
+		    "  --bench-size BYTES    bench mode: stop once this many bytes are written\n");
 }
 
 static int parse_list(const char *s, unsigned char *flags, unsigned n)
@@ -1262,16 +1248,33 @@ static int64_t instant(const char *s)
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"out", 1, 0, 'o'},	    {"truth", 1, 0, 'T'},	  {"seed", 1, 0, 's'},
-		{"start", 1, 0, 'S'},	    {"hours", 1, 0, 'H'},	  {"incident-start", 1, 0, 'a'},
-		{"incident-end", 1, 0, 'e'}, {"style", 1, 0, 'y'},	  {"users", 1, 0, 'u'},
-		{"backends", 1, 0, 'b'},    {"failing", 1, 0, 'f'},	  {"fail-prob", 1, 0, 'p'},
-		{"attackers", 1, 0, 'A'},   {"typo-users", 1, 0, 't'},	  {"background-rate", 1, 0, 'r'},
-		{"tz", 1, 0, 'z'},	    {"year-rollover", 0, 0, 'Y'}, {"gzip", 0, 0, 'g'},
-		{"bench-size", 1, 0, 'B'},  {"fetchmail-users", 1, 0, 'F'}, {"proxy-share", 1, 0, 'P'},
-		{"interval", 1, 0, 'i'},    {"dovecot24", 1, 0, 'd'},	  {"syslog-time", 1, 0, 'I'},
-		{"combined", 0, 0, 'c'},    {"help", 0, 0, 'h'},	  {0, 0, 0, 0}};
+	static const struct option lo[] = {{"out", 1, 0, 'o'},
+					   {"truth", 1, 0, 'T'},
+					   {"seed", 1, 0, 's'},
+					   {"start", 1, 0, 'S'},
+					   {"hours", 1, 0, 'H'},
+					   {"incident-start", 1, 0, 'a'},
+					   {"incident-end", 1, 0, 'e'},
+					   {"style", 1, 0, 'y'},
+					   {"users", 1, 0, 'u'},
+					   {"backends", 1, 0, 'b'},
+					   {"failing", 1, 0, 'f'},
+					   {"fail-prob", 1, 0, 'p'},
+					   {"attackers", 1, 0, 'A'},
+					   {"typo-users", 1, 0, 't'},
+					   {"background-rate", 1, 0, 'r'},
+					   {"tz", 1, 0, 'z'},
+					   {"year-rollover", 0, 0, 'Y'},
+					   {"gzip", 0, 0, 'g'},
+					   {"bench-size", 1, 0, 'B'},
+					   {"fetchmail-users", 1, 0, 'F'},
+					   {"proxy-share", 1, 0, 'P'},
+					   {"interval", 1, 0, 'i'},
+					   {"dovecot24", 1, 0, 'd'},
+					   {"syslog-time", 1, 0, 'I'},
+					   {"combined", 0, 0, 'c'},
+					   {"help", 0, 0, 'h'},
+					   {0, 0, 0, 0}};
 	struct gen *g = calloc(1, sizeof(*g));
 	const char *failing = "imap2", *dc24 = NULL, *inc_s = NULL, *inc_e = NULL;
 	int users_set = 0, bg_set = 0, hours_set = 0, c;
@@ -1293,13 +1296,28 @@ int main(int argc, char **argv)
 	g->o.mean_interval = 30 * MIN_MS;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'o': g->o.out = optarg; break;
-		case 'T': g->o.truth = optarg; break;
-		case 's': g->o.seed = num(optarg, "--seed"); break;
-		case 'S': g->o.start = instant(optarg); break;
-		case 'H': g->o.hours = real(optarg, "--hours"); hours_set = 1; break;
-		case 'a': inc_s = optarg; break;
-		case 'e': inc_e = optarg; break;
+		case 'o':
+			g->o.out = optarg;
+			break;
+		case 'T':
+			g->o.truth = optarg;
+			break;
+		case 's':
+			g->o.seed = num(optarg, "--seed");
+			break;
+		case 'S':
+			g->o.start = instant(optarg);
+			break;
+		case 'H':
+			g->o.hours = real(optarg, "--hours");
+			hours_set = 1;
+			break;
+		case 'a':
+			inc_s = optarg;
+			break;
+		case 'e':
+			inc_e = optarg;
+			break;
 		case 'y':
 			if (!strcmp(optarg, "temporary"))
 				g->o.style = STYLE_TEMP;
@@ -1308,30 +1326,68 @@ int main(int argc, char **argv)
 			else
 				die("unknown style", optarg);
 			break;
-		case 'u': g->o.users = (unsigned)num(optarg, "--users"); users_set = 1; break;
-		case 'b': g->o.backends = (unsigned)num(optarg, "--backends"); break;
-		case 'f': failing = optarg; break;
-		case 'p': g->o.fail_prob = real(optarg, "--fail-prob"); break;
-		case 'A': g->o.attackers = (unsigned)num(optarg, "--attackers"); break;
-		case 't': g->o.typo_users = (unsigned)num(optarg, "--typo-users"); break;
-		case 'F': g->o.fetch_users = (unsigned)num(optarg, "--fetchmail-users"); break;
-		case 'r': g->o.bg_rate = real(optarg, "--background-rate"); bg_set = 1; break;
-		case 'P': g->o.proxy_share = real(optarg, "--proxy-share"); break;
-		case 'i': g->o.mean_interval = (int64_t)(real(optarg, "--interval") * MIN_MS); break;
-		case 'd': dc24 = optarg; break;
-		case 'z': g->o.tz = optarg; break;
+		case 'u':
+			g->o.users = (unsigned)num(optarg, "--users");
+			users_set = 1;
+			break;
+		case 'b':
+			g->o.backends = (unsigned)num(optarg, "--backends");
+			break;
+		case 'f':
+			failing = optarg;
+			break;
+		case 'p':
+			g->o.fail_prob = real(optarg, "--fail-prob");
+			break;
+		case 'A':
+			g->o.attackers = (unsigned)num(optarg, "--attackers");
+			break;
+		case 't':
+			g->o.typo_users = (unsigned)num(optarg, "--typo-users");
+			break;
+		case 'F':
+			g->o.fetch_users = (unsigned)num(optarg, "--fetchmail-users");
+			break;
+		case 'r':
+			g->o.bg_rate = real(optarg, "--background-rate");
+			bg_set = 1;
+			break;
+		case 'P':
+			g->o.proxy_share = real(optarg, "--proxy-share");
+			break;
+		case 'i':
+			g->o.mean_interval = (int64_t)(real(optarg, "--interval") * MIN_MS);
+			break;
+		case 'd':
+			dc24 = optarg;
+			break;
+		case 'z':
+			g->o.tz = optarg;
+			break;
 		case 'I':
 			if (!strcmp(optarg, "iso"))
 				g->o.iso_syslog = 1;
 			else if (strcmp(optarg, "bsd"))
 				die("unknown --syslog-time", optarg);
 			break;
-		case 'Y': g->o.year_rollover = 1; break;
-		case 'g': g->o.gzip = 1; break;
-		case 'c': g->o.combined = 1; break;
-		case 'B': g->o.bench_size = num(optarg, "--bench-size"); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'Y':
+			g->o.year_rollover = 1;
+			break;
+		case 'g':
+			g->o.gzip = 1;
+			break;
+		case 'c':
+			g->o.combined = 1;
+			break;
+		case 'B':
+			g->o.bench_size = num(optarg, "--bench-size");
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc)
@@ -1344,9 +1400,9 @@ int main(int argc, char **argv)
 		if (!hours_set)
 			g->o.hours = 24 * 14; /* upper bound: the size stops it first */
 	}
-	if (g->o.users < 1 || g->o.users > 10000000 || g->o.backends < 1 ||
-	    g->o.backends > MAX_BACKENDS || g->o.attackers > MAX_ATTACKERS || g->o.fail_prob > 1 ||
-	    g->o.proxy_share > 1 || g->o.mean_interval < 1000 || g->o.hours <= 0)
+	if (g->o.users < 1 || g->o.users > 10000000 || g->o.backends < 1 || g->o.backends > MAX_BACKENDS ||
+	    g->o.attackers > MAX_ATTACKERS || g->o.fail_prob > 1 || g->o.proxy_share > 1 ||
+	    g->o.mean_interval < 1000 || g->o.hours <= 0)
 		die("option out of range", "");
 	if (parse_list(failing, g->o.failing, g->o.backends) < 0)
 		die("bad --failing list", failing);
@@ -1404,11 +1460,21 @@ int main(int argc, char **argv)
 			else
 				login_temp(g, e.who, e.t, e.retry);
 			break;
-		case EV_LOGOUT: logout(g, &e); break;
-		case EV_NOISE: noise(g, &e); break;
-		case EV_ATTACK: attack(g, &e); break;
-		case EV_HEALTH: health(g, &e); break;
-		default: ldap_noise(g, &e); break;
+		case EV_LOGOUT:
+			logout(g, &e);
+			break;
+		case EV_NOISE:
+			noise(g, &e);
+			break;
+		case EV_ATTACK:
+			attack(g, &e);
+			break;
+		case EV_HEALTH:
+			health(g, &e);
+			break;
+		default:
+			ldap_noise(g, &e);
+			break;
 		}
 	}
 	for (unsigned b = 0; b < MAX_BACKENDS; b++)
