@@ -426,11 +426,16 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 	atomic_store(&p.running, jobs);
 	for (int i = 0; i < jobs; i++) {
 		w[i].pool = &p;
-		rc = ib_agg_new(&w[i].agg, ib_agg_bucket_ms(agg));
+		/* The first worker fills the caller's aggregator: nothing to merge at -j 1. */
+		if (i == 0)
+			w[i].agg = agg;
+		else
+			rc = ib_agg_new(&w[i].agg, ib_agg_bucket_ms(agg));
 		if (rc < 0)
 			break;
 		if (pthread_create(&w[i].tid, NULL, work, &w[i]) != 0) {
-			ib_agg_free(w[i].agg);
+			if (i > 0)
+				ib_agg_free(w[i].agg);
 			w[i].agg = NULL;
 			rc = ib_error_set(err, IB_ERR_INTERNAL, 0, NULL, 0, "cannot start a worker thread");
 			break;
@@ -453,6 +458,8 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 			if (err)
 				*err = w[i].err;
 		}
+		if (i == 0)
+			continue;
 		if (rc >= 0) {
 			int mrc = ib_agg_merge(agg, w[i].agg);
 			if (mrc < 0)
