@@ -5,8 +5,12 @@ set -u
 bin=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/imapblast-report
-echo "\$ $bin -o imapblast-report --force samples/incident"
-"$bin" -o "$out" --force "$top/samples/incident"
+# The sample's proxy logs backends by address; name them as the servers do.
+aliases="--server-alias 10.0.1.10=imap1 --server-alias 10.0.1.11=imap2 --server-alias 10.0.1.12=imap3"
+cd "$top" || exit 3
+echo "\$ imapblast -o imapblast-report --force $aliases samples/incident"
+# shellcheck disable=SC2086
+"$bin" -o imapblast-report --force $aliases samples/incident
 rc=$?
 echo
 if [ $rc -le 1 ]; then
