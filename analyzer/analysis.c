@@ -1132,6 +1132,77 @@ static int build_quality(struct ctx *c)
 
 /* ---- driver ---- */
 
+struct bcount {
+	int64_t bucket;
+	uint64_t count;
+};
+
+static int cmp_bcount(const void *x, const void *y)
+{
+	const struct bcount *a = x, *b = y;
+
+	return (a->bucket > b->bucket) - (a->bucket < b->bucket);
+}
+
+/*
+ * The events span more buckets than a report can hold: a few lines carry
+ * absurd dates (1970, a wrong syslog year, 2099). Keep the MAX_BUCKETS
+ * buckets centred on the event-weighted median bucket, leave the rest out
+ * and count it in outlier_events (the report says so), rather than refuse
+ * a 40 GB run for one bad line.
+ */
+static int trim_outliers(struct ctx *c, int64_t *b1)
+{
+	const struct ib_agg *a = c->a;
+	struct ib_result *r = c->r;
+	size_t n = ib_agg_ncells(a), m = 0;
+	struct bcount *v = malloc((n ? n : 1) * sizeof(*v));
+	uint64_t total = 0, acc = 0;
+	int64_t med = 0, lo;
+	int any = 0;
+
+	if (!v)
+		return nomem(c);
+	for (size_t i = 0; i < n; i++)
+		if (c->flag[i] & F_RANGE) {
+			v[m].bucket = ib_agg_cell(a, i)->bucket;
+			v[m].count = ib_agg_cell(a, i)->count;
+			total += v[m++].count;
+		}
+	qsort(v, m, sizeof(*v), cmp_bcount);
+	for (size_t i = 0; i < m; i++) {
+		acc += v[i].count;
+		if (2 * acc >= total) {
+			med = v[i].bucket;
+			break;
+		}
+	}
+	free(v);
+	lo = med - MAX_BUCKETS / 2;
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(a, i);
+
+		if (!(c->flag[i] & F_RANGE))
+			continue;
+		if (cell->bucket < lo || cell->bucket >= lo + MAX_BUCKETS) {
+			c->flag[i] = 0;
+			r->outlier_events += cell->count;
+			r->events -= cell->count;
+			continue;
+		}
+		if (!any || cell->first_ms < r->range_start_ms)
+			r->range_start_ms = cell->first_ms;
+		if (!any || cell->last_ms > r->range_end_ms)
+			r->range_end_ms = cell->last_ms;
+		if (!any || cell->bucket < c->b0)
+			c->b0 = cell->bucket;
+		if (!any || cell->bucket > *b1)
+			*b1 = cell->bucket;
+		any = 1;
+	}
+	return IB_OK;
+}
+
 static int run(struct ctx *c)
 {
 	const struct ib_agg *a = c->a;
@@ -1180,11 +1251,8 @@ static int run(struct ctx *c)
 		}
 		return r->window_rule ? IB_OK : nomem(c);
 	}
-	if ((uint64_t)(b1 - c->b0) >= MAX_BUCKETS)
-		return ib_error_set(c->err, IB_ERR_USAGE, 0, NULL, 0,
-				    "the events span %llu buckets (at most %d): use a longer --bucket or "
-				    "--since/--until",
-				    (unsigned long long)(b1 - c->b0) + 1, MAX_BUCKETS);
+	if ((uint64_t)(b1 - c->b0) >= MAX_BUCKETS && (rc = trim_outliers(c, &b1)) < 0)
+		return rc;
 	c->nb = (size_t)(b1 - c->b0) + 1;
 	r->buckets = calloc(c->nb, sizeof(*r->buckets));
 	c->det_att = calloc(c->nb, sizeof(uint64_t));

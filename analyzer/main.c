@@ -88,8 +88,8 @@ static void print_help(void)
 	       "  -h, --help                this help\n"
 	       "  -V, --version             version and inflate backend\n"
 	       "\n"
-	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt or over-long\n"
-	       "(the report lists it); 2 usage error; 3 internal error.\n");
+	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt, over-long or\n"
+	       "dated far from the rest (the report lists it); 2 usage error; 3 internal error.\n");
 }
 
 enum opt_id {
@@ -699,7 +699,12 @@ static int finish(struct cli *c, struct ib_agg *agg, int input_skipped)
 		ib_write_stdout_summary(stdout, res, &c->cfg);
 	for (size_t i = 0; i < res->nerrors; i++)
 		fprintf(stderr, "%s: warning: %s\n", prog, res->errors[i].reason);
-	if (res->nerrors || res->total.overlong)
+	if (res->outlier_events)
+		fprintf(stderr,
+			"%s: warning: %llu events left out: dated more than 1,000,000 buckets from the "
+			"rest (bad timestamps?); see summary.md\n",
+			prog, (unsigned long long)res->outlier_events);
+	if (res->nerrors || res->total.overlong || res->outlier_events)
 		input_skipped = 1;
 	ib_result_free(res);
 	return input_skipped ? EXIT_SKIPPED : EXIT_OKAY;

@@ -200,6 +200,7 @@ int ib_write_summary_json(FILE *f, const struct ib_result *r, const struct ib_co
 	ju(&w, "peak_users", r->peak_users);
 	ju(&w, "events", r->events);
 	ju(&w, "attack_events", r->attack_events);
+	ju(&w, "outlier_events", r->outlier_events);
 	ju(&w, "attack_sources", r->nattacks);
 	ju(&w, "unverified_users", r->nunverified);
 	close_(&w, '}');

@@ -90,6 +90,9 @@ static void section_headline(struct mw *w, const struct ib_result *r)
 	fprintf(f, "| Hard-down users (no success in the window) | %" PRIu64 " (%s) |\n", r->hard_users, p2);
 	fprintf(f, "| Events classified | %" PRIu64 " |\n", r->events);
 	fprintf(f, "| Events from attack sources (excluded) | %" PRIu64 " |\n", r->attack_events);
+	if (r->outlier_events)
+		fprintf(f, "| Events left out: dated far from all others (bad timestamps) | %" PRIu64 " |\n",
+			r->outlier_events);
 	fprintf(f, "| Attack sources excluded | %zu |\n", r->nattacks);
 	fprintf(f, "| Unverified users left out | %zu |\n\n", r->nunverified);
 }

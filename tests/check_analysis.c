@@ -434,6 +434,25 @@ START_TEST(test_no_failures_and_boundaries)
 }
 END_TEST
 
+/* One line dated 1970 among 2023 events: left out and counted, not a refusal. */
+START_TEST(test_outlier_dates)
+{
+	struct ib_result *r;
+
+	ev(T0, "a", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+	ev(T0 + B, "b", "10.0.0.2", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+	ev(T0 + 2 * B, "c", "10.0.0.3", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+	ev(5000, "old", "10.0.0.4", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+	r = analyze();
+	ck_assert_uint_eq(r->outlier_events, 1);
+	ck_assert_uint_eq(r->events, 3);
+	ck_assert_uint_eq(r->nbuckets, 3);
+	ck_assert_int_eq(r->range_start_ms, T0);
+	ck_assert_int_eq(r->buckets[0].start_ms, T0);
+	ib_result_free(r);
+}
+END_TEST
+
 START_TEST(test_multi_layer)
 {
 	static const enum ib_layer L[] = {IB_LAYER_CLIENT, IB_LAYER_PROXY, IB_LAYER_SERVER};
@@ -510,6 +529,7 @@ static Suite *analysis_suite(void)
 	tcase_add_test(tc, test_single_bucket_given_window);
 	tcase_add_test(tc, test_no_failures_and_boundaries);
 	tcase_add_test(tc, test_multi_layer);
+	tcase_add_test(tc, test_outlier_dates);
 	tcase_add_test(tc, test_order_independent);
 	suite_add_tcase(s, tc);
 	return s;

@@ -124,6 +124,9 @@ struct ib_result {
 	uint64_t peak_users;
 	uint64_t events;		/* classified events, all */
 	uint64_t attack_events;		/* events from attack sources */
+	/* events left out because their time lies far outside the rest (more
+	 * than 1,000,000 buckets away: a bad date such as 1970); see method.md */
+	uint64_t outlier_events;
 
 	/* recovery */
 	uint64_t recovered_users;
