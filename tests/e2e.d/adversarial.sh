@@ -130,10 +130,14 @@ check "out of order: 3 events" counts ts-order 't["events"] == 3'
 check "1970: 2 events" counts ts-epoch 't["events"] == 2'
 check "2038: 2 events" counts ts-y2038 't["events"] == 2'
 check "Feb 30: unparseable, 20 good lines around it" counts ts-feb30 't["events"] == 20 and t["unparseable"] == 1'
-# events decades apart exceed the analysis' bucket limit: a usage error naming the way out
+# events decades apart: the analysis keeps the buckets around the median and leaves the far
+# ones out, with a warning and a line in summary.md; the file accounting still counts them
 run ts-future "$t/future.log"
-check "2026 + 2099: exit 2" [ $rc -eq 2 ]
-check "2026 + 2099: message names --since/--until" grep -q -- "--since/--until" "$dir/ts-future.err"
+check "2026 + 2099: exit 1" [ $rc -eq 1 ]
+check "2026 + 2099: warning names the left-out event" grep -q "1 events left out" "$dir/ts-future.err"
+check "2026 + 2099: 11 events read, 10 analysed, range in 2026" counts ts-future \
+	't["events"] == 11 and j["headline"]["events"] == 10 and j["range"]["end"].startswith("2026-")'
+check "2026 + 2099: summary.md lists it" grep -q "Events left out.*| 1 |" "$dir/r-ts-future/summary.md"
 run ts-future2 --until 2030-01-01 "$t/future.log"
 check "2026 + 2099 with --until: exit 0, future line ignored" [ $rc -eq 0 ]
 check "2026 + 2099 with --until: counted" counts ts-future2 't["events"] == 10 and t["ignored"] == 1'
