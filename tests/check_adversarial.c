@@ -65,12 +65,12 @@ static int slow_mode(void)
 	return IB_SANITIZED || (v && *v == '1');
 }
 
-#define OK_LINE                                                                                    \
-	"2026-01-14T09:00:01Z imap1 dovecot: imap-login: Login: user=<alice@example.com>, "      \
+#define OK_LINE                                                                                              \
+	"2026-01-14T09:00:01Z imap1 dovecot: imap-login: Login: user=<alice@example.com>, "                  \
 	"method=PLAIN, rip=192.0.2.10, lip=10.0.0.1, mpid=100, TLS, session=<AAAA>\n"
-#define FAIL_LINE                                                                                  \
-	"2026-01-14T09:00:02Z imap1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in " \
-	"2 secs): user=<bob@example.com>, method=PLAIN, rip=192.0.2.11, lip=10.0.0.1, TLS, "       \
+#define FAIL_LINE                                                                                            \
+	"2026-01-14T09:00:02Z imap1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in "          \
+	"2 secs): user=<bob@example.com>, method=PLAIN, rip=192.0.2.11, lip=10.0.0.1, TLS, "                 \
 	"session=<BBBB>\n"
 /* Ten lines, ten events. */
 #define GOOD10 OK_LINE FAIL_LINE OK_LINE FAIL_LINE OK_LINE FAIL_LINE OK_LINE FAIL_LINE OK_LINE FAIL_LINE
@@ -204,39 +204,57 @@ static void check_error(const struct outcome *o, const char *path, uint64_t offs
 
 /* ---- table: built files with an exact expected outcome ---- */
 
-enum build { B_TRUNC_MID, B_TRUNC_TRAILER, B_BAD_CRC, B_GARBAGE, B_EMPTY_MEMBER, B_EMPTY_GZ, B_MAGIC_ONLY,
-	     B_NOT_GZIP, B_NUL, B_UTF8, B_CR_ONLY, B_USER64K, B_USER64K_BIG, B_OUT_OF_ORDER, B_FUTURE,
-	     B_EPOCH, B_Y2038, B_FEB30 };
+enum build {
+	B_TRUNC_MID,
+	B_TRUNC_TRAILER,
+	B_BAD_CRC,
+	B_GARBAGE,
+	B_EMPTY_MEMBER,
+	B_EMPTY_GZ,
+	B_MAGIC_ONLY,
+	B_NOT_GZIP,
+	B_NUL,
+	B_UTF8,
+	B_CR_ONLY,
+	B_USER64K,
+	B_USER64K_BIG,
+	B_OUT_OF_ORDER,
+	B_FUTURE,
+	B_EPOCH,
+	B_Y2038,
+	B_FEB30
+};
 
 struct build_case {
 	const char *name;
 	enum build how;
 	const char *suffix;
-	int rc;				  /* IB_OK or IB_BAD */
+	int rc; /* IB_OK or IB_BAD */
 	uint64_t lines, events, unparseable, overlong;
-	const char *reason;		  /* error reason with IB_BAD */
-	long offset;			  /* error offset; -1: end of file, -2: computed */
+	const char *reason; /* error reason with IB_BAD */
+	long offset;	    /* error offset; -1: end of file, -2: computed */
 };
 
 static const struct build_case build_cases[] = {
-	{"gzip truncated mid-member", B_TRUNC_MID, ".gz", IB_BAD, 15, 15, 0, 0, "truncated gzip member", -1},
-	{"gzip truncated in the trailer", B_TRUNC_TRAILER, ".gz", IB_BAD, 20, 20, 0, 0, "truncated gzip member", -1},
-	{"gzip bad CRC", B_BAD_CRC, ".gz", IB_BAD, 20, 20, 0, 0, "CRC", -2},
-	{"gzip trailing garbage", B_GARBAGE, ".gz", IB_BAD, 10, 10, 0, 0, "garbage after gzip member", -2},
-	{"gzip zero-length member", B_EMPTY_MEMBER, ".gz", IB_OK, 20, 20, 0, 0, NULL, 0},
-	{"empty .gz file", B_EMPTY_GZ, ".gz", IB_OK, 0, 0, 0, 0, NULL, 0},
-	{"gzip magic only", B_MAGIC_ONLY, ".gz", IB_BAD, 0, 0, 0, 0, "gzip", -1},
-	{"plain text named .gz", B_NOT_GZIP, ".gz", IB_OK, 10, 10, 0, 0, NULL, 0},
-	{"NUL bytes", B_NUL, ".log", IB_OK, 23, 21, 2, 0, NULL, 0},
-	{"invalid UTF-8", B_UTF8, ".log", IB_OK, 23, 22, 1, 0, NULL, 0},
-	{"CR-only line ends", B_CR_ONLY, ".log", IB_OK, 1, 1, 0, 0, NULL, 0},
-	{"64 KiB user name", B_USER64K, ".log", IB_OK, 21, 20, 0, 1, NULL, 0},
-	{"64 KiB user name, --max-line 1M", B_USER64K_BIG, ".log", IB_OK, 21, 21, 0, 0, NULL, 0},
-	{"timestamps out of order", B_OUT_OF_ORDER, ".log", IB_OK, 3, 3, 0, 0, NULL, 0},
-	{"timestamps in the future", B_FUTURE, ".log", IB_OK, 12, 12, 0, 0, NULL, 0},
-	{"timestamp at 1970", B_EPOCH, ".log", IB_OK, 12, 12, 0, 0, NULL, 0},
-	{"timestamps at 2038 and later", B_Y2038, ".log", IB_OK, 13, 13, 0, 0, NULL, 0},
-	{"invalid Feb 30", B_FEB30, ".log", IB_OK, 21, 20, 1, 0, NULL, 0},
+    {"gzip truncated mid-member", B_TRUNC_MID, ".gz", IB_BAD, 15, 15, 0, 0, "truncated gzip member", -1},
+    {"gzip truncated in the trailer", B_TRUNC_TRAILER, ".gz", IB_BAD, 20, 20, 0, 0, "truncated gzip member",
+     -1},
+    {"gzip bad CRC", B_BAD_CRC, ".gz", IB_BAD, 20, 20, 0, 0, "CRC", -2},
+    {"gzip trailing garbage", B_GARBAGE, ".gz", IB_BAD, 10, 10, 0, 0, "garbage after gzip member", -2},
+    {"gzip zero-length member", B_EMPTY_MEMBER, ".gz", IB_OK, 20, 20, 0, 0, NULL, 0},
+    {"empty .gz file", B_EMPTY_GZ, ".gz", IB_OK, 0, 0, 0, 0, NULL, 0},
+    {"gzip magic only", B_MAGIC_ONLY, ".gz", IB_BAD, 0, 0, 0, 0, "gzip", -1},
+    {"plain text named .gz", B_NOT_GZIP, ".gz", IB_OK, 10, 10, 0, 0, NULL, 0},
+    {"NUL bytes", B_NUL, ".log", IB_OK, 23, 21, 2, 0, NULL, 0},
+    {"invalid UTF-8", B_UTF8, ".log", IB_OK, 23, 22, 1, 0, NULL, 0},
+    {"CR-only line ends", B_CR_ONLY, ".log", IB_OK, 1, 1, 0, 0, NULL, 0},
+    {"64 KiB user name", B_USER64K, ".log", IB_OK, 21, 20, 0, 1, NULL, 0},
+    {"64 KiB user name, --max-line 1M", B_USER64K_BIG, ".log", IB_OK, 21, 21, 0, 0, NULL, 0},
+    {"timestamps out of order", B_OUT_OF_ORDER, ".log", IB_OK, 3, 3, 0, 0, NULL, 0},
+    {"timestamps in the future", B_FUTURE, ".log", IB_OK, 12, 12, 0, 0, NULL, 0},
+    {"timestamp at 1970", B_EPOCH, ".log", IB_OK, 12, 12, 0, 0, NULL, 0},
+    {"timestamps at 2038 and later", B_Y2038, ".log", IB_OK, 13, 13, 0, 0, NULL, 0},
+    {"invalid Feb 30", B_FEB30, ".log", IB_OK, 21, 20, 1, 0, NULL, 0},
 };
 
 static const char *fail_at(const char *ts)
@@ -265,7 +283,8 @@ static void build(const struct build_case *c, struct buf *b, long *offset)
 		put_gz(&m, good, sizeof(good) - 1, 0);
 		data = memmem(m.p, m.n, good, 16);
 		ck_assert(data != NULL);
-		put(b, m.p, (size_t)(data - m.p) + 3 * (sizeof(OK_LINE) - 1) + 2 * (sizeof(FAIL_LINE) - 1) + 8);
+		put(b, m.p,
+		    (size_t)(data - m.p) + 3 * (sizeof(OK_LINE) - 1) + 2 * (sizeof(FAIL_LINE) - 1) + 8);
 		break;
 	}
 	case B_TRUNC_TRAILER:
@@ -278,7 +297,7 @@ static void build(const struct build_case *c, struct buf *b, long *offset)
 		put_gz(&m, good, sizeof(good) - 1, 6);
 		m.p[m.n - 8] ^= 0x55; /* the CRC32 of member 2 */
 		put(b, m.p, m.n);
-		*offset = (long)b->n; /* after the trailer (zlib may stop 4 bytes earlier) */
+		*offset = (long)b->n;		      /* after the trailer (zlib may stop 4 bytes earlier) */
 		put_gz(b, good, sizeof(good) - 1, 6); /* never reached: the error ends the file */
 		break;
 	case B_GARBAGE:
@@ -300,8 +319,9 @@ static void build(const struct build_case *c, struct buf *b, long *offset)
 		puts_(b, good);
 		break;
 	case B_NUL: {
-		static const char nul_user[] = "2026-01-14T09:00:03Z imap1 dovecot: imap-login: Disconnected (auth "
-					       "failed, 1 attempts in 2 secs): user=<da\0ve>, rip=192.0.2.13\n";
+		static const char nul_user[] =
+		    "2026-01-14T09:00:03Z imap1 dovecot: imap-login: Disconnected (auth "
+		    "failed, 1 attempts in 2 secs): user=<da\0ve>, rip=192.0.2.13\n";
 		static const char nul_host[] = "2026-01-14T09:00:04Z imap1\0dovecot: x\n";
 
 		puts_(b, good);
@@ -313,15 +333,19 @@ static void build(const struct build_case *c, struct buf *b, long *offset)
 	}
 	case B_UTF8:
 		puts_(b, good);
-		puts_(b, "2026-01-14T09:00:05Z imap1 dovecot: imap-login: Disconnected (auth failed, 1 attempts "
-			 "in 2 secs): user=<\xff\xfe\xc0\xaf\xed\xa0\x80\xf8\x88\x80\x80\x80>, rip=192.0.2.14\n");
+		puts_(
+		    b,
+		    "2026-01-14T09:00:05Z imap1 dovecot: imap-login: Disconnected (auth failed, 1 attempts "
+		    "in 2 secs): user=<\xff\xfe\xc0\xaf\xed\xa0\x80\xf8\x88\x80\x80\x80>, rip=192.0.2.14\n");
 		puts_(b, "\xc3\x28\xa0\xa1 \xe2\x28\xa1 not a log line\n");
 		puts_(b, fail_at("2026-01-14T09:00:06Z"));
 		puts_(b, good);
 		break;
 	case B_CR_ONLY:
-		puts_(b, "2026-01-14T09:00:01Z imap1 dovecot: imap-login: Login: user=<alice@example.com>, rip=192.0.2.10\r"
-			 "2026-01-14T09:00:02Z imap1 dovecot: imap-login: Login: user=<bob@example.com>, rip=192.0.2.11\r");
+		puts_(b, "2026-01-14T09:00:01Z imap1 dovecot: imap-login: Login: user=<alice@example.com>, "
+			 "rip=192.0.2.10\r"
+			 "2026-01-14T09:00:02Z imap1 dovecot: imap-login: Login: user=<bob@example.com>, "
+			 "rip=192.0.2.11\r");
 		break;
 	case B_USER64K:
 	case B_USER64K_BIG: {
@@ -331,7 +355,8 @@ static void build(const struct build_case *c, struct buf *b, long *offset)
 		memset(u, 'u', 65536);
 		u[65536] = 0;
 		puts_(b, good);
-		puts_(b, "2026-01-14T09:00:03Z imap1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<");
+		puts_(b, "2026-01-14T09:00:03Z imap1 dovecot: imap-login: Disconnected (auth failed, 1 "
+			 "attempts in 2 secs): user=<");
 		puts_(b, u);
 		puts_(b, ">, method=PLAIN, rip=192.0.2.15, lip=10.0.0.1, TLS\n");
 		puts_(b, good);
@@ -385,7 +410,7 @@ START_TEST(built_files)
 		cfg.max_line = 1 << 20;
 	run_cfg(&cfg, path, &o);
 	ck_assert_msg(o.c.lines == c->lines && o.c.events == c->events && o.c.unparseable == c->unparseable &&
-			      o.c.overlong == c->overlong,
+			  o.c.overlong == c->overlong,
 		      "%s: lines %llu events %llu unparseable %llu overlong %llu", c->name,
 		      (unsigned long long)o.c.lines, (unsigned long long)o.c.events,
 		      (unsigned long long)o.c.unparseable, (unsigned long long)o.c.overlong);
@@ -393,8 +418,8 @@ START_TEST(built_files)
 		ck_assert_int_eq(o.rc, IB_OK);
 		ck_assert_uint_eq(o.nerrors, 0);
 	} else {
-		check_error_near(&o, path, c->offset == -1 ? b.n : (uint64_t)offset, c->how == B_BAD_CRC ? 8 : 0,
-				 c->reason);
+		check_error_near(&o, path, c->offset == -1 ? b.n : (uint64_t)offset,
+				 c->how == B_BAD_CRC ? 8 : 0, c->reason);
 		ck_assert_uint_eq(o.err.line, c->lines);
 	}
 	unlink(path);
@@ -772,8 +797,8 @@ struct harness {
 };
 
 static const struct harness harnesses[] = {
-	{"parser", fuzz_parser_one},   {"syslog", fuzz_syslog_one}, {"rules", fuzz_rules_one},
-	{"classify", fuzz_classify_one}, {"reader", fuzz_reader_one}, {"state", fuzz_state_one},
+    {"parser", fuzz_parser_one},     {"syslog", fuzz_syslog_one}, {"rules", fuzz_rules_one},
+    {"classify", fuzz_classify_one}, {"reader", fuzz_reader_one}, {"state", fuzz_state_one},
 };
 
 START_TEST(regress_replay)

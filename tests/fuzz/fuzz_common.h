@@ -19,8 +19,8 @@ static volatile unsigned fuzz_sink;
 /* Touch every byte of an event's slices so ASan checks them. */
 static void fuzz_touch(const struct ib_event *ev)
 {
-	const struct ib_str *s[] = {&ev->program, &ev->host, &ev->server, &ev->user,
-				    &ev->ip, &ev->session, &ev->message};
+	const struct ib_str *s[] = {&ev->program, &ev->host,	&ev->server, &ev->user,
+				    &ev->ip,	  &ev->session, &ev->message};
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		for (size_t k = 0; k < s[i]->len; k++)
