@@ -437,7 +437,10 @@ static int close_rule(struct ib_rules *list, struct ib_rule *rule, int lit_none,
 			    "rule '%s': bad pattern at offset %zu: %s", rule->name, (size_t)erroff,
 			    msg);
 	}
-	pcre2_jit_compile(rule->code, PCRE2_JIT_COMPLETE); /* no JIT: interpreter */
+#ifndef IB_NO_JIT
+	/* without JIT (failure, or the valgrind build) the interpreter runs */
+	pcre2_jit_compile(rule->code, PCRE2_JIT_COMPLETE);
+#endif
 	find_groups(rule);
 	if (!rule->literal && !lit_none) {
 		char *d = malloc(rule->patlen + 1);
