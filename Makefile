@@ -136,6 +136,8 @@ valgrind-nodeps: $(BIN) tools $(TEST_BIN)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) tools
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/zlib INFLATE=zlib $(BUILD)/zlib/imapblast \
+		$(BUILD)/zlib/bench/read_bench
 	@sh bench/bench.sh $(BUILD)
 
 fuzz: deps

@@ -91,7 +91,11 @@ measure() {
 : > "$tmp/rows"
 measure zcat "zcat '$gz' > /dev/null"
 measure grep "zcat '$gz' | LC_ALL=C grep -c 'auth failed'"
+[ -x "$build/bench/read_bench" ] && measure rd_gz "'$build/bench/read_bench' '$gz'"
+zbin=$build/zlib/imapblast
+[ -x "$build/zlib/bench/read_bench" ] && measure rd_gz_zlib "'$build/zlib/bench/read_bench' '$gz'"
 measure ib_gz "'$bin' $iopts -o '$build/bench-report' '$gz'"
+[ -x "$zbin" ] && measure ib_gz_zlib "'$zbin' $iopts -o '$build/bench-report-zlib' '$gz'"
 measure ib_plain "'$bin' $iopts -o '$build/bench-report-plain' '$plain'"
 # shellcheck disable=SC2086
 measure ib_j2 "'$bin' $iopts -j 2 -o '$build/bench-report-j2' $(echo $parts)"
@@ -124,7 +128,10 @@ awk -v size="$size" '
 	BEGIN {
 		label["zcat"] = "1. zcat FILE.gz > /dev/null"
 		label["grep"] = "2. zcat FILE.gz \\| grep -c '\''auth failed'\''"
+		label["rd_gz"] = "0. reader alone on FILE.gz (inflate + lines, default backend)"
+		label["rd_gz_zlib"] = "0z. reader alone on FILE.gz, zlib backend"
 		label["ib_gz"] = "3. imapblast FILE.gz"
+		label["ib_gz_zlib"] = "3z. imapblast FILE.gz, zlib backend"
 		label["ib_plain"] = "4. imapblast FILE (uncompressed)"
 		label["ib_j2"] = "5. imapblast -j 2 on 4 split .gz"
 		print "| run | MB/s median | MB/s min | MB/s max | seconds (median) | peak RSS MB | exit |"
@@ -136,7 +143,9 @@ awk -v size="$size" '
 	}
 	END {
 		print ""
-		if (v["zcat"] > 0) printf "imapblast / zcat: %.2f (gz), %.2f (-j 2)\n", v["ib_gz"] / v["zcat"], v["ib_j2"] / v["zcat"]
+		if (v["zcat"] > 0) printf "imapblast / zcat: %.2f (gz), %.2f (gz, zlib backend), %.2f (-j 2)\n", v["ib_gz"] / v["zcat"], v["ib_gz_zlib"] / v["zcat"], v["ib_j2"] / v["zcat"]
+		if (v["zcat"] > 0) printf "reader alone / zcat: %.2f (default backend), %.2f (zlib)\n", v["rd_gz"] / v["zcat"], v["rd_gz_zlib"] / v["zcat"]
+		if (v["ib_gz"] > 0) printf "-j 2 / -j 1: %.2f\n", v["ib_j2"] / v["ib_gz"]
 		if (v["grep"] > 0) printf "imapblast / (zcat | grep): %.2f (gz), %.2f (-j 2)\n", v["ib_gz"] / v["grep"], v["ib_j2"] / v["grep"]
 	}' "$tmp/rows" > "$tmp/table"
 
