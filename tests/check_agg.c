@@ -452,11 +452,5 @@ static Suite *agg_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(agg_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ib_test_run(agg_suite());
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "imapblast/analysis.h"
+#include "testutil.h"
 
 #define B 300000LL
 #define T0 1700000100000LL /* a multiple of B */
@@ -537,11 +538,5 @@ static Suite *analysis_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(analysis_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ib_test_run(analysis_suite());
 }

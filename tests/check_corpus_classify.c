@@ -166,15 +166,8 @@ int main(void)
 {
 	Suite *s = suite_create("corpus_classify");
 	TCase *t = tcase_create("fail2ban");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(t, corpus_file, 0, (int)NFILES);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ib_test_run_nofork(s);
 }

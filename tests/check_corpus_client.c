@@ -165,17 +165,10 @@ int main(void)
 {
 	Suite *s = suite_create("corpus_client");
 	TCase *tc = tcase_create("fail2ban");
-	SRunner *sr;
-	int failed;
 
 	setenv("TZ", "Europe/Zurich", 1);
 	tzset();
 	tcase_add_loop_test(tc, test_file, 0, (int)(sizeof(files) / sizeof(files[0])));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ib_test_run_nofork(s);
 }

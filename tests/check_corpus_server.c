@@ -171,16 +171,10 @@ int main(void)
 {
 	Suite *s = suite_create("corpus_server");
 	TCase *tc = tcase_create("fail2ban");
-	SRunner *sr;
-	int failed;
 
 	setenv("TZ", "Europe/Zurich", 1);
 	tzset();
 	tcase_add_loop_test(tc, test_corpus_file, 0, (int)(sizeof(files) / sizeof(files[0])));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ib_test_run(s);
 }

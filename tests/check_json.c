@@ -6,6 +6,7 @@
 #include <string.h>
 #include <check.h>
 #include "../parsers/json.h"
+#include "testutil.h"
 
 static const struct {
 	const char *text;
@@ -141,11 +142,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ib_test_run(suite());
 }

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include "pcase.h"
+#include "testutil.h"
 
 #define P IB_LAYER_PROXY
 #define NONE IB_CAT_NONE
@@ -246,8 +247,6 @@ int main(void)
 {
 	Suite *s = suite_create("parsers_proxy");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_case, 0, (int)NCASES);
@@ -256,9 +255,5 @@ int main(void)
 	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_nginx_table_bounded);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ib_test_run(s);
 }

@@ -606,11 +606,5 @@ static Suite *server_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(server_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ib_test_run(server_suite());
 }

@@ -9,6 +9,7 @@
 #include <check.h>
 #include "imapblast/parser.h"
 #include "ib_feed.h"
+#include "testutil.h"
 
 extern const struct ib_parser ib_parser_zimbra;
 
@@ -149,11 +150,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ib_test_run(suite());
 }

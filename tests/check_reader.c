@@ -451,11 +451,5 @@ static Suite *reader_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(reader_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ib_test_run(reader_suite());
 }

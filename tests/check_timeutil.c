@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "imapblast/timeutil.h"
+#include "testutil.h"
 
 #define S(x) ((int64_t)(x) * 1000)
 
@@ -285,14 +286,7 @@ static Suite *timeutil_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	setenv("TZ", "Europe/Zurich", 1);
 	tzset();
-	sr = srunner_create(timeutil_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ib_test_run(timeutil_suite());
 }

@@ -74,3 +74,26 @@ char *ib_test_slurp(const char *path, size_t *len)
 		*len = n;
 	return buf;
 }
+
+static int run(Suite *s, int nofork)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	if (nofork)
+		srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
+
+int ib_test_run(Suite *s)
+{
+	return run(s, 0);
+}
+
+int ib_test_run_nofork(Suite *s)
+{
+	return run(s, 1);
+}

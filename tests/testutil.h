@@ -5,6 +5,7 @@
 #define IB_TESTUTIL_H
 
 #include <stddef.h>
+#include <check.h>
 
 /*
  * Directory of the shared corpus (../shared/corpus from the source tree,
@@ -18,5 +19,15 @@ char *ib_test_tmpfile(const void *data, size_t len, const char *suffix);
 
 /* Read a whole file into a malloc'd NUL-terminated buffer; NULL on error. */
 char *ib_test_slurp(const char *path, size_t *len);
+
+/*
+ * Run every test of s (Check's CK_NORMAL output, its default fork mode, so
+ * CK_FORK=no still applies), free the runner and with it s, and return 0
+ * when no test failed, 1 otherwise: the value for main() to return.
+ */
+int ib_test_run(Suite *s);
+
+/* The same as ib_test_run(), but always in Check's CK_NOFORK mode. */
+int ib_test_run_nofork(Suite *s);
 
 #endif
