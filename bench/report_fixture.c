@@ -38,10 +38,10 @@ int main(int argc, char **argv)
 	rc = ib_report_write(r, &cfg, &err);
 	if (rc < 0) {
 		fprintf(stderr, "report_fixture: %s\n", err.msg);
-		fx_free(r);
+		ib_result_free(r);
 		return 1;
 	}
 	ib_write_stdout_summary(stdout, r, &cfg);
-	fx_free(r);
+	ib_result_free(r);
 	return 0;
 }

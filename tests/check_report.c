@@ -322,7 +322,7 @@ START_TEST(test_csv_golden)
 			      "unverified,'-carol,,3,,,,\"credentials failures only, never a success\"\r\n");
 	free(out);
 	free(exc);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -433,7 +433,7 @@ START_TEST(test_csv_hostile_roundtrip)
 		ib_rbuf_release(&fields[i]);
 	ib_rbuf_release(&u);
 	free(out);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -489,7 +489,7 @@ START_TEST(test_md_tables_hold)
 	ck_assert(strstr(md, "truncated gzip member") != NULL);
 	ck_assert(strstr(md, "Redacted") == NULL);
 	free(md);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -518,7 +518,7 @@ START_TEST(test_md_long_range)
 		rows++;
 	ck_assert_int_eq(rows, 1 + 9 + 12); /* separator, window, 6 either side */
 	free(md);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -540,7 +540,7 @@ START_TEST(test_json_basics)
 	ck_assert(strstr(js, "\"generated_at\": null") != NULL);
 	ck_assert(strstr(js, "\"source\": \"detected\"") != NULL);
 	free(js);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -559,7 +559,7 @@ START_TEST(test_svg_basics)
 	for (i = 0; svg[i]; i++)
 		ck_assert((unsigned char)svg[i] >= 0x20 || svg[i] == '\n');
 	free(svg);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -587,7 +587,7 @@ START_TEST(test_svg_empty_and_huge)
 	ck_assert_int_le(bars, 436); /* the bars plus the legend swatch */
 	ck_assert_int_gt(bars, 400);
 	free(svg);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -610,7 +610,7 @@ START_TEST(test_stdout_summary)
 		lines += *p == '\n';
 	ck_assert_int_le(lines, 12);
 	free(out);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -650,7 +650,7 @@ START_TEST(test_redact_outputs)
 	free(js);
 	free(svg);
 	free(csv);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -704,7 +704,7 @@ START_TEST(test_write_deterministic)
 	rmdir(d2);
 	rm_tree(base);
 	free(base);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -731,7 +731,7 @@ START_TEST(test_refuse_symlink_dir)
 	ck_assert_int_ne(access(p, F_OK), 0);
 	rm_tree(base);
 	free(base);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -779,7 +779,7 @@ START_TEST(test_refuse_foreign_and_force)
 	ck_assert_int_eq(ib_report_write(r, &cfg, &err), IB_OK);
 	rm_tree(base);
 	free(base);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -815,7 +815,7 @@ START_TEST(test_refuse_symlinked_file)
 	free(s);
 	rm_tree(base);
 	free(base);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 
@@ -848,7 +848,7 @@ START_TEST(test_creates_missing_dirs)
 	rmdir(dir);
 	rm_tree(base);
 	free(base);
-	fx_free(r);
+	ib_result_free(r);
 }
 END_TEST
 

@@ -4,6 +4,8 @@
  * a small realistic incident (three hours of 5-minute buckets, a 45-minute
  * window, three backends, a proxy layer, two attack sources), optionally
  * with user names built to break each writer. Header-only (static).
+ * Every string and array is malloc'd, as ib_analyze() builds them, so
+ * ib_result_free() releases a fixture.
  */
 #ifndef IB_REPORT_FIXTURE_H
 #define IB_REPORT_FIXTURE_H
@@ -297,58 +299,6 @@ static inline struct ib_result *fx_incident(int hostile)
 	r->errors[0].offset = 119876;
 	r->errors[0].reason = fx_dup("truncated gzip member");
 	return r;
-}
-
-static inline void fx_free(struct ib_result *r)
-{
-	size_t i;
-
-	if (!r)
-		return;
-	free(r->window_rule);
-	for (i = 0; i < r->nusers; i++) {
-		free(r->users[i].user);
-		free(r->users[i].servers);
-		free(r->users[i].layers);
-		free(r->users[i].categories);
-		free(r->users[i].evidence);
-	}
-	free(r->users);
-	for (i = 0; i < r->nattacks; i++) {
-		free(r->attacks[i].ip);
-		free(r->attacks[i].reason);
-	}
-	free(r->attacks);
-	for (i = 0; i < r->nunverified; i++) {
-		free(r->unverified[i].user);
-		free(r->unverified[i].reason);
-	}
-	free(r->unverified);
-	for (i = 0; i < r->nservers; i++) {
-		free(r->servers[i].server);
-		free(r->servers[i].layers);
-	}
-	free(r->servers);
-	free(r->buckets);
-	for (i = 0; i < r->nsigs; i++)
-		free(r->sigs[i].name);
-	free(r->sigs);
-	for (i = 0; i < r->nfiles; i++) {
-		free(r->files[i].path);
-		free(r->files[i].format);
-	}
-	free(r->files);
-	for (i = 0; i < r->nreasons; i++) {
-		free(r->reasons[i].reason);
-		free(r->reasons[i].sample);
-	}
-	free(r->reasons);
-	for (i = 0; i < r->nerrors; i++) {
-		free(r->errors[i].path);
-		free(r->errors[i].reason);
-	}
-	free(r->errors);
-	free(r);
 }
 
 #endif

@@ -152,6 +152,7 @@ struct ib_result {
 /* Analyse. Returns IB_OK and *out, or a negative code. */
 int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
 	       struct ib_error *err);
+/* Free r with every string and array it owns; r may be NULL. */
 void ib_result_free(struct ib_result *r);
 
 #endif
