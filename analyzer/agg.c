@@ -462,6 +462,20 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 	return cell_add(a, &k, 1, ev->time_ms, ev->time_ms, file_id, line, 0);
 }
 
+/* Merge and equality: the key of c with its string ids translated by map into another aggregator's. */
+static void mapped_key(struct ckey *k, const struct ib_cell *c, uint32_t *const map[IB_S_KINDS])
+{
+	memset(k, 0, sizeof(*k));
+	k->bucket = c->bucket;
+	k->user = map[IB_S_USER][c->user];
+	k->ip = map[IB_S_IP][c->ip];
+	k->server = map[IB_S_SERVER][c->server];
+	k->sig = map[IB_S_SIG][c->signature];
+	k->layer = c->layer;
+	k->cat = c->category;
+	k->conn = c->connection;
+}
+
 static void free_maps(uint32_t *map[IB_S_KINDS])
 {
 	for (int k = 0; k < IB_S_KINDS; k++)
@@ -494,15 +508,7 @@ int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src)
 		const struct ib_cell *c = cell_at(src, i);
 		struct ckey k;
 
-		memset(&k, 0, sizeof(k));
-		k.bucket = c->bucket;
-		k.user = map[IB_S_USER][c->user];
-		k.ip = map[IB_S_IP][c->ip];
-		k.server = map[IB_S_SERVER][c->server];
-		k.sig = map[IB_S_SIG][c->signature];
-		k.layer = c->layer;
-		k.cat = c->category;
-		k.conn = c->connection;
+		mapped_key(&k, c, map);
 		rc = cell_add(dst, &k, c->count, c->first_ms, c->last_ms, map[IB_S_FILE][c->first_file],
 			      c->first_line, 0);
 		if (rc < 0)
@@ -627,15 +633,7 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 		struct ckey k;
 		PWord_t pv;
 
-		memset(&k, 0, sizeof(k));
-		k.bucket = c->bucket;
-		k.user = map[IB_S_USER][c->user];
-		k.ip = map[IB_S_IP][c->ip];
-		k.server = map[IB_S_SERVER][c->server];
-		k.sig = map[IB_S_SIG][c->signature];
-		k.layer = c->layer;
-		k.cat = c->category;
-		k.conn = c->connection;
+		mapped_key(&k, c, map);
 		pv = (PWord_t)JudyHSGet(b->cells_hs, &k, sizeof(k));
 		if (!pv)
 			goto out;
