@@ -237,6 +237,23 @@ static const char *parse_literals(struct ib_rule *ru, const char *s, size_t len,
 	return NULL;
 }
 
+/* p[i] is the '[' of a character class: the index just past its closing ']' (may pass len). */
+static size_t class_end(const char *p, size_t len, size_t i)
+{
+	size_t j = i + 1;
+
+	if (j < len && p[j] == '^')
+		j++;
+	if (j < len && p[j] == ']')
+		j++;
+	while (j < len && p[j] != ']') {
+		if (p[j] == '\\')
+			j++;
+		j++;
+	}
+	return j + 1;
+}
+
 /*
  * Derive a literal every match must contain: the longest run of plain
  * characters in the top-level sequence of the pattern. Conservative: any
@@ -264,17 +281,7 @@ static size_t derive_literal(const char *p, size_t len, char *out)
 			if (c == '\\') {
 				next = i + 2;
 			} else if (c == '[') {
-				size_t j = i + 1;
-				if (j < len && p[j] == '^')
-					j++;
-				if (j < len && p[j] == ']')
-					j++;
-				while (j < len && p[j] != ']') {
-					if (p[j] == '\\')
-						j++;
-					j++;
-				}
-				next = j + 1;
+				next = class_end(p, len, i);
 			} else if (c == '(') {
 				depth++;
 			} else if (c == ')') {
@@ -293,17 +300,7 @@ static size_t derive_literal(const char *p, size_t len, char *out)
 			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
 				lit = c;
 		} else if (c == '[') {
-			size_t j = i + 1;
-			if (j < len && p[j] == '^')
-				j++;
-			if (j < len && p[j] == ']')
-				j++;
-			while (j < len && p[j] != ']') {
-				if (p[j] == '\\')
-					j++;
-				j++;
-			}
-			next = j + 1;
+			next = class_end(p, len, i);
 		} else if (c == '(') {
 			depth = 1;
 		} else if (c == '|') {
