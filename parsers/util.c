@@ -21,9 +21,10 @@ static const char *key_value(struct ib_str s, const char *key, size_t klen)
 	return NULL;
 }
 
-int ib_u_field(struct ib_str s, const char *key, size_t klen, char end, struct ib_str *out)
+/* The value at v (NULL: no key) up to the first end byte of s; -1 when either is missing. */
+static int value_to(struct ib_str s, const char *v, char end, struct ib_str *out)
 {
-	const char *v = key_value(s, key, klen), *e;
+	const char *e;
 
 	if (!v)
 		return -1;
@@ -34,9 +35,10 @@ int ib_u_field(struct ib_str s, const char *key, size_t klen, char end, struct i
 	return 0;
 }
 
-int ib_u_field_word(struct ib_str s, const char *key, size_t klen, struct ib_str *out)
+/* The value at v (NULL: no key) up to ',', ' ' or the end of s; -1 when there is no key. */
+static int value_word(struct ib_str s, const char *v, struct ib_str *out)
 {
-	const char *v = key_value(s, key, klen), *e, *end = s.ptr + s.len;
+	const char *e, *end = s.ptr + s.len;
 
 	if (!v)
 		return -1;
@@ -44,6 +46,16 @@ int ib_u_field_word(struct ib_str s, const char *key, size_t klen, struct ib_str
 		;
 	*out = ib_u_span(v, e);
 	return 0;
+}
+
+int ib_u_field(struct ib_str s, const char *key, size_t klen, char end, struct ib_str *out)
+{
+	return value_to(s, key_value(s, key, klen), end, out);
+}
+
+int ib_u_field_word(struct ib_str s, const char *key, size_t klen, struct ib_str *out)
+{
+	return value_word(s, key_value(s, key, klen), out);
 }
 
 int ib_u_is_ip(struct ib_str s)
@@ -84,25 +96,10 @@ static const char *rkey_value(struct ib_str s, const char *key, size_t klen)
 
 int ib_u_rfield_word(struct ib_str s, const char *key, size_t klen, struct ib_str *out)
 {
-	const char *v = rkey_value(s, key, klen), *e, *end = s.ptr + s.len;
-
-	if (!v)
-		return -1;
-	for (e = v; e < end && *e != ',' && *e != ' '; e++)
-		;
-	*out = ib_u_span(v, e);
-	return 0;
+	return value_word(s, rkey_value(s, key, klen), out);
 }
 
 int ib_u_rfield(struct ib_str s, const char *key, size_t klen, char end, struct ib_str *out)
 {
-	const char *v = rkey_value(s, key, klen), *e;
-
-	if (!v)
-		return -1;
-	e = memchr(v, end, (size_t)(s.ptr + s.len - v));
-	if (!e)
-		return -1;
-	*out = ib_u_span(v, e);
-	return 0;
+	return value_to(s, rkey_value(s, key, klen), end, out);
 }
