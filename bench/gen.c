@@ -484,6 +484,13 @@ static void dovecot_login_line(struct gen *g, const struct user *u, unsigned b, 
 		     ts_syslog(g, t), b + 1, what, u->name, ip, lip, sec, sid);
 }
 
+/* An outage failure as the backend logs it: a proxied user comes from the proxy, "secured", not "TLS". */
+static void outage_login_line(struct gen *g, const struct user *u, unsigned b, int64_t t, const char *what)
+{
+	dovecot_login_line(g, u, b, t, what, u->via_proxy ? PROXY_IP : u->ip, 0,
+			   u->via_proxy ? "secured" : "TLS");
+}
+
 /* nginx error_log line for a proxied connection. */
 __attribute__((format(printf, 5, 6))) static void nginx(struct gen *g, int64_t t, const char *level,
 							uint64_t conn, const char *fmt, ...)
@@ -655,15 +662,12 @@ static void login_temp(struct gen *g, uint32_t ui, int64_t t, unsigned retry)
 	u->failed_since_ok = 1;
 	if (what == 2) {
 		if (g->o.dc24[b])
-			dovecot_login_line(g, u, b, t,
-					   "Login aborted: Connection closed (auth service reported "
-					   "temporary failure, 1 attempts in 0 secs) (temp_fail)",
-					   u->via_proxy ? PROXY_IP : u->ip, 0,
-					   u->via_proxy ? "secured" : "TLS");
+			outage_login_line(g, u, b, t,
+					  "Login aborted: Connection closed (auth service reported "
+					  "temporary failure, 1 attempts in 0 secs) (temp_fail)");
 		else
-			dovecot_login_line(
-			    g, u, b, t, "Disconnected (auth service reported temporary failure)",
-			    u->via_proxy ? PROXY_IP : u->ip, 0, u->via_proxy ? "secured" : "TLS");
+			outage_login_line(g, u, b, t,
+					  "Disconnected (auth service reported temporary failure)");
 		if (u->via_proxy) {
 			struct tm tm;
 			long off;
@@ -681,17 +685,13 @@ static void login_temp(struct gen *g, uint32_t ui, int64_t t, unsigned retry)
 			fetchmail_line(g, u, t + 1, "Server busy error on %s@imap.example.com", u->name);
 	} else {
 		if (g->o.dc24[b])
-			dovecot_login_line(g, u, b, t,
-					   "Login aborted: Connection closed (auth service reported "
-					   "temporary failure, 1 attempts in 30 secs) (temp_fail)",
-					   u->via_proxy ? PROXY_IP : u->ip, 0,
-					   u->via_proxy ? "secured" : "TLS");
+			outage_login_line(g, u, b, t,
+					  "Login aborted: Connection closed (auth service reported "
+					  "temporary failure, 1 attempts in 30 secs) (temp_fail)");
 		else
-			dovecot_login_line(g, u, b, t,
-					   "Disconnected (disconnected while authenticating, waited "
-					   "30 secs)",
-					   u->via_proxy ? PROXY_IP : u->ip, 0,
-					   u->via_proxy ? "secured" : "TLS");
+			outage_login_line(g, u, b, t,
+					  "Disconnected (disconnected while authenticating, waited "
+					  "30 secs)");
 		if (u->via_proxy)
 			nginx(g, t, "error", conn,
 			      "upstream timed out (110: Connection timed out) while reading response "
