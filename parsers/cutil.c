@@ -317,3 +317,13 @@ void ib_cu_from_hdr(struct ib_event *ev, const struct ib_parser *p, const struct
 		ev->program = hdr->program;
 	}
 }
+
+void ib_cu_from_line(struct ib_event *ev, const struct ib_parser *p, struct ib_time_policy *tp,
+		     struct ib_str *s)
+{
+	int64_t t = IB_TIME_NONE;
+
+	ib_cu_from_hdr(ev, p, NULL);
+	ib_cu_opt_time(s, tp, &t);
+	ev->time_ms = t;
+}

@@ -292,11 +292,8 @@ static int fm_probe(struct ib_str line)
 static int fm_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
 {
 	struct ib_str s = line;
-	int64_t t = IB_TIME_NONE;
 
-	ib_cu_from_hdr(ev, &ib_parser_fetchmail, NULL);
-	ib_cu_opt_time(&s, ctx->time, &t);
-	ev->time_ms = t;
+	ib_cu_from_line(ev, &ib_parser_fetchmail, ctx->time, &s);
 	if (!ib_str_starts(s, "fetchmail: "))
 		return IB_SKIP; /* continuation or unrelated output */
 	return fm_msg(fm_slot(ctx->state, NULL), ib_cu_skip(s, 11), ev);

@@ -10,6 +10,8 @@
 #include "cutil.h"
 #include "util.h"
 
+extern const struct ib_parser ib_parser_imaplib;
+
 struct il_state {
 	struct ib_cu_buf host;
 };
@@ -58,15 +60,10 @@ static int il_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 {
 	struct il_state *st = ctx->state;
 	struct ib_str s = line;
-	int64_t t = IB_TIME_NONE;
 	size_t n;
 	long at;
 
-	ib_event_clear(ev);
-	ev->format = "imaplib";
-	ev->layer = IB_LAYER_CLIENT;
-	ib_cu_opt_time(&s, ctx->time, &t);
-	ev->time_ms = t;
+	ib_cu_from_line(ev, &ib_parser_imaplib, ctx->time, &s);
 	s = ib_str_trim(s);
 	n = exc_len(s);
 	if (!n) {

@@ -9,6 +9,8 @@
 #include "cutil.h"
 #include "util.h"
 
+extern const struct ib_parser ib_parser_imapsync;
+
 struct is_state {
 	struct ib_cu_buf host;
 	struct ib_cu_buf user;
@@ -65,13 +67,8 @@ static int is_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 {
 	struct is_state *st = ctx->state;
 	struct ib_str s = line;
-	int64_t t = IB_TIME_NONE;
 
-	ib_event_clear(ev);
-	ev->format = "imapsync";
-	ev->layer = IB_LAYER_CLIENT;
-	ib_cu_opt_time(&s, ctx->time, &t);
-	ev->time_ms = t;
+	ib_cu_from_line(ev, &ib_parser_imapsync, ctx->time, &s);
 	s = ib_str_trim(s);
 	ev->message = s;
 	if (is_hostn(s)) {

@@ -9,6 +9,8 @@
 #include "cutil.h"
 #include "util.h"
 
+extern const struct ib_parser ib_parser_mbsync;
+
 struct mb_state {
 	struct ib_cu_buf host;
 };
@@ -47,14 +49,9 @@ static int mb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 {
 	struct mb_state *st = ctx->state;
 	struct ib_str s = line;
-	int64_t t = IB_TIME_NONE;
 	long at;
 
-	ib_event_clear(ev);
-	ev->format = "mbsync";
-	ev->layer = IB_LAYER_CLIENT;
-	ib_cu_opt_time(&s, ctx->time, &t);
-	ev->time_ms = t;
+	ib_cu_from_line(ev, &ib_parser_mbsync, ctx->time, &s);
 	s = ib_str_trim(s);
 	ev->message = s;
 	if (ib_str_starts(s, "Connecting to ") || ib_str_starts(s, "Resolving ")) {

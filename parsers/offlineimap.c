@@ -11,6 +11,8 @@
 #include "cutil.h"
 #include "util.h"
 
+extern const struct ib_parser ib_parser_offlineimap;
+
 struct oi_state {
 	struct ib_cu_buf host;
 	int mech_failed;
@@ -45,14 +47,9 @@ static int oi_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	static const char est[] = "Establishing connection to ";
 	struct oi_state *st = ctx->state;
 	struct ib_str s = ib_str_trim(line);
-	int64_t t = IB_TIME_NONE;
 	long at;
 
-	ib_event_clear(ev);
-	ev->format = "offlineimap";
-	ev->layer = IB_LAYER_CLIENT;
-	ib_cu_opt_time(&s, ctx->time, &t);
-	ev->time_ms = t;
+	ib_cu_from_line(ev, &ib_parser_offlineimap, ctx->time, &s);
 	s = ib_str_trim(s);
 	ev->message = s;
 	if ((at = ib_str_find(s, est, sizeof(est) - 1)) >= 0) {
