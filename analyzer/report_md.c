@@ -372,6 +372,16 @@ static void counts_row(struct mw *w, const char *path, const char *format, const
 	    c->bytes_in, c->lines, c->events, c->ignored, c->unparseable, c->overlong, ok ? "yes" : "**NO**");
 }
 
+/* A table row "| a | n | b |" with a and b escaped (the reasons and the input errors tables). */
+static void text_num_text_row(struct mw *w, const char *a, uint64_t n, const char *b)
+{
+	fputs("| ", w->f);
+	esc(w, a);
+	fprintf(w->f, " | %" PRIu64 " | ", n);
+	esc(w, b);
+	fputs(" |\n", w->f);
+}
+
 static void section_quality(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -391,13 +401,8 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 	if (r->nreasons) {
 		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",
 		      f);
-		for (i = 0; i < r->nreasons && i < TOP; i++) {
-			fputs("| ", f);
-			esc(w, r->reasons[i].reason);
-			fprintf(f, " | %" PRIu64 " | ", r->reasons[i].count);
-			esc(w, r->reasons[i].sample);
-			fputs(" |\n", f);
-		}
+		for (i = 0; i < r->nreasons && i < TOP; i++)
+			text_num_text_row(w, r->reasons[i].reason, r->reasons[i].count, r->reasons[i].sample);
 		fputs("\n", f);
 	}
 	if (r->nerrors) {
@@ -405,13 +410,8 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 			"**Input errors: %zu.** These inputs were not read completely.\n\n"
 			"| File | Byte offset | Reason |\n|---|---:|---|\n",
 			r->nerrors);
-		for (i = 0; i < r->nerrors && i < ERRORS_SHOWN; i++) {
-			fputs("| ", f);
-			esc(w, r->errors[i].path);
-			fprintf(f, " | %" PRIu64 " | ", r->errors[i].offset);
-			esc(w, r->errors[i].reason);
-			fputs(" |\n", f);
-		}
+		for (i = 0; i < r->nerrors && i < ERRORS_SHOWN; i++)
+			text_num_text_row(w, r->errors[i].path, r->errors[i].offset, r->errors[i].reason);
 		if (r->nerrors > ERRORS_SHOWN)
 			fprintf(f, "\n%zu more in summary.json.\n", r->nerrors - ERRORS_SHOWN);
 		fputs("\n", f);
