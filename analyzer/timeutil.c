@@ -23,6 +23,8 @@ void ib_time_policy_init(struct ib_time_policy *p, int tz_is_utc, int year, int6
 	p->ref_ms = ref_ms;
 	p->cache_key = IB_TIME_NONE;
 	p->cache_off_ms = 0;
+	p->last_len = 0;
+	p->last_ms = IB_TIME_NONE;
 }
 
 /* Howard Hinnant's days_from_civil / civil_from_days. */
@@ -325,11 +327,21 @@ int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	if (hms(s, &i, &h, &mi, &sec) < 0)
 		return -1;
 	ms = fraction(s, &i);
+	if (i == p->last_len && !memcmp(s->ptr, p->last_stamp, i)) {
+		*out = p->last_ms;
+		advance(s, i);
+		return 0;
+	}
 	day = (unsigned)d;
 	y = ib_time_guess_year(p, mon, day, h, mi, sec);
 	t = ib_time_local(p, y, mon, day, h, mi, sec, ms);
 	if (t == IB_TIME_NONE)
 		return -1;
+	if (i <= sizeof(p->last_stamp)) {
+		memcpy(p->last_stamp, s->ptr, i);
+		p->last_len = i;
+		p->last_ms = t;
+	}
 	*out = t;
 	advance(s, i);
 	return 0;

@@ -21,6 +21,11 @@ struct ib_time_policy {
 	/* one-entry cache of the local hour -> UTC offset; filled lazily */
 	int64_t cache_key;  /* local (days*24 + hour), or IB_TIME_NONE */
 	int64_t cache_off_ms;
+	/* the last RFC 3164 stamp read and its instant: syslog lines come in
+	 * time order, many to the second, so most stamps repeat the last one */
+	char last_stamp[32];
+	size_t last_len;    /* 0 = none */
+	int64_t last_ms;
 };
 
 /* Set up a policy. tz_is_utc: 1 when no zone or UTC was given. */
