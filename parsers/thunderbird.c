@@ -146,6 +146,18 @@ static int tagged_fail(struct ib_str d)
 	return ib_str_starts(rest, "NO") || ib_str_starts(rest, "BAD");
 }
 
+/* Take the field before the next ':' of *s into out and step *s past the ':'; -1 when there is none. */
+static int colon_field(struct ib_str *s, struct ib_str *out)
+{
+	long at = ib_cu_chr(*s, ':');
+
+	if (at < 0)
+		return -1;
+	*out = ib_cu_sub(*s, 0, (size_t)at);
+	*s = ib_cu_skip(*s, (size_t)at + 1);
+	return 0;
+}
+
 static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
 {
 	struct tb_state *st = ctx->state;
@@ -185,20 +197,14 @@ static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	if (!ok)
 		return IB_SKIP;
 	s = ib_cu_skip(s, (size_t)at + 1);
-	at = ib_cu_chr(s, ':');
-	if (at < 0) {
+	if (colon_field(&s, &host) < 0) {
 		ctx->reason = "no host field";
 		return IB_BAD;
 	}
-	host = ib_cu_sub(s, 0, (size_t)at);
-	s = ib_cu_skip(s, (size_t)at + 1);
-	at = ib_cu_chr(s, ':');
-	if (at < 0) {
+	if (colon_field(&s, &state) < 0) {
 		ctx->reason = "no state field";
 		return IB_BAD;
 	}
-	state = ib_cu_sub(s, 0, (size_t)at);
-	s = ib_cu_skip(s, (size_t)at + 1);
 	at = ib_str_find(s, ": ", 2);
 	data = at >= 0 ? ib_cu_skip(s, (size_t)at + 2) : IB_STR_NULL;
 	ev->server = host;
