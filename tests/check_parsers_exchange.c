@@ -152,15 +152,11 @@ START_TEST(test_hostile)
 	static const char nul[] = "2025-11-03T01:00:00.008Z,S\0X,2,1.1.1.1:1,2.2.2.2:2,u,1,1,1,login,,R=OK,";
 	static const char utf[] = "2025-11-03T01:00:00.008Z,S,2,1.1.1.1:1,2.2.2.2:2,\xff\xfe\xc3(,1,1,1,login,,\"R=\"\"a NO LOGIN failed.\"\"\",";
 	size_t big = 65536;
-	char *line = malloc(big + 256);
+	char *line = feed_long_line("2025-11-03T01:00:00.008Z,S,2,1.1.1.1:1,2.2.2.2:2,", 'u', big,
+				    ",1,1,1,login,,\"R=\"\"a NO LOGIN failed.\"\"\",");
 	struct ib_str lines[4];
 	struct feed f;
-	int n;
 
-	ck_assert(line != NULL);
-	n = snprintf(line, 256, "2025-11-03T01:00:00.008Z,S,2,1.1.1.1:1,2.2.2.2:2,");
-	memset(line + n, 'u', big);
-	snprintf(line + n + big, 200, ",1,1,1,login,,\"R=\"\"a NO LOGIN failed.\"\"\",");
 	lines[0] = IB_STR_LIT(hdr);
 	lines[1] = (struct ib_str){nul, sizeof(nul) - 1};
 	lines[2] = ib_str_from(line);

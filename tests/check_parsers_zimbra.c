@@ -104,15 +104,12 @@ START_TEST(test_hostile)
 {
 	static const char nul[] = "2015-12-05 18:47:36,435 INFO  [ImapServer-3] [ip=1.2.3.4;] imap - user a\0b authenticated, mechanism=PLAIN";
 	size_t big = 65536;
-	char *line = malloc(big + 256);
+	char *line = feed_long_line(
+	    "2015-12-05 18:47:36,435 WARN  [ImapServer-3] [ip=1.2.3.4;] security - cmd=Auth; account=", 'a', big,
+	    "; protocol=imap; error=authentication failed for [x], invalid password;");
 	struct ib_str lines[2];
 	struct feed f;
-	int n;
 
-	ck_assert(line != NULL);
-	n = snprintf(line, 128, "2015-12-05 18:47:36,435 WARN  [ImapServer-3] [ip=1.2.3.4;] security - cmd=Auth; account=");
-	memset(line + n, 'a', big);
-	snprintf(line + n + big, 100, "; protocol=imap; error=authentication failed for [x], invalid password;");
 	lines[0] = (struct ib_str){nul, sizeof(nul) - 1};
 	lines[1] = ib_str_from(line);
 	feed_lines(&ib_parser_zimbra, lines, 2, &f);

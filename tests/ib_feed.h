@@ -7,6 +7,7 @@
 #define IB_FEED_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <check.h>
 #include "imapblast/parser.h"
@@ -74,6 +75,22 @@ static void feed_drain(const struct ib_parser *p, struct ib_parse_ctx *ctx, int 
 			f->nbad++;
 		ck_assert_int_lt(++guard, 1000);
 	}
+}
+
+/*
+ * A hostile line: pre, then n copies of fill, then post, NUL-terminated, in
+ * a malloc'd buffer the caller frees (the test fails when out of memory).
+ */
+static char *feed_long_line(const char *pre, char fill, size_t n, const char *post)
+{
+	size_t a = strlen(pre), b = strlen(post);
+	char *line = malloc(a + n + b + 1);
+
+	ck_assert(line != NULL);
+	memcpy(line, pre, a);
+	memset(line + a, fill, n);
+	memcpy(line + a + n, post, b + 1);
+	return line;
 }
 
 /* Feed n lines (explicit lengths: lines may hold NUL bytes). */
