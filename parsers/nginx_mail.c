@@ -93,6 +93,18 @@ static int is_event_msg(struct ib_str m, unsigned *flags)
 	       ib_str_find(m, "while in http auth state", 24) >= 0;
 }
 
+/* Carry a field across a connection's lines: keep v (at most cap bytes) if set, else fill v in. */
+static void carry(struct ib_str *v, char *buf, uint8_t *len, size_t cap)
+{
+	if (v->len) {
+		size_t k = v->len < cap ? v->len : cap;
+		memcpy(buf, v->ptr, k);
+		*len = (uint8_t)k;
+	} else if (*len) {
+		*v = (struct ib_str){buf, *len};
+	}
+}
+
 static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
 {
 	struct ngx_state *st = ctx->state;
@@ -193,20 +205,8 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		ev->server = v;
 	}
 	if (slot) {
-		if (ev->user.len) {
-			size_t k = ev->user.len < NGX_LOGIN_CAP ? ev->user.len : NGX_LOGIN_CAP;
-			memcpy(slot->login, ev->user.ptr, k);
-			slot->login_len = (uint8_t)k;
-		} else if (slot->login_len) {
-			ev->user = (struct ib_str){slot->login, slot->login_len};
-		}
-		if (ev->server.len) {
-			size_t k = ev->server.len < NGX_UP_CAP ? ev->server.len : NGX_UP_CAP;
-			memcpy(slot->up, ev->server.ptr, k);
-			slot->up_len = (uint8_t)k;
-		} else if (slot->up_len) {
-			ev->server = (struct ib_str){slot->up, slot->up_len};
-		}
+		carry(&ev->user, slot->login, &slot->login_len, NGX_LOGIN_CAP);
+		carry(&ev->server, slot->up, &slot->up_len, NGX_UP_CAP);
 	}
 	if (!is_event_msg(msg, &ev->flags))
 		return IB_SKIP; /* proxied, closed, client timeouts outside auth... */
