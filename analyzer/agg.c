@@ -449,7 +449,8 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 	memset(&k, 0, sizeof(k));
 	k.bucket = floordiv(ev->time_ms, a->bucket_ms);
 	k.conn = (ev->flags & IB_EV_CONNECTION) ? 1 : 0;
-	if (!k.conn && ev->user.len && (rc = intern(a, IB_S_USER, ev->user.ptr, ev->user.len, 1, &k.user)) < 0)
+	if (!k.conn && ev->user.len &&
+	    (rc = intern(a, IB_S_USER, ev->user.ptr, ev->user.len, 1, &k.user)) < 0)
 		return rc;
 	if (ev->ip.len && (rc = intern(a, IB_S_IP, ev->ip.ptr, ev->ip.len, 0, &k.ip)) < 0)
 		return rc;
@@ -664,8 +665,8 @@ out:
 /* ---- state files ---- */
 
 struct wr {
-	FILE *f;	   /* NULL: only count */
-	uint64_t total;	   /* bytes so far */
+	FILE *f;	/* NULL: only count */
+	uint64_t total; /* bytes so far */
 	uLong crc;
 	unsigned char buf[65536];
 	size_t n;
@@ -917,8 +918,8 @@ static void rfix(struct rd *r, char *dst, size_t size)
 
 static int corrupt(struct ib_error *err, const char *name, size_t off, const char *what)
 {
-	return ib_error_set(err, IB_ERR_FORMAT, 0, name, off, "state '%s': corrupt at byte %zu: %s", name, off,
-			    what);
+	return ib_error_set(err, IB_ERR_FORMAT, 0, name, off, "state '%s': corrupt at byte %zu: %s", name,
+			    off, what);
 }
 
 static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
@@ -1103,8 +1104,8 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 	*out = NULL;
 	if (len < 8) {
 		if (len == 0 || memcmp(buf, STATE_MAGIC, len) == 0)
-			return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
-					    name, len);
+			return ib_error_set(err, IB_ERR_FORMAT, 0, name, len,
+					    "state '%s': truncated at byte %zu", name, len);
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': not an imapblast state file",
 				    name);
 	}
@@ -1114,21 +1115,24 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 	r.off = 8;
 	version = rdint(&r, 4);
 	if (r.bad)
-		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu", name, len);
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
+				    name, len);
 	if (version != STATE_VERSION)
-		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 8, "state '%s': unsupported version %llu", name,
-				    (unsigned long long)version);
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 8, "state '%s': unsupported version %llu",
+				    name, (unsigned long long)version);
 	total = rdint(&r, 8);
 	bucket = (int64_t)rdint(&r, 8);
 	if (r.bad)
-		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu", name, len);
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
+				    name, len);
 	if (total > len)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len,
 				    "state '%s': truncated at byte %zu (expected %llu bytes)", name, len,
 				    (unsigned long long)total);
 	if (total < len)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, total,
-				    "state '%s': %zu unexpected bytes after the end", name, len - (size_t)total);
+				    "state '%s': %zu unexpected bytes after the end", name,
+				    len - (size_t)total);
 	if (len < STATE_HEADER + 4)
 		return corrupt(err, name, STATE_HEADER, "too short");
 	want = 0;

@@ -106,9 +106,9 @@ static char *xstrdup(const char *s)
 
 static char *xprintf(const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 1, 2)))
+    __attribute__((format(printf, 1, 2)))
 #endif
-	;
+    ;
 
 static char *xprintf(const char *fmt, ...)
 {
@@ -259,16 +259,18 @@ static int find_attacks(struct ctx *c)
 			if (j1test(ipsucc, ip) || trusted(c, ips))
 				continue;
 			if (users >= c->cfg->attack_users) {
-				reason = xprintf("failed for %llu distinct users, no success (>= %u, --attack-users)",
-						 (unsigned long long)users, c->cfg->attack_users);
+				reason = xprintf(
+				    "failed for %llu distinct users, no success (>= %u, --attack-users)",
+				    (unsigned long long)users, c->cfg->attack_users);
 			} else if (users >= c->cfg->attack_min_users &&
 				   (double)never + EPS >= c->cfg->attack_ratio * (double)users) {
-				reason = xprintf("failed for %llu distinct users (>= %u, --attack-min-users), no "
-						 "success, %llu of them (%.0f%%) never logged in anywhere (>= %.0f%%, "
-						 "--attack-ratio)",
-						 (unsigned long long)users, c->cfg->attack_min_users,
-						 (unsigned long long)never, 100.0 * (double)never / (double)users,
-						 100.0 * c->cfg->attack_ratio);
+				reason = xprintf(
+				    "failed for %llu distinct users (>= %u, --attack-min-users), no "
+				    "success, %llu of them (%.0f%%) never logged in anywhere (>= %.0f%%, "
+				    "--attack-ratio)",
+				    (unsigned long long)users, c->cfg->attack_min_users,
+				    (unsigned long long)never, 100.0 * (double)never / (double)users,
+				    100.0 * c->cfg->attack_ratio);
 			} else {
 				continue;
 			}
@@ -291,7 +293,7 @@ static int find_attacks(struct ctx *c)
 				*pv = r->nattacks - 1;
 			}
 			continue;
-oom_reason:
+		oom_reason:
 			free(reason);
 			goto oom;
 		}
@@ -392,8 +394,8 @@ static int detect_window(struct ctx *c)
 
 			ib_time_format(as, ws2, sizeof(ws2));
 			ib_time_format(ae, we2, sizeof(we2));
-			r->window_rule = xprintf("given: --window %s..%s, widened to bucket boundaries %s..%s", ws,
-						 we, ws2, we2);
+			r->window_rule = xprintf(
+			    "given: --window %s..%s, widened to bucket boundaries %s..%s", ws, we, ws2, we2);
 		} else {
 			r->window_rule = xprintf("given: --window %s..%s", ws, we);
 		}
@@ -407,7 +409,8 @@ static int detect_window(struct ctx *c)
 	for (size_t b = 0; b < c->nb; b++) {
 		double rate = r->buckets[b].rate;
 		int hot = c->det_att[b] && rate + EPS >= cfg->window_factor * base &&
-			  rate + EPS >= base + cfg->window_min_rate && c->det_fail[b] >= cfg->window_min_failures;
+			  rate + EPS >= base + cfg->window_min_rate &&
+			  c->det_fail[b] >= cfg->window_min_failures;
 
 		if (!hot)
 			continue;
@@ -431,15 +434,17 @@ static int detect_window(struct ctx *c)
 		best_e = last_hot;
 	}
 	{
-		char *rule = xprintf("buckets whose failure rate was >= %.1fx the baseline (median %.1f%%) and >= "
-				     "baseline + %.1f points, with >= %u failures, merged across gaps of <= %u "
-				     "buckets; attack sources excluded",
-				     cfg->window_factor, 100.0 * base, 100.0 * cfg->window_min_rate,
-				     cfg->window_min_failures, cfg->window_gap);
+		char *rule =
+		    xprintf("buckets whose failure rate was >= %.1fx the baseline (median %.1f%%) and >= "
+			    "baseline + %.1f points, with >= %u failures, merged across gaps of <= %u "
+			    "buckets; attack sources excluded",
+			    cfg->window_factor, 100.0 * base, 100.0 * cfg->window_min_rate,
+			    cfg->window_min_failures, cfg->window_gap);
 
 		if (!rule)
 			return nomem(c);
-		r->window_rule = xprintf("%s: %s", best_s >= 0 ? "detected" : "none: no bucket qualified", rule);
+		r->window_rule =
+		    xprintf("%s: %s", best_s >= 0 ? "detected" : "none: no bucket qualified", rule);
 		free(rule);
 		if (!r->window_rule)
 			return nomem(c);
@@ -504,8 +509,8 @@ static int cred_rule(struct ctx *c)
 				out = (double)x->out_cred / (double)x->out_att;
 			else
 				out = fl_att[layer] ? (double)fl_cred[layer] / (double)fl_att[layer] : 0.0;
-			if (in + EPS >= c->cfg->cred_factor * out && in + EPS >= out + c->cfg->window_min_rate &&
-			    j1set(&c->credpair, key))
+			if (in + EPS >= c->cfg->cred_factor * out &&
+			    in + EPS >= out + c->cfg->window_min_rate && j1set(&c->credpair, key))
 				goto oom;
 		}
 		pv = (PWord_t)JudyLNext(pjl, &key, PJE0);
@@ -585,8 +590,8 @@ static int users_pass(struct ctx *c)
 		u = uget(c, cell->user, 1);
 		if (!u)
 			return nomem(c);
-		if (u->first == IB_TIME_NONE ||
-		    ev_before(c, cell->first_ms, cell->first_file, cell->first_line, u->first, u->ffile, u->fline)) {
+		if (u->first == IB_TIME_NONE || ev_before(c, cell->first_ms, cell->first_file,
+							  cell->first_line, u->first, u->ffile, u->fline)) {
 			u->first = cell->first_ms;
 			u->ffile = cell->first_file;
 			u->fline = cell->first_line;
@@ -637,7 +642,8 @@ static char *join_mask(unsigned mask, int layers)
 
 	for (unsigned i = 0; i < (layers ? (unsigned)IB_LAYER_COUNT : (unsigned)IB_CAT_COUNT); i++)
 		if (mask & (1u << i))
-			names[k++] = layers ? ib_layer_name((enum ib_layer)i) : ib_category_name((enum ib_category)i);
+			names[k++] =
+			    layers ? ib_layer_name((enum ib_layer)i) : ib_category_name((enum ib_category)i);
 	qsort(names, k, sizeof(names[0]), cmp_strp);
 	for (size_t i = 0; i < k; i++)
 		len += strlen(names[i]) + 1;
@@ -737,7 +743,8 @@ static int build_users(struct ctx *c)
 		row->servers = join_servers(c, u->user);
 		row->layers = join_mask(u->layers, 1);
 		row->categories = join_mask(u->cats, 0);
-		row->evidence = xprintf("%s:%llu", fstr(c, IB_S_FILE, u->ffile), (unsigned long long)u->fline);
+		row->evidence =
+		    xprintf("%s:%llu", fstr(c, IB_S_FILE, u->ffile), (unsigned long long)u->fline);
 		row->intermittent = u->intermittent;
 		if (!row->user || !row->servers || !row->layers || !row->categories || !row->evidence) {
 			free(ttr);
@@ -764,7 +771,8 @@ static int build_users(struct ctx *c)
 		size_t rank = (nttr * 9 + 9) / 10; /* ceil(0.9 n) */
 
 		qsort(ttr, nttr, sizeof(*ttr), cmp_i64);
-		r->ttr_median_ms = nttr % 2 ? ttr[nttr / 2] : ttr[nttr / 2 - 1] + (ttr[nttr / 2] - ttr[nttr / 2 - 1]) / 2;
+		r->ttr_median_ms =
+		    nttr % 2 ? ttr[nttr / 2] : ttr[nttr / 2 - 1] + (ttr[nttr / 2] - ttr[nttr / 2 - 1]) / 2;
 		r->ttr_p90_ms = ttr[rank - 1];
 		r->ttr_max_ms = ttr[nttr - 1];
 	}
@@ -781,7 +789,8 @@ static int build_users(struct ctx *c)
 
 static int cmp_unver(const void *x, const void *y)
 {
-	return strcmp(((const struct ib_unverified_row *)x)->user, ((const struct ib_unverified_row *)y)->user);
+	return strcmp(((const struct ib_unverified_row *)x)->user,
+		      ((const struct ib_unverified_row *)y)->user);
 }
 
 static int build_unverified(struct ctx *c)
@@ -819,10 +828,11 @@ static int build_unverified(struct ctx *c)
 		row = &r->unverified[r->nunverified++];
 		row->failures = m;
 		row->user = xstrdup(fstr(c, IB_S_USER, (uint32_t)user));
-		row->reason = xprintf("%llu credentials failures in the window on a server whose credentials "
-				      "failure rate spiked (--cred-factor %.1f), but no successful login anywhere "
-				      "to prove the password",
-				      (unsigned long long)m, c->cfg->cred_factor);
+		row->reason =
+		    xprintf("%llu credentials failures in the window on a server whose credentials "
+			    "failure rate spiked (--cred-factor %.1f), but no successful login anywhere "
+			    "to prove the password",
+			    (unsigned long long)m, c->cfg->cred_factor);
 		if (!row->user || !row->reason)
 			goto oom;
 	}
@@ -1218,7 +1228,8 @@ static int run(struct ctx *c)
 	r->ttr_median_ms = r->ttr_p90_ms = r->ttr_max_ms = IB_TIME_NONE;
 	if ((c->cfg->window_start_ms == IB_TIME_NONE) != (c->cfg->window_end_ms == IB_TIME_NONE) ||
 	    (c->cfg->window_start_ms != IB_TIME_NONE && c->cfg->window_start_ms >= c->cfg->window_end_ms))
-		return ib_error_set(c->err, IB_ERR_USAGE, 0, NULL, 0, "the window needs a start before its end");
+		return ib_error_set(c->err, IB_ERR_USAGE, 0, NULL, 0,
+				    "the window needs a start before its end");
 	if ((rc = build_quality(c)) < 0)
 		return rc;
 	c->flag = calloc(n ? n : 1, 1);
@@ -1242,8 +1253,9 @@ static int run(struct ctx *c)
 		any = 1;
 	}
 	if (!any) {
-		r->window_rule = xstrdup(c->cfg->window_start_ms != IB_TIME_NONE ? "given: no events in range"
-										: "none: no events in range");
+		r->window_rule =
+		    xstrdup(c->cfg->window_start_ms != IB_TIME_NONE ? "given: no events in range"
+								    : "none: no events in range");
 		if (c->cfg->window_start_ms != IB_TIME_NONE) {
 			r->window_source = IB_WIN_GIVEN;
 			r->window_start_ms = c->cfg->window_start_ms;
@@ -1270,7 +1282,8 @@ static int run(struct ctx *c)
 	if ((rc = detect_window(c)) < 0)
 		return rc;
 	for (size_t b = 0; b < c->nb; b++)
-		r->buckets[b].in_window = r->window_source != IB_WIN_NONE && r->buckets[b].start_ms >= r->window_start_ms &&
+		r->buckets[b].in_window = r->window_source != IB_WIN_NONE &&
+					  r->buckets[b].start_ms >= r->window_start_ms &&
 					  r->buckets[b].start_ms < r->window_end_ms;
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_agg_cell(a, i);

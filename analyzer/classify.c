@@ -31,9 +31,9 @@ struct ib_classifier {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	int prefilter;
-	uint64_t *cand;	    /* words: candidate rules of this message */
-	uint64_t *seen;	    /* nlit bits: literals found in this message */
-	uint16_t *found;    /* ids of the literals found, in order */
+	uint64_t *cand;	 /* words: candidate rules of this message */
+	uint64_t *seen;	 /* nlit bits: literals found in this message */
+	uint16_t *found; /* ids of the literals found, in order */
 	/* scope cache: in-scope rule sets of recent (format, program) pairs */
 	struct scope_slot slot[SCOPE_SLOTS];
 	uint64_t *scope_mem; /* SCOPE_SLOTS + 1 sets; the last is scratch */
@@ -204,8 +204,7 @@ static size_t scan_literals(struct ib_classifier *c, const unsigned char *m, siz
 	return nfound;
 }
 
-static void fill(struct ib_str *field, const struct ib_rule *ru, int g, const PCRE2_SIZE *ov,
-		 const char *msg)
+static void fill(struct ib_str *field, const struct ib_rule *ru, int g, const PCRE2_SIZE *ov, const char *msg)
 {
 	if (field->len)
 		return;

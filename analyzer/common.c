@@ -26,8 +26,8 @@ int ib_error_set(struct ib_error *err, int code, int errnum, const char *path, u
 }
 
 static const char *const layer_names[IB_LAYER_COUNT] = {"client", "proxy", "server"};
-static const char *const cat_names[IB_CAT_COUNT] = {"none",    "ok",     "credentials", "temporary",
-						     "timeout", "policy", "other"};
+static const char *const cat_names[IB_CAT_COUNT] = {"none",    "ok",	 "credentials", "temporary",
+						    "timeout", "policy", "other"};
 
 const char *ib_layer_name(enum ib_layer l)
 {

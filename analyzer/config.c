@@ -81,8 +81,7 @@ int ib_parse_instant(const char *s, int64_t *out_ms)
 	const char *p = s;
 	int64_t t, off = 0;
 
-	if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-	    digits(&p, 2, &d))
+	if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
 		return -1;
 	if (*p == 'T' || *p == ' ') {
 		p++;

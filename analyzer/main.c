@@ -123,40 +123,40 @@ enum opt_id {
 };
 
 static const struct option long_opts[] = {
-	{"jobs", required_argument, NULL, 'j'},
-	{"format", required_argument, NULL, O_FORMAT},
-	{"tz", required_argument, NULL, O_TZ},
-	{"year", required_argument, NULL, O_YEAR},
-	{"max-line", required_argument, NULL, O_MAXLINE},
-	{"rules", required_argument, NULL, O_RULES},
-	{"no-default-rules", no_argument, NULL, O_NODEF},
-	{"bucket", required_argument, NULL, O_BUCKET},
-	{"since", required_argument, NULL, O_SINCE},
-	{"until", required_argument, NULL, O_UNTIL},
-	{"window", required_argument, NULL, O_WINDOW},
-	{"attack-users", required_argument, NULL, O_ATTACK_USERS},
-	{"attack-min-users", required_argument, NULL, O_ATTACK_MIN},
-	{"attack-ratio", required_argument, NULL, O_ATTACK_RATIO},
-	{"trusted-proxy", required_argument, NULL, O_TRUSTED},
-	{"server-alias", required_argument, NULL, O_ALIAS},
-	{"window-factor", required_argument, NULL, O_WFACTOR},
-	{"window-min-rate", required_argument, NULL, O_WMINRATE},
-	{"window-min-failures", required_argument, NULL, O_WMINFAIL},
-	{"window-gap", required_argument, NULL, O_WGAP},
-	{"cred-factor", required_argument, NULL, O_CREDF},
-	{"server-factor", required_argument, NULL, O_SERVERF},
-	{"output", required_argument, NULL, 'o'},
-	{"format-out", required_argument, NULL, O_FORMATOUT},
-	{"redact", required_argument, NULL, O_REDACT},
-	{"force", no_argument, NULL, O_FORCE},
-	{"stamp", no_argument, NULL, O_STAMP},
-	{"save-state", required_argument, NULL, O_SAVE},
-	{"test", no_argument, NULL, O_TEST},
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"jobs", required_argument, NULL, 'j'},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"tz", required_argument, NULL, O_TZ},
+    {"year", required_argument, NULL, O_YEAR},
+    {"max-line", required_argument, NULL, O_MAXLINE},
+    {"rules", required_argument, NULL, O_RULES},
+    {"no-default-rules", no_argument, NULL, O_NODEF},
+    {"bucket", required_argument, NULL, O_BUCKET},
+    {"since", required_argument, NULL, O_SINCE},
+    {"until", required_argument, NULL, O_UNTIL},
+    {"window", required_argument, NULL, O_WINDOW},
+    {"attack-users", required_argument, NULL, O_ATTACK_USERS},
+    {"attack-min-users", required_argument, NULL, O_ATTACK_MIN},
+    {"attack-ratio", required_argument, NULL, O_ATTACK_RATIO},
+    {"trusted-proxy", required_argument, NULL, O_TRUSTED},
+    {"server-alias", required_argument, NULL, O_ALIAS},
+    {"window-factor", required_argument, NULL, O_WFACTOR},
+    {"window-min-rate", required_argument, NULL, O_WMINRATE},
+    {"window-min-failures", required_argument, NULL, O_WMINFAIL},
+    {"window-gap", required_argument, NULL, O_WGAP},
+    {"cred-factor", required_argument, NULL, O_CREDF},
+    {"server-factor", required_argument, NULL, O_SERVERF},
+    {"output", required_argument, NULL, 'o'},
+    {"format-out", required_argument, NULL, O_FORMATOUT},
+    {"redact", required_argument, NULL, O_REDACT},
+    {"force", no_argument, NULL, O_FORCE},
+    {"stamp", no_argument, NULL, O_STAMP},
+    {"save-state", required_argument, NULL, O_SAVE},
+    {"test", no_argument, NULL, O_TEST},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 struct cli {
@@ -303,8 +303,9 @@ static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
 			exit(EXIT_OKAY);
 		case O_FORMAT:
 			if (!ib_parser_find(optarg))
-				usage_error("unknown format '%s' for option '--format' (see 'imapblast formats')",
-					    optarg);
+				usage_error(
+				    "unknown format '%s' for option '--format' (see 'imapblast formats')",
+				    optarg);
 			c->cfg.force_format = optarg;
 			break;
 		case O_TZ:
@@ -342,7 +343,8 @@ static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
 			char start[64];
 
 			if (!dots || (size_t)(dots - optarg) >= sizeof(start))
-				usage_error("bad value for option '--window': '%s' (want START..END)", optarg);
+				usage_error("bad value for option '--window': '%s' (want START..END)",
+					    optarg);
 			memcpy(start, optarg, (size_t)(dots - optarg));
 			start[dots - optarg] = 0;
 			c->cfg.window_start_ms = parse_time("--window", start);
@@ -356,7 +358,8 @@ static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
 			c->cfg.attack_users = (unsigned)parse_uint("--attack-users", optarg, 1, 1000000);
 			break;
 		case O_ATTACK_MIN:
-			c->cfg.attack_min_users = (unsigned)parse_uint("--attack-min-users", optarg, 1, 1000000);
+			c->cfg.attack_min_users =
+			    (unsigned)parse_uint("--attack-min-users", optarg, 1, 1000000);
 			break;
 		case O_ATTACK_RATIO:
 			c->cfg.attack_ratio = parse_double("--attack-ratio", optarg);
@@ -372,7 +375,8 @@ static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
 			const char *eq = strchr(optarg, '=');
 
 			if (!eq || eq == optarg || !eq[1])
-				usage_error("bad value for option '--server-alias': '%s' (want FROM=TO)", optarg);
+				usage_error("bad value for option '--server-alias': '%s' (want FROM=TO)",
+					    optarg);
 			if (c->naliases == MAX_LIST)
 				usage_error("too many '%s' options", "--server-alias");
 			c->aliases[c->naliases++] = optarg;
@@ -385,7 +389,8 @@ static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
 			c->cfg.window_min_rate = parse_double("--window-min-rate", optarg);
 			break;
 		case O_WMINFAIL:
-			c->cfg.window_min_failures = (unsigned)parse_uint("--window-min-failures", optarg, 0, 1000000000);
+			c->cfg.window_min_failures =
+			    (unsigned)parse_uint("--window-min-failures", optarg, 0, 1000000000);
 			break;
 		case O_WGAP:
 			c->cfg.window_gap = (unsigned)parse_uint("--window-gap", optarg, 0, 100000);
@@ -503,9 +508,9 @@ static void show_progress(void *arg, uint64_t done)
 	rate = el > 0 ? (double)done / el / 1e6 : 0;
 	if (p->total) {
 		double left = rate > 0 && p->total > done ? (double)(p->total - done) / 1e6 / rate : 0;
-		fprintf(stderr, "\r%8.1f of %.1f MB (%3.0f%%)  %6.1f MB/s  ETA %d:%02d   ", (double)done / 1e6,
-			(double)p->total / 1e6, 100.0 * (double)done / (double)p->total, rate,
-			(int)(left / 60), (int)left % 60);
+		fprintf(stderr, "\r%8.1f of %.1f MB (%3.0f%%)  %6.1f MB/s  ETA %d:%02d   ",
+			(double)done / 1e6, (double)p->total / 1e6, 100.0 * (double)done / (double)p->total,
+			rate, (int)(left / 60), (int)left % 60);
 	} else {
 		fprintf(stderr, "\r%8.1f MB  %6.1f MB/s   ", (double)done / 1e6, rate);
 	}
@@ -517,9 +522,7 @@ static int cmd_formats(void)
 {
 	for (size_t i = 0; ib_parsers[i]; i++) {
 		const struct ib_parser *p = ib_parsers[i];
-		const char *how = p->probe && p->programs ? "file, syslog"
-				  : p->probe		  ? "file"
-							  : "syslog";
+		const char *how = p->probe && p->programs ? "file, syslog" : p->probe ? "file" : "syslog";
 
 		printf("%-12s %-7s %-13s %s\n", p->name, ib_layer_name(p->layer), how, p->description);
 	}
@@ -565,7 +568,8 @@ static int rules_test(const struct cli *c, const struct ib_rules *rules, int arg
 			first[nfirst].len = line.len;
 			nfirst++;
 		}
-		p = c->cfg.force_format ? ib_parser_find(c->cfg.force_format) : ib_parser_detect(first, nfirst);
+		p = c->cfg.force_format ? ib_parser_find(c->cfg.force_format)
+					: ib_parser_detect(first, nfirst);
 		for (size_t k = 0; k < nfirst; k++)
 			free(copy[k]);
 		ib_reader_close(r);
@@ -607,12 +611,13 @@ static int rules_test(const struct cli *c, const struct ib_rules *rules, int arg
 				unmatched++;
 				if (ev.flags & IB_EV_AUTH_HINT)
 					printf("  no rule  %s:%llu: %.*s\n", argv[i],
-					       (unsigned long long)ctx.lineno, (int)(line.len > 300 ? 300 : line.len),
-					       line.ptr);
+					       (unsigned long long)ctx.lineno,
+					       (int)(line.len > 300 ? 300 : line.len), line.ptr);
 			} else if (c->verbose) {
 				printf("  %-11s %-32s %s:%llu: %.*s\n", ib_category_name(m.category),
-				       m.signature ? m.signature : "-", argv[i], (unsigned long long)ctx.lineno,
-				       (int)(line.len > 200 ? 200 : line.len), line.ptr);
+				       m.signature ? m.signature : "-", argv[i],
+				       (unsigned long long)ctx.lineno, (int)(line.len > 200 ? 200 : line.len),
+				       line.ptr);
 			}
 		}
 		if (p->close)
@@ -623,7 +628,8 @@ static int rules_test(const struct cli *c, const struct ib_rules *rules, int arg
 	       (unsigned long long)lines, (unsigned long long)(lines - unparsed - ignored - unmatched),
 	       (unsigned long long)unmatched, (unsigned long long)ignored, (unsigned long long)unparsed);
 	for (int k = 1; k < IB_CAT_COUNT; k++)
-		printf("  %-12s %llu\n", ib_category_name((enum ib_category)k), (unsigned long long)per_cat[k]);
+		printf("  %-12s %llu\n", ib_category_name((enum ib_category)k),
+		       (unsigned long long)per_cat[k]);
 	printf("\nper rule:\n");
 	for (size_t k = 0; k < nr; k++) {
 		struct ib_rule_info info;
@@ -661,7 +667,8 @@ static int cmd_rules(struct cli *c, int argc, char **argv)
 			char scope[256];
 
 			ib_rules_get(rules, i, &info);
-			snprintf(scope, sizeof(scope), "%s%s%s", info.formats && *info.formats ? info.formats : "",
+			snprintf(scope, sizeof(scope), "%s%s%s",
+				 info.formats && *info.formats ? info.formats : "",
 				 info.programs && *info.programs ? " prog=" : "",
 				 info.programs && *info.programs ? info.programs : "");
 			printf("%-36s %-12s %-24s %s:%u\n", info.name, ib_category_name(info.category),
@@ -733,8 +740,8 @@ static int cmd_merge(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		if (ib_agg_merge(agg, part) < 0) {
-			fprintf(stderr, "%s: cannot merge '%s': bucket lengths differ or out of memory\n", prog,
-				argv[i]);
+			fprintf(stderr, "%s: cannot merge '%s': bucket lengths differ or out of memory\n",
+				prog, argv[i]);
 			ib_agg_free(part);
 			ib_agg_free(agg);
 			return EXIT_USAGE;

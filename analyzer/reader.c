@@ -373,7 +373,8 @@ static size_t fill(struct ib_reader *r)
 					return 0;
 			if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f ||
 			    r->in[r->in_pos + 1] != 0x8b) {
-				fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "garbage after gzip member");
+				fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos,
+				     "garbage after gzip member");
 				return 0;
 			}
 			if (inflate_begin(r) < 0) {

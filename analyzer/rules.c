@@ -108,8 +108,8 @@ static int push_rule(struct ib_rules *r, struct ib_rule *rule)
 
 static int is_name_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.' || c == ':';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '-' || c == '.' || c == ':';
 }
 
 static int is_scope_char(unsigned char c)
@@ -181,8 +181,8 @@ static const char *parse_quoted(const char *s, size_t len, char *out, size_t *ou
 			out[o++] = '\t';
 		} else if (s[i] == 'x' && i + 2 < len && hexval((unsigned char)s[i + 1]) >= 0 &&
 			   hexval((unsigned char)s[i + 2]) >= 0) {
-			out[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-					  hexval((unsigned char)s[i + 2]));
+			out[o++] =
+			    (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
 			i += 2;
 		} else {
 			return "unknown escape in literal (use \\\\ \\\" \\t \\xHH)";
@@ -414,25 +414,23 @@ static int close_rule(struct ib_rules *list, struct ib_rule *rule, int lit_none,
 	if (!rule->name)
 		return IB_OK;
 	if (!rule->category)
-		return lerr(err, IB_ERR_FORMAT, name, rule->line, "rule '%s' has no category",
-			    rule->name);
+		return lerr(err, IB_ERR_FORMAT, name, rule->line, "rule '%s' has no category", rule->name);
 	if (!rule->pattern)
-		return lerr(err, IB_ERR_FORMAT, name, rule->line,
-			    "rule '%s' has no pattern (a 'match' line)", rule->name);
+		return lerr(err, IB_ERR_FORMAT, name, rule->line, "rule '%s' has no pattern (a 'match' line)",
+			    rule->name);
 	for (size_t i = 0; i < list->n; i++)
 		if (!strcmp(list->v[i].name, rule->name))
 			return lerr(err, IB_ERR_FORMAT, name, rule->line,
 				    "duplicate rule name '%s' (first at line %u)", rule->name,
 				    list->v[i].line);
-	rule->code = pcre2_compile((PCRE2_SPTR)rule->pattern, rule->patlen,
-				   PCRE2_DUPNAMES | PCRE2_NEVER_UTF, &errcode, &erroff, NULL);
+	rule->code = pcre2_compile((PCRE2_SPTR)rule->pattern, rule->patlen, PCRE2_DUPNAMES | PCRE2_NEVER_UTF,
+				   &errcode, &erroff, NULL);
 	if (!rule->code) {
 		char msg[160];
 
 		pcre2_get_error_message(errcode, (PCRE2_UCHAR *)msg, sizeof(msg));
-		return lerr(err, IB_ERR_FORMAT, name, rule->line,
-			    "rule '%s': bad pattern at offset %zu: %s", rule->name, (size_t)erroff,
-			    msg);
+		return lerr(err, IB_ERR_FORMAT, name, rule->line, "rule '%s': bad pattern at offset %zu: %s",
+			    rule->name, (size_t)erroff, msg);
 	}
 #ifndef IB_NO_JIT
 	/* without JIT (failure, or the valgrind build) the interpreter runs */
@@ -574,9 +572,8 @@ static int parse_buf(struct ib_rules *list, const char *name, const char *buf, s
 			int bad;
 
 			if (*asw) {
-				rc = lerr(err, IB_ERR_FORMAT, name, lineno,
-					  "duplicate '%s' in rule '%s'", isfmt ? "formats" : "programs",
-					  cur.name);
+				rc = lerr(err, IB_ERR_FORMAT, name, lineno, "duplicate '%s' in rule '%s'",
+					  isfmt ? "formats" : "programs", cur.name);
 			} else if (!(*asw = memdup0(arg, arglen))) {
 				rc = IB_ERR_NOMEM;
 			} else {
@@ -607,8 +604,7 @@ static int parse_buf(struct ib_rules *list, const char *name, const char *buf, s
 		} else if (KW("match")) {
 			if (cur.pattern)
 				rc = lerr(err, IB_ERR_FORMAT, name, lineno,
-					  "duplicate 'match' in rule '%s' (one pattern per rule)",
-					  cur.name);
+					  "duplicate 'match' in rule '%s' (one pattern per rule)", cur.name);
 			else if (!(cur.pattern = memdup0(arg, arglen)))
 				rc = IB_ERR_NOMEM;
 			else
@@ -667,8 +663,7 @@ static int commit(struct ib_rules *r, struct ib_rules *list)
 	return IB_OK;
 }
 
-int ib_rules_load_buf(struct ib_rules *r, const char *name, const char *buf, size_t len,
-		      struct ib_error *err)
+int ib_rules_load_buf(struct ib_rules *r, const char *name, const char *buf, size_t len, struct ib_error *err)
 {
 	struct ib_rules list;
 	int rc;
@@ -812,8 +807,7 @@ int ib_rules_compile(struct ib_rules *r, struct ib_error *err)
 					nll = nl ? realloc(r->litlen, na * sizeof(*nll)) : NULL;
 					if (nll)
 						r->litlen = nll;
-					nr = nll ? realloc(r->lit_rules, na * r->words * sizeof(*nr))
-						 : NULL;
+					nr = nll ? realloc(r->lit_rules, na * r->words * sizeof(*nr)) : NULL;
 					if (!nr) {
 						index_release(r);
 						return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, NULL, 0,
@@ -839,8 +833,7 @@ int ib_rules_compile(struct ib_rules *r, struct ib_error *err)
 	}
 	memset(cnt, 0, sizeof(cnt));
 	for (size_t k = 0; k < r->nlit; k++) {
-		unsigned pair = (unsigned)(unsigned char)r->lit[k][0] << 8 |
-				(unsigned char)r->lit[k][1];
+		unsigned pair = (unsigned)(unsigned char)r->lit[k][0] << 8 | (unsigned char)r->lit[k][1];
 
 		r->pairbits[pair >> 3] |= (uint8_t)(1u << (pair & 7));
 		cnt[ib_pf_bucket(pair)]++;
@@ -850,8 +843,7 @@ int ib_rules_compile(struct ib_rules *r, struct ib_error *err)
 		r->bstart[b + 1] = (uint16_t)(r->bstart[b] + cnt[b]);
 	memset(cnt, 0, sizeof(cnt));
 	for (size_t k = 0; k < r->nlit; k++) {
-		unsigned pair = (unsigned)(unsigned char)r->lit[k][0] << 8 |
-				(unsigned char)r->lit[k][1];
+		unsigned pair = (unsigned)(unsigned char)r->lit[k][0] << 8 | (unsigned char)r->lit[k][1];
 		unsigned b = ib_pf_bucket(pair);
 
 		r->bids[r->bstart[b] + cnt[b]++] = (uint16_t)k;

@@ -80,8 +80,7 @@ static int clock_valid(unsigned h, unsigned mi, unsigned s, unsigned ms)
 	return h < 24 && mi < 60 && s <= 60 && ms < 1000;
 }
 
-int64_t ib_time_utc(int y, unsigned mon, unsigned d, unsigned h, unsigned mi, unsigned s,
-		    unsigned ms)
+int64_t ib_time_utc(int y, unsigned mon, unsigned d, unsigned h, unsigned mi, unsigned s, unsigned ms)
 {
 	if (!ib_date_valid(y, mon, d) || !clock_valid(h, mi, s, ms))
 		return IB_TIME_NONE;
@@ -109,8 +108,8 @@ static int local_offset(int y, unsigned mon, unsigned d, unsigned h, int64_t *of
 	return 0;
 }
 
-int64_t ib_time_local(struct ib_time_policy *p, int y, unsigned mon, unsigned d, unsigned h,
-		      unsigned mi, unsigned s, unsigned ms)
+int64_t ib_time_local(struct ib_time_policy *p, int y, unsigned mon, unsigned d, unsigned h, unsigned mi,
+		      unsigned s, unsigned ms)
 {
 	int64_t local_ms, key;
 
@@ -164,8 +163,8 @@ static int64_t ref_local_ms(const struct ib_time_policy *p, int *year)
 	}
 }
 
-int ib_time_guess_year(const struct ib_time_policy *p, unsigned mon, unsigned d, unsigned h,
-		       unsigned mi, unsigned s)
+int ib_time_guess_year(const struct ib_time_policy *p, unsigned mon, unsigned d, unsigned h, unsigned mi,
+		       unsigned s)
 {
 	int y = 1970;
 	int64_t ref, cand;
@@ -355,8 +354,8 @@ int ib_ts_iso(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	int off_min = 0, has_zone;
 	int64_t t;
 
-	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '-') || (mo = digits(s, 5, 2)) < 0 ||
-	    !at(s, 7, '-') || (d = digits(s, 8, 2)) < 0 || !(at(s, 10, 'T') || at(s, 10, ' ')))
+	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '-') || (mo = digits(s, 5, 2)) < 0 || !at(s, 7, '-') ||
+	    (d = digits(s, 8, 2)) < 0 || !(at(s, 10, 'T') || at(s, 10, ' ')))
 		return -1;
 	i = 11;
 	if (hms(s, &i, &h, &mi, &sec) < 0)
@@ -424,8 +423,8 @@ int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	size_t i = 11;
 	int64_t t;
 
-	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '/') || (mo = digits(s, 5, 2)) < 0 ||
-	    !at(s, 7, '/') || (d = digits(s, 8, 2)) < 0 || !at(s, 10, ' '))
+	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '/') || (mo = digits(s, 5, 2)) < 0 || !at(s, 7, '/') ||
+	    (d = digits(s, 8, 2)) < 0 || !at(s, 10, ' '))
 		return -1;
 	if (hms(s, &i, &h, &mi, &sec) < 0)
 		return -1;
@@ -450,8 +449,8 @@ int ib_ts_clf(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	if ((d = digits(s, 0, 2)) < 0 || s->len < 11)
 		return -1;
 	sep = s->ptr[2];
-	if ((sep != '/' && sep != '-') || !(mon = ib_month_from_abbr(s->ptr + 3)) ||
-	    !at(s, 6, sep) || (y = digits(s, 7, 4)) < 0 || !(at(s, 11, ':') || at(s, 11, ' ')))
+	if ((sep != '/' && sep != '-') || !(mon = ib_month_from_abbr(s->ptr + 3)) || !at(s, 6, sep) ||
+	    (y = digits(s, 7, 4)) < 0 || !(at(s, 11, ':') || at(s, 11, ' ')))
 		return -1;
 	i = 12;
 	if (hms(s, &i, &h, &mi, &sec) < 0)
@@ -486,10 +485,9 @@ int ib_ts_any(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	if (s->ptr[0] == '@')
 		return ib_ts_tai64n(s, out);
 	if (is_digit(s->ptr[0]))
-		return (ib_ts_iso(s, p, out) == 0 || ib_ts_nginx(s, p, out) == 0 ||
-			ib_ts_clf(s, p, out) == 0)
-			       ? 0
-			       : -1;
+		return (ib_ts_iso(s, p, out) == 0 || ib_ts_nginx(s, p, out) == 0 || ib_ts_clf(s, p, out) == 0)
+			   ? 0
+			   : -1;
 	return ib_ts_rfc3164(s, p, out);
 }
 

@@ -1,9 +1,9 @@
 /*
  * courier.c: Courier IMAP/POP3 login lines (a syslog message parser), e.g.
  *   Apr 27 09:00:00 servername imapd: LOGIN FAILED, user=tester, ip=[::ffff:192.0.2.5], port=[255]
- *   May  2 05:16:49 server1 imapd: LOGIN, user=admin@tubeinn.com, ip=[::ffff:127.0.0.1], port=[49043], protocol=IMAP
- * Message: everything after "prog[pid]: ". Server: the syslog host.
- * UW-IMAP also logs as "imapd": its lines ("Login failed user=") are declined.
+ *   May  2 05:16:49 server1 imapd: LOGIN, user=admin@tubeinn.com, ip=[::ffff:127.0.0.1], port=[49043],
+ * protocol=IMAP Message: everything after "prog[pid]: ". Server: the syslog host. UW-IMAP also logs as
+ * "imapd": its lines ("Login failed user=") are declined.
  */
 #include "util.h"
 
@@ -54,25 +54,23 @@ static int courier_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 		return IB_OK;
 	}
 	/* session ends and connects: Courier's, but not login outcomes */
-	if (IB_U_STARTS(r, "LOGOUT, ") || IB_U_STARTS(r, "DISCONNECTED, ") ||
-	    IB_U_STARTS(r, "TIMEOUT, ") || IB_U_STARTS(r, "Disconnected, ") ||
-	    IB_U_STARTS(r, "Connection, "))
+	if (IB_U_STARTS(r, "LOGOUT, ") || IB_U_STARTS(r, "DISCONNECTED, ") || IB_U_STARTS(r, "TIMEOUT, ") ||
+	    IB_U_STARTS(r, "Disconnected, ") || IB_U_STARTS(r, "Connection, "))
 		return IB_SKIP;
 	return IB_DECLINE;
 }
 
 static int courier_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 
-static const char *const courier_programs[] = {"imapd", "imapd-ssl", "pop3d", "pop3d-ssl",
-					       "courier*", NULL};
+static const char *const courier_programs[] = {"imapd", "imapd-ssl", "pop3d", "pop3d-ssl", "courier*", NULL};
 
 const struct ib_parser ib_parser_courier = {
-	.name = "courier",
-	.description = "Courier IMAP/POP3 LOGIN / LOGIN FAILED lines",
-	.layer = IB_LAYER_SERVER,
-	.parse = courier_parse,
-	.programs = courier_programs,
-	.parse_msg = courier_msg,
+    .name = "courier",
+    .description = "Courier IMAP/POP3 LOGIN / LOGIN FAILED lines",
+    .layer = IB_LAYER_SERVER,
+    .parse = courier_parse,
+    .programs = courier_programs,
+    .parse_msg = courier_msg,
 };
 
 /* `--format courier`: the syslog envelope, dispatching to Courier only. */

@@ -177,8 +177,8 @@ size_t ib_cu_ip_len(const char *p, size_t len)
 {
 	size_t v4 = ipv4_len(p, len), n = 0;
 
-	if (v4 && (v4 == len || !(is_hex(p[v4]) || p[v4] == ':' || (p[v4] == '.' && v4 + 1 < len &&
-								      is_digit(p[v4 + 1])))))
+	if (v4 && (v4 == len ||
+		   !(is_hex(p[v4]) || p[v4] == ':' || (p[v4] == '.' && v4 + 1 < len && is_digit(p[v4 + 1])))))
 		return v4;
 	while (n < len && n < 46 && (is_hex(p[n]) || p[n] == ':' || p[n] == '.'))
 		n++;

@@ -1,7 +1,9 @@
 /*
  * cyrus.c: Cyrus IMAP login lines (a syslog message parser), e.g.
- *   Jan 4 21:51:05 hostname cyrus/imap[5355]: badlogin: localhost.localdomain [127.0.0.1] plaintext cyrus@localdomain SASL(-13): authentication failure: checkpass failed
- *   2015-12-22T00:05:46.534634-05:00 imap30 sloti30t15/imap[4101108]: login: frontend1 [10.202.2.160] robntest plaintext User logged in SESSIONID=<...>
+ *   Jan 4 21:51:05 hostname cyrus/imap[5355]: badlogin: localhost.localdomain [127.0.0.1] plaintext
+ * cyrus@localdomain SASL(-13): authentication failure: checkpass failed 2015-12-22T00:05:46.534634-05:00
+ * imap30 sloti30t15/imap[4101108]: login: frontend1 [10.202.2.160] robntest plaintext User logged in
+ * SESSIONID=<...>
  *   ... imap[1]: event=login.bad r.clienthost=10.0.0.7 u.username=jbloggs error="..."  (3.13 logfmt)
  * Message: everything after "prog[pid]: ". Server: the syslog host.
  */
@@ -123,16 +125,16 @@ static int cyrus_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, 
 
 static int cyrus_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 
-static const char *const cyrus_programs[] = {"imap", "imaps", "pop3", "pop3s", "imapd", "pop3d",
-					     "cyrus*", NULL};
+static const char *const cyrus_programs[] = {"imap",  "imaps", "pop3",	 "pop3s",
+					     "imapd", "pop3d", "cyrus*", NULL};
 
 const struct ib_parser ib_parser_cyrus = {
-	.name = "cyrus",
-	.description = "Cyrus IMAP badlogin/login lines (classic and 3.13 logfmt)",
-	.layer = IB_LAYER_SERVER,
-	.parse = cyrus_parse,
-	.programs = cyrus_programs,
-	.parse_msg = cyrus_msg,
+    .name = "cyrus",
+    .description = "Cyrus IMAP badlogin/login lines (classic and 3.13 logfmt)",
+    .layer = IB_LAYER_SERVER,
+    .parse = cyrus_parse,
+    .programs = cyrus_programs,
+    .parse_msg = cyrus_msg,
 };
 
 /* `--format cyrus`: the syslog envelope, dispatching to Cyrus only. */

@@ -1,18 +1,19 @@
 /*
  * dovecot.c: Dovecot 1.x-2.4 login, auth and proxy lines (a syslog message
  * parser; syslog.c reads the envelope), e.g.
- *   Jun 13 16:30:54 platypus dovecot: imap-login: Disconnected (auth failed, 2 attempts): user=<bob>, method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS
- *   Jan 29 09:33:58 pop3-login: Info: Aborted login (auth failed, 1 attempts in 2 secs): user=<grace>, ...
- *   Aug 30 00:10:57 auth(info@example.com,192.0.2.110,sasl:login)<CvN+E95U>: Info: sql: Password mismatch
- * Message: after "dovecot[pid]: " for syslog; from the process name on for
- * log_path/TAI64N files, so both read "imap-login: ...".
+ *   Jun 13 16:30:54 platypus dovecot: imap-login: Disconnected (auth failed, 2 attempts): user=<bob>,
+ * method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS Jan 29 09:33:58 pop3-login: Info: Aborted login
+ * (auth failed, 1 attempts in 2 secs): user=<grace>, ... Aug 30 00:10:57
+ * auth(info@example.com,192.0.2.110,sasl:login)<CvN+E95U>: Info: sql: Password mismatch Message: after
+ * "dovecot[pid]: " for syslog; from the process name on for log_path/TAI64N files, so both read "imap-login:
+ * ...".
  */
 #include "util.h"
 
 static int is_level(struct ib_str *r, int *severe)
 {
-	static const char *const levels[] = {"Info: ", "Debug: ", "Warning: ", "Error: ",
-					     "Fatal: ", "Panic: "};
+	static const char *const levels[] = {
+	    "Info: ", "Debug: ", "Warning: ", "Error: ", "Fatal: ", "Panic: "};
 
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		size_t n = strlen(levels[i]);
@@ -27,8 +28,8 @@ static int is_level(struct ib_str *r, int *severe)
 
 static int name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+	       c == '_';
 }
 
 /*
@@ -136,19 +137,25 @@ static int find_passdb(struct ib_str s, struct ib_event *ev)
 	return -1;
 }
 
-static const char *const auth_markers[] = {
-	"temporary failure", "Worker process died", "Auth request was queued",
-	"Aborting auth request", "Unexpected exit", "authentication failure", "binding failed",
-	"Connection refused", "timed out", NULL};
+static const char *const auth_markers[] = {"temporary failure",
+					   "Worker process died",
+					   "Auth request was queued",
+					   "Aborting auth request",
+					   "Unexpected exit",
+					   "authentication failure",
+					   "binding failed",
+					   "Connection refused",
+					   "timed out",
+					   NULL};
 
 static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib_event *ev)
 {
 	const char *q;
 
 	if (find_passdb(whole, ev) == 0) {
-		if (IB_U_FIND(r, "mismatch") || IB_U_FIND(r, "unknown user") ||
-		    IB_U_FIND(r, "failed") || IB_U_FIND(r, "invalid") || IB_U_FIND(r, "denied") ||
-		    IB_U_FIND(r, "failure") || IB_U_FIND(r, "disabled") || IB_U_FIND(r, "expired"))
+		if (IB_U_FIND(r, "mismatch") || IB_U_FIND(r, "unknown user") || IB_U_FIND(r, "failed") ||
+		    IB_U_FIND(r, "invalid") || IB_U_FIND(r, "denied") || IB_U_FIND(r, "failure") ||
+		    IB_U_FIND(r, "disabled") || IB_U_FIND(r, "expired"))
 			ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
@@ -277,11 +284,16 @@ static int proxy_line(struct ib_str r, struct ib_event *ev)
 static int no_attempt(struct ib_str r)
 {
 	static const char *const marks[] = {
-		"(no auth attempts",	       "(disconnected during TLS handshake",
-		"(cert required",	       "(client didn't send a cert",
-		"(no_auth_attempts)",	       "(tls_handshake_not_finished)",
-		"(client_ssl_not_started)",    "(client_ssl_cert_missing)",
-		"(client_ssl_cert_untrusted)", NULL,
+	    "(no auth attempts",
+	    "(disconnected during TLS handshake",
+	    "(cert required",
+	    "(client didn't send a cert",
+	    "(no_auth_attempts)",
+	    "(tls_handshake_not_finished)",
+	    "(client_ssl_not_started)",
+	    "(client_ssl_cert_missing)",
+	    "(client_ssl_cert_untrusted)",
+	    NULL,
 	};
 	const char *lt = memchr(r.ptr, '<', r.len);
 	struct ib_str head = {r.ptr, lt ? (size_t)(lt - r.ptr) : r.len};
@@ -365,19 +377,40 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 
 static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 
-static const char *const dovecot_programs[] = {
-	"dovecot", "dovecot-auth", "imap-login", "pop3-login", "submission-login",
-	"managesieve-login", "lmtp-login", "auth", "auth-worker", "imap", "pop3", "lmtp",
-	"submission", "managesieve", "director", "master", "indexer", "indexer-worker",
-	"doveadm", "anvil", "config", "log", "stats", "dict", "quota-status", NULL};
+static const char *const dovecot_programs[] = {"dovecot",
+					       "dovecot-auth",
+					       "imap-login",
+					       "pop3-login",
+					       "submission-login",
+					       "managesieve-login",
+					       "lmtp-login",
+					       "auth",
+					       "auth-worker",
+					       "imap",
+					       "pop3",
+					       "lmtp",
+					       "submission",
+					       "managesieve",
+					       "director",
+					       "master",
+					       "indexer",
+					       "indexer-worker",
+					       "doveadm",
+					       "anvil",
+					       "config",
+					       "log",
+					       "stats",
+					       "dict",
+					       "quota-status",
+					       NULL};
 
 const struct ib_parser ib_parser_dovecot = {
-	.name = "dovecot",
-	.description = "Dovecot 1.x-2.4 login, auth and proxy lines (syslog, log_path, TAI64N)",
-	.layer = IB_LAYER_SERVER,
-	.parse = dovecot_parse,
-	.programs = dovecot_programs,
-	.parse_msg = dovecot_msg,
+    .name = "dovecot",
+    .description = "Dovecot 1.x-2.4 login, auth and proxy lines (syslog, log_path, TAI64N)",
+    .layer = IB_LAYER_SERVER,
+    .parse = dovecot_parse,
+    .programs = dovecot_programs,
+    .parse_msg = dovecot_msg,
 };
 
 /* `--format dovecot`: the syslog envelope, dispatching to Dovecot only. */

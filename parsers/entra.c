@@ -33,13 +33,13 @@ struct ecode {
 };
 
 static const struct ecode ecodes[] = {
-	{50126, IB_CAT_CREDENTIALS, "entra-50126"}, {50034, IB_CAT_CREDENTIALS, "entra-50034"},
-	{50056, IB_CAT_CREDENTIALS, "entra-50056"}, {50173, IB_CAT_CREDENTIALS, "entra-50173"},
-	{50055, IB_CAT_POLICY, "entra-50055"},	    {50144, IB_CAT_POLICY, "entra-50144"},
-	{50057, IB_CAT_POLICY, "entra-50057"},	    {50053, IB_CAT_POLICY, "entra-50053"},
-	{50076, IB_CAT_POLICY, "entra-50076"},	    {50079, IB_CAT_POLICY, "entra-50079"},
-	{50131, IB_CAT_POLICY, "entra-50131"},	    {50033, IB_CAT_TEMPORARY, "entra-50033"},
-	{50087, IB_CAT_TEMPORARY, "entra-50087"},   {50166, IB_CAT_TEMPORARY, "entra-50166"},
+    {50126, IB_CAT_CREDENTIALS, "entra-50126"}, {50034, IB_CAT_CREDENTIALS, "entra-50034"},
+    {50056, IB_CAT_CREDENTIALS, "entra-50056"}, {50173, IB_CAT_CREDENTIALS, "entra-50173"},
+    {50055, IB_CAT_POLICY, "entra-50055"},	{50144, IB_CAT_POLICY, "entra-50144"},
+    {50057, IB_CAT_POLICY, "entra-50057"},	{50053, IB_CAT_POLICY, "entra-50053"},
+    {50076, IB_CAT_POLICY, "entra-50076"},	{50079, IB_CAT_POLICY, "entra-50079"},
+    {50131, IB_CAT_POLICY, "entra-50131"},	{50033, IB_CAT_TEMPORARY, "entra-50033"},
+    {50087, IB_CAT_TEMPORARY, "entra-50087"},	{50166, IB_CAT_TEMPORARY, "entra-50166"},
 };
 
 /* have_code 0: no code given, status decides. */
@@ -127,22 +127,35 @@ static int any_date(struct ib_str s, struct ib_time_policy *utc, int64_t *out)
 
 /* ---- entra_csv ---- */
 
-enum { C_TIME, C_USER, C_USER2, C_IP, C_STATUS, C_CODE, C_REASON, C_APP, C_RES, C_APPNAME, C_SESS,
-       C_CORR, C_N };
+enum {
+	C_TIME,
+	C_USER,
+	C_USER2,
+	C_IP,
+	C_STATUS,
+	C_CODE,
+	C_REASON,
+	C_APP,
+	C_RES,
+	C_APPNAME,
+	C_SESS,
+	C_CORR,
+	C_N
+};
 
 static const char *const cnames[C_N][4] = {
-	[C_TIME] = {"dateutc", "createddatetime", "date", NULL},
-	[C_USER] = {"username", "userprincipalname", NULL, NULL},
-	[C_USER2] = {"user", NULL, NULL, NULL},
-	[C_IP] = {"ipaddress", NULL, NULL, NULL},
-	[C_STATUS] = {"status", NULL, NULL, NULL},
-	[C_CODE] = {"signinerrorcode", "errorcode", "statuserrorcode", NULL},
-	[C_REASON] = {"failurereason", "statusfailurereason", NULL, NULL},
-	[C_APP] = {"clientapp", "clientappused", NULL, NULL},
-	[C_RES] = {"resource", "resourcedisplayname", NULL, NULL},
-	[C_APPNAME] = {"application", "appdisplayname", NULL, NULL},
-	[C_SESS] = {"sessionid", NULL, NULL, NULL},
-	[C_CORR] = {"correlationid", NULL, NULL, NULL},
+    [C_TIME] = {"dateutc", "createddatetime", "date", NULL},
+    [C_USER] = {"username", "userprincipalname", NULL, NULL},
+    [C_USER2] = {"user", NULL, NULL, NULL},
+    [C_IP] = {"ipaddress", NULL, NULL, NULL},
+    [C_STATUS] = {"status", NULL, NULL, NULL},
+    [C_CODE] = {"signinerrorcode", "errorcode", "statuserrorcode", NULL},
+    [C_REASON] = {"failurereason", "statusfailurereason", NULL, NULL},
+    [C_APP] = {"clientapp", "clientappused", NULL, NULL},
+    [C_RES] = {"resource", "resourcedisplayname", NULL, NULL},
+    [C_APPNAME] = {"application", "appdisplayname", NULL, NULL},
+    [C_SESS] = {"sessionid", NULL, NULL, NULL},
+    [C_CORR] = {"correlationid", NULL, NULL, NULL},
 };
 
 struct cstate {
@@ -195,13 +208,12 @@ static int read_header(struct cstate *st, const struct ib_csv_field *f, long n)
 					st->col[c] = i;
 	}
 	st->ncols = n;
-	st->have_header = st->col[C_TIME] >= 0 && (st->col[C_USER] >= 0 || st->col[C_USER2] >= 0) &&
-			  st->col[C_APP] >= 0;
+	st->have_header =
+	    st->col[C_TIME] >= 0 && (st->col[C_USER] >= 0 || st->col[C_USER2] >= 0) && st->col[C_APP] >= 0;
 	return st->have_header ? 0 : -1;
 }
 
-static struct ib_str cval(const struct cstate *st, const struct ib_csv_field *f, long n, int c,
-			  size_t *used)
+static struct ib_str cval(const struct cstate *st, const struct ib_csv_field *f, long n, int c, size_t *used)
 {
 	long k = st->col[c];
 
@@ -299,20 +311,20 @@ static int c_probe(struct ib_str line)
 }
 
 const struct ib_parser ib_parser_entra_csv = {
-	.name = "entra_csv",
-	.description = "Entra ID sign-in export, portal CSV (IMAP rows)",
-	.layer = IB_LAYER_SERVER,
-	.probe = c_probe,
-	.parse = c_parse,
-	.open = c_open,
-	.close = c_close,
+    .name = "entra_csv",
+    .description = "Entra ID sign-in export, portal CSV (IMAP rows)",
+    .layer = IB_LAYER_SERVER,
+    .probe = c_probe,
+    .parse = c_parse,
+    .open = c_open,
+    .close = c_close,
 };
 
 /* ---- entra_json ---- */
 
 struct jstate {
 	struct ib_time_policy utc;
-	char *buf, *dec;	/* record text; decoded strings (same capacity) */
+	char *buf, *dec; /* record text; decoded strings (same capacity) */
 	size_t len, cap;
 	struct ib_json_node *nodes;
 	int capturing, too_large, in_str, esc;
@@ -479,11 +491,17 @@ static int j_scan(struct ib_parse_ctx *ctx, struct jstate *st, struct ib_event *
 			continue;
 		}
 		switch (c) {
-		case ' ': case '\t': case '\r': case '\n': case ',': case ':':
+		case ' ':
+		case '\t':
+		case '\r':
+		case '\n':
+		case ',':
+		case ':':
 			break;
 		case '"':
 			st->in_str = 1;
-			st->key_track = st->capturing && st->rec_depth == 0 && st->depth == 1 && !st->too_large;
+			st->key_track =
+			    st->capturing && st->rec_depth == 0 && st->depth == 1 && !st->too_large;
 			st->str_start = st->len;
 			break;
 		case '{':
@@ -595,12 +613,12 @@ static int j_probe(struct ib_str line)
 }
 
 const struct ib_parser ib_parser_entra_json = {
-	.name = "entra_json",
-	.description = "Entra ID sign-in export, Graph JSON (IMAP rows)",
-	.layer = IB_LAYER_SERVER,
-	.probe = j_probe,
-	.parse = j_parse,
-	.open = j_open,
-	.close = j_close,
-	.drain = j_drain,
+    .name = "entra_json",
+    .description = "Entra ID sign-in export, Graph JSON (IMAP rows)",
+    .layer = IB_LAYER_SERVER,
+    .probe = j_probe,
+    .parse = j_parse,
+    .open = j_open,
+    .close = j_close,
+    .drain = j_drain,
 };

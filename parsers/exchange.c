@@ -1,8 +1,9 @@
 /*
  * exchange.c: Exchange IMAP4 protocol log (CSV; columns named by "#Fields:",
  * re-read whenever it appears). 2013+ layout, one line per command:
- *   2025-11-03T01:00:00.008Z,0000000000000A1B,3,10.1.1.5:993,203.0.113.7:51000,bob@ex.com,15,40,30,login,bob@ex.com *****,"R=""a2 NO LOGIN failed.""",
- * 2010 layout (date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context):
+ *   2025-11-03T01:00:00.008Z,0000000000000A1B,3,10.1.1.5:993,203.0.113.7:51000,bob@ex.com,15,40,30,login,bob@ex.com
+ * *****,"R=""a2 NO LOGIN failed.""", 2010 layout
+ * (date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context):
  * '<' client command, '>' response, '+' connect, '-' disconnect.
  * ev->message is the response text (R=... of context, or the '>' data). A LOGIN/AUTHENTICATE OK
  * is held per session until the session's next response: "BAD User is authenticated but not
@@ -22,8 +23,20 @@
 #define X_READY 64
 #define X_SCRATCH_MAX (16u << 20)
 
-enum { COL_TIME, COL_SESSION, COL_LOCAL, COL_REMOTE, COL_USER, COL_EVENT, COL_DATA, COL_COMMAND,
-       COL_PARAMS, COL_CONTEXT, COL_SERVER, COL_N };
+enum {
+	COL_TIME,
+	COL_SESSION,
+	COL_LOCAL,
+	COL_REMOTE,
+	COL_USER,
+	COL_EVENT,
+	COL_DATA,
+	COL_COMMAND,
+	COL_PARAMS,
+	COL_CONTEXT,
+	COL_SERVER,
+	COL_N
+};
 
 enum { S_FREE, S_CMD, S_PENDING };
 
@@ -290,10 +303,10 @@ static void read_fields(struct xstate *st, struct ib_str names)
 /* Columns when a file starts without "#Fields:" (a cut log), by field count. */
 static int default_fields(struct xstate *st, long n)
 {
-	static const char l2010[] =
-		"date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context";
-	static const char l2013[] =
-		"dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,parameters,context,puid";
+	static const char l2010[] = "date-time,connector-id,session-id,sequence-number,local-endpoint,remote-"
+				    "endpoint,event,data,context";
+	static const char l2013[] = "dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,"
+				    "command,parameters,context,puid";
 
 	if (n == 9)
 		read_fields(st, IB_STR_LIT(l2010));
@@ -348,7 +361,8 @@ static int split_resp(struct ib_str r, struct ib_str *tag, struct ib_str *status
 static struct ib_str context_resp(struct ib_str c)
 {
 	for (size_t i = 0; i + 1 < c.len; i++) {
-		if (c.ptr[i] != 'R' || c.ptr[i + 1] != '=' || (i && c.ptr[i - 1] != ';' && c.ptr[i - 1] != ' '))
+		if (c.ptr[i] != 'R' || c.ptr[i + 1] != '=' ||
+		    (i && c.ptr[i - 1] != ';' && c.ptr[i - 1] != ' '))
 			continue;
 		i += 2;
 		if (i < c.len && c.ptr[i] == '"') {
@@ -686,12 +700,12 @@ static int x_probe(struct ib_str line)
 }
 
 const struct ib_parser ib_parser_exchange = {
-	.name = "exchange",
-	.description = "Exchange IMAP4 protocol log (CSV with #Fields header)",
-	.layer = IB_LAYER_SERVER,
-	.probe = x_probe,
-	.parse = x_parse,
-	.open = x_open,
-	.close = x_close,
-	.drain = x_drain,
+    .name = "exchange",
+    .description = "Exchange IMAP4 protocol log (CSV with #Fields header)",
+    .layer = IB_LAYER_SERVER,
+    .probe = x_probe,
+    .parse = x_parse,
+    .open = x_open,
+    .close = x_close,
+    .drain = x_drain,
 };

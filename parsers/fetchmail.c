@@ -17,10 +17,10 @@ extern const struct ib_parser ib_parser_fetchmail;
 static const char *const fm_programs[] = {"fetchmail", NULL};
 
 struct fm_state {
-	struct ib_cu_buf user;	    /* account user */
-	struct ib_cu_buf host;	    /* account host (server) */
+	struct ib_cu_buf user;	     /* account user */
+	struct ib_cu_buf host;	     /* account host (server) */
 	struct ib_cu_buf login_user; /* user of the pending LOGIN */
-	char tag[16];		    /* pending LOGIN/AUTHENTICATE tag */
+	char tag[16];		     /* pending LOGIN/AUTHENTICATE tag */
 	size_t tag_len;
 	int failed; /* a failure event was emitted in this poll */
 	int ok;	    /* a success event was emitted in this poll */
@@ -242,7 +242,8 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 	}
 	/* "3 messages for bob at imap.example.com (1234 octets)." / "No mail for bob at host" */
 	if ((at = ib_str_find(msg, " for ", 5)) >= 0 &&
-	    (ib_str_starts(msg, "No mail for ") || ib_str_find(ib_cu_sub(msg, 0, (size_t)at), " message", 8) > 0)) {
+	    (ib_str_starts(msg, "No mail for ") ||
+	     ib_str_find(ib_cu_sub(msg, 0, (size_t)at), " message", 8) > 0)) {
 		struct ib_str s = ib_cu_skip(msg, (size_t)at + 5);
 		long p = ib_str_find(s, " (", 2);
 		if (p >= 0)
@@ -300,13 +301,13 @@ static int fm_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 }
 
 const struct ib_parser ib_parser_fetchmail = {
-	.name = "fetchmail",
-	.description = "fetchmail client (syslog or stderr, -v transcripts)",
-	.layer = IB_LAYER_CLIENT,
-	.probe = fm_probe,
-	.parse = fm_parse,
-	.programs = fm_programs,
-	.parse_msg = fm_parse_msg,
-	.open = fm_open,
-	.close = fm_close,
+    .name = "fetchmail",
+    .description = "fetchmail client (syslog or stderr, -v transcripts)",
+    .layer = IB_LAYER_CLIENT,
+    .probe = fm_probe,
+    .parse = fm_parse,
+    .programs = fm_programs,
+    .parse_msg = fm_parse_msg,
+    .open = fm_open,
+    .close = fm_close,
 };

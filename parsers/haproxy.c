@@ -19,11 +19,11 @@ struct hap_state_map {
 };
 
 static const struct hap_state_map hap_states[] = {
-	{"--", IB_CAT_OK, "haproxy---"},	  {"cD", IB_CAT_OK, "haproxy-cD"},
-	{"SC", IB_CAT_TEMPORARY, "haproxy-SC"},	  {"PC", IB_CAT_TEMPORARY, "haproxy-PC"},
-	{"RC", IB_CAT_TEMPORARY, "haproxy-RC"},	  {"IC", IB_CAT_TEMPORARY, "haproxy-IC"},
-	{"sC", IB_CAT_TIMEOUT, "haproxy-sC"},	  {"SD", IB_CAT_TIMEOUT, "haproxy-SD"},
-	{"CD", IB_CAT_TIMEOUT, "haproxy-CD"},
+    {"--", IB_CAT_OK, "haproxy---"},	    {"cD", IB_CAT_OK, "haproxy-cD"},
+    {"SC", IB_CAT_TEMPORARY, "haproxy-SC"}, {"PC", IB_CAT_TEMPORARY, "haproxy-PC"},
+    {"RC", IB_CAT_TEMPORARY, "haproxy-RC"}, {"IC", IB_CAT_TEMPORARY, "haproxy-IC"},
+    {"sC", IB_CAT_TIMEOUT, "haproxy-sC"},   {"SD", IB_CAT_TIMEOUT, "haproxy-SD"},
+    {"CD", IB_CAT_TIMEOUT, "haproxy-CD"},
 };
 
 static int dig(char c)
@@ -175,11 +175,11 @@ static int hap_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 }
 
 const struct ib_parser ib_parser_haproxy = {
-	.name = "haproxy",
-	.description = "HAProxy TCP-mode tcplog and server health lines (syslog or raw)",
-	.layer = IB_LAYER_PROXY,
-	.probe = hap_probe,
-	.parse = hap_parse,
-	.programs = hap_programs,
-	.parse_msg = hap_parse_msg,
+    .name = "haproxy",
+    .description = "HAProxy TCP-mode tcplog and server health lines (syslog or raw)",
+    .layer = IB_LAYER_PROXY,
+    .probe = hap_probe,
+    .parse = hap_parse,
+    .programs = hap_programs,
+    .parse_msg = hap_parse_msg,
 };

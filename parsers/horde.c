@@ -113,11 +113,11 @@ static int hd_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 }
 
 const struct ib_parser ib_parser_horde = {
-	.name = "horde",
-	.description = "Horde/IMP login log (file or syslog)",
-	.layer = IB_LAYER_CLIENT,
-	.probe = hd_probe,
-	.parse = hd_parse,
-	.programs = hd_programs,
-	.parse_msg = hd_parse_msg,
+    .name = "horde",
+    .description = "Horde/IMP login log (file or syslog)",
+    .layer = IB_LAYER_CLIENT,
+    .probe = hd_probe,
+    .parse = hd_parse,
+    .programs = hd_programs,
+    .parse_msg = hd_parse_msg,
 };

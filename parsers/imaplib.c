@@ -95,11 +95,11 @@ static int il_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 }
 
 const struct ib_parser ib_parser_imaplib = {
-	.name = "imaplib",
-	.description = "Python imaplib exceptions (tracebacks)",
-	.layer = IB_LAYER_CLIENT,
-	.probe = il_probe,
-	.parse = il_parse,
-	.open = il_open,
-	.close = il_close,
+    .name = "imaplib",
+    .description = "Python imaplib exceptions (tracebacks)",
+    .layer = IB_LAYER_CLIENT,
+    .probe = il_probe,
+    .parse = il_parse,
+    .open = il_open,
+    .close = il_close,
 };

@@ -1,9 +1,9 @@
 /*
  * imapsync.c: imapsync log/console output, layer client (a timestamp prefix is optional).
- *   Host2 failure: Error login on [outlook.office365.com] with user [jweiss@uzh.ch] auth [LOGIN]: 2 NO LOGIN failed.
- * ev->message = the line after any timestamp. "HostN failure:" lines are events (server =
- * the [host], user = the [user]); "HostN: success login on [h] with user [u]" is ok;
- * "Read: <tag> BAD|NO ..." is an event for the last host/user seen.
+ *   Host2 failure: Error login on [outlook.office365.com] with user [jweiss@uzh.ch] auth [LOGIN]: 2 NO LOGIN
+ * failed. ev->message = the line after any timestamp. "HostN failure:" lines are events (server = the [host],
+ * user = the [user]); "HostN: success login on [h] with user [u]" is ok; "Read: <tag> BAD|NO ..." is an event
+ * for the last host/user seen.
  */
 #include <stdlib.h>
 #include "cutil.h"
@@ -77,7 +77,8 @@ static int is_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 		int success = ib_str_starts(r, ": success login on [");
 
 		if (!failure && !success) {
-			if (ib_str_find(r, " with user [", 12) > 0 && ib_str_find(r, "login on [", 10) > 0 && st) {
+			if (ib_str_find(r, " with user [", 12) > 0 && ib_str_find(r, "login on [", 10) > 0 &&
+			    st) {
 				host_user(r, ev);
 				ib_cu_buf_set(&st->host, ev->server);
 				ib_cu_buf_set(&st->user, ev->user);
@@ -114,11 +115,11 @@ static int is_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 }
 
 const struct ib_parser ib_parser_imapsync = {
-	.name = "imapsync",
-	.description = "imapsync client log",
-	.layer = IB_LAYER_CLIENT,
-	.probe = is_probe,
-	.parse = is_parse,
-	.open = is_open,
-	.close = is_close,
+    .name = "imapsync",
+    .description = "imapsync client log",
+    .layer = IB_LAYER_CLIENT,
+    .probe = is_probe,
+    .parse = is_parse,
+    .open = is_open,
+    .close = is_close,
 };

@@ -349,11 +349,21 @@ static size_t decode(const char *s, size_t len, char *w)
 		}
 		i++;
 		switch (s[i]) {
-		case 'b': w[n++] = '\b'; break;
-		case 'f': w[n++] = '\f'; break;
-		case 'n': w[n++] = '\n'; break;
-		case 'r': w[n++] = '\r'; break;
-		case 't': w[n++] = '\t'; break;
+		case 'b':
+			w[n++] = '\b';
+			break;
+		case 'f':
+			w[n++] = '\f';
+			break;
+		case 'n':
+			w[n++] = '\n';
+			break;
+		case 'r':
+			w[n++] = '\r';
+			break;
+		case 't':
+			w[n++] = '\t';
+			break;
 		case 'u':
 			hex4(s + i + 1, &cp);
 			i += 4;
@@ -364,7 +374,9 @@ static size_t decode(const char *s, size_t len, char *w)
 			}
 			put_utf8(w, &n, cp);
 			break;
-		default: w[n++] = s[i]; break;
+		default:
+			w[n++] = s[i];
+			break;
 		}
 	}
 	return n;

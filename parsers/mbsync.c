@@ -27,7 +27,8 @@ static void mb_close(void *st)
 
 static int mb_probe(struct ib_str line)
 {
-	if (ib_str_find(line, "IMAP command '", 14) >= 0 && ib_str_find(line, "' returned an error: ", 21) > 0)
+	if (ib_str_find(line, "IMAP command '", 14) >= 0 &&
+	    ib_str_find(line, "' returned an error: ", 21) > 0)
 		return 80;
 	if (ib_str_starts(line, "Channel ") || ib_str_starts(line, "Opening far side") ||
 	    ib_str_starts(line, "Opening near side") || ib_str_starts(line, "Opening master") ||
@@ -85,11 +86,11 @@ static int mb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 }
 
 const struct ib_parser ib_parser_mbsync = {
-	.name = "mbsync",
-	.description = "mbsync/isync client stderr",
-	.layer = IB_LAYER_CLIENT,
-	.probe = mb_probe,
-	.parse = mb_parse,
-	.open = mb_open,
-	.close = mb_close,
+    .name = "mbsync",
+    .description = "mbsync/isync client stderr",
+    .layer = IB_LAYER_CLIENT,
+    .probe = mb_probe,
+    .parse = mb_parse,
+    .open = mb_open,
+    .close = mb_close,
 };

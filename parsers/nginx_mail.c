@@ -214,11 +214,11 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 }
 
 const struct ib_parser ib_parser_nginx_mail = {
-	.name = "nginx_mail",
-	.description = "nginx mail proxy error_log",
-	.layer = IB_LAYER_PROXY,
-	.probe = ngx_probe,
-	.parse = ngx_parse,
-	.open = ngx_open,
-	.close = ngx_close,
+    .name = "nginx_mail",
+    .description = "nginx mail proxy error_log",
+    .layer = IB_LAYER_PROXY,
+    .probe = ngx_probe,
+    .parse = ngx_parse,
+    .open = ngx_open,
+    .close = ngx_close,
 };

@@ -84,11 +84,11 @@ static int oi_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 }
 
 const struct ib_parser ib_parser_offlineimap = {
-	.name = "offlineimap",
-	.description = "OfflineIMAP client output",
-	.layer = IB_LAYER_CLIENT,
-	.probe = oi_probe,
-	.parse = oi_parse,
-	.open = oi_open,
-	.close = oi_close,
+    .name = "offlineimap",
+    .description = "OfflineIMAP client output",
+    .layer = IB_LAYER_CLIENT,
+    .probe = oi_probe,
+    .parse = oi_parse,
+    .open = oi_open,
+    .close = oi_close,
 };

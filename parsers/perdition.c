@@ -96,11 +96,11 @@ static int perd_probe(struct ib_str line)
 }
 
 const struct ib_parser ib_parser_perdition = {
-	.name = "perdition",
-	.description = "perdition IMAP/POP3 proxy (syslog)",
-	.layer = IB_LAYER_PROXY,
-	.probe = perd_probe,
-	.parse = perd_parse,
-	.programs = perd_programs,
-	.parse_msg = perd_parse_msg,
+    .name = "perdition",
+    .description = "perdition IMAP/POP3 proxy (syslog)",
+    .layer = IB_LAYER_PROXY,
+    .probe = perd_probe,
+    .parse = perd_parse,
+    .programs = perd_programs,
+    .parse_msg = perd_parse_msg,
 };

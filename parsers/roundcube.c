@@ -1,12 +1,12 @@
 /*
  * roundcube.c: Roundcube webmail errors/userlogins logs (own file or syslog), layer client.
  *   [30-Dec-2014 13:02:34 -0500]: <3z506z6r> IMAP Error: Login failed for admin@example.com
- *   against localhost from 1.2.3.4. AUTHENTICATE PLAIN: Authentication failed. in /p/rcube_imap.php on line 221 (POST ...)
- * ev->message = the text after "]: " (or after "roundcube[pid]: "), session tag included.
- * The user name is attacker-chosen and the server's error text may echo it, so the
- * client IP is taken from the one " from <valid IP>" that sits where Roundcube puts it
- * (before ". <MECH>:", " in session " or the end); when the line holds several such
- * places with different IPs, it is ambiguous and the event gets no user and no IP.
+ *   against localhost from 1.2.3.4. AUTHENTICATE PLAIN: Authentication failed. in /p/rcube_imap.php on line
+ * 221 (POST ...) ev->message = the text after "]: " (or after "roundcube[pid]: "), session tag included. The
+ * user name is attacker-chosen and the server's error text may echo it, so the client IP is taken from the
+ * one " from <valid IP>" that sits where Roundcube puts it (before ". <MECH>:", " in session " or the end);
+ * when the line holds several such places with different IPs, it is ambiguous and the event gets no user and
+ * no IP.
  */
 #include "cutil.h"
 #include "util.h"
@@ -20,7 +20,7 @@ enum { C_MECH, C_SESSION, C_END, C_N };
 struct cand {
 	long pos; /* index of " from " */
 	struct ib_str ip;
-	int n;	  /* candidates of this class */
+	int n; /* candidates of this class */
 	int conflict;
 };
 
@@ -173,10 +173,11 @@ static int sys_tagged(struct ib_str s)
 
 static int rc_probe(struct ib_str line)
 {
-	int interesting = ib_str_find(line, "IMAP Error", 10) >= 0 || ib_str_find(line, " login for ", 11) >= 0;
+	int interesting =
+	    ib_str_find(line, "IMAP Error", 10) >= 0 || ib_str_find(line, " login for ", 11) >= 0;
 
-	if (line.len > 24 && line.ptr[0] == '[' && dig(line.ptr[1]) && dig(line.ptr[2]) && line.ptr[3] == '-' &&
-	    ib_str_find(ib_cu_sub(line, 0, 40), "]: ", 3) > 0)
+	if (line.len > 24 && line.ptr[0] == '[' && dig(line.ptr[1]) && dig(line.ptr[2]) &&
+	    line.ptr[3] == '-' && ib_str_find(ib_cu_sub(line, 0, 40), "]: ", 3) > 0)
 		return interesting ? 90 : 50;
 	if (line.len > 16 && upper(line.ptr[0]) && sys_tagged(line) && interesting)
 		return 100;
@@ -230,11 +231,11 @@ static int rc_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 }
 
 const struct ib_parser ib_parser_roundcube = {
-	.name = "roundcube",
-	.description = "Roundcube webmail errors/userlogins log (file or syslog)",
-	.layer = IB_LAYER_CLIENT,
-	.probe = rc_probe,
-	.parse = rc_parse,
-	.programs = rc_programs,
-	.parse_msg = rc_parse_msg,
+    .name = "roundcube",
+    .description = "Roundcube webmail errors/userlogins log (file or syslog)",
+    .layer = IB_LAYER_CLIENT,
+    .probe = rc_probe,
+    .parse = rc_parse,
+    .programs = rc_programs,
+    .parse_msg = rc_parse_msg,
 };

@@ -310,8 +310,8 @@ static int syslog_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_
 	return parse_with(NULL, ctx, line, ev);
 }
 
-int ib_syslog_parse_only(const struct ib_parser *only, struct ib_parse_ctx *ctx,
-			 struct ib_str line, struct ib_event *ev)
+int ib_syslog_parse_only(const struct ib_parser *only, struct ib_parse_ctx *ctx, struct ib_str line,
+			 struct ib_event *ev)
 {
 	return parse_with(only, ctx, line, ev);
 }
@@ -360,11 +360,11 @@ static void syslog_close(void *state)
 }
 
 const struct ib_parser ib_parser_syslog = {
-	.name = "syslog",
-	.description = "syslog envelope (RFC 3164, RFC 5424, ISO 8601, TAI64N), dispatching by program",
-	.layer = IB_LAYER_SERVER,
-	.probe = syslog_probe,
-	.parse = syslog_parse,
-	.open = syslog_open,
-	.close = syslog_close,
+    .name = "syslog",
+    .description = "syslog envelope (RFC 3164, RFC 5424, ISO 8601, TAI64N), dispatching by program",
+    .layer = IB_LAYER_SERVER,
+    .probe = syslog_probe,
+    .parse = syslog_parse,
+    .open = syslog_open,
+    .close = syslog_close,
 };

@@ -1,10 +1,10 @@
 /*
  * thunderbird.c: Thunderbird MOZ_LOG=IMAP:5[,timestamp] output, layer client.
- *   2026-01-14 09:01:02.123456 UTC - [Parent 4242: IMAP]: I/IMAP 0x7f3a1c0:outlook.office365.com:NA:CreateNewLineFromSocket: 3 NO AUTHENTICATE failed.
- * ev->message = the text after the Gecko prefix ("0x...:host:NA:Sub: data"). The pointer
- * keys a connection: NA -> A is a login success (ok); tagged NO/BAD server lines in NA
- * state are failure candidates for the rules; an Exchange greeting names the backend.
- * No user is logged. Without the timestamp option the time is IB_TIME_NONE.
+ *   2026-01-14 09:01:02.123456 UTC - [Parent 4242: IMAP]: I/IMAP
+ * 0x7f3a1c0:outlook.office365.com:NA:CreateNewLineFromSocket: 3 NO AUTHENTICATE failed. ev->message = the
+ * text after the Gecko prefix ("0x...:host:NA:Sub: data"). The pointer keys a connection: NA -> A is a login
+ * success (ok); tagged NO/BAD server lines in NA state are failure candidates for the rules; an Exchange
+ * greeting names the backend. No user is logged. Without the timestamp option the time is IB_TIME_NONE.
  */
 #include <stdlib.h>
 #include "cutil.h"
@@ -16,7 +16,7 @@
 struct tb_conn {
 	uint64_t key; /* pointer value; 0 = free */
 	int authed;
-	int seen_na; /* the login phase was seen: NA -> A is a real login */
+	int seen_na;   /* the login phase was seen: NA -> A is a real login */
 	int auth_sent; /* an auth command went out (suppressed SendData) */
 	size_t srv_len;
 	char srv[TB_SRV_CAP];
@@ -264,11 +264,11 @@ static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 }
 
 const struct ib_parser ib_parser_thunderbird = {
-	.name = "thunderbird",
-	.description = "Thunderbird MOZ_LOG IMAP:5 (optionally with timestamp)",
-	.layer = IB_LAYER_CLIENT,
-	.probe = tb_probe,
-	.parse = tb_parse,
-	.open = tb_open,
-	.close = tb_close,
+    .name = "thunderbird",
+    .description = "Thunderbird MOZ_LOG IMAP:5 (optionally with timestamp)",
+    .layer = IB_LAYER_CLIENT,
+    .probe = tb_probe,
+    .parse = tb_parse,
+    .open = tb_open,
+    .close = tb_close,
 };

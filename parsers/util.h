@@ -132,7 +132,7 @@ int ib_syslog_envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_
  * the `parse` of message parsers, so `--format dovecot` works on a syslog
  * file). Lines of other programs are IB_SKIP. `only` must be stateless.
  */
-int ib_syslog_parse_only(const struct ib_parser *only, struct ib_parse_ctx *ctx,
-			 struct ib_str line, struct ib_event *ev);
+int ib_syslog_parse_only(const struct ib_parser *only, struct ib_parse_ctx *ctx, struct ib_str line,
+			 struct ib_event *ev);
 
 #endif

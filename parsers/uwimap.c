@@ -1,9 +1,9 @@
 /*
  * uwimap.c: UW-IMAP imapd/ipop3d login lines (a syslog message parser), e.g.
- *   Jul 3 20:56:53 Linux2 imapd[666]: Login failed user=lizdy auth=lizdy host=h2066373.stratoserver.net [81.169.154.112]
- *   Feb 23 12:36:01 r2 imapd[3473]: Failed uwmaster override of user=pro1  host=r22.j.de [127.0.55.22]
- * Message: everything after "prog[pid]: ". Server: the syslog host. ip: the
- * [ip] part of host=. Courier lines (also "imapd") are declined.
+ *   Jul 3 20:56:53 Linux2 imapd[666]: Login failed user=lizdy auth=lizdy host=h2066373.stratoserver.net
+ * [81.169.154.112] Feb 23 12:36:01 r2 imapd[3473]: Failed uwmaster override of user=pro1  host=r22.j.de
+ * [127.0.55.22] Message: everything after "prog[pid]: ". Server: the syslog host. ip: the [ip] part of host=.
+ * Courier lines (also "imapd") are declined.
  */
 #include "util.h"
 
@@ -69,12 +69,12 @@ static int uw_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 static const char *const uw_programs[] = {"imapd", "ipop3d", NULL};
 
 const struct ib_parser ib_parser_uwimap = {
-	.name = "uwimap",
-	.description = "UW-IMAP imapd/ipop3d Login / Login failed / AUTHENTICATE lines",
-	.layer = IB_LAYER_SERVER,
-	.parse = uw_parse,
-	.programs = uw_programs,
-	.parse_msg = uw_msg,
+    .name = "uwimap",
+    .description = "UW-IMAP imapd/ipop3d Login / Login failed / AUTHENTICATE lines",
+    .layer = IB_LAYER_SERVER,
+    .parse = uw_parse,
+    .programs = uw_programs,
+    .parse_msg = uw_msg,
 };
 
 /* `--format uwimap`: the syslog envelope, dispatching to UW-IMAP only. */

@@ -1,11 +1,12 @@
 /*
  * zimbra.c: Zimbra log4j lines ("%d %-5p [%t] [%z] %c{1} - %m"), IMAP only:
- *   2015-12-05 18:47:36,435 WARN  [ImapSSLServer-7] [ip=10.0.0.5;oip=203.0.113.9;] security - cmd=Auth; account=bob@ex.com; protocol=imap; error=authentication failed for [bob@ex.com], invalid password;
- *   2015-12-05 18:47:36,435 INFO  [ImapServer-3] [name=bob@ex.com;ip=203.0.113.9;] imap - user bob@ex.com authenticated, mechanism=PLAIN
- * audit.log "security" lines (cmd=Auth, protocol=imap) and mailbox.log "imap" lines.
- * Time is local (policy zone) with ",mmm". ip = oip (client behind the proxy) else ip.
- * The thread is not a server and the log host is not in the line: server stays empty.
- * ev->message is the text after "security - " or "imap - ". Pure: no state.
+ *   2015-12-05 18:47:36,435 WARN  [ImapSSLServer-7] [ip=10.0.0.5;oip=203.0.113.9;] security - cmd=Auth;
+ * account=bob@ex.com; protocol=imap; error=authentication failed for [bob@ex.com], invalid password;
+ *   2015-12-05 18:47:36,435 INFO  [ImapServer-3] [name=bob@ex.com;ip=203.0.113.9;] imap - user bob@ex.com
+ * authenticated, mechanism=PLAIN audit.log "security" lines (cmd=Auth, protocol=imap) and mailbox.log "imap"
+ * lines. Time is local (policy zone) with ",mmm". ip = oip (client behind the proxy) else ip. The thread is
+ * not a server and the log host is not in the line: server stays empty. ev->message is the text after
+ * "security - " or "imap - ". Pure: no state.
  */
 #include <string.h>
 #include "imapblast/parser.h"
@@ -27,7 +28,8 @@ static struct ib_str kv(struct ib_str s, const char *key)
 		semi = memchr(s.ptr + j, ';', s.len - j);
 		i = semi ? (size_t)(semi - s.ptr) + 1 : s.len;
 		if (s.len - j > kl && !memcmp(s.ptr + j, key, kl) && s.ptr[j + kl] == '=') {
-			struct ib_str v = {s.ptr + j + kl + 1, (semi ? (size_t)(semi - s.ptr) : s.len) - j - kl - 1};
+			struct ib_str v = {s.ptr + j + kl + 1,
+					   (semi ? (size_t)(semi - s.ptr) : s.len) - j - kl - 1};
 
 			return ib_str_trim(v);
 		}
@@ -119,7 +121,8 @@ static int mailbox(struct ib_str msg, struct ib_str ctxv, struct ib_event *ev)
 		if (!bracket(&rest, &name))
 			ev->user = name;
 		reason = ib_str_trim(rest);
-		if (reason.len && (ib_str_find(reason, "lock", 4) >= 0 || ib_str_find(reason, "status", 6) >= 0))
+		if (reason.len &&
+		    (ib_str_find(reason, "lock", 4) >= 0 || ib_str_find(reason, "status", 6) >= 0))
 			error_outcome(reason, ev);
 		else {
 			ev->outcome = IB_CAT_CREDENTIALS;
@@ -239,9 +242,9 @@ static int z_probe(struct ib_str line)
 }
 
 const struct ib_parser ib_parser_zimbra = {
-	.name = "zimbra",
-	.description = "Zimbra audit.log and mailbox.log",
-	.layer = IB_LAYER_SERVER,
-	.probe = z_probe,
-	.parse = z_parse,
+    .name = "zimbra",
+    .description = "Zimbra audit.log and mailbox.log",
+    .layer = IB_LAYER_SERVER,
+    .probe = z_probe,
+    .parse = z_parse,
 };

@@ -15,7 +15,8 @@
 #define B 300000 /* 5 min */
 
 static void add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, const char *user, const char *ip,
-		const char *server, enum ib_layer layer, enum ib_category cat, const char *sig, unsigned flags)
+		const char *server, enum ib_layer layer, enum ib_category cat, const char *sig,
+		unsigned flags)
 {
 	struct ib_event ev;
 	struct ib_match m;
@@ -168,8 +169,9 @@ static void synth_apply(struct ib_agg *a, const struct synth *s)
 
 	ck_assert_int_eq(ib_agg_file(a, files[s->file], &f), IB_OK);
 	if (s->kind == 0) {
-		add(a, f, s->line, s->t, users[s->user], ips[s->ip], servers[s->server], (enum ib_layer)s->layer,
-		    (enum ib_category)s->cat, sigs[s->sig], s->conn ? IB_EV_CONNECTION : 0);
+		add(a, f, s->line, s->t, users[s->user], ips[s->ip], servers[s->server],
+		    (enum ib_layer)s->layer, (enum ib_category)s->cat, sigs[s->sig],
+		    s->conn ? IB_EV_CONNECTION : 0);
 	} else if (s->kind == 1) {
 		struct ib_file_counts c;
 
@@ -186,7 +188,8 @@ static void synth_apply(struct ib_agg *a, const struct synth *s)
 		ib_error_set(&e, IB_ERR_FORMAT, 0, files[s->file], s->line % 7, "corrupt gzip");
 		ck_assert_int_eq(ib_agg_file_error(a, &e), IB_OK);
 	} else {
-		ck_assert_int_eq(ib_agg_reason(a, reasons[s->cat % 3], 1 + (uint64_t)s->ip, f, s->line), IB_OK);
+		ck_assert_int_eq(ib_agg_reason(a, reasons[s->cat % 3], 1 + (uint64_t)s->ip, f, s->line),
+				 IB_OK);
 	}
 }
 
@@ -337,7 +340,8 @@ START_TEST(test_state_truncated)
 		ck_assert_int_eq(rc, IB_ERR_FORMAT);
 		ck_assert_ptr_null(b);
 		if (cut >= 28)
-			ck_assert_msg(strstr(err.msg, "truncated at byte") != NULL, "cut %zu: %s", cut, err.msg);
+			ck_assert_msg(strstr(err.msg, "truncated at byte") != NULL, "cut %zu: %s", cut,
+				      err.msg);
 	}
 	free(buf);
 	ib_agg_free(a);

@@ -286,7 +286,8 @@ START_TEST(test_sprayer)
 		ev(T0 + 5 * B + 100000 + i, i == 29 ? "a01" : user, "203.0.113.9", "mx1", IB_LAYER_SERVER,
 		   IB_CAT_CREDENTIALS);
 		if (i < 5)
-			ev(T0 + 5 * B + 200000 + i, user, "203.0.113.9", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+			ev(T0 + 5 * B + 200000 + i, user, "203.0.113.9", "mx1", IB_LAYER_SERVER,
+			   IB_CAT_TEMPORARY);
 	}
 	r = analyze();
 	assert_temporary_users(r);
@@ -297,7 +298,8 @@ START_TEST(test_sprayer)
 	ck_assert_uint_eq(r->attacks[0].successes, 0);
 	ck_assert_int_eq(r->attacks[0].first_ms, T0 + 5 * B + 100000);
 	ck_assert_int_eq(r->attacks[0].last_ms, T0 + 5 * B + 200004);
-	ck_assert_str_eq(r->attacks[0].reason, "failed for 30 distinct users, no success (>= 20, --attack-users)");
+	ck_assert_str_eq(r->attacks[0].reason,
+			 "failed for 30 distinct users, no success (>= 20, --attack-users)");
 	ck_assert_uint_eq(r->attack_events, 35);
 	ck_assert_uint_eq(r->events, 108 + 35);
 	ck_assert_uint_eq(server(r, "mx1")->attempts, 36);

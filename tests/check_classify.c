@@ -26,7 +26,7 @@ struct rcase {
 	const char *rule;
 	const char *fmt;
 	const char *prog;
-	const char *msg;  /* must match `rule` */
+	const char *msg; /* must match `rule` */
 	enum ib_category cat;
 	const char *user; /* expected capture, NULL = not checked */
 	const char *ip;
@@ -39,367 +39,489 @@ struct rcase {
 #define CL "thunderbird"
 
 static const struct rcase cases[] = {
-	/* Dovecot 2.4 */
-	{"dovecot24-auth-not-ready-quick", DV, "dovecot",
-	 "imap-login: Login aborted: Connection closed (disconnected before auth was ready, waited 0 secs) (auth_process_not_ready): user=<>, rip=192.0.2.6",
-	 C_OTH, NULL, "192.0.2.6", NULL, NULL,
-	 "imap-login: Login aborted: Connection closed (disconnected before auth was ready, waited 10 secs) (auth_process_not_ready): user=<>, rip=192.0.2.6"},
-	{"dovecot24-temporary", DV, "dovecot",
-	 "imap-login: Login aborted: Connection closed (auth service reported temporary failure, 1 attempts in 2 secs) (temp_fail): user=<a@x>, method=PLAIN, rip=192.0.2.6, lip=192.0.2.1",
-	 C_TEMP, "a@x", "192.0.2.6", NULL, NULL,
-	 "imap-login: Login aborted: Connection closed (no auth attempts in 1 secs) (no_auth_attempts): user=<x (temp_fail): y>, rip=192.0.2.6"},
-	{"dovecot24-credentials", DV, "dovecot",
-	 "imap-login: Login aborted: Connection closed (auth failed, 3 attempts in 16 secs) (auth_failed): user=<test>, method=PLAIN, rip=192.0.2.241, lip=203.0.113.104, TLS, session=<9ZHq02g3J8S60fan>",
-	 C_CRED, "test", "192.0.2.241", NULL, NULL,
-	 "imap-login: Login aborted: Connection closed (proxy dest temporary authentication failure to h:143) (proxy_dest_auth_temp_failed): user=<a>, rip=192.0.2.6"},
-	{"dovecot24-policy", DV, "dovecot",
-	 "imap-login: Login aborted: Connection closed (tried to use disallowed cleartext auth) (cleartext_auth_disabled): user=<a>, rip=192.0.2.9",
-	 C_POL, "a", "192.0.2.9", NULL, NULL,
-	 "imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 2 secs) (auth_failed): user=<a>, rip=192.0.2.9"},
-	{"dovecot24-no-auth-attempt", DV, "dovecot",
-	 "imap-login: Login aborted: Connection closed: SSL_accept() failed: error:0A0000C1:SSL routines::no shared cipher (disconnected during TLS handshake) (tls_handshake_not_finished): user=<>, rip=192.0.2.7, lip=192.0.2.1, TLS handshaking: SSL_accept() failed",
-	 C_OTH, NULL, "192.0.2.7", NULL, NULL,
-	 "imap-login: Login aborted: Connection closed (internal failure, 0/1 successful auths in 1 secs) (internal_failure): user=<>, rip=192.0.2.7"},
-	/* Dovecot 2.0-2.3 */
-	{"dovecot-auth-process-broken", DV, "dovecot",
-	 "imap-login: Disconnected: Auth process broken (disconnected before auth was ready, waited 1 secs)",
-	 C_TEMP, NULL, NULL, NULL, NULL, "imap-login: Disconnected: Auth process is fine"},
-	{"dovecot-auth-not-responding", DV, "dovecot",
-	 "imap-login: Warning: Auth process not responding, delayed sending initial response (greeting)",
-	 C_TEMP, NULL, NULL, NULL, NULL, "imap-login: Warning: Auth process responding"},
-	{"dovecot-auth-temp-fail", DV, "dovecot",
-	 "imap-login: Login aborted: Connection closed (auth service reported temporary failure)",
-	 C_TEMP, NULL, NULL, NULL, NULL,
-	 "imap-login: Disconnected (no auth attempts): user=<(auth service reported temporary failure>, rip=1.2.3.4"},
-	{"dovecot-auth-comm-failure", DV, "dovecot",
-	 "pop3-login: Disconnected (auth process communication failure): user=<bob>, rip=10.0.0.1",
-	 C_TEMP, "bob", "10.0.0.1", NULL, NULL,
-	 "pop3-login: Disconnected (auth failed, 1 attempts): user=<auth process communication failure>, rip=10.0.0.1"},
-	{"dovecot-internal-failure", DV, "dovecot",
-	 "imap-login: Disconnected (internal failure, 1 successful auths): user=<u>, rip=10.0.0.2",
-	 C_TEMP, "u", "10.0.0.2", NULL, NULL, "imap-login: Disconnected (auth failed, 1 attempts): user=<u>, rip=10.0.0.2"},
-	{"dovecot-auth-not-ready-quick", DV, "dovecot",
-	 "imap-login: Disconnected (disconnected before auth was ready, waited 0 secs): user=<>, rip=192.0.2.5, lip=192.168.1.2, TLS handshaking: SSL_accept() syscall failed",
-	 C_OTH, NULL, "192.0.2.5", NULL, NULL,
-	 "imap-login: Disconnected (disconnected before auth was ready, waited 5 secs): user=<>, rip=192.0.2.5"},
-	{"dovecot-auth-not-ready", DV, "dovecot",
-	 "imap-login: Disconnected (disconnected before auth was ready, waited 5 secs): user=<>, rip=192.0.2.5",
-	 C_TEMP, NULL, "192.0.2.5", NULL, NULL,
-	 "imap-login: Disconnected (disconnected before auth was ready, waited 0 secs): user=<>, rip=192.0.2.5"},
-	{"dovecot-auth-failed", DV, "dovecot",
-	 "imap-login: Disconnected (auth failed, 2 attempts): user=<username.bob>, method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS",
-	 C_CRED, "username.bob", "49.176.98.87", NULL, NULL,
-	 "imap-login: Disconnected (no auth attempts): user=<(auth failed>, rip=1.2.3.4"},
-	{"dovecot-authz-failed", DV, "dovecot",
-	 "imap-login: Disconnected (authorization failed, 1 attempts in 2 secs): user=<m>, rip=10.1.1.1",
-	 C_CRED, "m", "10.1.1.1", NULL, NULL, "imap-login: Disconnected (authorization pending): user=<m>, rip=10.1.1.1"},
-	{"dovecot-proxy-dest-auth-failed", DV, "dovecot",
-	 "imap-login: Disconnected (proxy dest auth failed): user=<rtomes@acenet.com.au>, method=PLAIN, rip=192.0.2.4, lip=192.168.1.2, session=<NTI4FiZxcQCSud4G>",
-	 C_CRED, "rtomes@acenet.com.au", "192.0.2.4", NULL, NULL,
-	 "imap-login: Disconnected (proxy dest connect failed): user=<r>, rip=192.0.2.4"},
-	{"dovecot-user-disabled", DV, "dovecot",
-	 "imap-login: Disconnected (password expired): user=<old>, rip=10.9.9.9",
-	 C_POL, "old", "10.9.9.9", NULL, NULL, "imap-login: Disconnected: user disabled by admin"},
-	{"dovecot-disallowed-auth", DV, "dovecot",
-	 "pop3-login: Aborted login (tried to use disallowed plaintext auth): rip=190.210.136.21, lip=113.212.99.193, session=<LgDINsQCkttVIMPg>",
-	 C_POL, NULL, "190.210.136.21", NULL, NULL,
-	 "imap-login: Disconnected: a: a: a: test no match"},
-	{"dovecot-auth-wait-timeout", DV, "dovecot",
-	 "imap-login: Disconnected (disconnected while authenticating, waited 30 secs): user=<w>, method=PLAIN, rip=10.0.0.3",
-	 C_TIME, "w", "10.0.0.3", NULL, NULL, "imap-login: Disconnected (disconnected before auth was ready, waited 3 secs): user=<>, rip=10.0.0.3"},
-	{"dovecot-no-auth-attempt", DV, "dovecot",
-	 "pop3-login: Disconnected (no auth attempts in 58 secs): user=<>, rip=192.51.100.13, lip=203.0.113.17, session=<LgDINsQCkttVIMPg>",
-	 C_OTH, NULL, "192.51.100.13", NULL, NULL,
-	 "pop3-login: Disconnected (auth failed, 1 attempts): user=<(no auth attempts>, rip=192.51.100.13"},
-	{"dovecot-userip-limit", DV, "dovecot",
-	 "imap-login: Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10): user=<a>, rip=1.1.1.1",
-	 C_TEMP, NULL, NULL, NULL, NULL, "imap-login: Maximum number of connections exceeded"},
-	{"dovecot-login-ok", DV, "dovecot",
-	 "imap-login: Login: user=<support@gameserver.services>, method=PLAIN, rip=185.101.93.86, lip=185.101.93.87, mpid=30664, TLS, session=<QWvifIcOtQBUFOyV>",
-	 C_OK, "support@gameserver.services", "185.101.93.86", "185.101.93.87", "QWvifIcOtQBUFOyV",
-	 "imap-login: Disconnected (no auth attempts): user=<Login: user=<x>, rip=1.2.3.4"},
-	{"dovecot-logged-in-ok", DV, "dovecot",
-	 "imap-login: Logged in: user=<a@x>, method=PLAIN, rip=1.2.3.4, lip=5.6.7.8, mpid=1, TLS, session=<abc>",
-	 C_OK, "a@x", "1.2.3.4", "5.6.7.8", "abc", "imap(a@x): Logged out in=93 out=956"},
-	/* Dovecot proxy */
-	{"dovecot-proxy-ok", DV, "dovecot",
-	 "imap-login: proxy(username): started proxying to 2.2.2.2:143: user=<username>, method=PLAIN, rip=3.3.3.3, lip=5.5.5.5, secured, session=<GKEBFAwQMgDBAgFf>",
-	 C_OK, "username", NULL, "2.2.2.2", NULL,
-	 "imap-login: proxy(username): disconnecting 2.2.2.2 (Disconnected by server): user=<username>, rip=2.2.2.2"},
-	{"dovecot-proxy-login-failed-temporary", DV, "dovecot",
-	 "imap-login: proxy(bob): Login failed to 10.0.0.5:143: NO [UNAVAILABLE] Account is temporarily unavailable.: user=<bob>, rip=1.2.3.4",
-	 C_TEMP, "bob", NULL, "10.0.0.5", NULL,
-	 "imap-login: proxy(bob): Login failed to 10.0.0.5:143: NO [AUTHENTICATIONFAILED] Authentication failed.: user=<[UNAVAILABLE]>, rip=1.2.3.4"},
-	{"dovecot-proxy-login-failed", DV, "dovecot",
-	 "imap-login: proxy(bob): Login failed to 10.0.0.5:143: NO [AUTHENTICATIONFAILED] Authentication failed.: user=<bob>, rip=1.2.3.4",
-	 C_CRED, "bob", NULL, "10.0.0.5", NULL, "imap-login: proxy(bob): Login for 10.0.0.5:143 timed out in state=login/banner"},
-	{"dovecot-proxy-connect-failed", DV, "dovecot",
-	 "imap-login: proxy(bob): connect(10.0.0.5, 143) failed: Connection refused (after 0 secs, local=10.0.0.1:5555)",
-	 C_TEMP, NULL, NULL, "10.0.0.5", NULL, "imap-login: proxy(bob): connected to 10.0.0.5"},
-	{"dovecot-proxy-host-down", DV, "dovecot", "imap-login: proxy(bob): Host 10.0.0.6:143 is down",
-	 C_TEMP, NULL, NULL, "10.0.0.6", NULL, "imap-login: proxy(bob): Host 10.0.0.6:143 is up"},
-	{"dovecot-proxy-login-timeout", DV, "dovecot",
-	 "imap-login: proxy(bob): Login for 10.0.0.5:143 timed out in state=login/banner (after 30 secs)",
-	 C_TIME, "bob", NULL, "10.0.0.5", NULL, "imap-login: proxy(bob): Login for 10.0.0.5:143 succeeded"},
-	/* Dovecot auth process */
-	{"dovecot-auth-queued", DV, "dovecot",
-	 "auth: Warning: auth workers: Auth request was queued for 30 seconds, 12 left in queue (see auth_worker_max_count)",
-	 C_TEMP, NULL, NULL, NULL, NULL, "auth: Warning: auth workers: Auth request was queued"},
-	{"dovecot-auth-queue-abort", DV, "dovecot",
-	 "auth: Error: Aborting auth request that was queued for 61 secs, 40 left in queue",
-	 C_TEMP, NULL, NULL, NULL, NULL, "auth: Error: Aborting auth request"},
-	{"dovecot-auth-worker-aborted", DV, "dovecot",
-	 "auth: Error: auth-worker: Aborted PASSV request for bob: Worker process died unexpectedly",
-	 C_TEMP, "bob", NULL, NULL, NULL, "auth: Error: auth-worker: Aborted request"},
-	{"dovecot-auth-worker-died", DV, "dovecot", "auth: Error: Worker process died unexpectedly",
-	 C_TEMP, NULL, NULL, NULL, NULL, "auth: Error: Worker process died"},
-	{"dovecot-auth-worker-exit", DV, "dovecot", "auth-worker: Error: Unexpected exit - converting to abort",
-	 C_TEMP, NULL, NULL, NULL, NULL, "auth-worker: Error: Unexpected exit"},
-	{"dovecot-auth-service-died", DV, "dovecot",
-	 "master: Error: service(auth-worker): child 1234 killed with signal 9",
-	 C_TEMP, NULL, NULL, NULL, NULL, "master: Error: service(imap): child 1234 killed with signal 9"},
-	{"dovecot-auth-ldap-down", DV, "dovecot",
-	 "auth: Error: LDAP: binding failed (dn cn=admin,dc=siliconhills,dc=dev): Invalid credentials",
-	 C_TEMP, NULL, NULL, NULL, NULL, "auth: Info: LDAP: bound"},
-	{"dovecot-auth-query-failed", DV, "dovecot",
-	 "auth-worker(9): Error: sql(bob,1.2.3.4): Password query failed: Not connected to database",
-	 C_TEMP, NULL, NULL, NULL, NULL, "auth-worker(9): Error: sql(bob,1.2.3.4): Password query ok"},
-	{"dovecot-auth-pam-temporary", DV, "dovecot",
-	 "auth-worker(304): pam(username,1.2.3.4): pam_authenticate() failed: Authentication service cannot retrieve authentication info",
-	 C_TEMP, "username", "1.2.3.4", NULL, NULL,
-	 "auth-worker(304): pam(username,1.2.3.4): pam_authenticate() failed: Authentication failure (password mismatch?)"},
-	{"dovecot-auth-pam-failed", DV, "dovecot",
-	 "auth-worker(304): pam(username,1.2.3.4): pam_authenticate() failed: Authentication failure (password mismatch?)",
-	 C_CRED, "username", "1.2.3.4", NULL, NULL, "auth-worker(304): pam(username,1.2.3.4): pam_authenticate() ok"},
-	{"dovecot-auth-password-mismatch", DV, "dovecot",
-	 "auth(info@example.com,192.0.2.110,sasl:login)<CvN+E95Uf4e7eEnj>: Info: sql: Password mismatch (given password: X)",
-	 C_CRED, "info@example.com", "192.0.2.110", NULL, NULL, "auth: sql(a,1.2.3.4): Password matched"},
-	{"dovecot-auth-unknown-user", DV, "dovecot",
-	 "auth: sql(admin@example.de,192.0.2.5,<n4JLdHNVngZGpV2j>): unknown user",
-	 C_CRED, "admin@example.de", "192.0.2.5", NULL, NULL, "auth: sql(admin@example.de,192.0.2.5): known user"},
-	{"dovecot-auth-invalid-credentials", DV, "dovecot", "auth: Info: ldap(dog,52.37.139.121,): invalid credentials",
-	 C_CRED, "dog", "52.37.139.121", NULL, NULL, "auth: Info: ldap(dog,52.37.139.121,): valid credentials"},
-	{"dovecot-pam-unix-failure", DV, "dovecot-auth",
-	 "pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=rhost=1.2.3.4 rhost=192.0.43.10  user=root",
-	 C_CRED, "root", "192.0.43.10", NULL, NULL, "pam_unix(dovecot:auth): session opened for user root"},
-	/* Cyrus */
-	{"cyrus-badlogin-temporary", "cyrus", "cyrus/imap",
-	 "badlogin: host.example [192.0.2.4] plaintext (bob) [SASL(-1): generic failure: ldap down]",
-	 C_TEMP, NULL, "192.0.2.4", NULL, NULL,
-	 "badlogin: host.example [192.0.2.4] plaintext (bob) [SASL(-13): authentication failure]"},
-	{"cyrus-badlogin-anonymous", "cyrus", "imapd", "badlogin: host.example [192.0.2.4] anonymous login refused",
-	 C_POL, NULL, "192.0.2.4", NULL, NULL, "badlogin: host.example [192.0.2.4] plaintext anon SASL(-13): x"},
-	{"cyrus-badlogin", "cyrus", "cyrus/imap",
-	 "badlogin: localhost.localdomain [127.0.0.1] plaintext cyrus@localdomain SASL(-13): authentication failure: checkpass failed",
-	 C_CRED, "cyrus@localdomain", "127.0.0.1", NULL, NULL, "login: localhost [127.0.0.1] bob plaintext User logged in"},
-	{"cyrus-login-ok", "cyrus", "sloti30t15/imap",
-	 "login: frontend1.nyi.internal [10.202.2.160] robntest plaintext User logged in SESSIONID=<sloti30t15-4101108-1450760746-1-6931901653674999381>",
-	 C_OK, "robntest", "10.202.2.160", NULL, "sloti30t15-4101108-1450760746-1-6931901653674999381",
-	 "badlogin: frontend1 [10.202.2.160] robntest plaintext User logged in? no"},
-	{"cyrus-logfmt-bad-temporary", "cyrus", "imapd",
-	 "event=login.bad r.clienthost=10.0.0.7 u.username=jb login.mech=PLAIN error=\"remote authentication server unavailable\"",
-	 C_TEMP, "jb", "10.0.0.7", NULL, NULL,
-	 "event=login.bad r.clienthost=10.0.0.7 u.username=jb login.mech=PLAIN error=\"authentication failure\""},
-	{"cyrus-logfmt-bad", "cyrus", "imapd",
-	 "event=login.bad r.clienthost=10.0.0.7 u.username=jbloggs login.mech=PLAIN error=\"authentication failure\"",
-	 C_CRED, "jbloggs", "10.0.0.7", NULL, NULL, "event=login.badger r.clienthost=10.0.0.7"},
-	{"cyrus-logfmt-good", "cyrus", "imapd",
-	 "event=login.good r.sessionid=fastmail-1723150181-3493991-1 r.clienthost=10.0.0.7 u.username=jbloggs login.mech=PLAIN login.tls=1",
-	 C_OK, "jbloggs", "10.0.0.7", NULL, "fastmail-1723150181-3493991-1", "event=login.goodness"},
-	/* Courier */
-	{"courier-login-failed", "courier", "imapd", "LOGIN FAILED, user=sales@example.com, ip=[::ffff:1.2.3.4]",
-	 C_CRED, "sales@example.com", "1.2.3.4", NULL, NULL, "LOGIN, user=sales@example.com, ip=[::ffff:1.2.3.4], port=[1]"},
-	{"courier-auth-error", "courier", "imapd", "authentication error: Input/output error",
-	 C_TEMP, NULL, NULL, NULL, NULL, "authentication errand"},
-	{"courier-login-ok", "courier", "imapd",
-	 "LOGIN, user=admin@tubeinn.com, ip=[::ffff:127.0.0.1], port=[49043], protocol=IMAP",
-	 C_OK, "admin@tubeinn.com", "127.0.0.1", NULL, NULL,
-	 "LOGOUT, user=admin@tubeinn.com, ip=[::ffff:127.0.0.1], headers=0, body=0, rcvd=10, sent=83, time=0"},
-	/* UW-IMAP */
-	{"uwimap-login-failed", "uwimap", "imapd",
-	 "Login failed user=lizdy auth=lizdy host=h2066373.stratoserver.net [81.169.154.112]",
-	 C_CRED, "lizdy", "81.169.154.112", NULL, NULL, "Login user=lizdy host=h2066373.stratoserver.net [81.169.154.112]"},
-	{"uwimap-login-disabled", "uwimap", "imapd",
-	 "Login disabled user=test auth=test host=localhost.localdomain [127.0.0.1]",
-	 C_POL, "test", "127.0.0.1", NULL, NULL, "Login failed user=test auth=test host=localhost.localdomain [127.0.0.1]"},
-	{"uwimap-override-failed", "uwimap", "imapd", "Failed uwmaster override of user=pro1  host=r22.j.de [127.0.55.22] ",
-	 C_CRED, "pro1", "127.0.55.22", NULL, NULL, "Succeeded uwmaster override of user=pro1"},
-	{"uwimap-authenticate-failure", "uwimap", "imapd", "AUTHENTICATE PLAIN failure host=h.example [10.2.2.2]",
-	 C_CRED, NULL, "10.2.2.2", NULL, NULL, "AUTHENTICATE PLAIN invalid host=h.example [10.2.2.2]"},
-	{"uwimap-authenticate-invalid", "uwimap", "imapd", "AUTHENTICATE FOO invalid host=h.example [10.2.2.2]",
-	 C_POL, NULL, "10.2.2.2", NULL, NULL, "AUTHENTICATE FOO failure host=h.example [10.2.2.2]"},
-	{"uwimap-login-ok", "uwimap", "imapd", "Authenticated user=bob host=h.example [10.1.1.1] mech=PLAIN",
-	 C_OK, "bob", "10.1.1.1", NULL, NULL, "Logout user=bob host=h.example [10.1.1.1]"},
-	/* perdition */
-	{"perdition-failed-credentials", "perdition", "perdition.imaps",
-	 "Auth: 192.168.8.100:2274->193.48.191.9:993 client-secure=ssl authorisation_id=NONE authentication_id=\"carles\" server=\"imap.biotoul.fr:993\" protocol=IMAP4S server-secure=ssl status=\"failed: Re-Authentication Failure\"",
-	 C_CRED, "carles", "192.168.8.100", "imap.biotoul.fr", NULL,
-	 "Auth: 192.168.8.100:2274->193.48.191.9:993 client-secure=ssl authorisation_id=NONE authentication_id=\"status=\\\"failed: Re-Authentication Failure\\\"\" server=\"imap.biotoul.fr:993\" protocol=IMAP4S server-secure=ssl status=\"ok\""},
-	{"perdition-failed-policy", "perdition", "perdition.imaps",
-	 "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"failed: Login Disabled\"",
-	 C_POL, "u", "10.0.0.1", "s", NULL,
-	 "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"failed: Login Disabled for now\""},
-	{"perdition-failed-temporary", "perdition", "perdition.imaps",
-	 "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"failed: Could not connect to server\"",
-	 C_TEMP, NULL, NULL, NULL, NULL,
-	 "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"failed: local authentication failure\""},
-	{"perdition-failed-other", "perdition", "perdition.imaps",
-	 "Auth: 10.0.0.1:2274->10.0.0.2:143 authentication_id=\"u\" server=\"s:143\" status=\"failed: Something new\"",
-	 C_OTH, NULL, NULL, NULL, NULL, "Auth: 10.0.0.1:2274->10.0.0.2:143 authentication_id=\"u\" server=\"s:143\" status=\"ok\""},
-	{"perdition-ok", "perdition", "perdition.imaps",
-	 "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"ok\"",
-	 C_OK, "u", "10.0.0.1", "s", NULL,
-	 "Closing session: 10.0.0.1:2274->10.0.0.2:143 authorisation_id=NONE authentication_id=\"u\" received=1 sent=2"},
-	{"perdition-client-gone", "perdition", "perdition.imaps",
-	 "Fatal Error reading authentication information from client 192.168.8.100:2274->193.48.191.9:993: Exiting child",
-	 C_OTH, NULL, "192.168.8.100", NULL, NULL, "Fatal Error reading from server 192.168.8.100:2274->193.48.191.9:993: Exiting child"},
-	/* HAProxy */
-	{"haproxy-server-down", "haproxy", "haproxy", "Server imap/srv1 is DOWN, reason: Layer4 timeout, check duration: 2001ms",
-	 C_TEMP, NULL, NULL, "imap/srv1", NULL, "Server imap/srv1 is UP, reason: Layer4 check passed"},
-	{"haproxy-no-server", "haproxy", "haproxy", "backend imap has no server available!",
-	 C_TEMP, NULL, NULL, NULL, NULL, "backend imap has 2 servers available"},
-	/* nginx mail */
-	{"nginx-login-failed-temporary", "nginx_mail", "",
-	 "client login failed: \"Temporary authentication failure\" while in http auth state, client: 31.210.20.189, server: 0.0.0.0:993, login: \"bob\"",
-	 C_TEMP, "bob", "31.210.20.189", NULL, NULL,
-	 "client login failed: \"Authentication credentials invalid\" while in http auth state, client: 31.210.20.189, server: 0.0.0.0:993, login: \"Temporary\""},
-	{"nginx-login-failed-policy", "nginx_mail", "",
-	 "client login failed: \"AUTH not supported\" while in http auth state, client: 81.30.107.40, server: 0.0.0.0:25, login: \"vista\"",
-	 C_POL, "vista", "81.30.107.40", NULL, NULL,
-	 "client login failed: \"Authentication credentials invalid\" while in http auth state, client: 81.30.107.40, server: 0.0.0.0:25, login: \"not supported\""},
-	{"nginx-login-failed", "nginx_mail", "",
-	 "client login failed: \"Authentication credentials invalid\" while in http auth state, client: 31.210.20.189, server: 0.0.0.0:25, login: \"database\"",
-	 C_CRED, "database", "31.210.20.189", NULL, NULL, "client 31.210.20.189:60509 connected to 0.0.0.0:25"},
-	{"nginx-upstream-temporary", "nginx_mail", "",
-	 "upstream sent invalid response: \"NO [UNAVAILABLE] Temporary authentication failure.\" while reading response from upstream, client: 131.255.7.26, server: 0.0.0.0:993, login: \"f\", upstream: 192.168.0.5:143",
-	 C_TEMP, "f", "131.255.7.26", "192.168.0.5:143", NULL,
-	 "upstream sent invalid response: \"NO [AUTHENTICATIONFAILED] x\" while reading response from upstream, client: 1.2.3.4, server: 0.0.0.0:993, login: \"[UNAVAILABLE]\""},
-	{"nginx-upstream-policy", "nginx_mail", "",
-	 "upstream sent invalid response: \"NO [EXPIRED] Password expired\" while reading response from upstream, client: 1.2.3.4, server: 0.0.0.0:993, login: \"e\", upstream: 10.0.0.1:143",
-	 C_POL, "e", "1.2.3.4", "10.0.0.1:143", NULL,
-	 "upstream sent invalid response: \"NO [AUTHENTICATIONFAILED] [EXPIRED\" while reading response from upstream"},
-	{"nginx-upstream-credentials", "nginx_mail", "",
-	 "upstream sent invalid response: \"NO [AUTHENTICATIONFAILED] Authentication failed.\" while reading response from upstream, client: 131.255.7.26, server: 0.0.0.0:993, login: \"froster2406@frostbolt.ch\", upstream: 192.168.0.5:143",
-	 C_CRED, "froster2406@frostbolt.ch", "131.255.7.26", "192.168.0.5:143", NULL,
-	 "upstream sent invalid response: \"* BYE shutting down\" while reading response from upstream, client: 1.2.3.4"},
-	{"nginx-upstream-invalid", "nginx_mail", "",
-	 "upstream sent invalid response: \"* BYE shutting down\" while reading response from upstream, client: 1.2.3.4, server: 0.0.0.0:993, login: \"z\", upstream: 10.0.0.9:143",
-	 C_TEMP, "z", "1.2.3.4", "10.0.0.9:143", NULL, "upstream sent too long response line"},
-	{"nginx-auth-http-timeout", "nginx_mail", "",
-	 "auth http server 127.0.0.1:9000 timed out while in http auth state, client: 1.2.3.4, server: 0.0.0.0:25",
-	 C_TIME, NULL, "1.2.3.4", "127.0.0.1:9000", NULL,
-	 "auth http server 127.0.0.1:9000 sent invalid response while in http auth state, client: 1.2.3.4"},
-	{"nginx-auth-http-invalid", "nginx_mail", "",
-	 "auth http server 127.0.0.1:9000 sent invalid response while in http auth state, client: 1.2.3.4, server: 0.0.0.0:25",
-	 C_TEMP, NULL, "1.2.3.4", "127.0.0.1:9000", NULL,
-	 "auth http server 127.0.0.1:9000 timed out while in http auth state, client: 1.2.3.4"},
-	{"nginx-upstream-timeout", "nginx_mail", "",
-	 "upstream timed out (110: Connection timed out) while reading response from upstream, client: 1.2.3.4, server: 0.0.0.0:993, login: \"t\", upstream: 10.0.0.2:143",
-	 C_TIME, "t", "1.2.3.4", "10.0.0.2:143", NULL, "client timed out (110: Connection timed out) while in auth state"},
-	{"nginx-connect-failed", "nginx_mail", "",
-	 "connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: 0.0.0.0:993, login: \"c\", upstream: 10.0.0.3:143",
-	 C_TEMP, "c", "1.2.3.4", "10.0.0.3:143", NULL, "connect() succeeded while connecting to upstream"},
-	/* Zimbra */
-	{"zimbra-lockout", "zimbra", "", "security - cmd=Auth; account=a@b; protocol=imap; error=account lockout due to too many failed logins;",
-	 C_POL, NULL, NULL, NULL, NULL, "security - cmd=Auth; account=a@b; protocol=imap; error=account lockout lifted;"},
-	{"zimbra-maintenance", "zimbra", "", "imap - [ALERT] account undergoing maintenance; please try again later",
-	 C_TEMP, NULL, NULL, NULL, NULL, "imap - account maintenance done"},
-	{"zimbra-auth-failed", "zimbra", "",
-	 "security - cmd=Auth; account=user@dom; protocol=imap; error=authentication failed for [user@dom], invalid password;",
-	 C_CRED, "user@dom", NULL, NULL, NULL, "security - cmd=Auth; account=user@dom; protocol=imap;x"},
-	{"zimbra-auth-ok", "zimbra", "", "security - cmd=Auth; account=terriw@dizi.dc; protocol=pop3;",
-	 C_OK, "terriw@dizi.dc", NULL, NULL, NULL, "security - cmd=Auth; account=terriw@dizi.dc; protocol=pop3; error=x;"},
-	/* RFC 5530 codes, client side */
-	{"rfc5530-unavailable", CL, "", "0x1:imap.example.com:NA:CreateNewLineFromSocket: 3 NO [UNAVAILABLE] User's backend down for maintenance",
-	 C_TEMP, NULL, NULL, NULL, NULL, "0x1:imap.example.com:NA:CreateNewLineFromSocket: 3 NO [UNAVAILABLE backend"},
-	{"rfc5530-serverbug", "imaplib", "", "imaplib.IMAP4.error: b'[SERVERBUG] Account is temporarily unavailable.'",
-	 C_TEMP, NULL, NULL, NULL, NULL, "imaplib.IMAP4.error: b'SERVERBUG'"},
-	{"rfc5530-limit", "mbsync", "", "IMAP command 'LOGIN <user> <pass>' returned an error: NO [LIMIT] Too many connections",
-	 C_TEMP, NULL, NULL, NULL, NULL, "IMAP command 'LOGIN <user> <pass>' returned an error: NO LIMIT reached"},
-	{"rfc5530-inuse", "fetchmail", "fetchmail", "IMAP< A0002 NO [INUSE] Mailbox in use",
-	 C_TEMP, NULL, NULL, NULL, NULL, "IMAP< A0002 OK INUSE"},
-	{"rfc5530-expired", "imapsync", "", "Host1 failure: Error login on [h] with user [u] auth [LOGIN]: 2 NO [EXPIRED] Password expired",
-	 C_POL, NULL, NULL, NULL, NULL, "Host1 failure: Error login on [h] with user [u] auth [LOGIN]: 2 NO EXPIRED"},
-	{"rfc5530-contactadmin", "offlineimap", "", " LOGIN authentication failed: [CONTACTADMIN] Login disabled",
-	 C_POL, NULL, NULL, NULL, NULL, " LOGIN authentication failed: CONTACTADMIN"},
-	{"rfc5530-privacyrequired", CL, "", "0x1:h:NA:CreateNewLineFromSocket: 2 NO [PRIVACYREQUIRED] Plaintext authentication disallowed",
-	 C_POL, NULL, NULL, NULL, NULL, "0x1:h:NA:CreateNewLineFromSocket: 2 NO PRIVACYREQUIRED"},
-	{"rfc5530-authenticationfailed", "roundcube", "",
-	 "IMAP Error: Login failed for u from 1.2.3.4. AUTHENTICATE PLAIN: A0002 NO [AUTHENTICATIONFAILED] Authentication failed.",
-	 C_CRED, NULL, NULL, NULL, NULL, "IMAP Error: Login failed for u from 1.2.3.4. AUTHENTICATE PLAIN: A0002 NO [UNAVAILABLE] down"},
-	{"rfc5530-authorizationfailed", "fetchmail", "fetchmail", "IMAP< A0004 NO [AUTHORIZATIONFAILED] No such authorization-ID",
-	 C_CRED, NULL, NULL, NULL, NULL, "IMAP< A0004 NO AUTHORIZATIONFAILED"},
-	/* client-visible wording */
-	{"reply-temporary-auth-failure", CL, "",
-	 "0x1:h:NA:CreateNewLineFromSocket: 3 NO Temporary authentication failure. [mail5:2020-06-11 13:56:19]",
-	 C_TEMP, NULL, NULL, NULL, NULL, "0x1:h:NA:CreateNewLineFromSocket: 3 NO Authentication failed."},
-	{"reply-temporarily-unavailable", "fetchmail", "fetchmail", "IMAP< A0002 NO Account is temporarily unavailable.",
-	 C_TEMP, NULL, NULL, NULL, NULL, "IMAP< A0002 NO Account is unavailable."},
-	{"reply-temporary-problem", "imaplib", "", "imaplib.IMAP4.abort: * BYE Temporary problem, please try again later",
-	 C_TEMP, NULL, NULL, NULL, NULL, "imaplib.IMAP4.abort: * BYE Permanent problem"},
-	{"reply-web-login-required", "fetchmail", "fetchmail",
-	 "IMAP< A0002 NO [ALERT] Please log in via your web browser: https://support.google.com/mail/accounts/answer/78754 (Failure)",
-	 C_POL, NULL, NULL, NULL, NULL, "IMAP< * OK [ALERT] Please read the news"},
-	{"reply-account-blocked", CL, "",
-	 "0x1:outlook.com:NA:CreateNewLineFromSocket: 2 NO LOGIN failed. Account is blocked. Login to your account via a web browser to verify your identity.",
-	 C_POL, NULL, NULL, NULL, NULL, "0x1:outlook.com:NA:CreateNewLineFromSocket: 2 NO LOGIN failed."},
-	{"exchange-authenticated-not-connected", "imaplib", "",
-	 "imaplib.IMAP4.error: EXAMINE command error: BAD [b'User is authenticated but not connected.']",
-	 C_CRED, NULL, NULL, NULL, NULL, "imaplib.IMAP4.error: FETCH command error: BAD [b'Command Argument Error. 11']"},
-	{"xoauth2-json-error", CL, "",
-	 "0x1:imap.gmail.com:NA:CreateNewLineFromSocket: + {\"status\":\"400\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}",
-	 C_CRED, NULL, NULL, NULL, NULL, "0x1:imap.gmail.com:NA:CreateNewLineFromSocket: + {\"status\":\"200\"}"},
-	{"xoauth2-base64-error", "fetchmail", "fetchmail",
-	 "IMAP< + eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==",
-	 C_CRED, NULL, NULL, NULL, NULL, "IMAP< + eyJzdGF0dXMiOiIyMDAi"},
-	/* client tools */
-	{"fetchmail-authfail", "fetchmail", "fetchmail", "Authorization failure on lists@example.com@imap.gmail.com",
-	 C_CRED, "lists@example.com", NULL, "imap.gmail.com", NULL, "Authorization success on lists@example.com@imap.gmail.com"},
-	{"fetchmail-server-busy", "fetchmail", "fetchmail", "Server busy error on bob@mail.example.com",
-	 C_TEMP, "bob", NULL, "mail.example.com", NULL, "Server busy on bob@mail.example.com"},
-	{"fetchmail-lock-busy", "fetchmail", "fetchmail", "Lock-busy error on bob@mail.example.com",
-	 C_TEMP, "bob", NULL, "mail.example.com", NULL, "Lock-busy cleared on bob@mail.example.com"},
-	{"fetchmail-timeout", "fetchmail", "fetchmail", "timeout after 300 seconds waiting for server imap.example.com.",
-	 C_TIME, NULL, NULL, "imap.example.com", NULL, "no timeout after 300 seconds"},
-	{"fetchmail-connect-failed", "fetchmail", "fetchmail",
-	 "connection to imap.example.com:imap [10.0.0.1/143] failed: Connection refused.",
-	 C_TEMP, NULL, NULL, "imap.example.com", NULL, "connection to imap.example.com:imap [10.0.0.1/143] established"},
-	{"fetchmail-bye", "fetchmail", "fetchmail", "Received BYE response from IMAP server: Server shutting down",
-	 C_TEMP, NULL, NULL, NULL, NULL, "Received OK response from IMAP server"},
-	{"fetchmail-restored", "fetchmail", "fetchmail", "Service has been restored.",
-	 C_OK, NULL, NULL, NULL, NULL, "Service has been interrupted."},
-	{"mbsync-login-error", "mbsync", "", "IMAP command 'LOGIN <user> <pass>' returned an error: NO Invalid password",
-	 C_CRED, NULL, NULL, NULL, NULL, "IMAP command 'SELECT \"INBOX\"' returned an error: NO no such mailbox"},
-	{"offlineimap-auth-failed", "offlineimap", "", " PLAIN authentication failed: Invalid user",
-	 C_CRED, NULL, NULL, NULL, NULL, " Establishing connection to imap-mail.outlook.com:993 (main-microsoft)"},
-	{"imapsync-login-error", "imapsync", "",
-	 "Host2 failure: Error login on [outlook.office365.com] with user [jweiss@uzh.ch] auth [LOGIN]: 2 NO LOGIN failed.",
-	 C_CRED, "jweiss@uzh.ch", NULL, "outlook.office365.com", NULL, "Host2: success login on [outlook.office365.com] with user [jweiss@uzh.ch]"},
-	{"imaplib-abort-socket", "imaplib", "", "imaplib.IMAP4.abort: socket error: EOF",
-	 C_TIME, NULL, NULL, NULL, NULL, "imaplib.IMAP4.abort: command: SELECT => unexpected response"},
-	{"roundcube-connect-failed", "roundcube", "", "IMAP Error: Could not connect to localhost:143: Connection refused",
-	 C_TEMP, NULL, NULL, "localhost", NULL, "IMAP Error: Empty folder name"},
-	{"roundcube-login-failed", "roundcube", "",
-	 "IMAP Error: Login failed for admin from 127.0.0.1. from 1.2.3.4. AUTHENTICATE PLAIN: A0002 NO Login failed. user=admin from 127.0.0.1. in /usr/share/roundcube/program/include/rcube_imap.php on line 205 (POST /wmail/?_task=login&_action=login)",
-	 C_CRED, "admin from 127.0.0.1.", "1.2.3.4", NULL, NULL, "IMAP Error: Error in IMAP command"},
-	{"roundcube-failed-login", "roundcube", "",
-	 "<4z506z6r> Failed login for admin@example.com from 1.2.3.4 in session 4z506z6rvddstv6k7jz08hxo27 (error: 0)",
-	 C_CRED, "admin@example.com", "1.2.3.4", NULL, "4z506z6rvddstv6k7jz08hxo27", "Successful login for admin@example.com (ID: 1) from 1.2.3.4"},
-	{"roundcube-login-ok", "roundcube", "", "Successful login for admin@example.com (ID: 1) from 1.2.3.4 in session abc",
-	 C_OK, "admin@example.com", "1.2.3.4", NULL, "abc", "Failed login for admin@example.com from 1.2.3.4 in session abc"},
-	{"horde-failed-login", "horde", "",
-	 "HORDE [error] [imp] FAILED LOGIN for emai.user@somedomain.com [1.2.3.4] to {mx.somedomain.com:993 [imap/ssl/novalidate-cert]} [pid 68394]",
-	 C_CRED, "emai.user@somedomain.com", "1.2.3.4", "mx.somedomain.com", NULL, "HORDE [notice] [imp] Login success for u [1.2.3.4]"},
-	{"horde-login-ok", "horde", "", "HORDE [notice] [imp] Login success for u@d (Horde user u@d) [1.2.3.4] to {imap.d:993 [imap/ssl]}",
-	 C_OK, "u@d", "1.2.3.4", "imap.d", NULL, "HORDE [error] [imp] FAILED LOGIN for u@d [1.2.3.4]"},
-	{"reply-authenticate-failed", CL, "", "0x7f3a1c0:outlook.office365.com:NA:CreateNewLineFromSocket: 3 NO AUTHENTICATE failed.",
-	 C_CRED, NULL, NULL, NULL, NULL, "0x7f3a1c0:outlook.office365.com:NA:CreateNewLineFromSocket: 3 OK AUTHENTICATE completed."},
-	{"reply-login-failed", "imaplib", "", "imaplib.IMAP4.error: b'LOGIN failed.'",
-	 C_CRED, NULL, NULL, NULL, NULL, "imaplib.IMAP4.error: b'LOGINfailed'"},
-	{"reply-authentication-failed", "fetchmail", "fetchmail", "IMAP< A0004 NO Authentication failed.",
-	 C_CRED, NULL, NULL, NULL, NULL, "IMAP< A0004 OK Authentication succeeded."},
-	{"thunderbird-login-ok", CL, "", "0x1:imap.example.com:NA:CreateNewLineFromSocket: 2 OK [CAPABILITY IMAP4rev1] Logged in",
-	 C_OK, NULL, NULL, NULL, NULL, "0x1:imap.example.com:NA:CreateNewLineFromSocket: 2 NO Logged in elsewhere"},
+    /* Dovecot 2.4 */
+    {"dovecot24-auth-not-ready-quick", DV, "dovecot",
+     "imap-login: Login aborted: Connection closed (disconnected before auth was ready, waited 0 secs) "
+     "(auth_process_not_ready): user=<>, rip=192.0.2.6",
+     C_OTH, NULL, "192.0.2.6", NULL, NULL,
+     "imap-login: Login aborted: Connection closed (disconnected before auth was ready, waited 10 secs) "
+     "(auth_process_not_ready): user=<>, rip=192.0.2.6"},
+    {"dovecot24-temporary", DV, "dovecot",
+     "imap-login: Login aborted: Connection closed (auth service reported temporary failure, 1 attempts in 2 "
+     "secs) (temp_fail): user=<a@x>, method=PLAIN, rip=192.0.2.6, lip=192.0.2.1",
+     C_TEMP, "a@x", "192.0.2.6", NULL, NULL,
+     "imap-login: Login aborted: Connection closed (no auth attempts in 1 secs) (no_auth_attempts): user=<x "
+     "(temp_fail): y>, rip=192.0.2.6"},
+    {"dovecot24-credentials", DV, "dovecot",
+     "imap-login: Login aborted: Connection closed (auth failed, 3 attempts in 16 secs) (auth_failed): "
+     "user=<test>, method=PLAIN, rip=192.0.2.241, lip=203.0.113.104, TLS, session=<9ZHq02g3J8S60fan>",
+     C_CRED, "test", "192.0.2.241", NULL, NULL,
+     "imap-login: Login aborted: Connection closed (proxy dest temporary authentication failure to h:143) "
+     "(proxy_dest_auth_temp_failed): user=<a>, rip=192.0.2.6"},
+    {"dovecot24-policy", DV, "dovecot",
+     "imap-login: Login aborted: Connection closed (tried to use disallowed cleartext auth) "
+     "(cleartext_auth_disabled): user=<a>, rip=192.0.2.9",
+     C_POL, "a", "192.0.2.9", NULL, NULL,
+     "imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 2 secs) (auth_failed): "
+     "user=<a>, rip=192.0.2.9"},
+    {"dovecot24-no-auth-attempt", DV, "dovecot",
+     "imap-login: Login aborted: Connection closed: SSL_accept() failed: error:0A0000C1:SSL routines::no "
+     "shared cipher (disconnected during TLS handshake) (tls_handshake_not_finished): user=<>, "
+     "rip=192.0.2.7, lip=192.0.2.1, TLS handshaking: SSL_accept() failed",
+     C_OTH, NULL, "192.0.2.7", NULL, NULL,
+     "imap-login: Login aborted: Connection closed (internal failure, 0/1 successful auths in 1 secs) "
+     "(internal_failure): user=<>, rip=192.0.2.7"},
+    /* Dovecot 2.0-2.3 */
+    {"dovecot-auth-process-broken", DV, "dovecot",
+     "imap-login: Disconnected: Auth process broken (disconnected before auth was ready, waited 1 secs)",
+     C_TEMP, NULL, NULL, NULL, NULL, "imap-login: Disconnected: Auth process is fine"},
+    {"dovecot-auth-not-responding", DV, "dovecot",
+     "imap-login: Warning: Auth process not responding, delayed sending initial response (greeting)", C_TEMP,
+     NULL, NULL, NULL, NULL, "imap-login: Warning: Auth process responding"},
+    {"dovecot-auth-temp-fail", DV, "dovecot",
+     "imap-login: Login aborted: Connection closed (auth service reported temporary failure)", C_TEMP, NULL,
+     NULL, NULL, NULL,
+     "imap-login: Disconnected (no auth attempts): user=<(auth service reported temporary failure>, "
+     "rip=1.2.3.4"},
+    {"dovecot-auth-comm-failure", DV, "dovecot",
+     "pop3-login: Disconnected (auth process communication failure): user=<bob>, rip=10.0.0.1", C_TEMP, "bob",
+     "10.0.0.1", NULL, NULL,
+     "pop3-login: Disconnected (auth failed, 1 attempts): user=<auth process communication failure>, "
+     "rip=10.0.0.1"},
+    {"dovecot-internal-failure", DV, "dovecot",
+     "imap-login: Disconnected (internal failure, 1 successful auths): user=<u>, rip=10.0.0.2", C_TEMP, "u",
+     "10.0.0.2", NULL, NULL, "imap-login: Disconnected (auth failed, 1 attempts): user=<u>, rip=10.0.0.2"},
+    {"dovecot-auth-not-ready-quick", DV, "dovecot",
+     "imap-login: Disconnected (disconnected before auth was ready, waited 0 secs): user=<>, rip=192.0.2.5, "
+     "lip=192.168.1.2, TLS handshaking: SSL_accept() syscall failed",
+     C_OTH, NULL, "192.0.2.5", NULL, NULL,
+     "imap-login: Disconnected (disconnected before auth was ready, waited 5 secs): user=<>, rip=192.0.2.5"},
+    {"dovecot-auth-not-ready", DV, "dovecot",
+     "imap-login: Disconnected (disconnected before auth was ready, waited 5 secs): user=<>, rip=192.0.2.5",
+     C_TEMP, NULL, "192.0.2.5", NULL, NULL,
+     "imap-login: Disconnected (disconnected before auth was ready, waited 0 secs): user=<>, rip=192.0.2.5"},
+    {"dovecot-auth-failed", DV, "dovecot",
+     "imap-login: Disconnected (auth failed, 2 attempts): user=<username.bob>, method=PLAIN, "
+     "rip=49.176.98.87, lip=113.212.99.194, TLS",
+     C_CRED, "username.bob", "49.176.98.87", NULL, NULL,
+     "imap-login: Disconnected (no auth attempts): user=<(auth failed>, rip=1.2.3.4"},
+    {"dovecot-authz-failed", DV, "dovecot",
+     "imap-login: Disconnected (authorization failed, 1 attempts in 2 secs): user=<m>, rip=10.1.1.1", C_CRED,
+     "m", "10.1.1.1", NULL, NULL, "imap-login: Disconnected (authorization pending): user=<m>, rip=10.1.1.1"},
+    {"dovecot-proxy-dest-auth-failed", DV, "dovecot",
+     "imap-login: Disconnected (proxy dest auth failed): user=<rtomes@acenet.com.au>, method=PLAIN, "
+     "rip=192.0.2.4, lip=192.168.1.2, session=<NTI4FiZxcQCSud4G>",
+     C_CRED, "rtomes@acenet.com.au", "192.0.2.4", NULL, NULL,
+     "imap-login: Disconnected (proxy dest connect failed): user=<r>, rip=192.0.2.4"},
+    {"dovecot-user-disabled", DV, "dovecot",
+     "imap-login: Disconnected (password expired): user=<old>, rip=10.9.9.9", C_POL, "old", "10.9.9.9", NULL,
+     NULL, "imap-login: Disconnected: user disabled by admin"},
+    {"dovecot-disallowed-auth", DV, "dovecot",
+     "pop3-login: Aborted login (tried to use disallowed plaintext auth): rip=190.210.136.21, "
+     "lip=113.212.99.193, session=<LgDINsQCkttVIMPg>",
+     C_POL, NULL, "190.210.136.21", NULL, NULL, "imap-login: Disconnected: a: a: a: test no match"},
+    {"dovecot-auth-wait-timeout", DV, "dovecot",
+     "imap-login: Disconnected (disconnected while authenticating, waited 30 secs): user=<w>, method=PLAIN, "
+     "rip=10.0.0.3",
+     C_TIME, "w", "10.0.0.3", NULL, NULL,
+     "imap-login: Disconnected (disconnected before auth was ready, waited 3 secs): user=<>, rip=10.0.0.3"},
+    {"dovecot-no-auth-attempt", DV, "dovecot",
+     "pop3-login: Disconnected (no auth attempts in 58 secs): user=<>, rip=192.51.100.13, lip=203.0.113.17, "
+     "session=<LgDINsQCkttVIMPg>",
+     C_OTH, NULL, "192.51.100.13", NULL, NULL,
+     "pop3-login: Disconnected (auth failed, 1 attempts): user=<(no auth attempts>, rip=192.51.100.13"},
+    {"dovecot-userip-limit", DV, "dovecot",
+     "imap-login: Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10): "
+     "user=<a>, rip=1.1.1.1",
+     C_TEMP, NULL, NULL, NULL, NULL, "imap-login: Maximum number of connections exceeded"},
+    {"dovecot-login-ok", DV, "dovecot",
+     "imap-login: Login: user=<support@gameserver.services>, method=PLAIN, rip=185.101.93.86, "
+     "lip=185.101.93.87, mpid=30664, TLS, session=<QWvifIcOtQBUFOyV>",
+     C_OK, "support@gameserver.services", "185.101.93.86", "185.101.93.87", "QWvifIcOtQBUFOyV",
+     "imap-login: Disconnected (no auth attempts): user=<Login: user=<x>, rip=1.2.3.4"},
+    {"dovecot-logged-in-ok", DV, "dovecot",
+     "imap-login: Logged in: user=<a@x>, method=PLAIN, rip=1.2.3.4, lip=5.6.7.8, mpid=1, TLS, session=<abc>",
+     C_OK, "a@x", "1.2.3.4", "5.6.7.8", "abc", "imap(a@x): Logged out in=93 out=956"},
+    /* Dovecot proxy */
+    {"dovecot-proxy-ok", DV, "dovecot",
+     "imap-login: proxy(username): started proxying to 2.2.2.2:143: user=<username>, method=PLAIN, "
+     "rip=3.3.3.3, lip=5.5.5.5, secured, session=<GKEBFAwQMgDBAgFf>",
+     C_OK, "username", NULL, "2.2.2.2", NULL,
+     "imap-login: proxy(username): disconnecting 2.2.2.2 (Disconnected by server): user=<username>, "
+     "rip=2.2.2.2"},
+    {"dovecot-proxy-login-failed-temporary", DV, "dovecot",
+     "imap-login: proxy(bob): Login failed to 10.0.0.5:143: NO [UNAVAILABLE] Account is temporarily "
+     "unavailable.: user=<bob>, rip=1.2.3.4",
+     C_TEMP, "bob", NULL, "10.0.0.5", NULL,
+     "imap-login: proxy(bob): Login failed to 10.0.0.5:143: NO [AUTHENTICATIONFAILED] Authentication "
+     "failed.: user=<[UNAVAILABLE]>, rip=1.2.3.4"},
+    {"dovecot-proxy-login-failed", DV, "dovecot",
+     "imap-login: proxy(bob): Login failed to 10.0.0.5:143: NO [AUTHENTICATIONFAILED] Authentication "
+     "failed.: user=<bob>, rip=1.2.3.4",
+     C_CRED, "bob", NULL, "10.0.0.5", NULL,
+     "imap-login: proxy(bob): Login for 10.0.0.5:143 timed out in state=login/banner"},
+    {"dovecot-proxy-connect-failed", DV, "dovecot",
+     "imap-login: proxy(bob): connect(10.0.0.5, 143) failed: Connection refused (after 0 secs, "
+     "local=10.0.0.1:5555)",
+     C_TEMP, NULL, NULL, "10.0.0.5", NULL, "imap-login: proxy(bob): connected to 10.0.0.5"},
+    {"dovecot-proxy-host-down", DV, "dovecot", "imap-login: proxy(bob): Host 10.0.0.6:143 is down", C_TEMP,
+     NULL, NULL, "10.0.0.6", NULL, "imap-login: proxy(bob): Host 10.0.0.6:143 is up"},
+    {"dovecot-proxy-login-timeout", DV, "dovecot",
+     "imap-login: proxy(bob): Login for 10.0.0.5:143 timed out in state=login/banner (after 30 secs)", C_TIME,
+     "bob", NULL, "10.0.0.5", NULL, "imap-login: proxy(bob): Login for 10.0.0.5:143 succeeded"},
+    /* Dovecot auth process */
+    {"dovecot-auth-queued", DV, "dovecot",
+     "auth: Warning: auth workers: Auth request was queued for 30 seconds, 12 left in queue (see "
+     "auth_worker_max_count)",
+     C_TEMP, NULL, NULL, NULL, NULL, "auth: Warning: auth workers: Auth request was queued"},
+    {"dovecot-auth-queue-abort", DV, "dovecot",
+     "auth: Error: Aborting auth request that was queued for 61 secs, 40 left in queue", C_TEMP, NULL, NULL,
+     NULL, NULL, "auth: Error: Aborting auth request"},
+    {"dovecot-auth-worker-aborted", DV, "dovecot",
+     "auth: Error: auth-worker: Aborted PASSV request for bob: Worker process died unexpectedly", C_TEMP,
+     "bob", NULL, NULL, NULL, "auth: Error: auth-worker: Aborted request"},
+    {"dovecot-auth-worker-died", DV, "dovecot", "auth: Error: Worker process died unexpectedly", C_TEMP, NULL,
+     NULL, NULL, NULL, "auth: Error: Worker process died"},
+    {"dovecot-auth-worker-exit", DV, "dovecot", "auth-worker: Error: Unexpected exit - converting to abort",
+     C_TEMP, NULL, NULL, NULL, NULL, "auth-worker: Error: Unexpected exit"},
+    {"dovecot-auth-service-died", DV, "dovecot",
+     "master: Error: service(auth-worker): child 1234 killed with signal 9", C_TEMP, NULL, NULL, NULL, NULL,
+     "master: Error: service(imap): child 1234 killed with signal 9"},
+    {"dovecot-auth-ldap-down", DV, "dovecot",
+     "auth: Error: LDAP: binding failed (dn cn=admin,dc=siliconhills,dc=dev): Invalid credentials", C_TEMP,
+     NULL, NULL, NULL, NULL, "auth: Info: LDAP: bound"},
+    {"dovecot-auth-query-failed", DV, "dovecot",
+     "auth-worker(9): Error: sql(bob,1.2.3.4): Password query failed: Not connected to database", C_TEMP,
+     NULL, NULL, NULL, NULL, "auth-worker(9): Error: sql(bob,1.2.3.4): Password query ok"},
+    {"dovecot-auth-pam-temporary", DV, "dovecot",
+     "auth-worker(304): pam(username,1.2.3.4): pam_authenticate() failed: Authentication service cannot "
+     "retrieve authentication info",
+     C_TEMP, "username", "1.2.3.4", NULL, NULL,
+     "auth-worker(304): pam(username,1.2.3.4): pam_authenticate() failed: Authentication failure (password "
+     "mismatch?)"},
+    {"dovecot-auth-pam-failed", DV, "dovecot",
+     "auth-worker(304): pam(username,1.2.3.4): pam_authenticate() failed: Authentication failure (password "
+     "mismatch?)",
+     C_CRED, "username", "1.2.3.4", NULL, NULL,
+     "auth-worker(304): pam(username,1.2.3.4): pam_authenticate() ok"},
+    {"dovecot-auth-password-mismatch", DV, "dovecot",
+     "auth(info@example.com,192.0.2.110,sasl:login)<CvN+E95Uf4e7eEnj>: Info: sql: Password mismatch (given "
+     "password: X)",
+     C_CRED, "info@example.com", "192.0.2.110", NULL, NULL, "auth: sql(a,1.2.3.4): Password matched"},
+    {"dovecot-auth-unknown-user", DV, "dovecot",
+     "auth: sql(admin@example.de,192.0.2.5,<n4JLdHNVngZGpV2j>): unknown user", C_CRED, "admin@example.de",
+     "192.0.2.5", NULL, NULL, "auth: sql(admin@example.de,192.0.2.5): known user"},
+    {"dovecot-auth-invalid-credentials", DV, "dovecot",
+     "auth: Info: ldap(dog,52.37.139.121,): invalid credentials", C_CRED, "dog", "52.37.139.121", NULL, NULL,
+     "auth: Info: ldap(dog,52.37.139.121,): valid credentials"},
+    {"dovecot-pam-unix-failure", DV, "dovecot-auth",
+     "pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=rhost=1.2.3.4 "
+     "rhost=192.0.43.10  user=root",
+     C_CRED, "root", "192.0.43.10", NULL, NULL, "pam_unix(dovecot:auth): session opened for user root"},
+    /* Cyrus */
+    {"cyrus-badlogin-temporary", "cyrus", "cyrus/imap",
+     "badlogin: host.example [192.0.2.4] plaintext (bob) [SASL(-1): generic failure: ldap down]", C_TEMP,
+     NULL, "192.0.2.4", NULL, NULL,
+     "badlogin: host.example [192.0.2.4] plaintext (bob) [SASL(-13): authentication failure]"},
+    {"cyrus-badlogin-anonymous", "cyrus", "imapd",
+     "badlogin: host.example [192.0.2.4] anonymous login refused", C_POL, NULL, "192.0.2.4", NULL, NULL,
+     "badlogin: host.example [192.0.2.4] plaintext anon SASL(-13): x"},
+    {"cyrus-badlogin", "cyrus", "cyrus/imap",
+     "badlogin: localhost.localdomain [127.0.0.1] plaintext cyrus@localdomain SASL(-13): authentication "
+     "failure: checkpass failed",
+     C_CRED, "cyrus@localdomain", "127.0.0.1", NULL, NULL,
+     "login: localhost [127.0.0.1] bob plaintext User logged in"},
+    {"cyrus-login-ok", "cyrus", "sloti30t15/imap",
+     "login: frontend1.nyi.internal [10.202.2.160] robntest plaintext User logged in "
+     "SESSIONID=<sloti30t15-4101108-1450760746-1-6931901653674999381>",
+     C_OK, "robntest", "10.202.2.160", NULL, "sloti30t15-4101108-1450760746-1-6931901653674999381",
+     "badlogin: frontend1 [10.202.2.160] robntest plaintext User logged in? no"},
+    {"cyrus-logfmt-bad-temporary", "cyrus", "imapd",
+     "event=login.bad r.clienthost=10.0.0.7 u.username=jb login.mech=PLAIN error=\"remote authentication "
+     "server unavailable\"",
+     C_TEMP, "jb", "10.0.0.7", NULL, NULL,
+     "event=login.bad r.clienthost=10.0.0.7 u.username=jb login.mech=PLAIN error=\"authentication failure\""},
+    {"cyrus-logfmt-bad", "cyrus", "imapd",
+     "event=login.bad r.clienthost=10.0.0.7 u.username=jbloggs login.mech=PLAIN error=\"authentication "
+     "failure\"",
+     C_CRED, "jbloggs", "10.0.0.7", NULL, NULL, "event=login.badger r.clienthost=10.0.0.7"},
+    {"cyrus-logfmt-good", "cyrus", "imapd",
+     "event=login.good r.sessionid=fastmail-1723150181-3493991-1 r.clienthost=10.0.0.7 u.username=jbloggs "
+     "login.mech=PLAIN login.tls=1",
+     C_OK, "jbloggs", "10.0.0.7", NULL, "fastmail-1723150181-3493991-1", "event=login.goodness"},
+    /* Courier */
+    {"courier-login-failed", "courier", "imapd", "LOGIN FAILED, user=sales@example.com, ip=[::ffff:1.2.3.4]",
+     C_CRED, "sales@example.com", "1.2.3.4", NULL, NULL,
+     "LOGIN, user=sales@example.com, ip=[::ffff:1.2.3.4], port=[1]"},
+    {"courier-auth-error", "courier", "imapd", "authentication error: Input/output error", C_TEMP, NULL, NULL,
+     NULL, NULL, "authentication errand"},
+    {"courier-login-ok", "courier", "imapd",
+     "LOGIN, user=admin@tubeinn.com, ip=[::ffff:127.0.0.1], port=[49043], protocol=IMAP", C_OK,
+     "admin@tubeinn.com", "127.0.0.1", NULL, NULL,
+     "LOGOUT, user=admin@tubeinn.com, ip=[::ffff:127.0.0.1], headers=0, body=0, rcvd=10, sent=83, time=0"},
+    /* UW-IMAP */
+    {"uwimap-login-failed", "uwimap", "imapd",
+     "Login failed user=lizdy auth=lizdy host=h2066373.stratoserver.net [81.169.154.112]", C_CRED, "lizdy",
+     "81.169.154.112", NULL, NULL, "Login user=lizdy host=h2066373.stratoserver.net [81.169.154.112]"},
+    {"uwimap-login-disabled", "uwimap", "imapd",
+     "Login disabled user=test auth=test host=localhost.localdomain [127.0.0.1]", C_POL, "test", "127.0.0.1",
+     NULL, NULL, "Login failed user=test auth=test host=localhost.localdomain [127.0.0.1]"},
+    {"uwimap-override-failed", "uwimap", "imapd",
+     "Failed uwmaster override of user=pro1  host=r22.j.de [127.0.55.22] ", C_CRED, "pro1", "127.0.55.22",
+     NULL, NULL, "Succeeded uwmaster override of user=pro1"},
+    {"uwimap-authenticate-failure", "uwimap", "imapd", "AUTHENTICATE PLAIN failure host=h.example [10.2.2.2]",
+     C_CRED, NULL, "10.2.2.2", NULL, NULL, "AUTHENTICATE PLAIN invalid host=h.example [10.2.2.2]"},
+    {"uwimap-authenticate-invalid", "uwimap", "imapd", "AUTHENTICATE FOO invalid host=h.example [10.2.2.2]",
+     C_POL, NULL, "10.2.2.2", NULL, NULL, "AUTHENTICATE FOO failure host=h.example [10.2.2.2]"},
+    {"uwimap-login-ok", "uwimap", "imapd", "Authenticated user=bob host=h.example [10.1.1.1] mech=PLAIN",
+     C_OK, "bob", "10.1.1.1", NULL, NULL, "Logout user=bob host=h.example [10.1.1.1]"},
+    /* perdition */
+    {"perdition-failed-credentials", "perdition", "perdition.imaps",
+     "Auth: 192.168.8.100:2274->193.48.191.9:993 client-secure=ssl authorisation_id=NONE "
+     "authentication_id=\"carles\" server=\"imap.biotoul.fr:993\" protocol=IMAP4S server-secure=ssl "
+     "status=\"failed: Re-Authentication Failure\"",
+     C_CRED, "carles", "192.168.8.100", "imap.biotoul.fr", NULL,
+     "Auth: 192.168.8.100:2274->193.48.191.9:993 client-secure=ssl authorisation_id=NONE "
+     "authentication_id=\"status=\\\"failed: Re-Authentication Failure\\\"\" server=\"imap.biotoul.fr:993\" "
+     "protocol=IMAP4S server-secure=ssl status=\"ok\""},
+    {"perdition-failed-policy", "perdition", "perdition.imaps",
+     "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE "
+     "authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"failed: Login "
+     "Disabled\"",
+     C_POL, "u", "10.0.0.1", "s", NULL,
+     "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE "
+     "authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"failed: Login "
+     "Disabled for now\""},
+    {"perdition-failed-temporary", "perdition", "perdition.imaps",
+     "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE "
+     "authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"failed: Could "
+     "not connect to server\"",
+     C_TEMP, NULL, NULL, NULL, NULL,
+     "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE "
+     "authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"failed: local "
+     "authentication failure\""},
+    {"perdition-failed-other", "perdition", "perdition.imaps",
+     "Auth: 10.0.0.1:2274->10.0.0.2:143 authentication_id=\"u\" server=\"s:143\" status=\"failed: Something "
+     "new\"",
+     C_OTH, NULL, NULL, NULL, NULL,
+     "Auth: 10.0.0.1:2274->10.0.0.2:143 authentication_id=\"u\" server=\"s:143\" status=\"ok\""},
+    {"perdition-ok", "perdition", "perdition.imaps",
+     "Auth: 10.0.0.1:2274->10.0.0.2:143 client-secure=plaintext authorisation_id=NONE "
+     "authentication_id=\"u\" server=\"s:143\" protocol=IMAP4 server-secure=plaintext status=\"ok\"",
+     C_OK, "u", "10.0.0.1", "s", NULL,
+     "Closing session: 10.0.0.1:2274->10.0.0.2:143 authorisation_id=NONE authentication_id=\"u\" received=1 "
+     "sent=2"},
+    {"perdition-client-gone", "perdition", "perdition.imaps",
+     "Fatal Error reading authentication information from client 192.168.8.100:2274->193.48.191.9:993: "
+     "Exiting child",
+     C_OTH, NULL, "192.168.8.100", NULL, NULL,
+     "Fatal Error reading from server 192.168.8.100:2274->193.48.191.9:993: Exiting child"},
+    /* HAProxy */
+    {"haproxy-server-down", "haproxy", "haproxy",
+     "Server imap/srv1 is DOWN, reason: Layer4 timeout, check duration: 2001ms", C_TEMP, NULL, NULL,
+     "imap/srv1", NULL, "Server imap/srv1 is UP, reason: Layer4 check passed"},
+    {"haproxy-no-server", "haproxy", "haproxy", "backend imap has no server available!", C_TEMP, NULL, NULL,
+     NULL, NULL, "backend imap has 2 servers available"},
+    /* nginx mail */
+    {"nginx-login-failed-temporary", "nginx_mail", "",
+     "client login failed: \"Temporary authentication failure\" while in http auth state, client: "
+     "31.210.20.189, server: 0.0.0.0:993, login: \"bob\"",
+     C_TEMP, "bob", "31.210.20.189", NULL, NULL,
+     "client login failed: \"Authentication credentials invalid\" while in http auth state, client: "
+     "31.210.20.189, server: 0.0.0.0:993, login: \"Temporary\""},
+    {"nginx-login-failed-policy", "nginx_mail", "",
+     "client login failed: \"AUTH not supported\" while in http auth state, client: 81.30.107.40, server: "
+     "0.0.0.0:25, login: \"vista\"",
+     C_POL, "vista", "81.30.107.40", NULL, NULL,
+     "client login failed: \"Authentication credentials invalid\" while in http auth state, client: "
+     "81.30.107.40, server: 0.0.0.0:25, login: \"not supported\""},
+    {"nginx-login-failed", "nginx_mail", "",
+     "client login failed: \"Authentication credentials invalid\" while in http auth state, client: "
+     "31.210.20.189, server: 0.0.0.0:25, login: \"database\"",
+     C_CRED, "database", "31.210.20.189", NULL, NULL, "client 31.210.20.189:60509 connected to 0.0.0.0:25"},
+    {"nginx-upstream-temporary", "nginx_mail", "",
+     "upstream sent invalid response: \"NO [UNAVAILABLE] Temporary authentication failure.\" while reading "
+     "response from upstream, client: 131.255.7.26, server: 0.0.0.0:993, login: \"f\", upstream: "
+     "192.168.0.5:143",
+     C_TEMP, "f", "131.255.7.26", "192.168.0.5:143", NULL,
+     "upstream sent invalid response: \"NO [AUTHENTICATIONFAILED] x\" while reading response from upstream, "
+     "client: 1.2.3.4, server: 0.0.0.0:993, login: \"[UNAVAILABLE]\""},
+    {"nginx-upstream-policy", "nginx_mail", "",
+     "upstream sent invalid response: \"NO [EXPIRED] Password expired\" while reading response from "
+     "upstream, client: 1.2.3.4, server: 0.0.0.0:993, login: \"e\", upstream: 10.0.0.1:143",
+     C_POL, "e", "1.2.3.4", "10.0.0.1:143", NULL,
+     "upstream sent invalid response: \"NO [AUTHENTICATIONFAILED] [EXPIRED\" while reading response from "
+     "upstream"},
+    {"nginx-upstream-credentials", "nginx_mail", "",
+     "upstream sent invalid response: \"NO [AUTHENTICATIONFAILED] Authentication failed.\" while reading "
+     "response from upstream, client: 131.255.7.26, server: 0.0.0.0:993, login: "
+     "\"froster2406@frostbolt.ch\", upstream: 192.168.0.5:143",
+     C_CRED, "froster2406@frostbolt.ch", "131.255.7.26", "192.168.0.5:143", NULL,
+     "upstream sent invalid response: \"* BYE shutting down\" while reading response from upstream, client: "
+     "1.2.3.4"},
+    {"nginx-upstream-invalid", "nginx_mail", "",
+     "upstream sent invalid response: \"* BYE shutting down\" while reading response from upstream, client: "
+     "1.2.3.4, server: 0.0.0.0:993, login: \"z\", upstream: 10.0.0.9:143",
+     C_TEMP, "z", "1.2.3.4", "10.0.0.9:143", NULL, "upstream sent too long response line"},
+    {"nginx-auth-http-timeout", "nginx_mail", "",
+     "auth http server 127.0.0.1:9000 timed out while in http auth state, client: 1.2.3.4, server: "
+     "0.0.0.0:25",
+     C_TIME, NULL, "1.2.3.4", "127.0.0.1:9000", NULL,
+     "auth http server 127.0.0.1:9000 sent invalid response while in http auth state, client: 1.2.3.4"},
+    {"nginx-auth-http-invalid", "nginx_mail", "",
+     "auth http server 127.0.0.1:9000 sent invalid response while in http auth state, client: 1.2.3.4, "
+     "server: 0.0.0.0:25",
+     C_TEMP, NULL, "1.2.3.4", "127.0.0.1:9000", NULL,
+     "auth http server 127.0.0.1:9000 timed out while in http auth state, client: 1.2.3.4"},
+    {"nginx-upstream-timeout", "nginx_mail", "",
+     "upstream timed out (110: Connection timed out) while reading response from upstream, client: 1.2.3.4, "
+     "server: 0.0.0.0:993, login: \"t\", upstream: 10.0.0.2:143",
+     C_TIME, "t", "1.2.3.4", "10.0.0.2:143", NULL,
+     "client timed out (110: Connection timed out) while in auth state"},
+    {"nginx-connect-failed", "nginx_mail", "",
+     "connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: "
+     "0.0.0.0:993, login: \"c\", upstream: 10.0.0.3:143",
+     C_TEMP, "c", "1.2.3.4", "10.0.0.3:143", NULL, "connect() succeeded while connecting to upstream"},
+    /* Zimbra */
+    {"zimbra-lockout", "zimbra", "",
+     "security - cmd=Auth; account=a@b; protocol=imap; error=account lockout due to too many failed logins;",
+     C_POL, NULL, NULL, NULL, NULL,
+     "security - cmd=Auth; account=a@b; protocol=imap; error=account lockout lifted;"},
+    {"zimbra-maintenance", "zimbra", "",
+     "imap - [ALERT] account undergoing maintenance; please try again later", C_TEMP, NULL, NULL, NULL, NULL,
+     "imap - account maintenance done"},
+    {"zimbra-auth-failed", "zimbra", "",
+     "security - cmd=Auth; account=user@dom; protocol=imap; error=authentication failed for [user@dom], "
+     "invalid password;",
+     C_CRED, "user@dom", NULL, NULL, NULL, "security - cmd=Auth; account=user@dom; protocol=imap;x"},
+    {"zimbra-auth-ok", "zimbra", "", "security - cmd=Auth; account=terriw@dizi.dc; protocol=pop3;", C_OK,
+     "terriw@dizi.dc", NULL, NULL, NULL,
+     "security - cmd=Auth; account=terriw@dizi.dc; protocol=pop3; error=x;"},
+    /* RFC 5530 codes, client side */
+    {"rfc5530-unavailable", CL, "",
+     "0x1:imap.example.com:NA:CreateNewLineFromSocket: 3 NO [UNAVAILABLE] User's backend down for "
+     "maintenance",
+     C_TEMP, NULL, NULL, NULL, NULL,
+     "0x1:imap.example.com:NA:CreateNewLineFromSocket: 3 NO [UNAVAILABLE backend"},
+    {"rfc5530-serverbug", "imaplib", "",
+     "imaplib.IMAP4.error: b'[SERVERBUG] Account is temporarily unavailable.'", C_TEMP, NULL, NULL, NULL,
+     NULL, "imaplib.IMAP4.error: b'SERVERBUG'"},
+    {"rfc5530-limit", "mbsync", "",
+     "IMAP command 'LOGIN <user> <pass>' returned an error: NO [LIMIT] Too many connections", C_TEMP, NULL,
+     NULL, NULL, NULL, "IMAP command 'LOGIN <user> <pass>' returned an error: NO LIMIT reached"},
+    {"rfc5530-inuse", "fetchmail", "fetchmail", "IMAP< A0002 NO [INUSE] Mailbox in use", C_TEMP, NULL, NULL,
+     NULL, NULL, "IMAP< A0002 OK INUSE"},
+    {"rfc5530-expired", "imapsync", "",
+     "Host1 failure: Error login on [h] with user [u] auth [LOGIN]: 2 NO [EXPIRED] Password expired", C_POL,
+     NULL, NULL, NULL, NULL, "Host1 failure: Error login on [h] with user [u] auth [LOGIN]: 2 NO EXPIRED"},
+    {"rfc5530-contactadmin", "offlineimap", "", " LOGIN authentication failed: [CONTACTADMIN] Login disabled",
+     C_POL, NULL, NULL, NULL, NULL, " LOGIN authentication failed: CONTACTADMIN"},
+    {"rfc5530-privacyrequired", CL, "",
+     "0x1:h:NA:CreateNewLineFromSocket: 2 NO [PRIVACYREQUIRED] Plaintext authentication disallowed", C_POL,
+     NULL, NULL, NULL, NULL, "0x1:h:NA:CreateNewLineFromSocket: 2 NO PRIVACYREQUIRED"},
+    {"rfc5530-authenticationfailed", "roundcube", "",
+     "IMAP Error: Login failed for u from 1.2.3.4. AUTHENTICATE PLAIN: A0002 NO [AUTHENTICATIONFAILED] "
+     "Authentication failed.",
+     C_CRED, NULL, NULL, NULL, NULL,
+     "IMAP Error: Login failed for u from 1.2.3.4. AUTHENTICATE PLAIN: A0002 NO [UNAVAILABLE] down"},
+    {"rfc5530-authorizationfailed", "fetchmail", "fetchmail",
+     "IMAP< A0004 NO [AUTHORIZATIONFAILED] No such authorization-ID", C_CRED, NULL, NULL, NULL, NULL,
+     "IMAP< A0004 NO AUTHORIZATIONFAILED"},
+    /* client-visible wording */
+    {"reply-temporary-auth-failure", CL, "",
+     "0x1:h:NA:CreateNewLineFromSocket: 3 NO Temporary authentication failure. [mail5:2020-06-11 13:56:19]",
+     C_TEMP, NULL, NULL, NULL, NULL, "0x1:h:NA:CreateNewLineFromSocket: 3 NO Authentication failed."},
+    {"reply-temporarily-unavailable", "fetchmail", "fetchmail",
+     "IMAP< A0002 NO Account is temporarily unavailable.", C_TEMP, NULL, NULL, NULL, NULL,
+     "IMAP< A0002 NO Account is unavailable."},
+    {"reply-temporary-problem", "imaplib", "",
+     "imaplib.IMAP4.abort: * BYE Temporary problem, please try again later", C_TEMP, NULL, NULL, NULL, NULL,
+     "imaplib.IMAP4.abort: * BYE Permanent problem"},
+    {"reply-web-login-required", "fetchmail", "fetchmail",
+     "IMAP< A0002 NO [ALERT] Please log in via your web browser: "
+     "https://support.google.com/mail/accounts/answer/78754 (Failure)",
+     C_POL, NULL, NULL, NULL, NULL, "IMAP< * OK [ALERT] Please read the news"},
+    {"reply-account-blocked", CL, "",
+     "0x1:outlook.com:NA:CreateNewLineFromSocket: 2 NO LOGIN failed. Account is blocked. Login to your "
+     "account via a web browser to verify your identity.",
+     C_POL, NULL, NULL, NULL, NULL, "0x1:outlook.com:NA:CreateNewLineFromSocket: 2 NO LOGIN failed."},
+    {"exchange-authenticated-not-connected", "imaplib", "",
+     "imaplib.IMAP4.error: EXAMINE command error: BAD [b'User is authenticated but not connected.']", C_CRED,
+     NULL, NULL, NULL, NULL, "imaplib.IMAP4.error: FETCH command error: BAD [b'Command Argument Error. 11']"},
+    {"xoauth2-json-error", CL, "",
+     "0x1:imap.gmail.com:NA:CreateNewLineFromSocket: + "
+     "{\"status\":\"400\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}",
+     C_CRED, NULL, NULL, NULL, NULL, "0x1:imap.gmail.com:NA:CreateNewLineFromSocket: + {\"status\":\"200\"}"},
+    {"xoauth2-base64-error", "fetchmail", "fetchmail",
+     "IMAP< + "
+     "eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==",
+     C_CRED, NULL, NULL, NULL, NULL, "IMAP< + eyJzdGF0dXMiOiIyMDAi"},
+    /* client tools */
+    {"fetchmail-authfail", "fetchmail", "fetchmail",
+     "Authorization failure on lists@example.com@imap.gmail.com", C_CRED, "lists@example.com", NULL,
+     "imap.gmail.com", NULL, "Authorization success on lists@example.com@imap.gmail.com"},
+    {"fetchmail-server-busy", "fetchmail", "fetchmail", "Server busy error on bob@mail.example.com", C_TEMP,
+     "bob", NULL, "mail.example.com", NULL, "Server busy on bob@mail.example.com"},
+    {"fetchmail-lock-busy", "fetchmail", "fetchmail", "Lock-busy error on bob@mail.example.com", C_TEMP,
+     "bob", NULL, "mail.example.com", NULL, "Lock-busy cleared on bob@mail.example.com"},
+    {"fetchmail-timeout", "fetchmail", "fetchmail",
+     "timeout after 300 seconds waiting for server imap.example.com.", C_TIME, NULL, NULL, "imap.example.com",
+     NULL, "no timeout after 300 seconds"},
+    {"fetchmail-connect-failed", "fetchmail", "fetchmail",
+     "connection to imap.example.com:imap [10.0.0.1/143] failed: Connection refused.", C_TEMP, NULL, NULL,
+     "imap.example.com", NULL, "connection to imap.example.com:imap [10.0.0.1/143] established"},
+    {"fetchmail-bye", "fetchmail", "fetchmail",
+     "Received BYE response from IMAP server: Server shutting down", C_TEMP, NULL, NULL, NULL, NULL,
+     "Received OK response from IMAP server"},
+    {"fetchmail-restored", "fetchmail", "fetchmail", "Service has been restored.", C_OK, NULL, NULL, NULL,
+     NULL, "Service has been interrupted."},
+    {"mbsync-login-error", "mbsync", "",
+     "IMAP command 'LOGIN <user> <pass>' returned an error: NO Invalid password", C_CRED, NULL, NULL, NULL,
+     NULL, "IMAP command 'SELECT \"INBOX\"' returned an error: NO no such mailbox"},
+    {"offlineimap-auth-failed", "offlineimap", "", " PLAIN authentication failed: Invalid user", C_CRED, NULL,
+     NULL, NULL, NULL, " Establishing connection to imap-mail.outlook.com:993 (main-microsoft)"},
+    {"imapsync-login-error", "imapsync", "",
+     "Host2 failure: Error login on [outlook.office365.com] with user [jweiss@uzh.ch] auth [LOGIN]: 2 NO "
+     "LOGIN failed.",
+     C_CRED, "jweiss@uzh.ch", NULL, "outlook.office365.com", NULL,
+     "Host2: success login on [outlook.office365.com] with user [jweiss@uzh.ch]"},
+    {"imaplib-abort-socket", "imaplib", "", "imaplib.IMAP4.abort: socket error: EOF", C_TIME, NULL, NULL,
+     NULL, NULL, "imaplib.IMAP4.abort: command: SELECT => unexpected response"},
+    {"roundcube-connect-failed", "roundcube", "",
+     "IMAP Error: Could not connect to localhost:143: Connection refused", C_TEMP, NULL, NULL, "localhost",
+     NULL, "IMAP Error: Empty folder name"},
+    {"roundcube-login-failed", "roundcube", "",
+     "IMAP Error: Login failed for admin from 127.0.0.1. from 1.2.3.4. AUTHENTICATE PLAIN: A0002 NO Login "
+     "failed. user=admin from 127.0.0.1. in /usr/share/roundcube/program/include/rcube_imap.php on line 205 "
+     "(POST /wmail/?_task=login&_action=login)",
+     C_CRED, "admin from 127.0.0.1.", "1.2.3.4", NULL, NULL, "IMAP Error: Error in IMAP command"},
+    {"roundcube-failed-login", "roundcube", "",
+     "<4z506z6r> Failed login for admin@example.com from 1.2.3.4 in session 4z506z6rvddstv6k7jz08hxo27 "
+     "(error: 0)",
+     C_CRED, "admin@example.com", "1.2.3.4", NULL, "4z506z6rvddstv6k7jz08hxo27",
+     "Successful login for admin@example.com (ID: 1) from 1.2.3.4"},
+    {"roundcube-login-ok", "roundcube", "",
+     "Successful login for admin@example.com (ID: 1) from 1.2.3.4 in session abc", C_OK, "admin@example.com",
+     "1.2.3.4", NULL, "abc", "Failed login for admin@example.com from 1.2.3.4 in session abc"},
+    {"horde-failed-login", "horde", "",
+     "HORDE [error] [imp] FAILED LOGIN for emai.user@somedomain.com [1.2.3.4] to {mx.somedomain.com:993 "
+     "[imap/ssl/novalidate-cert]} [pid 68394]",
+     C_CRED, "emai.user@somedomain.com", "1.2.3.4", "mx.somedomain.com", NULL,
+     "HORDE [notice] [imp] Login success for u [1.2.3.4]"},
+    {"horde-login-ok", "horde", "",
+     "HORDE [notice] [imp] Login success for u@d (Horde user u@d) [1.2.3.4] to {imap.d:993 [imap/ssl]}", C_OK,
+     "u@d", "1.2.3.4", "imap.d", NULL, "HORDE [error] [imp] FAILED LOGIN for u@d [1.2.3.4]"},
+    {"reply-authenticate-failed", CL, "",
+     "0x7f3a1c0:outlook.office365.com:NA:CreateNewLineFromSocket: 3 NO AUTHENTICATE failed.", C_CRED, NULL,
+     NULL, NULL, NULL,
+     "0x7f3a1c0:outlook.office365.com:NA:CreateNewLineFromSocket: 3 OK AUTHENTICATE completed."},
+    {"reply-login-failed", "imaplib", "", "imaplib.IMAP4.error: b'LOGIN failed.'", C_CRED, NULL, NULL, NULL,
+     NULL, "imaplib.IMAP4.error: b'LOGINfailed'"},
+    {"reply-authentication-failed", "fetchmail", "fetchmail", "IMAP< A0004 NO Authentication failed.", C_CRED,
+     NULL, NULL, NULL, NULL, "IMAP< A0004 OK Authentication succeeded."},
+    {"thunderbird-login-ok", CL, "",
+     "0x1:imap.example.com:NA:CreateNewLineFromSocket: 2 OK [CAPABILITY IMAP4rev1] Logged in", C_OK, NULL,
+     NULL, NULL, NULL, "0x1:imap.example.com:NA:CreateNewLineFromSocket: 2 NO Logged in elsewhere"},
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -439,8 +561,8 @@ static void check_field(const char *what, struct ib_str got, const char *want, c
 	if (!want)
 		return;
 	ck_assert_msg(got.len == strlen(want) && !memcmp(got.ptr, want, got.len),
-		      "%s: %s captured '%.*s', want '%s'", rule, what, (int)got.len,
-		      got.ptr ? got.ptr : "", want);
+		      "%s: %s captured '%.*s', want '%s'", rule, what, (int)got.len, got.ptr ? got.ptr : "",
+		      want);
 }
 
 START_TEST(rule_matches)
@@ -545,8 +667,7 @@ static struct ib_rules *load_only(const char *text)
 	return r;
 }
 
-static const char *classify_with(const struct ib_rules *r, const char *fmt, const char *prog,
-				 const char *msg)
+static const char *classify_with(const struct ib_rules *r, const char *fmt, const char *prog, const char *msg)
 {
 	struct ib_classifier *c = NULL;
 	struct ib_event ev;
@@ -561,7 +682,8 @@ static const char *classify_with(const struct ib_rules *r, const char *fmt, cons
 
 START_TEST(scope_programs)
 {
-	struct ib_rules *r = load_only("rule p\n category other\n programs imap*, cyrus/pop3 ,lmtp\n match x\n");
+	struct ib_rules *r =
+	    load_only("rule p\n category other\n programs imap*, cyrus/pop3 ,lmtp\n match x\n");
 
 	ck_assert_ptr_nonnull(classify_with(r, "any", "imapd", "x"));
 	ck_assert_ptr_nonnull(classify_with(r, "any", "cyrus/imap", "x")); /* base "imap" */
@@ -642,7 +764,8 @@ START_TEST(no_default_rules)
 	ib_rules_free(r);
 	r = load_only("rule only\n category ok\n match hello\n");
 	ck_assert_uint_eq(ib_rules_count(r), 1);
-	ck_assert_ptr_null(classify_with(r, DV, "dovecot", "imap-login: Disconnected (auth failed): user=<u>"));
+	ck_assert_ptr_null(
+	    classify_with(r, DV, "dovecot", "imap-login: Disconnected (auth failed): user=<u>"));
 	ck_assert_str_eq(classify_with(r, DV, "dovecot", "hello"), "only");
 	ib_rules_free(r);
 }
@@ -655,23 +778,23 @@ struct badcase {
 };
 
 static const struct badcase bad[] = {
-	/* syntax errors */
-	{"# header\n\n category ok\nrule a\n category ok\n match x\n", 3, "outside a rule"},
-	{"rule a\n category ok\n category temporary\n match x\n", 3, "duplicate 'category'"},
-	{"rule a\n category ok\n colour blue\n match x\n", 3, "unknown keyword 'colour'"},
-	{"rule bad name!\n category ok\n match x\n", 1, "bad rule name"},
-	{"rule a\n category ok\n literal \"open\n match x\n", 3, "unterminated literal"},
-	/* unknown category */
-	{"rule a\n category bogus\n match x\n", 2, "unknown category 'bogus'"},
-	/* duplicate name within one file */
-	{"rule a\n category ok\n match x\n\nrule a\n category ok\n match y\n", 5,
-	 "duplicate rule name 'a' (first at line 1)"},
-	/* a pattern that fails to compile: PCRE2's own message and offset */
-	{"rule good\n category ok\n match fine\nrule a\n category ok\n match (abc\n", 4,
-	 "bad pattern at offset 4: missing closing parenthesis"},
-	/* a rule without pattern */
-	{"rule a\n category ok\n formats dovecot\n", 1, "rule 'a' has no pattern"},
-	{"rule a\n match x\n", 1, "rule 'a' has no category"},
+    /* syntax errors */
+    {"# header\n\n category ok\nrule a\n category ok\n match x\n", 3, "outside a rule"},
+    {"rule a\n category ok\n category temporary\n match x\n", 3, "duplicate 'category'"},
+    {"rule a\n category ok\n colour blue\n match x\n", 3, "unknown keyword 'colour'"},
+    {"rule bad name!\n category ok\n match x\n", 1, "bad rule name"},
+    {"rule a\n category ok\n literal \"open\n match x\n", 3, "unterminated literal"},
+    /* unknown category */
+    {"rule a\n category bogus\n match x\n", 2, "unknown category 'bogus'"},
+    /* duplicate name within one file */
+    {"rule a\n category ok\n match x\n\nrule a\n category ok\n match y\n", 5,
+     "duplicate rule name 'a' (first at line 1)"},
+    /* a pattern that fails to compile: PCRE2's own message and offset */
+    {"rule good\n category ok\n match fine\nrule a\n category ok\n match (abc\n", 4,
+     "bad pattern at offset 4: missing closing parenthesis"},
+    /* a rule without pattern */
+    {"rule a\n category ok\n formats dovecot\n", 1, "rule 'a' has no pattern"},
+    {"rule a\n match x\n", 1, "rule 'a' has no category"},
 };
 
 START_TEST(bad_rules_file)
@@ -784,7 +907,8 @@ START_TEST(prefilter_equivalence)
 				ck_assert_int_eq(m1.rule, m2.rule);
 				ck_assert_int_eq(m1.category, m2.category);
 				ck_assert(ib_str_eq(e1.user, e2.user) && ib_str_eq(e1.ip, e2.ip) &&
-					  ib_str_eq(e1.server, e2.server) && ib_str_eq(e1.session, e2.session));
+					  ib_str_eq(e1.server, e2.server) &&
+					  ib_str_eq(e1.session, e2.session));
 				lines++;
 				matched += m1.rule >= 0;
 			}
@@ -798,7 +922,8 @@ END_TEST
 
 START_TEST(nul_and_invalid_utf8)
 {
-	static const char msg[] = "imap-login: Disconnected (auth failed, 1 attempts): user=<a\0b\xff\xfe>, rip=1.2.3.4";
+	static const char msg[] =
+	    "imap-login: Disconnected (auth failed, 1 attempts): user=<a\0b\xff\xfe>, rip=1.2.3.4";
 	static const char junk[] = "\xff\xfe\xc3\x28\0\0(auth failed\xa0\xa1";
 	struct ib_event ev;
 	struct ib_match m;

@@ -145,10 +145,10 @@ START_TEST(corpus_file)
 		good += ok;
 		if (!ok || getenv("IB_TEST_VERBOSE"))
 			printf("  %s %s:%zu: want %s, got %s (parser %s rc=%d%s%s, rule %s): %.*s\n",
-			       ok ? "ok  " : "FAIL", files[_i], i + 1, want ? "failure" : "not credentials", ib_category_name(m.category),
-			       p->name, rc, ctx.reason ? " " : "", ctx.reason ? ctx.reason : "",
-			       m.signature ? m.signature : "-", (int)(lines[i].len > 160 ? 160 : lines[i].len),
-			       lines[i].ptr);
+			       ok ? "ok  " : "FAIL", files[_i], i + 1, want ? "failure" : "not credentials",
+			       ib_category_name(m.category), p->name, rc, ctx.reason ? " " : "",
+			       ctx.reason ? ctx.reason : "", m.signature ? m.signature : "-",
+			       (int)(lines[i].len > 160 ? 160 : lines[i].len), lines[i].ptr);
 	}
 	printf("corpus %-15s %zu/%zu lines as expected (parser %s)\n", files[_i], good, cases, p->name);
 	if (p->close)

@@ -145,10 +145,10 @@ START_TEST(test_file)
 		if (ok)
 			pass++;
 		else
-			printf("%s:%zu: rc=%d ip='%.*s' user='%.*s' time=%lld (want %s %s %lld): %s\n", files[_i],
-			       i + 2, rc, (int)ev.ip.len, ev.ip.ptr ? ev.ip.ptr : "", (int)ev.user.len,
-			       ev.user.ptr ? ev.user.ptr : "", (long long)ev.time_ms, host, user,
-			       (long long)local_ms(tstr), lines[i + 1]);
+			printf("%s:%zu: rc=%d ip='%.*s' user='%.*s' time=%lld (want %s %s %lld): %s\n",
+			       files[_i], i + 2, rc, (int)ev.ip.len, ev.ip.ptr ? ev.ip.ptr : "",
+			       (int)ev.user.len, ev.user.ptr ? ev.user.ptr : "", (long long)ev.time_ms, host,
+			       user, (long long)local_ms(tstr), lines[i + 1]);
 	}
 	printf("corpus %s (parser %s): %zu/%zu (%.0f%%)\n", files[_i], p->name, pass, total,
 	       total ? 100.0 * (double)pass / (double)total : 100.0);

@@ -136,8 +136,8 @@ START_TEST(test_corpus_file)
 		rc = sys->parse(&ctx, ib_str_from(tc), &ev);
 		if (rc != IB_OK && rc != IB_SKIP) {
 			bad_rc++;
-			fprintf(stderr, "%s: rc %d (%s): %s\n", files[_i], rc,
-				ctx.reason ? ctx.reason : "", tc);
+			fprintf(stderr, "%s: rc %d (%s): %s\n", files[_i], rc, ctx.reason ? ctx.reason : "",
+				tc);
 		}
 		if (!match)
 			continue;
@@ -154,8 +154,8 @@ START_TEST(test_corpus_file)
 			ib_time_format(ev.time_ms, got, sizeof(got));
 			ib_time_format(want, exp, sizeof(exp));
 			fprintf(stderr, "%s: miss rc=%d ip='%.*s' user='%.*s' time=%s want %s: %s\n",
-				files[_i], rc, (int)ev.ip.len, ev.ip.ptr ? ev.ip.ptr : "",
-				(int)ev.user.len, ev.user.ptr ? ev.user.ptr : "", got, exp, tc);
+				files[_i], rc, (int)ev.ip.len, ev.ip.ptr ? ev.ip.ptr : "", (int)ev.user.len,
+				ev.user.ptr ? ev.user.ptr : "", got, exp, tc);
 		}
 	}
 	sys->close(ctx.state);

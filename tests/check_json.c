@@ -12,13 +12,40 @@ static const struct {
 	const char *text;
 	int ok;
 } texts[] = {
-	{"{}", 1}, {"[]", 1}, {" {\"a\":[1,2.5,-0.1e+3,true,false,null,\"x\"]} ", 1}, {"\"s\"", 1}, {"0", 1},
-	{"123456789012345678901234567890e999", 1}, {"{\"a\":{\"b\":{}}}", 1},
-	{"", 0}, {"{", 0}, {"{\"a\"}", 0}, {"{\"a\":1,}", 0}, {"[1,]", 0}, {"01", 0}, {"1.", 0}, {"-", 0},
-	{".5", 0}, {"tru", 0}, {"nulls", 0}, {"{} {}", 0}, {"[1] x", 0}, {"\"unterminated", 0},
-	{"\"bad \\x escape\"", 0}, {"\"\\u12G4\"", 0}, {"\"\\ud800\"", 0}, {"\"\\udc00\"", 0},
-	{"\"\\ud800\\u0041\"", 0}, {"\"tab\tinside\"", 0}, {"\"\xff\"", 0}, {"\"\xc0\xaf\"", 0},
-	{"\"\xed\xa0\x80\"", 0}, {"{'a':1}", 0}, {"[1 2]", 0}, {"{\"a\" 1}", 0}, {"+1", 0},
+    {"{}", 1},
+    {"[]", 1},
+    {" {\"a\":[1,2.5,-0.1e+3,true,false,null,\"x\"]} ", 1},
+    {"\"s\"", 1},
+    {"0", 1},
+    {"123456789012345678901234567890e999", 1},
+    {"{\"a\":{\"b\":{}}}", 1},
+    {"", 0},
+    {"{", 0},
+    {"{\"a\"}", 0},
+    {"{\"a\":1,}", 0},
+    {"[1,]", 0},
+    {"01", 0},
+    {"1.", 0},
+    {"-", 0},
+    {".5", 0},
+    {"tru", 0},
+    {"nulls", 0},
+    {"{} {}", 0},
+    {"[1] x", 0},
+    {"\"unterminated", 0},
+    {"\"bad \\x escape\"", 0},
+    {"\"\\u12G4\"", 0},
+    {"\"\\ud800\"", 0},
+    {"\"\\udc00\"", 0},
+    {"\"\\ud800\\u0041\"", 0},
+    {"\"tab\tinside\"", 0},
+    {"\"\xff\"", 0},
+    {"\"\xc0\xaf\"", 0},
+    {"\"\xed\xa0\x80\"", 0},
+    {"{'a':1}", 0},
+    {"[1 2]", 0},
+    {"{\"a\" 1}", 0},
+    {"+1", 0},
 };
 
 START_TEST(test_validity)
@@ -27,7 +54,8 @@ START_TEST(test_validity)
 	struct ib_json_doc d;
 	int rc = ib_json_parse(&d, texts[_i].text, strlen(texts[_i].text), nodes, 64);
 
-	ck_assert_msg((rc == 0) == texts[_i].ok, "'%s': rc %d (%s)", texts[_i].text, rc, d.error ? d.error : "");
+	ck_assert_msg((rc == 0) == texts[_i].ok, "'%s': rc %d (%s)", texts[_i].text, rc,
+		      d.error ? d.error : "");
 	if (rc)
 		ck_assert(d.error != NULL);
 }
@@ -38,13 +66,13 @@ static const struct {
 	const char *want;
 	size_t want_len;
 } strings[] = {
-	{"{\"k\":\"plain\"}", "plain", 5},
-	{"{\"k\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"}", "a\"b\\c/d\b\f\n\r\t", 12},
-	{"{\"k\":\"\\u00e9\\u20ac\"}", "\xc3\xa9\xe2\x82\xac", 5},
-	{"{\"k\":\"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80", 4},
-	{"{\"k\":\"a\\u0000b\"}", "a\0b", 3},
-	{"{\"\\u006b\":\"escaped key\"}", "escaped key", 11},
-	{"{\"k\":\"\xe2\x82\xac raw\"}", "\xe2\x82\xac raw", 7},
+    {"{\"k\":\"plain\"}", "plain", 5},
+    {"{\"k\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"}", "a\"b\\c/d\b\f\n\r\t", 12},
+    {"{\"k\":\"\\u00e9\\u20ac\"}", "\xc3\xa9\xe2\x82\xac", 5},
+    {"{\"k\":\"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80", 4},
+    {"{\"k\":\"a\\u0000b\"}", "a\0b", 3},
+    {"{\"\\u006b\":\"escaped key\"}", "escaped key", 11},
+    {"{\"k\":\"\xe2\x82\xac raw\"}", "\xe2\x82\xac raw", 7},
 };
 
 START_TEST(test_strings)
@@ -71,9 +99,15 @@ static const struct {
 	int ok;
 	int64_t want;
 } numbers[] = {
-	{"0", 1, 0}, {"50126", 1, 50126}, {"-7", 1, -7}, {"9223372036854775807", 1, INT64_MAX},
-	{"-9223372036854775808", 1, INT64_MIN}, {"9223372036854775808", 0, 0},
-	{"123456789012345678901234567890", 0, 0}, {"1.5", 0, 0}, {"1e3", 0, 0},
+    {"0", 1, 0},
+    {"50126", 1, 50126},
+    {"-7", 1, -7},
+    {"9223372036854775807", 1, INT64_MAX},
+    {"-9223372036854775808", 1, INT64_MIN},
+    {"9223372036854775808", 0, 0},
+    {"123456789012345678901234567890", 0, 0},
+    {"1.5", 0, 0},
+    {"1e3", 0, 0},
 };
 
 START_TEST(test_numbers)
@@ -117,7 +151,7 @@ START_TEST(test_depth_and_limits)
 
 		ck_assert_int_eq(ib_json_parse(&d, "\"\\u00e9\\u00e9\"", 14, nodes, 4), 0);
 		ck_assert_int_eq(ib_json_string(&d, 0, buf, sizeof(buf), &used, &out), -1);
-		ck_assert_int_eq(ib_json_string(&d, 0, NULL, 0, &used, &out) , -1);
+		ck_assert_int_eq(ib_json_string(&d, 0, NULL, 0, &used, &out), -1);
 	}
 	/* NUL inside raw text is not JSON */
 	ck_assert_int_eq(ib_json_parse(&d, "\"a\0b\"", 5, nodes, 4), -1);

@@ -12,10 +12,14 @@
 extern const struct ib_parser ib_parser_entra_csv;
 extern const struct ib_parser ib_parser_entra_json;
 
-#define CSVH "\xEF\xBB\xBF" "Date (UTC),Request ID,Correlation ID,User,Username,Application,Application ID ,Resource,Resource ID ,IP address,Location,Status,Sign-in error code,Failure reason,Client app,Session ID,Incoming token type,Username\n"
-#define ROW(date, user, res, ip, status, code, reason, app, sess) \
-	date ",req1,corr-1,Bob," user ",Office 365 Exchange Online,00000002," res ",rid," ip ",\"Paris, IDF, FR\"," \
-	status "," code "," reason "," app "," sess ",none,dup@x"
+#define CSVH                                                                                                 \
+	"\xEF\xBB\xBF"                                                                                       \
+	"Date (UTC),Request ID,Correlation ID,User,Username,Application,Application ID ,Resource,Resource "  \
+	"ID ,IP address,Location,Status,Sign-in error code,Failure reason,Client app,Session ID,Incoming "   \
+	"token type,Username\n"
+#define ROW(date, user, res, ip, status, code, reason, app, sess)                                            \
+	date ",req1,corr-1,Bob," user ",Office 365 Exchange Online,00000002," res ",rid," ip                 \
+	     ",\"Paris, IDF, FR\"," status "," code "," reason "," app "," sess ",none,dup@x"
 #define T_CSV 1764836381000LL /* 2025-12-04T08:19:41Z */
 
 struct ecase {
@@ -28,82 +32,148 @@ struct ecase {
 };
 
 static const struct ecase cases[] = {
-	{"csv success", &ib_parser_entra_csv,
-	 CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "203.0.113.7", "Success", "0", "", "IMAP4", "sess-1"),
-	 IB_OK, 1, {{IB_CAT_OK, "entra-ok", T_CSV, "bob@ex.com", "203.0.113.7", "Exchange", "sess-1", ""}}},
-	{"csv 50126", &ib_parser_entra_csv,
-	 CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "203.0.113.7", "Failure", "50126",
-		  "\"Error validating credentials due to invalid username or password.\"", "IMAP4", "s"),
-	 IB_OK, 1,
-	 {{IB_CAT_CREDENTIALS, "entra-50126", T_CSV, "bob@ex.com", NULL, NULL, NULL,
-	   "Error validating credentials due to invalid username or password."}}},
-	{"csv policy codes", &ib_parser_entra_csv,
-	 CSVH ROW("2025-12-04T08:19:41Z", "a@ex.com", "Exchange", "1.1.1.1", "Failure", "50057", "disabled", "IMAP4", "s") "\n"
-	 ROW("2025-12-04T08:19:41Z", "b@ex.com", "Exchange", "1.1.1.1", "Interrupted", "50076", "MFA", "IMAP", "s") "\n"
-	 ROW("2025-12-04T08:19:41Z", "c@ex.com", "Exchange", "1.1.1.1", "Failure", "50053", "locked", "IMAP4", "s"),
-	 IB_OK, 3,
-	 {{IB_CAT_POLICY, "entra-50057", T_CSV, "a@ex.com", NULL, NULL, NULL, NULL},
-	  {IB_CAT_POLICY, "entra-50076", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL},
-	  {IB_CAT_POLICY, "entra-50053", T_CSV, "c@ex.com", NULL, NULL, NULL, NULL}}},
-	{"csv temporary and other", &ib_parser_entra_csv,
-	 CSVH ROW("2025-12-04T08:19:41Z", "a@ex.com", "", "1.1.1.1", "Failure", "50033", "retry", "IMAP4", "") "\n"
-	 ROW("2025-12-04T08:19:41Z", "b@ex.com", "Exchange", "1.1.1.1", "Failure", "90001", "x", "IMAP4", "s"),
-	 IB_OK, 2,
-	 {{IB_CAT_TEMPORARY, "entra-50033", T_CSV, "a@ex.com", NULL, "Office 365 Exchange Online", "corr-1", NULL},
-	  {IB_CAT_OTHER, "entra-other", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL}}},
-	{"csv non-IMAP row", &ib_parser_entra_csv,
-	 CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "1.1.1.1", "Success", "0", "", "Browser", "s"),
-	 IB_SKIP, 0, {{0}}},
-	{"csv old export, US dates", &ib_parser_entra_csv,
-	 "CreatedDateTime,UserPrincipalName,AppDisplayName,IpAddress,ClientAppUsed,ErrorCode,FailureReason,CorrelationId\n"
-	 "3/12/2025 7:22:01 AM,ann@ex.com,Exchange,198.51.100.1,IMAP4,50126,bad pw,c1\n"
-	 "3/12/2025 7:22:01 PM,ann@ex.com,Exchange,198.51.100.1,IMAP4,0,,c2\n"
-	 "3/12/2025 12:05 AM,ann@ex.com,Exchange,198.51.100.1,IMAP4,0,,c3",
-	 IB_OK, 3,
-	 {{IB_CAT_CREDENTIALS, "entra-50126", 1741764121000LL, "ann@ex.com", "198.51.100.1", "Exchange", "c1", "bad pw"},
-	  {IB_CAT_OK, "entra-ok", 1741807321000LL, NULL, NULL, NULL, "c2", NULL},
-	  {IB_CAT_OK, "entra-ok", 1741737900000LL, NULL, NULL, NULL, "c3", NULL}}},
-	{"csv bad date", &ib_parser_entra_csv,
-	 CSVH ROW("13/45/2025 7:22:01 AM", "bob@ex.com", "E", "1.1.1.1", "Success", "0", "", "IMAP4", "s"), IB_BAD, 0, {{0}}},
-	{"csv bad code", &ib_parser_entra_csv,
-	 CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "E", "1.1.1.1", "Failure", "-5", "", "IMAP4", "s"), IB_BAD, 0, {{0}}},
-	{"csv short row", &ib_parser_entra_csv, CSVH "2025-12-04T08:19:41Z,req", IB_BAD, 0, {{0}}},
-	{"csv unterminated quote", &ib_parser_entra_csv, CSVH "2025-12-04T08:19:41Z,\"req", IB_BAD, 0, {{0}}},
-	{"csv row before header", &ib_parser_entra_csv, "2025-12-04T08:19:41Z,a,b", IB_BAD, 0, {{0}}},
+    {"csv success",
+     &ib_parser_entra_csv,
+     CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "203.0.113.7", "Success", "0", "", "IMAP4",
+	      "sess-1"),
+     IB_OK,
+     1,
+     {{IB_CAT_OK, "entra-ok", T_CSV, "bob@ex.com", "203.0.113.7", "Exchange", "sess-1", ""}}},
+    {"csv 50126",
+     &ib_parser_entra_csv,
+     CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "203.0.113.7", "Failure", "50126",
+	      "\"Error validating credentials due to invalid username or password.\"", "IMAP4", "s"),
+     IB_OK,
+     1,
+     {{IB_CAT_CREDENTIALS, "entra-50126", T_CSV, "bob@ex.com", NULL, NULL, NULL,
+       "Error validating credentials due to invalid username or password."}}},
+    {"csv policy codes",
+     &ib_parser_entra_csv,
+     CSVH ROW("2025-12-04T08:19:41Z", "a@ex.com", "Exchange", "1.1.1.1", "Failure", "50057", "disabled",
+	      "IMAP4", "s") "\n" ROW("2025-12-04T08:19:41Z", "b@ex.com", "Exchange", "1.1.1.1", "Interrupted",
+				     "50076", "MFA", "IMAP", "s") "\n" ROW("2025-12-04T08:19:41Z", "c@ex.com",
+									   "Exchange", "1.1.1.1", "Failure",
+									   "50053", "locked", "IMAP4", "s"),
+     IB_OK,
+     3,
+     {{IB_CAT_POLICY, "entra-50057", T_CSV, "a@ex.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_POLICY, "entra-50076", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_POLICY, "entra-50053", T_CSV, "c@ex.com", NULL, NULL, NULL, NULL}}},
+    {"csv temporary and other",
+     &ib_parser_entra_csv,
+     CSVH ROW("2025-12-04T08:19:41Z", "a@ex.com", "", "1.1.1.1", "Failure", "50033", "retry", "IMAP4",
+	      "") "\n" ROW("2025-12-04T08:19:41Z", "b@ex.com", "Exchange", "1.1.1.1", "Failure", "90001", "x",
+			   "IMAP4", "s"),
+     IB_OK,
+     2,
+     {{IB_CAT_TEMPORARY, "entra-50033", T_CSV, "a@ex.com", NULL, "Office 365 Exchange Online", "corr-1",
+       NULL},
+      {IB_CAT_OTHER, "entra-other", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL}}},
+    {"csv non-IMAP row",
+     &ib_parser_entra_csv,
+     CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "1.1.1.1", "Success", "0", "", "Browser",
+	      "s"),
+     IB_SKIP,
+     0,
+     {{0}}},
+    {"csv old export, US dates",
+     &ib_parser_entra_csv,
+     "CreatedDateTime,UserPrincipalName,AppDisplayName,IpAddress,ClientAppUsed,ErrorCode,FailureReason,"
+     "CorrelationId\n"
+     "3/12/2025 7:22:01 AM,ann@ex.com,Exchange,198.51.100.1,IMAP4,50126,bad pw,c1\n"
+     "3/12/2025 7:22:01 PM,ann@ex.com,Exchange,198.51.100.1,IMAP4,0,,c2\n"
+     "3/12/2025 12:05 AM,ann@ex.com,Exchange,198.51.100.1,IMAP4,0,,c3",
+     IB_OK,
+     3,
+     {{IB_CAT_CREDENTIALS, "entra-50126", 1741764121000LL, "ann@ex.com", "198.51.100.1", "Exchange", "c1",
+       "bad pw"},
+      {IB_CAT_OK, "entra-ok", 1741807321000LL, NULL, NULL, NULL, "c2", NULL},
+      {IB_CAT_OK, "entra-ok", 1741737900000LL, NULL, NULL, NULL, "c3", NULL}}},
+    {"csv bad date",
+     &ib_parser_entra_csv,
+     CSVH ROW("13/45/2025 7:22:01 AM", "bob@ex.com", "E", "1.1.1.1", "Success", "0", "", "IMAP4", "s"),
+     IB_BAD,
+     0,
+     {{0}}},
+    {"csv bad code",
+     &ib_parser_entra_csv,
+     CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "E", "1.1.1.1", "Failure", "-5", "", "IMAP4", "s"),
+     IB_BAD,
+     0,
+     {{0}}},
+    {"csv short row", &ib_parser_entra_csv, CSVH "2025-12-04T08:19:41Z,req", IB_BAD, 0, {{0}}},
+    {"csv unterminated quote", &ib_parser_entra_csv, CSVH "2025-12-04T08:19:41Z,\"req", IB_BAD, 0, {{0}}},
+    {"csv row before header", &ib_parser_entra_csv, "2025-12-04T08:19:41Z,a,b", IB_BAD, 0, {{0}}},
 
-	{"json ndjson", &ib_parser_entra_json,
-	 "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"bob@ex.com\",\"ipAddress\":\"203.0.113.7\","
-	 "\"clientAppUsed\":\"IMAP4\",\"correlationId\":\"c-1\",\"resourceDisplayName\":\"Office 365 Exchange Online\","
-	 "\"status\":{\"errorCode\":50126,\"failureReason\":\"Invalid username or password.\"}}\n"
-	 "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"web@ex.com\",\"clientAppUsed\":\"Browser\",\"status\":{\"errorCode\":0}}\n"
-	 "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"b\\u00e9a@ex.com\",\"clientAppUsed\":\"IMAP\","
-	 "\"appDisplayName\":\"Exchange\",\"status\":{\"errorCode\":0,\"failureReason\":null}}",
-	 IB_OK, 2,
-	 {{IB_CAT_CREDENTIALS, "entra-50126", T_CSV, "bob@ex.com", "203.0.113.7", "Office 365 Exchange Online", "c-1",
-	   "Invalid username or password."},
-	  {IB_CAT_OK, "entra-ok", T_CSV, "b\xc3\xa9" "a@ex.com", "", "Exchange", "", ""}}},
-	{"json pretty value wrapper", &ib_parser_entra_json,
-	 "{\n  \"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns\",\n  \"value\": [\n"
-	 "    {\n      \"createdDateTime\": \"2025-12-04T08:19:41Z\",\n      \"userPrincipalName\": \"amy@ex.com\",\n"
-	 "      \"clientAppUsed\": \"IMAP4\",\n      \"status\": {\n        \"errorCode\": 50033,\n        \"failureReason\": \"Retry\"\n      }\n    },\n"
-	 "    {\n      \"createdDateTime\": \"2025-12-04T08:19:41Z\",\n      \"userPrincipalName\": \"x@ex.com\",\n"
-	 "      \"clientAppUsed\": \"Exchange ActiveSync\"\n    }\n  ],\n  \"@odata.nextLink\": \"https://x\"\n}",
-	 IB_SKIP, 1, {{IB_CAT_TEMPORARY, "entra-50033", T_CSV, "amy@ex.com", NULL, NULL, NULL, "Retry"}}},
-	{"json one-line array, two records", &ib_parser_entra_json,
-	 "[{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"a@ex.com\",\"clientAppUsed\":\"IMAP4\",\"status\":{\"errorCode\":50057}},"
-	 "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"b@ex.com\",\"clientAppUsed\":\"IMAP4\",\"status\":{\"errorCode\":0}}]",
-	 IB_OK, 2,
-	 {{IB_CAT_POLICY, "entra-50057", T_CSV, "a@ex.com", NULL, NULL, NULL, NULL},
-	  {IB_CAT_OK, "entra-ok", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL}}},
-	{"json invalid record", &ib_parser_entra_json,
-	 "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"clientAppUsed\":\"IMAP4\",\"x\":tru}", IB_BAD, 0, {{0}}},
-	{"json bad date", &ib_parser_entra_json,
-	 "{\"createdDateTime\":\"yesterday\",\"clientAppUsed\":\"IMAP4\"}", IB_BAD, 0, {{0}}},
-	{"json wrong type", &ib_parser_entra_json,
-	 "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"clientAppUsed\":\"IMAP4\",\"userPrincipalName\":7}", IB_BAD, 0, {{0}}},
-	{"json text outside", &ib_parser_entra_json, "hello", IB_BAD, 0, {{0}}},
-	{"json unterminated at eof", &ib_parser_entra_json,
-	 "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\n\"clientAppUsed\":\"IMAP4\"", IB_SKIP, 0, {{0}}},
+    {"json ndjson",
+     &ib_parser_entra_json,
+     "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"bob@ex.com\",\"ipAddress\":\"203."
+     "0.113.7\","
+     "\"clientAppUsed\":\"IMAP4\",\"correlationId\":\"c-1\",\"resourceDisplayName\":\"Office 365 Exchange "
+     "Online\","
+     "\"status\":{\"errorCode\":50126,\"failureReason\":\"Invalid username or password.\"}}\n"
+     "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"web@ex.com\",\"clientAppUsed\":"
+     "\"Browser\",\"status\":{\"errorCode\":0}}\n"
+     "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"b\\u00e9a@ex.com\","
+     "\"clientAppUsed\":\"IMAP\","
+     "\"appDisplayName\":\"Exchange\",\"status\":{\"errorCode\":0,\"failureReason\":null}}",
+     IB_OK,
+     2,
+     {{IB_CAT_CREDENTIALS, "entra-50126", T_CSV, "bob@ex.com", "203.0.113.7", "Office 365 Exchange Online",
+       "c-1", "Invalid username or password."},
+      {IB_CAT_OK, "entra-ok", T_CSV,
+       "b\xc3\xa9"
+       "a@ex.com",
+       "", "Exchange", "", ""}}},
+    {"json pretty value wrapper",
+     &ib_parser_entra_json,
+     "{\n  \"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns\",\n  "
+     "\"value\": [\n"
+     "    {\n      \"createdDateTime\": \"2025-12-04T08:19:41Z\",\n      \"userPrincipalName\": "
+     "\"amy@ex.com\",\n"
+     "      \"clientAppUsed\": \"IMAP4\",\n      \"status\": {\n        \"errorCode\": 50033,\n        "
+     "\"failureReason\": \"Retry\"\n      }\n    },\n"
+     "    {\n      \"createdDateTime\": \"2025-12-04T08:19:41Z\",\n      \"userPrincipalName\": "
+     "\"x@ex.com\",\n"
+     "      \"clientAppUsed\": \"Exchange ActiveSync\"\n    }\n  ],\n  \"@odata.nextLink\": \"https://x\"\n}",
+     IB_SKIP,
+     1,
+     {{IB_CAT_TEMPORARY, "entra-50033", T_CSV, "amy@ex.com", NULL, NULL, NULL, "Retry"}}},
+    {"json one-line array, two records",
+     &ib_parser_entra_json,
+     "[{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"a@ex.com\",\"clientAppUsed\":"
+     "\"IMAP4\",\"status\":{\"errorCode\":50057}},"
+     "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"b@ex.com\",\"clientAppUsed\":"
+     "\"IMAP4\",\"status\":{\"errorCode\":0}}]",
+     IB_OK,
+     2,
+     {{IB_CAT_POLICY, "entra-50057", T_CSV, "a@ex.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_OK, "entra-ok", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL}}},
+    {"json invalid record",
+     &ib_parser_entra_json,
+     "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"clientAppUsed\":\"IMAP4\",\"x\":tru}",
+     IB_BAD,
+     0,
+     {{0}}},
+    {"json bad date",
+     &ib_parser_entra_json,
+     "{\"createdDateTime\":\"yesterday\",\"clientAppUsed\":\"IMAP4\"}",
+     IB_BAD,
+     0,
+     {{0}}},
+    {"json wrong type",
+     &ib_parser_entra_json,
+     "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"clientAppUsed\":\"IMAP4\",\"userPrincipalName\":7}",
+     IB_BAD,
+     0,
+     {{0}}},
+    {"json text outside", &ib_parser_entra_json, "hello", IB_BAD, 0, {{0}}},
+    {"json unterminated at eof",
+     &ib_parser_entra_json,
+     "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\n\"clientAppUsed\":\"IMAP4\"",
+     IB_SKIP,
+     0,
+     {{0}}},
 };
 
 START_TEST(test_case)
@@ -124,12 +194,12 @@ static const struct {
 	const char *line;
 	int score;
 } probes[] = {
-	{&ib_parser_entra_csv, CSVH, 100},
-	{&ib_parser_entra_csv, "CreatedDateTime,UserPrincipalName,ClientAppUsed", 100},
-	{&ib_parser_entra_csv, "{\"clientAppUsed\":\"IMAP4\"}", 0},
-	{&ib_parser_entra_json, "{\"createdDateTime\":\"x\",\"clientAppUsed\":\"IMAP4\"}", 100},
-	{&ib_parser_entra_json, "  \"createdDateTime\": \"2025-12-04T08:19:41Z\",", 60},
-	{&ib_parser_entra_json, "Date (UTC),Request ID", 0},
+    {&ib_parser_entra_csv, CSVH, 100},
+    {&ib_parser_entra_csv, "CreatedDateTime,UserPrincipalName,ClientAppUsed", 100},
+    {&ib_parser_entra_csv, "{\"clientAppUsed\":\"IMAP4\"}", 0},
+    {&ib_parser_entra_json, "{\"createdDateTime\":\"x\",\"clientAppUsed\":\"IMAP4\"}", 100},
+    {&ib_parser_entra_json, "  \"createdDateTime\": \"2025-12-04T08:19:41Z\",", 60},
+    {&ib_parser_entra_json, "Date (UTC),Request ID", 0},
 };
 
 START_TEST(test_probe)
@@ -140,7 +210,8 @@ END_TEST
 
 START_TEST(test_hostile_csv)
 {
-	static const char hdr[] = "Date (UTC),Username,IP address,Status,Sign-in error code,Failure reason,Client app";
+	static const char hdr[] =
+	    "Date (UTC),Username,IP address,Status,Sign-in error code,Failure reason,Client app";
 	static const char nul[] = "2025-12-04T08:19:41Z,a\0b,1.1.1.1,Failure,50126,x,IMAP4";
 	static const char utf[] = "2025-12-04T08:19:41Z,\xc3\x28\xff,1.1.1.1,Failure,50126,x,IMAP4";
 	size_t big = 65536;
@@ -166,9 +237,11 @@ START_TEST(test_hostile_json)
 	/* a record over 1 MiB is refused, the next one still parses */
 	size_t big = (1u << 20) + 100;
 	char *line = feed_long_line("{\"clientAppUsed\":\"IMAP4\",\"pad\":\"", 'p', big, "\"}");
-	static const char ok[] = "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"z@ex.com\",\"clientAppUsed\":\"IMAP4\",\"status\":{\"errorCode\":0}}";
+	static const char ok[] = "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"z@ex."
+				 "com\",\"clientAppUsed\":\"IMAP4\",\"status\":{\"errorCode\":0}}";
 	static const char nul[] = "{\"clientAppUsed\":\"IMAP4\",\"a\":\"x\0y\"}";
-	static const char bad8[] = "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"clientAppUsed\":\"IMAP4\",\"userPrincipalName\":\"\xff\"}";
+	static const char bad8[] = "{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"clientAppUsed\":"
+				   "\"IMAP4\",\"userPrincipalName\":\"\xff\"}";
 	struct ib_str lines[5];
 	struct feed f;
 

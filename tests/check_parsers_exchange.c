@@ -11,17 +11,22 @@
 
 extern const struct ib_parser ib_parser_exchange;
 
-#define H13 "#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: IMAP4 Protocol Log\n" \
-	    "#Date: 2025-11-03T01:00:00.000Z\n" \
-	    "#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,parameters,context,puid\n"
-#define H10 "#Software: Microsoft Exchange Server\n#Version: 14.0.0.0\n#Log-type: IMAP4 Protocol Log\n" \
-	    "#Date: 2010-09-08T10:00:00.000Z\n" \
-	    "#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n"
+#define H13                                                                                                  \
+	"#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: IMAP4 Protocol Log\n"          \
+	"#Date: 2025-11-03T01:00:00.000Z\n"                                                                  \
+	"#Fields: "                                                                                          \
+	"dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,parameters,context,puid\n"
+#define H10                                                                                                  \
+	"#Software: Microsoft Exchange Server\n#Version: 14.0.0.0\n#Log-type: IMAP4 Protocol Log\n"          \
+	"#Date: 2010-09-08T10:00:00.000Z\n"                                                                  \
+	"#Fields: "                                                                                          \
+	"date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,"       \
+	"context\n"
 #define T0 1762131600008LL /* 2025-11-03T01:00:00.008Z */
 #define T1 1762131601100LL
 #define T10 1283941230123LL /* 2010-09-08T10:20:30.123Z */
 
-#define L13(ts, sid, user, cmd, params, ctx) \
+#define L13(ts, sid, user, cmd, params, ctx)                                                                 \
 	ts "," sid ",2,10.1.1.5:993,203.0.113.7:51000," user ",15,40,30," cmd "," params "," ctx ","
 #define L10(sid, ev, data) "2010-09-08T10:20:30.123Z,," sid ",1,10.0.0.1:143,192.0.2.9:5123," ev "," data ","
 
@@ -34,84 +39,164 @@ struct xcase {
 };
 
 static const struct xcase cases[] = {
-	{"2013 login failed", H13 L13("2025-11-03T01:00:00.008Z", "08DD1A", "bob@ex.com", "login",
-				       "bob@ex.com *****", "\"R=\"\"a2 NO LOGIN failed.\"\"\""),
-	 IB_OK, 1,
-	 {{IB_CAT_CREDENTIALS, "exchange-login-failed", T0, "bob@ex.com", "203.0.113.7", "10.1.1.5", "08DD1A",
-	   "a2 NO LOGIN failed."}}},
-	{"2013 authenticate failed", H13 L13("2025-11-03T01:00:00.008Z", "S2", "bob@ex.com", "authenticate",
-					      "XOAUTH2", "\"R=\"\"a1 NO AUTHENTICATE failed.\"\"\""),
-	 IB_OK, 1, {{IB_CAT_CREDENTIALS, "exchange-authenticate-failed", T0, "bob@ex.com", NULL, NULL, "S2", NULL}}},
-	{"2013 unavailable", H13 L13("2025-11-03T01:00:00.008Z", "S3", "bob@ex.com", "login", "bob *****",
-				      "\"R=\"\"a2 NO [UNAVAILABLE] backend down\"\"\""),
-	 IB_OK, 1, {{IB_CAT_TEMPORARY, "exchange-unavailable", T0, "bob@ex.com", NULL, NULL, NULL, NULL}}},
-	{"2013 serverbug", H13 L13("2025-11-03T01:00:00.008Z", "S3", "bob@ex.com", "login", "bob *****",
-				    "\"R=\"\"a2 NO [SERVERBUG] oops\"\"\""),
-	 IB_OK, 1, {{IB_CAT_TEMPORARY, "exchange-serverbug", T0, NULL, NULL, NULL, NULL, NULL}}},
-	{"2013 ok then next command ok", H13
-	 L13("2025-11-03T01:00:00.008Z", "S4", "bob@ex.com", "login", "bob@ex.com *****",
-	     "\"R=\"\"a2 OK LOGIN completed.\"\"\"") "\n"
-	 L13("2025-11-03T01:00:01.100Z", "S4", "bob@ex.com", "select", "INBOX",
-	     "\"R=\"\"a3 OK [READ-WRITE] SELECT completed.\"\"\""),
-	 IB_OK, 1,
-	 {{IB_CAT_OK, "exchange-login-ok", T0, "bob@ex.com", "203.0.113.7", "10.1.1.5", "S4",
-	   "a2 OK LOGIN completed."}}},
-	{"2013 ok then not connected", H13
-	 L13("2025-11-03T01:00:00.008Z", "S5", "bob@ex.com", "authenticate", "XOAUTH2",
-	     "\"R=\"\"a1 OK AUTHENTICATE completed.\"\"\"") "\n"
-	 L13("2025-11-03T01:00:01.100Z", "S5", "bob@ex.com", "namespace", "",
-	     "\"R=\"\"a3 BAD User is authenticated but not connected.\"\"\""),
-	 IB_OK, 1,
-	 {{IB_CAT_CREDENTIALS, "exchange-not-connected", T0, "bob@ex.com", "203.0.113.7", "10.1.1.5", "S5",
-	   "a3 BAD User is authenticated but not connected."}}},
-	{"2013 ok then end of file", H13 L13("2025-11-03T01:00:00.008Z", "S6", "bob@ex.com", "login", "x *****",
-					      "R=OK"),
-	 IB_SKIP, 1, {{IB_CAT_OK, "exchange-login-ok", T0, "bob@ex.com", NULL, NULL, "S6", "OK"}}},
-	{"2013 user from LOGIN parameters", H13 L13("2025-11-03T01:00:00.008Z", "S7", "", "login",
-						     "alice@ex.com *****", "\"R=\"\"a2 NO LOGIN failed.\"\"\""),
-	 IB_OK, 1, {{IB_CAT_CREDENTIALS, NULL, T0, "alice@ex.com", NULL, NULL, NULL, NULL}}},
-	{"2013 interleaved sessions", H13
-	 L13("2025-11-03T01:00:00.008Z", "A", "ann@ex.com", "login", "ann *****", "\"R=\"\"a1 OK LOGIN completed.\"\"\"") "\n"
-	 L13("2025-11-03T01:00:00.008Z", "B", "ben@ex.com", "login", "ben *****", "\"R=\"\"b1 NO LOGIN failed.\"\"\"") "\n"
-	 L13("2025-11-03T01:00:01.100Z", "A", "ann@ex.com", "list", "\"\"\"\"\" *\"", "\"R=\"\"a2 BAD User is authenticated but not connected.\"\"\""),
-	 IB_OK, 2,
-	 {{IB_CAT_CREDENTIALS, "exchange-login-failed", T0, "ben@ex.com", NULL, NULL, "B", NULL},
-	  {IB_CAT_CREDENTIALS, "exchange-not-connected", T0, "ann@ex.com", NULL, NULL, "A", NULL}}},
-	{"2013 fields re-read mid-file", H13
-	 "#Software: Microsoft Exchange Server\n"
-	 "#Fields: dateTime,sessionId,seqNumber,cIp,sIp,user,duration,rqsize,rpsize,command,parameters,context,puid,serverName\n"
+    {"2013 login failed",
+     H13 L13("2025-11-03T01:00:00.008Z", "08DD1A", "bob@ex.com", "login", "bob@ex.com *****",
+	     "\"R=\"\"a2 NO LOGIN failed.\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_CREDENTIALS, "exchange-login-failed", T0, "bob@ex.com", "203.0.113.7", "10.1.1.5", "08DD1A",
+       "a2 NO LOGIN failed."}}},
+    {"2013 authenticate failed",
+     H13 L13("2025-11-03T01:00:00.008Z", "S2", "bob@ex.com", "authenticate", "XOAUTH2",
+	     "\"R=\"\"a1 NO AUTHENTICATE failed.\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_CREDENTIALS, "exchange-authenticate-failed", T0, "bob@ex.com", NULL, NULL, "S2", NULL}}},
+    {"2013 unavailable",
+     H13 L13("2025-11-03T01:00:00.008Z", "S3", "bob@ex.com", "login", "bob *****",
+	     "\"R=\"\"a2 NO [UNAVAILABLE] backend down\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_TEMPORARY, "exchange-unavailable", T0, "bob@ex.com", NULL, NULL, NULL, NULL}}},
+    {"2013 serverbug",
+     H13 L13("2025-11-03T01:00:00.008Z", "S3", "bob@ex.com", "login", "bob *****",
+	     "\"R=\"\"a2 NO [SERVERBUG] oops\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_TEMPORARY, "exchange-serverbug", T0, NULL, NULL, NULL, NULL, NULL}}},
+    {"2013 ok then next command ok",
+     H13 L13("2025-11-03T01:00:00.008Z", "S4", "bob@ex.com", "login", "bob@ex.com *****",
+	     "\"R=\"\"a2 OK LOGIN completed.\"\"\"") "\n" L13("2025-11-03T01:00:01.100Z", "S4", "bob@ex.com",
+							      "select", "INBOX",
+							      "\"R=\"\"a3 OK [READ-WRITE] SELECT "
+							      "completed.\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_OK, "exchange-login-ok", T0, "bob@ex.com", "203.0.113.7", "10.1.1.5", "S4",
+       "a2 OK LOGIN completed."}}},
+    {"2013 ok then not connected",
+     H13 L13("2025-11-03T01:00:00.008Z", "S5", "bob@ex.com", "authenticate", "XOAUTH2",
+	     "\"R=\"\"a1 OK AUTHENTICATE completed.\"\"\"") "\n" L13("2025-11-03T01:00:01.100Z", "S5",
+								     "bob@ex.com", "namespace", "",
+								     "\"R=\"\"a3 BAD User is authenticated "
+								     "but not connected.\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_CREDENTIALS, "exchange-not-connected", T0, "bob@ex.com", "203.0.113.7", "10.1.1.5", "S5",
+       "a3 BAD User is authenticated but not connected."}}},
+    {"2013 ok then end of file",
+     H13 L13("2025-11-03T01:00:00.008Z", "S6", "bob@ex.com", "login", "x *****", "R=OK"),
+     IB_SKIP,
+     1,
+     {{IB_CAT_OK, "exchange-login-ok", T0, "bob@ex.com", NULL, NULL, "S6", "OK"}}},
+    {"2013 user from LOGIN parameters",
+     H13 L13("2025-11-03T01:00:00.008Z", "S7", "", "login", "alice@ex.com *****",
+	     "\"R=\"\"a2 NO LOGIN failed.\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_CREDENTIALS, NULL, T0, "alice@ex.com", NULL, NULL, NULL, NULL}}},
+    {"2013 interleaved sessions",
+     H13 L13("2025-11-03T01:00:00.008Z", "A", "ann@ex.com", "login", "ann *****",
+	     "\"R=\"\"a1 OK LOGIN completed.\"\"\"") "\n" L13("2025-11-03T01:00:00.008Z", "B", "ben@ex.com",
+							      "login", "ben *****",
+							      "\"R=\"\"b1 NO LOGIN "
+							      "failed.\"\"\"") "\n" L13("2025-"
+											"11-"
+											"03T01:"
+											"00:01."
+											"100Z",
+											"A",
+											"ann@ex."
+											"com",
+											"list",
+											"\"\"\""
+											"\"\" "
+											"*\"",
+											"\"R="
+											"\"\"a2 "
+											"BAD "
+											"User "
+											"is "
+											"authent"
+											"icated "
+											"but "
+											"not "
+											"connect"
+											"ed."
+											"\"\""
+											"\""),
+     IB_OK,
+     2,
+     {{IB_CAT_CREDENTIALS, "exchange-login-failed", T0, "ben@ex.com", NULL, NULL, "B", NULL},
+      {IB_CAT_CREDENTIALS, "exchange-not-connected", T0, "ann@ex.com", NULL, NULL, "A", NULL}}},
+    {"2013 fields re-read mid-file",
+     H13 "#Software: Microsoft Exchange Server\n"
+	 "#Fields: "
+	 "dateTime,sessionId,seqNumber,cIp,sIp,user,duration,rqsize,rpsize,command,parameters,context,puid,"
+	 "serverName\n"
 	 "2025-11-03T01:00:01.100Z,S9,1,198.51.100.4:60000,10.1.1.6:993,dan@ex.com,1,1,1,login,dan *****,"
 	 "\"R=\"\"a NO LOGIN failed.\"\"\",,MBX02",
-	 IB_OK, 1, {{IB_CAT_CREDENTIALS, NULL, T1, "dan@ex.com", "198.51.100.4", "MBX02", "S9", NULL}}},
-	{"2013 non-auth line", H13 L13("2025-11-03T01:00:00.008Z", "S10", "bob@ex.com", "fetch", "1:* FLAGS",
-				       "\"R=\"\"a5 OK FETCH completed.\"\"\""),
-	 IB_SKIP, 0, {{0}}},
-	{"2013 account blocked", H13 L13("2025-11-03T01:00:00.008Z", "S11", "eve@ex.com", "login", "eve *****",
-					  "\"R=\"\"a NO LOGIN failed. Account is blocked.\"\"\""),
-	 IB_OK, 1, {{IB_CAT_POLICY, "exchange-account-blocked", T0, NULL, NULL, NULL, NULL, NULL}}},
-	{"header lines only", H13, IB_SKIP, 0, {{0}}},
-	{"2010 login failed", H10 L10("08CD2B", "+", "") "\n" L10("08CD2B", "<", "a1 LOGIN carol secretpw") "\n"
-	 L10("08CD2B", ">", "a1 NO LOGIN failed.") "\n" L10("08CD2B", "-", ""),
-	 IB_SKIP, 1,
-	 {{IB_CAT_CREDENTIALS, "exchange-login-failed", T10, "carol", "192.0.2.9", "10.0.0.1", "08CD2B",
-	   "a1 NO LOGIN failed."}}},
-	{"2010 ok then not connected", H10 L10("S1", "<", "a1 LOGIN \"carol\" secretpw") "\n"
-	 L10("S1", ">", "a1 OK LOGIN completed.") "\n" L10("S1", "<", "a2 SELECT INBOX") "\n"
-	 L10("S1", ">", "a2 BAD User is authenticated but not connected.") "\n"
-	 L10("S1", ">", "* BYE Connection closed. 14") "\n" L10("S1", "-", ""),
-	 IB_SKIP, 1, {{IB_CAT_CREDENTIALS, "exchange-not-connected", T10, "carol", NULL, NULL, "S1", NULL}}},
-	{"2010 ok then disconnect", H10 L10("S2", "<", "a1 AUTHENTICATE PLAIN") "\n" L10("S2", ">", "+ ") "\n"
-	 L10("S2", "<", "AGNhcm9sAHNlY3JldA==") "\n" L10("S2", ">", "a1 OK AUTHENTICATE completed.") "\n"
-	 L10("S2", "-", ""),
-	 IB_OK, 1, {{IB_CAT_OK, "exchange-authenticate-ok", T10, "", NULL, NULL, "S2", NULL}}},
-	{"2010 response without its command", H10 L10("S3", ">", "a9 NO LOGIN failed."),
-	 IB_OK, 1, {{IB_CAT_CREDENTIALS, "exchange-login-failed", T10, "", NULL, NULL, "S3", NULL}}},
-	{"bad date", H13 L13("2025-13-03T01:00:00.008Z", "S", "u", "login", "u *****", "R=OK"), IB_BAD, 0, {{0}}},
-	{"unterminated quote", H13 "2025-11-03T01:00:00.008Z,S,2,1.1.1.1:1,2.2.2.2:2,u,1,1,1,login,\"u,R=OK", IB_BAD,
-	 0, {{0}}},
-	{"fewer fields than header", H13 "2025-11-03T01:00:00.008Z,S,2", IB_BAD, 0, {{0}}},
-	{"data before #Fields", "2025-11-03T01:00:00.008Z,S,2,x,y", IB_BAD, 0, {{0}}},
-	{"text after closing quote", H13 "2025-11-03T01:00:00.008Z,\"S\"x,2,1,1,u,1,1,1,login,,R=OK,", IB_BAD, 0, {{0}}},
+     IB_OK,
+     1,
+     {{IB_CAT_CREDENTIALS, NULL, T1, "dan@ex.com", "198.51.100.4", "MBX02", "S9", NULL}}},
+    {"2013 non-auth line",
+     H13 L13("2025-11-03T01:00:00.008Z", "S10", "bob@ex.com", "fetch", "1:* FLAGS",
+	     "\"R=\"\"a5 OK FETCH completed.\"\"\""),
+     IB_SKIP,
+     0,
+     {{0}}},
+    {"2013 account blocked",
+     H13 L13("2025-11-03T01:00:00.008Z", "S11", "eve@ex.com", "login", "eve *****",
+	     "\"R=\"\"a NO LOGIN failed. Account is blocked.\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_POLICY, "exchange-account-blocked", T0, NULL, NULL, NULL, NULL, NULL}}},
+    {"header lines only", H13, IB_SKIP, 0, {{0}}},
+    {"2010 login failed",
+     H10 L10("08CD2B", "+", "") "\n" L10("08CD2B", "<", "a1 LOGIN carol secretpw") "\n" L10(
+	 "08CD2B", ">", "a1 NO LOGIN failed.") "\n" L10("08CD2B", "-", ""),
+     IB_SKIP,
+     1,
+     {{IB_CAT_CREDENTIALS, "exchange-login-failed", T10, "carol", "192.0.2.9", "10.0.0.1", "08CD2B",
+       "a1 NO LOGIN failed."}}},
+    {"2010 ok then not connected",
+     H10 L10("S1", "<", "a1 LOGIN \"carol\" secretpw") "\n" L10("S1", ">", "a1 OK LOGIN completed.") "\n" L10(
+	 "S1", "<", "a2 SELECT INBOX") "\n" L10("S1", ">",
+						"a2 BAD User is authenticated but "
+						"not connected.") "\n" L10("S1", ">",
+									   "* BYE "
+									   "Connectio"
+									   "n "
+									   "closed. "
+									   "14") "\n" L10("S1", "-", ""),
+     IB_SKIP,
+     1,
+     {{IB_CAT_CREDENTIALS, "exchange-not-connected", T10, "carol", NULL, NULL, "S1", NULL}}},
+    {"2010 ok then disconnect",
+     H10 L10("S2", "<", "a1 AUTHENTICATE PLAIN") "\n" L10("S2", ">", "+ ") "\n" L10(
+	 "S2", "<", "AGNhcm9sAHNlY3JldA==") "\n" L10("S2", ">",
+						     "a1 OK AUTHENTICATE completed.") "\n" L10("S2", "-", ""),
+     IB_OK,
+     1,
+     {{IB_CAT_OK, "exchange-authenticate-ok", T10, "", NULL, NULL, "S2", NULL}}},
+    {"2010 response without its command",
+     H10 L10("S3", ">", "a9 NO LOGIN failed."),
+     IB_OK,
+     1,
+     {{IB_CAT_CREDENTIALS, "exchange-login-failed", T10, "", NULL, NULL, "S3", NULL}}},
+    {"bad date", H13 L13("2025-13-03T01:00:00.008Z", "S", "u", "login", "u *****", "R=OK"), IB_BAD, 0, {{0}}},
+    {"unterminated quote",
+     H13 "2025-11-03T01:00:00.008Z,S,2,1.1.1.1:1,2.2.2.2:2,u,1,1,1,login,\"u,R=OK",
+     IB_BAD,
+     0,
+     {{0}}},
+    {"fewer fields than header", H13 "2025-11-03T01:00:00.008Z,S,2", IB_BAD, 0, {{0}}},
+    {"data before #Fields", "2025-11-03T01:00:00.008Z,S,2,x,y", IB_BAD, 0, {{0}}},
+    {"text after closing quote",
+     H13 "2025-11-03T01:00:00.008Z,\"S\"x,2,1,1,u,1,1,1,login,,R=OK,",
+     IB_BAD,
+     0,
+     {{0}}},
 };
 
 START_TEST(test_case)
@@ -132,11 +217,11 @@ static const struct {
 	const char *line;
 	int score;
 } probes[] = {
-	{"#Software: Microsoft Exchange Server", 100},
-	{"#Log-type: IMAP4 Protocol Log", 100},
-	{"#Fields: dateTime,sessionId,seqNumber,sIp,cIp", 100},
-	{"Jun 13 16:30:54 host dovecot: imap-login: Login", 0},
-	{"", 0},
+    {"#Software: Microsoft Exchange Server", 100},
+    {"#Log-type: IMAP4 Protocol Log", 100},
+    {"#Fields: dateTime,sessionId,seqNumber,sIp,cIp", 100},
+    {"Jun 13 16:30:54 host dovecot: imap-login: Login", 0},
+    {"", 0},
 };
 
 START_TEST(test_probe)
@@ -148,9 +233,12 @@ END_TEST
 /* Hostile lines: NUL bytes, a 64 KiB user, invalid UTF-8; nothing crashes. */
 START_TEST(test_hostile)
 {
-	static const char hdr[] = "#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,parameters,context,puid";
+	static const char hdr[] = "#Fields: "
+				  "dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,"
+				  "parameters,context,puid";
 	static const char nul[] = "2025-11-03T01:00:00.008Z,S\0X,2,1.1.1.1:1,2.2.2.2:2,u,1,1,1,login,,R=OK,";
-	static const char utf[] = "2025-11-03T01:00:00.008Z,S,2,1.1.1.1:1,2.2.2.2:2,\xff\xfe\xc3(,1,1,1,login,,\"R=\"\"a NO LOGIN failed.\"\"\",";
+	static const char utf[] = "2025-11-03T01:00:00.008Z,S,2,1.1.1.1:1,2.2.2.2:2,\xff\xfe\xc3(,1,1,1,"
+				  "login,,\"R=\"\"a NO LOGIN failed.\"\"\",";
 	size_t big = 65536;
 	char *line = feed_long_line("2025-11-03T01:00:00.008Z,S,2,1.1.1.1:1,2.2.2.2:2,", 'u', big,
 				    ",1,1,1,login,,\"R=\"\"a NO LOGIN failed.\"\"\",");
@@ -174,7 +262,9 @@ END_TEST
 /* More open sessions than the table holds: the oldest are emitted as successes, none lost. */
 START_TEST(test_many_sessions)
 {
-	static const char hdr[] = "#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,parameters,context,puid";
+	static const char hdr[] = "#Fields: "
+				  "dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,"
+				  "parameters,context,puid";
 	const struct ib_parser *p = &ib_parser_exchange;
 	struct ib_time_policy tp;
 	struct ib_parse_ctx ctx = {0};
@@ -189,8 +279,9 @@ START_TEST(test_many_sessions)
 	ib_event_clear(&ev);
 	ck_assert_int_eq(p->parse(&ctx, IB_STR_LIT(hdr), &ev), IB_SKIP);
 	for (size_t i = 0; i < total; i++) {
-		int n = snprintf(buf, sizeof(buf),
-				 "2025-11-03T01:00:00.008Z,S%zu,2,1.1.1.1:1,2.2.2.2:2,u%zu,1,1,1,login,,R=OK,", i, i);
+		int n = snprintf(
+		    buf, sizeof(buf),
+		    "2025-11-03T01:00:00.008Z,S%zu,2,1.1.1.1:1,2.2.2.2:2,u%zu,1,1,1,login,,R=OK,", i, i);
 		int rc;
 
 		ib_event_clear(&ev);

@@ -70,13 +70,13 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b);
 /* ---- read access for the analysis (analysis.c) ---- */
 
 struct ib_cell {
-	int64_t bucket;	   /* bucket index: floor(time_ms / bucket_ms) */
-	uint32_t user;	   /* string id; 0 = no user */
-	uint32_t ip;	   /* string id; 0 = none */
-	uint32_t server;   /* string id; 0 = none */
+	int64_t bucket;	    /* bucket index: floor(time_ms / bucket_ms) */
+	uint32_t user;	    /* string id; 0 = no user */
+	uint32_t ip;	    /* string id; 0 = none */
+	uint32_t server;    /* string id; 0 = none */
 	uint32_t signature; /* string id; 0 = none */
-	uint8_t layer;	   /* enum ib_layer */
-	uint8_t category;  /* enum ib_category */
+	uint8_t layer;	    /* enum ib_layer */
+	uint8_t category;   /* enum ib_category */
 	uint8_t connection; /* 1: IB_EV_CONNECTION events */
 	uint64_t count;
 	int64_t first_ms, last_ms;

@@ -26,8 +26,8 @@ struct ib_rule_info {
 	const char *programs; /* scope as written, "" = any */
 	const char *literal;  /* required literal used by the prefilter, "" = none */
 	const char *pattern;
-	const char *source;   /* "default" or the rules file path */
-	unsigned line;	      /* line in that file */
+	const char *source; /* "default" or the rules file path */
+	unsigned line;	    /* line in that file */
 };
 
 /* New rule set; with_defaults loads the built-in rules. */

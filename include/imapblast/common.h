@@ -51,12 +51,12 @@ enum ib_status {
  * `struct ib_error *err` accepts NULL.
  */
 struct ib_error {
-	int code;	  /* enum ib_status, negative */
-	int errnum;	  /* errno, or 0 */
-	char path[512];	  /* file concerned, or "" */
-	uint64_t offset;  /* byte offset in the file (compressed bytes for gzip) */
-	uint64_t line;	  /* line number (1-based) or 0 when not line-related */
-	char msg[256];	  /* short reason, git style: lower case, no final dot */
+	int code;	 /* enum ib_status, negative */
+	int errnum;	 /* errno, or 0 */
+	char path[512];	 /* file concerned, or "" */
+	uint64_t offset; /* byte offset in the file (compressed bytes for gzip) */
+	uint64_t line;	 /* line number (1-based) or 0 when not line-related */
+	char msg[256];	 /* short reason, git style: lower case, no final dot */
 };
 
 /*
@@ -67,17 +67,12 @@ struct ib_error {
 int ib_error_set(struct ib_error *err, int code, int errnum, const char *path, uint64_t offset,
 		 const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 6, 7)))
+    __attribute__((format(printf, 6, 7)))
 #endif
-	;
+    ;
 
 /* The layer a log line comes from. */
-enum ib_layer {
-	IB_LAYER_CLIENT = 0,
-	IB_LAYER_PROXY = 1,
-	IB_LAYER_SERVER = 2,
-	IB_LAYER_COUNT = 3
-};
+enum ib_layer { IB_LAYER_CLIENT = 0, IB_LAYER_PROXY = 1, IB_LAYER_SERVER = 2, IB_LAYER_COUNT = 3 };
 
 /*
  * Outcome categories, DESIGN.md section 2. IB_CAT_NONE means "not decided"

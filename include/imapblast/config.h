@@ -18,31 +18,31 @@ enum ib_out_mask {
 
 struct ib_config {
 	/* input */
-	size_t max_line;	 /* --max-line, default 65536 */
+	size_t max_line;	  /* --max-line, default 65536 */
 	const char *force_format; /* --format NAME, or NULL for detection */
-	const char *tz;		 /* --tz ZONE, NULL = UTC */
-	int year;		 /* --year YYYY, 0 = from file mtime */
-	int jobs;		 /* -j N, default 1 */
+	const char *tz;		  /* --tz ZONE, NULL = UTC */
+	int year;		  /* --year YYYY, 0 = from file mtime */
+	int jobs;		  /* -j N, default 1 */
 
 	/* rules */
 	const char *const *rules_files; /* --rules FILE (repeatable), NULL-terminated or NULL */
 	int no_default_rules;		/* --no-default-rules */
 
 	/* analysis; every threshold documented in docs/method.md */
-	int64_t bucket_ms;	/* --bucket, default 5 min */
-	int64_t since_ms;	/* --since, IB_TIME_NONE = open */
-	int64_t until_ms;	/* --until (exclusive), IB_TIME_NONE = open */
-	int64_t window_start_ms; /* --window START..END, IB_TIME_NONE = detect */
-	int64_t window_end_ms;	 /* exclusive */
-	unsigned attack_users;	/* --attack-users, default 20 */
-	double attack_ratio;	/* --attack-ratio, default 0.8 */
-	unsigned attack_min_users; /* --attack-min-users, default 3 */
-	double window_factor;	/* --window-factor, default 3.0: rate >= factor x baseline */
-	double window_min_rate; /* --window-min-rate, default 0.05: and >= baseline + this */
+	int64_t bucket_ms;	      /* --bucket, default 5 min */
+	int64_t since_ms;	      /* --since, IB_TIME_NONE = open */
+	int64_t until_ms;	      /* --until (exclusive), IB_TIME_NONE = open */
+	int64_t window_start_ms;      /* --window START..END, IB_TIME_NONE = detect */
+	int64_t window_end_ms;	      /* exclusive */
+	unsigned attack_users;	      /* --attack-users, default 20 */
+	double attack_ratio;	      /* --attack-ratio, default 0.8 */
+	unsigned attack_min_users;    /* --attack-min-users, default 3 */
+	double window_factor;	      /* --window-factor, default 3.0: rate >= factor x baseline */
+	double window_min_rate;	      /* --window-min-rate, default 0.05: and >= baseline + this */
 	unsigned window_min_failures; /* --window-min-failures, default 3 per bucket */
-	unsigned window_gap;	/* --window-gap, default 2 buckets merged across */
-	double cred_factor;	/* --cred-factor, default 3.0 (credentials in window vs baseline) */
-	double server_factor;	/* --server-factor, default 2.0 (server rate vs fleet) */
+	unsigned window_gap;	      /* --window-gap, default 2 buckets merged across */
+	double cred_factor;	      /* --cred-factor, default 3.0 (credentials in window vs baseline) */
+	double server_factor;	      /* --server-factor, default 2.0 (server rate vs fleet) */
 	const char *const *trusted_proxies; /* --trusted-proxy IP (repeatable), NULL-terminated or NULL */
 	/*
 	 * --server-alias FROM=TO (repeatable), NULL-terminated or NULL: an
@@ -53,14 +53,14 @@ struct ib_config {
 	const char *const *server_aliases;
 
 	/* output */
-	const char *out_dir;	/* -o DIR, default "imapblast-report" */
-	unsigned outputs;	/* enum ib_out_mask, default IB_OUT_ALL */
-	int force;		/* --force: overwrite files we did not create */
-	int stamp;		/* --stamp: write a "generated at" time */
-	int64_t stamp_ms;	/* the time written with --stamp */
+	const char *out_dir;		 /* -o DIR, default "imapblast-report" */
+	unsigned outputs;		 /* enum ib_out_mask, default IB_OUT_ALL */
+	int force;			 /* --force: overwrite files we did not create */
+	int stamp;			 /* --stamp: write a "generated at" time */
+	int64_t stamp_ms;		 /* the time written with --stamp */
 	const unsigned char *redact_key; /* --redact KEYFILE contents, or NULL */
 	size_t redact_key_len;
-	int quiet;		/* --quiet */
+	int quiet; /* --quiet */
 };
 
 /* Set every field to its default. */

@@ -21,19 +21,19 @@ enum ib_event_flags {
 };
 
 struct ib_event {
-	int64_t time_ms;	/* UTC ms, IB_TIME_NONE when the line has none */
-	enum ib_layer layer;	/* client, proxy or server */
-	const char *format;	/* parser name (static string) */
-	struct ib_str program;	/* syslog program ("dovecot", "imapd"...), or empty */
-	struct ib_str host;	/* host that wrote the log (syslog host) */
-	struct ib_str server;	/* backend that served or failed the login */
-	struct ib_str user;	/* login name as logged (case kept) */
-	struct ib_str ip;	/* client IP, no port, no "::ffff:" */
-	struct ib_str session;	/* session / connection id */
-	struct ib_str message;	/* text the classifier matches (see parser.h) */
+	int64_t time_ms;	  /* UTC ms, IB_TIME_NONE when the line has none */
+	enum ib_layer layer;	  /* client, proxy or server */
+	const char *format;	  /* parser name (static string) */
+	struct ib_str program;	  /* syslog program ("dovecot", "imapd"...), or empty */
+	struct ib_str host;	  /* host that wrote the log (syslog host) */
+	struct ib_str server;	  /* backend that served or failed the login */
+	struct ib_str user;	  /* login name as logged (case kept) */
+	struct ib_str ip;	  /* client IP, no port, no "::ffff:" */
+	struct ib_str session;	  /* session / connection id */
+	struct ib_str message;	  /* text the classifier matches (see parser.h) */
 	enum ib_category outcome; /* explicit outcome stated by the format, else IB_CAT_NONE */
-	const char *signature;	/* with an explicit outcome: a static signature name */
-	unsigned flags;		/* enum ib_event_flags */
+	const char *signature;	  /* with an explicit outcome: a static signature name */
+	unsigned flags;		  /* enum ib_event_flags */
 };
 
 /* Zero an event: IB_TIME_NONE, empty slices, IB_CAT_NONE. */

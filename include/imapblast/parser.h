@@ -35,16 +35,16 @@
 /* The syslog envelope, as read by parsers/syslog.c. */
 struct ib_syslog_hdr {
 	int64_t time_ms;
-	struct ib_str host;	/* empty for Dovecot log_path files, TAI64N */
-	struct ib_str program;	/* "dovecot", "imapd", "cyrus/imap", "auth-worker" */
-	struct ib_str tag;	/* the whole tag as written: "auth-worker(304)", "imapd[666]" */
+	struct ib_str host;    /* empty for Dovecot log_path files, TAI64N */
+	struct ib_str program; /* "dovecot", "imapd", "cyrus/imap", "auth-worker" */
+	struct ib_str tag;     /* the whole tag as written: "auth-worker(304)", "imapd[666]" */
 };
 
 struct ib_parse_ctx {
 	struct ib_time_policy *time; /* the file's time policy (required) */
-	void *state;		/* per-file state from open(), or NULL */
-	const char *reason;	/* set with IB_BAD: why the line is unparseable */
-	uint64_t lineno;	/* 1-based line number in the file */
+	void *state;		     /* per-file state from open(), or NULL */
+	const char *reason;	     /* set with IB_BAD: why the line is unparseable */
+	uint64_t lineno;	     /* 1-based line number in the file */
 };
 
 struct ib_parser {

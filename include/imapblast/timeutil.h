@@ -15,16 +15,16 @@
 #include "common.h"
 
 struct ib_time_policy {
-	int utc;	    /* 1: zoneless times are UTC (no --tz, or --tz UTC) */
-	int year;	    /* forced year, or 0 */
-	int64_t ref_ms;	    /* reference instant (file mtime), UTC ms */
+	int utc;	/* 1: zoneless times are UTC (no --tz, or --tz UTC) */
+	int year;	/* forced year, or 0 */
+	int64_t ref_ms; /* reference instant (file mtime), UTC ms */
 	/* one-entry cache of the local hour -> UTC offset; filled lazily */
-	int64_t cache_key;  /* local (days*24 + hour), or IB_TIME_NONE */
+	int64_t cache_key; /* local (days*24 + hour), or IB_TIME_NONE */
 	int64_t cache_off_ms;
 	/* the last RFC 3164 stamp read and its instant: syslog lines come in
 	 * time order, many to the second, so most stamps repeat the last one */
 	char last_stamp[32];
-	size_t last_len;    /* 0 = none */
+	size_t last_len; /* 0 = none */
 	int64_t last_ms;
 };
 
@@ -42,15 +42,14 @@ int ib_date_valid(int y, unsigned m, unsigned d);
  * UTC ms of a civil time given in the policy's zone (local when !p->utc).
  * ms is the millisecond part. Returns IB_TIME_NONE for an invalid date.
  */
-int64_t ib_time_local(struct ib_time_policy *p, int y, unsigned mon, unsigned d, unsigned h,
-		      unsigned mi, unsigned s, unsigned ms);
+int64_t ib_time_local(struct ib_time_policy *p, int y, unsigned mon, unsigned d, unsigned h, unsigned mi,
+		      unsigned s, unsigned ms);
 /* UTC ms of a civil time that is already UTC. IB_TIME_NONE if invalid. */
-int64_t ib_time_utc(int y, unsigned mon, unsigned d, unsigned h, unsigned mi, unsigned s,
-		    unsigned ms);
+int64_t ib_time_utc(int y, unsigned mon, unsigned d, unsigned h, unsigned mi, unsigned s, unsigned ms);
 
 /* Year to use for a yearless date (month, day, time), per the policy. */
-int ib_time_guess_year(const struct ib_time_policy *p, unsigned mon, unsigned d, unsigned h,
-		       unsigned mi, unsigned s);
+int ib_time_guess_year(const struct ib_time_policy *p, unsigned mon, unsigned d, unsigned h, unsigned mi,
+		       unsigned s);
 
 /* Month from "Jan".."Dec" (case-insensitive, 3 bytes at p); 1..12 or 0. */
 unsigned ib_month_from_abbr(const char *p);
