@@ -706,6 +706,11 @@ static int finish(struct cli *c, struct ib_agg *agg, int input_skipped)
 		ib_write_stdout_summary(stdout, res, &c->cfg);
 	for (size_t i = 0; i < res->nerrors; i++)
 		fprintf(stderr, "%s: warning: %s\n", prog, res->errors[i].reason);
+	if (res->total.overlong)
+		fprintf(stderr,
+			"%s: warning: %llu over-long lines skipped (longer than --max-line %zu); see "
+			"summary.md\n",
+			prog, (unsigned long long)res->total.overlong, c->cfg.max_line);
 	if (res->outlier_events)
 		fprintf(stderr,
 			"%s: warning: %llu events left out: dated more than 1,000,000 buckets from the "

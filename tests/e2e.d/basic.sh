@@ -76,6 +76,12 @@ check "exit 2 without input" [ $? -eq 2 ]
 "$bin" --year 2026 -q -o "$dir/r4" - < "$dir/m1.gz"
 check "stdin (gzip) exit 0" [ $? -eq 0 ]
 
+# an over-long line: skipped, counted, warned about, exit 1
+printf 'short\n%070000d\nend\n' 0 > "$dir/long.log"
+"$bin" -q -o "$dir/r8" "$dir/long.log" 2> "$dir/err8"
+check "over-long line: exit 1" [ $? -eq 1 ]
+check "over-long line: warning names the count and the option" grep -q "1 over-long lines skipped (longer than --max-line 65536)" "$dir/err8"
+
 # --server-alias files a proxy's upstream address under the backend's name
 top=$(cd "$(dirname "$0")/../.." && pwd)
 "$bin" -q -o "$dir/r5" "$top/samples/incident"
