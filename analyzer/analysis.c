@@ -328,6 +328,62 @@ out:
 	return rc;
 }
 
+/*
+ * Behind a proxy the server layer sees the proxy's address, never the
+ * attacker's, and a proxy is never an attack source. The proxy layer has
+ * the real address: a server-layer failure of user U in bucket b is the
+ * attack's when the proxy layer logged failures of U within one bucket of
+ * b and every one of them came from an attack source. It is then excluded
+ * like the attack's own events (counted in attack_events).
+ */
+static int join_proxy_attacks(struct ctx *c)
+{
+	const struct ib_agg *a = c->a;
+	size_t n = ib_agg_ncells(a);
+	Pvoid_t seen = NULL; /* (user << 32 | bucket - b0) -> 1 attack, 2 other */
+	int rc = IB_OK;
+
+	if (!c->r->nattacks)
+		return IB_OK;
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(a, i);
+		PWord_t pv;
+
+		if (!(c->flag[i] & F_RANGE) || cell->layer != IB_LAYER_PROXY || !cell->user ||
+		    cell->connection || !is_fail(cell->category))
+			continue;
+		pv =
+		    (PWord_t)JudyLIns(&seen, (Word_t)cell->user << 32 | (Word_t)(cell->bucket - c->b0), PJE0);
+		if (pv == PJERR || !pv)
+			goto oom;
+		*pv |= (c->flag[i] & F_ATTACK) ? 1 : 2;
+	}
+	for (size_t i = 0; i < n && seen; i++) {
+		const struct ib_cell *cell = ib_agg_cell(a, i);
+		Word_t bits = 0, off = (Word_t)(cell->bucket - c->b0);
+
+		if ((c->flag[i] & (F_RANGE | F_ATTACK)) != F_RANGE || cell->layer != IB_LAYER_SERVER ||
+		    !cell->user || cell->connection || !is_fail(cell->category))
+			continue;
+		for (Word_t o = off ? off - 1 : 0; o <= off + 1; o++) {
+			PWord_t pv = (PWord_t)JudyLGet(seen, (Word_t)cell->user << 32 | o, PJE0);
+
+			if (pv)
+				bits |= *pv;
+		}
+		if (bits == 1) {
+			c->flag[i] |= F_ATTACK;
+			c->r->attack_events += cell->count;
+		}
+	}
+	goto out;
+oom:
+	rc = nomem(c);
+out:
+	JudyLFreeArray(&seen, PJE0);
+	return rc;
+}
+
 static int cmp_attack(const void *x, const void *y)
 {
 	return strcmp(((const struct ib_attack_row *)x)->ip, ((const struct ib_attack_row *)y)->ip);
@@ -1275,7 +1331,7 @@ static int run(struct ctx *c)
 	for (size_t b = 0; b < c->nb; b++)
 		r->buckets[b].start_ms = (c->b0 + (int64_t)b) * c->B;
 
-	if ((rc = find_attacks(c)) < 0)
+	if ((rc = find_attacks(c)) < 0 || (rc = join_proxy_attacks(c)) < 0)
 		return rc;
 	if (r->nattacks)
 		qsort(r->attacks, r->nattacks, sizeof(*r->attacks), cmp_attack);

@@ -456,6 +456,42 @@ START_TEST(test_outlier_dates)
 }
 END_TEST
 
+/*
+ * A sprayer behind the proxy: the server layer sees only the proxy's
+ * address, the proxy layer the attacker's. The join keeps the sprayed
+ * users out; failures the proxy saw from elsewhere stay.
+ */
+START_TEST(test_sprayer_behind_proxy)
+{
+	struct ib_result *r;
+	char u[16];
+
+	CFG.window_start_ms = T0 + B;
+	CFG.window_end_ms = T0 + 2 * B;
+	ev(T0, "ok1", "10.0.0.10", "mx1", IB_LAYER_SERVER, IB_CAT_OK); /* the proxy has successes */
+	for (int i = 0; i < 25; i++) {
+		snprintf(u, sizeof(u), "u%02d", i);
+		ev(T0 + B + i, u, "203.0.113.5", "", IB_LAYER_PROXY, IB_CAT_CREDENTIALS);
+		ev(T0 + B + i, u, "10.0.0.10", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+		ev(T0 + 3 * B + i, u, "10.1.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+	}
+	/* a real user failing at the server only, and one the proxy saw from both */
+	ev(T0 + B + 100, "real", "10.0.0.10", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+	ev(T0 + B + 101, "mixed", "203.0.113.5", "", IB_LAYER_PROXY, IB_CAT_CREDENTIALS);
+	ev(T0 + B + 102, "mixed", "198.51.100.7", "", IB_LAYER_PROXY, IB_CAT_TEMPORARY);
+	ev(T0 + B + 103, "mixed", "10.0.0.10", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+	r = analyze();
+	ck_assert_uint_eq(r->nattacks, 1);
+	ck_assert_str_eq(r->attacks[0].ip, "203.0.113.5");
+	ck_assert_uint_eq(r->nusers, 2);
+	ck_assert_str_eq(r->users[0].user, "mixed");
+	ck_assert_str_eq(r->users[1].user, "real");
+	/* 26 proxy-layer events of the attacker + 25 server-layer ones joined to it */
+	ck_assert_uint_eq(r->attack_events, 26 + 25);
+	ib_result_free(r);
+}
+END_TEST
+
 START_TEST(test_multi_layer)
 {
 	static const enum ib_layer L[] = {IB_LAYER_CLIENT, IB_LAYER_PROXY, IB_LAYER_SERVER};
@@ -533,6 +569,7 @@ static Suite *analysis_suite(void)
 	tcase_add_test(tc, test_no_failures_and_boundaries);
 	tcase_add_test(tc, test_multi_layer);
 	tcase_add_test(tc, test_outlier_dates);
+	tcase_add_test(tc, test_sprayer_behind_proxy);
 	tcase_add_test(tc, test_order_independent);
 	suite_add_tcase(s, tc);
 	return s;
