@@ -85,8 +85,13 @@ static int digit2(const char **p, const char *end, unsigned *out, int maxd)
 /* "3/12/2025 7:22:01 AM" (US order, UTC). */
 static int us_date(struct ib_str s, int64_t *out)
 {
-	const char *p = s.ptr, *end = s.ptr + s.len;
+	const char *p, *end;
 	unsigned mo, d, y, h, mi, sec = 0;
+
+	if (!s.len)
+		return -1; /* an empty field may have a NULL pointer: no arithmetic on it */
+	p = s.ptr;
+	end = s.ptr + s.len;
 
 	if (digit2(&p, end, &mo, 2) || p >= end || *p++ != '/' || digit2(&p, end, &d, 2) || p >= end ||
 	    *p++ != '/' || digit2(&p, end, &y, 4) || y < 1970 || p >= end || *p++ != ' ' ||

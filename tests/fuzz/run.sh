@@ -5,7 +5,8 @@
 # samples/, tests/regress/ and the shared corpus read in place; the
 # generated corpus goes to build/fuzz/corpus-NAME/, crash files to
 # build/fuzz/. Fails when a harness does not build or finds a crash.
-# FUZZ_JOBS=N builds with N parallel compiles (default 2).
+# FUZZ_JOBS=N builds with N parallel compiles (default 2). FUZZ_RUNS=N
+# runs each harness N times from seed 1 instead (deterministic: CI uses it).
 set -u
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -75,9 +76,18 @@ for name in $names; do
 	esac
 	maxlen=65536
 	case $name in reader) maxlen=1048576 ;; classify) maxlen=8192 ;; esac
-	echo "== fuzz: $name for ${secs}s"
+	# FUZZ_RUNS=N: a fixed number of runs from a fixed seed instead of a time
+	# budget, so that CI explores exactly what a developer ran before pushing
+	if [ -n "${FUZZ_RUNS:-}" ]; then
+		budget="-runs=$FUZZ_RUNS -seed=1"
+		echo "== fuzz: $name for $FUZZ_RUNS runs (seed 1)"
+	else
+		budget="-max_total_time=$secs"
+		echo "== fuzz: $name for ${secs}s"
+	fi
+	# shellcheck disable=SC2086
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=$maxlen -timeout=30 \
+		"$bin" $budget -rss_limit_mb=2048 -max_len=$maxlen -timeout=30 \
 		-print_final_stats=1 -artifact_prefix="$out/$name-" "$out/corpus-$name" $seeds \
 		> "$out/$name.log" 2>&1
 	rc=$?
