@@ -65,6 +65,9 @@ struct ib_agg {
 	size_t nreasons, reasons_cap;
 	char *scratch; /* NUL-terminated key for JudySL */
 	size_t scratch_cap;
+	/* consecutive events mostly carry the same signature: the last one's id
+	 * (checked by content) spares a JudySL walk on most events */
+	uint32_t last_sig_id;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -456,8 +459,15 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 		return rc;
 	if (ev->server.len && (rc = intern(a, IB_S_SERVER, ev->server.ptr, ev->server.len, 0, &k.server)) < 0)
 		return rc;
-	if (m->signature && m->signature[0] && (rc = intern_c(a, IB_S_SIG, m->signature, &k.sig)) < 0)
-		return rc;
+	if (m->signature && m->signature[0]) {
+		if (a->last_sig_id && !strcmp(m->signature, a->st[IB_S_SIG].s[a->last_sig_id])) {
+			k.sig = a->last_sig_id;
+		} else {
+			if ((rc = intern_c(a, IB_S_SIG, m->signature, &k.sig)) < 0)
+				return rc;
+			a->last_sig_id = k.sig;
+		}
+	}
 	k.layer = (uint8_t)ev->layer;
 	k.cat = (uint8_t)m->category;
 	return cell_add(a, &k, 1, ev->time_ms, ev->time_ms, file_id, line, 0);

@@ -321,6 +321,18 @@ static int login_line(struct ib_str r, struct ib_event *ev)
 		ev->layer = IB_LAYER_PROXY;
 	if (IB_U_STARTS(r, "Login:") || IB_U_STARTS(r, "Logged in:") || IB_U_FIND(r, "auth"))
 		ev->flags |= IB_EV_AUTH_HINT;
+	/*
+	 * A successful login states its outcome (2.3 "Login:", 2.4 "Logged in:")
+	 * and is by far the commonest event: it skips the signature engine. The
+	 * signature names are those of the default rules for the same lines.
+	 */
+	if (IB_U_STARTS(r, "Login:")) {
+		ev->outcome = IB_CAT_OK;
+		ev->signature = "dovecot-login-ok";
+	} else if (IB_U_STARTS(r, "Logged in:")) {
+		ev->outcome = IB_CAT_OK;
+		ev->signature = "dovecot-logged-in-ok";
+	}
 	if (no_attempt(r))
 		ev->flags |= IB_EV_CONNECTION;
 	return IB_OK;
