@@ -80,18 +80,21 @@ int ib_u_is_ip(struct ib_str s)
 /* Position of the value of the last key in s (same key rule), or NULL. */
 static const char *rkey_value(struct ib_str s, const char *key, size_t klen)
 {
-	const char *p = s.ptr, *end = s.ptr + s.len, *last = NULL;
+	/* from the end backwards: the last field is usually near the end */
+	size_t n = s.len; /* candidates start in [s.ptr, s.ptr + n - klen] */
 
-	while (p < end) {
-		const char *k = memmem(p, (size_t)(end - p), key, klen);
+	if (!klen)
+		return NULL;
+	while (n >= klen) {
+		const char *k = memrchr(s.ptr, key[0], n - klen + 1);
 
 		if (!k)
-			break;
-		if (k == s.ptr || k[-1] == ' ' || k[-1] == ',')
-			last = k + klen;
-		p = k + 1;
+			return NULL;
+		if (!memcmp(k, key, klen) && (k == s.ptr || k[-1] == ' ' || k[-1] == ','))
+			return k + klen;
+		n = (size_t)(k - s.ptr) + klen - 1; /* next candidates start before k */
 	}
-	return last;
+	return NULL;
 }
 
 int ib_u_rfield_word(struct ib_str s, const char *key, size_t klen, struct ib_str *out)
