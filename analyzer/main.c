@@ -541,119 +541,130 @@ static int cmd_formats(void)
 	return EXIT_OKAY;
 }
 
+/* What `imapblast rules --test` counts, fed by the pipeline's observer. */
+struct rules_tally {
+	size_t nr;
+	uint64_t *per_rule;
+	uint64_t per_cat[IB_CAT_COUNT];
+	uint64_t unmatched;
+	int verbose;
+};
+
+/* Print at most max bytes of log text, control bytes as \xHH (log data is hostile). */
+static void put_text(struct ib_str s, size_t max)
+{
+	for (size_t i = 0; i < s.len && i < max; i++) {
+		unsigned char ch = (unsigned char)s.ptr[i];
+
+		if (ch < 0x20 || ch == 0x7f)
+			printf("\\x%02x", ch);
+		else
+			putchar(ch);
+	}
+}
+
+static void rt_format(void *arg, const char *path, const struct ib_parser *p)
+{
+	(void)arg;
+	printf("%s: format %s\n", path, p ? p->name : "(unknown)");
+}
+
+static void rt_event(void *arg, const char *path, uint64_t lineno, const struct ib_event *ev,
+		     const struct ib_match *m)
+{
+	struct rules_tally *t = arg;
+
+	t->per_cat[m->category]++;
+	if (m->rule >= 0 && (size_t)m->rule < t->nr)
+		t->per_rule[m->rule]++;
+	if (m->category == IB_CAT_NONE) {
+		t->unmatched++;
+		if (!(ev->flags & IB_EV_AUTH_HINT))
+			return;
+		printf("  no rule  %s:%llu: ", path, (unsigned long long)lineno);
+	} else if (t->verbose) {
+		printf("  %-11s %-32s %s:%llu: ", ib_category_name(m->category),
+		       m->signature ? m->signature : "-", path, (unsigned long long)lineno);
+	} else {
+		return;
+	}
+	put_text(ev->message, 300);
+	putchar('\n');
+}
+
+/*
+ * Like fail2ban-regex: run each file through the same pipeline as an
+ * analysis (detection, parsers with held-back events, time policy,
+ * classifier) and show which rule took what, and the authentication lines
+ * no rule took.
+ */
 static int rules_test(const struct cli *c, const struct ib_rules *rules, int argc, char **argv)
 {
 	struct ib_classifier *cls = NULL;
+	struct ib_agg *agg = NULL;
 	struct ib_error err;
-	size_t nr = ib_rules_count(rules);
-	uint64_t *per_rule = calloc(nr + 1, sizeof(*per_rule));
-	uint64_t per_cat[IB_CAT_COUNT] = {0}, lines = 0, unparsed = 0, ignored = 0, unmatched = 0;
+	struct rules_tally t;
+	struct ib_observer obs = {rt_format, rt_event, &t};
+	uint64_t lines = 0, events = 0, ignored = 0, unparsed = 0, overlong = 0;
 	int rc = EXIT_OKAY;
 
 	memset(&err, 0, sizeof(err));
-	if (!per_rule || ib_classifier_new(&cls, rules, &err) < 0) {
-		free(per_rule);
+	memset(&t, 0, sizeof(t));
+	t.nr = ib_rules_count(rules);
+	t.verbose = c->verbose;
+	t.per_rule = calloc(t.nr + 1, sizeof(*t.per_rule));
+	if (!t.per_rule || ib_classifier_new(&cls, rules, &err) < 0 ||
+	    ib_agg_new(&agg, c->cfg.bucket_ms) < 0) {
+		free(t.per_rule);
+		ib_classifier_free(cls);
 		return EXIT_INTERNAL;
 	}
-	for (int i = 0; i < argc; i++) {
-		struct ib_reader *r = NULL;
-		struct ib_time_policy tp;
-		struct ib_parse_ctx ctx;
-		const struct ib_parser *p;
-		struct ib_str line;
-		struct ib_str first[32];
-		char *copy[32];
-		size_t nfirst = 0;
+	for (int i = 0; i < argc && rc != EXIT_INTERNAL; i++) {
+		int frc = ib_pipeline_file_observed(&c->cfg, cls, argv[i], agg, &obs, &err);
 
-		if (ib_reader_open(&r, argv[i], c->cfg.max_line, &err) < 0) {
+		if (frc < 0) {
 			report_error(&err);
-			rc = EXIT_SKIPPED;
-			continue;
+			rc = EXIT_INTERNAL;
 		}
-		/* Detect from the first lines (a second pass re-opens the file). */
-		while (nfirst < 32 && ib_reader_next(r, &line, &err) == IB_OK) {
-			copy[nfirst] = malloc(line.len + 1);
-			if (!copy[nfirst])
-				break;
-			memcpy(copy[nfirst], line.ptr, line.len);
-			first[nfirst].ptr = copy[nfirst];
-			first[nfirst].len = line.len;
-			nfirst++;
-		}
-		p = c->cfg.force_format ? ib_parser_find(c->cfg.force_format)
-					: ib_parser_detect(first, nfirst);
-		for (size_t k = 0; k < nfirst; k++)
-			free(copy[k]);
-		ib_reader_close(r);
-		r = NULL;
-		printf("%s: format %s\n", argv[i], p ? p->name : "(unknown)");
-		if (!p || ib_reader_open(&r, argv[i], c->cfg.max_line, &err) < 0) {
-			rc = EXIT_SKIPPED;
-			continue;
-		}
-		ib_time_policy_init(&tp, !c->cfg.tz || !strcmp(c->cfg.tz, "UTC"), c->cfg.year,
-				    ib_reader_mtime(r));
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.time = &tp;
-		ctx.state = p->open ? p->open() : NULL;
-		while (ib_reader_next(r, &line, &err) == IB_OK) {
-			struct ib_event ev;
-			struct ib_match m;
-			int prc;
-
-			lines++;
-			ib_event_clear(&ev);
-			ev.layer = p->layer;
-			ctx.lineno = ib_reader_lineno(r);
-			prc = p->parse(&ctx, line, &ev);
-			if (prc != IB_OK) {
-				if (prc == IB_SKIP)
-					ignored++;
-				else
-					unparsed++;
-				continue;
-			}
-			if (!ev.format)
-				ev.format = p->name;
-			ib_classify(cls, &ev, &m);
-			per_cat[m.category]++;
-			if (m.rule >= 0 && (size_t)m.rule < nr)
-				per_rule[m.rule]++;
-			if (m.category == IB_CAT_NONE) {
-				unmatched++;
-				if (ev.flags & IB_EV_AUTH_HINT)
-					printf("  no rule  %s:%llu: %.*s\n", argv[i],
-					       (unsigned long long)ctx.lineno,
-					       (int)(line.len > 300 ? 300 : line.len), line.ptr);
-			} else if (c->verbose) {
-				printf("  %-11s %-32s %s:%llu: %.*s\n", ib_category_name(m.category),
-				       m.signature ? m.signature : "-", argv[i],
-				       (unsigned long long)ctx.lineno, (int)(line.len > 200 ? 200 : line.len),
-				       line.ptr);
-			}
-		}
-		if (p->close)
-			p->close(ctx.state);
-		ib_reader_close(r);
 	}
-	printf("\nlines %llu: classified %llu, no rule %llu, not events %llu, unparseable %llu\n",
-	       (unsigned long long)lines, (unsigned long long)(lines - unparsed - ignored - unmatched),
-	       (unsigned long long)unmatched, (unsigned long long)ignored, (unsigned long long)unparsed);
+	for (size_t i = 0; i < ib_agg_nerrors(agg); i++) {
+		fprintf(stderr, "%s: warning: %s\n", prog, ib_agg_error(agg, i)->msg);
+		if (rc == EXIT_OKAY)
+			rc = EXIT_SKIPPED;
+	}
+	for (uint32_t f = 0; f < ib_agg_nstr(agg, IB_S_FILE); f++) {
+		const struct ib_file_counts *fc = ib_agg_file_get(agg, f);
+
+		if (!fc)
+			continue;
+		lines += fc->lines;
+		events += fc->events;
+		ignored += fc->ignored;
+		unparsed += fc->unparseable;
+		overlong += fc->overlong;
+	}
+	printf("\nlines %llu = events %llu + ignored %llu + unparseable %llu + over-long %llu\n",
+	       (unsigned long long)lines, (unsigned long long)events, (unsigned long long)ignored,
+	       (unsigned long long)unparsed, (unsigned long long)overlong);
+	printf("parsed events that matched no rule: %llu\nby category (events without a timestamp "
+	       "included):\n",
+	       (unsigned long long)t.unmatched);
 	for (int k = 1; k < IB_CAT_COUNT; k++)
 		printf("  %-12s %llu\n", ib_category_name((enum ib_category)k),
-		       (unsigned long long)per_cat[k]);
+		       (unsigned long long)t.per_cat[k]);
 	printf("\nper rule:\n");
-	for (size_t k = 0; k < nr; k++) {
+	for (size_t k = 0; k < t.nr; k++) {
 		struct ib_rule_info info;
 
-		if (!per_rule[k])
+		if (!t.per_rule[k])
 			continue;
 		ib_rules_get(rules, k, &info);
-		printf("  %8llu  %-36s %s\n", (unsigned long long)per_rule[k], info.name,
+		printf("  %8llu  %-36s %s\n", (unsigned long long)t.per_rule[k], info.name,
 		       ib_category_name(info.category));
 	}
+	ib_agg_free(agg);
 	ib_classifier_free(cls);
-	free(per_rule);
+	free(t.per_rule);
 	return rc;
 }
 

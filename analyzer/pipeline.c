@@ -39,6 +39,8 @@ struct file_run {
 	struct ib_file_counts counts;
 	struct reason_tally reasons;
 	atomic_uint_fast64_t *progress; /* shared compressed-bytes counter, or NULL */
+	const struct ib_observer *obs;	/* or NULL */
+	const char *path;
 };
 
 static int tally(struct file_run *fr, const char *reason, uint64_t line)
@@ -119,6 +121,8 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 	rc = ib_classify(fr->cls, ev, &m);
 	if (rc < 0)
 		return rc;
+	if (fr->obs && fr->obs->event)
+		fr->obs->event(fr->obs->arg, fr->path, lineno, ev, &m);
 	if (m.category == IB_CAT_NONE)
 		return 0;
 	rc = ib_agg_add(fr->agg, ev, &m, fr->file_id, lineno);
@@ -183,6 +187,16 @@ static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
 		fr->counts.ignored++;
 		rc = IB_OK;
 	} else if (ev.time_ms == IB_TIME_NONE) {
+		/* not analysable, but `rules --test` still shows what it would be */
+		if (fr->obs && fr->obs->event) {
+			struct ib_match m;
+
+			if (!ev.format)
+				ev.format = fr->parser->name;
+			if ((rc = ib_classify(fr->cls, &ev, &m)) < 0)
+				return rc;
+			fr->obs->event(fr->obs->arg, fr->path, lineno, &ev, &m);
+		}
 		rc = unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
 	} else {
 		rc = do_event(fr, &ev, lineno);
@@ -201,7 +215,8 @@ static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
  * or a negative code for whole-run failures.
  */
 static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
-		    struct ib_agg *agg, atomic_uint_fast64_t *progress, struct ib_error *err)
+		    struct ib_agg *agg, atomic_uint_fast64_t *progress, const struct ib_observer *obs,
+		    struct ib_error *err)
 {
 	struct file_run fr;
 	struct ib_reader *r = NULL;
@@ -220,6 +235,8 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	fr.cls = cls;
 	fr.agg = agg;
 	fr.progress = progress;
+	fr.obs = obs;
+	fr.path = path;
 	rc = ib_agg_file(agg, path, &fr.file_id);
 	if (rc < 0)
 		return ib_error_set(err, rc, 0, path, 0, "out of memory");
@@ -264,6 +281,8 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	else
 		fr.parser = ib_parser_detect(probe_lines, nprobe);
 	fr.counts.format = fr.parser ? fr.parser->name : NULL;
+	if (obs && obs->format)
+		obs->format(obs->arg, path, fr.parser);
 	if (fr.parser && fr.parser->open) {
 		fr.ctx.state = fr.parser->open();
 		if (!fr.ctx.state) {
@@ -346,7 +365,13 @@ out:
 int ib_pipeline_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 		     struct ib_agg *agg, struct ib_error *err)
 {
-	return run_file(cfg, cls, path, agg, NULL, err);
+	return run_file(cfg, cls, path, agg, NULL, NULL, err);
+}
+
+int ib_pipeline_file_observed(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
+			      struct ib_agg *agg, const struct ib_observer *obs, struct ib_error *err)
+{
+	return run_file(cfg, cls, path, agg, NULL, obs, err);
 }
 
 struct pool {
@@ -380,7 +405,7 @@ static void *work(void *arg)
 
 		if (i >= p->in->n)
 			break;
-		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, &w->err);
+		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, NULL, &w->err);
 		if (rc < 0)
 			w->rc = rc;
 		else if (rc == IB_BAD)

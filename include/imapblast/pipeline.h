@@ -38,4 +38,28 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 int ib_pipeline_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 		     struct ib_agg *agg, struct ib_error *err);
 
+/*
+ * Optional observer of one file's run, for `imapblast rules --test`: it
+ * sees exactly what the analysis sees (same detection, held-back events,
+ * time policy). Both callbacks are optional.
+ */
+struct ib_parser;
+
+struct ib_observer {
+	/* the parser chosen for the file, or NULL when none recognised it */
+	void (*format)(void *arg, const char *path, const struct ib_parser *p);
+	/*
+	 * every timed event after classification, m->category IB_CAT_NONE
+	 * when no rule matched; lineno is the line being read when the event
+	 * was released (its own line, or a later one for held-back events)
+	 */
+	void (*event)(void *arg, const char *path, uint64_t lineno, const struct ib_event *ev,
+		      const struct ib_match *m);
+	void *arg;
+};
+
+/* ib_pipeline_file with an observer (obs may be NULL). */
+int ib_pipeline_file_observed(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
+			      struct ib_agg *agg, const struct ib_observer *obs, struct ib_error *err);
+
 #endif
