@@ -1198,6 +1198,22 @@ static int build_quality(struct ctx *c)
 
 /* ---- driver ---- */
 
+/* Widen the data range (times and buckets [b0, *b1]) to take in cell. */
+static void widen_range(struct ctx *c, const struct ib_cell *cell, int *any, int64_t *b1)
+{
+	struct ib_result *r = c->r;
+
+	if (!*any || cell->first_ms < r->range_start_ms)
+		r->range_start_ms = cell->first_ms;
+	if (!*any || cell->last_ms > r->range_end_ms)
+		r->range_end_ms = cell->last_ms;
+	if (!*any || cell->bucket < c->b0)
+		c->b0 = cell->bucket;
+	if (!*any || cell->bucket > *b1)
+		*b1 = cell->bucket;
+	*any = 1;
+}
+
 struct bcount {
 	int64_t bucket;
 	uint64_t count;
@@ -1256,15 +1272,7 @@ static int trim_outliers(struct ctx *c, int64_t *b1)
 			r->events -= cell->count;
 			continue;
 		}
-		if (!any || cell->first_ms < r->range_start_ms)
-			r->range_start_ms = cell->first_ms;
-		if (!any || cell->last_ms > r->range_end_ms)
-			r->range_end_ms = cell->last_ms;
-		if (!any || cell->bucket < c->b0)
-			c->b0 = cell->bucket;
-		if (!any || cell->bucket > *b1)
-			*b1 = cell->bucket;
-		any = 1;
+		widen_range(c, cell, &any, b1);
 	}
 	return IB_OK;
 }
@@ -1298,15 +1306,7 @@ static int run(struct ctx *c)
 			continue;
 		c->flag[i] = F_RANGE;
 		r->events += cell->count;
-		if (!any || cell->first_ms < r->range_start_ms)
-			r->range_start_ms = cell->first_ms;
-		if (!any || cell->last_ms > r->range_end_ms)
-			r->range_end_ms = cell->last_ms;
-		if (!any || cell->bucket < c->b0)
-			c->b0 = cell->bucket;
-		if (!any || cell->bucket > b1)
-			b1 = cell->bucket;
-		any = 1;
+		widen_range(c, cell, &any, &b1);
 	}
 	if (!any) {
 		r->window_rule =

@@ -101,6 +101,19 @@ static void alias_server(const char *const *aliases, struct ib_str *server)
 	}
 }
 
+/* Classify ev (its format defaulting to the file's parser) and tell the observer. */
+static int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, struct ib_match *m)
+{
+	int rc;
+
+	if (!ev->format)
+		ev->format = fr->parser->name;
+	rc = ib_classify(fr->cls, ev, m);
+	if (rc >= 0 && fr->obs && fr->obs->event)
+		fr->obs->event(fr->obs->arg, fr->path, lineno, ev, m);
+	return rc;
+}
+
 /*
  * Classify and aggregate one event. Returns 1 when it was counted as an
  * event, 0 when not (no rule, outside --since/--until), or < 0.
@@ -114,15 +127,11 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 	if ((cfg->since_ms != IB_TIME_NONE && ev->time_ms < cfg->since_ms) ||
 	    (cfg->until_ms != IB_TIME_NONE && ev->time_ms >= cfg->until_ms))
 		return 0;
-	if (!ev->format)
-		ev->format = fr->parser->name;
 	if (cfg->server_aliases && ev->server.len)
 		alias_server(cfg->server_aliases, &ev->server);
-	rc = ib_classify(fr->cls, ev, &m);
+	rc = classify(fr, ev, lineno, &m);
 	if (rc < 0)
 		return rc;
-	if (fr->obs && fr->obs->event)
-		fr->obs->event(fr->obs->arg, fr->path, lineno, ev, &m);
 	if (m.category == IB_CAT_NONE)
 		return 0;
 	rc = ib_agg_add(fr->agg, ev, &m, fr->file_id, lineno);
@@ -191,11 +200,8 @@ static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
 		if (fr->obs && fr->obs->event) {
 			struct ib_match m;
 
-			if (!ev.format)
-				ev.format = fr->parser->name;
-			if ((rc = ib_classify(fr->cls, &ev, &m)) < 0)
+			if ((rc = classify(fr, &ev, lineno, &m)) < 0)
 				return rc;
-			fr->obs->event(fr->obs->arg, fr->path, lineno, &ev, &m);
 		}
 		rc = unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
 	} else {
