@@ -168,6 +168,16 @@ static void fail(struct ib_reader *r, int code, int errnum, uint64_t off, const 
 	r->pending.line = r->lineno;
 }
 
+/* Record a failed read(2) (errno still set) at file offset off. */
+static void read_failed(struct ib_reader *r, uint64_t off)
+{
+	int e = errno;
+	char what[160];
+
+	snprintf(what, sizeof(what), "read error: %s", strerror(e));
+	fail(r, IB_ERR_IO, e, off, what);
+}
+
 /* Top up the input buffer. Returns 0, or -1 after recording an error. */
 static int fill_in(struct ib_reader *r)
 {
@@ -188,11 +198,7 @@ static int fill_in(struct ib_reader *r)
 		return 0;
 	k = read_some(r->fd, r->in + r->in_len, IN_CAP - r->in_len);
 	if (k < 0) {
-		int e = errno;
-		char what[160];
-
-		snprintf(what, sizeof(what), "read error: %s", strerror(e));
-		fail(r, IB_ERR_IO, e, r->in_base + r->in_len, what);
+		read_failed(r, r->in_base + r->in_len);
 		return -1;
 	}
 	if (k == 0)
@@ -288,15 +294,13 @@ static long inflate_step(struct ib_reader *r, int *member_end)
 		*member_end = 1;
 	} else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR || rc == Z_MEM_ERROR) {
 		const char *m = r->z.msg ? r->z.msg : "corrupt gzip data";
-		char what[160];
 
 		/* keep what was inflated before the fault */
 		r->end += (size_t)produced;
 		r->st.bytes_out += (uint64_t)produced;
 		if (!strcmp(m, "incorrect data check"))
 			m = "bad gzip CRC (incorrect data check)";
-		snprintf(what, sizeof(what), "%s", m);
-		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, what);
+		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, m);
 		return -1;
 	}
 #endif
@@ -340,11 +344,7 @@ static size_t fill(struct ib_reader *r)
 		}
 		k = read_some(r->fd, r->buf + r->end, room);
 		if (k < 0) {
-			int e = errno;
-			char what[160];
-
-			snprintf(what, sizeof(what), "read error: %s", strerror(e));
-			fail(r, IB_ERR_IO, e, r->st.bytes_in, what);
+			read_failed(r, r->st.bytes_in);
 			return 0;
 		}
 		if (k == 0) {
