@@ -1,8 +1,11 @@
 /*
- * agg.c: the aggregator. Strings are interned per kind with JudySL to dense
- * ids (id 0 = ""); cells (one per distinct bucket, user, ip, server,
- * signature, layer, category, connection) live in fixed-size chunks and are
- * found through JudyHS over the packed key. Nothing is kept per line, so
+ * agg.c: the aggregator. Strings are interned per kind to dense ids (id 0 =
+ * ""); cells (one per distinct bucket, user, ip, server, signature, layer,
+ * category, connection) live in fixed-size chunks. Both are found through a
+ * JudyL keyed by a 64-bit hash of the key and confirmed by comparing the
+ * key itself; the rare key whose hash is already taken by another key lives
+ * in a JudySL (strings) or JudyHS (cells) instead, so lookups stay exact
+ * and one JudyL walk answers almost every event. Nothing is kept per line, so
  * memory grows with distinct cells and strings only. Merge and the state
  * file re-intern strings, so ids never leak into results.
  */
@@ -25,10 +28,29 @@
 #define STATE_HEADER 28 /* magic 8, version 4, total length 8, bucket 8 */
 #define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
 
+/* An interned string: its id, its length and its bytes, NUL-terminated. */
+struct srec {
+	uint32_t id, len;
+	char s[];
+};
+
+/* Strings live in 64 KiB blocks; a long one gets a block of its own. */
+#define ARENA_BLOCK ((size_t)64 << 10)
+
+struct arena {
+	char **blk;
+	size_t nblk, cap;
+	char *cur; /* free space in the newest full-size block */
+	size_t left;
+};
+
 struct strtab {
-	Pvoid_t sl; /* JudySL: string -> id + 1 */
-	char **s;   /* id -> owned copy */
+	Pvoid_t byhash; /* JudyL: hash -> struct srec * of the first string with that hash */
+	Pvoid_t byip4;	/* JudyL: IPv4 address -> struct srec * (IP kind, canonical dotted quads) */
+	Pvoid_t sl;	/* JudySL: string -> struct srec *, for strings whose hash was taken */
+	char **s;	/* id -> the string */
 	size_t n, cap;
+	struct arena ar;
 };
 
 /* The JudyHS key of a cell; padding is zeroed so equal keys are equal bytes. */
@@ -53,7 +75,8 @@ struct reasonacc {
 struct ib_agg {
 	int64_t bucket_ms;
 	struct strtab st[IB_S_KINDS];
-	Pvoid_t cells_hs; /* JudyHS: struct ckey -> cell index + 1 */
+	Pvoid_t cells_byhash; /* JudyL: hash of struct ckey -> cell index + 1 */
+	Pvoid_t cells_hs;     /* JudyHS: struct ckey -> cell index + 1, when the hash was taken */
 	struct ib_cell **chunks;
 	size_t nchunks, ncells;
 	struct fileacc *files; /* by file id; st[IB_S_FILE].n entries */
@@ -63,10 +86,10 @@ struct ib_agg {
 	Pvoid_t reasons_sl; /* JudySL: reason -> index + 1 */
 	struct reasonacc *reasons;
 	size_t nreasons, reasons_cap;
-	char *scratch; /* NUL-terminated key for JudySL */
+	char *scratch; /* the key being interned, NUL-terminated */
 	size_t scratch_cap;
 	/* consecutive events mostly carry the same signature: the last one's id
-	 * (checked by content) spares a JudySL walk on most events */
+	 * (checked by content) spares a lookup on most events */
 	uint32_t last_sig_id;
 };
 
@@ -102,16 +125,159 @@ static char *dupmem(const char *s, size_t len)
 }
 
 /*
- * Intern (s, len) in kind k. NUL bytes cannot live in a JudySL key or a C
- * string, so they become '?'. lower: ASCII lower-casing (users).
+ * 64-bit hashes for the JudyL indexes. Only speed depends on them: a key
+ * whose hash is taken goes to the exact JudySL / JudyHS, so crafted
+ * collisions cost time, never correctness. Never written to a file.
+ */
+uint64_t ib_agg_hash_mask = ~(uint64_t)0;
+
+static uint64_t fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0x87c37b91114253d5ULL);
+
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ (w * 0x87c37b91114253d5ULL)) * 0x4cf5ad432745937fULL;
+		h ^= h >> 29;
+	}
+	if (n) {
+		uint64_t w = 0;
+
+		memcpy(&w, p, n);
+		h = (h ^ (w * 0x87c37b91114253d5ULL)) * 0x4cf5ad432745937fULL;
+	}
+	return fmix64(h) & ib_agg_hash_mask;
+}
+
+static void *arena_alloc(struct arena *ar, size_t n)
+{
+	size_t size;
+	char *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (n <= ar->left) {
+		p = ar->cur;
+		ar->cur += n;
+		ar->left -= n;
+		return p;
+	}
+	size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+	if (grow((void **)&ar->blk, &ar->cap, ar->nblk + 1, sizeof(char *)) < 0 || !(p = malloc(size)))
+		return NULL;
+	ar->blk[ar->nblk++] = p;
+	if (size == ARENA_BLOCK) {
+		ar->cur = p + n;
+		ar->left = size - n;
+	}
+	return p;
+}
+
+static void arena_free(struct arena *ar)
+{
+	for (size_t i = 0; i < ar->nblk; i++)
+		free(ar->blk[i]);
+	free(ar->blk);
+}
+
+/* A canonical dotted quad (no leading zeros, each part <= 255) as a number. */
+static int ipv4_canon(const char *s, size_t len, uint32_t *out)
+{
+	uint32_t v = 0, part = 0;
+	size_t i, digits = 0, dots = 0;
+
+	if (len < 7 || len > 15)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9') {
+			if (digits == 1 && part == 0)
+				return 0;
+			part = part * 10 + (uint32_t)(c - '0');
+			if (++digits > 3 || part > 255)
+				return 0;
+		} else if (c == '.' && digits && dots < 3) {
+			v = (v << 8) | part;
+			part = 0;
+			digits = 0;
+			dots++;
+		} else {
+			return 0;
+		}
+	}
+	if (!digits || dots != 3)
+		return 0;
+	*out = (v << 8) | part;
+	return 1;
+}
+
+/* The string (key, len) of t, or NULL. ip: the IP kind, whose dotted quads are keyed by value. */
+static const struct srec *str_get(const struct strtab *t, const char *key, size_t len, int ip)
+{
+	const struct srec *r;
+	PWord_t pv;
+	uint32_t v4;
+
+	if (ip && ipv4_canon(key, len, &v4)) {
+		pv = (PWord_t)JudyLGet(t->byip4, (Word_t)v4, PJE0);
+		return pv ? (const struct srec *)*pv : NULL;
+	}
+	pv = (PWord_t)JudyLGet(t->byhash, (Word_t)hash_bytes(key, len), PJE0);
+	if (!pv || !*pv)
+		return NULL;
+	r = (const struct srec *)*pv;
+	if (r->len == len && memcmp(r->s, key, len) == 0)
+		return r;
+	pv = t->sl ? (PWord_t)JudySLGet(t->sl, (const uint8_t *)key, PJE0) : NULL;
+	return pv ? (const struct srec *)*pv : NULL;
+}
+
+/*
+ * The slot of (key, len) in t, created when absent: it holds the struct
+ * srec * or 0 for a new string. PJERR or NULL: out of memory. An empty slot
+ * left by an error reads as absent everywhere.
+ */
+static PWord_t str_ins(struct strtab *t, const char *key, size_t len, int ip)
+{
+	const struct srec *r;
+	PWord_t pv;
+	uint32_t v4;
+
+	if (ip && ipv4_canon(key, len, &v4))
+		return (PWord_t)JudyLIns(&t->byip4, (Word_t)v4, PJE0);
+	pv = (PWord_t)JudyLIns(&t->byhash, (Word_t)hash_bytes(key, len), PJE0);
+	if (!pv || pv == PJERR || *pv == 0)
+		return pv;
+	r = (const struct srec *)*pv;
+	if (r->len == len && memcmp(r->s, key, len) == 0)
+		return pv;
+	return (PWord_t)JudySLIns(&t->sl, (const uint8_t *)key, PJE0);
+}
+
+/*
+ * Intern (s, len) in kind k. NUL bytes cannot live in a C string, so they
+ * become '?'. lower: ASCII lower-casing (users).
  */
 static int intern(struct ib_agg *a, int k, const char *s, size_t len, int lower, uint32_t *id)
 {
 	struct strtab *t = &a->st[k];
+	struct srec *r;
 	PWord_t pv;
 	char *key;
 
-	if (len == SIZE_MAX || grow((void **)&a->scratch, &a->scratch_cap, len + 1, 1) < 0)
+	if (len >= UINT32_MAX - 16 || grow((void **)&a->scratch, &a->scratch_cap, len + 1, 1) < 0)
 		return IB_ERR_NOMEM;
 	key = a->scratch;
 	for (size_t i = 0; i < len; i++) {
@@ -124,33 +290,26 @@ static int intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 		key[i] = (char)c;
 	}
 	key[len] = '\0';
-	pv = (PWord_t)JudySLGet(t->sl, (const uint8_t *)key, PJE0);
-	if (pv) {
-		*id = (uint32_t)(*pv - 1);
+	pv = str_ins(t, key, len, k == IB_S_IP);
+	if (pv == NULL || pv == PJERR)
+		return IB_ERR_NOMEM;
+	if (*pv) {
+		*id = ((const struct srec *)*pv)->id;
 		return IB_OK;
 	}
-	if (t->n >= UINT32_MAX - 1 || grow((void **)&t->s, &t->cap, t->n + 1, sizeof(char *)) < 0)
+	if (t->n >= UINT32_MAX - 1 || grow((void **)&t->s, &t->cap, t->n + 1, sizeof(char *)) < 0 ||
+	    (k == IB_S_FILE && grow((void **)&a->files, &a->files_cap, t->n + 1, sizeof(*a->files)) < 0) ||
+	    !(r = arena_alloc(&t->ar, sizeof(*r) + len + 1)))
 		return IB_ERR_NOMEM;
-	t->s[t->n] = dupmem(key, len);
-	if (!t->s[t->n])
-		return IB_ERR_NOMEM;
-	pv = (PWord_t)JudySLIns(&t->sl, (const uint8_t *)key, PJE0);
-	if (pv == NULL || pv == PJERR) {
-		free(t->s[t->n]);
-		return IB_ERR_NOMEM;
-	}
-	*pv = (Word_t)t->n + 1;
-	*id = (uint32_t)t->n;
+	r->id = (uint32_t)t->n;
+	r->len = (uint32_t)len;
+	memcpy(r->s, key, len + 1);
+	*pv = (Word_t)r;
+	t->s[t->n] = r->s;
+	*id = r->id;
 	t->n++;
-	if (k == IB_S_FILE) {
-		if (grow((void **)&a->files, &a->files_cap, t->n, sizeof(*a->files)) < 0) {
-			/* keep tables consistent: forget the string again */
-			JudySLDel(&t->sl, (const uint8_t *)t->s[t->n - 1], PJE0);
-			free(t->s[--t->n]);
-			return IB_ERR_NOMEM;
-		}
+	if (k == IB_S_FILE)
 		memset(&a->files[*id], 0, sizeof(a->files[*id]));
-	}
 	return IB_OK;
 }
 
@@ -185,11 +344,13 @@ void ib_agg_free(struct ib_agg *a)
 	if (!a)
 		return;
 	for (int k = 0; k < IB_S_KINDS; k++) {
+		JudyLFreeArray(&a->st[k].byhash, PJE0);
+		JudyLFreeArray(&a->st[k].byip4, PJE0);
 		JudySLFreeArray(&a->st[k].sl, PJE0);
-		for (size_t i = 0; i < a->st[k].n; i++)
-			free(a->st[k].s[i]);
+		arena_free(&a->st[k].ar);
 		free(a->st[k].s);
 	}
+	JudyLFreeArray(&a->cells_byhash, PJE0);
 	JudyHSFreeArray(&a->cells_hs, PJE0);
 	for (size_t i = 0; i < a->nchunks; i++)
 		free(a->chunks[i]);
@@ -232,6 +393,28 @@ static int before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, 
 	return l1 < l2;
 }
 
+static uint64_t hash_key(const struct ckey *k)
+{
+	return hash_bytes((const char *)k, sizeof(*k));
+}
+
+static int same_key(const struct ib_cell *c, const struct ckey *k)
+{
+	return c->bucket == k->bucket && c->user == k->user && c->ip == k->ip && c->server == k->server &&
+	       c->signature == k->sig && c->layer == k->layer && c->category == k->cat &&
+	       c->connection == k->conn;
+}
+
+/* The cell of key k, or NULL. */
+static struct ib_cell *cell_get(const struct ib_agg *a, const struct ckey *k)
+{
+	PWord_t pv = (PWord_t)JudyLGet(a->cells_byhash, (Word_t)hash_key(k), PJE0);
+
+	if (pv && !same_key(cell_at(a, (size_t)*pv - 1), k))
+		pv = (PWord_t)JudyHSGet(a->cells_hs, (void *)(uintptr_t)k, sizeof(*k));
+	return pv ? cell_at(a, (size_t)*pv - 1) : NULL;
+}
+
 /*
  * Add count events with times [first, last] and first evidence (file, line)
  * to the cell of key k, creating it when new.
@@ -239,9 +422,15 @@ static int before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, 
 static int cell_add(struct ib_agg *a, const struct ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new)
 {
-	PWord_t pv = (PWord_t)JudyHSIns(&a->cells_hs, (void *)(uintptr_t)k, sizeof(*k), PJE0);
+	uint64_t h = hash_key(k);
+	PWord_t pv = (PWord_t)JudyLIns(&a->cells_byhash, (Word_t)h, PJE0);
 	struct ib_cell *c;
+	int in_hs = 0;
 
+	if (pv && pv != PJERR && *pv != 0 && !same_key(cell_at(a, (size_t)*pv - 1), k)) {
+		in_hs = 1;
+		pv = (PWord_t)JudyHSIns(&a->cells_hs, (void *)(uintptr_t)k, sizeof(*k), PJE0);
+	}
 	if (pv == NULL || pv == PJERR)
 		return IB_ERR_NOMEM;
 	if (*pv == 0) {
@@ -290,7 +479,10 @@ static int cell_add(struct ib_agg *a, const struct ckey *k, uint64_t count, int6
 		c->last_ms = last;
 	return IB_OK;
 nomem:
-	JudyHSDel(&a->cells_hs, (void *)(uintptr_t)k, sizeof(*k), PJE0);
+	if (in_hs)
+		JudyHSDel(&a->cells_hs, (void *)(uintptr_t)k, sizeof(*k), PJE0);
+	else
+		JudyLDel(&a->cells_byhash, (Word_t)h, PJE0);
 	return IB_ERR_NOMEM;
 }
 
@@ -598,11 +790,11 @@ void ib_agg_reason_get(const struct ib_agg *a, size_t i, struct ib_reason *r)
 
 static int lookup(const struct ib_agg *a, int k, const char *s, uint32_t *id)
 {
-	PWord_t pv = (PWord_t)JudySLGet(a->st[k].sl, (const uint8_t *)s, PJE0);
+	const struct srec *r = str_get(&a->st[k], s, strlen(s), k == IB_S_IP);
 
-	if (!pv)
+	if (!r)
 		return -1;
-	*id = (uint32_t)(*pv - 1);
+	*id = r->id;
 	return 0;
 }
 
@@ -642,13 +834,11 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 	for (size_t i = 0; i < a->ncells; i++) {
 		const struct ib_cell *c = cell_at(a, i), *d;
 		struct ckey k;
-		PWord_t pv;
 
 		mapped_key(&k, c, map);
-		pv = (PWord_t)JudyHSGet(b->cells_hs, &k, sizeof(k));
-		if (!pv)
+		d = cell_get(b, &k);
+		if (!d)
 			goto out;
-		d = cell_at(b, (size_t)*pv - 1);
 		if (c->count != d->count || c->first_ms != d->first_ms || c->last_ms != d->last_ms ||
 		    map[IB_S_FILE][c->first_file] != d->first_file || c->first_line != d->first_line)
 			goto out;

@@ -193,7 +193,7 @@ static void synth_apply(struct ib_agg *a, const struct synth *s)
 	}
 }
 
-START_TEST(test_merge_property)
+static void merge_property(int seed)
 {
 	enum { N = 3000 };
 	struct synth *ev = malloc(N * sizeof(*ev));
@@ -202,7 +202,7 @@ START_TEST(test_merge_property)
 	int nparts, order[5];
 
 	ck_assert(ev && part);
-	rng_state = 0x9e3779b97f4a7c15ull ^ (uint64_t)(_i + 1) * 0x2545f4914f6cdd1dull;
+	rng_state = 0x9e3779b97f4a7c15ull ^ (uint64_t)(seed + 1) * 0x2545f4914f6cdd1dull;
 	for (int i = 0; i < N; i++)
 		synth_make(&ev[i]);
 	nparts = 2 + (int)rnd(4);
@@ -215,7 +215,7 @@ START_TEST(test_merge_property)
 	}
 	/* random split: contiguous runs or scattered, each part in its own order */
 	for (int i = 0; i < N; i++)
-		part[i] = _i % 2 ? (int)rnd((uint32_t)nparts) : i * nparts / N;
+		part[i] = seed % 2 ? (int)rnd((uint32_t)nparts) : i * nparts / N;
 	for (int p = 0; p < nparts; p++) {
 		if (rnd(2))
 			for (int i = N - 1; i >= 0; i--) {
@@ -252,6 +252,72 @@ START_TEST(test_merge_property)
 	ib_agg_free(merged);
 	free(ev);
 	free(part);
+}
+
+START_TEST(test_merge_property)
+{
+	merge_property(_i);
+}
+END_TEST
+
+/* The same with 2-bit hashes: nearly every key takes the exact collision path. */
+START_TEST(test_merge_property_collisions)
+{
+	ib_agg_hash_mask = 3;
+	merge_property(_i);
+	ib_agg_hash_mask = ~(uint64_t)0;
+}
+END_TEST
+
+/*
+ * Thousands of distinct strings and cells through 1-bit hashes: every id
+ * and count is still exact, and a state file reads back equal.
+ */
+START_TEST(test_collisions_exact)
+{
+	enum { N = 2000 };
+	struct ib_agg *a, *b;
+	char user[32], ip[48], path[64];
+	uint32_t f;
+	struct ib_error err;
+
+	ib_agg_hash_mask = 1;
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x.log", &f), IB_OK);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < N; i++) {
+			snprintf(user, sizeof(user), "User%d", i);
+			/* canonical dotted quads, IPv6 and a non-canonical quad */
+			if (i % 3 == 0)
+				snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+			else if (i % 3 == 1)
+				snprintf(ip, sizeof(ip), "2001:db8::%x", i);
+			else
+				snprintf(ip, sizeof(ip), "010.0.%d.%d", (i >> 8) & 255, i & 255);
+			add(a, f, (uint64_t)i + 1, (int64_t)(i % 4) * B, user, ip, "mx1", IB_LAYER_SERVER,
+			    IB_CAT_TEMPORARY, "s", 0);
+		}
+	ck_assert_uint_eq(ib_agg_nstr(a, IB_S_USER), N + 1);
+	ck_assert_uint_eq(ib_agg_nstr(a, IB_S_IP), N + 1);
+	ck_assert_uint_eq(ib_agg_ncells(a), N);
+	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
+		const struct ib_cell *c = ib_agg_cell(a, i);
+		int n = (int)strtol(ib_agg_str(a, IB_S_USER, c->user) + 4, NULL, 10);
+
+		ck_assert_uint_eq(c->count, 2);
+		ck_assert_int_eq(c->first_ms, (int64_t)(n % 4) * B);
+		ck_assert_uint_eq(c->first_line, (uint64_t)n + 1);
+		snprintf(user, sizeof(user), "user%d", n);
+		ck_assert_str_eq(ib_agg_str(a, IB_S_USER, c->user), user);
+	}
+	snprintf(path, sizeof(path), "/tmp/check_agg_coll_%ld.state", (long)getpid());
+	ck_assert_int_eq(ib_agg_save(a, path, &err), IB_OK);
+	ck_assert_int_eq(ib_agg_load(&b, path, &err), IB_OK);
+	unlink(path);
+	ck_assert(ib_agg_equal(a, b));
+	ib_agg_free(a);
+	ib_agg_free(b);
+	ib_agg_hash_mask = ~(uint64_t)0;
 }
 END_TEST
 
@@ -444,6 +510,8 @@ static Suite *agg_suite(void)
 	tcase_add_test(tc, test_intern_and_cells);
 	tcase_add_test(tc, test_buckets_and_placeholders);
 	tcase_add_loop_test(tc, test_merge_property, 0, 12);
+	tcase_add_loop_test(tc, test_merge_property_collisions, 0, 4);
+	tcase_add_test(tc, test_collisions_exact);
 	tcase_add_test(tc, test_merge_bucket_mismatch);
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_state_truncated);

@@ -84,6 +84,13 @@ struct ib_cell {
 	uint64_t first_line;
 };
 
+/*
+ * Tests only: the bits kept of the aggregator's internal 64-bit hashes
+ * (default all). A small mask sends most keys down the exact collision
+ * paths. Set it before creating any aggregator; results never depend on it.
+ */
+extern uint64_t ib_agg_hash_mask;
+
 enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S_KINDS };
 
 /* Number of cells, and cell i (0 <= i < n), in no particular order. */
