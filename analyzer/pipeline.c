@@ -387,7 +387,9 @@ struct pool {
 	atomic_size_t next;
 	atomic_uint_fast64_t done;
 	atomic_uint_fast64_t failed;
-	atomic_int running;
+	pthread_mutex_t mu; /* guards running, with cv */
+	pthread_cond_t cv;  /* signalled when the last worker stops */
+	int running;
 };
 
 struct worker {
@@ -418,15 +420,40 @@ static void *work(void *arg)
 			atomic_fetch_add(&p->failed, 1);
 	}
 	ib_classifier_free(cls);
-	atomic_fetch_sub(&p->running, 1);
+	pthread_mutex_lock(&p->mu);
+	if (--p->running == 0)
+		pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
-static void nap(void)
+/*
+ * Wait for the workers, calling progress about ten times a second. The run
+ * ends the moment the last worker stops, not at the next tick.
+ */
+static void wait_workers(struct pool *p, ib_progress_fn progress, void *parg)
 {
-	struct timespec ts = {0, 100 * 1000 * 1000};
+	pthread_mutex_lock(&p->mu);
+	while (p->running > 0) {
+		struct timespec ts;
 
-	nanosleep(&ts, NULL);
+		if (!progress) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&p->mu);
+		progress(parg, atomic_load(&p->done));
+		pthread_mutex_lock(&p->mu);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		if (p->running > 0)
+			pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+	}
+	pthread_mutex_unlock(&p->mu);
 }
 
 int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, const struct ib_inputs *in,
@@ -454,7 +481,9 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 	w = calloc((size_t)jobs, sizeof(*w));
 	if (!w)
 		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
-	atomic_store(&p.running, jobs);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	p.running = jobs;
 	for (int i = 0; i < jobs; i++) {
 		w[i].pool = &p;
 		/* The first worker fills the caller's aggregator: nothing to merge at -j 1. */
@@ -473,13 +502,10 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		}
 		started++;
 	}
-	if (started < jobs)
-		atomic_fetch_sub(&p.running, jobs - started);
-	while (atomic_load(&p.running) > 0) {
-		if (progress)
-			progress(parg, atomic_load(&p.done));
-		nap();
-	}
+	pthread_mutex_lock(&p.mu);
+	p.running -= jobs - started;
+	pthread_mutex_unlock(&p.mu);
+	wait_workers(&p, progress, parg);
 	if (progress)
 		progress(parg, atomic_load(&p.done));
 	for (int i = 0; i < started; i++) {
@@ -499,6 +525,8 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		ib_agg_free(w[i].agg);
 	}
 	free(w);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
 	st->files = in->n;
 	st->files_failed += atomic_load(&p.failed);
 	return rc;
