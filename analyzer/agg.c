@@ -223,8 +223,8 @@ static int ipv4_canon(const char *s, size_t len, uint32_t *out)
 	return 1;
 }
 
-/* The string (key, len) of t, or NULL. ip: the IP kind, whose dotted quads are keyed by value. */
-static const struct srec *str_get(const struct strtab *t, const char *key, size_t len, int ip)
+/* The id of the string (key, len) in t, or -1. ip: the IP kind, whose dotted quads are keyed by value. */
+static int64_t str_get(const struct strtab *t, const char *key, size_t len, int ip)
 {
 	const struct srec *r;
 	PWord_t pv;
@@ -232,31 +232,38 @@ static const struct srec *str_get(const struct strtab *t, const char *key, size_
 
 	if (ip && ipv4_canon(key, len, &v4)) {
 		pv = (PWord_t)JudyLGet(t->byip4, (Word_t)v4, PJE0);
-		return pv ? (const struct srec *)*pv : NULL;
+		return pv && *pv ? (int64_t)*pv - 1 : -1;
 	}
 	pv = (PWord_t)JudyLGet(t->byhash, (Word_t)hash_bytes(key, len), PJE0);
 	if (!pv || !*pv)
-		return NULL;
+		return -1;
 	r = (const struct srec *)*pv;
-	if (r->len == len && memcmp(r->s, key, len) == 0)
-		return r;
-	pv = t->sl ? (PWord_t)JudySLGet(t->sl, (const uint8_t *)key, PJE0) : NULL;
-	return pv ? (const struct srec *)*pv : NULL;
+	if (r->len != len || memcmp(r->s, key, len) != 0) {
+		pv = t->sl ? (PWord_t)JudySLGet(t->sl, (const uint8_t *)key, PJE0) : NULL;
+		if (!pv || !*pv)
+			return -1;
+		r = (const struct srec *)*pv;
+	}
+	return r->id;
 }
 
 /*
- * The slot of (key, len) in t, created when absent: it holds the struct
- * srec * or 0 for a new string. PJERR or NULL: out of memory. An empty slot
- * left by an error reads as absent everywhere.
+ * The slot of (key, len) in t, created when absent (it then holds 0).
+ * Slots of dotted quads (*byid = 1) hold the id + 1, others the struct
+ * srec *. PJERR or NULL: out of memory. An empty slot left by an error
+ * reads as absent everywhere.
  */
-static PWord_t str_ins(struct strtab *t, const char *key, size_t len, int ip)
+static PWord_t str_ins(struct strtab *t, const char *key, size_t len, int ip, int *byid)
 {
 	const struct srec *r;
 	PWord_t pv;
 	uint32_t v4;
 
-	if (ip && ipv4_canon(key, len, &v4))
+	*byid = 0;
+	if (ip && ipv4_canon(key, len, &v4)) {
+		*byid = 1;
 		return (PWord_t)JudyLIns(&t->byip4, (Word_t)v4, PJE0);
+	}
 	pv = (PWord_t)JudyLIns(&t->byhash, (Word_t)hash_bytes(key, len), PJE0);
 	if (!pv || pv == PJERR || *pv == 0)
 		return pv;
@@ -276,6 +283,7 @@ static int intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 	struct srec *r;
 	PWord_t pv;
 	char *key;
+	int byid;
 
 	if (len >= UINT32_MAX - 16 || grow((void **)&a->scratch, &a->scratch_cap, len + 1, 1) < 0)
 		return IB_ERR_NOMEM;
@@ -290,11 +298,11 @@ static int intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 		key[i] = (char)c;
 	}
 	key[len] = '\0';
-	pv = str_ins(t, key, len, k == IB_S_IP);
+	pv = str_ins(t, key, len, k == IB_S_IP, &byid);
 	if (pv == NULL || pv == PJERR)
 		return IB_ERR_NOMEM;
 	if (*pv) {
-		*id = ((const struct srec *)*pv)->id;
+		*id = byid ? (uint32_t)(*pv - 1) : ((const struct srec *)*pv)->id;
 		return IB_OK;
 	}
 	if (t->n >= UINT32_MAX - 1 || grow((void **)&t->s, &t->cap, t->n + 1, sizeof(char *)) < 0 ||
@@ -304,7 +312,7 @@ static int intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 	r->id = (uint32_t)t->n;
 	r->len = (uint32_t)len;
 	memcpy(r->s, key, len + 1);
-	*pv = (Word_t)r;
+	*pv = byid ? (Word_t)r->id + 1 : (Word_t)r;
 	t->s[t->n] = r->s;
 	*id = r->id;
 	t->n++;
@@ -794,11 +802,11 @@ void ib_agg_reason_get(const struct ib_agg *a, size_t i, struct ib_reason *r)
 
 static int lookup(const struct ib_agg *a, int k, const char *s, uint32_t *id)
 {
-	const struct srec *r = str_get(&a->st[k], s, strlen(s), k == IB_S_IP);
+	int64_t found = str_get(&a->st[k], s, strlen(s), k == IB_S_IP);
 
-	if (!r)
+	if (found < 0)
 		return -1;
-	*id = r->id;
+	*id = (uint32_t)found;
 	return 0;
 }
 
