@@ -6,14 +6,22 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "imapblast/config.h"
 #include "imapblast/timeutil.h"
+
+int ib_default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
 
 void ib_config_init(struct ib_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_line = 65536;
-	cfg->jobs = 1;
+	cfg->jobs = ib_default_jobs();
 	cfg->bucket_ms = 5 * 60 * 1000;
 	cfg->since_ms = IB_TIME_NONE;
 	cfg->until_ms = IB_TIME_NONE;

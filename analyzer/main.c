@@ -66,7 +66,7 @@ static void print_help(void)
 	       "folder: affected-users.csv, excluded.csv, summary.md, summary.json, timeline.svg.\n"
 	       "\n"
 	       "Input:\n"
-	       "  -j, --jobs N              read files with N threads (default 1)\n"
+	       "  -j, --jobs N              use N threads (default: CPUs, at most 4)\n"
 	       "      --format NAME         force a parser (see 'imapblast formats')\n"
 	       "      --tz ZONE             zone of logs without one, e.g. Europe/Berlin (default UTC)\n"
 	       "      --year YYYY           year of yearless syslog dates (default: from file mtime)\n"

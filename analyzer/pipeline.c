@@ -6,7 +6,9 @@
  * parsed like the rest. With jobs > 1, worker threads take whole files
  * from a shared counter, each with its own classifier and aggregator, and
  * the partial aggregates are merged at the end: merge is order-independent,
- * so the result is the same for any thread count.
+ * so the result is the same for any thread count. When there are at least
+ * twice as many threads as workers (-j 2 and one file), each worker's
+ * reader inflates in a thread of its own (ib_reader_async).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -221,7 +223,7 @@ static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
  * or a negative code for whole-run failures.
  */
 static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
-		    struct ib_agg *agg, atomic_uint_fast64_t *progress, const struct ib_observer *obs,
+		    struct ib_agg *agg, atomic_uint_fast64_t *progress, const struct ib_observer *obs, int async,
 		    struct ib_error *err)
 {
 	struct file_run fr;
@@ -256,6 +258,8 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 			rc = ib_agg_file_counts(agg, fr.file_id, &fr.counts);
 		return rc < 0 ? rc : IB_BAD;
 	}
+	if (async)
+		(void)ib_reader_async(r); /* without the thread, the same lines come slower */
 	ib_time_policy_init(&fr.tp, !cfg->tz || !strcmp(cfg->tz, "UTC"), cfg->year, ib_reader_mtime(r));
 	fr.ctx.time = &fr.tp;
 
@@ -371,13 +375,13 @@ out:
 int ib_pipeline_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 		     struct ib_agg *agg, struct ib_error *err)
 {
-	return run_file(cfg, cls, path, agg, NULL, NULL, err);
+	return run_file(cfg, cls, path, agg, NULL, NULL, 0, err);
 }
 
 int ib_pipeline_file_observed(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 			      struct ib_agg *agg, const struct ib_observer *obs, struct ib_error *err)
 {
-	return run_file(cfg, cls, path, agg, NULL, obs, err);
+	return run_file(cfg, cls, path, agg, NULL, obs, 0, err);
 }
 
 struct pool {
@@ -387,6 +391,7 @@ struct pool {
 	atomic_size_t next;
 	atomic_uint_fast64_t done;
 	atomic_uint_fast64_t failed;
+	int async; /* a reading thread per file: jobs to spare */
 	pthread_mutex_t mu; /* guards running, with cv */
 	pthread_cond_t cv;  /* signalled when the last worker stops */
 	int running;
@@ -413,7 +418,7 @@ static void *work(void *arg)
 
 		if (i >= p->in->n)
 			break;
-		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, NULL, &w->err);
+		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, NULL, p->async, &w->err);
 		if (rc < 0)
 			w->rc = rc;
 		else if (rc == IB_BAD)
@@ -462,7 +467,7 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 {
 	struct pool p;
 	struct worker *w = NULL;
-	int jobs = cfg->jobs > 0 ? cfg->jobs : 1;
+	int threads = cfg->jobs > 0 ? cfg->jobs : 1, jobs = threads;
 	int rc = IB_OK, started = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -478,6 +483,8 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 	p.cfg = cfg;
 	p.rules = rules;
 	p.in = in;
+	/* threads left over once each file has a worker read and inflate for them */
+	p.async = threads >= 2 * jobs;
 	w = calloc((size_t)jobs, sizeof(*w));
 	if (!w)
 		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");

@@ -5,11 +5,16 @@
  * next refill. gzip is detected by magic, members are read back to back,
  * and the inflate backend is zlib or, when built with IB_HAVE_ISAL, ISA-L.
  * An error is held back until every complete line before it is yielded.
+ *
+ * With ib_reader_async() a second thread reads and inflates into a ring of
+ * blocks while the caller splits lines; each block has headroom for the
+ * partial line carried over from the one before, so lines stay slices.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,8 +28,37 @@
 
 #define IN_CAP (256 * 1024)
 #define OUT_EXTRA (1024 * 1024)
+#define NBLOCKS 3
 
 enum src_state { SRC_MORE = 0, SRC_DONE, SRC_ERROR };
+
+/* Where the source stands: kept by the side that reads, copied to the side that splits. */
+struct view {
+	enum src_state src;
+	struct ib_error pending; /* with SRC_ERROR */
+	uint64_t bytes_in, bytes_out, members;
+	int gzip;
+};
+
+enum block_state { B_FREE = 0, B_READY, B_HELD };
+
+struct block {
+	char *mem; /* headroom (max_line + 1) then OUT_EXTRA bytes of data */
+	size_t len;
+	struct view v; /* the source after this block */
+	enum block_state state;
+};
+
+struct async {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t ready, freed;
+	struct block blk[NBLOCKS];
+	size_t head;	  /* headroom of each block */
+	unsigned next;	  /* block the splitter takes next */
+	int held;	  /* block the splitter holds, or -1 */
+	int stop;	  /* close asked the reading thread to stop */
+};
 
 struct ib_reader {
 	int fd;
@@ -32,13 +66,12 @@ struct ib_reader {
 	int64_t mtime_ms;
 	size_t max_line;
 
+	/* reading side (the second thread's alone once async) */
 	unsigned char *in;
 	size_t in_len, in_pos;
 	uint64_t in_base; /* file offset of in[0] */
 	int eof_in;
-
 	int detected;
-	int gzip;
 	int member_open;
 #ifdef IB_HAVE_ISAL
 	struct inflate_state *isal;
@@ -46,15 +79,15 @@ struct ib_reader {
 	z_stream z;
 	int z_init;
 #endif
+	struct view rv;
 
+	/* splitting side */
 	char *buf;
 	size_t cap, start, end;
 	int skipping;
-	enum src_state src;
-	struct ib_error pending;
-
-	uint64_t lineno;
-	struct ib_reader_stats st;
+	struct view sv;
+	uint64_t lineno, lines, overlong;
+	struct async *as;
 };
 
 const char *ib_reader_backend(void)
@@ -132,10 +165,32 @@ nomem:
 	return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory opening '%s'", path);
 }
 
+static void async_stop(struct ib_reader *r)
+{
+	struct async *as = r->as;
+
+	if (!as)
+		return;
+	pthread_mutex_lock(&as->mu);
+	as->stop = 1;
+	pthread_cond_broadcast(&as->freed);
+	pthread_mutex_unlock(&as->mu);
+	pthread_join(as->tid, NULL);
+	pthread_cond_destroy(&as->ready);
+	pthread_cond_destroy(&as->freed);
+	pthread_mutex_destroy(&as->mu);
+	for (int i = 0; i < NBLOCKS; i++)
+		free(as->blk[i].mem);
+	free(as);
+	r->as = NULL;
+	r->buf = NULL; /* it pointed into a block */
+}
+
 void ib_reader_close(struct ib_reader *r)
 {
 	if (!r)
 		return;
+	async_stop(r);
 	if (r->fd > STDIN_FILENO)
 		close(r->fd);
 #ifdef IB_HAVE_ISAL
@@ -162,10 +217,9 @@ static ssize_t read_some(int fd, void *dst, size_t n)
 
 static void fail(struct ib_reader *r, int code, int errnum, uint64_t off, const char *what)
 {
-	r->src = SRC_ERROR;
-	ib_error_set(&r->pending, code, errnum, r->path, off, "'%s': %s at byte %llu", r->path, what,
+	r->rv.src = SRC_ERROR;
+	ib_error_set(&r->rv.pending, code, errnum, r->path, off, "'%s': %s at byte %llu", r->path, what,
 		     (unsigned long long)off);
-	r->pending.line = r->lineno;
 }
 
 /* Record a failed read(2) (errno still set) at file offset off. */
@@ -204,7 +258,7 @@ static int fill_in(struct ib_reader *r)
 	if (k == 0)
 		r->eof_in = 1;
 	r->in_len += (size_t)k;
-	r->st.bytes_in += (uint64_t)k;
+	r->rv.bytes_in += (uint64_t)k;
 	return 0;
 }
 
@@ -234,21 +288,19 @@ static int inflate_begin(struct ib_reader *r)
 }
 
 /*
- * Inflate what input there is into buf[end..cap). Returns bytes produced
- * (may be 0 while a member needs input), or -1 after recording an error.
- * Sets *member_end when the member's trailer has been checked.
+ * Inflate what input there is into out[0..room). Returns the bytes
+ * produced (may be 0 while a member needs input); after a fault they are
+ * what came before it, and the error is recorded. Sets *member_end when the
+ * member's trailer has been checked.
  */
-static long inflate_step(struct ib_reader *r, int *member_end)
+static size_t inflate_step(struct ib_reader *r, unsigned char *out, size_t room, int *member_end)
 {
-	unsigned char *out = (unsigned char *)r->buf + r->end;
-	size_t room = r->cap - r->end;
 	size_t avail = r->in_len - r->in_pos;
-	long produced;
+	size_t produced;
+	int rc;
 
 	*member_end = 0;
 #ifdef IB_HAVE_ISAL
-	int rc;
-
 	if (room > UINT32_MAX)
 		room = UINT32_MAX;
 	r->isal->next_in = r->in + r->in_pos;
@@ -261,26 +313,15 @@ static long inflate_step(struct ib_reader *r, int *member_end)
 		r->isal->avail_in = 0;
 	if (r->isal->avail_out > room)
 		r->isal->avail_out = (uint32_t)room;
-	produced = (long)(room - r->isal->avail_out);
+	produced = room - r->isal->avail_out;
 	r->in_pos += avail - r->isal->avail_in;
-	if (rc < 0) {
-		/* keep what was inflated before the fault */
-		r->end += (size_t)produced;
-		r->st.bytes_out += (uint64_t)produced;
-	}
-	if (rc == ISAL_INCORRECT_CHECKSUM) {
+	if (rc == ISAL_INCORRECT_CHECKSUM)
 		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "bad gzip CRC (corrupt member)");
-		return -1;
-	}
-	if (rc < 0) {
+	else if (rc < 0)
 		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "corrupt gzip data");
-		return -1;
-	}
-	if (r->isal->block_state == ISAL_BLOCK_FINISH)
+	else if (r->isal->block_state == ISAL_BLOCK_FINISH)
 		*member_end = 1;
 #else
-	int rc;
-
 	if (room > UINT_MAX)
 		room = UINT_MAX;
 	r->z.next_in = r->in + r->in_pos;
@@ -288,43 +329,38 @@ static long inflate_step(struct ib_reader *r, int *member_end)
 	r->z.next_out = out;
 	r->z.avail_out = (uInt)room;
 	rc = inflate(&r->z, Z_NO_FLUSH);
-	produced = (long)(room - r->z.avail_out);
+	produced = room - r->z.avail_out;
 	r->in_pos += avail - r->z.avail_in;
 	if (rc == Z_STREAM_END) {
 		*member_end = 1;
 	} else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR || rc == Z_MEM_ERROR) {
 		const char *m = r->z.msg ? r->z.msg : "corrupt gzip data";
 
-		/* keep what was inflated before the fault */
-		r->end += (size_t)produced;
-		r->st.bytes_out += (uint64_t)produced;
 		if (!strcmp(m, "incorrect data check"))
 			m = "bad gzip CRC (incorrect data check)";
 		fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, m);
-		return -1;
 	}
 #endif
+	r->rv.bytes_out += produced;
 	return produced;
 }
 
 /*
- * Append decoded bytes to buf[end..cap). Returns bytes added; 0 means the
- * source is done (r->src says whether cleanly).
+ * Decode bytes into dst[0..room). Returns the bytes written; fewer than
+ * wanted, even 0, when the source ended or failed (r->rv.src says which).
  */
-static size_t fill(struct ib_reader *r)
+static size_t produce(struct ib_reader *r, char *dst, size_t room)
 {
-	if (r->src != SRC_MORE)
+	if (r->rv.src != SRC_MORE)
 		return 0;
 	if (!r->detected) {
 		while (r->in_len < 2 && !r->eof_in)
 			if (fill_in(r) < 0)
 				return 0;
 		r->detected = 1;
-		r->gzip = r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
-		r->st.gzip = r->gzip;
+		r->rv.gzip = r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
 	}
-	if (!r->gzip) {
-		size_t room = r->cap - r->end;
+	if (!r->rv.gzip) {
 		ssize_t k;
 
 		if (r->in_pos < r->in_len) {
@@ -332,40 +368,38 @@ static size_t fill(struct ib_reader *r)
 
 			if (n > room)
 				n = room;
-			memcpy(r->buf + r->end, r->in + r->in_pos, n);
+			memcpy(dst, r->in + r->in_pos, n);
 			r->in_pos += n;
-			r->end += n;
-			r->st.bytes_out += n;
+			r->rv.bytes_out += n;
 			return n;
 		}
 		if (r->eof_in) {
-			r->src = SRC_DONE;
+			r->rv.src = SRC_DONE;
 			return 0;
 		}
-		k = read_some(r->fd, r->buf + r->end, room);
+		k = read_some(r->fd, dst, room);
 		if (k < 0) {
-			read_failed(r, r->st.bytes_in);
+			read_failed(r, r->rv.bytes_in);
 			return 0;
 		}
 		if (k == 0) {
 			r->eof_in = 1;
-			r->src = SRC_DONE;
+			r->rv.src = SRC_DONE;
 			return 0;
 		}
-		r->st.bytes_in += (uint64_t)k;
-		r->st.bytes_out += (uint64_t)k;
-		r->end += (size_t)k;
+		r->rv.bytes_in += (uint64_t)k;
+		r->rv.bytes_out += (uint64_t)k;
 		return (size_t)k;
 	}
 	for (;;) {
 		int member_end;
-		long got;
+		size_t got;
 
 		if (r->in_pos == r->in_len && fill_in(r) < 0)
 			return 0;
 		if (!r->member_open) {
 			if (r->in_pos == r->in_len && r->eof_in) {
-				r->src = SRC_DONE;
+				r->rv.src = SRC_DONE;
 				return 0;
 			}
 			while (r->in_len - r->in_pos < 2 && !r->eof_in)
@@ -382,22 +416,132 @@ static size_t fill(struct ib_reader *r)
 				return 0;
 			}
 			r->member_open = 1;
-			r->st.members++;
+			r->rv.members++;
 		}
-		got = inflate_step(r, &member_end);
-		if (got < 0)
-			return 0;
+		got = inflate_step(r, (unsigned char *)dst, room, &member_end);
+		if (r->rv.src != SRC_MORE)
+			return got;
 		if (member_end)
 			r->member_open = 0;
 		if (!member_end && got == 0 && r->in_pos == r->in_len && r->eof_in) {
 			fail(r, IB_ERR_FORMAT, 0, r->in_base + r->in_pos, "truncated gzip member");
 			return 0;
 		}
-		if (got > 0) {
-			r->end += (size_t)got;
-			r->st.bytes_out += (uint64_t)got;
-			return (size_t)got;
+		if (got > 0)
+			return got;
+	}
+}
+
+/* The reading thread: fill free blocks in ring order until the source ends. */
+static void *reading_thread(void *arg)
+{
+	struct ib_reader *r = arg;
+	struct async *as = r->as;
+
+	for (unsigned i = 0;; i = (i + 1) % NBLOCKS) {
+		struct block *b = &as->blk[i];
+		size_t len = 0;
+
+		pthread_mutex_lock(&as->mu);
+		while (!as->stop && b->state != B_FREE)
+			pthread_cond_wait(&as->freed, &as->mu);
+		pthread_mutex_unlock(&as->mu);
+		if (as->stop)
+			return NULL;
+		while (len < OUT_EXTRA && r->rv.src == SRC_MORE)
+			len += produce(r, b->mem + as->head + len, OUT_EXTRA - len);
+		pthread_mutex_lock(&as->mu);
+		b->len = len;
+		b->v = r->rv;
+		b->state = B_READY;
+		pthread_cond_signal(&as->ready);
+		pthread_mutex_unlock(&as->mu);
+		if (b->v.src != SRC_MORE)
+			return NULL;
+	}
+}
+
+int ib_reader_async(struct ib_reader *r)
+{
+	struct async *as;
+
+	if (r->as || r->lineno || r->rv.bytes_in)
+		return IB_ERR_USAGE;
+	as = calloc(1, sizeof(*as));
+	if (!as)
+		return IB_ERR_NOMEM;
+	as->head = r->max_line + 2;
+	as->held = -1;
+	for (int i = 0; i < NBLOCKS; i++)
+		if (!(as->blk[i].mem = malloc(as->head + OUT_EXTRA))) {
+			for (int j = 0; j < i; j++)
+				free(as->blk[j].mem);
+			free(as);
+			return IB_ERR_NOMEM;
 		}
+	pthread_mutex_init(&as->mu, NULL);
+	pthread_cond_init(&as->ready, NULL);
+	pthread_cond_init(&as->freed, NULL);
+	r->as = as;
+	if (pthread_create(&as->tid, NULL, reading_thread, r) != 0) {
+		pthread_cond_destroy(&as->ready);
+		pthread_cond_destroy(&as->freed);
+		pthread_mutex_destroy(&as->mu);
+		for (int i = 0; i < NBLOCKS; i++)
+			free(as->blk[i].mem);
+		free(as);
+		r->as = NULL;
+		return IB_ERR_INTERNAL;
+	}
+	free(r->buf); /* lines now live in the blocks */
+	r->buf = NULL;
+	r->start = r->end = 0;
+	return IB_OK;
+}
+
+/*
+ * Refill for the splitter: append decoded bytes after buf[start..end)
+ * (the partial line, at most max_line + 1 bytes), moving it if needed.
+ * The source's view is brought up to date.
+ */
+static void fill(struct ib_reader *r)
+{
+	size_t n = r->end - r->start;
+
+	if (!r->as) {
+		if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, n);
+			r->start = 0;
+			r->end = n;
+		}
+		r->end += produce(r, r->buf + r->end, r->cap - r->end);
+		r->sv = r->rv;
+		return;
+	}
+	{
+		struct async *as = r->as;
+		struct block *b = &as->blk[as->next];
+		char *data = b->mem + as->head;
+
+		pthread_mutex_lock(&as->mu);
+		while (b->state != B_READY)
+			pthread_cond_wait(&as->ready, &as->mu);
+		b->state = B_HELD;
+		pthread_mutex_unlock(&as->mu);
+		if (n)
+			memcpy(data - n, r->buf + r->start, n);
+		if (as->held >= 0) {
+			pthread_mutex_lock(&as->mu);
+			as->blk[as->held].state = B_FREE;
+			pthread_cond_signal(&as->freed);
+			pthread_mutex_unlock(&as->mu);
+		}
+		as->held = (int)as->next;
+		as->next = (as->next + 1) % NBLOCKS;
+		r->buf = b->mem;
+		r->start = as->head - n;
+		r->end = as->head + b->len;
+		r->sv = b->v;
 	}
 }
 
@@ -413,16 +557,16 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 
 			r->start += len + 1;
 			r->lineno++;
-			r->st.lines++;
+			r->lines++;
 			if (r->skipping) {
 				r->skipping = 0;
-				r->st.overlong++;
+				r->overlong++;
 				continue;
 			}
 			if (len && s[len - 1] == '\r')
 				len--;
 			if (len > r->max_line) {
-				r->st.overlong++;
+				r->overlong++;
 				continue;
 			}
 			line->ptr = s;
@@ -432,19 +576,12 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 		if (n > r->max_line + 1) {
 			/* The partial line is already too long: drop it, remember. */
 			r->skipping = 1;
-			r->start = r->end = 0;
+			r->start = r->end;
 			n = 0;
 		}
-		if (r->src == SRC_MORE) {
-			if (r->start > 0) {
-				memmove(r->buf, s, n);
-				r->start = 0;
-				r->end = n;
-			}
-			size_t before = r->end;
-
+		if (r->sv.src == SRC_MORE) {
 			fill(r);
-			if (r->end != before || r->src == SRC_MORE)
+			if (r->end - r->start != n || r->sv.src == SRC_MORE)
 				continue;
 		}
 		/*
@@ -452,7 +589,7 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 		 * newline; after an error a partial line is a fragment, not a
 		 * line, and is dropped (the error record says where).
 		 */
-		if (r->src == SRC_ERROR) {
+		if (r->sv.src == SRC_ERROR) {
 			r->start = r->end;
 			r->skipping = 0;
 		}
@@ -462,10 +599,10 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 			s = r->buf + r->start;
 			r->start = r->end;
 			r->lineno++;
-			r->st.lines++;
+			r->lines++;
 			if (r->skipping || len > r->max_line) {
 				r->skipping = 0;
-				r->st.overlong++;
+				r->overlong++;
 				continue;
 			}
 			if (len && s[len - 1] == '\r')
@@ -474,13 +611,13 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 			line->len = len;
 			return IB_OK;
 		}
-		if (r->src == SRC_ERROR) {
-			int code = r->pending.code < 0 ? r->pending.code : IB_ERR_FORMAT;
+		if (r->sv.src == SRC_ERROR) {
+			int code = r->sv.pending.code < 0 ? r->sv.pending.code : IB_ERR_FORMAT;
 
-			r->pending.line = r->lineno; /* the last line yielded before the fault */
+			r->sv.pending.line = r->lineno; /* the last line yielded before the fault */
 			if (err)
-				*err = r->pending;
-			r->src = SRC_DONE;
+				*err = r->sv.pending;
+			r->sv.src = SRC_DONE;
 			return code;
 		}
 		return IB_EOF;
@@ -494,7 +631,13 @@ uint64_t ib_reader_lineno(const struct ib_reader *r)
 
 void ib_reader_stats(const struct ib_reader *r, struct ib_reader_stats *st)
 {
-	*st = r->st;
+	memset(st, 0, sizeof(*st));
+	st->bytes_in = r->sv.bytes_in;
+	st->bytes_out = r->sv.bytes_out;
+	st->lines = r->lines;
+	st->overlong = r->overlong;
+	st->gzip = r->sv.gzip;
+	st->members = r->sv.members;
 }
 
 int64_t ib_reader_mtime(const struct ib_reader *r)
@@ -504,7 +647,7 @@ int64_t ib_reader_mtime(const struct ib_reader *r)
 
 uint64_t ib_reader_progress(const struct ib_reader *r)
 {
-	return r->st.bytes_in;
+	return r->sv.bytes_in;
 }
 
 /* ---- input list ---- */

@@ -31,7 +31,15 @@ static void lines_free(struct lines *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void read_all(const char *path, size_t max_line, struct lines *out)
+/* Set by the "async" test case's fixture: read in a second thread. */
+static int async_mode;
+
+static void set_async(void)
+{
+	async_mode = 1;
+}
+
+static void read_all_mode(const char *path, size_t max_line, struct lines *out, int async)
 {
 	struct ib_reader *r = NULL;
 	struct ib_str line;
@@ -44,6 +52,8 @@ static void read_all(const char *path, size_t max_line, struct lines *out)
 		out->rc = rc;
 		return;
 	}
+	if (async)
+		ck_assert_int_eq(ib_reader_async(r), IB_OK);
 	while ((rc = ib_reader_next(r, &line, &out->err)) == IB_OK) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -61,6 +71,11 @@ static void read_all(const char *path, size_t max_line, struct lines *out)
 	out->rc = rc;
 	ib_reader_stats(r, &out->st);
 	ib_reader_close(r);
+}
+
+static void read_all(const char *path, size_t max_line, struct lines *out)
+{
+	read_all_mode(path, max_line, out, async_mode);
 }
 
 /* One gzip member of data; returns malloc'd bytes, *outlen set. */
@@ -428,11 +443,101 @@ START_TEST(walk_order_and_loops)
 }
 END_TEST
 
-static Suite *reader_suite(void)
+/*
+ * Several MiB of lines of every length (some over max_line) across the
+ * reading thread's block edges: async and plain reading give the same
+ * lines, counts and errors, for text, gzip, and gzip cut short.
+ */
+START_TEST(async_same_as_sync)
 {
-	Suite *s = suite_create("reader");
-	TCase *tc = tcase_create("core");
+	enum { SIZE = 5 * 1024 * 1024 + 12345 };
+	char *text = malloc(SIZE), path[] = "/tmp/check_reader_asyncXXXXXX";
+	uint64_t x = 0x9e3779b97f4a7c15ull + (uint64_t)_i;
+	size_t glen, i = 0, n = 0;
+	unsigned char *g;
+	struct lines a, b;
+	int fd;
 
+	ck_assert(text != NULL);
+	while (i < SIZE) {
+		size_t len;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		len = x % 9 == 0 ? (size_t)(x >> 20) % 6000 : (size_t)(x >> 20) % 300;
+		for (size_t j = 0; j < len && i < SIZE; j++, i++)
+			text[i] = (char)('a' + (n + j) % 26);
+		if (i < SIZE)
+			text[i++] = x % 5 == 0 ? '\r' : '\n';
+		if (i < SIZE && text[i - 1] == '\r')
+			text[i++] = '\n';
+		n++;
+	}
+	g = gz(text, SIZE, &glen);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	if (_i == 0)
+		ck_assert_int_eq(write(fd, text, SIZE), SIZE);
+	else if (_i == 1)
+		ck_assert_int_eq(write(fd, g, glen), (ssize_t)glen);
+	else
+		ck_assert_int_eq(write(fd, g, glen * 3 / 4), (ssize_t)(glen * 3 / 4));
+	close(fd);
+	read_all_mode(path, 4096, &a, 0);
+	read_all_mode(path, 4096, &b, 1);
+	unlink(path);
+	ck_assert_uint_gt(a.n, 5000);
+	ck_assert_int_eq(a.rc, _i == 2 ? IB_ERR_FORMAT : IB_EOF);
+	ck_assert_int_eq(b.rc, a.rc);
+	ck_assert_uint_eq(b.n, a.n);
+	for (size_t k = 0; k < a.n; k++) {
+		ck_assert_uint_eq(b.len[k], a.len[k]);
+		ck_assert(memcmp(a.v[k], b.v[k], a.len[k]) == 0);
+	}
+	ck_assert_uint_gt(a.st.overlong, 0);
+	ck_assert(memcmp(&a.st, &b.st, sizeof(a.st)) == 0);
+	if (_i == 2) {
+		ck_assert_uint_eq(b.err.offset, a.err.offset);
+		ck_assert_uint_eq(b.err.line, a.err.line);
+		ck_assert_str_eq(b.err.msg, a.err.msg);
+	}
+	lines_free(&a);
+	lines_free(&b);
+	free(g);
+	free(text);
+}
+END_TEST
+
+/* A reader closed before its end stops its reading thread (ASan/valgrind see leaks). */
+START_TEST(async_close_early)
+{
+	char path[] = "/tmp/check_reader_earlyXXXXXX";
+	size_t len = 8u << 20;
+	char *text = malloc(len);
+	struct ib_reader *r = NULL;
+	struct ib_error err;
+	struct ib_str line;
+	int fd = mkstemp(path);
+
+	ck_assert(text != NULL && fd >= 0);
+	for (size_t i = 0; i < len; i++)
+		text[i] = i % 80 == 79 ? '\n' : 'x';
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	ck_assert_int_eq(ib_reader_open(&r, path, 0, &err), IB_OK);
+	ck_assert_int_eq(ib_reader_async(r), IB_OK);
+	ck_assert_int_eq(ib_reader_async(r), IB_ERR_USAGE);
+	ck_assert_int_eq(ib_reader_next(r, &line, &err), IB_OK);
+	ck_assert_uint_eq(line.len, 79);
+	ib_reader_close(r);
+	unlink(path);
+	free(text);
+}
+END_TEST
+
+static void add_reader_tests(TCase *tc)
+{
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, plain_gzip_multimember_same);
 	tcase_add_test(tc, crlf_and_no_final_newline);
@@ -444,8 +549,23 @@ static Suite *reader_suite(void)
 	tcase_add_test(tc, bad_crc_and_garbage);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, stdin_reads);
+}
+
+static Suite *reader_suite(void)
+{
+	Suite *s = suite_create("reader");
+	TCase *tc = tcase_create("core");
+	TCase *ta = tcase_create("async");
+
+	add_reader_tests(tc);
 	tcase_add_test(tc, walk_order_and_loops);
+	tcase_add_loop_test(tc, async_same_as_sync, 0, 3);
+	tcase_add_test(tc, async_close_early);
 	suite_add_tcase(s, tc);
+	/* every reading test again, with the reading thread */
+	tcase_add_checked_fixture(ta, set_async, NULL);
+	add_reader_tests(ta);
+	suite_add_tcase(s, ta);
 	return s;
 }
 

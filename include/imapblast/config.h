@@ -22,7 +22,7 @@ struct ib_config {
 	const char *force_format; /* --format NAME, or NULL for detection */
 	const char *tz;		  /* --tz ZONE, NULL = UTC */
 	int year;		  /* --year YYYY, 0 = from file mtime */
-	int jobs;		  /* -j N, default 1 */
+	int jobs;		  /* -j N threads, default ib_default_jobs() */
 
 	/* rules */
 	const char *const *rules_files; /* --rules FILE (repeatable), NULL-terminated or NULL */
@@ -64,6 +64,9 @@ struct ib_config {
 };
 
 /* Set every field to its default. */
+/* The default thread count: the online CPUs, at most 4. */
+int ib_default_jobs(void);
+
 void ib_config_init(struct ib_config *cfg);
 
 /*
