@@ -513,6 +513,23 @@ void ib_time_format(int64_t ms, char *buf, size_t size)
 		days--;
 	}
 	ib_civil_from_days(days, &y, &m, &d);
+	if (y >= 0 && y <= 9999 && size >= 21) {
+		/* the common case without snprintf: reports format a time per user */
+		unsigned v[6] = {(unsigned)y, m, d, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
+				 (unsigned)(sod % 60)};
+		static const char sep[] = "--T::Z";
+		char *p = buf;
+
+		*p++ = (char)('0' + v[0] / 1000);
+		*p++ = (char)('0' + v[0] / 100 % 10);
+		for (int i = 0; i < 6; i++) {
+			*p++ = (char)('0' + v[i] / 10 % 10);
+			*p++ = (char)('0' + v[i] % 10);
+			*p++ = sep[i];
+		}
+		*p = '\0';
+		return;
+	}
 	snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u:%02uZ", y, m, d, (unsigned)(sod / 3600),
 		 (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
 }

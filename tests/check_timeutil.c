@@ -262,6 +262,19 @@ START_TEST(test_format)
 	ck_assert_str_eq(buf, "");
 	ib_time_format(0, buf, 5);
 	ck_assert_str_eq(buf, "1970");
+	/* the edges of the fast path (years 0..9999) and past them */
+	ib_time_format(S(INT64_C(-62167219200)), buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0000-01-01T00:00:00Z");
+	ib_time_format(S(INT64_C(253402300799)), buf, sizeof(buf));
+	ck_assert_str_eq(buf, "9999-12-31T23:59:59Z");
+	ib_time_format(S(INT64_C(253402300800)), buf, sizeof(buf));
+	ck_assert_str_eq(buf, "10000-01-01T00:00:00Z");
+	ib_time_format(S(INT64_C(-62167219201)), buf, sizeof(buf));
+	ck_assert_str_eq(buf, "-001-12-31T23:59:59Z");
+	ib_time_format(S(1768381262), buf, 21);
+	ck_assert_str_eq(buf, "2026-01-14T09:01:02Z");
+	ib_time_format(S(1768381262), buf, 20);
+	ck_assert_str_eq(buf, "2026-01-14T09:01:02");
 }
 END_TEST
 
