@@ -2,7 +2,8 @@
  * agg.h: the aggregator. It keeps, in Judy arrays only, what the analysis
  * needs, and nothing per line:
  * - interned strings (users in lower case, IPs, servers, signatures, file
- *   paths) to dense ids (JudySL);
+ *   paths) to dense ids (JudyL by hash, confirmed by the string; JudySL for
+ *   the rare collision);
  * - cells: one per distinct (bucket, user, ip, server, layer, category,
  *   signature) with a count, the first and last time, and the evidence
  *   (file, line) of the first event, tie-broken by (file path, line);
