@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,8 +429,28 @@ static int make_dirs(const char *dir, struct ib_error *err)
 	return IB_OK;
 }
 
+/* One report file written on a thread of its own. */
+struct wjob {
+	int dfd, f, rc;
+	const char *dir;
+	const struct ib_result *r;
+	const struct ib_config *cfg;
+	struct ib_error err;
+};
+
+static void *write_job(void *arg)
+{
+	struct wjob *j = arg;
+
+	j->rc = write_one(j->dfd, j->dir, j->f, j->r, j->cfg, &j->err);
+	return NULL;
+}
+
 int ib_report_write(const struct ib_result *r, const struct ib_config *cfg, struct ib_error *err)
 {
+	struct wjob job;
+	pthread_t tid;
+	int threaded = 0;
 	const char *dir = cfg && cfg->out_dir ? cfg->out_dir : "imapblast-report";
 	unsigned outputs = cfg ? cfg->outputs : IB_OUT_ALL;
 	int force = cfg ? cfg->force : 0;
@@ -457,9 +478,42 @@ int ib_report_write(const struct ib_result *r, const struct ib_config *cfg, stru
 	for (f = 0; f < F_COUNT && rc >= 0; f++)
 		if (selected(outputs, f))
 			rc = check_target(dfd, dir, f, force, err);
-	for (f = 0; f < F_COUNT && rc >= 0; f++)
-		if (selected(outputs, f))
-			rc = write_one(dfd, dir, f, r, cfg, err);
+	/*
+	 * With threads to use (-j 2 and up), summary.json, the largest, is
+	 * written beside the others. Errors are reported in file order
+	 * either way.
+	 */
+	if (rc >= 0 && cfg && cfg->jobs > 1 && selected(outputs, F_JSON)) {
+		memset(&job, 0, sizeof(job));
+		job.dfd = dfd;
+		job.f = F_JSON;
+		job.dir = dir;
+		job.r = r;
+		job.cfg = cfg;
+		threaded = pthread_create(&tid, NULL, write_job, &job) == 0;
+	}
+	for (f = 0; f < F_COUNT && rc >= 0; f++) {
+		if (!selected(outputs, f) || (threaded && f == F_JSON))
+			continue;
+		if (threaded && f > F_JSON) {
+			pthread_join(tid, NULL);
+			threaded = 0;
+			if ((rc = job.rc) < 0) {
+				if (err)
+					*err = job.err;
+				break;
+			}
+		}
+		rc = write_one(dfd, dir, f, r, cfg, err);
+	}
+	if (threaded) {
+		pthread_join(tid, NULL);
+		if (rc >= 0 && job.rc < 0) {
+			rc = job.rc;
+			if (err)
+				*err = job.err;
+		}
+	}
 	close(dfd);
 	return rc;
 }
