@@ -12,19 +12,45 @@
 
 static int is_level(struct ib_str *r, int *severe)
 {
-	static const char *const levels[] = {
-	    "Info: ", "Debug: ", "Warning: ", "Error: ", "Fatal: ", "Panic: "};
+#define LVL(s) {s, sizeof(s) - 1}
+	static const struct {
+		const char *s;
+		size_t n;
+	} levels[] = {LVL("Info: "), LVL("Debug: "), LVL("Warning: "), LVL("Error: "), LVL("Fatal: "), LVL("Panic: ")};
+#undef LVL
 
+	/* most messages have no level: "Login: ...", "Disconnected ..." */
+	if (!r->len || !memchr("IDWEFP", r->ptr[0], 6))
+		return 0;
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		size_t n = strlen(levels[i]);
-
-		if (ib_u_skip(r, levels[i], n) == 0) {
+		if (ib_u_skip(r, levels[i].s, levels[i].n) == 0) {
 			*severe = i >= 2;
 			return 1;
 		}
 	}
 	return 0;
 }
+
+/*
+ * First occurrence of lit (length n >= 1) in s, or NULL: memchr on its
+ * first byte, then a compare. For the short messages here this is much
+ * cheaper than memmem, which sets up a 256-byte shift table per call.
+ */
+static const char *find(struct ib_str s, const char *lit, size_t n)
+{
+	const char *p = s.ptr, *last;
+
+	if (s.len < n)
+		return NULL;
+	last = s.ptr + s.len - n; /* the last place lit can start */
+	while (p <= last && (p = memchr(p, lit[0], (size_t)(last - p) + 1)) != NULL) {
+		if (!memcmp(p + 1, lit + 1, n - 1))
+			return p;
+		p++;
+	}
+	return NULL;
+}
+#define FIND(s, lit) find((s), (lit), sizeof(lit) - 1)
 
 static int name_char(char c)
 {
@@ -129,7 +155,7 @@ static int find_passdb(struct ib_str s, struct ib_event *ev)
 
 		if (passdb_at(s, ev) == 0)
 			return 0;
-		sep = IB_U_FIND(s, ": ");
+		sep = FIND(s, ": ");
 		if (!sep)
 			break;
 		s = ib_u_from(s, (size_t)(sep - s.ptr) + 2);
@@ -153,13 +179,13 @@ static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib
 	const char *q;
 
 	if (find_passdb(whole, ev) == 0) {
-		if (IB_U_FIND(r, "mismatch") || IB_U_FIND(r, "unknown user") || IB_U_FIND(r, "failed") ||
-		    IB_U_FIND(r, "invalid") || IB_U_FIND(r, "denied") || IB_U_FIND(r, "failure") ||
-		    IB_U_FIND(r, "disabled") || IB_U_FIND(r, "expired"))
+		if (FIND(r, "mismatch") || FIND(r, "unknown user") || FIND(r, "failed") ||
+		    FIND(r, "invalid") || FIND(r, "denied") || FIND(r, "failure") ||
+		    FIND(r, "disabled") || FIND(r, "expired"))
 			ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if (IB_U_FIND(r, "pam_unix(") && IB_U_FIND(r, "authentication failure")) {
+	if (FIND(r, "pam_unix(") && FIND(r, "authentication failure")) {
 		struct ib_str v;
 
 		if (IB_U_RFIELD_WORD(r, "rhost=", &v) == 0 && v.len)
@@ -172,14 +198,14 @@ static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib
 		return IB_OK;
 	}
 	for (size_t i = 0; auth_markers[i]; i++)
-		if (ib_u_find(r, auth_markers[i], strlen(auth_markers[i])))
+		if (find(r, auth_markers[i], strlen(auth_markers[i])))
 			severe = 1;
 	if (!severe)
 		return IB_SKIP;
 	/* "auth-worker: Aborted PASSV request for <user>: Worker process died unexpectedly" */
-	if ((q = IB_U_FIND(r, " request for ")) != NULL) {
+	if ((q = FIND(r, " request for ")) != NULL) {
 		struct ib_str u = ib_u_from(r, (size_t)(q - r.ptr) + 13);
-		const char *e = IB_U_FIND(u, ": ");
+		const char *e = FIND(u, ": ");
 
 		if (e && e > u.ptr)
 			ev->user = ib_u_span(u.ptr, e);
@@ -191,7 +217,7 @@ static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib
 /* Backend from a proxy message: first token after `lit`, without port suffix noise. */
 static struct ib_str token_after(struct ib_str t, const char *lit, size_t n)
 {
-	const char *p = ib_u_find(t, lit, n);
+	const char *p = find(t, lit, n);
 	struct ib_str w;
 
 	if (!p)
@@ -205,6 +231,29 @@ static struct ib_str token_after(struct ib_str t, const char *lit, size_t n)
 	return w;
 }
 
+/*
+ * IB_U_FIELD(r, "user=<", '>', v) without memmem: the first "user=<" at
+ * the start of r or after ' ' or ',', up to the next '>'.
+ */
+static int user_field(struct ib_str r, struct ib_str *out)
+{
+	struct ib_str s = r;
+	const char *k, *e;
+
+	while ((k = FIND(s, "user=<")) != NULL) {
+		if (k == r.ptr || k[-1] == ' ' || k[-1] == ',') {
+			k += 6;
+			e = memchr(k, '>', (size_t)(r.ptr + r.len - k));
+			if (!e)
+				return -1;
+			*out = ib_u_span(k, e);
+			return 0;
+		}
+		s = ib_u_span(k + 1, r.ptr + r.len);
+	}
+	return -1;
+}
+
 static void login_fields(struct ib_str r, struct ib_event *ev)
 {
 	struct ib_str v;
@@ -214,7 +263,7 @@ static void login_fields(struct ib_str r, struct ib_event *ev)
 		ev->ip = v;
 		rip = v.ptr;
 	}
-	if (IB_U_FIELD(r, "user=<", '>', &v) == 0) {
+	if (user_field(r, &v) == 0) {
 		/* a user name may hold '>' or a fake "rip=": end at the last '>' before rip */
 		if (rip && v.ptr < rip) {
 			const char *gt = memrchr(v.ptr, '>', (size_t)(rip - v.ptr));
@@ -233,7 +282,7 @@ static void login_fields(struct ib_str r, struct ib_event *ev)
 
 static int proxy_line(struct ib_str r, struct ib_event *ev)
 {
-	const char *e = IB_U_FIND(r, "): ");
+	const char *e = FIND(r, "): ");
 	struct ib_str in, t, srv = IB_STR_NULL, user;
 	const char *comma;
 
@@ -283,24 +332,48 @@ static int proxy_line(struct ib_str r, struct ib_event *ev)
  */
 static int no_attempt(struct ib_str r)
 {
-	static const char *const marks[] = {
-	    "(no auth attempts",
-	    "(disconnected during TLS handshake",
-	    "(cert required",
-	    "(client didn't send a cert",
-	    "(no_auth_attempts)",
-	    "(tls_handshake_not_finished)",
-	    "(client_ssl_not_started)",
-	    "(client_ssl_cert_missing)",
-	    "(client_ssl_cert_untrusted)",
-	    NULL,
+#define MARK(s) {s, sizeof(s) - 1}
+	static const struct {
+		const char *s;
+		size_t n;
+	} marks[] = {
+	    MARK("(no auth attempts"),
+	    MARK("(disconnected during TLS handshake"),
+	    MARK("(cert required"),
+	    MARK("(client didn't send a cert"),
+	    MARK("(no_auth_attempts)"),
+	    MARK("(tls_handshake_not_finished)"),
+	    MARK("(client_ssl_not_started)"),
+	    MARK("(client_ssl_cert_missing)"),
+	    MARK("(client_ssl_cert_untrusted)"),
 	};
+#undef MARK
 	const char *lt = memchr(r.ptr, '<', r.len);
-	struct ib_str head = {r.ptr, lt ? (size_t)(lt - r.ptr) : r.len};
+	const char *p = r.ptr, *end = lt ? lt : r.ptr + r.len;
 
-	for (size_t i = 0; marks[i]; i++)
-		if (ib_str_find(head, marks[i], strlen(marks[i])) >= 0)
+	/* every mark starts with '(': try them only where one opens */
+	while (p < end && (p = memchr(p, '(', (size_t)(end - p))) != NULL) {
+		size_t room = (size_t)(end - p);
+
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (marks[i].n <= room && !memcmp(p, marks[i].s, marks[i].n))
+				return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* 1 when r holds "(proxy dest" or "(proxy_dest". */
+static int proxy_dest(struct ib_str r)
+{
+	const char *p = r.ptr, *end = r.ptr + r.len;
+
+	while (p < end && (p = memchr(p, '(', (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) >= 11 && !memcmp(p + 1, "proxy", 5) && (p[6] == ' ' || p[6] == '_') &&
+		    !memcmp(p + 7, "dest", 4))
 			return 1;
+		p++;
+	}
 	return 0;
 }
 
@@ -311,15 +384,15 @@ static int login_line(struct ib_str r, struct ib_event *ev)
 	if (IB_U_STARTS(r, "proxy("))
 		return proxy_line(r, ev);
 	login_fields(r, ev);
-	has_fields = ev->ip.len || ev->user.len || IB_U_FIND(r, "user=<>");
-	if (!has_fields && !IB_U_FIND(r, "uth process") && !IB_U_FIND(r, "auth service") &&
+	has_fields = ev->ip.len || ev->user.len || FIND(r, "user=<>");
+	if (!has_fields && !FIND(r, "uth process") && !FIND(r, "auth service") &&
 	    !((IB_U_STARTS(r, "Disconnected") || IB_U_STARTS(r, "Aborted login") ||
 	       IB_U_STARTS(r, "Login aborted")) &&
-	      IB_U_FIND(r, " (")))
+	      FIND(r, " (")))
 		return IB_SKIP;
-	if (IB_U_FIND(r, "(proxy dest") || IB_U_FIND(r, "(proxy_dest"))
+	if (proxy_dest(r))
 		ev->layer = IB_LAYER_PROXY;
-	if (IB_U_STARTS(r, "Login:") || IB_U_STARTS(r, "Logged in:") || IB_U_FIND(r, "auth"))
+	if (IB_U_STARTS(r, "Login:") || IB_U_STARTS(r, "Logged in:") || FIND(r, "auth"))
 		ev->flags |= IB_EV_AUTH_HINT;
 	/*
 	 * A successful login states its outcome (2.3 "Login:", 2.4 "Logged in:")
@@ -348,7 +421,7 @@ static int own_line(const struct ib_syslog_hdr *hdr, struct ib_str msg)
 		return 0;
 	if (memchr(hdr->tag.ptr, '(', hdr->tag.len) || ends_with(hdr->program, "-login", 6))
 		return 1;
-	return is_level(&r, &severe) || IB_U_FIND(msg, "pam_unix(dovecot");
+	return is_level(&r, &severe) || FIND(msg, "pam_unix(dovecot");
 }
 
 static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
