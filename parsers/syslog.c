@@ -74,27 +74,40 @@ static char close_of(char c)
 	return c == '[' ? ']' : c == '(' ? ')' : '>';
 }
 
+/* Bytes of a tag's name: 0 a name byte, 1 ends the name (' ', ':', '[', '(', '<'), 2 invalid. */
+static const unsigned char tag_class[256] = {
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+    /* 0x80..0xff: name bytes (zero) */
+};
+
+#define TAG_AT_SPACE (-2)
+
 /*
  * Read a tag at the start of s: a name, then any "[...]", "(...)" or
  * "<...>" groups, then ':' followed by a space or the end. Sets tag (as
  * written, no ':'), program (the name) and *after (index past ": ").
+ * Returns 0, or -1; or TAG_AT_SPACE with *after = the length of the name
+ * when a non-empty name ended at a space (so s starts with a host word).
  */
 static int read_tag(struct ib_str s, struct ib_str *tag, struct ib_str *prog, size_t *after)
 {
 	size_t i = 0;
+	unsigned k = 1;
 
-	while (i < s.len) {
-		unsigned char c = (unsigned char)s.ptr[i];
-
-		if (c == ' ' || c == ':' || is_open_br((char)c))
-			break;
-		if (c < 0x21 || c == 0x7f)
-			return -1;
+	while (i < s.len && (k = tag_class[(unsigned char)s.ptr[i]]) == 0)
 		i++;
-	}
+	if (i < s.len && k == 2)
+		return -1;
 	if (!i)
 		return -1;
 	*prog = ib_u_span(s.ptr, s.ptr + i);
+	if (i < s.len && s.ptr[i] == ' ') {
+		*after = i;
+		return TAG_AT_SPACE;
+	}
 	while (i < s.len && is_open_br(s.ptr[i])) {
 		const char *e = memchr(s.ptr + i + 1, close_of(s.ptr[i]), s.len - i - 1);
 
@@ -218,11 +231,19 @@ int ib_syslog_envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_
 		*reason = "no syslog timestamp";
 		return IB_BAD;
 	}
-	if (read_tag(s, &hdr->tag, &hdr->program, &after) == 0) {
+	rc = read_tag(s, &hdr->tag, &hdr->program, &after);
+	if (rc == 0) {
 		*msg = ib_u_from(s, after);
 		return IB_OK;
 	}
-	w = ib_u_word(&s);
+	if (rc == TAG_AT_SPACE) {
+		/* the word up to that space is the host (what ib_u_word would take) */
+		w = ib_u_span(s.ptr, s.ptr + after);
+		s = ib_u_from(s, after);
+		ib_u_skip_ws(&s);
+	} else {
+		w = ib_u_word(&s);
+	}
 	if (!w.len) {
 		*reason = "no syslog host or tag";
 		return IB_BAD;
