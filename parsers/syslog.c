@@ -278,12 +278,16 @@ static int dispatch(struct ib_parse_ctx *ctx, struct syslog_state *ss, const str
 	void *saved = ctx->state;
 	uint64_t mask = program_mask(only ? NULL : ss, hdr->program);
 
-	for (size_t i = 0; ib_parsers[i] && i < 63; i++) {
+	/* the set bits in increasing order: registry order, no loop over the rest */
+	mask &= ~((uint64_t)1 << 63);
+	while (mask) {
+		size_t i = (size_t)__builtin_ctzll(mask);
 		const struct ib_parser *p = ib_parsers[i];
 		void *sub = NULL;
 		int rc;
 
-		if (!(mask & ((uint64_t)1 << i)) || (only && p != only))
+		mask &= mask - 1;
+		if (only && p != only)
 			continue;
 		if (p->open) {
 			/* without our state there is nowhere to keep theirs */
