@@ -308,6 +308,18 @@ int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	int y;
 	int64_t t;
 
+	/*
+	 * The same stamp as the last line: the bytes decide the instant, and
+	 * a byte after them that is not '.', ',' or a digit cannot extend
+	 * the fraction, so the full parse would stop at the same place.
+	 */
+	i = p->last_len;
+	if (i && s->len >= i && !memcmp(s->ptr, p->last_stamp, i) &&
+	    (s->len == i || !(is_digit(s->ptr[i]) || s->ptr[i] == '.' || s->ptr[i] == ','))) {
+		*out = p->last_ms;
+		advance(s, i);
+		return 0;
+	}
 	if (s->len < 14 || !(mon = ib_month_from_abbr(s->ptr)) || s->ptr[3] != ' ')
 		return -1;
 	i = 4;
@@ -326,11 +338,6 @@ int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	if (hms(s, &i, &h, &mi, &sec) < 0)
 		return -1;
 	ms = fraction(s, &i);
-	if (i == p->last_len && !memcmp(s->ptr, p->last_stamp, i)) {
-		*out = p->last_ms;
-		advance(s, i);
-		return 0;
-	}
 	day = (unsigned)d;
 	y = ib_time_guess_year(p, mon, day, h, mi, sec);
 	t = ib_time_local(p, y, mon, day, h, mi, sec, ms);
