@@ -20,8 +20,19 @@ static int is_level(struct ib_str *r, int *severe)
 #undef LVL
 
 	/* most messages have no level: "Login: ...", "Disconnected ..." */
-	if (!r->len || !memchr("IDWEFP", r->ptr[0], 6))
+	if (!r->len)
 		return 0;
+	switch (r->ptr[0]) {
+	case 'I':
+	case 'D':
+	case 'W':
+	case 'E':
+	case 'F':
+	case 'P':
+		break;
+	default:
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		if (ib_u_skip(r, levels[i].s, levels[i].n) == 0) {
 			*severe = i >= 2;
@@ -232,6 +243,47 @@ static struct ib_str token_after(struct ib_str t, const char *lit, size_t n)
 }
 
 /*
+ * The value after the LAST key in s that sits at the start of s or after
+ * ' ' or ',' (what util.c's rkey_value finds), or NULL. Candidates are
+ * found by memrchr on key[a], a byte of the key chosen to be rare in
+ * Dovecot's field values ('<' of "session=<"), so the usual line takes one
+ * memrchr per field instead of several.
+ */
+static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
+{
+	size_t n; /* anchors of candidate starts lie in s.ptr[a .. n) */
+
+	if (s.len < klen)
+		return NULL;
+	n = s.len - klen + a + 1;
+	while (n > a) {
+		const char *q = memrchr(s.ptr + a, key[a], n - a);
+		const char *k;
+
+		if (!q)
+			return NULL;
+		k = q - a;
+		if (!memcmp(k, key, klen) && (k == s.ptr || k[-1] == ' ' || k[-1] == ','))
+			return k + klen;
+		n = (size_t)(q - s.ptr);
+	}
+	return NULL;
+}
+
+/* IB_U_RFIELD_WORD: the value ends at ',', ' ' or the end of s. */
+static int rfield_word(struct ib_str s, const char *key, size_t klen, size_t a, struct ib_str *out)
+{
+	const char *v = rkey(s, key, klen, a), *e, *end = s.ptr + s.len;
+
+	if (!v)
+		return -1;
+	for (e = v; e < end && *e != ',' && *e != ' '; e++)
+		;
+	*out = ib_u_span(v, e);
+	return 0;
+}
+
+/*
  * IB_U_FIELD(r, "user=<", '>', v) without memmem: the first "user=<" at
  * the start of r or after ' ' or ',', up to the next '>'.
  */
@@ -257,9 +309,9 @@ static int user_field(struct ib_str r, struct ib_str *out)
 static void login_fields(struct ib_str r, struct ib_event *ev)
 {
 	struct ib_str v;
-	const char *rip = NULL;
+	const char *rip = NULL, *sv, *e;
 
-	if (IB_U_RFIELD_WORD(r, "rip=", &v) == 0) {
+	if (rfield_word(r, "rip=", 4, 0, &v) == 0) {
 		ev->ip = v;
 		rip = v.ptr;
 	}
@@ -274,9 +326,11 @@ static void login_fields(struct ib_str r, struct ib_event *ev)
 		if (v.len)
 			ev->user = v;
 	}
-	if (IB_U_RFIELD(r, "session=<", '>', &v) == 0)
-		ev->session = v;
-	if (!ev->server.len && IB_U_RFIELD_WORD(r, "lip=", &v) == 0)
+	/* IB_U_RFIELD(r, "session=<", '>') */
+	if ((sv = rkey(r, "session=<", 9, 8)) != NULL &&
+	    (e = memchr(sv, '>', (size_t)(r.ptr + r.len - sv))) != NULL)
+		ev->session = ib_u_span(sv, e);
+	if (!ev->server.len && rfield_word(r, "lip=", 4, 0, &v) == 0)
 		ev->server = v;
 }
 
