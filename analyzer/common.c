@@ -116,9 +116,3 @@ struct ib_str ib_str_trim(struct ib_str s)
 	return s;
 }
 
-void ib_event_clear(struct ib_event *ev)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->time_ms = IB_TIME_NONE;
-	ev->outcome = IB_CAT_NONE;
-}
