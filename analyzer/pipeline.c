@@ -6,9 +6,11 @@
  * parsed like the rest. With jobs > 1, worker threads take whole files
  * from a shared counter, each with its own classifier and aggregator, and
  * the partial aggregates are merged at the end: merge is order-independent,
- * so the result is the same for any thread count. When there are at least
- * twice as many threads as workers (-j 2 and one file), each worker's
- * reader inflates in a thread of its own (ib_reader_async).
+ * so the result is the same for any thread count. Threads not needed as
+ * workers (-j 2 and one file), and workers' threads once the files run out,
+ * are spares: a worker takes one for its reader to inflate in
+ * (ib_reader_async), at the start of a file or while reading it, and gives
+ * it back at the file's end. -j N never runs more than N threads.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -222,9 +224,31 @@ static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
  * Read one file. Returns IB_OK, IB_BAD when an input error was recorded,
  * or a negative code for whole-run failures.
  */
+/* Take a spare thread (spare may be NULL). */
+static int claim(atomic_int *spare)
+{
+	int n = spare ? atomic_load(spare) : 0;
+
+	while (n > 0)
+		if (atomic_compare_exchange_weak(spare, &n, n - 1))
+			return 1;
+	return 0;
+}
+
+/* Give the reader a thread when one is spare; 1 when it has one now. */
+static int go_async(struct ib_reader *r, atomic_int *spare)
+{
+	if (!claim(spare))
+		return 0;
+	if (ib_reader_async(r) == IB_OK)
+		return 1;
+	atomic_fetch_add(spare, 1); /* without the thread, the same lines come slower */
+	return 0;
+}
+
 static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
-		    struct ib_agg *agg, atomic_uint_fast64_t *progress, const struct ib_observer *obs, int async,
-		    struct ib_error *err)
+		    struct ib_agg *agg, atomic_uint_fast64_t *progress, const struct ib_observer *obs,
+		    atomic_int *spare, struct ib_error *err)
 {
 	struct file_run fr;
 	struct ib_reader *r = NULL;
@@ -236,7 +260,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	struct ib_str probe_lines[PROBE_LINES];
 	uint64_t probe_lineno[PROBE_LINES];
 	uint64_t reported = 0;
-	int rc, rrc = IB_OK, input_error = 0, reading = 1;
+	int rc, rrc = IB_OK, input_error = 0, reading = 1, async = 0;
 
 	memset(&fr, 0, sizeof(fr));
 	fr.cfg = cfg;
@@ -258,8 +282,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 			rc = ib_agg_file_counts(agg, fr.file_id, &fr.counts);
 		return rc < 0 ? rc : IB_BAD;
 	}
-	if (async)
-		(void)ib_reader_async(r); /* without the thread, the same lines come slower */
+	async = go_async(r, spare);
 	ib_time_policy_init(&fr.tp, !cfg->tz || !strcmp(cfg->tz, "UTC"), cfg->year, ib_reader_mtime(r));
 	fr.ctx.time = &fr.tp;
 
@@ -320,7 +343,9 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 			rc = do_line(&fr, line, ib_reader_lineno(r));
 			if (rc < 0)
 				goto out_err;
-			if (progress && (++n & 0x3fff) == 0) {
+			if ((++n & 0x3fff) == 0 && !async && spare && atomic_load(spare) > 0)
+				async = go_async(r, spare);
+			if (progress && (n & 0x3fff) == 0) {
 				uint64_t now = ib_reader_progress(r);
 
 				atomic_fetch_add(progress, now - reported);
@@ -369,19 +394,21 @@ out:
 		fr.parser->close(fr.ctx.state);
 	free(probe);
 	ib_reader_close(r);
+	if (async)
+		atomic_fetch_add(spare, 1);
 	return rc;
 }
 
 int ib_pipeline_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 		     struct ib_agg *agg, struct ib_error *err)
 {
-	return run_file(cfg, cls, path, agg, NULL, NULL, 0, err);
+	return run_file(cfg, cls, path, agg, NULL, NULL, NULL, err);
 }
 
 int ib_pipeline_file_observed(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 			      struct ib_agg *agg, const struct ib_observer *obs, struct ib_error *err)
 {
-	return run_file(cfg, cls, path, agg, NULL, obs, 0, err);
+	return run_file(cfg, cls, path, agg, NULL, obs, NULL, err);
 }
 
 struct pool {
@@ -391,7 +418,7 @@ struct pool {
 	atomic_size_t next;
 	atomic_uint_fast64_t done;
 	atomic_uint_fast64_t failed;
-	int async; /* a reading thread per file: jobs to spare */
+	atomic_int spare; /* threads free for readers (see the top) */
 	pthread_mutex_t mu; /* guards running, with cv */
 	pthread_cond_t cv;  /* signalled when the last worker stops */
 	int running;
@@ -418,13 +445,14 @@ static void *work(void *arg)
 
 		if (i >= p->in->n)
 			break;
-		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, NULL, p->async, &w->err);
+		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, NULL, &p->spare, &w->err);
 		if (rc < 0)
 			w->rc = rc;
 		else if (rc == IB_BAD)
 			atomic_fetch_add(&p->failed, 1);
 	}
 	ib_classifier_free(cls);
+	atomic_fetch_add(&p->spare, 1); /* this thread's core, for the readers of the others */
 	pthread_mutex_lock(&p->mu);
 	if (--p->running == 0)
 		pthread_cond_signal(&p->cv);
@@ -483,8 +511,7 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 	p.cfg = cfg;
 	p.rules = rules;
 	p.in = in;
-	/* threads left over once each file has a worker read and inflate for them */
-	p.async = threads >= 2 * jobs;
+	atomic_init(&p.spare, threads - jobs);
 	w = calloc((size_t)jobs, sizeof(*w));
 	if (!w)
 		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");

@@ -82,7 +82,8 @@ struct ib_reader {
 	struct view rv;
 
 	/* splitting side */
-	char *buf;
+	char *own; /* the buffer of the reader without thread (and before it) */
+	char *buf; /* own, or the block being split */
 	size_t cap, start, end;
 	int skipping;
 	struct view sv;
@@ -122,8 +123,8 @@ int ib_reader_open(struct ib_reader **out, const char *path, size_t max_line, st
 	r->path = strdup(path);
 	r->in = malloc(IN_CAP);
 	r->cap = r->max_line + OUT_EXTRA;
-	r->buf = malloc(r->cap);
-	if (!r->path || !r->in || !r->buf)
+	r->buf = r->own = malloc(r->cap);
+	if (!r->path || !r->in || !r->own)
 		goto nomem;
 	if (!strcmp(path, "-")) {
 		r->fd = STDIN_FILENO;
@@ -183,7 +184,8 @@ static void async_stop(struct ib_reader *r)
 		free(as->blk[i].mem);
 	free(as);
 	r->as = NULL;
-	r->buf = NULL; /* it pointed into a block */
+	r->buf = r->own;
+	r->start = r->end = 0;
 }
 
 void ib_reader_close(struct ib_reader *r)
@@ -201,7 +203,7 @@ void ib_reader_close(struct ib_reader *r)
 #endif
 	free(r->path);
 	free(r->in);
-	free(r->buf);
+	free(r->own);
 	free(r);
 }
 
@@ -465,7 +467,7 @@ int ib_reader_async(struct ib_reader *r)
 {
 	struct async *as;
 
-	if (r->as || r->lineno || r->rv.bytes_in)
+	if (r->as || r->sv.src != SRC_MORE)
 		return IB_ERR_USAGE;
 	as = calloc(1, sizeof(*as));
 	if (!as)
@@ -493,9 +495,7 @@ int ib_reader_async(struct ib_reader *r)
 		r->as = NULL;
 		return IB_ERR_INTERNAL;
 	}
-	free(r->buf); /* lines now live in the blocks */
-	r->buf = NULL;
-	r->start = r->end = 0;
+	/* the lines still in our buffer are split from it until the first block comes */
 	return IB_OK;
 }
 

@@ -39,7 +39,8 @@ static void set_async(void)
 	async_mode = 1;
 }
 
-static void read_all_mode(const char *path, size_t max_line, struct lines *out, int async)
+/* async: 0 without the reading thread, 1 with it from the start, k > 1 from line k - 1 on */
+static void read_all_mode(const char *path, size_t max_line, struct lines *out, size_t async)
 {
 	struct ib_reader *r = NULL;
 	struct ib_str line;
@@ -52,9 +53,14 @@ static void read_all_mode(const char *path, size_t max_line, struct lines *out, 
 		out->rc = rc;
 		return;
 	}
-	if (async)
+	if (async == 1)
 		ck_assert_int_eq(ib_reader_async(r), IB_OK);
 	while ((rc = ib_reader_next(r, &line, &out->err)) == IB_OK) {
+		if (async > 1 && out->n + 1 == async - 1) {
+			/* switch with a line in hand: it must stay valid */
+			ck_assert_int_eq(ib_reader_async(r), IB_OK);
+			ck_assert_int_eq(ib_reader_async(r), IB_ERR_USAGE);
+		}
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			out->v = realloc(out->v, cap * sizeof(*out->v));
@@ -446,7 +452,8 @@ END_TEST
 /*
  * Several MiB of lines of every length (some over max_line) across the
  * reading thread's block edges: async and plain reading give the same
- * lines, counts and errors, for text, gzip, and gzip cut short.
+ * lines, counts and errors, for text, gzip, and gzip cut short, with the
+ * thread from the start or switched on after some lines.
  */
 START_TEST(async_same_as_sync)
 {
@@ -477,18 +484,18 @@ START_TEST(async_same_as_sync)
 	g = gz(text, SIZE, &glen);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
-	if (_i == 0)
+	if (_i % 3 == 0)
 		ck_assert_int_eq(write(fd, text, SIZE), SIZE);
-	else if (_i == 1)
+	else if (_i % 3 == 1)
 		ck_assert_int_eq(write(fd, g, glen), (ssize_t)glen);
 	else
 		ck_assert_int_eq(write(fd, g, glen * 3 / 4), (ssize_t)(glen * 3 / 4));
 	close(fd);
 	read_all_mode(path, 4096, &a, 0);
-	read_all_mode(path, 4096, &b, 1);
+	read_all_mode(path, 4096, &b, _i < 3 ? 1 : 2 + (size_t)(x % 4000));
 	unlink(path);
 	ck_assert_uint_gt(a.n, 5000);
-	ck_assert_int_eq(a.rc, _i == 2 ? IB_ERR_FORMAT : IB_EOF);
+	ck_assert_int_eq(a.rc, _i % 3 == 2 ? IB_ERR_FORMAT : IB_EOF);
 	ck_assert_int_eq(b.rc, a.rc);
 	ck_assert_uint_eq(b.n, a.n);
 	for (size_t k = 0; k < a.n; k++) {
@@ -497,7 +504,7 @@ START_TEST(async_same_as_sync)
 	}
 	ck_assert_uint_gt(a.st.overlong, 0);
 	ck_assert(memcmp(&a.st, &b.st, sizeof(a.st)) == 0);
-	if (_i == 2) {
+	if (_i % 3 == 2) {
 		ck_assert_uint_eq(b.err.offset, a.err.offset);
 		ck_assert_uint_eq(b.err.line, a.err.line);
 		ck_assert_str_eq(b.err.msg, a.err.msg);
@@ -559,7 +566,8 @@ static Suite *reader_suite(void)
 
 	add_reader_tests(tc);
 	tcase_add_test(tc, walk_order_and_loops);
-	tcase_add_loop_test(tc, async_same_as_sync, 0, 3);
+	/* 0-2: the thread from the start; 3-8: switched on mid-file */
+	tcase_add_loop_test(tc, async_same_as_sync, 0, 9);
 	tcase_add_test(tc, async_close_early);
 	suite_add_tcase(s, tc);
 	/* every reading test again, with the reading thread */

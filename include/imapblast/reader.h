@@ -47,9 +47,10 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 /*
  * Read and inflate in a second thread from now on, while the caller
  * splits and handles lines: the same lines, errors and statistics, in
- * less time when inflate and parsing each take a core. Call before the
- * first ib_reader_next. Returns IB_OK, or a negative code and the reader
- * stays as it was.
+ * less time when inflate and parsing each take a core. Callable at any
+ * point before the end (the line last returned stays valid). Returns
+ * IB_OK, or a negative code (IB_ERR_USAGE: already on, or nothing left to
+ * read) and the reader goes on as it was.
  */
 int ib_reader_async(struct ib_reader *r);
 
