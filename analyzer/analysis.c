@@ -57,7 +57,7 @@ struct ctx {
 	Pvoid_t usucc;	  /* Judy1: users with a success */
 	Pvoid_t attack;	  /* Judy1: attack IPs */
 	Pvoid_t credpair; /* Judy1: (server << 8 | layer) where the credentials rule holds */
-	Pvoid_t ujl;	  /* JudyL: user -> index into u */
+	uint32_t *uix;	  /* user id -> index into u + 1, 0 = none (ids are dense) */
 	struct uacc *u;
 	size_t nu, ucap;
 	Pvoid_t ubucket; /* Judy1: user << 32 | rel bucket */
@@ -593,16 +593,16 @@ static int outage_kind(const struct ctx *c, const struct ib_cell *cell)
 
 static struct uacc *uget(struct ctx *c, uint32_t user, int create)
 {
-	PWord_t pv;
-
-	if (!create) {
-		pv = (PWord_t)JudyLGet(c->ujl, user, PJE0);
-		return pv ? &c->u[*pv - 1] : NULL;
+	if (!c->uix) {
+		if (!create)
+			return NULL;
+		c->uix = calloc(ib_agg_nstr(c->a, IB_S_USER) + 1, sizeof(*c->uix));
+		if (!c->uix)
+			return NULL;
 	}
-	pv = (PWord_t)JudyLIns(&c->ujl, user, PJE0);
-	if (pv == PJERR || !pv)
-		return NULL;
-	if (!*pv) {
+	if (!c->uix[user]) {
+		if (!create)
+			return NULL;
 		if (grow((void **)&c->u, &c->ucap, c->nu + 1, sizeof(*c->u)))
 			return NULL;
 		memset(&c->u[c->nu], 0, sizeof(*c->u));
@@ -610,9 +610,9 @@ static struct uacc *uget(struct ctx *c, uint32_t user, int create)
 		c->u[c->nu].first = IB_TIME_NONE;
 		c->u[c->nu].last = IB_TIME_NONE;
 		c->u[c->nu].recovered = IB_TIME_NONE;
-		*pv = ++c->nu;
+		c->uix[user] = (uint32_t)++c->nu;
 	}
-	return &c->u[*pv - 1];
+	return &c->u[c->uix[user] - 1];
 }
 
 static uint64_t max3(const uint64_t *v)
@@ -1391,7 +1391,7 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	Judy1FreeArray(&c.usucc, PJE0);
 	Judy1FreeArray(&c.attack, PJE0);
 	Judy1FreeArray(&c.credpair, PJE0);
-	JudyLFreeArray(&c.ujl, PJE0);
+	free(c.uix);
 	Judy1FreeArray(&c.ubucket, PJE0);
 	Judy1FreeArray(&c.userver, PJE0);
 	JudyLFreeArray(&c.sjl, PJE0);
