@@ -98,6 +98,27 @@ static void put_hex(struct ib_rbuf *b, const char *prefix, unsigned char c)
 	ib_rbuf_put(b, t, 2);
 }
 
+/* A byte that mode writes as itself: runs of them are copied in one go. */
+static int plain(enum ib_esc_mode mode, unsigned char c)
+{
+	if (c == '\\' || c >= 0x80)
+		return 0;
+	switch (mode) {
+	case IB_ESC_CSV:
+		return c != 0;
+	case IB_ESC_TERM:
+		return c >= 0x20 && c != 0x7f;
+	case IB_ESC_MD:
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '@' ||
+		       c == ' ' || c == ',' || c == '/';
+	case IB_ESC_XML:
+		return c >= 0x20 && c != 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+	case IB_ESC_JSON:
+		return c >= 0x20 && c != '"';
+	}
+	return 0;
+}
+
 void ib_esc(struct ib_rbuf *b, const char *s, size_t n, enum ib_esc_mode mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -107,8 +128,19 @@ void ib_esc(struct ib_rbuf *b, const char *s, size_t n, enum ib_esc_mode mode)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t k = ib_utf8_seq(p + i, n - i);
-		unsigned char c = p[i];
+		size_t k, j = i;
+		unsigned char c;
+
+		while (j < n && plain(mode, p[j]))
+			j++;
+		if (j > i) {
+			ib_rbuf_put(b, p + i, j - i);
+			i = j;
+			if (i == n)
+				break;
+		}
+		k = ib_utf8_seq(p + i, n - i);
+		c = p[i];
 
 		if (k == 0) {
 			put_hex(b, hx, c);
@@ -189,6 +221,18 @@ void ib_csv_cell(struct ib_rbuf *b, const char *s, size_t n)
 	struct ib_rbuf t = {0};
 	size_t i;
 	int quote = 0;
+
+	/* the common cell (a plain name, a number, a time) is written as is */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\' || c == ',' || c == '"')
+			break;
+	}
+	if (i == n && !(n && strchr("=+-@'", s[0]))) {
+		ib_rbuf_put(b, s, n);
+		return;
+	}
 
 	ib_esc(&t, s, n, IB_ESC_CSV);
 	if (t.oom) {

@@ -267,6 +267,48 @@ START_TEST(test_esc_table)
 }
 END_TEST
 
+/*
+ * Every byte alone and inside a run of plain letters: a byte a mode must
+ * escape never comes out as itself, whichever path (runs copied whole, or
+ * byte by byte) the escaper took.
+ */
+START_TEST(test_esc_every_byte)
+{
+	static const struct {
+		enum ib_esc_mode mode;
+		const char *must; /* bytes that must not pass raw, besides < 0x20, 0x7f, >= 0x80, '\\' */
+		int ctl_ok;	  /* control bytes may pass (CSV quotes them later) */
+		int del_ok;	  /* 0x7f may pass (JSON allows it) */
+	} modes[] = {
+	    {IB_ESC_CSV, "", 1, 1},
+	    {IB_ESC_TERM, "", 0, 0},
+	    {IB_ESC_MD, "`*_{}[]<>()#+-.!|&~:$\"'=^", 0, 0},
+	    {IB_ESC_XML, "&<>\"'", 0, 0},
+	    {IB_ESC_JSON, "\"", 0, 1},
+	};
+
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+		for (int c = 0; c < 256; c++) {
+			char in[16];
+			struct ib_rbuf b = {0};
+			int must = c == '\\' || c >= 0x80 || (c && strchr(modes[m].must, c)) ||
+				   (!modes[m].ctl_ok && c < 0x20) || (!modes[m].del_ok && c == 0x7f) || c == 0;
+
+			memcpy(in, "abcdefg", 7);
+			in[7] = (char)c;
+			memcpy(in + 8, "hijklmn", 7);
+			ib_esc(&b, in, 15, modes[m].mode);
+			ck_assert(!b.oom);
+			if (must)
+				ck_assert_msg(b.len != 15 || memcmp(b.p, in, 15) != 0, "mode %zu byte %d passed raw",
+					      m, c);
+			if (c >= 'a' && c <= 'z')
+				ck_assert(b.len == 15 && memcmp(b.p, in, 15) == 0);
+			ib_rbuf_release(&b);
+		}
+}
+END_TEST
+
 static const struct {
 	const char *in;
 	size_t len;
@@ -863,6 +905,7 @@ static Suite *report_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("escape");
+	tcase_add_test(tc, test_esc_every_byte);
 	tcase_add_loop_test(tc, test_esc_table, 0, (int)(sizeof(esc_cases) / sizeof(esc_cases[0])));
 	tcase_add_loop_test(tc, test_csv_cell_table, 0, (int)(sizeof(cell_cases) / sizeof(cell_cases[0])));
 	suite_add_tcase(s, tc);
