@@ -934,34 +934,162 @@ static void wstr(struct wr *w, const char *s)
 }
 
 /* Everything between the header and the checksum. */
-static void wbody(struct wr *w, const struct ib_agg *a)
+/*
+ * The state file lists strings, cells, files and reasons in one canonical
+ * order (strings by bytes, cells by their key in those terms), so the same
+ * content gives the same bytes whatever the thread count or file order.
+ */
+struct canon {
+	uint32_t *order[IB_S_KINDS]; /* position -> id */
+	uint32_t *rank[IB_S_KINDS];  /* id -> position */
+	size_t *cells;		     /* position -> cell index */
+	size_t *reasons;	     /* position -> reason index */
+};
+
+struct sref {
+	const char *s;
+	size_t i;
+};
+
+static int sref_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct sref *)x)->s, ((const struct sref *)y)->s);
+}
+
+struct cref {
+	int64_t bucket;
+	uint32_t user, ip, server, sig;
+	uint8_t layer, cat, conn;
+	size_t i;
+};
+
+static int cref_cmp(const void *x, const void *y)
+{
+	const struct cref *p = x, *q = y;
+
+	if (p->bucket != q->bucket)
+		return p->bucket < q->bucket ? -1 : 1;
+	if (p->user != q->user)
+		return p->user < q->user ? -1 : 1;
+	if (p->ip != q->ip)
+		return p->ip < q->ip ? -1 : 1;
+	if (p->server != q->server)
+		return p->server < q->server ? -1 : 1;
+	if (p->sig != q->sig)
+		return p->sig < q->sig ? -1 : 1;
+	if (p->layer != q->layer)
+		return p->layer < q->layer ? -1 : 1;
+	if (p->cat != q->cat)
+		return p->cat < q->cat ? -1 : 1;
+	return (p->conn > q->conn) - (p->conn < q->conn);
+}
+
+static void canon_free(struct canon *cn)
 {
 	for (int k = 0; k < IB_S_KINDS; k++) {
-		wint(w, a->st[k].n, 8);
-		for (size_t i = 1; i < a->st[k].n; i++)
-			wstr(w, a->st[k].s[i]);
+		free(cn->order[k]);
+		free(cn->rank[k]);
 	}
-	wint(w, a->ncells, 8);
+	free(cn->cells);
+	free(cn->reasons);
+}
+
+static int canon_build(const struct ib_agg *a, struct canon *cn)
+{
+	size_t most = a->nreasons;
+	struct sref *sr = NULL;
+	struct cref *cr = NULL;
+
+	memset(cn, 0, sizeof(*cn));
+	for (int k = 0; k < IB_S_KINDS; k++)
+		if (a->st[k].n > most)
+			most = a->st[k].n;
+	sr = malloc((most ? most : 1) * sizeof(*sr));
+	cr = malloc((a->ncells ? a->ncells : 1) * sizeof(*cr));
+	cn->cells = malloc((a->ncells ? a->ncells : 1) * sizeof(size_t));
+	cn->reasons = malloc((a->nreasons ? a->nreasons : 1) * sizeof(size_t));
+	if (!sr || !cr || !cn->cells || !cn->reasons)
+		goto nomem;
+	for (int k = 0; k < IB_S_KINDS; k++) {
+		size_t n = a->st[k].n;
+
+		cn->order[k] = malloc(n * sizeof(uint32_t));
+		cn->rank[k] = malloc(n * sizeof(uint32_t));
+		if (!cn->order[k] || !cn->rank[k])
+			goto nomem;
+		for (size_t i = 0; i < n; i++) {
+			sr[i].s = a->st[k].s[i];
+			sr[i].i = i;
+		}
+		qsort(sr, n, sizeof(*sr), sref_cmp); /* "" (id 0) stays first: strings are unique */
+		for (size_t i = 0; i < n; i++) {
+			cn->order[k][i] = (uint32_t)sr[i].i;
+			cn->rank[k][sr[i].i] = (uint32_t)i;
+		}
+	}
 	for (size_t i = 0; i < a->ncells; i++) {
 		const struct ib_cell *c = cell_at(a, i);
 
+		cr[i].bucket = c->bucket;
+		cr[i].user = cn->rank[IB_S_USER][c->user];
+		cr[i].ip = cn->rank[IB_S_IP][c->ip];
+		cr[i].server = cn->rank[IB_S_SERVER][c->server];
+		cr[i].sig = cn->rank[IB_S_SIG][c->signature];
+		cr[i].layer = c->layer;
+		cr[i].cat = c->category;
+		cr[i].conn = c->connection;
+		cr[i].i = i;
+	}
+	qsort(cr, a->ncells, sizeof(*cr), cref_cmp);
+	for (size_t i = 0; i < a->ncells; i++)
+		cn->cells[i] = cr[i].i;
+	for (size_t i = 0; i < a->nreasons; i++) {
+		sr[i].s = a->reasons[i].reason;
+		sr[i].i = i;
+	}
+	qsort(sr, a->nreasons, sizeof(*sr), sref_cmp);
+	for (size_t i = 0; i < a->nreasons; i++)
+		cn->reasons[i] = sr[i].i;
+	free(sr);
+	free(cr);
+	return IB_OK;
+nomem:
+	free(sr);
+	free(cr);
+	canon_free(cn);
+	return IB_ERR_NOMEM;
+}
+
+static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
+{
+	const uint32_t *const *rank = (const uint32_t *const *)cn->rank;
+
+	for (int k = 0; k < IB_S_KINDS; k++) {
+		wint(w, a->st[k].n, 8);
+		for (size_t i = 1; i < a->st[k].n; i++)
+			wstr(w, a->st[k].s[cn->order[k][i]]);
+	}
+	wint(w, a->ncells, 8);
+	for (size_t i = 0; i < a->ncells; i++) {
+		const struct ib_cell *c = cell_at(a, cn->cells[i]);
+
 		wint(w, (uint64_t)c->bucket, 8);
-		wint(w, c->user, 4);
-		wint(w, c->ip, 4);
-		wint(w, c->server, 4);
-		wint(w, c->signature, 4);
+		wint(w, rank[IB_S_USER][c->user], 4);
+		wint(w, rank[IB_S_IP][c->ip], 4);
+		wint(w, rank[IB_S_SERVER][c->server], 4);
+		wint(w, rank[IB_S_SIG][c->signature], 4);
 		wint(w, c->layer, 1);
 		wint(w, c->category, 1);
 		wint(w, c->connection, 1);
 		wint(w, c->count, 8);
 		wint(w, (uint64_t)c->first_ms, 8);
 		wint(w, (uint64_t)c->last_ms, 8);
-		wint(w, c->first_file, 4);
+		wint(w, rank[IB_S_FILE][c->first_file], 4);
 		wint(w, c->first_line, 8);
 	}
 	wint(w, a->st[IB_S_FILE].n, 8);
 	for (size_t i = 0; i < a->st[IB_S_FILE].n; i++) {
-		const struct ib_file_counts *c = &a->files[i].c;
+		const struct ib_file_counts *c = &a->files[cn->order[IB_S_FILE][i]].c;
 
 		wint(w, c->bytes_in, 8);
 		wint(w, c->bytes_out, 8);
@@ -988,20 +1116,22 @@ static void wbody(struct wr *w, const struct ib_agg *a)
 	}
 	wint(w, a->nreasons, 8);
 	for (size_t i = 0; i < a->nreasons; i++) {
-		wstr(w, a->reasons[i].reason);
-		wint(w, a->reasons[i].count, 8);
-		wint(w, a->reasons[i].file, 4);
-		wint(w, a->reasons[i].line, 8);
+		const struct reasonacc *r = &a->reasons[cn->reasons[i]];
+
+		wstr(w, r->reason);
+		wint(w, r->count, 8);
+		wint(w, rank[IB_S_FILE][r->file], 4);
+		wint(w, r->line, 8);
 	}
 }
 
-static void wall(struct wr *w, const struct ib_agg *a, uint64_t total)
+static void wall(struct wr *w, const struct ib_agg *a, const struct canon *cn, uint64_t total)
 {
 	wbytes(w, STATE_MAGIC, 8);
 	wint(w, STATE_VERSION, 4);
 	wint(w, total, 8);
 	wint(w, (uint64_t)a->bucket_ms, 8);
-	wbody(w, a);
+	wbody(w, a, cn);
 }
 
 int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
@@ -1009,11 +1139,14 @@ int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
 	struct wr *w = calloc(1, sizeof(*w));
 	char *tmp = NULL;
 	size_t plen = strlen(path);
+	struct canon cn;
 	int e;
 
-	if (!w)
+	if (!w || canon_build(a, &cn) < 0) {
+		free(w);
 		return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory");
-	wall(w, a, 0); /* sizing pass */
+	}
+	wall(w, a, &cn, 0); /* sizing pass */
 	{
 		uint64_t total = w->total + 4;
 
@@ -1021,6 +1154,7 @@ int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
 		tmp = malloc(plen + 5);
 		if (!tmp) {
 			free(w);
+			canon_free(&cn);
 			return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory");
 		}
 		memcpy(tmp, path, plen);
@@ -1030,11 +1164,12 @@ int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
 			e = errno;
 			free(w);
 			free(tmp);
+			canon_free(&cn);
 			return ib_error_set(err, IB_ERR_IO, e, path, 0, "cannot write state '%s': %s", path,
 					    strerror(e));
 		}
 		w->crc = crc32(0L, Z_NULL, 0);
-		wall(w, a, total);
+		wall(w, a, &cn, total);
 		wflush(w);
 		{
 			uLong crc = w->crc;
@@ -1046,6 +1181,7 @@ int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
 				w->failed = 1;
 		}
 	}
+	canon_free(&cn);
 	e = errno;
 	if (fclose(w->f) != 0 && !w->failed) {
 		w->failed = 1;

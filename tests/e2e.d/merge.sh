@@ -5,6 +5,7 @@
 # - the README recipe: GNU parallel runs imapblast --save-state on two
 #   halves, `imapblast merge` combines them, and the report is
 #   byte-identical to one run over everything;
+# - a state file is the same bytes whatever the thread count and input order;
 # - a truncated or corrupt state file is refused with exit 2.
 set -u
 bin=$1
@@ -38,6 +39,9 @@ check "single run" [ $? -le 1 ]
 "$bin" -q -j 2 -o "$dir/two" "$dir/h2" "$dir/h1"
 check "-j 2, inputs reversed" [ $? -le 1 ]
 check "-j 2 report byte-identical to -j 1" same "$dir/one" "$dir/two"
+"$bin" -q -j 1 -o "$dir/s1" --save-state "$dir/all1.state" "$dir/h1" "$dir/h2"
+"$bin" -q -j 2 -o "$dir/s2" --save-state "$dir/all2.state" "$dir/h2" "$dir/h1"
+check "state file byte-identical at -j 1 and -j 2, inputs reversed" cmp -s "$dir/all1.state" "$dir/all2.state"
 
 if command -v parallel >/dev/null 2>&1; then
 	parallel -j2 "$bin" -q -o "$dir/part-{}" --save-state "$dir/{}.state" "$dir/{}" ::: h1 h2
