@@ -402,12 +402,18 @@ static int before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, 
 }
 
 /*
- * The top 16 bits are the bucket's: events come roughly in time order, so
- * the cells being counted share one small, cache-warm subtree of the JudyL.
+ * The index key of a cell: 16 bits of bucket, 24 of user id (IP id for
+ * connection cells), 24 of a hash of the whole key. Events come roughly in
+ * time order, so the cells being counted share one small, cache-warm
+ * subtree, ordered by user id, which Judy keeps compact. Wrapped or cut
+ * fields only cost a collision, which the exact JudyHS takes.
  */
 static uint64_t hash_key(const struct ckey *k)
 {
-	return ((uint64_t)k->bucket << 48) | (hash_bytes((const char *)k, sizeof(*k)) >> 16);
+	uint64_t id = k->user ? k->user : k->ip;
+
+	return ((uint64_t)k->bucket << 48) | (id & 0xffffff) << 24 |
+	       (hash_bytes((const char *)k, sizeof(*k)) & 0xffffff);
 }
 
 static int same_key(const struct ib_cell *c, const struct ckey *k)
