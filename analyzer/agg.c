@@ -288,14 +288,20 @@ static int intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 	if (len >= UINT32_MAX - 16 || grow((void **)&a->scratch, &a->scratch_cap, len + 1, 1) < 0)
 		return IB_ERR_NOMEM;
 	key = a->scratch;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	if (lower) {
+		/* branch-free, so the compiler may vectorise it */
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
 
-		if (c == 0)
-			c = '?';
-		else if (lower && c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		key[i] = (char)c;
+			c = (unsigned char)(c + ((unsigned char)(c - 'A') < 26 ? 32 : 0));
+			key[i] = (char)(c ? c : '?');
+		}
+	} else {
+		memcpy(key, s, len);
+		if (memchr(key, 0, len))
+			for (size_t i = 0; i < len; i++)
+				if (!key[i])
+					key[i] = '?';
 	}
 	key[len] = '\0';
 	pv = str_ins(t, key, len, k == IB_S_IP, &byid);
