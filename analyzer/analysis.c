@@ -54,8 +54,8 @@ struct ctx {
 	int64_t B, b0;
 	size_t nb;
 	uint8_t *flag;
-	Pvoid_t usucc;	  /* Judy1: users with a success */
-	Pvoid_t attack;	  /* Judy1: attack IPs */
+	uint8_t *usucc;	  /* by user id: 1 when the user has a success (ids are dense) */
+	uint8_t *attack;  /* by IP id: 1 for an attack source */
 	Pvoid_t credpair; /* Judy1: (server << 8 | layer) where the credentials rule holds */
 	uint32_t *uix;	  /* user id -> index into u + 1, 0 = none (ids are dense) */
 	struct uacc *u;
@@ -218,11 +218,17 @@ static int find_attacks(struct ctx *c)
 {
 	const struct ib_agg *a = c->a;
 	size_t n = ib_agg_ncells(a);
-	Pvoid_t ipuser = NULL, ipsucc = NULL, atkjl = NULL;
+	Pvoid_t ipuser = NULL, atkjl = NULL;
+	uint8_t *ipsucc = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
 	Word_t key;
 	int rc = IB_OK, r1;
 	struct ib_result *r = c->r;
 	size_t cap = 0;
+
+	c->usucc = calloc(ib_agg_nstr(a, IB_S_USER) + 1, 1);
+	c->attack = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
+	if (!ipsucc || !c->usucc || !c->attack)
+		goto oom;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_agg_cell(a, i);
@@ -230,10 +236,8 @@ static int find_attacks(struct ctx *c)
 		if (!(c->flag[i] & F_RANGE) || cell->connection)
 			continue;
 		if (cell->category == IB_CAT_OK) {
-			if (cell->ip && j1set(&ipsucc, cell->ip))
-				goto oom;
-			if (cell->user && j1set(&c->usucc, cell->user))
-				goto oom;
+			ipsucc[cell->ip] = 1;
+			c->usucc[cell->user] = 1;
 		} else if (is_refusal(cell->category) && cell->ip && cell->user) {
 			if (j1set(&ipuser, (Word_t)cell->ip << 32 | cell->user))
 				goto oom;
@@ -248,7 +252,7 @@ static int find_attacks(struct ctx *c)
 
 		do {
 			users++;
-			if (!j1test(c->usucc, key & 0xffffffffu))
+			if (!c->usucc[key & 0xffffffffu])
 				never++;
 			r1 = Judy1Next(ipuser, &key, PJE0);
 		} while (r1 == 1 && (key >> 32) == ip);
@@ -256,7 +260,7 @@ static int find_attacks(struct ctx *c)
 			const char *ips = fstr(c, IB_S_IP, (uint32_t)ip);
 			char *reason = NULL;
 
-			if (j1test(ipsucc, ip) || trusted(c, ips))
+			if (ipsucc[ip] || trusted(c, ips))
 				continue;
 			if (users >= c->cfg->attack_users) {
 				reason = xprintf(
@@ -283,8 +287,9 @@ static int find_attacks(struct ctx *c)
 			r->attacks[r->nattacks].last_ms = IB_TIME_NONE;
 			r->attacks[r->nattacks].ip = xstrdup(ips);
 			r->nattacks++;
-			if (!r->attacks[r->nattacks - 1].ip || j1set(&c->attack, ip))
+			if (!r->attacks[r->nattacks - 1].ip)
 				goto oom;
+			c->attack[ip] = 1;
 			{
 				PWord_t pv = (PWord_t)JudyLIns(&atkjl, ip, PJE0);
 
@@ -303,7 +308,7 @@ static int find_attacks(struct ctx *c)
 		struct ib_attack_row *row;
 		PWord_t pv;
 
-		if (!(c->flag[i] & F_RANGE) || !cell->ip || !j1test(c->attack, cell->ip))
+		if (!(c->flag[i] & F_RANGE) || !cell->ip || !c->attack[cell->ip])
 			continue;
 		c->flag[i] |= F_ATTACK;
 		pv = (PWord_t)JudyLGet(atkjl, cell->ip, PJE0);
@@ -323,7 +328,7 @@ oom:
 	rc = nomem(c);
 out:
 	Judy1FreeArray(&ipuser, PJE0);
-	Judy1FreeArray(&ipsucc, PJE0);
+	free(ipsucc);
 	JudyLFreeArray(&atkjl, PJE0);
 	return rc;
 }
@@ -586,7 +591,7 @@ static int outage_kind(const struct ctx *c, const struct ib_cell *cell)
 	if (cell->category == IB_CAT_TEMPORARY || cell->category == IB_CAT_TIMEOUT)
 		return 1;
 	return cell->category == IB_CAT_CREDENTIALS && !cell->connection && cell->user &&
-	       j1test(c->credpair, (Word_t)cell->server << 8 | cell->layer) && j1test(c->usucc, cell->user);
+	       j1test(c->credpair, (Word_t)cell->server << 8 | cell->layer) && c->usucc[cell->user];
 }
 
 /* ---- 5. affected users ---- */
@@ -1388,8 +1393,8 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	free(c.det_fail);
 	free(c.u);
 	free(c.s);
-	Judy1FreeArray(&c.usucc, PJE0);
-	Judy1FreeArray(&c.attack, PJE0);
+	free(c.usucc);
+	free(c.attack);
 	Judy1FreeArray(&c.credpair, PJE0);
 	free(c.uix);
 	Judy1FreeArray(&c.ubucket, PJE0);
