@@ -21,10 +21,38 @@ struct jw {
 
 static void indent(struct jw *w)
 {
-	int i;
+	static const char sp[] = "                                ";
+	size_t n = 2 * (size_t)(w->depth > 0 ? w->depth : 0);
+
 	fputc('\n', w->f);
-	for (i = 0; i < w->depth; i++)
-		fputs("  ", w->f);
+	while (n) {
+		size_t k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
+
+		fwrite(sp, 1, k, w->f);
+		n -= k;
+	}
+}
+
+/* An unsigned decimal without printf (a report writes hundreds of thousands). */
+static void put_u64(FILE *f, uint64_t v)
+{
+	char b[24], *p = b + sizeof(b);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite(p, 1, (size_t)(b + sizeof(b) - p), f);
+}
+
+static void put_i64(FILE *f, int64_t v)
+{
+	if (v < 0) {
+		fputc('-', f);
+		put_u64(f, (uint64_t)0 - (uint64_t)v);
+	} else {
+		put_u64(f, (uint64_t)v);
+	}
 }
 
 /* Start a member or element: comma, newline, indent, optional key. */
@@ -34,8 +62,11 @@ static void key(struct jw *w, const char *k)
 		fputc(',', w->f);
 	w->first = 0;
 	indent(w);
-	if (k)
-		fprintf(w->f, "\"%s\": ", k);
+	if (k) {
+		fputc('"', w->f);
+		fputs(k, w->f);
+		fputs("\": ", w->f);
+	}
 }
 
 static void open_(struct jw *w, const char *k, char c)
@@ -70,7 +101,7 @@ static void jstr(struct jw *w, const char *k, const char *v)
 static void ju(struct jw *w, const char *k, uint64_t v)
 {
 	key(w, k);
-	fprintf(w->f, "%" PRIu64, v);
+	put_u64(w->f, v);
 }
 
 static void jbool(struct jw *w, const char *k, int v)
@@ -91,18 +122,17 @@ static void jdbl(struct jw *w, const char *k, double v)
 /* A time as two members: k (ISO or null) and k_ms (integer or null). */
 static void jtime(struct jw *w, const char *k, int64_t ms)
 {
-	char kk[64], t[64];
+	char t[64];
 
-	snprintf(kk, sizeof(kk), "%s_ms", k);
-	if (ms == IB_TIME_NONE) {
-		jstr(w, k, NULL);
-		key(w, kk);
+	jstr(w, k, ms == IB_TIME_NONE ? NULL : ib_rep_time(ms, t, sizeof(t)));
+	key(w, NULL);
+	fputc('"', w->f);
+	fputs(k, w->f);
+	fputs("_ms\": ", w->f);
+	if (ms == IB_TIME_NONE)
 		fputs("null", w->f);
-		return;
-	}
-	jstr(w, k, ib_rep_time(ms, t, sizeof(t)));
-	key(w, kk);
-	fprintf(w->f, "%" PRId64, ms);
+	else
+		put_i64(w->f, ms);
 }
 
 static void jms(struct jw *w, const char *k, int64_t ms)
@@ -111,7 +141,7 @@ static void jms(struct jw *w, const char *k, int64_t ms)
 	if (ms == IB_TIME_NONE)
 		fputs("null", w->f);
 	else
-		fprintf(w->f, "%" PRId64, ms);
+		put_i64(w->f, ms);
 }
 
 static const char *const cats[] = {"credentials", "temporary", "timeout", "policy", "other"};
