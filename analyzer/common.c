@@ -115,4 +115,3 @@ struct ib_str ib_str_trim(struct ib_str s)
 		s.len--;
 	return s;
 }
-

@@ -418,7 +418,7 @@ struct pool {
 	atomic_size_t next;
 	atomic_uint_fast64_t done;
 	atomic_uint_fast64_t failed;
-	atomic_int spare; /* threads free for readers (see the top) */
+	atomic_int spare;   /* threads free for readers (see the top) */
 	pthread_mutex_t mu; /* guards running, with cv */
 	pthread_cond_t cv;  /* signalled when the last worker stops */
 	int running;

@@ -54,10 +54,10 @@ struct async {
 	pthread_mutex_t mu;
 	pthread_cond_t ready, freed;
 	struct block blk[NBLOCKS];
-	size_t head;	  /* headroom of each block */
-	unsigned next;	  /* block the splitter takes next */
-	int held;	  /* block the splitter holds, or -1 */
-	int stop;	  /* close asked the reading thread to stop */
+	size_t head;   /* headroom of each block */
+	unsigned next; /* block the splitter takes next */
+	int held;      /* block the splitter holds, or -1 */
+	int stop;      /* close asked the reading thread to stop */
 };
 
 struct ib_reader {

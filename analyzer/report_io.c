@@ -109,8 +109,8 @@ static int plain(enum ib_esc_mode mode, unsigned char c)
 	case IB_ESC_TERM:
 		return c >= 0x20 && c != 0x7f;
 	case IB_ESC_MD:
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '@' ||
-		       c == ' ' || c == ',' || c == '/';
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		       c == '@' || c == ' ' || c == ',' || c == '/';
 	case IB_ESC_XML:
 		return c >= 0x20 && c != 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
 	case IB_ESC_JSON:

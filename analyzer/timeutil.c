@@ -536,7 +536,7 @@ void ib_time_format(int64_t ms, char *buf, size_t size)
 	ib_civil_from_days(days, &y, &m, &d);
 	if (y >= 0 && y <= 9999 && size >= 21) {
 		/* the common case without snprintf: reports format a time per user */
-		unsigned v[6] = {(unsigned)y, m, d, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
+		unsigned v[6] = {(unsigned)y,	      m, d, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
 				 (unsigned)(sod % 60)};
 		static const char sep[] = "--T::Z";
 		char *p = buf;

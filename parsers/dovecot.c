@@ -12,11 +12,15 @@
 
 static int is_level(struct ib_str *r, int *severe)
 {
-#define LVL(s) {s, sizeof(s) - 1}
+#define LVL(s)                                                                                               \
+	{                                                                                                    \
+		s, sizeof(s) - 1                                                                             \
+	}
 	static const struct {
 		const char *s;
 		size_t n;
-	} levels[] = {LVL("Info: "), LVL("Debug: "), LVL("Warning: "), LVL("Error: "), LVL("Fatal: "), LVL("Panic: ")};
+	} levels[] = {LVL("Info: "),  LVL("Debug: "), LVL("Warning: "),
+		      LVL("Error: "), LVL("Fatal: "), LVL("Panic: ")};
 #undef LVL
 
 	/* most messages have no level: "Login: ...", "Disconnected ..." */
@@ -65,14 +69,10 @@ static const char *find(struct ib_str s, const char *lit, size_t n)
 
 /* [a-zA-Z0-9_-]: Dovecot process and passdb driver names (bytes >= 0x80: no). */
 static const unsigned char name_byte[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
 };
 
 static int name_char(char c)
@@ -202,8 +202,8 @@ static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib
 
 	if (find_passdb(whole, ev) == 0) {
 		if (FIND(r, "mismatch") || FIND(r, "unknown user") || FIND(r, "failed") ||
-		    FIND(r, "invalid") || FIND(r, "denied") || FIND(r, "failure") ||
-		    FIND(r, "disabled") || FIND(r, "expired"))
+		    FIND(r, "invalid") || FIND(r, "denied") || FIND(r, "failure") || FIND(r, "disabled") ||
+		    FIND(r, "expired"))
 			ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
@@ -397,7 +397,10 @@ static int proxy_line(struct ib_str r, struct ib_event *ev)
  */
 static int no_attempt(struct ib_str r)
 {
-#define MARK(s) {s, sizeof(s) - 1}
+#define MARK(s)                                                                                              \
+	{                                                                                                    \
+		s, sizeof(s) - 1                                                                             \
+	}
 	static const struct {
 		const char *s;
 		size_t n;

@@ -292,7 +292,8 @@ START_TEST(test_esc_every_byte)
 			char in[16];
 			struct ib_rbuf b = {0};
 			int must = c == '\\' || c >= 0x80 || (c && strchr(modes[m].must, c)) ||
-				   (!modes[m].ctl_ok && c < 0x20) || (!modes[m].del_ok && c == 0x7f) || c == 0;
+				   (!modes[m].ctl_ok && c < 0x20) || (!modes[m].del_ok && c == 0x7f) ||
+				   c == 0;
 
 			memcpy(in, "abcdefg", 7);
 			in[7] = (char)c;
@@ -300,8 +301,8 @@ START_TEST(test_esc_every_byte)
 			ib_esc(&b, in, 15, modes[m].mode);
 			ck_assert(!b.oom);
 			if (must)
-				ck_assert_msg(b.len != 15 || memcmp(b.p, in, 15) != 0, "mode %zu byte %d passed raw",
-					      m, c);
+				ck_assert_msg(b.len != 15 || memcmp(b.p, in, 15) != 0,
+					      "mode %zu byte %d passed raw", m, c);
 			if (c >= 'a' && c <= 'z')
 				ck_assert(b.len == 15 && memcmp(b.p, in, 15) == 0);
 			ib_rbuf_release(&b);
