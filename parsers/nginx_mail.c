@@ -37,6 +37,18 @@ static void ngx_close(void *st)
 	free(st);
 }
 
+/*
+ * Index of lit in s, or -1; r is the index in lit of a byte that is rare in
+ * these lines, the one memchr looks for (see ib_u_find_at).
+ */
+static long find(struct ib_str s, const char *lit, size_t n, size_t r)
+{
+	const char *p = ib_u_find_at(s, lit, n, r);
+
+	return p ? (long)(p - s.ptr) : -1;
+}
+#define FIND(s, lit, r) find((s), (lit), sizeof(lit) - 1, (r))
+
 static int dig(char c)
 {
 	return c >= '0' && c <= '9';
@@ -77,20 +89,18 @@ static size_t skip_quoted(struct ib_str s, size_t i)
 
 static int is_event_msg(struct ib_str m, unsigned *flags)
 {
-	if (ib_str_find(m, " while proxying,", 16) >= 0)
+	if (FIND(m, " while proxying,", 11) >= 0)
 		return 0; /* the login worked; data-phase noise */
-	if (ib_str_starts(m, "client login failed") || ib_str_starts(m, "upstream sent invalid response")) {
+	if (IB_U_STARTS(m, "client login failed") || IB_U_STARTS(m, "upstream sent invalid response")) {
 		*flags |= IB_EV_AUTH_HINT;
 		return 1;
 	}
-	return ib_str_starts(m, "auth http server ") || ib_str_starts(m, "upstream timed out") ||
-	       ib_str_find(m, "while connecting to upstream", 28) >= 0 ||
-	       ib_str_starts(m, "upstream prematurely closed") ||
-	       ib_str_find(m, "while sending LOGIN command to upstream", 39) >= 0 ||
-	       ib_str_find(m, "while reading response from upstream", 36) >= 0 ||
-	       ib_str_find(m, "while sending password to upstream", 34) >= 0 ||
-	       ib_str_find(m, "while sending user name to upstream", 35) >= 0 ||
-	       ib_str_find(m, "while in http auth state", 24) >= 0;
+	return IB_U_STARTS(m, "auth http server ") || IB_U_STARTS(m, "upstream timed out") ||
+	       FIND(m, "while connecting to upstream", 0) >= 0 || IB_U_STARTS(m, "upstream prematurely closed") ||
+	       FIND(m, "while sending LOGIN command to upstream", 0) >= 0 ||
+	       FIND(m, "while reading response from upstream", 0) >= 0 ||
+	       FIND(m, "while sending password to upstream", 0) >= 0 ||
+	       FIND(m, "while sending user name to upstream", 0) >= 0 || FIND(m, "while in http auth state", 0) >= 0;
 }
 
 /* Carry a field across a connection's lines: keep v (at most cap bytes) if set, else fill v in. */
@@ -113,7 +123,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	int64_t t;
 	uint64_t conn = 0;
 	size_t n;
-	long at;
+	long at, cl;
 
 	ib_event_clear(ev);
 	ev->format = "nginx_mail";
@@ -129,7 +139,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	}
 	s = ib_str_trim(ib_cu_skip(s, (size_t)at + 1));
 	/* pid#tid: */
-	at = ib_str_find(s, ": ", 2);
+	at = FIND(s, ": ", 0);
 	if (at <= 0 || ib_cu_chr(ib_cu_sub(s, 0, (size_t)at), '#') < 0) {
 		ctx->reason = "no pid#tid";
 		return IB_BAD;
@@ -153,19 +163,20 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		}
 	}
 	/* "client 1.2.3.4:5 connected to 0.0.0.0:993": a new connection */
-	if (ib_str_starts(msg, "client ") && (at = ib_str_find(msg, " connected to ", 14)) > 0) {
+	if (IB_U_STARTS(msg, "client ") && (at = FIND(msg, " connected to ", 9)) > 0) {
 		if (slot)
 			slot->login_len = slot->up_len = 0;
 		return IB_SKIP;
 	}
-	if (ib_str_find(msg, ", request: \"", 12) >= 0)
+	if (FIND(msg, ", request: \"", 4) >= 0)
 		return IB_SKIP; /* HTTP, not mail */
 	/* context fields start after the message's own quoted text */
 	n = 0;
-	at = ib_str_find(msg, ": \"", 3);
-	if (at >= 0 && at < ib_str_find(msg, ", client: ", 10))
+	cl = -2; /* not searched yet */
+	at = FIND(msg, ": \"", 2);
+	if (at >= 0 && at < (cl = FIND(msg, ", client: ", 8)))
 		n = skip_quoted(msg, (size_t)at + 3);
-	at = ib_str_find(ib_cu_skip(msg, n), ", client: ", 10);
+	at = n || cl == -2 ? FIND(ib_cu_skip(msg, n), ", client: ", 8) : cl;
 	if (at < 0)
 		return IB_SKIP; /* not a mail connection line */
 	ctxs = ib_cu_skip(msg, n + (size_t)at + 10);
@@ -177,14 +188,14 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		ev->ip = ib_cu_ip_norm(v);
 	ctxs = ib_cu_skip(ctxs, n);
 	/* ", server: listen" then optional login and upstream */
-	at = ib_str_find(ctxs, ", server: ", 10);
+	at = FIND(ctxs, ", server: ", 5);
 	if (at >= 0) {
 		ctxs = ib_cu_skip(ctxs, (size_t)at + 10);
 		for (n = 0; n < ctxs.len && ctxs.ptr[n] != ','; n++)
 			;
 		ctxs = ib_cu_skip(ctxs, n);
 	}
-	if (ib_str_starts(ctxs, ", login: \"")) {
+	if (IB_U_STARTS(ctxs, ", login: \"")) {
 		long q = ib_cu_rchr(ctxs, '"');
 		struct ib_str rest;
 
@@ -198,7 +209,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		}
 		ctxs = rest;
 	}
-	if (ib_str_starts(ctxs, ", upstream: ")) {
+	if (IB_U_STARTS(ctxs, ", upstream: ")) {
 		v = ib_cu_token(ib_cu_skip(ctxs, 12));
 		while (v.len && v.ptr[v.len - 1] == ',')
 			v.len--;

@@ -1,6 +1,6 @@
 /*
  * util.c: private tokenizers shared by the parsers (see util.h). They
- * search slices with memmem/memchr and never allocate.
+ * search slices with memchr/memcmp and never allocate.
  */
 #include "util.h"
 
@@ -8,9 +8,13 @@
 static const char *key_value(struct ib_str s, const char *key, size_t klen)
 {
 	const char *p = s.ptr, *end = s.ptr + s.len;
+	size_t r;
 
+	if (!klen)
+		return s.len ? s.ptr : NULL;
+	r = ib_u_rare(key, klen);
 	while (p < end) {
-		const char *k = memmem(p, (size_t)(end - p), key, klen);
+		const char *k = ib_u_find_at(ib_u_span(p, end), key, klen, r);
 
 		if (!k)
 			return NULL;
