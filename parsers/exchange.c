@@ -71,6 +71,75 @@ struct xstate {
 	int64_t last_sec_ms;
 };
 
+/*
+ * Inline stand-ins, same results, for helpers called several times a line:
+ * ib_str_trim, ib_str_eq, ib_str_caseeq (ASCII, as strncasecmp in the C
+ * locale; lit in lower case), ib_line_clean and ib_addr_host.
+ */
+static inline struct ib_str trim(struct ib_str s)
+{
+	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
+		s.ptr++;
+		s.len--;
+	}
+	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
+
+static inline int str_eq(struct ib_str a, struct ib_str b)
+{
+	return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
+}
+
+static inline int ceq(struct ib_str a, const char *lit, size_t n)
+{
+	if (a.len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)a.ptr[i];
+
+		if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)lit[i])
+			return 0;
+	}
+	return 1;
+}
+#define CEQ(a, lit) ceq((a), (lit), sizeof(lit) - 1)
+
+static inline struct ib_str line_clean(struct ib_str line)
+{
+	if (line.len >= 3 && !memcmp(line.ptr, "\xEF\xBB\xBF", 3)) {
+		line.ptr += 3;
+		line.len -= 3;
+	}
+	while (line.len && (line.ptr[line.len - 1] == '\r' || line.ptr[line.len - 1] == '\n'))
+		line.len--;
+	return line;
+}
+
+static struct ib_str addr_host(struct ib_str s)
+{
+	const char *colon;
+
+	s = trim(s);
+	if (s.len && s.ptr[0] == '[') {
+		const char *rb = memchr(s.ptr, ']', s.len);
+
+		if (rb) {
+			s.len = (size_t)(rb - s.ptr) - 1;
+			s.ptr++;
+		}
+	} else if (s.len && (colon = memchr(s.ptr, ':', s.len)) != NULL &&
+		   !memchr(colon + 1, ':', s.len - (size_t)(colon + 1 - s.ptr))) {
+		s.len = (size_t)(colon - s.ptr); /* exactly one colon: host:port */
+	}
+	if (s.len > 7 && s.ptr[0] == ':' && !strncasecmp(s.ptr, "::ffff:", 7) && memchr(s.ptr + 7, '.', s.len - 7)) {
+		s.ptr += 7;
+		s.len -= 7;
+	}
+	return s;
+}
+
 static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
 {
 	size_t n = s.len < cap ? s.len : cap;
@@ -135,7 +204,7 @@ static long sess_find(struct xstate *st, struct ib_str sid)
 	if (sid.len > sizeof(st->sess[0].sid))
 		sid.len = sizeof(st->sess[0].sid);
 	for (i = st->bucket[hash(sid) % X_BUCKETS]; i >= 0; i = st->sess[i].hnext)
-		if (ib_str_eq(rec_sid(&st->sess[i]), sid))
+		if (str_eq(rec_sid(&st->sess[i]), sid))
 			return i;
 	return -1;
 }
@@ -268,7 +337,7 @@ static void read_fields(struct xstate *st, struct ib_str names)
 	for (size_t i = 0; i < COL_N; i++)
 		st->col[i] = -1;
 	st->have_fields = 0;
-	n = ib_csv_split(ib_str_trim(names), f, X_MAXCOL, &why);
+	n = ib_csv_split(trim(names), f, X_MAXCOL, &why);
 	for (long i = 0; i < n; i++) {
 		char buf[64];
 		struct ib_str k = ib_name_norm(f[i].raw, buf, sizeof(buf));
@@ -326,7 +395,7 @@ static struct ib_str token(struct ib_str *s)
 	struct ib_str t;
 	const char *sp;
 
-	*s = ib_str_trim(*s);
+	*s = trim(*s);
 	sp = s->len ? memchr(s->ptr, ' ', s->len) : NULL;
 	t.ptr = s->ptr;
 	t.len = sp ? (size_t)(sp - s->ptr) : s->len;
@@ -339,7 +408,7 @@ static struct ib_str token(struct ib_str *s)
 
 static int is_status(struct ib_str t)
 {
-	return ib_str_caseeq(t, "OK") || ib_str_caseeq(t, "NO") || ib_str_caseeq(t, "BAD");
+	return CEQ(t, "ok") || CEQ(t, "no") || CEQ(t, "bad");
 }
 
 /* Split a response "a2 NO LOGIN failed." / "NO ..." / "ok": tag, status, rest. 0 or -1. */
@@ -350,7 +419,7 @@ static int split_resp(struct ib_str r, struct ib_str *tag, struct ib_str *status
 	*tag = IB_STR_NULL;
 	if (is_status(t1)) {
 		*status = t1;
-		*rest = ib_str_trim(s);
+		*rest = trim(s);
 		return 0;
 	}
 	t2 = token(&s);
@@ -358,7 +427,7 @@ static int split_resp(struct ib_str r, struct ib_str *tag, struct ib_str *status
 		return -1;
 	*tag = t1;
 	*status = t2;
-	*rest = ib_str_trim(s);
+	*rest = trim(s);
 	return 0;
 }
 
@@ -379,7 +448,7 @@ static struct ib_str context_resp(struct ib_str c)
 			const char *q = memchr(c.ptr + i, ';', c.len - i);
 			size_t e = q ? (size_t)(q - c.ptr) : c.len;
 
-			return ib_str_trim((struct ib_str){c.ptr + i, e - i});
+			return trim((struct ib_str){c.ptr + i, e - i});
 		}
 	}
 	return IB_STR_NULL;
@@ -387,26 +456,26 @@ static struct ib_str context_resp(struct ib_str c)
 
 static int not_connected(struct ib_str s)
 {
-	return ib_str_find(s, "authenticated but not connected", 31) >= 0;
+	return IB_U_FIND_AT(s, "authenticated but not connected", 14) != NULL; /* 'b' */
 }
 
 /* Outcome of an auth response with status NO or BAD. */
 static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enum ib_category *cat,
 			 const char **sig)
 {
-	if (ib_str_find(text, "[UNAVAILABLE]", 13) >= 0) {
+	if (IB_U_FIND(text, "[UNAVAILABLE]")) {
 		*cat = IB_CAT_TEMPORARY;
 		*sig = "exchange-unavailable";
-	} else if (ib_str_find(text, "[SERVERBUG]", 11) >= 0) {
+	} else if (IB_U_FIND(text, "[SERVERBUG]")) {
 		*cat = IB_CAT_TEMPORARY;
 		*sig = "exchange-serverbug";
-	} else if (ib_str_find(text, "Account is blocked", 18) >= 0) {
+	} else if (IB_U_FIND(text, "Account is blocked")) {
 		*cat = IB_CAT_POLICY;
 		*sig = "exchange-account-blocked";
-	} else if (ib_str_caseeq(status, "BAD")) {
+	} else if (CEQ(status, "bad")) {
 		*cat = IB_CAT_OTHER;
 		*sig = "exchange-login-bad";
-	} else if (auth == 2 || ib_str_find(text, "AUTHENTICATE failed", 19) >= 0) {
+	} else if (auth == 2 || IB_U_FIND(text, "AUTHENTICATE failed")) {
 		*cat = IB_CAT_CREDENTIALS;
 		*sig = "exchange-authenticate-failed";
 	} else {
@@ -417,9 +486,9 @@ static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enu
 
 static int auth_kind(struct ib_str cmd)
 {
-	if (ib_str_caseeq(cmd, "LOGIN"))
+	if (CEQ(cmd, "login"))
 		return 1;
-	if (ib_str_caseeq(cmd, "AUTHENTICATE"))
+	if (CEQ(cmd, "authenticate"))
 		return 2;
 	return 0;
 }
@@ -427,7 +496,7 @@ static int auth_kind(struct ib_str cmd)
 /* User from LOGIN arguments ("bob@ex.com *****" or "\"bob\" secret"): first token only. */
 static struct ib_str login_user(struct ib_str args)
 {
-	args = ib_str_trim(args);
+	args = trim(args);
 	if (args.len && args.ptr[0] == '"') {
 		const char *q = memchr(args.ptr + 1, '"', args.len - 1);
 
@@ -503,7 +572,7 @@ static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd
 	if (!auth || !resp.len || split_resp(resp, &tag, &status, &rest))
 		return rc;
 	user = x->user.len ? x->user : (auth == 1 ? login_user(params) : IB_STR_NULL);
-	if (ib_str_caseeq(status, "OK")) {
+	if (CEQ(status, "ok")) {
 		i = sess_add(st, x->sid);
 		st->sess[i].state = S_PENDING;
 		st->sess[i].auth = auth;
@@ -528,7 +597,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 	long i = sess_find(st, x->sid);
 	struct ib_str tag, status, rest;
 
-	evc = ib_str_trim(evc);
+	evc = trim(evc);
 	if (evc.len != 1)
 		return IB_SKIP;
 	switch (evc.ptr[0]) {
@@ -559,7 +628,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 	default:
 		return IB_SKIP;
 	}
-	data = ib_str_trim(data);
+	data = trim(data);
 	if (!data.len || data.ptr[0] == '*' || data.ptr[0] == '+')
 		return IB_SKIP; /* untagged or continuation */
 	if (split_resp(data, &tag, &status, &rest))
@@ -574,13 +643,13 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 		enum ib_category cat;
 		const char *sig;
 
-		if (r && ib_str_eq(tag, (struct ib_str){r->tag, r->tag_len}))
+		if (r && str_eq(tag, (struct ib_str){r->tag, r->tag_len}))
 			auth = r->auth;
 		else if (!auth)
 			return IB_SKIP;
 		else
 			r = NULL; /* a login response without its command (cut log) */
-		if (ib_str_caseeq(status, "OK")) {
+		if (CEQ(status, "ok")) {
 			if (!r) {
 				i = sess_add(st, x->sid);
 				r = &st->sess[i];
@@ -787,7 +856,7 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 
 	if (!st)
 		return IB_ERR_INTERNAL;
-	line = ib_line_clean(line);
+	line = line_clean(line);
 	if (!line.len)
 		return IB_SKIP;
 	if (line.ptr[0] == '#') {
@@ -828,19 +897,19 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 			return IB_BAD;
 		}
 	}
-	ts = ib_str_trim(v[COL_TIME]);
+	ts = trim(v[COL_TIME]);
 	if (stamp(st, ts, &x.time_ms)) {
 		ctx->reason = "bad date-time";
 		return IB_BAD;
 	}
-	x.sid = ib_str_trim(v[COL_SESSION]);
-	x.user = ib_str_trim(v[COL_USER]);
-	x.ip = ib_addr_host(v[COL_REMOTE]);
-	x.server = v[COL_SERVER].len ? ib_str_trim(v[COL_SERVER]) : ib_addr_host(v[COL_LOCAL]);
+	x.sid = trim(v[COL_SESSION]);
+	x.user = trim(v[COL_USER]);
+	x.ip = addr_host(v[COL_REMOTE]);
+	x.server = v[COL_SERVER].len ? trim(v[COL_SERVER]) : addr_host(v[COL_LOCAL]);
 	if (st->layout2010)
 		rc = line_2010(st, &x, v[COL_EVENT], v[COL_DATA], ev);
 	else
-		rc = line_2013(st, &x, ib_str_trim(v[COL_COMMAND]), v[COL_PARAMS], v[COL_CONTEXT], ev);
+		rc = line_2013(st, &x, trim(v[COL_COMMAND]), v[COL_PARAMS], v[COL_CONTEXT], ev);
 	if (rc == IB_SKIP)
 		rc = pop_ready(st, ev);
 	return rc;
