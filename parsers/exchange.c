@@ -149,13 +149,24 @@ static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
 	*dlen = n;
 }
 
+/* Bucket hash of a session id (16 hex digits in practice): a word at a time, then mixed. */
 static uint64_t hash(struct ib_str s)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ s.len;
+	size_t i = 0;
 
-	for (size_t i = 0; i < s.len; i++)
+	for (; i + 8 <= s.len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s.ptr + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < s.len; i++)
 		h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
-	return h;
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 32);
 }
 
 static void *x_open(void)
