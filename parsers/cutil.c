@@ -19,24 +19,6 @@ struct ib_str ib_cu_buf_str(const struct ib_cu_buf *b)
 	return r;
 }
 
-struct ib_str ib_cu_sub(struct ib_str s, size_t from, size_t to)
-{
-	struct ib_str r;
-
-	if (to > s.len)
-		to = s.len;
-	if (from > to)
-		from = to;
-	r.ptr = s.ptr ? s.ptr + from : NULL;
-	r.len = to - from;
-	return r;
-}
-
-struct ib_str ib_cu_skip(struct ib_str s, size_t n)
-{
-	return ib_cu_sub(s, n, s.len);
-}
-
 long ib_cu_rfind(struct ib_str s, const char *needle, size_t nlen)
 {
 	size_t i;
@@ -58,30 +40,10 @@ long ib_cu_rfind(struct ib_str s, const char *needle, size_t nlen)
 	return -1;
 }
 
-long ib_cu_chr(struct ib_str s, char c)
-{
-	const char *p = s.len ? memchr(s.ptr, c, s.len) : NULL;
-	return p ? (long)(p - s.ptr) : -1;
-}
-
-long ib_cu_rchr(struct ib_str s, char c)
-{
-	const char *p = s.len ? memrchr(s.ptr, c, s.len) : NULL;
-	return p ? (long)(p - s.ptr) : -1;
-}
-
 int ib_cu_ends(struct ib_str s, const char *lit)
 {
 	size_t n = strlen(lit);
 	return s.len >= n && !memcmp(s.ptr + s.len - n, lit, n);
-}
-
-struct ib_str ib_cu_token(struct ib_str s)
-{
-	long sp = ib_cu_chr(s, ' ');
-	if (sp >= 0)
-		s.len = (size_t)sp;
-	return s;
 }
 
 static int is_digit(char c)
@@ -196,7 +158,8 @@ int ib_cu_ip_valid(struct ib_str s)
 
 struct ib_str ib_cu_ip_norm(struct ib_str s)
 {
-	if (s.len > 7 && ib_str_casestarts(s, "::ffff:") && ipv4_len(s.ptr + 7, s.len - 7) == s.len - 7) {
+	if (s.len > 7 && s.ptr[0] == ':' && ib_str_casestarts(s, "::ffff:") &&
+	    ipv4_len(s.ptr + 7, s.len - 7) == s.len - 7) {
 		s.ptr += 7;
 		s.len -= 7;
 	}

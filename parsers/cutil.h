@@ -27,20 +27,50 @@ void ib_cu_buf_set(struct ib_cu_buf *b, struct ib_str s);
 /* The buffer as a slice (empty when unset). */
 struct ib_str ib_cu_buf_str(const struct ib_cu_buf *b);
 
+/* The small slice helpers are inline: parsers call them several times a line. */
+
 /* s[from, to) clamped to s. */
-struct ib_str ib_cu_sub(struct ib_str s, size_t from, size_t to);
+static inline struct ib_str ib_cu_sub(struct ib_str s, size_t from, size_t to)
+{
+	struct ib_str r;
+
+	if (to > s.len)
+		to = s.len;
+	if (from > to)
+		from = to;
+	r.ptr = s.ptr ? s.ptr + from : NULL;
+	r.len = to - from;
+	return r;
+}
 /* s without its first n bytes (empty when n >= len). */
-struct ib_str ib_cu_skip(struct ib_str s, size_t n);
+static inline struct ib_str ib_cu_skip(struct ib_str s, size_t n)
+{
+	return ib_cu_sub(s, n, s.len);
+}
 /* Index of the last occurrence of needle in s, or -1. */
 long ib_cu_rfind(struct ib_str s, const char *needle, size_t nlen);
 /* Index of byte c in s, or -1. */
-long ib_cu_chr(struct ib_str s, char c);
+static inline long ib_cu_chr(struct ib_str s, char c)
+{
+	const char *p = s.len ? memchr(s.ptr, c, s.len) : NULL;
+	return p ? (long)(p - s.ptr) : -1;
+}
 /* Index of the last byte c in s, or -1. */
-long ib_cu_rchr(struct ib_str s, char c);
+static inline long ib_cu_rchr(struct ib_str s, char c)
+{
+	const char *p = s.len ? memrchr(s.ptr, c, s.len) : NULL;
+	return p ? (long)(p - s.ptr) : -1;
+}
 /* 1 when s ends with lit (NUL-terminated literal). */
 int ib_cu_ends(struct ib_str s, const char *lit);
 /* Leading run of bytes that are not ' ' (a token). */
-struct ib_str ib_cu_token(struct ib_str s);
+static inline struct ib_str ib_cu_token(struct ib_str s)
+{
+	long sp = ib_cu_chr(s, ' ');
+	if (sp >= 0)
+		s.len = (size_t)sp;
+	return s;
+}
 
 /*
  * Length of the IP address at the start of p (IPv4 dotted quad or IPv6,

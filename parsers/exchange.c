@@ -136,7 +136,8 @@ static struct ib_str addr_host(struct ib_str s)
 		   !memchr(colon + 1, ':', s.len - (size_t)(colon + 1 - s.ptr))) {
 		s.len = (size_t)(colon - s.ptr); /* exactly one colon: host:port */
 	}
-	if (s.len > 7 && s.ptr[0] == ':' && !strncasecmp(s.ptr, "::ffff:", 7) && memchr(s.ptr + 7, '.', s.len - 7)) {
+	if (s.len > 7 && s.ptr[0] == ':' && !strncasecmp(s.ptr, "::ffff:", 7) &&
+	    memchr(s.ptr + 7, '.', s.len - 7)) {
 		s.ptr += 7;
 		s.len -= 7;
 	}

@@ -37,7 +37,8 @@ struct ngx_state {
 /* 1 when s starts with a 19-byte stamp not followed by a fraction, as far as bytes go. */
 static int plain_stamp(struct ib_str s)
 {
-	return s.len == NGX_STAMP || (s.len > NGX_STAMP && s.ptr[NGX_STAMP] != '.' && s.ptr[NGX_STAMP] != ',');
+	return s.len == NGX_STAMP ||
+	       (s.len > NGX_STAMP && s.ptr[NGX_STAMP] != '.' && s.ptr[NGX_STAMP] != ',');
 }
 
 /*
@@ -138,11 +139,13 @@ static int is_event_msg(struct ib_str m, unsigned *flags)
 		return 1;
 	}
 	return IB_U_STARTS(m, "auth http server ") || IB_U_STARTS(m, "upstream timed out") ||
-	       FIND(m, "while connecting to upstream", 0) >= 0 || IB_U_STARTS(m, "upstream prematurely closed") ||
+	       FIND(m, "while connecting to upstream", 0) >= 0 ||
+	       IB_U_STARTS(m, "upstream prematurely closed") ||
 	       FIND(m, "while sending LOGIN command to upstream", 0) >= 0 ||
 	       FIND(m, "while reading response from upstream", 0) >= 0 ||
 	       FIND(m, "while sending password to upstream", 0) >= 0 ||
-	       FIND(m, "while sending user name to upstream", 0) >= 0 || FIND(m, "while in http auth state", 0) >= 0;
+	       FIND(m, "while sending user name to upstream", 0) >= 0 ||
+	       FIND(m, "while in http auth state", 0) >= 0;
 }
 
 /* Carry a field across a connection's lines: keep v (at most cap bytes) if set, else fill v in. */
