@@ -28,6 +28,7 @@ extern const struct ib_parser ib_parser_exchange;
 
 #define L13(ts, sid, user, cmd, params, ctx)                                                                 \
 	ts "," sid ",2,10.1.1.5:993,203.0.113.7:51000," user ",15,40,30," cmd "," params "," ctx ","
+#define NO_X "\"R=\"\"a2 NO x\"\"\""
 #define L10(sid, ev, data) "2010-09-08T10:20:30.123Z,," sid ",1,10.0.0.1:143,192.0.2.9:5123," ev "," data ","
 
 struct xcase {
@@ -194,6 +195,31 @@ static const struct xcase cases[] = {
     {"data before #Fields", "2025-11-03T01:00:00.008Z,S,2,x,y", IB_BAD, 0, {{0}}},
     {"text after closing quote",
      H13 "2025-11-03T01:00:00.008Z,\"S\"x,2,1,1,u,1,1,1,login,,R=OK,",
+     IB_BAD,
+     0,
+     {{0}}},
+    /* stamps: a repeat of the last second, a new second, then an offset stamp with the same first 19 bytes */
+    {"stamps in one second and after",
+     H13 L13("2025-11-03T01:00:00.008Z", "A1", "a@ex.com", "login", "a *****", NO_X) "\n" L13(
+	 "2025-11-03T01:00:00.950Z", "A2", "b@ex.com", "login", "b *****",
+	 NO_X) "\n" L13("2025-11-03T01:00:00.950+01:00", "A3", "c@ex.com", "login", "c *****", NO_X),
+     IB_OK,
+     3,
+     {{IB_CAT_CREDENTIALS, NULL, T0, "a@ex.com", NULL, NULL, "A1", NULL},
+      {IB_CAT_CREDENTIALS, NULL, T0 + 942, "b@ex.com", NULL, NULL, "A2", NULL},
+      {IB_CAT_CREDENTIALS, NULL, T0 + 942 - 3600000, "c@ex.com", NULL, NULL, "A3", NULL}}},
+    /* a quoted field with a comma and doubled quotes, longer than 16 bytes, then empty fields */
+    {"quoted parameters unescaped",
+     H13 L13("2025-11-03T01:00:00.008Z", "Q1", "", "login", "\"\"\"bob,x\"\" ***** more text\"",
+	     "\"R=\"\"a2 NO LOGIN failed.\"\"\""),
+     IB_OK,
+     1,
+     {{IB_CAT_CREDENTIALS, "exchange-login-failed", T0, "bob,x", "203.0.113.7", "10.1.1.5", "Q1",
+       "a2 NO LOGIN failed."}}},
+    {"too many fields",
+     H13 "2025-11-03T01:00:00.008Z,S,2,1,1,u,1,1,1,login,,R=OK,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	 ",,,,,,,"
+	 ",,,,,,,,,,",
      IB_BAD,
      0,
      {{0}}},

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "pcase.h"
 #include "testutil.h"
+#include "../parsers/util.h"
 
 #define P IB_LAYER_PROXY
 #define NONE IB_CAT_NONE
@@ -13,6 +14,26 @@
 #define NOF NULL, NULL, NULL, NULL, NULL, 0, 0, NULL
 
 static const struct pcase cases[] = {
+    /* nginx_mail: stamps, the last line's in the same second as the one before, with a fraction, next day */
+    {"nginx_mail",
+     "2024/01/02 03:04:05 [info] 7#7: *5 client 10.0.0.5:50000 connected to 0.0.0.0:993\n"
+     "2024/01/02 03:04:05 [error] 7#7: *5 auth http server 127.0.0.1:9000 timed out while in http auth "
+     "state, client: 10.0.0.5, server: 0.0.0.0:143",
+     IB_OK, "2024-01-02T03:04:05", NULL, "10.0.0.5", NULL, "5", P, NONE, "auth http server"},
+    {"nginx_mail",
+     "2024/01/02 03:04:05 [info] 7#7: *5 client 10.0.0.5:50000 connected to 0.0.0.0:993\n"
+     "2024/01/02 03:04:05.250 [error] 7#7: *5 auth http server 127.0.0.1:9000 timed out while in http "
+     "auth state, client: 10.0.0.5, server: 0.0.0.0:143",
+     IB_OK, "2024-01-02T03:04:05.250", NULL, "10.0.0.5", NULL, "5", P, NONE, "auth http server"},
+    {"nginx_mail",
+     "2024/01/02 03:04:05 [info] 7#7: *5 client 10.0.0.5:50000 connected to 0.0.0.0:993\n"
+     "2024/01/03 03:04:05\t[error] 7#7: *5 auth http server 127.0.0.1:9000 timed out while in http auth "
+     "state, client: 10.0.0.5, server: 0.0.0.0:143",
+     IB_OK, "2024-01-03T03:04:05", NULL, "10.0.0.5", NULL, "5", P, NONE, "auth http server"},
+    /* nginx_mail: the line cut right after ", client:" (trailing blanks are trimmed): no mail context */
+    {"nginx_mail",
+     "2024/01/02 03:04:05 [error] 7#7: *6 upstream timed out while reading response from upstream, client: ",
+     IB_SKIP, NULL, NULL, NULL, NULL, NULL, P, NONE, NULL},
     /* nginx_mail */
     {"nginx_mail",
      "2022/03/02 06:04:23 [info] 13#13: *89499 client login failed: \"Authentication credentials invalid\" "
@@ -245,6 +266,46 @@ START_TEST(test_nginx_table_bounded)
 }
 END_TEST
 
+/* ib_u_find_at (parsers/util.h) against a plain scan, for every choice of the memchr byte */
+static const struct {
+	const char *hay, *lit;
+	size_t hlen;
+} finds[] = {
+    {"abc", "abc", 3},
+    {"xabc", "abc", 4},
+    {"abcx", "abc", 4},
+    {"ab", "abc", 2},
+    {"", "a", 0},
+    {"aaaaab", "aab", 6},
+    {"abababac", "abac", 8},
+    {"a\0bc\0abc", "abc", 8},
+    {", client", ", client: ", 8},
+    {"x, client: , client: ", ", client: ", 21},
+    {"qqqqqqqq", "q", 8},
+    {"no match here", "zz", 13},
+};
+
+static const char *plain_find(const char *h, size_t hl, const char *n, size_t nl)
+{
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (!memcmp(h + i, n, nl))
+			return h + i;
+	return NULL;
+}
+
+START_TEST(test_find)
+{
+	struct ib_str s = {finds[_i].hay, finds[_i].hlen};
+	const char *lit = finds[_i].lit;
+	size_t n = strlen(lit);
+	const char *want = plain_find(s.ptr, s.len, lit, n);
+
+	for (size_t r = 0; r < n; r++)
+		ck_assert_msg(ib_u_find_at(s, lit, n, r) == want, "case %d, byte %zu", _i, r);
+	ck_assert(ib_u_find(s, lit, n) == want);
+}
+END_TEST
+
 struct scase {
 	const char *file, *parser;
 	int min;
@@ -272,6 +333,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_case, 0, (int)NCASES);
 	tcase_add_loop_test(tc, test_sample, 0, (int)(sizeof(samples) / sizeof(samples[0])));
 	tcase_add_test(tc, test_hostile);
+	tcase_add_loop_test(tc, test_find, 0, (int)(sizeof(finds) / sizeof(finds[0])));
 	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_nginx_table_bounded);
 	suite_add_tcase(s, tc);
