@@ -185,12 +185,11 @@ int ib_cu_ip_port(struct ib_str s, struct ib_str *ip)
 size_t ib_cu_u64(struct ib_str s, uint64_t *out)
 {
 	uint64_t v = 0;
-	size_t i = 0;
+	size_t i = 0, lim = s.len < 18 ? s.len : 18;
+	unsigned d;
 
-	while (i < s.len && i < 18 && is_digit(s.ptr[i])) {
-		v = v * 10 + (uint64_t)(s.ptr[i] - '0');
-		i++;
-	}
+	for (; i < lim && (d = (unsigned)(unsigned char)s.ptr[i] - '0') <= 9; i++)
+		v = v * 10 + d;
 	if (i < s.len && is_digit(s.ptr[i]))
 		return 0;
 	*out = v;
