@@ -166,6 +166,17 @@ nomem:
 	return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory opening '%s'", path);
 }
 
+/* Free the ring of a reading thread that has ended or never started. */
+static void async_free(struct async *as)
+{
+	pthread_cond_destroy(&as->ready);
+	pthread_cond_destroy(&as->freed);
+	pthread_mutex_destroy(&as->mu);
+	for (int i = 0; i < NBLOCKS; i++)
+		free(as->blk[i].mem);
+	free(as);
+}
+
 static void async_stop(struct ib_reader *r)
 {
 	struct async *as = r->as;
@@ -177,12 +188,7 @@ static void async_stop(struct ib_reader *r)
 	pthread_cond_broadcast(&as->freed);
 	pthread_mutex_unlock(&as->mu);
 	pthread_join(as->tid, NULL);
-	pthread_cond_destroy(&as->ready);
-	pthread_cond_destroy(&as->freed);
-	pthread_mutex_destroy(&as->mu);
-	for (int i = 0; i < NBLOCKS; i++)
-		free(as->blk[i].mem);
-	free(as);
+	async_free(as);
 	r->as = NULL;
 	r->buf = r->own;
 	r->start = r->end = 0;
@@ -474,24 +480,17 @@ int ib_reader_async(struct ib_reader *r)
 		return IB_ERR_NOMEM;
 	as->head = r->max_line + 2;
 	as->held = -1;
-	for (int i = 0; i < NBLOCKS; i++)
-		if (!(as->blk[i].mem = malloc(as->head + OUT_EXTRA))) {
-			for (int j = 0; j < i; j++)
-				free(as->blk[j].mem);
-			free(as);
-			return IB_ERR_NOMEM;
-		}
 	pthread_mutex_init(&as->mu, NULL);
 	pthread_cond_init(&as->ready, NULL);
 	pthread_cond_init(&as->freed, NULL);
+	for (int i = 0; i < NBLOCKS; i++)
+		if (!(as->blk[i].mem = malloc(as->head + OUT_EXTRA))) {
+			async_free(as);
+			return IB_ERR_NOMEM;
+		}
 	r->as = as;
 	if (pthread_create(&as->tid, NULL, reading_thread, r) != 0) {
-		pthread_cond_destroy(&as->ready);
-		pthread_cond_destroy(&as->freed);
-		pthread_mutex_destroy(&as->mu);
-		for (int i = 0; i < NBLOCKS; i++)
-			free(as->blk[i].mem);
-		free(as);
+		async_free(as);
 		r->as = NULL;
 		return IB_ERR_INTERNAL;
 	}
