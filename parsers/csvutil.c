@@ -3,38 +3,82 @@
  * (see csvutil.h). Nothing here allocates.
  */
 #include <string.h>
-#include <strings.h>
 #include "csvutil.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
+/*
+ * First byte c in [p, end), or end; never reads past end. Sixteen bytes a
+ * step with SSE2, then eight where words are little-endian (a word holds c
+ * where w ^ c*0x01.. has a zero byte; the lowest byte the zero test flags
+ * is exact), then bytes.
+ */
+static inline const char *find_byte(const char *p, const char *end, unsigned char c)
+{
+#ifdef __SSE2__
+	const __m128i vc = _mm_set1_epi8((char)c);
+
+	while (end - p >= 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), vc));
+
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - p >= 8) {
+		const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		w ^= ones * c;
+		w = (w - ones) & ~w & highs;
+		if (w)
+			return p + (__builtin_ctzll(w) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && (unsigned char)*p != c)
+		p++;
+	return p;
+}
+
+/*
+ * Fields are short: the comma and quote searches are inline (find_byte,
+ * the technique of exchange.c), a memchr call per field cost more than the
+ * scan. A bit-mask walk over the whole line (SSE2 compare of ',' and '"',
+ * one ctz per special byte) was tried and cost more instructions than this.
+ */
 long ib_csv_split(struct ib_str line, struct ib_csv_field *f, size_t max, const char **why)
 {
 	const char *p = line.ptr, *end = line.ptr + line.len;
 	size_t n = 0;
 
 	for (;;) {
-		struct ib_csv_field cur = {{p, 0}, 0};
-
 		if (n == max) {
 			*why = "too many fields";
 			return -1;
 		}
+		f[n].escaped = 0;
 		if (p < end && *p == '"') {
-			const char *s = ++p;
+			const char *b = ++p;
 
 			for (;;) {
-				const char *q = p < end ? memchr(p, '"', (size_t)(end - p)) : NULL;
+				const char *q = find_byte(p, end, '"');
 
-				if (!q) {
+				if (q == end) {
 					*why = "unterminated quoted field";
 					return -1;
 				}
 				if (q + 1 < end && q[1] == '"') {
-					cur.escaped = 1;
+					f[n].escaped = 1;
 					p = q + 2;
 					continue;
 				}
-				cur.raw.ptr = s;
-				cur.raw.len = (size_t)(q - s);
+				f[n].raw = (struct ib_str){b, (size_t)(q - b)};
 				p = q + 1;
 				break;
 			}
@@ -43,15 +87,13 @@ long ib_csv_split(struct ib_str line, struct ib_csv_field *f, size_t max, const 
 				return -1;
 			}
 		} else {
-			const char *c = p < end ? memchr(p, ',', (size_t)(end - p)) : NULL;
-			const char *e = c ? c : end;
+			const char *e = find_byte(p, end, ',');
 
 			/* a bare quote inside an unquoted field is kept as data */
-			cur.raw.ptr = p;
-			cur.raw.len = (size_t)(e - p);
+			f[n].raw = (struct ib_str){p, (size_t)(e - p)};
 			p = e;
 		}
-		f[n++] = cur;
+		n++;
 		if (p >= end)
 			break;
 		p++; /* the comma */
@@ -60,8 +102,7 @@ long ib_csv_split(struct ib_str line, struct ib_csv_field *f, size_t max, const 
 				*why = "too many fields";
 				return -1;
 			}
-			f[n].raw.ptr = p;
-			f[n].raw.len = 0;
+			f[n].raw = (struct ib_str){p, 0};
 			f[n].escaped = 0;
 			n++;
 			break;
@@ -72,19 +113,28 @@ long ib_csv_split(struct ib_str line, struct ib_csv_field *f, size_t max, const 
 
 struct ib_str ib_csv_value(const struct ib_csv_field *f, char *buf, size_t cap, size_t *used)
 {
-	struct ib_str out = {NULL, 0};
+	const char *p, *end;
 	char *w;
+	struct ib_str out;
 
 	if (!f->escaped)
 		return f->raw;
 	if (cap - *used < f->raw.len)
-		return out;
+		return (struct ib_str){NULL, 0};
+	/* copy the runs between quotes whole; "" -> " */
+	p = f->raw.ptr;
+	end = p + f->raw.len;
 	w = buf + *used;
 	out.ptr = w;
-	for (size_t i = 0; i < f->raw.len; i++) {
-		*w++ = f->raw.ptr[i];
-		if (f->raw.ptr[i] == '"' && i + 1 < f->raw.len && f->raw.ptr[i + 1] == '"')
-			i++;
+	while (p < end) {
+		const char *q = find_byte(p, end, '"');
+		size_t k = (size_t)(q - p) + (q < end); /* the run and its quote */
+
+		memcpy(w, p, k);
+		w += k;
+		p += k;
+		if (q < end && p < end && *p == '"')
+			p++; /* "" -> " */
 	}
 	out.len = (size_t)(w - out.ptr);
 	*used += out.len;
@@ -102,11 +152,24 @@ struct ib_str ib_line_clean(struct ib_str line)
 	return line;
 }
 
+/* ASCII case folding, as strncasecmp in the C locale (the program never sets another). */
+static inline unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
 int ib_str_caseeq(struct ib_str a, const char *lit)
 {
-	size_t n = strlen(lit);
+	size_t i;
 
-	return a.len == n && (!n || !strncasecmp(a.ptr, lit, n));
+	/* one pass: a byte of a against the literal's NUL ends it unequal */
+	for (i = 0; i < a.len; i++) {
+		unsigned char l = (unsigned char)lit[i];
+
+		if (!l || lower((unsigned char)a.ptr[i]) != lower(l))
+			return 0;
+	}
+	return lit[i] == '\0';
 }
 
 struct ib_str ib_name_norm(struct ib_str name, char *buf, size_t cap)
@@ -128,7 +191,12 @@ struct ib_str ib_addr_host(struct ib_str s)
 {
 	const char *colon;
 
-	s = ib_str_trim(s);
+	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) { /* ib_str_trim, inline */
+		s.ptr++;
+		s.len--;
+	}
+	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
+		s.len--;
 	if (s.len && s.ptr[0] == '[') {
 		const char *rb = memchr(s.ptr, ']', s.len);
 
@@ -136,11 +204,13 @@ struct ib_str ib_addr_host(struct ib_str s)
 			s.len = (size_t)(rb - s.ptr) - 1;
 			s.ptr++;
 		}
-	} else if ((colon = memchr(s.ptr ? s.ptr : "", ':', s.len)) != NULL &&
+	} else if (s.len && (colon = memchr(s.ptr, ':', s.len)) != NULL &&
 		   !memchr(colon + 1, ':', s.len - (size_t)(colon + 1 - s.ptr))) {
 		s.len = (size_t)(colon - s.ptr); /* exactly one colon: host:port */
 	}
-	if (s.len > 7 && !strncasecmp(s.ptr, "::ffff:", 7) && memchr(s.ptr + 7, '.', s.len - 7)) {
+	if (s.len > 7 && s.ptr[0] == ':' && s.ptr[1] == ':' && lower((unsigned char)s.ptr[2]) == 'f' &&
+	    lower((unsigned char)s.ptr[3]) == 'f' && lower((unsigned char)s.ptr[4]) == 'f' &&
+	    lower((unsigned char)s.ptr[5]) == 'f' && s.ptr[6] == ':' && memchr(s.ptr + 7, '.', s.len - 7)) {
 		s.ptr += 7;
 		s.len -= 7;
 	}
