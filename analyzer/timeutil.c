@@ -25,6 +25,8 @@ void ib_time_policy_init(struct ib_time_policy *p, int tz_is_utc, int year, int6
 	p->cache_off_ms = 0;
 	p->last_len = 0;
 	p->last_ms = IB_TIME_NONE;
+	p->iso_kind = 0;
+	p->ngx_have = 0;
 }
 
 /* Howard Hinnant's days_from_civil / civil_from_days. */
@@ -367,20 +369,47 @@ int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	return 0;
 }
 
+/* !memcmp(a, b, 19): three word compares (bytes 0-7, 8-15, 11-18), no call. */
+static int same_sec(const char *a, const char *b)
+{
+	uint64_t x0, x1, x2, y0, y1, y2;
+
+	memcpy(&x0, a, 8);
+	memcpy(&y0, b, 8);
+	memcpy(&x1, a + 8, 8);
+	memcpy(&y1, b + 8, 8);
+	memcpy(&x2, a + 11, 8);
+	memcpy(&y2, b + 11, 8);
+	return x0 == y0 && x1 == y1 && x2 == y2;
+}
+
+/*
+ * ISO and nginx stamps: the first 19 bytes decide the second, and the
+ * instant is that second's (UTC, or local by the policy's zone via
+ * ib_time_local, whose offset depends on the hour only) plus the fraction's
+ * milliseconds, minus a zone's offset: so a stamp whose 19 bytes equal the
+ * last one's, read under the same p->utc, needs only its tail parsed. The
+ * tail is parsed by the same code either way, so where it stops, and what
+ * it accepts, cannot differ.
+ */
 int ib_ts_iso(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 {
-	long y, mo, d;
-	unsigned h, mi, sec, ms;
-	size_t i = 10;
-	int off_min = 0, has_zone;
+	long y = 0, mo = 0, d = 0;
+	unsigned h = 0, mi = 0, sec = 0, ms;
+	size_t i;
+	int off_min = 0, has_zone, hit;
 	int64_t t;
 
-	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '-') || (mo = digits(s, 5, 2)) < 0 || !at(s, 7, '-') ||
-	    (d = digits(s, 8, 2)) < 0 || !(at(s, 10, 'T') || at(s, 10, ' ')))
-		return -1;
-	i = 11;
-	if (hms(s, &i, &h, &mi, &sec) < 0)
-		return -1;
+	hit = p->iso_kind && s->len >= 19 && p->iso_utc == p->utc && same_sec(s->ptr, p->iso_sec);
+	if (!hit) {
+		if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '-') || (mo = digits(s, 5, 2)) < 0 ||
+		    !at(s, 7, '-') || (d = digits(s, 8, 2)) < 0 || !(at(s, 10, 'T') || at(s, 10, ' ')))
+			return -1;
+		i = 11;
+		if (hms(s, &i, &h, &mi, &sec) < 0)
+			return -1;
+	}
+	i = 19;
 	ms = fraction(s, &i);
 	has_zone = zone(s, &i, &off_min);
 	if (!has_zone && i + 4 <= s->len && !memcmp(s->ptr + i, " UTC", 4) &&
@@ -388,15 +417,31 @@ int ib_ts_iso(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 		has_zone = 1;
 		i += 4;
 	}
-	if (has_zone) {
-		t = ib_time_utc((int)y, (unsigned)mo, (unsigned)d, h, mi, sec, ms);
-		if (t != IB_TIME_NONE)
-			t -= (int64_t)off_min * 60000;
+	if (hit && p->iso_kind == (has_zone ? 1 : 2)) {
+		t = p->iso_sec_ms + ms - (has_zone ? (int64_t)off_min * 60000 : 0);
 	} else {
-		t = ib_time_local(p, (int)y, (unsigned)mo, (unsigned)d, h, mi, sec, ms);
+		if (hit) { /* same second, other kind: the fields were not read */
+			size_t k = 11;
+
+			y = digits(s, 0, 4);
+			mo = digits(s, 5, 2);
+			d = digits(s, 8, 2);
+			hms(s, &k, &h, &mi, &sec);
+		}
+		if (has_zone) {
+			t = ib_time_utc((int)y, (unsigned)mo, (unsigned)d, h, mi, sec, ms);
+			if (t != IB_TIME_NONE)
+				t -= (int64_t)off_min * 60000;
+		} else {
+			t = ib_time_local(p, (int)y, (unsigned)mo, (unsigned)d, h, mi, sec, ms);
+		}
+		if (t == IB_TIME_NONE)
+			return -1;
+		memcpy(p->iso_sec, s->ptr, 19);
+		p->iso_kind = has_zone ? 1 : 2;
+		p->iso_utc = p->utc;
+		p->iso_sec_ms = t - ms + (has_zone ? (int64_t)off_min * 60000 : 0);
 	}
-	if (t == IB_TIME_NONE)
-		return -1;
 	*out = t;
 	advance(s, i);
 	return 0;
@@ -444,6 +489,14 @@ int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	size_t i = 11;
 	int64_t t;
 
+	/* the same second as the last stamp: see ib_ts_iso */
+	if (p->ngx_have && s->len >= 19 && p->ngx_utc == p->utc && same_sec(s->ptr, p->ngx_sec)) {
+		i = 19;
+		ms = fraction(s, &i);
+		*out = p->ngx_sec_ms + ms;
+		advance(s, i);
+		return 0;
+	}
 	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '/') || (mo = digits(s, 5, 2)) < 0 || !at(s, 7, '/') ||
 	    (d = digits(s, 8, 2)) < 0 || !at(s, 10, ' '))
 		return -1;
@@ -453,6 +506,10 @@ int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	t = ib_time_local(p, (int)y, (unsigned)mo, (unsigned)d, h, mi, sec, ms);
 	if (t == IB_TIME_NONE)
 		return -1;
+	memcpy(p->ngx_sec, s->ptr, 19);
+	p->ngx_have = 1;
+	p->ngx_utc = p->utc;
+	p->ngx_sec_ms = t - ms;
 	*out = t;
 	advance(s, i);
 	return 0;

@@ -246,6 +246,93 @@ START_TEST(test_ts)
 }
 END_TEST
 
+/*
+ * The second caches of ib_ts_iso and ib_ts_nginx: a run of stamps through
+ * one policy gives what a fresh policy gives for each (result, instant and
+ * rest), with the policy zone local (Zurich, across both DST changes) and
+ * UTC, and a policy whose utc flag changes between two equal stamps.
+ */
+static const char *const seq[] = {
+    "2025-10-26T02:30:00 x",
+    "2025-10-26T02:30:00.5 x",
+    "2025-10-26T02:30:00Z x",
+    "2025-10-26T02:30:00+01:00 x",
+    "2025-10-26T02:30:00+0100 x",
+    "2025-10-26T02:30:00+01 x",
+    "2025-10-26T02:30:00+01:3 x",
+    "2025-10-26T02:30:00 UTC x",
+    "2025-10-26T02:30:00 UTCx",
+    "2025-10-26T02:30:00 UTC",
+    "2025-10-26T02:30:00.999-05:00",
+    "2025-10-26T02:30:00,12Z",
+    "2025-10-26T02:30:00.",
+    "2025-10-26T02:30:00.x",
+    "2025-10-26 02:30:00 x",
+    "2025-10-26T02:30:00",
+    "2026-03-29T02:30:00 x",
+    "2026-03-29T02:30:00.250 x",
+    "2026-03-29T03:00:00 x",
+    "2026-03-29T03:00:00z",
+    "2025-02-30T10:00:00 x",
+    "2025-02-30T10:00:00Z x",
+    "2025-02-28T10:00:00Z x",
+    "2025-02-28T10:00:00 x",
+    "2025/10/26 02:30:00 x",
+    "2025/10/26 02:30:00.5 x",
+    "2025/10/26 02:30:00,25",
+    "2025/10/26 02:30:00",
+    "2025/10/26 02:30:00. x",
+    "2026/03/29 02:30:00 x",
+    "2025/02/30 10:00:00 x",
+    "2025/02/28 10:00:00 x",
+    "2025-02-28T10:00:00+01:00 x",
+    "2025/10/26 02:30:0",
+    "2025-10-26T02:30:0",
+    "2025-10-26T02:30:00.123456789 x",
+};
+
+static int parse_as(int form, struct ib_str *s, struct ib_time_policy *p, int64_t *t)
+{
+	if (form == 0)
+		return ib_ts_iso(s, p, t);
+	if (form == 1)
+		return ib_ts_nginx(s, p, t);
+	return ib_ts_any(s, p, t);
+}
+
+START_TEST(test_second_cache)
+{
+	int utc = _i & 1, form = _i >> 1;
+	struct ib_time_policy kept;
+
+	ib_time_policy_init(&kept, utc, 0, 0);
+	for (int pass = 0; pass < 3; pass++) {
+		for (size_t k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
+			/* each stamp twice in a row, then once more under the other
+			 * utc flag, then the next: hits and misses */
+			for (int rep = 0; rep < 3; rep++) {
+				struct ib_time_policy fresh;
+				struct ib_str a = ib_str_from(seq[k]), b = a;
+				int64_t ta = -1, tb = -1;
+				int ra, rb;
+
+				if (rep == 2)
+					kept.utc = !kept.utc;
+				ib_time_policy_init(&fresh, kept.utc, 0, 0);
+				ra = parse_as(form, &a, &kept, &ta);
+				rb = parse_as(form, &b, &fresh, &tb);
+				ck_assert_msg(ra == rb && ta == tb && a.ptr == b.ptr && a.len == b.len,
+					      "form %d utc %d '%s': %d %lld vs %d %lld", form, kept.utc,
+					      seq[k], ra, (long long)ta, rb, (long long)tb);
+				if (rep == 2)
+					kept.utc = !kept.utc;
+			}
+		}
+		kept.utc = !kept.utc; /* the cache keys on the flag too */
+	}
+}
+END_TEST
+
 START_TEST(test_format)
 {
 	char buf[32];
@@ -291,6 +378,7 @@ static Suite *timeutil_suite(void)
 	tcase_add_test(tc, test_year_rollover);
 	tcase_add_loop_test(tc, test_ts, 0, sizeof(ts) / sizeof(ts[0]));
 	tcase_add_test(tc, test_format);
+	tcase_add_loop_test(tc, test_second_cache, 0, 6);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -26,6 +26,17 @@ struct ib_time_policy {
 	char last_stamp[32];
 	size_t last_len; /* 0 = none */
 	int64_t last_ms;
+	/*
+	 * The second of the last ISO 8601 and nginx stamps read: their first
+	 * 19 bytes ("YYYY-MM-DDTHH:MM:SS", "YYYY/MM/DD HH:MM:SS") and the
+	 * instant of that second, to which the fraction (and the zone) of a
+	 * stamp with the same 19 bytes are added. iso_kind 0: none, 1: the
+	 * stamp had a zone (sec_ms is the second read as UTC), 2: it had none
+	 * (sec_ms is the second in the policy's zone). *_utc: p->utc then.
+	 */
+	char iso_sec[19], ngx_sec[19];
+	int iso_kind, iso_utc, ngx_have, ngx_utc;
+	int64_t iso_sec_ms, ngx_sec_ms;
 };
 
 /* Set up a policy. tz_is_utc: 1 when no zone or UTC was given. */
