@@ -162,14 +162,3 @@ long ib_str_find(struct ib_str hay, const char *needle, size_t nlen)
 		p++;
 	}
 }
-
-struct ib_str ib_str_trim(struct ib_str s)
-{
-	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
-		s.ptr++;
-		s.len--;
-	}
-	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
-		s.len--;
-	return s;
-}

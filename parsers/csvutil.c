@@ -191,12 +191,7 @@ struct ib_str ib_addr_host(struct ib_str s)
 {
 	const char *colon;
 
-	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) { /* ib_str_trim, inline */
-		s.ptr++;
-		s.len--;
-	}
-	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
-		s.len--;
+	s = ib_str_trim(s);
 	if (s.len && s.ptr[0] == '[') {
 		const char *rb = memchr(s.ptr, ']', s.len);
 

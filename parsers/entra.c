@@ -24,18 +24,6 @@
 #define J_RECORD_MAX (1u << 20)
 #define J_NODES 32768
 
-/* ib_str_trim, inline: it runs a dozen times a row. */
-static inline struct ib_str trim(struct ib_str s)
-{
-	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
-		s.ptr++;
-		s.len--;
-	}
-	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
-		s.len--;
-	return s;
-}
-
 /* ib_str_caseeq(a, lit) for a literal lit of n lower-case bytes (ASCII, as strncasecmp in the C locale). */
 static inline int ceq(struct ib_str a, const char *lit, size_t n)
 {
@@ -90,7 +78,7 @@ static void outcome(int have_code, uint64_t code, struct ib_str status, struct i
 
 static int is_imap(struct ib_str app)
 {
-	app = trim(app);
+	app = ib_str_trim(app);
 	return ceq(app, "imap4", 5) || ceq(app, "imap", 4);
 }
 
@@ -149,11 +137,11 @@ static int us_date(struct ib_str s, int64_t *out)
 
 static int any_date(struct ib_str s, struct ib_time_policy *utc, int64_t *out)
 {
-	struct ib_str t = trim(s);
+	struct ib_str t = ib_str_trim(s);
 
 	if (!ib_ts_iso(&t, utc, out) && !t.len)
 		return 0;
-	return us_date(trim(s), out);
+	return us_date(ib_str_trim(s), out);
 }
 
 /* ---- entra_csv ---- */
@@ -234,7 +222,7 @@ static int read_header(struct cstate *st, const struct ib_csv_field *f, long n)
 		st->col[c] = -1;
 	for (long i = 0; i < n; i++) {
 		char buf[64];
-		struct ib_str k = ib_name_norm(trim(f[i].raw), buf, sizeof(buf));
+		struct ib_str k = ib_name_norm(ib_str_trim(f[i].raw), buf, sizeof(buf));
 
 		for (int c = 0; c < C_N; c++)
 			for (int a = 0; a < 4 && cnames[c][a]; a++)
@@ -253,7 +241,7 @@ static struct ib_str cval(const struct cstate *st, const struct ib_csv_field *f,
 
 	if (k < 0 || k >= n)
 		return IB_STR_NULL;
-	return trim(f[k].escaped ? ib_csv_value(&f[k], st->scratch, st->scratch_cap, used) : f[k].raw);
+	return ib_str_trim(f[k].escaped ? ib_csv_value(&f[k], st->scratch, st->scratch_cap, used) : f[k].raw);
 }
 
 static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
@@ -268,7 +256,7 @@ static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	if (!st)
 		return IB_ERR_INTERNAL;
 	line = ib_line_clean(line);
-	if (!trim(line).len)
+	if (!ib_str_trim(line).len)
 		return IB_SKIP;
 	if (memchr(line.ptr, '\0', line.len)) {
 		ctx->reason = "NUL byte in line";
@@ -634,7 +622,7 @@ static int j_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 
 static int j_probe(struct ib_str line)
 {
-	line = trim(ib_line_clean(line));
+	line = ib_str_trim(ib_line_clean(line));
 	if (!line.len || (line.ptr[0] != '{' && line.ptr[0] != '[' && line.ptr[0] != '"'))
 		return 0;
 	if (ib_str_find(line, "\"clientAppUsed\"", 15) >= 0 ||

@@ -16,9 +16,6 @@
 #include "imapblast/parser.h"
 #include "util.h"
 #include "csvutil.h"
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define X_MAXCOL 64
 #define X_SESSIONS 4096
@@ -76,20 +73,9 @@ struct xstate {
 
 /*
  * Inline stand-ins, same results, for helpers called several times a line:
- * ib_str_trim, ib_str_eq, ib_str_caseeq (ASCII, as strncasecmp in the C
- * locale; lit in lower case), ib_line_clean and ib_addr_host.
+ * ib_str_eq and ib_str_caseeq (ASCII, as strncasecmp in the C locale; lit
+ * in lower case).
  */
-static inline struct ib_str trim(struct ib_str s)
-{
-	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
-		s.ptr++;
-		s.len--;
-	}
-	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
-		s.len--;
-	return s;
-}
-
 static inline int str_eq(struct ib_str a, struct ib_str b)
 {
 	return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
@@ -108,41 +94,6 @@ static inline int ceq(struct ib_str a, const char *lit, size_t n)
 	return 1;
 }
 #define CEQ(a, lit) ceq((a), (lit), sizeof(lit) - 1)
-
-static inline struct ib_str line_clean(struct ib_str line)
-{
-	if (line.len >= 3 && !memcmp(line.ptr, "\xEF\xBB\xBF", 3)) {
-		line.ptr += 3;
-		line.len -= 3;
-	}
-	while (line.len && (line.ptr[line.len - 1] == '\r' || line.ptr[line.len - 1] == '\n'))
-		line.len--;
-	return line;
-}
-
-static struct ib_str addr_host(struct ib_str s)
-{
-	const char *colon;
-
-	s = trim(s);
-	if (s.len && s.ptr[0] == '[') {
-		const char *rb = memchr(s.ptr, ']', s.len);
-
-		if (rb) {
-			s.len = (size_t)(rb - s.ptr) - 1;
-			s.ptr++;
-		}
-	} else if (s.len && (colon = memchr(s.ptr, ':', s.len)) != NULL &&
-		   !memchr(colon + 1, ':', s.len - (size_t)(colon + 1 - s.ptr))) {
-		s.len = (size_t)(colon - s.ptr); /* exactly one colon: host:port */
-	}
-	if (s.len > 7 && s.ptr[0] == ':' && !strncasecmp(s.ptr, "::ffff:", 7) &&
-	    memchr(s.ptr + 7, '.', s.len - 7)) {
-		s.ptr += 7;
-		s.len -= 7;
-	}
-	return s;
-}
 
 static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
 {
@@ -352,7 +303,7 @@ static void read_fields(struct xstate *st, struct ib_str names)
 	for (size_t i = 0; i < COL_N; i++)
 		st->col[i] = -1;
 	st->have_fields = 0;
-	n = ib_csv_split(trim(names), f, X_MAXCOL, &why);
+	n = ib_csv_split(ib_str_trim(names), f, X_MAXCOL, &why);
 	for (long i = 0; i < n; i++) {
 		char buf[64];
 		struct ib_str k = ib_name_norm(f[i].raw, buf, sizeof(buf));
@@ -410,7 +361,7 @@ static struct ib_str token(struct ib_str *s)
 	struct ib_str t;
 	const char *sp;
 
-	*s = trim(*s);
+	*s = ib_str_trim(*s);
 	sp = s->len ? memchr(s->ptr, ' ', s->len) : NULL;
 	t.ptr = s->ptr;
 	t.len = sp ? (size_t)(sp - s->ptr) : s->len;
@@ -434,7 +385,7 @@ static int split_resp(struct ib_str r, struct ib_str *tag, struct ib_str *status
 	*tag = IB_STR_NULL;
 	if (is_status(t1)) {
 		*status = t1;
-		*rest = trim(s);
+		*rest = ib_str_trim(s);
 		return 0;
 	}
 	t2 = token(&s);
@@ -442,7 +393,7 @@ static int split_resp(struct ib_str r, struct ib_str *tag, struct ib_str *status
 		return -1;
 	*tag = t1;
 	*status = t2;
-	*rest = trim(s);
+	*rest = ib_str_trim(s);
 	return 0;
 }
 
@@ -463,7 +414,7 @@ static struct ib_str context_resp(struct ib_str c)
 			const char *q = memchr(c.ptr + i, ';', c.len - i);
 			size_t e = q ? (size_t)(q - c.ptr) : c.len;
 
-			return trim((struct ib_str){c.ptr + i, e - i});
+			return ib_str_trim((struct ib_str){c.ptr + i, e - i});
 		}
 	}
 	return IB_STR_NULL;
@@ -511,7 +462,7 @@ static int auth_kind(struct ib_str cmd)
 /* User from LOGIN arguments ("bob@ex.com *****" or "\"bob\" secret"): first token only. */
 static struct ib_str login_user(struct ib_str args)
 {
-	args = trim(args);
+	args = ib_str_trim(args);
 	if (args.len && args.ptr[0] == '"') {
 		const char *q = memchr(args.ptr + 1, '"', args.len - 1);
 
@@ -612,7 +563,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 	long i = sess_find(st, x->sid);
 	struct ib_str tag, status, rest;
 
-	evc = trim(evc);
+	evc = ib_str_trim(evc);
 	if (evc.len != 1)
 		return IB_SKIP;
 	switch (evc.ptr[0]) {
@@ -643,7 +594,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 	default:
 		return IB_SKIP;
 	}
-	data = trim(data);
+	data = ib_str_trim(data);
 	if (!data.len || data.ptr[0] == '*' || data.ptr[0] == '+')
 		return IB_SKIP; /* untagged or continuation */
 	if (split_resp(data, &tag, &status, &rest))
@@ -691,135 +642,6 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 	}
 }
 
-/*
- * First byte c in [p, end), or end; never reads past end. Sixteen bytes a
- * step with SSE2, then eight where words are little-endian (a word holds c
- * where w ^ c*0x01.. has a zero byte; the lowest byte the zero test flags
- * is exact), then bytes.
- */
-static inline const char *find_byte(const char *p, const char *end, unsigned char c)
-{
-#ifdef __SSE2__
-	const __m128i vc = _mm_set1_epi8((char)c);
-
-	while (end - p >= 16) {
-		unsigned m = (unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), vc));
-
-		if (m)
-			return p + __builtin_ctz(m);
-		p += 16;
-	}
-#endif
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	while (end - p >= 8) {
-		const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-		uint64_t w;
-
-		memcpy(&w, p, 8);
-		w ^= ones * c;
-		w = (w - ones) & ~w & highs;
-		if (w)
-			return p + (__builtin_ctzll(w) >> 3);
-		p += 8;
-	}
-#endif
-	while (p < end && (unsigned char)*p != c)
-		p++;
-	return p;
-}
-
-/*
- * ib_csv_split (same fields, count, errors and reasons) with the comma and
- * quote searches inline: the fields are short, and a memchr call per field
- * cost more than the scan. line.len > 0.
- */
-static long split(struct ib_str line, struct ib_csv_field *f, size_t max, const char **why)
-{
-	const char *p = line.ptr, *end = line.ptr + line.len;
-	size_t n = 0;
-
-	for (;;) {
-		if (n == max) {
-			*why = "too many fields";
-			return -1;
-		}
-		f[n].escaped = 0;
-		if (p < end && *p == '"') {
-			const char *b = ++p;
-
-			for (;;) {
-				const char *q = find_byte(p, end, '"');
-
-				if (q == end) {
-					*why = "unterminated quoted field";
-					return -1;
-				}
-				if (q + 1 < end && q[1] == '"') {
-					f[n].escaped = 1;
-					p = q + 2;
-					continue;
-				}
-				f[n].raw = ib_u_span(b, q);
-				p = q + 1;
-				break;
-			}
-			if (p < end && *p != ',') {
-				*why = "text after a closing quote";
-				return -1;
-			}
-		} else {
-			const char *e = find_byte(p, end, ',');
-
-			/* a bare quote inside an unquoted field is kept as data */
-			f[n].raw = ib_u_span(p, e);
-			p = e;
-		}
-		n++;
-		if (p >= end)
-			break;
-		p++; /* the comma */
-		if (p == end) {
-			if (n == max) {
-				*why = "too many fields";
-				return -1;
-			}
-			f[n].raw = ib_u_span(p, p);
-			f[n].escaped = 0;
-			n++;
-			break;
-		}
-	}
-	return (long)n;
-}
-
-/* ib_csv_value of an escaped field, copying the runs between quotes whole. */
-static struct ib_str unescape(const struct ib_csv_field *f, char *buf, size_t cap, size_t *used)
-{
-	const char *p = f->raw.ptr, *end = p + f->raw.len;
-	char *w;
-
-	if (cap - *used < f->raw.len)
-		return IB_STR_NULL;
-	w = buf + *used;
-	while (p < end) {
-		const char *q = find_byte(p, end, '"');
-		size_t k = (size_t)(q - p) + (q < end); /* the run and its quote */
-
-		memcpy(w, p, k);
-		w += k;
-		p += k;
-		if (q < end && p < end && *p == '"')
-			p++; /* "" -> " */
-	}
-	{
-		struct ib_str out = {buf + *used, (size_t)(w - (buf + *used))};
-
-		*used += out.len;
-		return out;
-	}
-}
-
 static int field(const struct xstate *st, const struct ib_csv_field *f, long n, int c, char *scratch,
 		 size_t cap, size_t *used, struct ib_str *out)
 {
@@ -830,7 +652,7 @@ static int field(const struct xstate *st, const struct ib_csv_field *f, long n, 
 		return 0;
 	if (k >= n)
 		return -1;
-	*out = f[k].escaped ? unescape(&f[k], scratch, cap, used) : f[k].raw;
+	*out = f[k].escaped ? ib_csv_value(&f[k], scratch, cap, used) : f[k].raw;
 	return 0;
 }
 
@@ -883,7 +705,7 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 
 	if (!st)
 		return IB_ERR_INTERNAL;
-	line = line_clean(line);
+	line = ib_line_clean(line);
 	if (!line.len)
 		return IB_SKIP;
 	if (line.ptr[0] == '#') {
@@ -895,7 +717,7 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 		ctx->reason = "NUL byte in line";
 		return IB_BAD;
 	}
-	n = split(line, f, X_MAXCOL, &ctx->reason);
+	n = ib_csv_split(line, f, X_MAXCOL, &ctx->reason);
 	if (n < 0)
 		return IB_BAD;
 	if (!st->have_fields && default_fields(st, n)) {
@@ -924,19 +746,19 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 			return IB_BAD;
 		}
 	}
-	ts = trim(v[COL_TIME]);
+	ts = ib_str_trim(v[COL_TIME]);
 	if (stamp(st, ts, &x.time_ms)) {
 		ctx->reason = "bad date-time";
 		return IB_BAD;
 	}
-	x.sid = trim(v[COL_SESSION]);
-	x.user = trim(v[COL_USER]);
-	x.ip = addr_host(v[COL_REMOTE]);
-	x.server = v[COL_SERVER].len ? trim(v[COL_SERVER]) : addr_host(v[COL_LOCAL]);
+	x.sid = ib_str_trim(v[COL_SESSION]);
+	x.user = ib_str_trim(v[COL_USER]);
+	x.ip = ib_addr_host(v[COL_REMOTE]);
+	x.server = v[COL_SERVER].len ? ib_str_trim(v[COL_SERVER]) : ib_addr_host(v[COL_LOCAL]);
 	if (st->layout2010)
 		rc = line_2010(st, &x, v[COL_EVENT], v[COL_DATA], ev);
 	else
-		rc = line_2013(st, &x, trim(v[COL_COMMAND]), v[COL_PARAMS], v[COL_CONTEXT], ev);
+		rc = line_2013(st, &x, ib_str_trim(v[COL_COMMAND]), v[COL_PARAMS], v[COL_CONTEXT], ev);
 	if (rc == IB_SKIP)
 		rc = pop_ready(st, ev);
 	return rc;

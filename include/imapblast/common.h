@@ -109,6 +109,16 @@ int ib_str_starts(struct ib_str a, const char *lit);
 int ib_str_casestarts(struct ib_str a, const char *lit);
 /* Index of needle in hay, or -1. */
 long ib_str_find(struct ib_str hay, const char *needle, size_t nlen);
-struct ib_str ib_str_trim(struct ib_str s); /* spaces and tabs */
+/* Without leading and trailing spaces and tabs. Inline: parsers call it many times a line. */
+static inline struct ib_str ib_str_trim(struct ib_str s)
+{
+	while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
+		s.ptr++;
+		s.len--;
+	}
+	while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
 
 #endif
