@@ -37,6 +37,24 @@ struct ib_str ib_line_clean(struct ib_str line);
 int ib_str_caseeq(struct ib_str a, const char *lit);
 
 /*
+ * The same, inline, for a literal of n lower-case bytes (ASCII, as
+ * strncasecmp in the C locale): IB_CASEEQ(s, "login").
+ */
+static inline int ib_str_caseeq_n(struct ib_str a, const char *lit, size_t n)
+{
+	if (a.len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)a.ptr[i];
+
+		if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)lit[i])
+			return 0;
+	}
+	return 1;
+}
+#define IB_CASEEQ(a, lit) ib_str_caseeq_n((a), (lit), sizeof(lit) - 1)
+
+/*
  * Header name normalised for matching: ASCII letters and digits only, lower
  * case, written to buf (cap bytes, truncated). "Date (UTC)" -> "dateutc".
  */

@@ -24,20 +24,6 @@
 #define J_RECORD_MAX (1u << 20)
 #define J_NODES 32768
 
-/* ib_str_caseeq(a, lit) for a literal lit of n lower-case bytes (ASCII, as strncasecmp in the C locale). */
-static inline int ceq(struct ib_str a, const char *lit, size_t n)
-{
-	if (a.len != n)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)a.ptr[i];
-
-		if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)lit[i])
-			return 0;
-	}
-	return 1;
-}
-
 /* ---- outcome from the sign-in error code (shared) ---- */
 
 struct ecode {
@@ -79,7 +65,7 @@ static void outcome(int have_code, uint64_t code, struct ib_str status, struct i
 static int is_imap(struct ib_str app)
 {
 	app = ib_str_trim(app);
-	return ceq(app, "imap4", 5) || ceq(app, "imap", 4);
+	return IB_CASEEQ(app, "imap4") || IB_CASEEQ(app, "imap");
 }
 
 static int digit2(const char **p, const char *end, unsigned *out, int maxd)

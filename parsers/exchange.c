@@ -72,28 +72,13 @@ struct xstate {
 };
 
 /*
- * Inline stand-ins, same results, for helpers called several times a line:
- * ib_str_eq and ib_str_caseeq (ASCII, as strncasecmp in the C locale; lit
- * in lower case).
+ * An inline stand-in, same results, for ib_str_eq, called several times a
+ * line.
  */
 static inline int str_eq(struct ib_str a, struct ib_str b)
 {
 	return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
 }
-
-static inline int ceq(struct ib_str a, const char *lit, size_t n)
-{
-	if (a.len != n)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)a.ptr[i];
-
-		if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)lit[i])
-			return 0;
-	}
-	return 1;
-}
-#define CEQ(a, lit) ceq((a), (lit), sizeof(lit) - 1)
 
 static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
 {
@@ -374,7 +359,7 @@ static struct ib_str token(struct ib_str *s)
 
 static int is_status(struct ib_str t)
 {
-	return CEQ(t, "ok") || CEQ(t, "no") || CEQ(t, "bad");
+	return IB_CASEEQ(t, "ok") || IB_CASEEQ(t, "no") || IB_CASEEQ(t, "bad");
 }
 
 /* Split a response "a2 NO LOGIN failed." / "NO ..." / "ok": tag, status, rest. 0 or -1. */
@@ -438,7 +423,7 @@ static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enu
 	} else if (IB_U_FIND(text, "Account is blocked")) {
 		*cat = IB_CAT_POLICY;
 		*sig = "exchange-account-blocked";
-	} else if (CEQ(status, "bad")) {
+	} else if (IB_CASEEQ(status, "bad")) {
 		*cat = IB_CAT_OTHER;
 		*sig = "exchange-login-bad";
 	} else if (auth == 2 || IB_U_FIND(text, "AUTHENTICATE failed")) {
@@ -452,9 +437,9 @@ static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enu
 
 static int auth_kind(struct ib_str cmd)
 {
-	if (CEQ(cmd, "login"))
+	if (IB_CASEEQ(cmd, "login"))
 		return 1;
-	if (CEQ(cmd, "authenticate"))
+	if (IB_CASEEQ(cmd, "authenticate"))
 		return 2;
 	return 0;
 }
@@ -538,7 +523,7 @@ static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd
 	if (!auth || !resp.len || split_resp(resp, &tag, &status, &rest))
 		return rc;
 	user = x->user.len ? x->user : (auth == 1 ? login_user(params) : IB_STR_NULL);
-	if (CEQ(status, "ok")) {
+	if (IB_CASEEQ(status, "ok")) {
 		i = sess_add(st, x->sid);
 		st->sess[i].state = S_PENDING;
 		st->sess[i].auth = auth;
@@ -615,7 +600,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 			return IB_SKIP;
 		else
 			r = NULL; /* a login response without its command (cut log) */
-		if (CEQ(status, "ok")) {
+		if (IB_CASEEQ(status, "ok")) {
 			if (!r) {
 				i = sess_add(st, x->sid);
 				r = &st->sess[i];
