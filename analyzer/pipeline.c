@@ -220,10 +220,6 @@ static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
 	return drain(fr, 0, lineno);
 }
 
-/*
- * Read one file. Returns IB_OK, IB_BAD when an input error was recorded,
- * or a negative code for whole-run failures.
- */
 /* Take a spare thread (spare may be NULL). */
 static int claim(atomic_int *spare)
 {
@@ -246,6 +242,10 @@ static int go_async(struct ib_reader *r, atomic_int *spare)
 	return 0;
 }
 
+/*
+ * Read one file. Returns IB_OK, IB_BAD when an input error was recorded,
+ * or a negative code for whole-run failures.
+ */
 static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 		    struct ib_agg *agg, atomic_uint_fast64_t *progress, const struct ib_observer *obs,
 		    atomic_int *spare, struct ib_error *err)
