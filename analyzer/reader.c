@@ -449,12 +449,14 @@ static void *reading_thread(void *arg)
 	for (unsigned i = 0;; i = (i + 1) % NBLOCKS) {
 		struct block *b = &as->blk[i];
 		size_t len = 0;
+		int stop;
 
 		pthread_mutex_lock(&as->mu);
 		while (!as->stop && b->state != B_FREE)
 			pthread_cond_wait(&as->freed, &as->mu);
+		stop = as->stop;
 		pthread_mutex_unlock(&as->mu);
-		if (as->stop)
+		if (stop)
 			return NULL;
 		while (len < OUT_EXTRA && r->rv.src == SRC_MORE)
 			len += produce(r, b->mem + as->head + len, OUT_EXTRA - len);
