@@ -49,7 +49,7 @@ TOOL_SRC := $(sort $(wildcard bench/*.c))
 TOOL_BIN := $(TOOL_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps deps-check demo check check-nodeps valgrind-nodeps test-unit test-e2e asan valgrind install clean \
-	format format-check help bench fuzz tools
+	format format-check help bench fuzz tools tsan
 .DEFAULT_GOAL := all
 # keep objects of chained rules (tests, tools): no rebuild, no "rm" noise
 .SECONDARY:
@@ -126,6 +126,16 @@ check-nodeps:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(MAKE) --no-print-directory test-unit test-e2e
 
+# The threaded parts under ThreadSanitizer: the reader with its reading
+# thread, and -j runs (workers, spare threads, the report writer thread).
+tsan: deps deps-check
+	@$(MAKE) --no-print-directory BUILD=build/tsan CFLAGS="-O1 -g" SAN="-fsanitize=thread" \
+		build/tsan/imapblast build/tsan/tests/check_reader
+	@TSAN_OPTIONS=halt_on_error=1 CK_FORK=no build/tsan/tests/check_reader
+	@TSAN_OPTIONS=halt_on_error=1 sh tests/e2e.d/merge.sh build/tsan/imapblast build/tsan
+	@TSAN_OPTIONS=halt_on_error=1 build/tsan/imapblast -q -j 3 --force -o build/tsan/one \
+		samples/incident/server-imap2.log.gz && echo "ok   tsan: -j 3 on one file"
+
 # PCRE2's JIT code is opaque to valgrind (false "uninitialised" reports),
 # so this build runs the regex interpreter: same matches, slower.
 valgrind: deps deps-check
@@ -164,6 +174,7 @@ help:
 	@echo "make check      build and run every test (unit, corpus, end-to-end)"
 	@echo "make asan       the tests under ASan+UBSan (build/asan)"
 	@echo "make valgrind   the unit tests under valgrind"
+	@echo "make tsan       the threaded parts under ThreadSanitizer (build/tsan)"
 	@echo "make bench      benchmark against zcat and grep (bench/results.md)"
 	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS=N each (clang)"
 	@echo "make install    install to DESTDIR/PREFIX (default /usr/local)"
