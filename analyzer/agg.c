@@ -5,9 +5,10 @@
  * JudyL keyed by a 64-bit hash of the key and confirmed by comparing the
  * key itself; the rare key whose hash is already taken by another key lives
  * in a JudySL (strings) or JudyHS (cells) instead, so lookups stay exact
- * and one JudyL walk answers almost every event. Nothing is kept per line, so
- * memory grows with distinct cells and strings only. Merge and the state
- * file re-intern strings, so ids never leak into results.
+ * and one JudyL walk answers almost every event (IPv4 addresses are keyed
+ * by their value). Nothing is kept per line, so memory grows with distinct
+ * cells and strings only. Merge and the state file re-intern strings, so
+ * ids never leak into results; states are written in canonical order.
  */
 #include <errno.h>
 #include <stdio.h>
