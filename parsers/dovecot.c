@@ -496,7 +496,7 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 		       struct ib_event *ev)
 {
 	struct ib_str name, tag, r, whole;
-	int severe = 0;
+	int severe = 0, login;
 
 	(void)ctx;
 	if (IB_U_EQ(hdr->program, "dovecot")) {
@@ -517,15 +517,18 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 		if (tag.ptr && tag.ptr + tag.len <= msg.ptr && msg.ptr - (tag.ptr + tag.len) <= 4)
 			ev->message = ib_u_span(tag.ptr, msg.ptr + msg.len);
 	}
+	/* mail processes (imap, lmtp, pop3...) write most lines and none about logins */
+	login = ends_with(name, "-login", 6);
+	if (!login && !IB_U_EQ(name, "auth") && !IB_U_EQ(name, "auth-worker") &&
+	    !IB_U_EQ(name, "dovecot-auth"))
+		return IB_SKIP;
 	whole = ib_u_span(tag.ptr, r.ptr + r.len);
 	(void)is_level(&r, &severe);
 	if (hdr->host.len)
 		ev->server = hdr->host;
-	if (ends_with(name, "-login", 6))
+	if (login)
 		return login_line(r, ev);
-	if (IB_U_EQ(name, "auth") || IB_U_EQ(name, "auth-worker") || IB_U_EQ(name, "dovecot-auth"))
-		return auth_line(whole, r, severe, ev);
-	return IB_SKIP;
+	return auth_line(whole, r, severe, ev);
 }
 
 static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
