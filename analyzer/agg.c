@@ -94,26 +94,6 @@ struct ib_agg {
 	uint32_t last_sig_id;
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return IB_OK;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return IB_ERR_NOMEM;
-		ncap *= 2;
-	}
-	np = realloc(*p, ncap * elem);
-	if (!np)
-		return IB_ERR_NOMEM;
-	*p = np;
-	*cap = ncap;
-	return IB_OK;
-}
-
 static char *dupmem(const char *s, size_t len)
 {
 	char *d = malloc(len + 1);
@@ -175,7 +155,7 @@ static void *arena_alloc(struct arena *ar, size_t n)
 		return p;
 	}
 	size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-	if (grow((void **)&ar->blk, &ar->cap, ar->nblk + 1, sizeof(char *)) < 0 || !(p = malloc(size)))
+	if (ib_grow((void **)&ar->blk, &ar->cap, ar->nblk + 1, sizeof(char *)) < 0 || !(p = malloc(size)))
 		return NULL;
 	ar->blk[ar->nblk++] = p;
 	if (size == ARENA_BLOCK) {
@@ -286,7 +266,7 @@ static int intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 	char *key;
 	int byid;
 
-	if (len >= UINT32_MAX - 16 || grow((void **)&a->scratch, &a->scratch_cap, len + 1, 1) < 0)
+	if (len >= UINT32_MAX - 16 || ib_grow((void **)&a->scratch, &a->scratch_cap, len + 1, 1) < 0)
 		return IB_ERR_NOMEM;
 	key = a->scratch;
 	if (lower) {
@@ -312,8 +292,8 @@ static int intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 		*id = byid ? (uint32_t)(*pv - 1) : ((const struct srec *)*pv)->id;
 		return IB_OK;
 	}
-	if (t->n >= UINT32_MAX - 1 || grow((void **)&t->s, &t->cap, t->n + 1, sizeof(char *)) < 0 ||
-	    (k == IB_S_FILE && grow((void **)&a->files, &a->files_cap, t->n + 1, sizeof(*a->files)) < 0) ||
+	if (t->n >= UINT32_MAX - 1 || ib_grow((void **)&t->s, &t->cap, t->n + 1, sizeof(char *)) < 0 ||
+	    (k == IB_S_FILE && ib_grow((void **)&a->files, &a->files_cap, t->n + 1, sizeof(*a->files)) < 0) ||
 	    !(r = arena_alloc(&t->ar, sizeof(*r) + len + 1)))
 		return IB_ERR_NOMEM;
 	r->id = (uint32_t)t->n;
@@ -608,7 +588,7 @@ int ib_agg_file_error(struct ib_agg *a, const struct ib_error *e)
 			return IB_OK;
 		a->nerrors--;
 	}
-	if (grow((void **)&a->errors, &a->errors_cap, a->nerrors + 1, sizeof(x)) < 0)
+	if (ib_grow((void **)&a->errors, &a->errors_cap, a->nerrors + 1, sizeof(x)) < 0)
 		return IB_ERR_NOMEM;
 	memmove(&a->errors[lo + 1], &a->errors[lo], (a->nerrors - lo) * sizeof(x));
 	a->errors[lo] = x;
@@ -624,7 +604,7 @@ static int reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t
 
 	pv = (PWord_t)JudySLGet(a->reasons_sl, (const uint8_t *)key, PJE0);
 	if (!pv) {
-		if (grow((void **)&a->reasons, &a->reasons_cap, a->nreasons + 1, sizeof(*r)) < 0)
+		if (ib_grow((void **)&a->reasons, &a->reasons_cap, a->nreasons + 1, sizeof(*r)) < 0)
 			return IB_ERR_NOMEM;
 		r = &a->reasons[a->nreasons];
 		r->reason = dupmem(key, strlen(key));

@@ -74,26 +74,6 @@ static int nomem(struct ctx *c)
 	return ib_error_set(c->err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return -1;
-		ncap *= 2;
-	}
-	np = realloc(*p, ncap * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 static char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -278,7 +258,8 @@ static int find_attacks(struct ctx *c)
 			} else {
 				continue;
 			}
-			if (!reason || grow((void **)&r->attacks, &cap, r->nattacks + 1, sizeof(*r->attacks)))
+			if (!reason ||
+			    ib_grow((void **)&r->attacks, &cap, r->nattacks + 1, sizeof(*r->attacks)))
 				goto oom_reason;
 			memset(&r->attacks[r->nattacks], 0, sizeof(*r->attacks));
 			r->attacks[r->nattacks].reason = reason;
@@ -541,7 +522,7 @@ static int cred_rule(struct ctx *c)
 		if (pv == PJERR || !pv)
 			goto oom;
 		if (!*pv) {
-			if (grow((void **)&p, &pcap, np + 1, sizeof(*p)))
+			if (ib_grow((void **)&p, &pcap, np + 1, sizeof(*p)))
 				goto oom;
 			memset(&p[np], 0, sizeof(*p));
 			*pv = ++np;
@@ -608,7 +589,7 @@ static struct uacc *uget(struct ctx *c, uint32_t user, int create)
 	if (!c->uix[user]) {
 		if (!create)
 			return NULL;
-		if (grow((void **)&c->u, &c->ucap, c->nu + 1, sizeof(*c->u)))
+		if (ib_grow((void **)&c->u, &c->ucap, c->nu + 1, sizeof(*c->u)))
 			return NULL;
 		memset(&c->u[c->nu], 0, sizeof(*c->u));
 		c->u[c->nu].user = user;
@@ -733,7 +714,7 @@ static char *join_servers(struct ctx *c, uint32_t user)
 	int r1 = Judy1First(c->userver, &key, PJE0);
 
 	while (r1 == 1 && (key >> 32) == user) {
-		if (grow((void **)&names, &cap, k + 1, sizeof(*names)))
+		if (ib_grow((void **)&names, &cap, k + 1, sizeof(*names)))
 			goto out;
 		names[k] = fstr(c, IB_S_SERVER, (uint32_t)(key & 0xffffffffu));
 		len += strlen(names[k]) + 1;
@@ -884,7 +865,7 @@ static int build_unverified(struct ctx *c)
 				m = *pv;
 			pv = (PWord_t)JudyLNext(ul, &key, PJE0);
 		}
-		if (grow((void **)&r->unverified, &cap, r->nunverified + 1, sizeof(*row)))
+		if (ib_grow((void **)&r->unverified, &cap, r->nunverified + 1, sizeof(*row)))
 			goto oom;
 		row = &r->unverified[r->nunverified++];
 		row->failures = m;
@@ -937,7 +918,7 @@ static int build_servers(struct ctx *c)
 		if (pv == PJERR || !pv)
 			return nomem(c);
 		if (!*pv) {
-			if (grow((void **)&c->s, &c->scap, c->ns + 1, sizeof(*c->s)))
+			if (ib_grow((void **)&c->s, &c->scap, c->ns + 1, sizeof(*c->s)))
 				return nomem(c);
 			memset(&c->s[c->ns], 0, sizeof(*c->s));
 			c->s[c->ns].server = cell->server;
@@ -1091,7 +1072,7 @@ static int build_sigs(struct ctx *c)
 			inwin += w ? *w : 0;
 			pv = (PWord_t)JudyLNext(cnt, &key, PJE0);
 		}
-		if (grow((void **)&r->sigs, &cap, r->nsigs + 1, sizeof(*row)))
+		if (ib_grow((void **)&r->sigs, &cap, r->nsigs + 1, sizeof(*row)))
 			goto oom;
 		row = &r->sigs[r->nsigs++];
 		row->name = xstrdup(fstr(c, IB_S_SIG, (uint32_t)sig));

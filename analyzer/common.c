@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "imapblast/common.h"
 #include "imapblast/event.h"
@@ -63,6 +64,26 @@ int ib_category_parse(struct ib_str s, enum ib_category *out)
 int ib_category_is_failure(enum ib_category c)
 {
 	return c >= IB_CAT_CREDENTIALS && c < IB_CAT_COUNT;
+}
+
+int ib_grow_realloc(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *np;
+
+	if (need <= *cap)
+		return IB_OK;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return IB_ERR_NOMEM;
+		ncap *= 2;
+	}
+	np = realloc(*p, ncap * elem);
+	if (!np)
+		return IB_ERR_NOMEM;
+	*p = np;
+	*cap = ncap;
+	return IB_OK;
 }
 
 struct ib_str ib_str_from(const char *s)

@@ -697,15 +697,8 @@ static int push_path(struct ib_inputs *in, const char *path, uint64_t size)
 
 static int push_error(struct ib_inputs *in, int errnum, const char *path, const char *what)
 {
-	if (in->nerrors == in->errcap) {
-		size_t nc = in->errcap ? in->errcap * 2 : 8;
-		struct ib_error *ne = realloc(in->errors, nc * sizeof(*ne));
-
-		if (!ne)
-			return IB_ERR_NOMEM;
-		in->errors = ne;
-		in->errcap = nc;
-	}
+	if (ib_grow((void **)&in->errors, &in->errcap, in->nerrors + 1, sizeof(*in->errors)) < 0)
+		return IB_ERR_NOMEM;
 	ib_error_set(&in->errors[in->nerrors++], IB_ERR_IO, errnum, path, 0, "%s '%s'%s%s", what, path,
 		     errnum ? ": " : "", errnum ? strerror(errnum) : "");
 	return IB_OK;

@@ -92,15 +92,8 @@ lerr(struct ib_error *err, int code, const char *name, unsigned line, const char
 
 static int push_rule(struct ib_rules *r, struct ib_rule *rule)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct ib_rule *v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			return IB_ERR_NOMEM;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (ib_grow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v)) < 0)
+		return IB_ERR_NOMEM;
 	r->v[r->n++] = *rule;
 	memset(rule, 0, sizeof(*rule));
 	return IB_OK;

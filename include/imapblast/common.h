@@ -101,6 +101,17 @@ int ib_category_parse(struct ib_str s, enum ib_category *out);
 /* 1 for every category that is a failure (credentials .. other). */
 int ib_category_is_failure(enum ib_category c);
 
+/*
+ * Make room for need elements of elem bytes in the array *p of *cap
+ * elements, doubling from 16. Returns IB_OK, or IB_ERR_NOMEM with *p and
+ * *cap unchanged. Inline when there is room: hot paths call it per event.
+ */
+int ib_grow_realloc(void **p, size_t *cap, size_t need, size_t elem);
+static inline int ib_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	return need <= *cap ? IB_OK : ib_grow_realloc(p, cap, need, elem);
+}
+
 /* Slice helpers. */
 struct ib_str ib_str_from(const char *nul_terminated);
 int ib_str_eq(struct ib_str a, struct ib_str b);
