@@ -263,9 +263,14 @@ int ib_syslog_envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_
 	return IB_BAD;
 }
 
-static void fill_hdr(struct ib_event *ev, const struct ib_syslog_hdr *hdr)
+/*
+ * The envelope's fields on ev. parse() gets a cleared event, so it is
+ * cleared again only when a parser tried before may have written to it.
+ */
+static void fill_hdr(struct ib_event *ev, const struct ib_syslog_hdr *hdr, int dirty)
 {
-	ib_event_clear(ev);
+	if (dirty)
+		ib_event_clear(ev);
 	ev->time_ms = hdr->time_ms;
 	ev->host = hdr->host;
 	ev->program = hdr->program;
@@ -277,6 +282,7 @@ static int dispatch(struct ib_parse_ctx *ctx, struct syslog_state *ss, const str
 {
 	void *saved = ctx->state;
 	uint64_t mask = program_mask(only ? NULL : ss, hdr->program);
+	int dirty = 0;
 
 	/* the set bits in increasing order: registry order, no loop over the rest */
 	mask &= ~((uint64_t)1 << 63);
@@ -301,7 +307,8 @@ static int dispatch(struct ib_parse_ctx *ctx, struct syslog_state *ss, const str
 			}
 			sub = ss->slot[i].st;
 		}
-		fill_hdr(ev, hdr);
+		fill_hdr(ev, hdr, dirty);
+		dirty = 1;
 		ev->layer = p->layer;
 		ev->format = p->name;
 		ctx->state = sub;
@@ -310,7 +317,7 @@ static int dispatch(struct ib_parse_ctx *ctx, struct syslog_state *ss, const str
 		if (rc != IB_DECLINE)
 			return rc;
 	}
-	fill_hdr(ev, hdr);
+	fill_hdr(ev, hdr, dirty);
 	return IB_SKIP;
 }
 

@@ -60,7 +60,11 @@ struct ib_parser {
 	 * message-only parsers. Must be cheap and pure.
 	 */
 	int (*probe)(struct ib_str line);
-	/* required with probe: parse one line of a file in this format. */
+	/*
+	 * required with probe: parse one line of a file in this format. ev
+	 * arrives cleared (ib_event_clear) with ev->layer set to this
+	 * parser's layer.
+	 */
 	int (*parse)(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 	/*
 	 * optional: syslog program names this parser reads, NULL-terminated.
