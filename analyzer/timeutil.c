@@ -401,6 +401,14 @@ int ib_ts_iso(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	int64_t t;
 
 	hit = p->iso_kind && s->len >= 19 && p->iso_utc == p->utc && same_sec(s->ptr, p->iso_sec);
+	if (hit && p->iso_kind == 1 && s->len >= 24 && s->ptr[19] == '.' && is_digit(s->ptr[20]) &&
+	    is_digit(s->ptr[21]) && is_digit(s->ptr[22]) && (s->ptr[23] == 'Z' || s->ptr[23] == 'z')) {
+		/* the commonest tail, ".mmmZ" (Exchange, Entra): what fraction() and zone() give */
+		*out =
+		    p->iso_sec_ms + (s->ptr[20] - '0') * 100 + (s->ptr[21] - '0') * 10 + (s->ptr[22] - '0');
+		advance(s, 24);
+		return 0;
+	}
 	if (!hit) {
 		if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '-') || (mo = digits(s, 5, 2)) < 0 ||
 		    !at(s, 7, '-') || (d = digits(s, 8, 2)) < 0 || !(at(s, 10, 'T') || at(s, 10, ' ')))

@@ -64,11 +64,6 @@ struct xstate {
 	size_t ready_head, ready_n;
 	uint64_t dropped;
 	struct xrec out; /* the record an emitted event points into */
-	/* the seconds of the last "YYYY-MM-DDTHH:MM:SS.mmmZ" stamp and their
-	 * instant: lines come in time order, thousands to the second */
-	char last_sec[19];
-	int have_last;
-	int64_t last_sec_ms;
 };
 
 /*
@@ -642,40 +637,10 @@ static int field(const struct xstate *st, const struct ib_csv_field *f, long n, 
 }
 
 /* 1 when ts is "YYYY-MM-DDTHH:MM:SS.mmmZ" as far as the last five bytes go; sets *ms. */
-static int ms_zulu(struct ib_str ts, unsigned *ms)
-{
-	const char *p = ts.ptr;
-
-	if (ts.len != 24 || p[19] != '.' || p[23] != 'Z' || p[20] < '0' || p[20] > '9' || p[21] < '0' ||
-	    p[21] > '9' || p[22] < '0' || p[22] > '9')
-		return 0;
-	*ms = (unsigned)(p[20] - '0') * 100 + (unsigned)(p[21] - '0') * 10 + (unsigned)(p[22] - '0');
-	return 1;
-}
-
-/*
- * ib_ts_iso of a trimmed stamp, which must be used up; 0 or -1. For the
- * shape Exchange writes, UTC with three fraction digits, the instant is
- * that of the first 19 bytes plus the milliseconds, so a stamp in the same
- * second as the last one is answered from it.
- */
+/* ib_ts_iso of a trimmed stamp, which must be used up; 0 or -1. */
 static int stamp(struct xstate *st, struct ib_str ts, int64_t *out)
 {
-	unsigned ms;
-	int zulu = ms_zulu(ts, &ms);
-
-	if (zulu && st->have_last && !memcmp(ts.ptr, st->last_sec, sizeof(st->last_sec))) {
-		*out = st->last_sec_ms + ms;
-		return 0;
-	}
-	if (ib_ts_iso(&ts, &st->utc, out) || ts.len)
-		return -1;
-	if (zulu) {
-		memcpy(st->last_sec, ts.ptr - 24, sizeof(st->last_sec));
-		st->last_sec_ms = *out - ms;
-		st->have_last = 1;
-	}
-	return 0;
+	return ib_ts_iso(&ts, &st->utc, out) || ts.len ? -1 : 0;
 }
 
 static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)

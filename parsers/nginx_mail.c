@@ -23,52 +23,9 @@ struct ngx_slot {
 	char up[NGX_UP_CAP];
 };
 
-#define NGX_STAMP 19 /* "YYYY/MM/DD HH:MM:SS" */
-
 struct ngx_state {
 	struct ngx_slot slot[NGX_SLOTS];
-	/* the last stamp without a fraction and its instant: lines come in time
-	 * order, many to the second (ib_time_local depends on the bytes only) */
-	char last_stamp[NGX_STAMP];
-	int have_last;
-	int64_t last_ms;
 };
-
-/* 1 when s starts with a 19-byte stamp not followed by a fraction, as far as bytes go. */
-static int plain_stamp(struct ib_str s)
-{
-	return s.len == NGX_STAMP ||
-	       (s.len > NGX_STAMP && s.ptr[NGX_STAMP] != '.' && s.ptr[NGX_STAMP] != ',');
-}
-
-/*
- * ib_ts_nginx, answered from the last stamp when the line starts with the
- * same 19 bytes and no fraction follows (the instant then depends on those
- * bytes alone). Same return and advance (past blanks) as ib_ts_nginx.
- */
-static int stamp(struct ngx_state *st, struct ib_str *s, struct ib_time_policy *p, int64_t *out)
-{
-	struct ib_str s0 = *s;
-	int rc;
-
-	if (st && st->have_last && plain_stamp(s0) && !memcmp(s0.ptr, st->last_stamp, NGX_STAMP)) {
-		size_t i = NGX_STAMP;
-
-		while (i < s0.len && (s0.ptr[i] == ' ' || s0.ptr[i] == '\t'))
-			i++;
-		*out = st->last_ms;
-		s->ptr += i;
-		s->len -= i;
-		return 0;
-	}
-	rc = ib_ts_nginx(s, p, out);
-	if (st && rc >= 0 && plain_stamp(s0)) {
-		memcpy(st->last_stamp, s0.ptr, NGX_STAMP);
-		st->last_ms = *out;
-		st->have_last = 1;
-	}
-	return rc;
-}
 
 static void *ngx_open(void)
 {
@@ -173,7 +130,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	ib_event_clear(ev);
 	ev->format = "nginx_mail";
 	ev->layer = IB_LAYER_PROXY;
-	if (stamp(st, &s, ctx->time, &t) < 0) {
+	if (ib_ts_nginx(&s, ctx->time, &t) < 0) {
 		ctx->reason = "no nginx timestamp";
 		return IB_BAD;
 	}
