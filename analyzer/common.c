@@ -92,11 +92,6 @@ struct ib_str ib_str_from(const char *s)
 	return r;
 }
 
-int ib_str_eq(struct ib_str a, struct ib_str b)
-{
-	return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
-}
-
 int ib_str_eq_lit(struct ib_str a, const char *lit)
 {
 	size_t n = strlen(lit);

@@ -66,15 +66,6 @@ struct xstate {
 	struct xrec out; /* the record an emitted event points into */
 };
 
-/*
- * An inline stand-in, same results, for ib_str_eq, called several times a
- * line.
- */
-static inline int str_eq(struct ib_str a, struct ib_str b)
-{
-	return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
-}
-
 static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
 {
 	size_t n = s.len < cap ? s.len : cap;
@@ -150,7 +141,7 @@ static long sess_find(struct xstate *st, struct ib_str sid)
 	if (sid.len > sizeof(st->sess[0].sid))
 		sid.len = sizeof(st->sess[0].sid);
 	for (i = st->bucket[hash(sid) % X_BUCKETS]; i >= 0; i = st->sess[i].hnext)
-		if (str_eq(rec_sid(&st->sess[i]), sid))
+		if (ib_str_eq(rec_sid(&st->sess[i]), sid))
 			return i;
 	return -1;
 }
@@ -589,7 +580,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 		enum ib_category cat;
 		const char *sig;
 
-		if (r && str_eq(tag, (struct ib_str){r->tag, r->tag_len}))
+		if (r && ib_str_eq(tag, (struct ib_str){r->tag, r->tag_len}))
 			auth = r->auth;
 		else if (!auth)
 			return IB_SKIP;

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define IB_VERSION "0.1.0"
 
@@ -114,7 +115,11 @@ static inline int ib_grow(void **p, size_t *cap, size_t need, size_t elem)
 
 /* Slice helpers. */
 struct ib_str ib_str_from(const char *nul_terminated);
-int ib_str_eq(struct ib_str a, struct ib_str b);
+/* Inline: parsers compare slices several times a line. */
+static inline int ib_str_eq(struct ib_str a, struct ib_str b)
+{
+	return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
+}
 int ib_str_eq_lit(struct ib_str a, const char *lit); /* lit NUL-terminated */
 int ib_str_starts(struct ib_str a, const char *lit);
 int ib_str_casestarts(struct ib_str a, const char *lit);
