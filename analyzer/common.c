@@ -110,15 +110,6 @@ int ib_str_casestarts(struct ib_str a, const char *lit)
 	return a.len >= n && (!n || !strncasecmp(a.ptr, lit, n));
 }
 
-/* How common a byte is in log text (higher: more common); as ib_u_byte_rank in parsers/util.h. */
-static const unsigned char byte_rank[256] = {
-    [' '] = 4, ['0'] = 4, ['1'] = 4, ['2'] = 4, ['3'] = 4, ['4'] = 4, ['5'] = 4, ['6'] = 4, ['7'] = 4,
-    ['8'] = 4, ['9'] = 4, ['.'] = 4, ['e'] = 3, ['t'] = 3, ['a'] = 3, ['o'] = 3, ['i'] = 3, ['n'] = 3,
-    ['s'] = 3, ['r'] = 3, ['b'] = 2, ['c'] = 2, ['d'] = 2, ['f'] = 2, ['g'] = 2, ['h'] = 2, ['j'] = 2,
-    ['k'] = 2, ['l'] = 2, ['m'] = 2, ['p'] = 2, ['q'] = 2, ['u'] = 2, ['v'] = 2, ['w'] = 2, ['x'] = 2,
-    ['y'] = 2, ['z'] = 2, [','] = 2, [':'] = 2, ['='] = 2, ['-'] = 2, ['/'] = 2,
-};
-
 /*
  * The rarest byte of each needle, remembered per thread by the needle's
  * address (callers pass literals, so the same few addresses come back on
@@ -134,47 +125,23 @@ static _Thread_local struct {
 
 static size_t rare_byte(const char *needle, size_t nlen)
 {
-	size_t slot = ((uintptr_t)needle >> 3 ^ nlen) % RARE_SLOTS, r = 0;
+	size_t slot = ((uintptr_t)needle >> 3 ^ nlen) % RARE_SLOTS, r;
 
 	if (rare_cache[slot].needle == needle && rare_cache[slot].nlen == nlen)
 		return rare_cache[slot].r;
-	for (size_t i = 1; i < nlen; i++) /* the last of the rarest: as ib_u_rare */
-		if (byte_rank[(unsigned char)needle[i]] <= byte_rank[(unsigned char)needle[r]])
-			r = i;
+	r = ib_str_rare(needle, nlen);
 	rare_cache[slot].needle = needle;
 	rare_cache[slot].nlen = nlen;
 	rare_cache[slot].r = r;
 	return r;
 }
 
-/*
- * First match, as memmem gives it, found by memchr on the needle's rarest
- * byte and a memcmp per hit: glibc's memmem builds a shift table on every
- * call, which costs more than the whole scan of a log line. The technique
- * of ib_u_find_at (parsers/util.h), copied so the analyzer does not depend
- * on parsers/. Worst case nlen compares per byte of hay (a line full of
- * the rare byte): linear in the line.
- */
 long ib_str_find(struct ib_str hay, const char *needle, size_t nlen)
 {
-	const char *p, *last;
-	size_t r;
+	const char *p;
 
 	if (!nlen)
 		return 0;
-	if (hay.len < nlen)
-		return -1;
-	r = rare_byte(needle, nlen);
-	p = hay.ptr + r;
-	last = hay.ptr + (hay.len - nlen) + r; /* the rare byte of the last possible start */
-	for (;;) {
-		p = memchr(p, (unsigned char)needle[r], (size_t)(last - p) + 1);
-		if (!p)
-			return -1;
-		if (!memcmp(p - r, needle, nlen))
-			return (long)(p - r - hay.ptr);
-		if (p == last)
-			return -1;
-		p++;
-	}
+	p = ib_str_find_at(hay, needle, nlen, rare_byte(needle, nlen));
+	return p ? (long)(p - hay.ptr) : -1;
 }

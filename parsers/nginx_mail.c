@@ -39,11 +39,11 @@ static void ngx_close(void *st)
 
 /*
  * Index of lit in s, or -1; r is the index in lit of a byte that is rare in
- * these lines, the one memchr looks for (see ib_u_find_at).
+ * these lines, the one memchr looks for (see ib_str_find_at).
  */
 static long find(struct ib_str s, const char *lit, size_t n, size_t r)
 {
-	const char *p = ib_u_find_at(s, lit, n, r);
+	const char *p = ib_str_find_at(s, lit, n, r);
 
 	return p ? (long)(p - s.ptr) : -1;
 }

@@ -12,9 +12,9 @@ static const char *key_value(struct ib_str s, const char *key, size_t klen)
 
 	if (!klen)
 		return s.len ? s.ptr : NULL;
-	r = ib_u_rare(key, klen);
+	r = ib_str_rare(key, klen);
 	while (p < end) {
-		const char *k = ib_u_find_at(ib_u_span(p, end), key, klen, r);
+		const char *k = ib_str_find_at(ib_u_span(p, end), key, klen, r);
 
 		if (!k)
 			return NULL;

@@ -27,65 +27,14 @@ static inline struct ib_str ib_u_from(struct ib_str s, size_t i)
 	return ib_u_span(s.ptr + i, s.ptr + s.len);
 }
 
-/*
- * Pointer to the first occurrence of lit (length n >= 1) in s, or NULL,
- * found by memchr on lit[r] (r < n; pick a byte rare in the text) and a
- * memcmp per hit. glibc's memmem builds a shift table on every call, which
- * costs more than the whole scan on a log line. Worst case n compares per
- * byte of s (a line full of lit[r]): linear in the line.
- */
-static inline const char *ib_u_find_at(struct ib_str s, const char *lit, size_t n, size_t r)
-{
-	const char *p, *last;
-
-	if (s.len < n || !n)
-		return NULL;
-	p = s.ptr + r;
-	last = s.ptr + (s.len - n) + r; /* the rare byte of the last possible start */
-	for (;;) {
-		p = memchr(p, (unsigned char)lit[r], (size_t)(last - p) + 1);
-		if (!p)
-			return NULL;
-		if (!memcmp(p - r, lit, n))
-			return p - r;
-		if (p == last)
-			return NULL;
-		p++;
-	}
-}
-#define IB_U_FIND_AT(s, lit, r) ib_u_find_at((s), (lit), sizeof(lit) - 1, (r))
-
-/* How common byte c is in log text (higher: more common); picks the byte to memchr for. */
-static inline int ib_u_byte_rank(unsigned char c)
-{
-	if (c == ' ' || (c >= '0' && c <= '9') || c == '.')
-		return 4;
-	if (c == 'e' || c == 't' || c == 'a' || c == 'o' || c == 'i' || c == 'n' || c == 's' || c == 'r')
-		return 3;
-	if (c >= 'a' && c <= 'z')
-		return 2;
-	if (c == ',' || c == ':' || c == '=' || c == '-' || c == '/')
-		return 2;
-	return 1;
-}
-
-/* Index of the rarest byte of lit (length n >= 1) by ib_u_byte_rank; the last one on ties. */
-static inline size_t ib_u_rare(const char *lit, size_t n)
-{
-	size_t best = 0;
-
-	for (size_t i = 1; i < n; i++)
-		if (ib_u_byte_rank((unsigned char)lit[i]) <= ib_u_byte_rank((unsigned char)lit[best]))
-			best = i;
-	return best;
-}
+#define IB_U_FIND_AT(s, lit, r) ib_str_find_at((s), (lit), sizeof(lit) - 1, (r))
 
 /* Pointer to the first occurrence of lit (length n) in s, or NULL. */
 static inline const char *ib_u_find(struct ib_str s, const char *lit, size_t n)
 {
 	if (!s.len || !n)
 		return !n && s.len ? s.ptr : NULL;
-	return ib_u_find_at(s, lit, n, ib_u_rare(lit, n));
+	return ib_str_find_at(s, lit, n, ib_str_rare(lit, n));
 }
 #define IB_U_FIND(s, lit) ib_u_find((s), (lit), sizeof(lit) - 1)
 

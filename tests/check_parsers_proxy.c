@@ -266,7 +266,7 @@ START_TEST(test_nginx_table_bounded)
 }
 END_TEST
 
-/* ib_u_find_at (parsers/util.h) against a plain scan, for every choice of the memchr byte */
+/* ib_str_find_at (common.h) against a plain scan, for every choice of the memchr byte */
 static const struct {
 	const char *hay, *lit;
 	size_t hlen;
@@ -301,7 +301,7 @@ START_TEST(test_find)
 	const char *want = plain_find(s.ptr, s.len, lit, n);
 
 	for (size_t r = 0; r < n; r++)
-		ck_assert_msg(ib_u_find_at(s, lit, n, r) == want, "case %d, byte %zu", _i, r);
+		ck_assert_msg(ib_str_find_at(s, lit, n, r) == want, "case %d, byte %zu", _i, r);
 	ck_assert(ib_u_find(s, lit, n) == want);
 }
 END_TEST

@@ -123,8 +123,63 @@ static inline int ib_str_eq(struct ib_str a, struct ib_str b)
 int ib_str_eq_lit(struct ib_str a, const char *lit); /* lit NUL-terminated */
 int ib_str_starts(struct ib_str a, const char *lit);
 int ib_str_casestarts(struct ib_str a, const char *lit);
-/* Index of needle in hay, or -1. */
+/*
+ * Index of needle in hay, or -1: memmem's first match, found by memchr on
+ * the needle's rarest byte (remembered per needle) and a memcmp per hit.
+ */
 long ib_str_find(struct ib_str hay, const char *needle, size_t nlen);
+
+/* How common byte c is in log text (higher: more common): which byte to memchr for. */
+static inline int ib_byte_rank(unsigned char c)
+{
+	if (c == ' ' || (c >= '0' && c <= '9') || c == '.')
+		return 4;
+	if (c == 'e' || c == 't' || c == 'a' || c == 'o' || c == 'i' || c == 'n' || c == 's' || c == 'r')
+		return 3;
+	if (c >= 'a' && c <= 'z')
+		return 2;
+	if (c == ',' || c == ':' || c == '=' || c == '-' || c == '/')
+		return 2;
+	return 1;
+}
+
+/* Index of the rarest byte of needle (nlen >= 1) by ib_byte_rank; the last one on ties. */
+static inline size_t ib_str_rare(const char *needle, size_t nlen)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < nlen; i++)
+		if (ib_byte_rank((unsigned char)needle[i]) <= ib_byte_rank((unsigned char)needle[best]))
+			best = i;
+	return best;
+}
+
+/*
+ * Pointer to the first occurrence of needle (nlen >= 1) in hay, or NULL,
+ * found by memchr on needle[r] (r < nlen; a byte rare in the text) and a
+ * memcmp per hit. glibc's memmem builds a shift table on every call, which
+ * costs more than the whole scan of a log line. Worst case nlen compares
+ * per byte of hay (a line full of needle[r]): linear in the line.
+ */
+static inline const char *ib_str_find_at(struct ib_str hay, const char *needle, size_t nlen, size_t r)
+{
+	const char *p, *last;
+
+	if (hay.len < nlen || !nlen)
+		return NULL;
+	p = hay.ptr + r;
+	last = hay.ptr + (hay.len - nlen) + r; /* the rare byte of the last possible start */
+	for (;;) {
+		p = memchr(p, (unsigned char)needle[r], (size_t)(last - p) + 1);
+		if (!p)
+			return NULL;
+		if (!memcmp(p - r, needle, nlen))
+			return p - r;
+		if (p == last)
+			return NULL;
+		p++;
+	}
+}
 /* Without leading and trailing spaces and tabs. Inline: parsers call it many times a line. */
 static inline struct ib_str ib_str_trim(struct ib_str s)
 {
