@@ -47,10 +47,9 @@ static inline const char *find_byte(const char *p, const char *end, unsigned cha
 }
 
 /*
- * Fields are short: the comma and quote searches are inline (find_byte,
- * the technique of exchange.c), a memchr call per field cost more than the
- * scan. A bit-mask walk over the whole line (SSE2 compare of ',' and '"',
- * one ctz per special byte) was tried and cost more instructions than this.
+ * Fields are short: the comma and quote searches are inline (find_byte);
+ * a memchr call per field cost more than the scan. A bit-mask walk over the whole line (SSE2 compare of ','
+ * and '"', one ctz per special byte) was tried and cost more instructions than this.
  */
 long ib_csv_split(struct ib_str line, struct ib_csv_field *f, size_t max, const char **why)
 {
