@@ -1,8 +1,8 @@
 /*
- * report_int.h: private helpers shared by the report writers
- * (report*.c, sha256.c). Not a public interface: the tests include it to
- * check the escaping of byte strings that a NUL-terminated result string
- * cannot carry (NUL itself).
+ * report_int.h: private helpers shared by the report writers: the text
+ * helpers of report_text.c and the hash of sha256.c. Not a public
+ * interface: the tests include it to check the escaping of byte strings
+ * that a NUL-terminated result string cannot carry (NUL itself).
  *
  * Invariant: every escaper maps any byte string to text that is valid
  * UTF-8 and free of the target format's metacharacters.
