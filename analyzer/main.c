@@ -56,14 +56,18 @@ static void usage_error(const char *fmt, ...)
 
 static void print_help(void)
 {
+	char files[256], names[64];
+
+	ib_report_files(files, sizeof(files));
+	ib_report_names(names, sizeof(names));
 	printf("usage: imapblast [OPTIONS] PATH...\n"
-	       "       imapblast formats\n"
+	       "       imapblast formats [--outputs]\n"
 	       "       imapblast rules [--rules FILE] [--no-default-rules] [--test [-v] FILE...]\n"
 	       "       imapblast merge [OPTIONS] STATE...\n"
 	       "\n"
 	       "Reads IMAP client, proxy and server logs (plain or gzip, files, directories or -\n"
 	       "for stdin) and writes the blast radius of an authentication outage to a report\n"
-	       "folder: affected-users.csv, excluded.csv, summary.md, summary.json, timeline.svg.\n"
+	       "folder: %s.\n"
 	       "\n"
 	       "Input:\n"
 	       "  -j, --jobs N              use N threads (default: CPUs, at most 4)\n"
@@ -91,7 +95,7 @@ static void print_help(void)
 	       "      --server-factor F     flag a server at F x the fleet's rate (2.0)\n"
 	       "Output:\n"
 	       "  -o, --output DIR          report folder (default imapblast-report)\n"
-	       "      --format-out LIST     files to write: csv,md,json,svg (default all)\n"
+	       "      --format-out LIST     files to write: %s (default all)\n"
 	       "      --redact KEYFILE      pseudonymise users in md, json and svg (key from file)\n"
 	       "      --force               overwrite files imapblast did not write\n"
 	       "      --stamp               write the generation time into the report\n"
@@ -101,7 +105,8 @@ static void print_help(void)
 	       "  -V, --version             version and inflate backend\n"
 	       "\n"
 	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt, over-long or\n"
-	       "dated far from the rest (the report lists it); 2 usage error; 3 internal error.\n");
+	       "dated far from the rest (the report lists it); 2 usage error; 3 internal error.\n",
+	       files, names);
 }
 
 enum opt_id {
@@ -223,25 +228,12 @@ static int64_t parse_time(const char *opt, const char *v)
 
 static unsigned parse_outputs(const char *v)
 {
-	unsigned mask = 0;
-	const char *p = v;
+	char names[64];
+	unsigned mask;
 
-	while (*p) {
-		size_t n = strcspn(p, ",");
-
-		if (n == 3 && !strncmp(p, "csv", 3))
-			mask |= IB_OUT_CSV;
-		else if (n == 2 && !strncmp(p, "md", 2))
-			mask |= IB_OUT_MD;
-		else if (n == 4 && !strncmp(p, "json", 4))
-			mask |= IB_OUT_JSON;
-		else if (n == 3 && !strncmp(p, "svg", 3))
-			mask |= IB_OUT_SVG;
-		else
-			usage_error("bad value for option '--format-out': '%s' (want csv,md,json,svg)", v);
-		p += n;
-		if (*p == ',')
-			p++;
+	if (ib_report_select(v, &mask) < 0) {
+		ib_report_names(names, sizeof(names));
+		usage_error("bad value for option '--format-out': '%s' (want %s)", v, names);
 	}
 	if (!mask)
 		usage_error("bad value for option '--format-out': '%s'", v);
@@ -530,9 +522,11 @@ static void show_progress(void *arg, uint64_t done)
 
 /* ---- subcommands ---- */
 
-static int cmd_formats(void)
+static int cmd_formats(int outputs)
 {
-	for (size_t i = 0; ib_parsers[i]; i++) {
+	for (size_t i = 0; outputs && ib_writers[i]; i++)
+		printf("%-12s %s\n", ib_writers[i]->name, ib_writers[i]->file);
+	for (size_t i = 0; !outputs && ib_parsers[i]; i++) {
 		const struct ib_parser *p = ib_parsers[i];
 		const char *how = p->probe && p->programs ? "file, syslog" : p->probe ? "file" : "syslog";
 
@@ -836,9 +830,11 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	ib_config_init(&c.cfg);
 	if (argc > 1 && !strcmp(argv[1], "formats")) {
-		if (argc > 2)
-			usage_error("'formats' takes no argument, got '%s'", argv[2]);
-		return cmd_formats();
+		int outputs = argc > 2 && !strcmp(argv[2], "--outputs");
+
+		if (argc > 2 + outputs)
+			usage_error("'formats' takes no argument but --outputs, got '%s'", argv[2 + outputs]);
+		return cmd_formats(outputs);
 	}
 	if (argc > 1 && !strcmp(argv[1], "rules"))
 		rc = cmd_rules(&c, argc - 1, argv + 1);

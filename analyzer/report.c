@@ -1,73 +1,100 @@
 /*
- * report.c: the short human summary printed on stdout after a run (about
- * ten lines). Paths and reasons come from the outside world, so they are
- * escaped for a terminal (control bytes as \xHH).
+ * report.c: the only list of report files, and what is derived from it:
+ * the --format-out names and the files of the help text. Order matters:
+ * it is the order files are written in and errors are reported in.
  */
-#include <inttypes.h>
 #include <string.h>
 #include "imapblast/report.h"
-#include "imapblast/timeutil.h"
-#include "report_int.h"
 
-static const char *human_bytes(uint64_t n, char *buf, size_t size)
+extern const struct ib_writer ib_writer_affected_csv;
+extern const struct ib_writer ib_writer_excluded_csv;
+extern const struct ib_writer ib_writer_summary_md;
+extern const struct ib_writer ib_writer_summary_json;
+extern const struct ib_writer ib_writer_timeline_svg;
+
+const struct ib_writer *const ib_writers[] = {
+    &ib_writer_affected_csv, &ib_writer_excluded_csv, &ib_writer_summary_md,
+    &ib_writer_summary_json, &ib_writer_timeline_svg, NULL,
+};
+
+const struct ib_writer *ib_writer_find(const char *file)
 {
-	if (n >= UINT64_C(1) << 30)
-		snprintf(buf, size, "%.1f GiB", (double)n / (double)(UINT64_C(1) << 30));
-	else if (n >= UINT64_C(1) << 20)
-		snprintf(buf, size, "%.1f MiB", (double)n / (double)(UINT64_C(1) << 20));
-	else if (n >= 1024)
-		snprintf(buf, size, "%.1f KiB", (double)n / 1024.0);
-	else
-		snprintf(buf, size, "%" PRIu64 " B", n);
-	return buf;
+	for (size_t i = 0; ib_writers[i]; i++)
+		if (!strcmp(ib_writers[i]->file, file))
+			return ib_writers[i];
+	return NULL;
 }
 
-int ib_write_stdout_summary(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
+int ib_report_select(const char *list, unsigned *mask)
 {
-	struct ib_rbuf sc = {0};
-	char a[64], b[64], d[64];
-	int rc = IB_OK;
+	const char *p = list;
 
-	if (r->window_start_ms != IB_TIME_NONE && r->window_end_ms != IB_TIME_NONE)
-		fprintf(f, "window:          %s .. %s (%s, %s)\n",
-			ib_rep_time(r->window_start_ms, a, sizeof(a)),
-			ib_rep_time(r->window_end_ms, b, sizeof(b)),
-			r->window_source == IB_WIN_GIVEN ? "given" : "detected",
-			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
-	else
-		fputs("window:          none found\n", f);
-	fprintf(f, "affected users:  %" PRIu64 " (intermittent %" PRIu64 ", hard %" PRIu64 ")\n",
-		r->affected_users, r->intermittent_users, r->hard_users);
-	fprintf(f, "outage failures: %" PRIu64 " in the window\n", r->outage_failures);
-	if (r->peak_bucket_ms != IB_TIME_NONE)
-		fprintf(f, "peak:            %s, %" PRIu64 " users\n",
-			ib_rep_time(r->peak_bucket_ms, a, sizeof(a)), r->peak_users);
-	fprintf(f, "recovered:       %" PRIu64 " users, median %s\n", r->recovered_users,
-		ib_rep_dur(r->ttr_median_ms, d, sizeof(d)));
-	fprintf(f, "excluded:        %zu attack sources (%" PRIu64 " events), %zu unverified users\n",
-		r->nattacks, r->attack_events, r->nunverified);
-	fprintf(f,
-		"input:           %zu files, %s, %" PRIu64 " lines (%" PRIu64 " events, %" PRIu64
-		" ignored, %" PRIu64 " unparseable, %" PRIu64 " over-long)\n",
-		r->nfiles, human_bytes(r->total.bytes_in, a, sizeof(a)), r->total.lines, r->total.events,
-		r->total.ignored, r->total.unparseable, r->total.overlong);
-	if (r->nerrors) {
-		fprintf(f, "input errors:    %zu, first: '", r->nerrors);
-		ib_fput_esc(f, &sc, r->errors[0].path, IB_ESC_TERM);
-		fprintf(f, "' at byte %" PRIu64 ": ", r->errors[0].offset);
-		ib_fput_esc(f, &sc, r->errors[0].reason, IB_ESC_TERM);
-		fputs("\n", f);
+	*mask = 0;
+	while (*p) {
+		size_t n = strcspn(p, ","), i;
+
+		for (i = 0; ib_writers[i]; i++)
+			if (strlen(ib_writers[i]->name) == n && !memcmp(ib_writers[i]->name, p, n))
+				break;
+		if (!n || !ib_writers[i])
+			return IB_ERR_USAGE;
+		*mask |= ib_writers[i]->bit;
+		p += n;
+		if (*p == ',')
+			p++;
 	}
-	fputs("report:          '", f);
-	ib_fput_esc(f, &sc, cfg && cfg->out_dir ? cfg->out_dir : "imapblast-report", IB_ESC_TERM);
-	fputs("/'", f);
-	if (cfg && cfg->redact_key)
-		fputs(" (users redacted in summary.md, summary.json)", f);
-	fputs("\n", f);
-	if (sc.oom)
-		rc = IB_ERR_NOMEM;
-	ib_rbuf_release(&sc);
-	if (rc >= 0 && ferror(f))
-		rc = IB_ERR_IO;
-	return rc;
+	return IB_OK;
+}
+
+/* Append s to buf as snprintf would; *len counts what did not fit too. */
+static void put(char *buf, size_t size, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len < size) {
+		size_t k = size - *len - 1 < n ? size - *len - 1 : n;
+
+		memcpy(buf + *len, s, k);
+		buf[*len + k] = 0;
+	}
+	*len += n;
+}
+
+/* 1 when an earlier row has the name of row i. */
+static int seen_name(size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(ib_writers[k]->name, ib_writers[i]->name))
+			return 1;
+	return 0;
+}
+
+size_t ib_report_names(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size)
+		buf[0] = 0;
+	for (size_t i = 0; ib_writers[i]; i++) {
+		if (seen_name(i))
+			continue;
+		if (len)
+			put(buf, size, &len, ",");
+		put(buf, size, &len, ib_writers[i]->name);
+	}
+	return len;
+}
+
+size_t ib_report_files(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size)
+		buf[0] = 0;
+	for (size_t i = 0; ib_writers[i]; i++) {
+		if (i)
+			put(buf, size, &len, ", ");
+		put(buf, size, &len, ib_writers[i]->file);
+	}
+	return len;
 }

@@ -73,14 +73,4 @@ const char *ib_rep_time(int64_t ms, char *buf, size_t size);
 /* A duration in ms as "12 min", "1 h 5 min", "45 s", "2 d 3 h". */
 const char *ib_rep_dur(int64_t ms, char *buf, size_t size);
 
-/* Markers: the bytes a file we wrote starts with. */
-#define IB_CSV_AFFECTED_HEADER                                                                               \
-	"user,first_failure,last_failure,failures,successes,impacted_minutes,recovered_at,servers,"          \
-	"layers,categories,evidence\r\n"
-#define IB_CSV_EXCLUDED_HEADER "kind,id,users,failures,successes,first,last,reason\r\n"
-#define IB_MD_MARKER "<!-- imapblast report -->\n"
-#define IB_SVG_MARKER "<!-- imapblast -->\n"
-#define IB_JSON_MARKER "{\n  \"schema_version\": "
-#define IB_JSON_TOOL "\n  \"tool\": \"imapblast\","
-
 #endif

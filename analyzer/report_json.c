@@ -12,6 +12,10 @@
 #include "imapblast/timeutil.h"
 #include "report_int.h"
 
+/* What every summary.json starts with, and what follows the version. */
+#define MARKER "{\n  \"schema_version\": "
+#define MARKER_ALSO "\n  \"tool\": \"imapblast\","
+
 struct jw {
 	FILE *f;
 	struct ib_rbuf sc;
@@ -172,7 +176,7 @@ static const char *win_source(enum ib_window_source s)
 	return s == IB_WIN_GIVEN ? "given" : s == IB_WIN_DETECTED ? "detected" : "none";
 }
 
-int ib_write_summary_json(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
+static int write_json(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
 {
 	static const char *const hist[5] = {"1", "2-3", "4-10", "11-100", ">100"};
 	struct ib_config dflt;
@@ -404,3 +408,13 @@ int ib_write_summary_json(FILE *f, const struct ib_result *r, const struct ib_co
 		rc = IB_ERR_IO;
 	return rc;
 }
+
+const struct ib_writer ib_writer_summary_json = {
+    .name = "json",
+    .file = "summary.json",
+    .bit = IB_OUT_JSON,
+    .marker = MARKER,
+    .marker_also = MARKER_ALSO,
+    .own_thread = 1, /* the largest file */
+    .write = write_json,
+};

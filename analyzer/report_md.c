@@ -16,6 +16,7 @@
 #define ERRORS_SHOWN 50
 #define AROUND 6 /* buckets shown either side of the window */
 #define MAX_ROWS 60
+#define MARKER "<!-- imapblast report -->\n"
 
 struct mw {
 	FILE *f;
@@ -420,13 +421,13 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 	}
 }
 
-int ib_write_summary_md(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
+static int write_md(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
 {
 	struct mw w = {f, {0}, cfg};
 	char t[64];
 	int rc;
 
-	fputs(IB_MD_MARKER, f);
+	fputs(MARKER, f);
 	fputs("# IMAP authentication incident: blast radius\n\n", f);
 	if (cfg && cfg->redact_key)
 		fputs("> **Redacted.** User names in this file are pseudonyms (`u-` and 12 hex digits of a "
@@ -468,3 +469,11 @@ int ib_write_summary_md(FILE *f, const struct ib_result *r, const struct ib_conf
 		rc = IB_ERR_IO;
 	return rc;
 }
+
+const struct ib_writer ib_writer_summary_md = {
+    .name = "md",
+    .file = "summary.md",
+    .bit = IB_OUT_MD,
+    .marker = MARKER,
+    .write = write_md,
+};

@@ -25,10 +25,11 @@ static const char *const cat_name[NCAT] = {"credentials", "temporary", "timeout"
 static const char *const cat_col[NCAT] = {"#7b4fa6", "#d62728", "#ff7f0e", "#8c564b", "#8a8a8a"};
 #define SUCC_COL "#2a9d3a"
 #define WIN_COL "#ffe9a8"
+#define MARKER "<!-- imapblast -->\n"
 
 static void head(FILE *f)
 {
-	fputs(IB_SVG_MARKER, f);
+	fputs(MARKER, f);
 	fprintf(f,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		"font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\">\n"
@@ -121,7 +122,7 @@ static void legend(FILE *f, int have_window)
 		    x, WIN_COL, x + 16);
 }
 
-int ib_write_timeline_svg(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
+static int write_svg(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
 {
 	int64_t bucket = r->bucket_ms > 0 ? r->bucket_ms : 300000, t0, ncols, k, nbars, j;
 	uint64_t(*fail)[NCAT] = NULL, *succ = NULL, ymax = 0, step, top, v;
@@ -254,3 +255,11 @@ int ib_write_timeline_svg(FILE *f, const struct ib_result *r, const struct ib_co
 	free(succ);
 	return ferror(f) ? IB_ERR_IO : IB_OK;
 }
+
+const struct ib_writer ib_writer_timeline_svg = {
+    .name = "svg",
+    .file = "timeline.svg",
+    .bit = IB_OUT_SVG,
+    .marker = MARKER,
+    .write = write_svg,
+};

@@ -3,7 +3,8 @@
  * SHA-256/HMAC against the standard vectors, the escapers byte for byte,
  * a golden CSV, hostile user names read back through an RFC 4180 reader,
  * Markdown tables that keep their shape, --redact, determinism, and the
- * file-placement safety rules (symlinks, foreign files, --force).
+ * file-placement safety rules (symlinks, foreign files, --force), and
+ * the table of writers (every row complete, one bit per name).
  */
 #include <check.h>
 #include <errno.h>
@@ -30,17 +31,21 @@ static void hex(const unsigned char *d, size_t n, char *out)
 
 typedef int (*writer_fn)(FILE *, const struct ib_result *, const struct ib_config *);
 
-static int w_aff(FILE *f, const struct ib_result *r, const struct ib_config *c)
+/* The writer of a report file: the tests reach every writer through the table. */
+static const struct ib_writer *writer(const char *file)
 {
-	(void)c;
-	return ib_write_affected_csv(f, r);
+	const struct ib_writer *w = ib_writer_find(file);
+
+	ck_assert(w != NULL);
+	return w;
 }
 
-static int w_exc(FILE *f, const struct ib_result *r, const struct ib_config *c)
-{
-	(void)c;
-	return ib_write_excluded_csv(f, r);
-}
+#define W_AFF writer("affected-users.csv")->write
+#define W_EXC writer("excluded.csv")->write
+#define W_MD writer("summary.md")->write
+#define W_JSON writer("summary.json")->write
+#define W_SVG writer("timeline.svg")->write
+#define MD_MARKER writer("summary.md")->marker
 
 /* Run a writer into memory; returns a malloc'd buffer. */
 static char *render(writer_fn fn, const struct ib_result *r, const struct ib_config *cfg, size_t *len)
@@ -67,20 +72,14 @@ static char *tmpdir_new(void)
 
 static void rm_tree(const char *dir)
 {
-	static const char *const names[] = {"affected-users.csv",
-					    "excluded.csv",
-					    "summary.md",
-					    "summary.json",
-					    "timeline.svg",
-					    "out",
-					    "link",
-					    "outside.txt",
-					    NULL};
+	static const char *const names[] = {"out", "link", "outside.txt", NULL};
 	char p[1024];
 	int i;
 
-	for (i = 0; names[i]; i++) {
-		snprintf(p, sizeof(p), "%s/out/%s", dir, names[i]);
+	for (i = 0; ib_writers[i]; i++) {
+		snprintf(p, sizeof(p), "%s/out/%s", dir, ib_writers[i]->file);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/%s", dir, ib_writers[i]->file);
 		unlink(p);
 	}
 	for (i = 0; names[i]; i++) {
@@ -348,7 +347,7 @@ END_TEST
 START_TEST(test_csv_golden)
 {
 	struct ib_result *r = fx_two_users();
-	char *out = render(w_aff, r, NULL, NULL), *exc;
+	char *out = render(W_AFF, r, NULL, NULL), *exc;
 
 	ck_assert_str_eq(
 	    out,
@@ -358,7 +357,7 @@ START_TEST(test_csv_golden)
 	    "mbox1;mbox2,proxy;server,temporary;timeout,/var/log/mail.log:1042\r\n"
 	    "\"bob,smith\",2026-01-14T08:05:00Z,2026-01-14T08:05:00Z,1,0,5,,mbox1,proxy;server,temporary,"
 	    "\"logs/a \"\"b\"\".log:7\"\r\n");
-	exc = render(w_exc, r, NULL, NULL);
+	exc = render(W_EXC, r, NULL, NULL);
 	ck_assert_str_eq(exc, "kind,id,users,failures,successes,first,last,reason\r\n"
 			      "attack-source,203.0.113.9,25,300,0,2026-01-14T08:00:00Z,2026-01-14T08:30:00Z,"
 			      "\"failed for 25 users, no success\"\r\n"
@@ -446,7 +445,7 @@ START_TEST(test_csv_hostile_roundtrip)
 	struct ib_result *r = fx_incident(1);
 	struct ib_rbuf fields[16] = {{0}}, u = {0};
 	size_t len, n, row = 0, i, nh = 0;
-	char *out = render(w_aff, r, NULL, &len);
+	char *out = render(W_AFF, r, NULL, &len);
 	const char *p = out, *end = out + len;
 
 	while (fx_hostile[nh])
@@ -500,11 +499,11 @@ static int pipes(const char *s, size_t n)
 START_TEST(test_md_tables_hold)
 {
 	struct ib_result *r = fx_incident(1);
-	char *md = render(ib_write_summary_md, r, NULL, NULL), *p = md, *nl;
+	char *md = render(W_MD, r, NULL, NULL), *p = md, *nl;
 	int cols = -1, rows = 0;
 
-	ck_assert(!strncmp(md, IB_MD_MARKER, strlen(IB_MD_MARKER)));
-	for (p = md + strlen(IB_MD_MARKER); *p; p = nl + 1) {
+	ck_assert(!strncmp(md, MD_MARKER, strlen(MD_MARKER)));
+	for (p = md + strlen(MD_MARKER); *p; p = nl + 1) {
 		size_t i, n;
 		nl = strchr(p, '\n');
 		ck_assert(nl != NULL);
@@ -553,7 +552,7 @@ START_TEST(test_md_long_range)
 	free(r->buckets);
 	r->buckets = b;
 	r->nbuckets = 2000;
-	md = render(ib_write_summary_md, r, NULL, NULL);
+	md = render(W_MD, r, NULL, NULL);
 	ck_assert(strstr(md, "the full series is in summary.json") != NULL);
 	s = strstr(md, "| Bucket start (UTC)");
 	ck_assert(s != NULL);
@@ -570,10 +569,13 @@ END_TEST
 START_TEST(test_json_basics)
 {
 	struct ib_result *r = fx_incident(1);
-	char *js = render(ib_write_summary_json, r, NULL, NULL);
+	char *js = render(W_JSON, r, NULL, NULL);
+	const struct ib_writer *w = writer("summary.json");
+	char head[256];
 	size_t i;
 
-	ck_assert(!strncmp(js, IB_JSON_MARKER "1," IB_JSON_TOOL, strlen(IB_JSON_MARKER "1," IB_JSON_TOOL)));
+	snprintf(head, sizeof(head), "%s1,%s", w->marker, w->marker_also);
+	ck_assert(!strncmp(js, head, strlen(head)));
 	for (i = 0; js[i]; i++)
 		ck_assert((unsigned char)js[i] >= 0x20 || js[i] == '\n');
 	ck_assert(strstr(js, "\"user\": \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"") != NULL);
@@ -590,10 +592,11 @@ END_TEST
 START_TEST(test_svg_basics)
 {
 	struct ib_result *r = fx_incident(1);
-	char *svg = render(ib_write_timeline_svg, r, NULL, NULL);
+	char *svg = render(W_SVG, r, NULL, NULL);
+	const char *m = writer("timeline.svg")->marker;
 	size_t i;
 
-	ck_assert(!strncmp(svg, IB_SVG_MARKER "<svg ", strlen(IB_SVG_MARKER "<svg ")));
+	ck_assert(!strncmp(svg, m, strlen(m)) && !strncmp(svg + strlen(m), "<svg ", 5));
 	ck_assert(strstr(svg, "</svg>\n") != NULL);
 	ck_assert(strstr(svg, "Incident window 2026-01-14T09:00:00Z .. 2026-01-14T09:45:00Z") != NULL);
 	ck_assert(strstr(svg, ">09:00</text>") != NULL);
@@ -610,7 +613,7 @@ START_TEST(test_svg_empty_and_huge)
 {
 	struct ib_result *r = fx_two_users();
 	struct ib_bucket_row *b;
-	char *svg = render(ib_write_timeline_svg, r, NULL, NULL), *s;
+	char *svg = render(W_SVG, r, NULL, NULL), *s;
 	size_t i;
 	int bars = 0;
 
@@ -623,7 +626,7 @@ START_TEST(test_svg_empty_and_huge)
 	}
 	r->buckets = b;
 	r->nbuckets = 100000;
-	svg = render(ib_write_timeline_svg, r, NULL, NULL);
+	svg = render(W_SVG, r, NULL, NULL);
 	ck_assert(strstr(svg, "(230 buckets per bar)") != NULL);
 	for (s = svg; (s = strstr(s, "fill=\"#ff7f0e\"/>")) != NULL; s++)
 		bars++;
@@ -670,10 +673,10 @@ START_TEST(test_redact_outputs)
 	ib_config_init(&cfg);
 	cfg.redact_key = key;
 	cfg.redact_key_len = 16;
-	md = render(ib_write_summary_md, r, &cfg, NULL);
-	js = render(ib_write_summary_json, r, &cfg, NULL);
-	svg = render(ib_write_timeline_svg, r, &cfg, NULL);
-	csv = render(w_aff, r, &cfg, NULL);
+	md = render(W_MD, r, &cfg, NULL);
+	js = render(W_JSON, r, &cfg, NULL);
+	svg = render(W_SVG, r, &cfg, NULL);
+	csv = render(W_AFF, r, &cfg, NULL);
 	for (i = 0; i < r->nusers; i++) {
 		const char *local = r->users[i].user;
 		char bare[64];
@@ -704,9 +707,6 @@ static char *slurp_in(const char *dir, const char *name, size_t *len)
 	return ib_test_slurp(p, len);
 }
 
-static const char *const out_files[] = {"affected-users.csv", "excluded.csv", "summary.md", "summary.json",
-					"timeline.svg"};
-
 START_TEST(test_write_deterministic)
 {
 	struct ib_result *r = fx_incident(1);
@@ -724,24 +724,25 @@ START_TEST(test_write_deterministic)
 	ck_assert_int_eq(ib_report_write(r, &cfg, &err), IB_OK);
 	/* and a second run into the same directory replaces our own files */
 	ck_assert_int_eq(ib_report_write(r, &cfg, &err), IB_OK);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; ib_writers[i]; i++) {
+		const char *file = ib_writers[i]->file;
 		size_t n1, n2;
-		char *a = slurp_in(d1, out_files[i], &n1), *b = slurp_in(d2, out_files[i], &n2);
+		char *a = slurp_in(d1, file, &n1), *b = slurp_in(d2, file, &n2);
 		struct stat st;
 		char p[1100];
 		ck_assert(a != NULL && b != NULL);
 		ck_assert_uint_gt(n1, 0);
 		ck_assert_uint_eq(n1, n2);
 		ck_assert(!memcmp(a, b, n1));
-		snprintf(p, sizeof(p), "%s/%s", d1, out_files[i]);
+		snprintf(p, sizeof(p), "%s/%s", d1, file);
 		ck_assert_int_eq(stat(p, &st), 0);
 		ck_assert_int_eq(st.st_mode & 0022, 0);
 		free(a);
 		free(b);
 	}
-	for (i = 0; i < 5; i++) {
+	for (i = 0; ib_writers[i]; i++) {
 		char p[1100];
-		snprintf(p, sizeof(p), "%s/%s", d2, out_files[i]);
+		snprintf(p, sizeof(p), "%s/%s", d2, ib_writers[i]->file);
 		unlink(p);
 	}
 	rmdir(d2);
@@ -815,7 +816,7 @@ START_TEST(test_refuse_foreign_and_force)
 	ck_assert_int_eq(ib_report_write(r, &cfg, &err), IB_OK);
 	snprintf(p, sizeof(p), "%s/summary.md", dir);
 	s = ib_test_slurp(p, NULL);
-	ck_assert(!strncmp(s, IB_MD_MARKER, strlen(IB_MD_MARKER)));
+	ck_assert(!strncmp(s, MD_MARKER, strlen(MD_MARKER)));
 	free(s);
 	/* now ours: a run without --force may replace it */
 	cfg.force = 0;
@@ -831,16 +832,18 @@ START_TEST(test_refuse_symlinked_file)
 	struct ib_result *r = fx_two_users();
 	struct ib_config cfg;
 	struct ib_error err;
-	char *base = tmpdir_new(), dir[1024], outside[1024], p[1100], *s;
+	char *base = tmpdir_new(), dir[1024], outside[1024], p[1100], want[256], *s;
 	struct stat st;
 	FILE *f;
+
+	snprintf(want, sizeof(want), "%sprecious\n", MD_MARKER);
 
 	snprintf(dir, sizeof(dir), "%s/out", base);
 	snprintf(outside, sizeof(outside), "%s/outside.txt", base);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	f = fopen(outside, "w");
 	ck_assert(f != NULL);
-	fputs(IB_MD_MARKER "precious\n", f); /* even with our marker, a link is not ours */
+	fputs(want, f); /* even with our marker, a link is not ours */
 	fclose(f);
 	snprintf(p, sizeof(p), "%s/summary.md", dir);
 	ck_assert_int_eq(symlink(outside, p), 0);
@@ -854,7 +857,7 @@ START_TEST(test_refuse_symlinked_file)
 	ck_assert_int_eq(lstat(p, &st), 0);
 	ck_assert(S_ISREG(st.st_mode)); /* the link was replaced, not followed */
 	s = ib_test_slurp(outside, NULL);
-	ck_assert_str_eq(s, IB_MD_MARKER "precious\n");
+	ck_assert_str_eq(s, want);
 	free(s);
 	rm_tree(base);
 	free(base);
@@ -880,10 +883,10 @@ START_TEST(test_creates_missing_dirs)
 	ck_assert(S_ISDIR(st.st_mode));
 	snprintf(p, sizeof(p), "%s/timeline.svg", dir);
 	ck_assert_int_eq(access(p, F_OK), 0);
-	for (i = 0; i < 5; i++) {
-		if (i == 4)
+	for (i = 0; ib_writers[i]; i++) {
+		if (ib_writers[i]->bit & cfg.outputs)
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, out_files[i]);
+		snprintf(p, sizeof(p), "%s/%s", dir, ib_writers[i]->file);
 		ck_assert_int_ne(access(p, F_OK), 0); /* only what was selected */
 	}
 	snprintf(p, sizeof(p), "%s/timeline.svg", dir);
@@ -892,6 +895,71 @@ START_TEST(test_creates_missing_dirs)
 	rm_tree(base);
 	free(base);
 	ib_result_free(r);
+}
+END_TEST
+
+/* ---- the table of writers ---- */
+
+START_TEST(test_writer_table)
+{
+	size_t i, k;
+
+	ck_assert(ib_writers[0] != NULL);
+	for (i = 0; ib_writers[i]; i++) {
+		const struct ib_writer *w = ib_writers[i];
+
+		ck_assert(w->name != NULL && w->name[0]);
+		ck_assert_uint_eq(strspn(w->name, "abcdefghijklmnopqrstuvwxyz"), strlen(w->name));
+		ck_assert(w->file != NULL && w->file[0]);
+		ck_assert(!strchr(w->file, '/'));
+		ck_assert_uint_lt(strlen(w->file), 40); /* the temporary name has room for it */
+		ck_assert(w->marker != NULL && w->marker[0]);
+		ck_assert_uint_le(strlen(w->marker), IB_WRITER_HEAD);
+		ck_assert(!w->marker_also || strlen(w->marker) + strlen(w->marker_also) <= IB_WRITER_HEAD);
+		ck_assert(w->write != NULL);
+		ck_assert(w->bit != 0 && (w->bit & (w->bit - 1)) == 0); /* one bit */
+		ck_assert_uint_eq(w->bit & ~(unsigned)IB_OUT_ALL, 0);	/* selected by default */
+		ck_assert_ptr_eq(ib_writer_find(w->file), w);
+		for (k = 0; k < i; k++) {
+			ck_assert_str_ne(ib_writers[k]->file, w->file);
+			/* one bit per name: rows of a name share it, other names do not */
+			if (!strcmp(ib_writers[k]->name, w->name))
+				ck_assert_uint_eq(ib_writers[k]->bit, w->bit);
+			else
+				ck_assert_uint_ne(ib_writers[k]->bit, w->bit);
+		}
+	}
+	ck_assert_ptr_null(ib_writer_find("nope.txt"));
+}
+END_TEST
+
+START_TEST(test_writer_select)
+{
+	unsigned all = 0, mask = 99;
+	char buf[256];
+	size_t i;
+
+	for (i = 0; ib_writers[i]; i++)
+		all |= ib_writers[i]->bit;
+	ck_assert_uint_eq(ib_report_names(buf, sizeof(buf)), strlen(buf));
+	ck_assert_str_eq(buf, "csv,md,json,svg");
+	ck_assert_int_eq(ib_report_select(buf, &mask), IB_OK);
+	ck_assert_uint_eq(mask, all);
+	ck_assert_int_eq(ib_report_select("svg,csv,", &mask), IB_OK);
+	ck_assert_uint_eq(mask, IB_OUT_SVG | IB_OUT_CSV);
+	ck_assert_int_eq(ib_report_select("", &mask), IB_OK);
+	ck_assert_uint_eq(mask, 0);
+	ck_assert_int_eq(ib_report_select("csv,,md", &mask), IB_ERR_USAGE);
+	ck_assert_int_eq(ib_report_select("cs", &mask), IB_ERR_USAGE);
+	ck_assert_int_eq(ib_report_select("csvx", &mask), IB_ERR_USAGE);
+	ck_assert_int_eq(ib_report_select(",", &mask), IB_ERR_USAGE);
+	ck_assert_uint_eq(ib_report_files(buf, sizeof(buf)), strlen(buf));
+	ck_assert_str_eq(buf, "affected-users.csv, excluded.csv, summary.md, summary.json, timeline.svg");
+	/* truncated like snprintf: the full length back, what fits written */
+	ck_assert_uint_eq(ib_report_files(buf, 10), strlen("affected-users.csv, excluded.csv, summary.md, "
+							   "summary.json, timeline.svg"));
+	ck_assert_str_eq(buf, "affected-");
+	ck_assert_uint_eq(ib_report_names(NULL, 0), strlen("csv,md,json,svg"));
 }
 END_TEST
 
@@ -912,6 +980,8 @@ static Suite *report_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("writers");
+	tcase_add_test(tc, test_writer_table);
+	tcase_add_test(tc, test_writer_select);
 	tcase_add_test(tc, test_csv_golden);
 	tcase_add_test(tc, test_csv_hostile_roundtrip);
 	tcase_add_test(tc, test_md_tables_hold);
