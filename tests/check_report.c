@@ -936,13 +936,27 @@ END_TEST
 START_TEST(test_writer_select)
 {
 	unsigned all = 0, mask = 99;
-	char buf[256];
-	size_t i;
+	char buf[512], want[512] = ",", tok[64];
+	size_t i, len;
 
-	for (i = 0; ib_writers[i]; i++)
+	len = ib_report_names(buf, sizeof(buf));
+	ck_assert_uint_eq(len, strlen(buf));
+	ck_assert_uint_lt(len, sizeof(want) - 2);
+	memcpy(want + 1, buf, len);
+	memcpy(want + 1 + len, ",", 2); /* ",csv,md,json,svg," */
+	for (i = 0; ib_writers[i]; i++) {
 		all |= ib_writers[i]->bit;
-	ck_assert_uint_eq(ib_report_names(buf, sizeof(buf)), strlen(buf));
-	ck_assert_str_eq(buf, "csv,md,json,svg");
+		/* each name alone selects its bit */
+		ck_assert_int_eq(ib_report_select(ib_writers[i]->name, &mask), IB_OK);
+		ck_assert_uint_eq(mask, ib_writers[i]->bit);
+		/* and appears once in the list of names */
+		snprintf(tok, sizeof(tok), ",%s,", ib_writers[i]->name);
+		ck_assert(strstr(want, tok) != NULL);
+		ck_assert(strstr(strstr(want, tok) + 1, tok) == NULL);
+	}
+	/* today's names, in the order --help has always shown them */
+	ck_assert(!strncmp(buf, "csv,md,json,svg", 15));
+	ck_assert_uint_eq(ib_report_names(NULL, 0), strlen(buf));
 	ck_assert_int_eq(ib_report_select(buf, &mask), IB_OK);
 	ck_assert_uint_eq(mask, all);
 	ck_assert_int_eq(ib_report_select("svg,csv,", &mask), IB_OK);
@@ -953,13 +967,17 @@ START_TEST(test_writer_select)
 	ck_assert_int_eq(ib_report_select("cs", &mask), IB_ERR_USAGE);
 	ck_assert_int_eq(ib_report_select("csvx", &mask), IB_ERR_USAGE);
 	ck_assert_int_eq(ib_report_select(",", &mask), IB_ERR_USAGE);
-	ck_assert_uint_eq(ib_report_files(buf, sizeof(buf)), strlen(buf));
-	ck_assert_str_eq(buf, "affected-users.csv, excluded.csv, summary.md, summary.json, timeline.svg");
+
+	want[0] = 0;
+	for (i = 0, len = 0; ib_writers[i]; i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len, "%s%s", i ? ", " : "",
+					ib_writers[i]->file);
+	ck_assert_uint_eq(ib_report_files(buf, sizeof(buf)), strlen(want));
+	ck_assert_str_eq(buf, want);
 	/* truncated like snprintf: the full length back, what fits written */
-	ck_assert_uint_eq(ib_report_files(buf, 10), strlen("affected-users.csv, excluded.csv, summary.md, "
-							   "summary.json, timeline.svg"));
-	ck_assert_str_eq(buf, "affected-");
-	ck_assert_uint_eq(ib_report_names(NULL, 0), strlen("csv,md,json,svg"));
+	ck_assert_uint_eq(ib_report_files(buf, 10), strlen(want));
+	ck_assert_uint_eq(strlen(buf), 9);
+	ck_assert(!strncmp(buf, want, 9));
 }
 END_TEST
 
