@@ -174,7 +174,6 @@ static const char *win_source(enum ib_window_source s)
 
 int ib_write_summary_json(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
 {
-	static const char *const hist[5] = {"1", "2-3", "4-10", "11-100", ">100"};
 	struct ib_config dflt;
 	struct jw w = {f, {0}, 1, 0};
 	char ub[32];
@@ -241,9 +240,9 @@ int ib_write_summary_json(FILE *f, const struct ib_result *r, const struct ib_co
 	jms(&w, "ttr_p90_ms", r->ttr_p90_ms);
 	jms(&w, "ttr_max_ms", r->ttr_max_ms);
 	open_(&w, "retries_hist", '[');
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < IB_RETRY_BINS; i++) {
 		open_(&w, NULL, '{');
-		jstr(&w, "retries", hist[i]);
+		jstr(&w, "retries", ib_retry_bins[i].label);
 		ju(&w, "users", r->retries_hist[i]);
 		close_(&w, '}');
 	}
