@@ -53,8 +53,13 @@ struct ib_an {
 };
 
 /*
- * Phase 1, range (driver, analysis.c): sets scope (OUT/LIVE), b0, nb,
- * r->range_*, r->events, r->outlier_events, r->buckets[].start_ms.
+ * Phase 0, data quality (ib_an_quality below), first: it reads only the
+ * aggregator.
+ *
+ * Phase 1, range (driver, analysis.c). Reads cfg (since, until, window).
+ * Sets scope (OUT/LIVE), b0, nb, r->range_*, r->events,
+ * r->outlier_events, r->buckets[].start_ms, r->window_why.given_*; with no
+ * event in range, the window_why verdict and stops there.
  *
  * Phase 2, attack sources (analysis_attack.c). Reads scope, cfg (attack_*,
  * trusted_proxies). Sets scope (ATTACK), usucc, r->attacks (sorted by ip;
@@ -65,7 +70,8 @@ int ib_an_attacks(struct ib_an *c);
 /*
  * Phase 3, window and series (analysis_window.c). Reads scope, cfg
  * (window*). Sets r->buckets[].rate and .in_window, r->window_source,
- * r->window_start_ms/end_ms, r->window_why.
+ * r->window_start_ms/end_ms, r->window_why (verdict, baseline, params).
+ * From here on "in the window" is ib_an_in_window (the cell's bucket).
  */
 int ib_an_window(struct ib_an *c);
 
@@ -91,9 +97,12 @@ int ib_an_users(struct ib_an *c);
  */
 int ib_an_tables(struct ib_an *c);
 
-/* Data quality (analysis_tables.c), independent of the rest: reads only the
- * aggregator; sets r->files, r->total, r->reasons, r->errors. */
+/* Phase 0, data quality (analysis_tables.c): reads only the aggregator;
+ * sets r->files, r->total, r->reasons, r->errors. */
 int ib_an_quality(struct ib_an *c);
+
+/* Last, the driver words the result: ib_result_explain (analysis_text.c)
+ * reads the fields set above and sets r->window_rule and every reason. */
 
 /* ---- the window rule, pure (analysis_window.c), no aggregator ---- */
 
