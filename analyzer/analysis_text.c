@@ -100,6 +100,19 @@ char *ib_an_join_mask(unsigned mask, int layers)
 	return ib_an_join(names, k);
 }
 
+const char *ib_window_verdict_name(enum ib_window_verdict v)
+{
+	static const char *const names[] = {"no_events", "given", "no_failures", "none_qualified",
+					    "detected"};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "";
+}
+
+const char *ib_attack_rule_name(enum ib_attack_rule rule)
+{
+	return rule == IB_ATTACK_NEVER_LOGGED_IN ? "never_logged_in" : "many_users";
+}
+
 /* ---- the one formatter ---- */
 
 static char *window_sentence(const struct ib_result *r)

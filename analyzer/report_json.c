@@ -198,6 +198,8 @@ int ib_write_summary_json(FILE *f, const struct ib_result *r, const struct ib_co
 	jtime(&w, "start", r->window_start_ms);
 	jtime(&w, "end", r->window_end_ms);
 	jstr(&w, "rule", r->window_rule ? r->window_rule : "");
+	jstr(&w, "verdict", ib_window_verdict_name(r->window_why.verdict));
+	jdbl(&w, "baseline_rate", r->window_why.verdict == IB_WV_NO_EVENTS ? NAN : r->window_why.baseline);
 	close_(&w, '}');
 
 	open_(&w, "range", '{');
@@ -279,6 +281,8 @@ int ib_write_summary_json(FILE *f, const struct ib_result *r, const struct ib_co
 		ju(&w, "successes", a->successes);
 		jtime(&w, "first", a->first_ms);
 		jtime(&w, "last", a->last_ms);
+		jstr(&w, "rule", ib_attack_rule_name(a->rule));
+		ju(&w, "never_logged_in", a->never_users);
 		jstr(&w, "reason", a->reason ? a->reason : "");
 		close_(&w, '}');
 	}

@@ -219,6 +219,10 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
  * sentences made so far stay, the rest are NULL).
  */
 int ib_result_explain(struct ib_result *r);
+/* Names for programs (summary.json): "no_events", "given", "no_failures",
+ * "none_qualified", "detected"; "many_users", "never_logged_in". */
+const char *ib_window_verdict_name(enum ib_window_verdict v);
+const char *ib_attack_rule_name(enum ib_attack_rule rule);
 /* Free r with every string and array it owns; r may be NULL. */
 void ib_result_free(struct ib_result *r);
 
