@@ -31,7 +31,7 @@ enum ib_an_verdict {
 };
 
 struct ib_an {
-	/* driver, before any phase; read by all */
+	/* the driver (a .. B) and phase 1, range (b0, nb, scope); read by all */
 	const struct ib_agg *a;
 	const struct ib_config *cfg;
 	struct ib_result *r;
