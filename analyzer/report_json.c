@@ -178,7 +178,6 @@ static const char *win_source(enum ib_window_source s)
 
 static int write_json(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
 {
-	static const char *const hist[5] = {"1", "2-3", "4-10", "11-100", ">100"};
 	struct ib_config dflt;
 	struct jw w = {f, {0}, 1, 0};
 	char ub[32];
@@ -203,6 +202,8 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jtime(&w, "start", r->window_start_ms);
 	jtime(&w, "end", r->window_end_ms);
 	jstr(&w, "rule", r->window_rule ? r->window_rule : "");
+	jstr(&w, "verdict", ib_window_verdict_name(r->window_why.verdict));
+	jdbl(&w, "baseline_rate", r->window_why.verdict == IB_WV_NO_EVENTS ? NAN : r->window_why.baseline);
 	close_(&w, '}');
 
 	open_(&w, "range", '{');
@@ -245,9 +246,9 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jms(&w, "ttr_p90_ms", r->ttr_p90_ms);
 	jms(&w, "ttr_max_ms", r->ttr_max_ms);
 	open_(&w, "retries_hist", '[');
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < IB_RETRY_BINS; i++) {
 		open_(&w, NULL, '{');
-		jstr(&w, "retries", hist[i]);
+		jstr(&w, "retries", ib_retry_bins[i].label);
 		ju(&w, "users", r->retries_hist[i]);
 		close_(&w, '}');
 	}
@@ -284,6 +285,8 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 		ju(&w, "successes", a->successes);
 		jtime(&w, "first", a->first_ms);
 		jtime(&w, "last", a->last_ms);
+		jstr(&w, "rule", ib_attack_rule_name(a->rule));
+		ju(&w, "never_logged_in", a->never_users);
 		jstr(&w, "reason", a->reason ? a->reason : "");
 		close_(&w, '}');
 	}

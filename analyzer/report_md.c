@@ -267,7 +267,6 @@ static void section_users(struct mw *w, const struct ib_result *r)
 
 static void section_recovery(struct mw *w, const struct ib_result *r)
 {
-	static const char *const hist[5] = {"1", "2-3", "4-10", "11-100", "more than 100"};
 	FILE *f = w->f;
 	char a[64], b[64], c[64];
 	int i;
@@ -281,8 +280,8 @@ static void section_recovery(struct mw *w, const struct ib_result *r)
 	fputs("Outage failures before recovery, per recovered user:\n\n| Failures before success | Users "
 	      "|\n|---|---:|\n",
 	      f);
-	for (i = 0; i < 5; i++)
-		fprintf(f, "| %s | %" PRIu64 " |\n", hist[i], r->retries_hist[i]);
+	for (i = 0; i < IB_RETRY_BINS; i++)
+		fprintf(f, "| %s | %" PRIu64 " |\n", ib_retry_bins[i].text, r->retries_hist[i]);
 	fputs("\n", f);
 }
 

@@ -154,6 +154,9 @@ START_TEST(test_temporary_outage)
 	ck_assert_int_eq(r->buckets[7].in_window, 0);
 	ck_assert(strstr(r->window_rule, "detected: ") == r->window_rule);
 	ck_assert(strstr(r->window_rule, "median 0.0%") != NULL);
+	ck_assert_int_eq(r->window_why.verdict, IB_WV_DETECTED);
+	ck_assert(r->window_why.baseline == 0.0);
+	ck_assert_uint_eq(r->window_why.params.min_failures, CFG.window_min_failures);
 	ck_assert_uint_eq(r->nservers, 3);
 	ck_assert_str_eq(r->servers[0].server, "mx1");
 	ck_assert_str_eq(r->servers[1].server, "mx2");
@@ -258,6 +261,7 @@ START_TEST(test_exchange_outage)
 	ck_assert_str_eq(r->unverified[0].user, "ghost");
 	ck_assert_uint_eq(r->unverified[0].failures, 1);
 	ck_assert(strstr(r->unverified[0].reason, "no successful login") != NULL);
+	ck_assert(r->unverified[0].cred_factor == CFG.cred_factor);
 	s = server(r, "ex1");
 	ck_assert_int_eq(s->cred_outage, 1);
 	ck_assert_int_eq(s->flagged, 1);
@@ -300,6 +304,8 @@ START_TEST(test_sprayer)
 	ck_assert_int_eq(r->attacks[0].last_ms, T0 + 5 * B + 200004);
 	ck_assert_str_eq(r->attacks[0].reason,
 			 "failed for 30 distinct users, no success (>= 20, --attack-users)");
+	ck_assert_int_eq(r->attacks[0].rule, IB_ATTACK_MANY_USERS);
+	ck_assert_uint_eq(r->attacks[0].min_users, 20);
 	ck_assert_uint_eq(r->attack_events, 35);
 	ck_assert_uint_eq(r->events, 108 + 35);
 	ck_assert_uint_eq(server(r, "mx1")->attempts, 36);
@@ -339,6 +345,10 @@ START_TEST(test_nat_and_ratio)
 	ck_assert_uint_eq(r->attacks[0].users, 3);
 	ck_assert(strstr(r->attacks[0].reason, "--attack-ratio") != NULL);
 	ck_assert(strstr(r->attacks[0].reason, "3 of them (100%)") != NULL);
+	ck_assert_int_eq(r->attacks[0].rule, IB_ATTACK_NEVER_LOGGED_IN);
+	ck_assert_uint_eq(r->attacks[0].never_users, 3);
+	ck_assert_uint_eq(r->attacks[0].min_users, CFG.attack_min_users);
+	ck_assert(r->attacks[0].min_ratio == CFG.attack_ratio);
 	ck_assert_uint_eq(r->attack_events, 3);
 	ib_result_free(r);
 	/* without --trusted-proxy, 192.0.2.60 is one; 192.0.2.70 (2 of 3 = 67% < 80%) is not */
@@ -366,6 +376,7 @@ START_TEST(test_single_bucket_given_window)
 	ck_assert_int_eq(r->window_source, IB_WIN_NONE);
 	ck_assert_int_eq(r->window_start_ms, IB_TIME_NONE);
 	ck_assert(strstr(r->window_rule, "none: no bucket qualified") == r->window_rule);
+	ck_assert_int_eq(r->window_why.verdict, IB_WV_NONE_QUALIFIED);
 	ck_assert_uint_eq(r->nusers, 0);
 	ck_assert_uint_eq(r->nbuckets, 1);
 	ib_result_free(r);

@@ -6,6 +6,8 @@
  * ib_result that every writer formats. All arrays are sorted as
  * documented, so the same aggregate content gives the same result bytes
  * whatever the order of input. All strings are owned by the result.
+ * Every reason is kept twice: as structured fields (the numbers and the
+ * thresholds) and as the sentence ib_result_explain makes of them.
  */
 #ifndef IMAPBLAST_ANALYSIS_H
 #define IMAPBLAST_ANALYSIS_H
@@ -30,6 +32,12 @@ struct ib_user_row {
 	int intermittent;	   /* 1: successes interleaved with failures in the window */
 };
 
+/* Which rule made an IP an attack source (both need no success from it). */
+enum ib_attack_rule {
+	IB_ATTACK_MANY_USERS = 0,     /* users >= --attack-users */
+	IB_ATTACK_NEVER_LOGGED_IN = 1 /* users >= --attack-min-users, never/users >= --attack-ratio */
+};
+
 /* An attack source (client IP), excluded from the blast radius. */
 struct ib_attack_row {
 	char *ip;
@@ -37,15 +45,45 @@ struct ib_attack_row {
 	uint64_t failures;
 	uint64_t successes;
 	int64_t first_ms, last_ms;
-	char *reason;
+	enum ib_attack_rule rule;
+	uint64_t never_users; /* of users, those with no success anywhere */
+	unsigned min_users;   /* the rule's threshold: --attack-users or --attack-min-users */
+	double min_ratio;     /* --attack-ratio (IB_ATTACK_NEVER_LOGGED_IN only) */
+	char *reason;	      /* the sentence, from ib_result_explain */
 };
 
-/* A user left out of the list, and why (e.g. credentials failures on a
- * credential-outage server but never a success to prove the password). */
+/* A user left out of the list, and why: credentials failures on a
+ * credential-outage server but never a success to prove the password. */
 struct ib_unverified_row {
 	char *user;
-	uint64_t failures;
-	char *reason;
+	uint64_t failures;  /* credentials failures in the window (max over layers) */
+	double cred_factor; /* --cred-factor of the credentials rule */
+	char *reason;	    /* the sentence, from ib_result_explain */
+};
+
+/* Thresholds of the detection rule (--window-factor, --window-min-rate,
+ * --window-min-failures, --window-gap); see docs/method.md. */
+struct ib_window_params {
+	double factor;	       /* bucket rate >= factor x baseline */
+	double min_rate;       /* bucket rate >= baseline + min_rate */
+	unsigned min_failures; /* bucket failures >= min_failures */
+	unsigned gap;	       /* hot buckets this many buckets apart or fewer merge */
+};
+
+/* How the window was decided; the rule sentence is made from it. */
+enum ib_window_verdict {
+	IB_WV_NO_EVENTS = 0,	  /* no events in range (a window may still be given) */
+	IB_WV_GIVEN = 1,	  /* --window, widened to bucket boundaries */
+	IB_WV_NO_FAILURES = 2,	  /* no credentials, temporary or timeout failures in range */
+	IB_WV_NONE_QUALIFIED = 3, /* no bucket passed the detection rule */
+	IB_WV_DETECTED = 4
+};
+
+struct ib_window_why {
+	enum ib_window_verdict verdict;
+	int64_t given_start_ms, given_end_ms; /* --window as given, or IB_TIME_NONE */
+	double baseline;		      /* median bucket failure rate (detection only) */
+	struct ib_window_params params;	      /* the thresholds (detection only) */
 };
 
 struct ib_server_row {
@@ -108,10 +146,22 @@ struct ib_input_error {
 
 enum ib_window_source { IB_WIN_NONE = 0, IB_WIN_GIVEN, IB_WIN_DETECTED };
 
+/* The retry histogram: outage failures before recovery, per recovered user. */
+#define IB_RETRY_BINS 5
+struct ib_retry_bin {
+	uint64_t max;	   /* the bin holds counts up to max (the last: UINT64_MAX) */
+	const char *label; /* short, for summary.json: "1", "2-3", ..., ">100" */
+	const char *text;  /* for prose: "1", "2-3", ..., "more than 100" */
+};
+extern const struct ib_retry_bin ib_retry_bins[IB_RETRY_BINS];
+/* The index into ib_retry_bins of a user's failure count. */
+size_t ib_retry_bin(uint64_t failures);
+
 struct ib_result {
 	/* settings echoed for the report */
 	int64_t bucket_ms;
-	char *window_rule; /* the rule in words, thresholds included */
+	char *window_rule;		 /* the rule in words, from ib_result_explain */
+	struct ib_window_why window_why; /* the rule as fields */
 	enum ib_window_source window_source;
 	int64_t window_start_ms, window_end_ms; /* [start, end), IB_TIME_NONE if none */
 	int64_t range_start_ms, range_end_ms;	/* first and last event time */
@@ -131,8 +181,8 @@ struct ib_result {
 	/* recovery */
 	uint64_t recovered_users;
 	int64_t ttr_median_ms, ttr_p90_ms, ttr_max_ms; /* recovered_at - first_failure */
-	/* retries (outage failures) before recovery: 1, 2-3, 4-10, 11-100, >100 */
-	uint64_t retries_hist[5];
+	/* retries (outage failures) before recovery, by ib_retry_bins */
+	uint64_t retries_hist[IB_RETRY_BINS];
 
 	struct ib_user_row *users;
 	size_t nusers; /* sorted by user */
@@ -161,6 +211,18 @@ struct ib_result {
 /* Analyse. Returns IB_OK and *out, or a negative code. */
 int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
 	       struct ib_error *err);
+/*
+ * Make the sentences of r from its fields: window_rule from window_why (and
+ * the window), each attack's and each unverified user's reason. Replaces
+ * any sentence already there. This is the one place the words live: md,
+ * csv and stdout print what it writes. Returns IB_OK or IB_ERR_NOMEM (the
+ * sentences made so far stay, the rest are NULL).
+ */
+int ib_result_explain(struct ib_result *r);
+/* Names for programs (summary.json): "no_events", "given", "no_failures",
+ * "none_qualified", "detected"; "many_users", "never_logged_in". */
+const char *ib_window_verdict_name(enum ib_window_verdict v);
+const char *ib_attack_rule_name(enum ib_attack_rule rule);
 /* Free r with every string and array it owns; r may be NULL. */
 void ib_result_free(struct ib_result *r);
 

@@ -101,6 +101,11 @@ const char *ib_category_name(enum ib_category c);
 int ib_category_parse(struct ib_str s, enum ib_category *out);
 /* 1 for every category that is a failure (credentials .. other). */
 int ib_category_is_failure(enum ib_category c);
+/* 1 for the categories that are always outage failures (temporary, timeout). */
+static inline int ib_category_is_outage(enum ib_category c)
+{
+	return c == IB_CAT_TEMPORARY || c == IB_CAT_TIMEOUT;
+}
 
 /*
  * Make room for need elements of elem bytes in the array *p of *cap

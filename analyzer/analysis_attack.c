@@ -1,0 +1,213 @@
+/*
+ * analysis_attack.c: phase 2, the attack sources (docs/method.md). An IP
+ * that failed for many distinct users and never succeeded is an attack
+ * source; behind a proxy its server-layer failures are joined through the
+ * proxy layer. Its cells leave the blast radius (scope IB_AN_ATTACK).
+ * Contract in analysis_int.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "analysis_int.h"
+
+/* Refusals say something about the password, the account or the client,
+ * not the service: the failures an attacker collects. */
+static int is_refusal(unsigned cat)
+{
+	return cat == IB_CAT_CREDENTIALS || cat == IB_CAT_POLICY || cat == IB_CAT_OTHER;
+}
+
+static int trusted(const struct ib_an *c, const char *ip)
+{
+	for (const char *const *t = c->cfg->trusted_proxies; t && *t; t++)
+		if (strcmp(*t, ip) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append an attack row for ip (fields only; ib_result_explain words it). */
+static int add_attack(struct ib_an *c, size_t *cap, Pvoid_t *atkjl, Word_t ip, const struct ib_attack_row *x)
+{
+	struct ib_result *r = c->r;
+	struct ib_attack_row *row;
+	PWord_t pv;
+
+	if (ib_grow((void **)&r->attacks, cap, r->nattacks + 1, sizeof(*r->attacks)))
+		return -1;
+	row = &r->attacks[r->nattacks];
+	*row = *x;
+	row->first_ms = IB_TIME_NONE;
+	row->last_ms = IB_TIME_NONE;
+	row->ip = ib_an_strdup(ib_an_str(c, IB_S_IP, (uint32_t)ip));
+	r->nattacks++;
+	if (!row->ip)
+		return -1;
+	pv = (PWord_t)JudyLIns(atkjl, ip, PJE0);
+	if (pv == PJERR || !pv)
+		return -1;
+	*pv = r->nattacks - 1;
+	return 0;
+}
+
+static int find_attacks(struct ib_an *c)
+{
+	const struct ib_agg *a = c->a;
+	const struct ib_config *cfg = c->cfg;
+	size_t n = ib_agg_ncells(a);
+	Pvoid_t ipuser = NULL, atkjl = NULL;
+	uint8_t *ipsucc = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
+	uint8_t *attack = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1); /* by IP id */
+	Word_t key;
+	int rc = IB_OK, r1;
+	struct ib_result *r = c->r;
+	size_t cap = 0;
+
+	c->usucc = calloc(ib_agg_nstr(a, IB_S_USER) + 1, 1);
+	if (!ipsucc || !c->usucc || !attack)
+		goto oom;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(a, i);
+
+		if (c->scope[i] == IB_AN_OUT || cell->connection)
+			continue;
+		if (cell->category == IB_CAT_OK) {
+			ipsucc[cell->ip] = 1;
+			c->usucc[cell->user] = 1;
+		} else if (is_refusal(cell->category) && cell->ip && cell->user) {
+			if (Judy1Set(&ipuser, (Word_t)cell->ip << 32 | cell->user, PJE0) == JERR)
+				goto oom;
+		}
+	}
+	/* ipuser iterates grouped by ip */
+	key = 0;
+	r1 = Judy1First(ipuser, &key, PJE0);
+	while (r1 == 1) {
+		Word_t ip = key >> 32;
+		struct ib_attack_row x;
+
+		memset(&x, 0, sizeof(x));
+		do {
+			x.users++;
+			if (!c->usucc[key & 0xffffffffu])
+				x.never_users++;
+			r1 = Judy1Next(ipuser, &key, PJE0);
+		} while (r1 == 1 && (key >> 32) == ip);
+		if (ipsucc[ip] || trusted(c, ib_an_str(c, IB_S_IP, (uint32_t)ip)))
+			continue;
+		if (x.users >= cfg->attack_users) {
+			x.rule = IB_ATTACK_MANY_USERS;
+			x.min_users = cfg->attack_users;
+		} else if (x.users >= cfg->attack_min_users &&
+			   (double)x.never_users + IB_AN_EPS >= cfg->attack_ratio * (double)x.users) {
+			x.rule = IB_ATTACK_NEVER_LOGGED_IN;
+			x.min_users = cfg->attack_min_users;
+			x.min_ratio = cfg->attack_ratio;
+		} else {
+			continue;
+		}
+		if (add_attack(c, &cap, &atkjl, ip, &x))
+			goto oom;
+		attack[ip] = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(a, i);
+		struct ib_attack_row *row;
+		PWord_t pv;
+
+		if (c->scope[i] == IB_AN_OUT || !cell->ip || !attack[cell->ip])
+			continue;
+		c->scope[i] = IB_AN_ATTACK;
+		pv = (PWord_t)JudyLGet(atkjl, cell->ip, PJE0);
+		row = &r->attacks[*pv];
+		r->attack_events += cell->count;
+		if (ib_category_is_failure(cell->category))
+			row->failures += cell->count;
+		else
+			row->successes += cell->count;
+		if (row->first_ms == IB_TIME_NONE || cell->first_ms < row->first_ms)
+			row->first_ms = cell->first_ms;
+		if (row->last_ms == IB_TIME_NONE || cell->last_ms > row->last_ms)
+			row->last_ms = cell->last_ms;
+	}
+	goto out;
+oom:
+	rc = ib_an_nomem(c);
+out:
+	Judy1FreeArray(&ipuser, PJE0);
+	free(ipsucc);
+	free(attack);
+	JudyLFreeArray(&atkjl, PJE0);
+	return rc;
+}
+
+/*
+ * Behind a proxy the server layer sees the proxy's address, never the
+ * attacker's, and a proxy is never an attack source. The proxy layer has
+ * the real address: a server-layer failure of user U in bucket b is the
+ * attack's when the proxy layer logged failures of U within one bucket of
+ * b and every one of them came from an attack source. It is then excluded
+ * like the attack's own events (counted in attack_events).
+ */
+static int join_proxy_attacks(struct ib_an *c)
+{
+	const struct ib_agg *a = c->a;
+	size_t n = ib_agg_ncells(a);
+	Pvoid_t seen = NULL; /* (user << 32 | bucket - b0) -> 1 attack, 2 other */
+	int rc = IB_OK;
+
+	if (!c->r->nattacks)
+		return IB_OK;
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(a, i);
+		PWord_t pv;
+
+		if (c->scope[i] == IB_AN_OUT || cell->layer != IB_LAYER_PROXY || !cell->user ||
+		    cell->connection || !ib_category_is_failure(cell->category))
+			continue;
+		pv =
+		    (PWord_t)JudyLIns(&seen, (Word_t)cell->user << 32 | (Word_t)(cell->bucket - c->b0), PJE0);
+		if (pv == PJERR || !pv)
+			goto oom;
+		*pv |= c->scope[i] == IB_AN_ATTACK ? 1 : 2;
+	}
+	for (size_t i = 0; i < n && seen; i++) {
+		const struct ib_cell *cell = ib_agg_cell(a, i);
+		Word_t bits = 0, off = (Word_t)(cell->bucket - c->b0);
+
+		if (c->scope[i] != IB_AN_LIVE || cell->layer != IB_LAYER_SERVER || !cell->user ||
+		    cell->connection || !ib_category_is_failure(cell->category))
+			continue;
+		for (Word_t o = off ? off - 1 : 0; o <= off + 1; o++) {
+			PWord_t pv = (PWord_t)JudyLGet(seen, (Word_t)cell->user << 32 | o, PJE0);
+
+			if (pv)
+				bits |= *pv;
+		}
+		if (bits == 1) {
+			c->scope[i] = IB_AN_ATTACK;
+			c->r->attack_events += cell->count;
+		}
+	}
+	goto out;
+oom:
+	rc = ib_an_nomem(c);
+out:
+	JudyLFreeArray(&seen, PJE0);
+	return rc;
+}
+
+static int cmp_attack(const void *x, const void *y)
+{
+	return strcmp(((const struct ib_attack_row *)x)->ip, ((const struct ib_attack_row *)y)->ip);
+}
+
+int ib_an_attacks(struct ib_an *c)
+{
+	int rc;
+
+	if ((rc = find_attacks(c)) < 0 || (rc = join_proxy_attacks(c)) < 0)
+		return rc;
+	if (c->r->nattacks)
+		qsort(c->r->attacks, c->r->nattacks, sizeof(*c->r->attacks), cmp_attack);
+	return IB_OK;
+}

@@ -1,0 +1,171 @@
+/*
+ * analysis_int.h: the analysis's private structures, shared by its files
+ * (in the spirit of SQLite's vdbeInt.h). The driver (analysis.c) runs the
+ * phases in the order below on one struct ib_an; each phase's contract says
+ * which fields it reads and which it sets, and a phase reads only what an
+ * earlier phase set. Files: analysis.c (driver, range), analysis_attack.c,
+ * analysis_window.c (pure window functions, series, credentials rule),
+ * analysis_users.c, analysis_tables.c, analysis_text.c (words, leaf).
+ */
+#ifndef IMAPBLAST_ANALYSIS_INT_H
+#define IMAPBLAST_ANALYSIS_INT_H
+
+#include <stdint.h>
+#ifndef JUDYERROR
+#define JUDYERROR(CallerFile, CallerLine, JudyFunc, JudyErrno, JudyErrID) ((void)0)
+#endif
+#include <Judy.h>
+#include "imapblast/analysis.h"
+
+#define IB_AN_EPS 1e-9
+
+/* Per cell: where it stands. The driver sets OUT or LIVE, the attack phase
+ * turns LIVE into ATTACK. Only LIVE cells count in the blast radius. */
+enum ib_an_scope { IB_AN_OUT = 0, IB_AN_LIVE = 1, IB_AN_ATTACK = 2 };
+
+/* Per live failure cell: what its failures count as (the credentials rule). */
+enum ib_an_verdict {
+	IB_AN_OTHER = 0,      /* not an outage failure */
+	IB_AN_OUTAGE = 1,     /* outage failure (whether or not in the window) */
+	IB_AN_UNVERIFIED = 2, /* in the window, credentials, rule holds, user never succeeded */
+};
+
+struct ib_an {
+	/* the driver (a .. B) and phase 1, range (b0, nb, scope); read by all */
+	const struct ib_agg *a;
+	const struct ib_config *cfg;
+	struct ib_result *r;
+	struct ib_error *err;
+	int64_t B;	/* bucket width, ms */
+	int64_t b0;	/* first bucket of the range */
+	size_t nb;	/* buckets in the range; r->buckets[0, nb) have start_ms */
+	uint8_t *scope; /* by cell: enum ib_an_scope */
+
+	/* attack phase sets */
+	uint8_t *usucc; /* by user id: 1 when the user has a success in range */
+
+	/* credentials rule sets */
+	Pvoid_t credpair; /* Judy1: server << 8 | layer where the rule holds */
+	uint8_t *verdict; /* by cell: enum ib_an_verdict */
+
+	/* users phase sets */
+	Pvoid_t sjuser; /* Judy1: server << 32 | user, the affected users of each server */
+};
+
+/*
+ * Phase 0, data quality (ib_an_quality below), first: it reads only the
+ * aggregator.
+ *
+ * Phase 1, range (driver, analysis.c). Reads cfg (since, until, window).
+ * Sets scope (OUT/LIVE), b0, nb, r->range_*, r->events,
+ * r->outlier_events, r->buckets[].start_ms, r->window_why.given_*; with no
+ * event in range, the window_why verdict and stops there.
+ *
+ * Phase 2, attack sources (analysis_attack.c). Reads scope, cfg (attack_*,
+ * trusted_proxies). Sets scope (ATTACK), usucc, r->attacks (sorted by ip;
+ * fields, no sentence), r->attack_events.
+ */
+int ib_an_attacks(struct ib_an *c);
+
+/*
+ * Phase 3, window and series (analysis_window.c). Reads scope, cfg
+ * (window*). Sets r->buckets[].rate and .in_window, r->window_source,
+ * r->window_start_ms/end_ms, r->window_why (verdict, baseline, params).
+ * From here on "in the window" is ib_an_in_window (the cell's bucket).
+ */
+int ib_an_window(struct ib_an *c);
+
+/*
+ * Phase 4, the credentials rule (analysis_window.c). Reads scope,
+ * in_window, usucc, cfg (cred_factor, window_min_*). Sets credpair and
+ * verdict.
+ */
+int ib_an_credentials(struct ib_an *c);
+
+/*
+ * Phase 5, users (analysis_users.c). Reads scope, verdict, in_window.
+ * Sets r->users, r->unverified (fields, no sentence), the recovery and
+ * peak numbers, r->outage_failures, r->buckets[].outage_failures and
+ * .affected_users, r->layers[].win_failures and .affected_users, sjuser.
+ */
+int ib_an_users(struct ib_an *c);
+
+/*
+ * Phase 6, tables (analysis_tables.c). Reads scope, verdict, in_window,
+ * credpair, sjuser, r->window_source. Sets r->servers, r->sigs, and the
+ * rest of r->layers and r->buckets (attempts, successes, failures, present).
+ */
+int ib_an_tables(struct ib_an *c);
+
+/* Phase 0, data quality (analysis_tables.c): reads only the aggregator;
+ * sets r->files, r->total, r->reasons, r->errors. */
+int ib_an_quality(struct ib_an *c);
+
+/* Last, the driver words the result: ib_result_explain (analysis_text.c)
+ * reads the fields set above and sets r->window_rule and every reason. */
+
+/* ---- the window rule, pure (analysis_window.c), no aggregator ---- */
+
+/* A run of buckets [first, last] and the failures in it (gaps included). */
+struct ib_window_span {
+	size_t first, last;
+	uint64_t failures;
+};
+
+/*
+ * The detection series' rates: rate[b] = fail[b] / att[b], 0 where att[b]
+ * is 0. Returns the baseline, the median of the rates of the buckets with
+ * attempts (0 when none). scratch holds nb doubles.
+ */
+double ib_window_rates(const uint64_t *att, const uint64_t *fail, size_t nb, double *rate, double *scratch);
+
+/* Is bucket b hot: attempts, rate >= factor x base and >= base + min_rate,
+ * failures >= min_failures (rates compared with IB_AN_EPS slack)? */
+int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p);
+
+/*
+ * The detection rule over nb buckets: hot buckets merge into one run when
+ * at most p->gap buckets lie between them; the run with most failures
+ * wins, the earliest on a tie. Returns IB_WV_NO_FAILURES (no failure in
+ * any bucket), IB_WV_NONE_QUALIFIED (no hot bucket), or IB_WV_DETECTED
+ * with *out.
+ */
+enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const double *rate,
+					size_t nb, double base, const struct ib_window_params *p,
+					struct ib_window_span *out);
+
+/* A given window [s, e) widened to bucket boundaries of width B: *as <= s,
+ * *ae >= e, both multiples of B. */
+void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae);
+
+/* ---- shared helpers (analysis_text.c, a leaf) ---- */
+
+static inline int ib_an_nomem(struct ib_an *c)
+{
+	return ib_error_set(c->err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+}
+
+static inline const char *ib_an_str(const struct ib_an *c, enum ib_strkind k, uint32_t id)
+{
+	return ib_agg_str(c->a, k, id);
+}
+
+/* Is cell (in range) in the window? */
+static inline int ib_an_in_window(const struct ib_an *c, const struct ib_cell *cell)
+{
+	return c->r->buckets[cell->bucket - c->b0].in_window;
+}
+
+/* malloc'd copies; NULL when out of memory. */
+char *ib_an_strdup(const char *s);
+char *ib_an_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Sort names[0, n) (in place) and join them with ';'; malloc'd, or NULL. */
+char *ib_an_join(const char **names, size_t n);
+/* The names of the set bits of mask (layers when layers, else categories), sorted, ';'-joined. */
+char *ib_an_join_mask(unsigned mask, int layers);
+
+#endif

@@ -1,0 +1,342 @@
+/*
+ * analysis_tables.c: phase 6, the tables (servers, layers, buckets,
+ * signatures), and the data quality tables (files, unparseable reasons,
+ * input errors) that depend on nothing else. Contract in analysis_int.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "analysis_int.h"
+
+struct sacc {
+	uint32_t server;
+	uint64_t attempts, successes, failures[IB_CAT_COUNT];
+	uint64_t win_att, win_fail, base_att, base_fail;
+	unsigned layers;
+	int cred;
+	uint64_t affected;
+};
+
+/* The servers phase's own state. */
+struct servers {
+	Pvoid_t sjl; /* JudyL: server -> index into s + 1 */
+	struct sacc *s;
+	size_t ns, scap;
+};
+
+static int cmp_server_row(const void *x, const void *y)
+{
+	const struct ib_server_row *a = x, *b = y;
+
+	if (a->flagged != b->flagged)
+		return b->flagged - a->flagged;
+	return strcmp(a->server, b->server);
+}
+
+/* Per server: attempts, failures by category, outage rates in and out of the window. */
+static int count_servers(struct ib_an *c, struct servers *x)
+{
+	size_t n = ib_agg_ncells(c->a);
+	Word_t key;
+	int r1;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		struct sacc *s;
+		PWord_t pv;
+
+		if (c->scope[i] != IB_AN_LIVE || !cell->server)
+			continue;
+		pv = (PWord_t)JudyLIns(&x->sjl, cell->server, PJE0);
+		if (pv == PJERR || !pv)
+			return ib_an_nomem(c);
+		if (!*pv) {
+			if (ib_grow((void **)&x->s, &x->scap, x->ns + 1, sizeof(*x->s)))
+				return ib_an_nomem(c);
+			memset(&x->s[x->ns], 0, sizeof(*x->s));
+			x->s[x->ns].server = cell->server;
+			*pv = ++x->ns;
+		}
+		s = &x->s[*pv - 1];
+		s->attempts += cell->count;
+		if (cell->category == IB_CAT_OK)
+			s->successes += cell->count;
+		else
+			s->failures[cell->category] += cell->count;
+		s->layers |= 1u << cell->layer;
+		if (Judy1Test(c->credpair, (Word_t)cell->server << 8 | cell->layer, PJE0) == 1)
+			s->cred = 1;
+		if (ib_an_in_window(c, cell)) {
+			s->win_att += cell->count;
+			if (c->verdict[i] == IB_AN_OUTAGE)
+				s->win_fail += cell->count;
+		} else {
+			s->base_att += cell->count;
+			if (c->verdict[i] == IB_AN_OUTAGE)
+				s->base_fail += cell->count;
+		}
+	}
+	key = 0;
+	r1 = Judy1First(c->sjuser, &key, PJE0);
+	while (r1 == 1) {
+		PWord_t pv = (PWord_t)JudyLGet(x->sjl, key >> 32, PJE0);
+
+		if (pv)
+			x->s[*pv - 1].affected++;
+		r1 = Judy1Next(c->sjuser, &key, PJE0);
+	}
+	return IB_OK;
+}
+
+static int build_servers(struct ib_an *c, struct servers *x)
+{
+	struct ib_result *r = c->r;
+	uint64_t tot_att = 0, tot_fail = 0;
+	int rc;
+
+	if ((rc = count_servers(c, x)) < 0)
+		return rc;
+	for (size_t i = 0; i < x->ns; i++) {
+		tot_att += x->s[i].win_att;
+		tot_fail += x->s[i].win_fail;
+	}
+	if (x->ns) {
+		r->servers = calloc(x->ns, sizeof(*r->servers));
+		if (!r->servers)
+			return ib_an_nomem(c);
+	}
+	for (size_t i = 0; i < x->ns; i++) {
+		const struct sacc *s = &x->s[i];
+		struct ib_server_row *row = &r->servers[r->nservers++];
+		uint64_t oa = tot_att - s->win_att, of = tot_fail - s->win_fail;
+
+		row->server = ib_an_strdup(ib_an_str(c, IB_S_SERVER, s->server));
+		row->layers = ib_an_join_mask(s->layers, 1);
+		if (!row->server || !row->layers)
+			return ib_an_nomem(c);
+		row->attempts = s->attempts;
+		row->successes = s->successes;
+		memcpy(row->failures, s->failures, sizeof(row->failures));
+		row->win_attempts = s->win_att;
+		row->win_failures = s->win_fail;
+		row->win_rate = s->win_att ? (double)s->win_fail / (double)s->win_att : 0.0;
+		row->base_rate = s->base_att ? (double)s->base_fail / (double)s->base_att : 0.0;
+		row->fleet_rate = oa ? (double)of / (double)oa : 0.0;
+		row->affected_users = s->affected;
+		row->cred_outage = s->cred;
+		row->flagged = r->window_source != IB_WIN_NONE && s->win_att &&
+			       row->win_rate + IB_AN_EPS >= c->cfg->server_factor * row->fleet_rate &&
+			       row->win_rate + IB_AN_EPS >= row->fleet_rate + c->cfg->window_min_rate &&
+			       s->win_fail >= c->cfg->window_min_failures;
+	}
+	if (r->nservers)
+		qsort(r->servers, r->nservers, sizeof(*r->servers), cmp_server_row);
+	return IB_OK;
+}
+
+static void build_layers_buckets(struct ib_an *c)
+{
+	size_t n = ib_agg_ncells(c->a);
+	struct ib_result *r = c->r;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		struct ib_layer_row *l = &r->layers[cell->layer];
+		struct ib_bucket_row *b;
+
+		if (c->scope[i] == IB_AN_OUT)
+			continue;
+		l->present = 1;
+		if (c->scope[i] != IB_AN_LIVE || cell->connection)
+			continue;
+		b = &r->buckets[cell->bucket - c->b0];
+		l->attempts += cell->count;
+		if (cell->category == IB_CAT_OK) {
+			l->successes += cell->count;
+			b->successes += cell->count;
+		} else {
+			l->failures[cell->category] += cell->count;
+			b->failures[cell->category] += cell->count;
+		}
+		if (b->in_window)
+			l->win_attempts += cell->count;
+	}
+}
+
+static int cmp_sig(const void *x, const void *y)
+{
+	const struct ib_sig_row *a = x, *b = y;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int build_sigs(struct ib_an *c)
+{
+	size_t n = ib_agg_ncells(c->a), cap = 0;
+	Pvoid_t cnt = NULL, win = NULL; /* JudyL: sig << 8 | category */
+	struct ib_result *r = c->r;
+	Word_t key = 0;
+	PWord_t pv;
+	int rc = IB_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		Word_t k = (Word_t)cell->signature << 8 | cell->category;
+
+		if (c->scope[i] != IB_AN_LIVE || !cell->signature)
+			continue;
+		pv = (PWord_t)JudyLIns(&cnt, k, PJE0);
+		if (pv == PJERR || !pv)
+			goto oom;
+		*pv += cell->count;
+		if (ib_an_in_window(c, cell)) {
+			pv = (PWord_t)JudyLIns(&win, k, PJE0);
+			if (pv == PJERR || !pv)
+				goto oom;
+			*pv += cell->count;
+		}
+	}
+	pv = (PWord_t)JudyLFirst(cnt, &key, PJE0);
+	while (pv) {
+		Word_t sig = key >> 8;
+		uint64_t best = 0, total = 0, inwin = 0;
+		unsigned cat = IB_CAT_NONE;
+		struct ib_sig_row *row;
+
+		while (pv && (key >> 8) == sig) {
+			PWord_t w = (PWord_t)JudyLGet(win, key, PJE0);
+
+			if (*pv > best) {
+				best = *pv;
+				cat = (unsigned)(key & 0xff);
+			}
+			total += *pv;
+			inwin += w ? *w : 0;
+			pv = (PWord_t)JudyLNext(cnt, &key, PJE0);
+		}
+		if (ib_grow((void **)&r->sigs, &cap, r->nsigs + 1, sizeof(*row)))
+			goto oom;
+		row = &r->sigs[r->nsigs++];
+		row->name = ib_an_strdup(ib_an_str(c, IB_S_SIG, (uint32_t)sig));
+		row->category = (enum ib_category)cat;
+		row->count = total;
+		row->in_window = inwin;
+		if (!row->name)
+			goto oom;
+	}
+	if (r->nsigs)
+		qsort(r->sigs, r->nsigs, sizeof(*r->sigs), cmp_sig);
+	goto out;
+oom:
+	rc = ib_an_nomem(c);
+out:
+	JudyLFreeArray(&cnt, PJE0);
+	JudyLFreeArray(&win, PJE0);
+	return rc;
+}
+
+/* ---- data quality ---- */
+
+static int cmp_file(const void *x, const void *y)
+{
+	return strcmp(((const struct ib_file_row *)x)->path, ((const struct ib_file_row *)y)->path);
+}
+
+static int cmp_reason(const void *x, const void *y)
+{
+	const struct ib_reason_row *a = x, *b = y;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->reason, b->reason);
+}
+
+static int cmp_err(const void *x, const void *y)
+{
+	const struct ib_input_error *a = x, *b = y;
+	int k = strcmp(a->path, b->path);
+
+	if (k)
+		return k;
+	if (a->offset != b->offset)
+		return a->offset < b->offset ? -1 : 1;
+	return strcmp(a->reason, b->reason);
+}
+
+int ib_an_quality(struct ib_an *c)
+{
+	const struct ib_agg *a = c->a;
+	struct ib_result *r = c->r;
+	size_t nf = ib_agg_nstr(a, IB_S_FILE), nr = ib_agg_nreasons(a), ne = ib_agg_nerrors(a);
+
+	if (nf > 1 && !(r->files = calloc(nf - 1, sizeof(*r->files))))
+		return ib_an_nomem(c);
+	for (uint32_t i = 1; i < nf; i++) {
+		const struct ib_file_counts *fc = ib_agg_file_get(a, i);
+		struct ib_file_row *row = &r->files[r->nfiles++];
+
+		row->path = ib_an_strdup(ib_an_str(c, IB_S_FILE, i));
+		row->format = ib_an_strdup(fc->format ? fc->format : "");
+		if (!row->path || !row->format)
+			return ib_an_nomem(c);
+		row->c = *fc;
+		row->c.format = row->format;
+		r->total.bytes_in += fc->bytes_in;
+		r->total.bytes_out += fc->bytes_out;
+		r->total.lines += fc->lines;
+		r->total.events += fc->events;
+		r->total.ignored += fc->ignored;
+		r->total.unparseable += fc->unparseable;
+		r->total.overlong += fc->overlong;
+		r->total.gzip += fc->gzip ? 1 : 0;
+	}
+	if (r->nfiles)
+		qsort(r->files, r->nfiles, sizeof(*r->files), cmp_file);
+	if (nr && !(r->reasons = calloc(nr, sizeof(*r->reasons))))
+		return ib_an_nomem(c);
+	for (size_t i = 0; i < nr; i++) {
+		struct ib_reason x;
+		struct ib_reason_row *row = &r->reasons[r->nreasons++];
+
+		ib_agg_reason_get(a, i, &x);
+		row->reason = ib_an_strdup(x.reason);
+		row->count = x.count;
+		row->sample =
+		    ib_an_printf("%s:%llu", ib_an_str(c, IB_S_FILE, x.file), (unsigned long long)x.line);
+		if (!row->reason || !row->sample)
+			return ib_an_nomem(c);
+	}
+	if (r->nreasons)
+		qsort(r->reasons, r->nreasons, sizeof(*r->reasons), cmp_reason);
+	if (ne && !(r->errors = calloc(ne, sizeof(*r->errors))))
+		return ib_an_nomem(c);
+	for (size_t i = 0; i < ne; i++) {
+		const struct ib_error *e = ib_agg_error(a, i);
+		struct ib_input_error *row = &r->errors[r->nerrors++];
+
+		row->path = ib_an_strdup(e->path);
+		row->offset = e->offset;
+		row->reason = ib_an_strdup(e->msg);
+		if (!row->path || !row->reason)
+			return ib_an_nomem(c);
+	}
+	if (r->nerrors)
+		qsort(r->errors, r->nerrors, sizeof(*r->errors), cmp_err);
+	return IB_OK;
+}
+
+int ib_an_tables(struct ib_an *c)
+{
+	struct servers x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	rc = build_servers(c, &x);
+	JudyLFreeArray(&x.sjl, PJE0);
+	free(x.s);
+	if (rc < 0 || (rc = build_sigs(c)) < 0)
+		return rc;
+	build_layers_buckets(c);
+	return IB_OK;
+}
