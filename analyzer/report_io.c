@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "imapblast/atomic.h"
 #include "imapblast/report.h"
 #include "imapblast/timeutil.h"
 #include "report_int.h"
@@ -390,25 +391,16 @@ refuse:
 static int write_one(int dfd, const char *dir, int f, const struct ib_result *r, const struct ib_config *cfg,
 		     struct ib_error *err)
 {
-	char tmp[64];
-	FILE *fp = NULL;
-	int fd, rc, saved;
+	struct ib_atomic w;
+	char label[4096];
+	FILE *fp;
+	int rc, saved;
 
-	snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", fname[f], (long)getpid());
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return ib_error_set(err, IB_ERR_IO, errno, dir, 0, "cannot create '%s/%s': %s", dir, tmp,
-				    strerror(errno));
-	fp = fdopen(fd, "wb");
-	if (!fp) {
-		saved = errno;
-		close(fd);
-		unlinkat(dfd, tmp, 0);
-		return ib_error_set(err, IB_ERR_NOMEM, saved, dir, 0, "cannot open a stream on '%s/%s'", dir,
-				    tmp);
-	}
+	snprintf(label, sizeof(label), "%s/%s", dir, fname[f]);
+	rc = ib_atomic_open(&w, dfd, fname[f], label, 0644, 0, err);
+	if (rc < 0)
+		return rc;
+	fp = w.fp;
 	/* one writer per stream: no lock per call (a report makes millions of small ones) */
 	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	switch (f) {
@@ -429,27 +421,15 @@ static int write_one(int dfd, const char *dir, int f, const struct ib_result *r,
 		break;
 	}
 	saved = errno;
-	if (fflush(fp) != 0 && rc >= 0) {
-		saved = errno;
-		rc = IB_ERR_IO;
-	}
-	if (fclose(fp) != 0 && rc >= 0) {
-		saved = errno;
-		rc = IB_ERR_IO;
-	}
-	if (rc >= 0 && renameat(dfd, tmp, dfd, fname[f]) < 0) {
-		saved = errno;
-		rc = IB_ERR_IO;
-	}
 	if (rc < 0) {
-		unlinkat(dfd, tmp, 0);
+		ib_atomic_abort(&w);
 		if (rc == IB_ERR_NOMEM)
 			return ib_error_set(err, rc, 0, dir, 0, "out of memory writing '%s/%s'", dir,
 					    fname[f]);
 		return ib_error_set(err, rc, saved, dir, 0, "cannot write '%s/%s': %s", dir, fname[f],
 				    saved ? strerror(saved) : "write error");
 	}
-	return IB_OK;
+	return ib_atomic_commit(&w, err);
 }
 
 /* mkdir -p, mode 0755; existing components are fine. */
