@@ -392,13 +392,17 @@ static void free_maps(uint32_t *map[IB_S_KINDS])
 		free(map[k]);
 }
 
-int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src)
+int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *err)
 {
 	uint32_t *map[IB_S_KINDS] = {NULL};
 	int rc = IB_OK;
 
-	if (dst == src || dst->bucket_ms != src->bucket_ms)
-		return IB_ERR_USAGE;
+	if (dst == src)
+		return ib_error_set(err, IB_ERR_INTERNAL, 0, NULL, 0, "cannot merge an aggregate into itself");
+	if (dst->bucket_ms != src->bucket_ms)
+		return ib_error_set(err, IB_ERR_USAGE, 0, NULL, 0,
+				    "bucket lengths differ: %lld ms and %lld ms (see --bucket)",
+				    (long long)dst->bucket_ms, (long long)src->bucket_ms);
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		const struct ib_strtab *t = &src->st[k];
 
@@ -436,7 +440,11 @@ int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src)
 	}
 out:
 	free_maps(map);
-	return rc;
+	if (rc == IB_ERR_NOMEM)
+		return ib_error_set(err, rc, ENOMEM, NULL, 0, "out of memory merging results");
+	if (rc < 0)
+		return ib_error_set(err, rc, 0, NULL, 0, "internal error merging results");
+	return IB_OK;
 }
 
 /* ---- read access ---- */
