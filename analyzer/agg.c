@@ -356,7 +356,8 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 		return rc;
 	if (ev->ip.len && (rc = ib_agg_intern(a, IB_S_IP, ev->ip.ptr, ev->ip.len, 0, &k.ip)) < 0)
 		return rc;
-	if (ev->server.len && (rc = ib_agg_intern(a, IB_S_SERVER, ev->server.ptr, ev->server.len, 0, &k.server)) < 0)
+	if (ev->server.len &&
+	    (rc = ib_agg_intern(a, IB_S_SERVER, ev->server.ptr, ev->server.len, 0, &k.server)) < 0)
 		return rc;
 	if (m->signature && m->signature[0]) {
 		if (a->last_sig_id && !strcmp(m->signature, a->st[IB_S_SIG].s[a->last_sig_id])) {
@@ -398,7 +399,8 @@ int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *
 	int rc = IB_OK;
 
 	if (dst == src)
-		return ib_error_set(err, IB_ERR_INTERNAL, 0, NULL, 0, "cannot merge an aggregate into itself");
+		return ib_error_set(err, IB_ERR_INTERNAL, 0, NULL, 0,
+				    "cannot merge an aggregate into itself");
 	if (dst->bucket_ms != src->bucket_ms)
 		return ib_error_set(err, IB_ERR_USAGE, 0, NULL, 0,
 				    "bucket lengths differ: %lld ms and %lld ms (see --bucket)",
@@ -423,8 +425,8 @@ int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *
 		struct ib_ckey k;
 
 		mapped_key(&k, c, map);
-		rc = ib_agg_cell_add(dst, &k, c->count, c->first_ms, c->last_ms, map[IB_S_FILE][c->first_file],
-			      c->first_line, 0);
+		rc = ib_agg_cell_add(dst, &k, c->count, c->first_ms, c->last_ms,
+				     map[IB_S_FILE][c->first_file], c->first_line, 0);
 		if (rc < 0)
 			goto out;
 	}
@@ -576,4 +578,3 @@ out:
 	free_maps(map);
 	return eq;
 }
-

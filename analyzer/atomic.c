@@ -44,8 +44,8 @@ static int open_folder(struct ib_atomic *w, int dfd, const char *path, struct ib
 	} else {
 		n = slash == path ? 1 : (size_t)(slash - path);
 		if (n >= sizeof(dir))
-			return ib_error_set(err, IB_ERR_IO, ENAMETOOLONG, w->label, 0, "cannot write '%s': %s",
-					    w->label, strerror(ENAMETOOLONG));
+			return ib_error_set(err, IB_ERR_IO, ENAMETOOLONG, w->label, 0,
+					    "cannot write '%s': %s", w->label, strerror(ENAMETOOLONG));
 		memcpy(dir, path, n);
 		dir[n] = '\0';
 	}
@@ -76,14 +76,15 @@ int ib_atomic_open(struct ib_atomic *w, int dfd, const char *path, const char *l
 	}
 	for (unsigned i = 0; i < TMP_TRIES && fd < 0; i++) {
 		snprintf(w->tmp, sizeof(w->tmp), ".%.200s.%ld.%u.tmp", w->name, (long)getpid(), i);
-		fd = openat(w->dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+		fd = openat(w->dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    (mode_t)mode);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
 	if (fd < 0) {
 		e = errno;
-		rc = ib_error_set(err, IB_ERR_IO, e, w->label, 0, "cannot create a temporary file for '%s': %s",
-				  w->label, strerror(e));
+		rc = ib_error_set(err, IB_ERR_IO, e, w->label, 0,
+				  "cannot create a temporary file for '%s': %s", w->label, strerror(e));
 		finish(w);
 		return rc;
 	}
@@ -92,7 +93,8 @@ int ib_atomic_open(struct ib_atomic *w, int dfd, const char *path, const char *l
 		e = errno;
 		close(fd);
 		unlinkat(w->dfd, w->tmp, 0);
-		rc = ib_error_set(err, IB_ERR_NOMEM, e, w->label, 0, "cannot open a stream on '%s'", w->label);
+		rc =
+		    ib_error_set(err, IB_ERR_NOMEM, e, w->label, 0, "cannot open a stream on '%s'", w->label);
 		finish(w);
 		return rc;
 	}
@@ -119,12 +121,13 @@ int ib_atomic_commit(struct ib_atomic *w, struct ib_error *err)
 		e = errno;
 	if (e) {
 		unlinkat(w->dfd, w->tmp, 0);
-		rc = ib_error_set(err, IB_ERR_IO, e, w->label, 0, "cannot write '%s': %s", w->label, strerror(e));
+		rc = ib_error_set(err, IB_ERR_IO, e, w->label, 0, "cannot write '%s': %s", w->label,
+				  strerror(e));
 	} else if ((w->flags & IB_ATOMIC_SYNC) && fsync(w->dfd) != 0 && errno != EINVAL && errno != EBADF) {
 		/* the new file is in place, but the rename may not survive a crash */
 		e = errno;
-		rc = ib_error_set(err, IB_ERR_IO, e, w->label, 0, "cannot sync the folder of '%s': %s", w->label,
-				  strerror(e));
+		rc = ib_error_set(err, IB_ERR_IO, e, w->label, 0, "cannot sync the folder of '%s': %s",
+				  w->label, strerror(e));
 	}
 	finish(w);
 	return rc;

@@ -20,7 +20,8 @@
 
 /* A Judy error number as a negative enum ib_status. */
 #define IB_JUDY_STATUS(JudyErrno) ((JudyErrno) == JU_ERRNO_NOMEM ? IB_ERR_NOMEM : IB_ERR_INTERNAL)
-#define JUDYERROR(CallerFile, CallerLine, JudyFunc, JudyErrno, JudyErrID) (judy_rc = IB_JUDY_STATUS(JudyErrno))
+#define JUDYERROR(CallerFile, CallerLine, JudyFunc, JudyErrno, JudyErrID)                                    \
+	(judy_rc = IB_JUDY_STATUS(JudyErrno))
 #include <Judy.h>
 
 /* Judy1: 1 when the bit was newly set, 0 when it was set already, or a negative enum ib_status. */
@@ -109,8 +110,9 @@ static inline int ib_jhs_del(Pvoid_t *arr, const void *key, size_t len)
 {
 	JError_t je;
 
-	return JudyHSDel(arr, (void *)(uintptr_t)key, (Word_t)len, &je) == JERR ? IB_JUDY_STATUS(JU_ERRNO(&je))
-										    : IB_OK;
+	return JudyHSDel(arr, (void *)(uintptr_t)key, (Word_t)len, &je) == JERR
+		   ? IB_JUDY_STATUS(JU_ERRNO(&je))
+		   : IB_OK;
 }
 
 /*

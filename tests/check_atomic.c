@@ -179,7 +179,8 @@ START_TEST(test_failures)
 		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 
 		ck_assert_int_ge(dfd, 0);
-		ck_assert_int_eq(ib_atomic_open(&w, dfd, "r.txt", "dir/r.txt", 0644, IB_ATOMIC_SYNC, &err), IB_OK);
+		ck_assert_int_eq(ib_atomic_open(&w, dfd, "r.txt", "dir/r.txt", 0644, IB_ATOMIC_SYNC, &err),
+				 IB_OK);
 		fputs("r\n", w.fp);
 		ck_assert_int_eq(ib_atomic_commit(&w, &err), IB_OK);
 		ck_assert_int_ne(fcntl(dfd, F_GETFD), -1); /* still open: not ours to close */

@@ -24,8 +24,8 @@
 struct ib_atomic {
 	FILE *fp; /* the stream to write to, from open to commit or abort */
 	/* private */
-	int dfd, own_dfd; /* the target's folder; own_dfd: opened here */
-	const char *name; /* the target's name in that folder (points into the caller's path) */
+	int dfd, own_dfd;  /* the target's folder; own_dfd: opened here */
+	const char *name;  /* the target's name in that folder (points into the caller's path) */
 	const char *label; /* the target as the user knows it, for messages */
 	unsigned flags;
 	char tmp[256]; /* the temporary file's name in that folder */
