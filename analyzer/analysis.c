@@ -7,8 +7,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#define JUDYERROR(CallerFile, CallerLine, JudyFunc, JudyErrno, JudyErrID) ((void)0)
-#include <Judy.h>
 #include "analysis_int.h"
 
 /* The most buckets a report holds; beyond, the outliers are trimmed. */

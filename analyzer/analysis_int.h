@@ -11,10 +11,7 @@
 #define IMAPBLAST_ANALYSIS_INT_H
 
 #include <stdint.h>
-#ifndef JUDYERROR
-#define JUDYERROR(CallerFile, CallerLine, JudyFunc, JudyErrno, JudyErrID) ((void)0)
-#endif
-#include <Judy.h>
+#include "judy_int.h" /* the analysis calls Judy's functions with PJE0 and checks JERR */
 #include "imapblast/analysis.h"
 
 #define IB_AN_EPS 1e-9

@@ -761,12 +761,11 @@ static int cmd_merge(struct cli *c, int argc, char **argv)
 			agg = part;
 			continue;
 		}
-		if (ib_agg_merge(agg, part) < 0) {
-			fprintf(stderr, "%s: cannot merge '%s': bucket lengths differ or out of memory\n",
-				prog, argv[i]);
+		if ((rc = ib_agg_merge(agg, part, &err)) < 0) {
+			fprintf(stderr, "%s: cannot merge '%s': %s\n", prog, argv[i], err.msg);
 			ib_agg_free(part);
 			ib_agg_free(agg);
-			return EXIT_USAGE;
+			return rc == IB_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
 		}
 		ib_agg_free(part);
 	}

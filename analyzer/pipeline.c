@@ -552,9 +552,9 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		if (i == 0)
 			continue;
 		if (rc >= 0) {
-			int mrc = ib_agg_merge(agg, w[i].agg);
+			int mrc = ib_agg_merge(agg, w[i].agg, err);
 			if (mrc < 0)
-				rc = ib_error_set(err, mrc, 0, NULL, 0, "out of memory merging results");
+				rc = mrc;
 		}
 		ib_agg_free(w[i].agg);
 	}

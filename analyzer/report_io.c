@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "imapblast/atomic.h"
 #include "imapblast/report.h"
 #include "report_int.h"
 
@@ -72,50 +73,29 @@ refuse:
 static int write_one(int dfd, const char *dir, const struct ib_writer *w, const struct ib_result *r,
 		     const struct ib_config *cfg, struct ib_error *err)
 {
-	char tmp[64];
-	FILE *fp = NULL;
-	int fd, rc, saved;
+	struct ib_atomic a;
+	char label[4096];
+	FILE *fp;
+	int rc, saved;
 
-	snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", w->file, (long)getpid());
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return ib_error_set(err, IB_ERR_IO, errno, dir, 0, "cannot create '%s/%s': %s", dir, tmp,
-				    strerror(errno));
-	fp = fdopen(fd, "wb");
-	if (!fp) {
-		saved = errno;
-		close(fd);
-		unlinkat(dfd, tmp, 0);
-		return ib_error_set(err, IB_ERR_NOMEM, saved, dir, 0, "cannot open a stream on '%s/%s'", dir,
-				    tmp);
-	}
+	snprintf(label, sizeof(label), "%s/%s", dir, w->file);
+	rc = ib_atomic_open(&a, dfd, w->file, label, 0644, 0, err);
+	if (rc < 0)
+		return rc;
+	fp = a.fp;
 	/* one writer per stream: no lock per call (a report makes millions of small ones) */
 	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	rc = w->write(fp, r, cfg);
 	saved = errno;
-	if (fflush(fp) != 0 && rc >= 0) {
-		saved = errno;
-		rc = IB_ERR_IO;
-	}
-	if (fclose(fp) != 0 && rc >= 0) {
-		saved = errno;
-		rc = IB_ERR_IO;
-	}
-	if (rc >= 0 && renameat(dfd, tmp, dfd, w->file) < 0) {
-		saved = errno;
-		rc = IB_ERR_IO;
-	}
 	if (rc < 0) {
-		unlinkat(dfd, tmp, 0);
+		ib_atomic_abort(&a);
 		if (rc == IB_ERR_NOMEM)
 			return ib_error_set(err, rc, 0, dir, 0, "out of memory writing '%s/%s'", dir,
 					    w->file);
 		return ib_error_set(err, rc, saved, dir, 0, "cannot write '%s/%s': %s", dir, w->file,
 				    saved ? strerror(saved) : "write error");
 	}
-	return IB_OK;
+	return ib_atomic_commit(&a, err);
 }
 
 /* mkdir -p, mode 0755; existing components are fine. */

@@ -1,13 +1,16 @@
 /*
  * check_agg.c: the aggregator: interning, cells and evidence, merge (a
  * seeded property test: any split, any merge order equals one aggregator
- * fed everything), equality, and state files (round trip, truncation at
- * every offset, flipped bytes, version).
+ * fed everything), merge of mismatched states, equality, and state files
+ * (round trip, never through a symlink, truncation at every offset, flipped
+ * bytes, version).
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "imapblast/agg.h"
 #include "testutil.h"
@@ -235,13 +238,13 @@ static void merge_property(int seed)
 	}
 	ck_assert_int_eq(ib_agg_new(&merged, B), IB_OK);
 	for (int p = 0; p < nparts; p++)
-		ck_assert_int_eq(ib_agg_merge(merged, parts[order[p]]), IB_OK);
+		ck_assert_int_eq(ib_agg_merge(merged, parts[order[p]], NULL), IB_OK);
 	ck_assert(ib_agg_equal(all, merged));
 	ck_assert(ib_agg_equal(merged, all));
 	/* merging into a non-empty part also works */
-	ck_assert_int_eq(ib_agg_merge(parts[order[0]], parts[order[1]]), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(parts[order[0]], parts[order[1]], NULL), IB_OK);
 	for (int p = 2; p < nparts; p++)
-		ck_assert_int_eq(ib_agg_merge(parts[order[0]], parts[order[p]]), IB_OK);
+		ck_assert_int_eq(ib_agg_merge(parts[order[0]], parts[order[p]], NULL), IB_OK);
 	ck_assert(ib_agg_equal(all, parts[order[0]]));
 	/* and a difference is seen */
 	add(merged, 0, 1, 0, "alice", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
@@ -325,10 +328,31 @@ START_TEST(test_merge_bucket_mismatch)
 {
 	struct ib_agg *a, *b;
 
+	struct ib_agg *copy;
+	struct ib_error err;
+	uint32_t f;
+
 	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_new(&copy, B), IB_OK);
 	ck_assert_int_eq(ib_agg_new(&b, 60000), IB_OK);
-	ck_assert_int_eq(ib_agg_merge(a, b), IB_ERR_USAGE);
-	ck_assert_int_eq(ib_agg_merge(a, a), IB_ERR_USAGE);
+	ck_assert_int_eq(ib_agg_file(a, "a.log", &f), IB_OK);
+	add(a, f, 1, 1000, "alice", "10.0.0.1", "imap1", IB_LAYER_SERVER, IB_CAT_CREDENTIALS, "auth", 0);
+	ck_assert_int_eq(ib_agg_merge(copy, a, NULL), IB_OK);
+	ck_assert_int_eq(ib_agg_file(b, "b.log", &f), IB_OK);
+	add(b, f, 1, 1000, "bob", "10.0.0.2", "imap1", IB_LAYER_SERVER, IB_CAT_OK, NULL, 0);
+	/* mismatched states: a usage error that says why, dst unchanged */
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(ib_agg_merge(a, b, &err), IB_ERR_USAGE);
+	ck_assert_int_eq(err.code, IB_ERR_USAGE);
+	ck_assert_str_eq(err.msg, "bucket lengths differ: 300000 ms and 60000 ms (see --bucket)");
+	ck_assert(ib_agg_equal(a, copy));
+	ck_assert_int_eq(ib_agg_merge(b, a, NULL), IB_ERR_USAGE);
+	/* merging into itself is a programmer error, not the user's */
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(ib_agg_merge(a, a, &err), IB_ERR_INTERNAL);
+	ck_assert_int_eq(err.code, IB_ERR_INTERNAL);
+	ck_assert(ib_agg_equal(a, copy));
+	ib_agg_free(copy);
 	ib_agg_free(b);
 	ck_assert_int_eq(ib_agg_new(&b, 0), IB_ERR_USAGE);
 	ck_assert_ptr_null(b);
@@ -386,6 +410,43 @@ START_TEST(test_state_round_trip)
 	ck_assert_int_eq(ib_agg_load(&b, path, &err), IB_ERR_IO);
 	ck_assert_ptr_null(b);
 	free(path);
+	ib_agg_free(a);
+}
+END_TEST
+
+/* Saving onto a symbolic link replaces the link; its target is never written. */
+START_TEST(test_state_save_symlink)
+{
+	struct ib_agg *a = small_agg(50), *b = NULL;
+	char *victim = ib_test_tmpfile("precious\n", 9, ".victim"), *got;
+	char link[600], bad[600], want[1400];
+	struct ib_error err;
+	struct stat st;
+	size_t len;
+
+	ck_assert(victim != NULL);
+	snprintf(link, sizeof(link), "%s.state", victim);
+	ck_assert_int_eq(symlink(victim, link), 0);
+	ck_assert_int_eq(ib_agg_save(a, link, &err), IB_OK);
+	got = ib_test_slurp(victim, &len);
+	ck_assert(got != NULL);
+	ck_assert_str_eq(got, "precious\n");
+	free(got);
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(ib_agg_load(&b, link, &err), IB_OK);
+	ck_assert(ib_agg_equal(a, b));
+	ib_agg_free(b);
+	/* a folder that does not exist: the old message */
+	snprintf(bad, sizeof(bad), "%s.d/x.state", victim);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(ib_agg_save(a, bad, &err), IB_ERR_IO);
+	ck_assert_int_eq(err.errnum, ENOENT);
+	snprintf(want, sizeof(want), "cannot write state '%s': %s", bad, strerror(ENOENT));
+	ck_assert_str_eq(err.msg, want);
+	unlink(link);
+	unlink(victim);
+	free(victim);
 	ib_agg_free(a);
 }
 END_TEST
@@ -514,6 +575,7 @@ static Suite *agg_suite(void)
 	tcase_add_test(tc, test_collisions_exact);
 	tcase_add_test(tc, test_merge_bucket_mismatch);
 	tcase_add_test(tc, test_state_round_trip);
+	tcase_add_test(tc, test_state_save_symlink);
 	tcase_add_test(tc, test_state_truncated);
 	tcase_add_test(tc, test_state_flipped);
 	tcase_add_test(tc, test_state_hostile);

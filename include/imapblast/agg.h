@@ -53,8 +53,14 @@ int ib_agg_reason(struct ib_agg *a, const char *reason, uint64_t n, uint32_t fil
 int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m, uint32_t file_id,
 	       uint64_t line);
 
-/* dst += src. Both must have the same bucket length (else IB_ERR_USAGE). */
-int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src);
+/*
+ * dst += src, with err saying why when it fails:
+ * - IB_ERR_USAGE: the two do not fit together (different bucket lengths);
+ *   dst is unchanged;
+ * - IB_ERR_NOMEM: out of memory; dst holds part of src, so only free it;
+ * - IB_ERR_INTERNAL: dst == src, or a corrupt Judy array (a bug).
+ */
+int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *err);
 
 /*
  * State files: versioned, checksummed, architecture-independent (fixed

@@ -6,7 +6,10 @@
 #   halves, `imapblast merge` combines them, and the report is
 #   byte-identical to one run over everything;
 # - a state file is the same bytes whatever the thread count and input order;
-# - a truncated or corrupt state file is refused with exit 2.
+# - a truncated or corrupt state file is refused with exit 2;
+# - states of different --bucket lengths are refused with exit 2;
+# - --save-state onto a symbolic link replaces the link and never writes
+#   through it, nor through a planted temporary file.
 set -u
 bin=$1
 build=$2
@@ -60,4 +63,21 @@ head -c 100 "$dir/h1.state" > "$dir/trunc.state"
 "$bin" merge -q -o "$dir/bad" "$dir/trunc.state" 2> "$dir/err"
 check "truncated state refused (exit 2)" [ $? -eq 2 ]
 check "truncated state message" grep -q "trunc.state" "$dir/err"
+
+"$bin" -q -o "$dir/b1" --bucket 1m --save-state "$dir/b1.state" "$dir/h1"
+"$bin" merge -q -o "$dir/bmix" "$dir/h1.state" "$dir/b1.state" 2> "$dir/err"
+check "states with different --bucket refused (exit 2)" [ $? -eq 2 ]
+check "different --bucket message" grep -q "cannot merge '$dir/b1.state': bucket lengths differ: 300000 ms and 60000 ms" "$dir/err"
+
+echo "not a state" > "$dir/victim"
+ln -s victim "$dir/link.state"
+"$bin" -q -o "$dir/ln" --save-state "$dir/link.state" "$dir/h1"
+check "--save-state onto a symlink: exit code" [ $? -le 1 ]
+check "--save-state onto a symlink: the link's target untouched" grep -qx "not a state" "$dir/victim"
+check "--save-state onto a symlink: a state file in its place" \
+	sh -c '[ ! -L "$1" ] && cmp -s "$1" "$2"' sh "$dir/link.state" "$dir/h1.state"
+ln -s victim "$dir/plant.state.tmp"
+"$bin" -q -o "$dir/pl" --save-state "$dir/plant.state" "$dir/h1"
+check "--save-state beside a planted .tmp symlink: target untouched" grep -qx "not a state" "$dir/victim"
+check "--save-state leaves no temporary file" sh -c '! ls -a "$1" | grep -q "^\..*\.tmp$"' sh "$dir"
 exit $fail

@@ -1,0 +1,187 @@
+/*
+ * agg_int.h: the aggregator's private structures, shared by its three
+ * files and nobody else:
+ * - strtab.c: the string table (hash, Judy indexes, arena, interning);
+ * - agg.c: cells, accounting, merge and equality;
+ * - state.c: the state file, which reads and writes these structures.
+ * strtab.c uses nothing of the other two; state.c uses agg.c, never the
+ * other way round.
+ */
+#ifndef IMAPBLAST_AGG_INT_H
+#define IMAPBLAST_AGG_INT_H
+
+#include <stdlib.h>
+#include <string.h>
+#include "judy_int.h"
+#include "imapblast/agg.h"
+
+/* ---- string table (strtab.c) ---- */
+
+/* An interned string: its id, its length and its bytes, NUL-terminated. */
+struct ib_srec {
+	uint32_t id, len;
+	char s[];
+};
+
+/* Strings live in 64 KiB blocks; a long one gets a block of its own. */
+struct ib_arena {
+	char **blk;
+	size_t nblk, cap;
+	char *cur; /* free space in the newest full-size block */
+	size_t left;
+};
+
+/*
+ * Strings of one kind to dense ids 0..n-1 (id 0 is "" once interned
+ * first). Found through a JudyL keyed by a 64-bit hash and confirmed by
+ * the bytes; a string whose hash is taken by another lives in the JudySL.
+ */
+struct ib_strtab {
+	Pvoid_t byhash; /* JudyL: hash -> struct ib_srec * of the first string with that hash */
+	Pvoid_t byip4;	/* JudyL: IPv4 address -> id + 1 (IP kind, canonical dotted quads) */
+	Pvoid_t sl;	/* JudySL: string -> struct ib_srec *, for strings whose hash was taken */
+	char **s;	/* id -> the string */
+	size_t n, cap;
+	struct ib_arena ar;
+	char *scratch; /* the key being interned, NUL-terminated */
+	size_t scratch_cap;
+};
+
+/* How ib_strtab_intern treats a key. */
+#define IB_ST_LOWER 1u /* ASCII lower-case it (users) */
+#define IB_ST_IP 2u    /* key canonical dotted quads by their value (IPs) */
+
+/*
+ * 64-bit hash for the JudyL indexes of strings and cells, masked by
+ * ib_agg_hash_mask (defined in strtab.c). Only speed depends on it:
+ * crafted collisions cost time, never correctness, since a key whose hash
+ * is taken goes to the exact JudySL / JudyHS. Never written to a file.
+ * Inline: it runs several times per event.
+ */
+static inline uint64_t ib_strtab_hash(const char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0x87c37b91114253d5ULL);
+
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ (w * 0x87c37b91114253d5ULL)) * 0x4cf5ad432745937fULL;
+		h ^= h >> 29;
+	}
+	if (n) {
+		uint64_t w = 0;
+
+		memcpy(&w, p, n);
+		h = (h ^ (w * 0x87c37b91114253d5ULL)) * 0x4cf5ad432745937fULL;
+	}
+	h ^= h >> 33; /* fmix64 */
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h & ib_agg_hash_mask;
+}
+
+/*
+ * Intern (s, len): *id is its id, new or not. NUL bytes cannot live in a
+ * C string, so they become '?' (also with IB_ST_LOWER). Returns IB_OK,
+ * or a negative enum ib_status (out of memory, too many strings) with t
+ * unchanged as far as any lookup can tell.
+ */
+int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned flags, uint32_t *id);
+/*
+ * The id of (key, len) as stored (already lower-cased; key NUL-terminated
+ * at len), or -1. flags: IB_ST_IP for the IP kind.
+ */
+int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len, unsigned flags);
+/* Free everything t holds; t is then empty and may be reused. */
+void ib_strtab_release(struct ib_strtab *t);
+
+/* ---- the aggregator (agg.c) ---- */
+
+#define IB_AGG_CHUNK_BITS 14
+#define IB_AGG_CHUNK_CELLS ((size_t)1 << IB_AGG_CHUNK_BITS)
+#define IB_AGG_MAX_ERRORS 10000
+
+/* The key of a cell; padding is zeroed so equal keys are equal bytes (JudyHS). */
+struct ib_ckey {
+	int64_t bucket;
+	uint32_t user, ip, server, sig;
+	uint8_t layer, cat, conn, pad[5];
+};
+
+struct ib_fileacc {
+	struct ib_file_counts c; /* c.format points to format */
+	char *format;
+};
+
+struct ib_reasonacc {
+	char *reason;
+	uint64_t count;
+	uint32_t file;
+	uint64_t line;
+};
+
+struct ib_agg {
+	int64_t bucket_ms;
+	struct ib_strtab st[IB_S_KINDS];
+	Pvoid_t cells_byhash; /* JudyL: index key of a struct ib_ckey -> cell index + 1 */
+	Pvoid_t cells_hs;     /* JudyHS: struct ib_ckey -> cell index + 1, when the index key was taken */
+	struct ib_cell **chunks;
+	size_t nchunks, ncells;
+	struct ib_fileacc *files; /* by file id; st[IB_S_FILE].n entries */
+	size_t files_cap;
+	struct ib_error *errors; /* sorted by ib_agg_errcmp, no duplicates */
+	size_t nerrors, errors_cap;
+	Pvoid_t reasons_sl; /* JudySL: reason -> index + 1 */
+	struct ib_reasonacc *reasons;
+	size_t nreasons, reasons_cap;
+	/* consecutive events mostly carry the same signature: the last one's id
+	 * (checked by content) spares a lookup on most events */
+	uint32_t last_sig_id;
+};
+
+static inline struct ib_cell *ib_agg_cell_at(const struct ib_agg *a, size_t i)
+{
+	return &a->chunks[i >> IB_AGG_CHUNK_BITS][i & (IB_AGG_CHUNK_CELLS - 1)];
+}
+
+/* floor(t / b) for b > 0: the bucket of a time. */
+static inline int64_t ib_floordiv(int64_t t, int64_t b)
+{
+	int64_t q = t / b;
+
+	if ((t % b) != 0 && (t < 0))
+		q--;
+	return q;
+}
+
+/* A NUL-terminated copy of (s, len), or NULL. */
+static inline char *ib_dupmem(const char *s, size_t len)
+{
+	char *d = malloc(len + 1);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+/*
+ * Intern (s, len) in kind k (IB_S_*), lower-cased when lower; a new file
+ * gets zeroed accounting. Returns IB_OK or a negative enum ib_status.
+ */
+int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower, uint32_t *id);
+/*
+ * Add count events with times [first, last] and first evidence (file,
+ * line) to the cell of key k, creating it when new. must_be_new: a cell
+ * already there is IB_ERR_FORMAT (a duplicate in a state file).
+ */
+int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
+		    uint32_t file, uint64_t line, int must_be_new);
+/* Count n lines for reason (NULL: ""), keeping the first sample (file, line). */
+int ib_agg_reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file, uint64_t line);
+
+#endif

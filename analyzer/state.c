@@ -1,0 +1,684 @@
+/*
+ * state.c: the aggregator's state file (agg.h). Versioned, checksummed
+ * (CRC-32 of everything before it), fixed little-endian encoding:
+ *   "IBSTATE1", version u32, total length u64, bucket ms i64,
+ *   strings per kind, cells, files, errors, reasons, crc u32.
+ * Strings, cells, files and reasons are written in one canonical order,
+ * so the same content gives the same bytes whatever the thread count or
+ * input order. Loading re-interns every string and re-adds every cell,
+ * refusing duplicates, so a loaded state holds what was saved or nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <zlib.h>
+#include "agg_int.h"
+#include "imapblast/atomic.h"
+
+#define STATE_MAGIC "IBSTATE1"
+#define STATE_VERSION 1u
+#define STATE_HEADER 28 /* magic 8, version 4, total length 8, bucket 8 */
+#define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
+
+struct wr {
+	FILE *f;	/* NULL: only count */
+	uint64_t total; /* bytes so far */
+	uLong crc;
+	unsigned char buf[65536];
+	size_t n;
+	int failed; /* errno of the first failed write, or 0 */
+};
+
+static void wflush(struct wr *w)
+{
+	if (w->f && w->n) {
+		if (fwrite(w->buf, 1, w->n, w->f) != w->n && !w->failed)
+			w->failed = errno ? errno : EIO;
+		w->crc = crc32(w->crc, w->buf, (uInt)w->n);
+	}
+	w->n = 0;
+}
+
+static void wbytes(struct wr *w, const void *p, size_t len)
+{
+	const unsigned char *s = p;
+
+	w->total += len;
+	if (!w->f)
+		return;
+	while (len) {
+		size_t k = sizeof(w->buf) - w->n;
+
+		if (k > len)
+			k = len;
+		memcpy(w->buf + w->n, s, k);
+		w->n += k;
+		s += k;
+		len -= k;
+		if (w->n == sizeof(w->buf))
+			wflush(w);
+	}
+}
+
+static void wint(struct wr *w, uint64_t v, int bytes)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < bytes; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	wbytes(w, b, (size_t)bytes);
+}
+
+static void wstr(struct wr *w, const char *s)
+{
+	size_t len = strlen(s);
+
+	wint(w, len, 4);
+	wbytes(w, s, len);
+}
+
+/*
+ * The state file lists strings, cells, files and reasons in one canonical
+ * order (strings by bytes, cells by their key in those terms), so the same
+ * content gives the same bytes whatever the thread count or file order.
+ */
+struct canon {
+	uint32_t *order[IB_S_KINDS]; /* position -> id */
+	uint32_t *rank[IB_S_KINDS];  /* id -> position */
+	size_t *cells;		     /* position -> cell index */
+	size_t *reasons;	     /* position -> reason index */
+};
+
+struct sref {
+	const char *s;
+	size_t i;
+};
+
+static int sref_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct sref *)x)->s, ((const struct sref *)y)->s);
+}
+
+struct cref {
+	int64_t bucket;
+	uint32_t user, ip, server, sig;
+	uint8_t layer, cat, conn;
+	size_t i;
+};
+
+static int cref_cmp(const void *x, const void *y)
+{
+	const struct cref *p = x, *q = y;
+
+	if (p->bucket != q->bucket)
+		return p->bucket < q->bucket ? -1 : 1;
+	if (p->user != q->user)
+		return p->user < q->user ? -1 : 1;
+	if (p->ip != q->ip)
+		return p->ip < q->ip ? -1 : 1;
+	if (p->server != q->server)
+		return p->server < q->server ? -1 : 1;
+	if (p->sig != q->sig)
+		return p->sig < q->sig ? -1 : 1;
+	if (p->layer != q->layer)
+		return p->layer < q->layer ? -1 : 1;
+	if (p->cat != q->cat)
+		return p->cat < q->cat ? -1 : 1;
+	return (p->conn > q->conn) - (p->conn < q->conn);
+}
+
+static void canon_free(struct canon *cn)
+{
+	for (int k = 0; k < IB_S_KINDS; k++) {
+		free(cn->order[k]);
+		free(cn->rank[k]);
+	}
+	free(cn->cells);
+	free(cn->reasons);
+}
+
+static int canon_build(const struct ib_agg *a, struct canon *cn)
+{
+	size_t most = a->nreasons;
+	struct sref *sr = NULL;
+	struct cref *cr = NULL;
+
+	memset(cn, 0, sizeof(*cn));
+	for (int k = 0; k < IB_S_KINDS; k++)
+		if (a->st[k].n > most)
+			most = a->st[k].n;
+	sr = malloc((most ? most : 1) * sizeof(*sr));
+	cr = malloc((a->ncells ? a->ncells : 1) * sizeof(*cr));
+	cn->cells = malloc((a->ncells ? a->ncells : 1) * sizeof(size_t));
+	cn->reasons = malloc((a->nreasons ? a->nreasons : 1) * sizeof(size_t));
+	if (!sr || !cr || !cn->cells || !cn->reasons)
+		goto nomem;
+	for (int k = 0; k < IB_S_KINDS; k++) {
+		size_t n = a->st[k].n;
+
+		cn->order[k] = malloc(n * sizeof(uint32_t));
+		cn->rank[k] = malloc(n * sizeof(uint32_t));
+		if (!cn->order[k] || !cn->rank[k])
+			goto nomem;
+		for (size_t i = 0; i < n; i++) {
+			sr[i].s = a->st[k].s[i];
+			sr[i].i = i;
+		}
+		qsort(sr, n, sizeof(*sr), sref_cmp); /* "" (id 0) stays first: strings are unique */
+		for (size_t i = 0; i < n; i++) {
+			cn->order[k][i] = (uint32_t)sr[i].i;
+			cn->rank[k][sr[i].i] = (uint32_t)i;
+		}
+	}
+	for (size_t i = 0; i < a->ncells; i++) {
+		const struct ib_cell *c = ib_agg_cell_at(a, i);
+
+		cr[i].bucket = c->bucket;
+		cr[i].user = cn->rank[IB_S_USER][c->user];
+		cr[i].ip = cn->rank[IB_S_IP][c->ip];
+		cr[i].server = cn->rank[IB_S_SERVER][c->server];
+		cr[i].sig = cn->rank[IB_S_SIG][c->signature];
+		cr[i].layer = c->layer;
+		cr[i].cat = c->category;
+		cr[i].conn = c->connection;
+		cr[i].i = i;
+	}
+	qsort(cr, a->ncells, sizeof(*cr), cref_cmp);
+	for (size_t i = 0; i < a->ncells; i++)
+		cn->cells[i] = cr[i].i;
+	for (size_t i = 0; i < a->nreasons; i++) {
+		sr[i].s = a->reasons[i].reason;
+		sr[i].i = i;
+	}
+	qsort(sr, a->nreasons, sizeof(*sr), sref_cmp);
+	for (size_t i = 0; i < a->nreasons; i++)
+		cn->reasons[i] = sr[i].i;
+	free(sr);
+	free(cr);
+	return IB_OK;
+nomem:
+	free(sr);
+	free(cr);
+	canon_free(cn);
+	return IB_ERR_NOMEM;
+}
+
+/* Everything between the header and the checksum. */
+static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
+{
+	const uint32_t *const *rank = (const uint32_t *const *)cn->rank;
+
+	for (int k = 0; k < IB_S_KINDS; k++) {
+		wint(w, a->st[k].n, 8);
+		for (size_t i = 1; i < a->st[k].n; i++)
+			wstr(w, a->st[k].s[cn->order[k][i]]);
+	}
+	wint(w, a->ncells, 8);
+	for (size_t i = 0; i < a->ncells; i++) {
+		const struct ib_cell *c = ib_agg_cell_at(a, cn->cells[i]);
+
+		wint(w, (uint64_t)c->bucket, 8);
+		wint(w, rank[IB_S_USER][c->user], 4);
+		wint(w, rank[IB_S_IP][c->ip], 4);
+		wint(w, rank[IB_S_SERVER][c->server], 4);
+		wint(w, rank[IB_S_SIG][c->signature], 4);
+		wint(w, c->layer, 1);
+		wint(w, c->category, 1);
+		wint(w, c->connection, 1);
+		wint(w, c->count, 8);
+		wint(w, (uint64_t)c->first_ms, 8);
+		wint(w, (uint64_t)c->last_ms, 8);
+		wint(w, rank[IB_S_FILE][c->first_file], 4);
+		wint(w, c->first_line, 8);
+	}
+	wint(w, a->st[IB_S_FILE].n, 8);
+	for (size_t i = 0; i < a->st[IB_S_FILE].n; i++) {
+		const struct ib_file_counts *c = &a->files[cn->order[IB_S_FILE][i]].c;
+
+		wint(w, c->bytes_in, 8);
+		wint(w, c->bytes_out, 8);
+		wint(w, c->lines, 8);
+		wint(w, c->events, 8);
+		wint(w, c->ignored, 8);
+		wint(w, c->unparseable, 8);
+		wint(w, c->overlong, 8);
+		wint(w, c->gzip ? 1 : 0, 1);
+		wint(w, c->format ? 1 : 0, 1);
+		if (c->format)
+			wstr(w, c->format);
+	}
+	wint(w, a->nerrors, 8);
+	for (size_t i = 0; i < a->nerrors; i++) {
+		const struct ib_error *e = &a->errors[i];
+
+		wint(w, (uint32_t)e->code, 4);
+		wint(w, (uint32_t)e->errnum, 4);
+		wstr(w, e->path);
+		wint(w, e->offset, 8);
+		wint(w, e->line, 8);
+		wstr(w, e->msg);
+	}
+	wint(w, a->nreasons, 8);
+	for (size_t i = 0; i < a->nreasons; i++) {
+		const struct ib_reasonacc *r = &a->reasons[cn->reasons[i]];
+
+		wstr(w, r->reason);
+		wint(w, r->count, 8);
+		wint(w, rank[IB_S_FILE][r->file], 4);
+		wint(w, r->line, 8);
+	}
+}
+
+static void wall(struct wr *w, const struct ib_agg *a, const struct canon *cn, uint64_t total)
+{
+	wbytes(w, STATE_MAGIC, 8);
+	wint(w, STATE_VERSION, 4);
+	wint(w, total, 8);
+	wint(w, (uint64_t)a->bucket_ms, 8);
+	wbody(w, a, cn);
+}
+
+int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
+{
+	struct ib_atomic at;
+	struct ib_error e;
+	struct wr *w = calloc(1, sizeof(*w));
+	struct canon cn;
+	uint64_t total;
+	int rc;
+
+	if (!w || canon_build(a, &cn) < 0) {
+		free(w);
+		return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory");
+	}
+	wall(w, a, &cn, 0); /* sizing pass */
+	total = w->total + 4;
+	memset(w, 0, sizeof(*w));
+	memset(&e, 0, sizeof(e));
+	rc = ib_atomic_open(&at, AT_FDCWD, path, path, 0666, IB_ATOMIC_SYNC, &e);
+	if (rc < 0)
+		goto out;
+	w->f = at.fp;
+	w->crc = crc32(0L, Z_NULL, 0);
+	wall(w, a, &cn, total);
+	wflush(w);
+	{
+		uLong crc = w->crc;
+		unsigned char b[4];
+
+		for (int i = 0; i < 4; i++)
+			b[i] = (unsigned char)(crc >> (8 * i));
+		if (fwrite(b, 1, 4, w->f) != 4 && !w->failed)
+			w->failed = errno ? errno : EIO;
+	}
+	if (w->failed) {
+		ib_atomic_abort(&at);
+		e.errnum = w->failed;
+		rc = IB_ERR_IO;
+	} else {
+		rc = ib_atomic_commit(&at, &e);
+	}
+out:
+	canon_free(&cn);
+	free(w);
+	if (rc == IB_ERR_NOMEM)
+		return ib_error_set(err, rc, e.errnum, path, 0, "out of memory");
+	if (rc < 0)
+		return ib_error_set(err, rc, e.errnum, path, 0, "cannot write state '%s': %s", path,
+				    e.errnum ? strerror(e.errnum) : e.msg);
+	return IB_OK;
+}
+
+struct rd {
+	const unsigned char *p;
+	size_t len, off;
+	int bad;
+};
+
+static uint64_t rdint(struct rd *r, int bytes)
+{
+	uint64_t v = 0;
+
+	if (r->bad || r->len - r->off < (size_t)bytes) {
+		r->bad = 1;
+		return 0;
+	}
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
+	r->off += (size_t)bytes;
+	return v;
+}
+
+/* A count of records of at least `min` bytes each, capped by what is left. */
+static uint64_t rcount(struct rd *r, size_t min)
+{
+	uint64_t n = rdint(r, 8);
+
+	if (!r->bad && n > (r->len - r->off) / min + 1)
+		r->bad = 1;
+	return r->bad ? 0 : n;
+}
+
+static const char *rstr(struct rd *r, size_t *len)
+{
+	uint64_t n = rdint(r, 4);
+	const char *s;
+
+	if (r->bad || n > r->len - r->off) {
+		r->bad = 1;
+		return NULL;
+	}
+	s = (const char *)r->p + r->off;
+	if (memchr(s, '\0', (size_t)n)) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->off += (size_t)n;
+	*len = (size_t)n;
+	return s;
+}
+
+/* Copy a string field into a fixed array; too long is corrupt. */
+static void rfix(struct rd *r, char *dst, size_t size)
+{
+	size_t len = 0;
+	const char *s = rstr(r, &len);
+
+	if (!s || len >= size) {
+		r->bad = 1;
+		return;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+static int corrupt(struct ib_error *err, const char *name, size_t off, const char *what)
+{
+	return ib_error_set(err, IB_ERR_FORMAT, 0, name, off, "state '%s': corrupt at byte %zu: %s", name,
+			    off, what);
+}
+
+static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
+{
+	size_t at;
+	int rc;
+
+	for (int k = 0; k < IB_S_KINDS; k++) {
+		uint64_t n;
+
+		at = r->off;
+		n = rcount(r, 4);
+		if (r->bad || n == 0)
+			return corrupt(err, name, at, "bad string count");
+		for (uint64_t i = 1; i < n; i++) {
+			size_t len = 0;
+			const char *s;
+			uint32_t id;
+
+			at = r->off;
+			s = rstr(r, &len);
+			if (!s || len == 0)
+				return corrupt(err, name, at, "bad string");
+			if (k == IB_S_USER)
+				for (size_t j = 0; j < len; j++)
+					if (s[j] >= 'A' && s[j] <= 'Z')
+						return corrupt(err, name, at, "user not in lower case");
+			if ((rc = ib_agg_intern(a, k, s, len, 0, &id)) < 0)
+				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+			if (id != i)
+				return corrupt(err, name, at, "duplicate string");
+		}
+	}
+	at = r->off;
+	{
+		uint64_t n = rcount(r, CELL_BYTES);
+
+		if (r->bad)
+			return corrupt(err, name, at, "bad cell count");
+		for (uint64_t i = 0; i < n; i++) {
+			struct ib_ckey k;
+			uint64_t count, line;
+			int64_t first, last;
+			uint32_t file;
+
+			at = r->off;
+			memset(&k, 0, sizeof(k));
+			k.bucket = (int64_t)rdint(r, 8);
+			k.user = (uint32_t)rdint(r, 4);
+			k.ip = (uint32_t)rdint(r, 4);
+			k.server = (uint32_t)rdint(r, 4);
+			k.sig = (uint32_t)rdint(r, 4);
+			k.layer = (uint8_t)rdint(r, 1);
+			k.cat = (uint8_t)rdint(r, 1);
+			k.conn = (uint8_t)rdint(r, 1);
+			count = rdint(r, 8);
+			first = (int64_t)rdint(r, 8);
+			last = (int64_t)rdint(r, 8);
+			file = (uint32_t)rdint(r, 4);
+			line = rdint(r, 8);
+			if (r->bad || k.user >= a->st[IB_S_USER].n || k.ip >= a->st[IB_S_IP].n ||
+			    k.server >= a->st[IB_S_SERVER].n || k.sig >= a->st[IB_S_SIG].n ||
+			    file >= a->st[IB_S_FILE].n || k.layer >= IB_LAYER_COUNT || k.cat == IB_CAT_NONE ||
+			    k.cat >= IB_CAT_COUNT || k.conn > 1 || count == 0 || first > last ||
+			    first == IB_TIME_NONE || ib_floordiv(first, a->bucket_ms) != k.bucket ||
+			    ib_floordiv(last, a->bucket_ms) != k.bucket || (k.conn && k.user))
+				return corrupt(err, name, at, "bad cell");
+			rc = ib_agg_cell_add(a, &k, count, first, last, file, line, 1);
+			if (rc == IB_ERR_FORMAT)
+				return corrupt(err, name, at, "duplicate cell");
+			if (rc < 0)
+				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+		}
+	}
+	at = r->off;
+	if (rdint(r, 8) != a->st[IB_S_FILE].n || r->bad)
+		return corrupt(err, name, at, "bad file count");
+	for (size_t i = 0; i < a->st[IB_S_FILE].n; i++) {
+		struct ib_file_counts c;
+		unsigned hasfmt;
+		char *fmt = NULL;
+
+		at = r->off;
+		memset(&c, 0, sizeof(c));
+		c.bytes_in = rdint(r, 8);
+		c.bytes_out = rdint(r, 8);
+		c.lines = rdint(r, 8);
+		c.events = rdint(r, 8);
+		c.ignored = rdint(r, 8);
+		c.unparseable = rdint(r, 8);
+		c.overlong = rdint(r, 8);
+		c.gzip = (int)rdint(r, 1);
+		hasfmt = (unsigned)rdint(r, 1);
+		if (hasfmt == 1) {
+			size_t len = 0;
+			const char *s = rstr(r, &len);
+
+			if (s && !(fmt = ib_dupmem(s, len)))
+				return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, at, "out of memory");
+		}
+		if (r->bad || c.gzip > 1 || hasfmt > 1) {
+			free(fmt);
+			return corrupt(err, name, at, "bad file record");
+		}
+		c.format = fmt;
+		rc = ib_agg_file_counts(a, (uint32_t)i, &c);
+		free(fmt);
+		if (rc < 0)
+			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+	}
+	at = r->off;
+	{
+		uint64_t n = rcount(r, 32);
+
+		if (r->bad || n > IB_AGG_MAX_ERRORS)
+			return corrupt(err, name, at, "bad error count");
+		for (uint64_t i = 0; i < n; i++) {
+			struct ib_error e;
+
+			at = r->off;
+			memset(&e, 0, sizeof(e));
+			e.code = (int)(int32_t)(uint32_t)rdint(r, 4);
+			e.errnum = (int)(int32_t)(uint32_t)rdint(r, 4);
+			rfix(r, e.path, sizeof(e.path));
+			e.offset = rdint(r, 8);
+			e.line = rdint(r, 8);
+			rfix(r, e.msg, sizeof(e.msg));
+			if (r->bad)
+				return corrupt(err, name, at, "bad error record");
+			if ((rc = ib_agg_file_error(a, &e)) < 0)
+				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+		}
+		if (a->nerrors != n)
+			return corrupt(err, name, at, "duplicate error record");
+	}
+	at = r->off;
+	{
+		uint64_t n = rcount(r, 24);
+
+		if (r->bad)
+			return corrupt(err, name, at, "bad reason count");
+		for (uint64_t i = 0; i < n; i++) {
+			size_t len = 0;
+			const char *s;
+			char *reason;
+			uint64_t count, line;
+			uint32_t file;
+
+			at = r->off;
+			s = rstr(r, &len);
+			count = rdint(r, 8);
+			file = (uint32_t)rdint(r, 4);
+			line = rdint(r, 8);
+			if (r->bad || file >= a->st[IB_S_FILE].n)
+				return corrupt(err, name, at, "bad reason record");
+			reason = ib_dupmem(s, len);
+			if (!reason)
+				return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, at, "out of memory");
+			rc = ib_agg_reason_add(a, reason, count, file, line);
+			free(reason);
+			if (rc < 0)
+				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+		}
+		if (a->nreasons != n)
+			return corrupt(err, name, at, "duplicate reason");
+	}
+	if (r->off != r->len)
+		return corrupt(err, name, r->off, "trailing bytes");
+	return IB_OK;
+}
+
+static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, const char *name,
+		    struct ib_error *err)
+{
+	struct rd r = {buf, len, 0, 0};
+	uint64_t version, total;
+	int64_t bucket;
+	uLong crc, want;
+	struct ib_agg *a = NULL;
+	int rc;
+
+	*out = NULL;
+	if (len < 8) {
+		if (len == 0 || memcmp(buf, STATE_MAGIC, len) == 0)
+			return ib_error_set(err, IB_ERR_FORMAT, 0, name, len,
+					    "state '%s': truncated at byte %zu", name, len);
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': not an imapblast state file",
+				    name);
+	}
+	if (memcmp(buf, STATE_MAGIC, 8) != 0)
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': not an imapblast state file",
+				    name);
+	r.off = 8;
+	version = rdint(&r, 4);
+	if (r.bad)
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
+				    name, len);
+	if (version != STATE_VERSION)
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 8, "state '%s': unsupported version %llu",
+				    name, (unsigned long long)version);
+	total = rdint(&r, 8);
+	bucket = (int64_t)rdint(&r, 8);
+	if (r.bad)
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
+				    name, len);
+	if (total > len)
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len,
+				    "state '%s': truncated at byte %zu (expected %llu bytes)", name, len,
+				    (unsigned long long)total);
+	if (total < len)
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, total,
+				    "state '%s': %zu unexpected bytes after the end", name,
+				    len - (size_t)total);
+	if (len < STATE_HEADER + 4)
+		return corrupt(err, name, STATE_HEADER, "too short");
+	want = 0;
+	for (int i = 0; i < 4; i++)
+		want |= (uLong)buf[len - 4 + (size_t)i] << (8 * i);
+	crc = crc32(0L, Z_NULL, 0);
+	for (size_t off = 0; off < len - 4;) {
+		size_t k = len - 4 - off;
+
+		if (k > (1u << 30))
+			k = 1u << 30;
+		crc = crc32(crc, buf + off, (uInt)k);
+		off += k;
+	}
+	if (crc != want)
+		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': checksum mismatch", name);
+	if (bucket <= 0)
+		return corrupt(err, name, 20, "bad bucket length");
+	rc = ib_agg_new(&a, bucket);
+	if (rc < 0)
+		return ib_error_set(err, rc, ENOMEM, name, 0, "out of memory");
+	r.len = len - 4;
+	rc = rbody(a, &r, name, err);
+	if (rc < 0) {
+		ib_agg_free(a);
+		return rc;
+	}
+	*out = a;
+	return IB_OK;
+}
+
+int ib_agg_load_buf(struct ib_agg **out, const unsigned char *buf, size_t len, struct ib_error *err)
+{
+	return load_mem(out, buf, len, "<memory>", err);
+}
+
+int ib_agg_load(struct ib_agg **out, const char *path, struct ib_error *err)
+{
+	FILE *f;
+	struct stat st;
+	unsigned char *buf;
+	size_t len;
+	int rc, e;
+
+	*out = NULL;
+	f = fopen(path, "rb");
+	if (!f) {
+		e = errno;
+		return ib_error_set(err, IB_ERR_IO, e, path, 0, "cannot open '%s': %s", path, strerror(e));
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SIZE_MAX - 1) {
+		fclose(f);
+		return ib_error_set(err, IB_ERR_IO, 0, path, 0, "state '%s': not a regular file", path);
+	}
+	len = (size_t)st.st_size;
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		fclose(f);
+		return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory");
+	}
+	if (fread(buf, 1, len, f) != len) {
+		e = ferror(f) ? errno : 0;
+		free(buf);
+		fclose(f);
+		return ib_error_set(err, IB_ERR_IO, e, path, 0, "cannot read '%s': %s", path,
+				    e ? strerror(e) : "short read");
+	}
+	fclose(f);
+	rc = load_mem(out, buf, len, path, err);
+	free(buf);
+	return rc;
+}
