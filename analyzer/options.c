@@ -1,0 +1,288 @@
+/*
+ * options.c: the table of command-line options and the parsers of their
+ * values. Pure: it fills struct ib_options and says what is wrong in an
+ * ib_error; main.c prints, and builds getopt's tables and the help from
+ * the rows. Every default is set by ib_config_init and stated in a row's
+ * help, README.md and docs/method.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "imapblast/options.h"
+#include "imapblast/parser.h"
+
+#define FIELD(f) offsetof(struct ib_options, f), sizeof(((struct ib_options *)0)->f)
+
+#define BAD(err, ...) ib_error_set(err, IB_ERR_USAGE, 0, NULL, 0, __VA_ARGS__)
+
+static int set_format(struct ib_options *o, const struct ib_option *opt, const char *arg,
+		      struct ib_error *err)
+{
+	(void)opt;
+	if (!ib_parser_find(arg))
+		return BAD(err, "unknown format '%s' for option '--%s' (see 'imapblast formats')", arg,
+			   "format");
+	o->cfg.force_format = arg;
+	return IB_OK;
+}
+
+static int set_tz(struct ib_options *o, const struct ib_option *opt, const char *arg, struct ib_error *err)
+{
+	char path[512];
+	struct stat st;
+
+	(void)opt;
+	if (strcmp(arg, "UTC")) {
+		if (!*arg || arg[0] == '/' || strstr(arg, ".."))
+			return BAD(err, "unknown time zone '%s' for option '--%s'", arg, "tz");
+		snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", arg);
+		if (stat(path, &st) || !S_ISREG(st.st_mode))
+			return BAD(err, "unknown time zone '%s' for option '--%s'", arg, "tz");
+	}
+	o->cfg.tz = arg;
+	return IB_OK;
+}
+
+static int set_window(struct ib_options *o, const struct ib_option *opt, const char *arg,
+		      struct ib_error *err)
+{
+	const char *dots = strstr(arg, "..");
+	char start[64];
+	int64_t s, e;
+
+	(void)opt;
+	if (!dots || (size_t)(dots - arg) >= sizeof(start))
+		return BAD(err, "bad value for option '--%s': '%s' (want START..END)", "window", arg);
+	memcpy(start, arg, (size_t)(dots - arg));
+	start[dots - arg] = 0;
+	if (ib_parse_instant(start, &s) || ib_parse_instant(dots + 2, &e))
+		return BAD(err, "bad time for option '--%s' (want e.g. %s)", "window",
+			   "2026-01-14T09:00:00Z");
+	if (e <= s)
+		return BAD(err, "bad value for option '--%s': '%s' (END must be after START)", "window", arg);
+	o->cfg.window_start_ms = s;
+	o->cfg.window_end_ms = e;
+	return IB_OK;
+}
+
+static int set_alias(struct ib_options *o, const struct ib_option *opt, const char *arg, struct ib_error *err)
+{
+	const char *eq = strchr(arg, '=');
+	struct ib_server_alias *a;
+
+	(void)opt;
+	if (!eq || eq == arg || !eq[1])
+		return BAD(err, "bad value for option '--%s': '%s' (want FROM=TO)", "server-alias", arg);
+	if (o->naliases == IB_OPT_LIST_MAX)
+		return BAD(err, "too many '--%s' options", "server-alias");
+	a = &o->aliases[o->naliases++];
+	a->from.ptr = arg;
+	a->from.len = (size_t)(eq - arg);
+	a->to = ib_str_from(eq + 1);
+	return IB_OK;
+}
+
+static int set_outputs(struct ib_options *o, const struct ib_option *opt, const char *arg,
+		       struct ib_error *err)
+{
+	unsigned mask = 0;
+	const char *p = arg;
+
+	(void)opt;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 3 && !strncmp(p, "csv", 3))
+			mask |= IB_OUT_CSV;
+		else if (n == 2 && !strncmp(p, "md", 2))
+			mask |= IB_OUT_MD;
+		else if (n == 4 && !strncmp(p, "json", 4))
+			mask |= IB_OUT_JSON;
+		else if (n == 3 && !strncmp(p, "svg", 3))
+			mask |= IB_OUT_SVG;
+		else
+			return BAD(err, "bad value for option '--%s': '%s' (want csv,md,json,svg)",
+				   "format-out", arg);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!mask)
+		return BAD(err, "bad value for option '--%s': '%s'", "format-out", arg);
+	o->cfg.outputs = mask;
+	return IB_OK;
+}
+
+/* Shorthands for the commands of a row. */
+#define A IB_CMD_ANALYSE
+#define M IB_CMD_MERGE
+#define R IB_CMD_RULES
+#define F IB_CMD_FORMATS
+
+const struct ib_option ib_option_table[] = {
+    /* Input */
+    {"jobs", 'j', "N", "use N threads (default: CPUs, at most 4)", "Input", A | M, IB_OPT_UINT,
+     FIELD(cfg.jobs), 1, 256, NULL},
+    {"format", 0, "NAME", "force a parser (see 'imapblast formats')", "Input", A | R, IB_OPT_CUSTOM, 0, 0, 0,
+     0, set_format},
+    {"tz", 0, "ZONE", "zone of logs without one, e.g. Europe/Berlin (default UTC)", "Input", A | R,
+     IB_OPT_CUSTOM, 0, 0, 0, 0, set_tz},
+    {"year", 0, "YYYY", "year of yearless syslog dates (default: from file mtime)", "Input", A | R,
+     IB_OPT_UINT, FIELD(cfg.year), 1970, 9999, NULL},
+    {"max-line", 0, "BYTES", "skip and count longer lines (default 65536)", "Input", A | R, IB_OPT_UINT,
+     FIELD(cfg.max_line), 256, 1 << 30, NULL},
+    {"rules", 0, "FILE", "add signature rules (repeatable; same name replaces)", "Input", A | R, IB_OPT_LIST,
+     FIELD(rules), 0, 0, NULL},
+    {"no-default-rules", 0, NULL, "use only --rules files", "Input", A | R, IB_OPT_FLAG,
+     FIELD(cfg.no_default_rules), 0, 0, NULL},
+
+    /* Analysis */
+    {"bucket", 0, "DURATION", "time bucket, e.g. 1m, 5m, 1h (default 5m)", "Analysis", A, IB_OPT_DURATION,
+     FIELD(cfg.bucket_ms), 1000, 7 * 86400000.0, NULL},
+    {"since", 0, "TIME", "ignore events before TIME (ISO 8601, UTC unless offset)", "Analysis", A | M | R,
+     IB_OPT_TIME, FIELD(cfg.since_ms), 0, 0, NULL},
+    {"until", 0, "TIME", "ignore events at or after TIME", "Analysis", A | M | R, IB_OPT_TIME,
+     FIELD(cfg.until_ms), 0, 0, NULL},
+    {"window", 0, "START..END", "incident window instead of detecting it", "Analysis", A | M, IB_OPT_CUSTOM,
+     0, 0, 0, 0, set_window},
+    {"attack-users", 0, "N", "IP failing for >= N users, no success: attacker (20)", "Analysis", A | M,
+     IB_OPT_UINT, FIELD(cfg.attack_users), 1, 1000000, NULL},
+    {"attack-min-users", 0, "N", "smallest spray for the ratio rule (3)", "Analysis", A | M, IB_OPT_UINT,
+     FIELD(cfg.attack_min_users), 1, 1000000, NULL},
+    {"attack-ratio", 0, "R", "share of never-succeeding users for the ratio rule (0.8)", "Analysis", A | M,
+     IB_OPT_DOUBLE, FIELD(cfg.attack_ratio), 0, 1, NULL},
+    {"trusted-proxy", 0, "IP", "never treat IP as an attack source (repeatable)", "Analysis", A | M,
+     IB_OPT_LIST, FIELD(proxies), 0, 0, NULL},
+    {"server-alias", 0, "FROM=TO", "count server FROM (or FROM:port) as TO (repeatable)", "Analysis", A,
+     IB_OPT_CUSTOM, 0, 0, 0, 0, set_alias},
+    {"window-factor", 0, "F", "hot bucket: rate >= F x baseline (3.0)", "Analysis", A | M, IB_OPT_DOUBLE,
+     FIELD(cfg.window_factor), 0, 1e9, NULL},
+    {"window-min-rate", 0, "R", "and rate >= baseline + R (0.05)", "Analysis", A | M, IB_OPT_DOUBLE,
+     FIELD(cfg.window_min_rate), 0, 1e9, NULL},
+    {"window-min-failures", 0, "N", "and >= N failures in the bucket (3)", "Analysis", A | M, IB_OPT_UINT,
+     FIELD(cfg.window_min_failures), 0, 1000000000, NULL},
+    {"window-gap", 0, "N", "merge hot periods across N quiet buckets (2)", "Analysis", A | M, IB_OPT_UINT,
+     FIELD(cfg.window_gap), 0, 100000, NULL},
+    {"cred-factor", 0, "F", "credentials count as outage when F x baseline (3.0)", "Analysis", A | M,
+     IB_OPT_DOUBLE, FIELD(cfg.cred_factor), 0, 1e9, NULL},
+    {"server-factor", 0, "F", "flag a server at F x the fleet's rate (2.0)", "Analysis", A | M, IB_OPT_DOUBLE,
+     FIELD(cfg.server_factor), 0, 1e9, NULL},
+
+    /* Output */
+    {"output", 'o', "DIR", "report folder (default imapblast-report)", "Output", A | M, IB_OPT_STRING,
+     FIELD(cfg.out_dir), 0, 0, NULL},
+    {"format-out", 0, "LIST", "files to write: csv,md,json,svg (default all)", "Output", A | M, IB_OPT_CUSTOM,
+     0, 0, 0, 0, set_outputs},
+    {"redact", 0, "KEYFILE", "pseudonymise users in md, json and svg (key from file)", "Output", A | M,
+     IB_OPT_STRING, FIELD(redact_file), 0, 0, NULL},
+    {"force", 0, NULL, "overwrite files imapblast did not write", "Output", A | M, IB_OPT_FLAG,
+     FIELD(cfg.force), 0, 0, NULL},
+    {"stamp", 0, NULL, "write the generation time into the report", "Output", A | M, IB_OPT_FLAG,
+     FIELD(cfg.stamp), 0, 0, NULL},
+    {"save-state", 0, "FILE", "also save the partial aggregate for 'imapblast merge'", "Output", A | M,
+     IB_OPT_STRING, FIELD(save_state), 0, 0, NULL},
+    {"test", 0, NULL, "run FILE... through the rules instead of listing them", "Output", R, IB_OPT_FLAG,
+     FIELD(test), 0, 0, NULL},
+    {"verbose", 'v', NULL, "with --test, also show the line each rule matched", "Output", R, IB_OPT_FLAG,
+     FIELD(verbose), 0, 0, NULL},
+    {"quiet", 'q', NULL, "no progress, no summary on stdout", "Output", A | M, IB_OPT_FLAG, FIELD(cfg.quiet),
+     0, 0, NULL},
+    {"help", 'h', NULL, "this help", "Output", IB_CMD_ALL, IB_OPT_FLAG, FIELD(help), 0, 0, NULL},
+    {"version", 'V', NULL, "version and inflate backend", "Output", IB_CMD_ALL, IB_OPT_FLAG, FIELD(version),
+     0, 0, NULL},
+    {NULL, 0, NULL, NULL, NULL, 0, IB_OPT_FLAG, 0, 0, 0, 0, NULL},
+};
+
+void ib_options_init(struct ib_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	ib_config_init(&o->cfg);
+}
+
+static void store_uint(void *p, size_t size, unsigned long v)
+{
+	if (size == sizeof(size_t)) {
+		size_t x = v;
+
+		memcpy(p, &x, size);
+	} else {
+		unsigned x = (unsigned)v; /* an int or an unsigned: the bounds keep v <= INT_MAX */
+
+		memcpy(p, &x, sizeof(x));
+	}
+}
+
+int ib_options_set(struct ib_options *o, const struct ib_option *opt, const char *arg, struct ib_error *err)
+{
+	char *base = (char *)o + opt->offset, *end;
+	const char *name = opt->long_name;
+	unsigned long u;
+	double d;
+	int64_t t;
+	struct ib_opt_list *list;
+
+	switch (opt->kind) {
+	case IB_OPT_FLAG:
+		*(int *)(void *)base = 1;
+		return IB_OK;
+	case IB_OPT_UINT:
+		if (!arg || *arg < '0' || *arg > '9')
+			return BAD(err, "option '--%s' needs a number", name);
+		errno = 0;
+		u = strtoul(arg, &end, 10);
+		if (errno || *end || (double)u < opt->lo || (double)u > opt->hi)
+			return BAD(err, "bad value for option '--%s'", name);
+		store_uint(base, opt->size, u);
+		return IB_OK;
+	case IB_OPT_DOUBLE:
+		errno = 0;
+		d = strtod(arg, &end);
+		if (errno || *end || end == arg || !(d >= opt->lo) || d > 1e9)
+			return BAD(err, "bad value for option '--%s'", name);
+		if (d > opt->hi)
+			return BAD(err, "bad value for option '--%s' (want %g..%g)", name, opt->lo, opt->hi);
+		memcpy(base, &d, sizeof(d));
+		return IB_OK;
+	case IB_OPT_TIME:
+		if (ib_parse_instant(arg, &t))
+			return BAD(err, "bad time for option '--%s' (want e.g. %s)", name,
+				   "2026-01-14T09:00:00Z");
+		memcpy(base, &t, sizeof(t));
+		return IB_OK;
+	case IB_OPT_DURATION:
+		if (ib_parse_duration(arg, &t) || (double)t < opt->lo || (double)t > opt->hi)
+			return BAD(err, "bad duration '%s' for option '--%s' (want e.g. 1m, 5m, 1h)", arg,
+				   name);
+		memcpy(base, &t, sizeof(t));
+		return IB_OK;
+	case IB_OPT_STRING:
+		memcpy(base, &arg, sizeof(arg));
+		return IB_OK;
+	case IB_OPT_LIST:
+		list = (struct ib_opt_list *)(void *)base;
+		if (list->n == IB_OPT_LIST_MAX)
+			return BAD(err, "too many '--%s' options", name);
+		list->v[list->n++] = arg;
+		return IB_OK;
+	case IB_OPT_CUSTOM:
+		return opt->parse(o, opt, arg, err);
+	}
+	return ib_error_set(err, IB_ERR_INTERNAL, 0, NULL, 0, "option '--%s' has no parser", name);
+}
+
+void ib_options_finish(struct ib_options *o)
+{
+	o->rules.v[o->rules.n] = NULL;
+	o->proxies.v[o->proxies.n] = NULL;
+	o->cfg.rules_files = o->rules.n ? o->rules.v : NULL;
+	o->cfg.trusted_proxies = o->proxies.n ? o->proxies.v : NULL;
+	o->cfg.server_aliases = o->naliases ? o->aliases : NULL;
+	o->cfg.nserver_aliases = o->naliases;
+}
+
+void ib_options_release(struct ib_options *o)
+{
+	(void)o;
+}
