@@ -290,10 +290,6 @@ static void parse_opts(struct ib_options *c, const struct command *cmd, int argc
 		}
 	}
 	ib_options_finish(c);
-	if (c->cfg.tz) {
-		setenv("TZ", c->cfg.tz, 1);
-		tzset();
-	}
 	if (c->redact_file) {
 		redact_key = read_key(c->redact_file, &c->cfg.redact_key_len);
 		c->cfg.redact_key = redact_key;

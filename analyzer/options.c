@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "imapblast/options.h"
 #include "imapblast/parser.h"
+#include "imapblast/zone.h"
 
 #define FIELD(f) offsetof(struct ib_options, f), sizeof(((struct ib_options *)0)->f)
 
@@ -30,17 +30,20 @@ static int set_format(struct ib_options *o, const struct ib_option *opt, const c
 
 static int set_tz(struct ib_options *o, const struct ib_option *opt, const char *arg, struct ib_error *err)
 {
-	char path[512];
-	struct stat st;
+	struct ib_zone *z = NULL;
+	int rc;
 
 	(void)opt;
 	if (strcmp(arg, "UTC")) {
-		if (!*arg || arg[0] == '/' || strstr(arg, ".."))
-			return BAD(err, "unknown time zone '%s' for option '--%s'", arg, "tz");
-		snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", arg);
-		if (stat(path, &st) || !S_ISREG(st.st_mode))
+		rc = ib_zone_load(&z, arg, err);
+		if (rc == IB_ERR_NOMEM)
+			return rc;
+		if (rc < 0)
 			return BAD(err, "unknown time zone '%s' for option '--%s'", arg, "tz");
 	}
+	ib_zone_free(o->zone); /* the last --tz wins */
+	o->zone = z;
+	o->cfg.zone = z;
 	o->cfg.tz = arg;
 	return IB_OK;
 }
@@ -284,5 +287,7 @@ void ib_options_finish(struct ib_options *o)
 
 void ib_options_release(struct ib_options *o)
 {
-	(void)o;
+	ib_zone_free(o->zone);
+	o->zone = NULL;
+	o->cfg.zone = NULL;
 }

@@ -280,7 +280,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		return rc < 0 ? rc : IB_BAD;
 	}
 	async = go_async(r, spare);
-	ib_time_policy_init(&fr.tp, !cfg->tz || !strcmp(cfg->tz, "UTC"), cfg->year, ib_reader_mtime(r));
+	ib_time_policy_init(&fr.tp, cfg->zone, cfg->year, ib_reader_mtime(r));
 	fr.ctx.time = &fr.tp;
 
 	/* Collect the first lines for detection (copies: the reader reuses its buffer). */

@@ -22,13 +22,17 @@ struct ib_server_alias {
 	struct ib_str to;   /* never empty */
 };
 
+struct ib_zone;
+
 struct ib_config {
 	/* input */
 	size_t max_line;	  /* --max-line, default 65536 */
 	const char *force_format; /* --format NAME, or NULL for detection */
 	const char *tz;		  /* --tz ZONE, NULL = UTC */
-	int year;		  /* --year YYYY, 0 = from file mtime */
-	int jobs;		  /* -j N threads, default ib_default_jobs() */
+	/* --tz loaded (zone.h): each file's time policy points at it; NULL = UTC */
+	const struct ib_zone *zone;
+	int year; /* --year YYYY, 0 = from file mtime */
+	int jobs; /* -j N threads, default ib_default_jobs() */
 
 	/* rules */
 	const char *const *rules_files; /* --rules FILE (repeatable), NULL-terminated or NULL */

@@ -51,6 +51,7 @@ struct ib_options {
 	size_t naliases;
 	const char *save_state;	 /* --save-state FILE */
 	const char *redact_file; /* --redact KEYFILE */
+	struct ib_zone *zone;	 /* --tz, loaded; o->cfg.zone points at it */
 	int test;		 /* rules --test */
 	int verbose;		 /* -v */
 	int help;		 /* -h: the caller prints help and stops */
@@ -92,7 +93,7 @@ int ib_options_set(struct ib_options *o, const struct ib_option *opt, const char
  */
 void ib_options_finish(struct ib_options *o);
 
-/* Free what ib_options_set allocated. o may be reused after ib_options_init. */
+/* Free what ib_options_set allocated (the zone). o->cfg is unusable afterwards. */
 void ib_options_release(struct ib_options *o);
 
 #endif
