@@ -6,6 +6,7 @@
  * that each command's --help lists exactly the rows the command accepts.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <string.h>
 #include <check.h>
 #include "imapblast/options.h"
@@ -46,6 +47,21 @@ START_TEST(test_rows_complete)
 				      "--%s: no target field", name);
 			ck_assert_msg(o->parse == NULL, "--%s: a parser it does not use", name);
 		}
+		/* the target field's size fits the kind (the setter writes that many bytes) */
+		if (o->kind == IB_OPT_FLAG)
+			ck_assert_msg(o->size == sizeof(int), "--%s: a flag sets an int", name);
+		if (o->kind == IB_OPT_UINT)
+			ck_assert_msg(o->size == sizeof(size_t) ||
+					  (o->size == sizeof(int) && o->hi <= INT_MAX),
+				      "--%s: an int, unsigned or size_t", name);
+		if (o->kind == IB_OPT_DOUBLE)
+			ck_assert_msg(o->size == sizeof(double), "--%s: a double", name);
+		if (o->kind == IB_OPT_TIME || o->kind == IB_OPT_DURATION)
+			ck_assert_msg(o->size == sizeof(int64_t), "--%s: an int64_t", name);
+		if (o->kind == IB_OPT_STRING)
+			ck_assert_msg(o->size == sizeof(const char *), "--%s: a string", name);
+		if (o->kind == IB_OPT_LIST)
+			ck_assert_msg(o->size == sizeof(struct ib_opt_list), "--%s: a list", name);
 		if (o->kind == IB_OPT_UINT || o->kind == IB_OPT_DOUBLE || o->kind == IB_OPT_DURATION)
 			ck_assert_msg(o->lo <= o->hi && o->hi > 0, "--%s: bad bounds", name);
 		for (const struct ib_option *p = ib_option_table; p < o; p++) {
