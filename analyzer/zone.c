@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "imapblast/timeutil.h"
+#include "imapblast/civil.h"
 #include "imapblast/zone.h"
 
 #define MAX_FILE (1 << 20)
@@ -155,18 +155,13 @@ static int parse_rule(struct ib_zone *z, const char *p)
 	return *p ? -1 : 0;
 }
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* Local seconds (as if UTC) of a rule date in year y. */
 static int64_t rule_local(const struct rule_date *d, int y)
 {
 	int64_t day;
 
 	if (d->kind == 'J') /* 1..365, Feb 29 never counted */
-		day = ib_days_from_civil(y, 1, 1) + d->a - 1 + (is_leap(y) && d->a >= 60);
+		day = ib_days_from_civil(y, 1, 1) + d->a - 1 + (ib_is_leap(y) && d->a >= 60);
 	else if (d->kind == 'n') /* 0..365 */
 		day = ib_days_from_civil(y, 1, 1) + d->a;
 	else {
@@ -177,7 +172,7 @@ static int64_t rule_local(const struct rule_date *d, int y)
 		if (wd < 0)
 			wd += 7;
 		day = first + (d->c - wd + 7) % 7 + (int64_t)(d->b - 1) * 7;
-		mdays = d->a == 2 ? 28 + is_leap(y) : 30 + ((d->a + (d->a > 7)) & 1);
+		mdays = d->a == 2 ? 28 + ib_is_leap(y) : 30 + ((d->a + (d->a > 7)) & 1);
 		while (day >= first + mdays)
 			day -= 7;
 	}

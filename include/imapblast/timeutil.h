@@ -13,6 +13,7 @@
 #ifndef IMAPBLAST_TIMEUTIL_H
 #define IMAPBLAST_TIMEUTIL_H
 
+#include "civil.h"
 #include "common.h"
 
 struct ib_zone;
@@ -50,13 +51,6 @@ struct ib_time_policy {
  * the reference instant (the file's mtime, UTC ms).
  */
 void ib_time_policy_init(struct ib_time_policy *p, const struct ib_zone *zone, int year, int64_t ref_ms);
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
-int64_t ib_days_from_civil(int64_t y, unsigned m, unsigned d);
-/* Inverse of ib_days_from_civil. */
-void ib_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
-/* 1 when (y, m, d) is a real date (no Feb 30). */
-int ib_date_valid(int y, unsigned m, unsigned d);
 
 /*
  * UTC ms of a civil time given in the policy's zone (UTC when !p->zone).
