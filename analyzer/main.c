@@ -120,7 +120,7 @@ static void print_options(unsigned bit)
 	const char *section = NULL;
 
 	for (const struct ib_option *o = ib_option_table; o->long_name; o++) {
-		char left[80];
+		char left[80], help[160];
 		int n;
 
 		if (!(o->commands & bit))
@@ -134,7 +134,7 @@ static void print_options(unsigned bit)
 		else
 			n = snprintf(left, sizeof(left), "      --%s%s%s", o->long_name, o->argh ? " " : "",
 				     o->argh ? o->argh : "");
-		printf("%s%*s%s\n", left, n < 26 ? 28 - n : 2, "", o->help);
+		printf("%s%*s%s\n", left, n < 26 ? 28 - n : 2, "", ib_option_help(o, help, sizeof(help)));
 	}
 }
 

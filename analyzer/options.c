@@ -14,6 +14,7 @@
 #include "imapblast/zone.h"
 
 #define FIELD(f) offsetof(struct ib_options, f), sizeof(((struct ib_options *)0)->f)
+#define NOFIELD 0, 0
 
 #define BAD(err, ...) ib_error_set(err, IB_ERR_USAGE, 0, NULL, 0, __VA_ARGS__)
 
@@ -118,85 +119,108 @@ static int set_outputs(struct ib_options *o, const struct ib_option *opt, const 
 	return IB_OK;
 }
 
+static void help_outputs(char *buf, size_t size)
+{
+	snprintf(buf, size, "files to write: %s (default all)", "csv,md,json,svg");
+}
+
+/*
+ * One macro per kind, as git's OPT_BOOL and OPT_STRING: long name, short
+ * name, argument name, help, section, commands, then what the kind needs.
+ */
+#define ROW(l, s, a, h, sec, cmds, kind, off_size, lo, hi, parse, fill)                                      \
+	{                                                                                                    \
+		l, s, a, h, sec, cmds, kind, off_size, lo, hi, parse, fill                                   \
+	}
+#define OPT_FLAG(l, s, h, sec, cmds, f) ROW(l, s, NULL, h, sec, cmds, IB_OPT_FLAG, FIELD(f), 0, 0, NULL, NULL)
+#define OPT_UINT(l, s, a, h, sec, cmds, f, lo, hi)                                                           \
+	ROW(l, s, a, h, sec, cmds, IB_OPT_UINT, FIELD(f), lo, hi, NULL, NULL)
+#define OPT_DOUBLE(l, s, a, h, sec, cmds, f, lo, hi)                                                         \
+	ROW(l, s, a, h, sec, cmds, IB_OPT_DOUBLE, FIELD(f), lo, hi, NULL, NULL)
+#define OPT_TIME(l, s, a, h, sec, cmds, f) ROW(l, s, a, h, sec, cmds, IB_OPT_TIME, FIELD(f), 0, 0, NULL, NULL)
+#define OPT_DURATION(l, s, a, h, sec, cmds, f, lo, hi)                                                       \
+	ROW(l, s, a, h, sec, cmds, IB_OPT_DURATION, FIELD(f), lo, hi, NULL, NULL)
+#define OPT_STRING(l, s, a, h, sec, cmds, f)                                                                 \
+	ROW(l, s, a, h, sec, cmds, IB_OPT_STRING, FIELD(f), 0, 0, NULL, NULL)
+#define OPT_LIST(l, s, a, h, sec, cmds, f) ROW(l, s, a, h, sec, cmds, IB_OPT_LIST, FIELD(f), 0, 0, NULL, NULL)
+#define OPT_CUSTOM(l, s, a, h, sec, cmds, fn, fill)                                                          \
+	ROW(l, s, a, h, sec, cmds, IB_OPT_CUSTOM, NOFIELD, 0, 0, fn, fill)
+#define OPT_END ROW(NULL, 0, NULL, NULL, NULL, 0, IB_OPT_FLAG, NOFIELD, 0, 0, NULL, NULL)
+
 /* Shorthands for the commands of a row. */
 #define A IB_CMD_ANALYSE
 #define M IB_CMD_MERGE
 #define R IB_CMD_RULES
 #define F IB_CMD_FORMATS
+#define IN "Input"
+#define AN "Analysis"
+#define OUT "Output"
 
 const struct ib_option ib_option_table[] = {
-    /* Input */
-    {"jobs", 'j', "N", "use N threads (default: CPUs, at most 4)", "Input", A | M, IB_OPT_UINT,
-     FIELD(cfg.jobs), 1, 256, NULL},
-    {"format", 0, "NAME", "force a parser (see 'imapblast formats')", "Input", A | R, IB_OPT_CUSTOM, 0, 0, 0,
-     0, set_format},
-    {"tz", 0, "ZONE", "zone of logs without one, e.g. Europe/Berlin (default UTC)", "Input", A | R,
-     IB_OPT_CUSTOM, 0, 0, 0, 0, set_tz},
-    {"year", 0, "YYYY", "year of yearless syslog dates (default: from file mtime)", "Input", A | R,
-     IB_OPT_UINT, FIELD(cfg.year), 1970, 9999, NULL},
-    {"max-line", 0, "BYTES", "skip and count longer lines (default 65536)", "Input", A | R, IB_OPT_UINT,
-     FIELD(cfg.max_line), 256, 1 << 30, NULL},
-    {"rules", 0, "FILE", "add signature rules (repeatable; same name replaces)", "Input", A | R, IB_OPT_LIST,
-     FIELD(rules), 0, 0, NULL},
-    {"no-default-rules", 0, NULL, "use only --rules files", "Input", A | R, IB_OPT_FLAG,
-     FIELD(cfg.no_default_rules), 0, 0, NULL},
+    OPT_UINT("jobs", 'j', "N", "use N threads (default: CPUs, at most 4)", IN, A | M, cfg.jobs, 1, 256),
+    OPT_CUSTOM("format", 0, "NAME", "force a parser (see 'imapblast formats')", IN, A | R, set_format, NULL),
+    OPT_CUSTOM("tz", 0, "ZONE", "zone of logs without one, e.g. Europe/Berlin (default UTC)", IN, A | R,
+	       set_tz, NULL),
+    OPT_UINT("year", 0, "YYYY", "year of yearless syslog dates (default: from file mtime)", IN, A | R,
+	     cfg.year, 1970, 9999),
+    OPT_UINT("max-line", 0, "BYTES", "skip and count longer lines (default 65536)", IN, A | R, cfg.max_line,
+	     256, 1 << 30),
+    OPT_LIST("rules", 0, "FILE", "add signature rules (repeatable; same name replaces)", IN, A | R, rules),
+    OPT_FLAG("no-default-rules", 0, "use only --rules files", IN, A | R, cfg.no_default_rules),
 
-    /* Analysis */
-    {"bucket", 0, "DURATION", "time bucket, e.g. 1m, 5m, 1h (default 5m)", "Analysis", A, IB_OPT_DURATION,
-     FIELD(cfg.bucket_ms), 1000, 7 * 86400000.0, NULL},
-    {"since", 0, "TIME", "ignore events before TIME (ISO 8601, UTC unless offset)", "Analysis", A | M | R,
-     IB_OPT_TIME, FIELD(cfg.since_ms), 0, 0, NULL},
-    {"until", 0, "TIME", "ignore events at or after TIME", "Analysis", A | M | R, IB_OPT_TIME,
-     FIELD(cfg.until_ms), 0, 0, NULL},
-    {"window", 0, "START..END", "incident window instead of detecting it", "Analysis", A | M, IB_OPT_CUSTOM,
-     0, 0, 0, 0, set_window},
-    {"attack-users", 0, "N", "IP failing for >= N users, no success: attacker (20)", "Analysis", A | M,
-     IB_OPT_UINT, FIELD(cfg.attack_users), 1, 1000000, NULL},
-    {"attack-min-users", 0, "N", "smallest spray for the ratio rule (3)", "Analysis", A | M, IB_OPT_UINT,
-     FIELD(cfg.attack_min_users), 1, 1000000, NULL},
-    {"attack-ratio", 0, "R", "share of never-succeeding users for the ratio rule (0.8)", "Analysis", A | M,
-     IB_OPT_DOUBLE, FIELD(cfg.attack_ratio), 0, 1, NULL},
-    {"trusted-proxy", 0, "IP", "never treat IP as an attack source (repeatable)", "Analysis", A | M,
-     IB_OPT_LIST, FIELD(proxies), 0, 0, NULL},
-    {"server-alias", 0, "FROM=TO", "count server FROM (or FROM:port) as TO (repeatable)", "Analysis", A,
-     IB_OPT_CUSTOM, 0, 0, 0, 0, set_alias},
-    {"window-factor", 0, "F", "hot bucket: rate >= F x baseline (3.0)", "Analysis", A | M, IB_OPT_DOUBLE,
-     FIELD(cfg.window_factor), 0, 1e9, NULL},
-    {"window-min-rate", 0, "R", "and rate >= baseline + R (0.05)", "Analysis", A | M, IB_OPT_DOUBLE,
-     FIELD(cfg.window_min_rate), 0, 1e9, NULL},
-    {"window-min-failures", 0, "N", "and >= N failures in the bucket (3)", "Analysis", A | M, IB_OPT_UINT,
-     FIELD(cfg.window_min_failures), 0, 1000000000, NULL},
-    {"window-gap", 0, "N", "merge hot periods across N quiet buckets (2)", "Analysis", A | M, IB_OPT_UINT,
-     FIELD(cfg.window_gap), 0, 100000, NULL},
-    {"cred-factor", 0, "F", "credentials count as outage when F x baseline (3.0)", "Analysis", A | M,
-     IB_OPT_DOUBLE, FIELD(cfg.cred_factor), 0, 1e9, NULL},
-    {"server-factor", 0, "F", "flag a server at F x the fleet's rate (2.0)", "Analysis", A | M, IB_OPT_DOUBLE,
-     FIELD(cfg.server_factor), 0, 1e9, NULL},
+    OPT_DURATION("bucket", 0, "DURATION", "time bucket, e.g. 1m, 5m, 1h (default 5m)", AN, A, cfg.bucket_ms,
+		 1000, 7 * 86400000.0),
+    OPT_TIME("since", 0, "TIME", "ignore events before TIME (ISO 8601, UTC unless offset)", AN, A | M | R,
+	     cfg.since_ms),
+    OPT_TIME("until", 0, "TIME", "ignore events at or after TIME", AN, A | M | R, cfg.until_ms),
+    OPT_CUSTOM("window", 0, "START..END", "incident window instead of detecting it", AN, A | M, set_window,
+	       NULL),
+    OPT_UINT("attack-users", 0, "N", "IP failing for >= N users, no success: attacker (20)", AN, A | M,
+	     cfg.attack_users, 1, 1000000),
+    OPT_UINT("attack-min-users", 0, "N", "smallest spray for the ratio rule (3)", AN, A | M,
+	     cfg.attack_min_users, 1, 1000000),
+    OPT_DOUBLE("attack-ratio", 0, "R", "share of never-succeeding users for the ratio rule (0.8)", AN, A | M,
+	       cfg.attack_ratio, 0, 1),
+    OPT_LIST("trusted-proxy", 0, "IP", "never treat IP as an attack source (repeatable)", AN, A | M, proxies),
+    OPT_CUSTOM("server-alias", 0, "FROM=TO", "count server FROM (or FROM:port) as TO (repeatable)", AN, A,
+	       set_alias, NULL),
+    OPT_DOUBLE("window-factor", 0, "F", "hot bucket: rate >= F x baseline (3.0)", AN, A | M,
+	       cfg.window_factor, 0, 1e9),
+    OPT_DOUBLE("window-min-rate", 0, "R", "and rate >= baseline + R (0.05)", AN, A | M, cfg.window_min_rate,
+	       0, 1e9),
+    OPT_UINT("window-min-failures", 0, "N", "and >= N failures in the bucket (3)", AN, A | M,
+	     cfg.window_min_failures, 0, 1000000000),
+    OPT_UINT("window-gap", 0, "N", "merge hot periods across N quiet buckets (2)", AN, A | M, cfg.window_gap,
+	     0, 100000),
+    OPT_DOUBLE("cred-factor", 0, "F", "credentials count as outage when F x baseline (3.0)", AN, A | M,
+	       cfg.cred_factor, 0, 1e9),
+    OPT_DOUBLE("server-factor", 0, "F", "flag a server at F x the fleet's rate (2.0)", AN, A | M,
+	       cfg.server_factor, 0, 1e9),
 
-    /* Output */
-    {"output", 'o', "DIR", "report folder (default imapblast-report)", "Output", A | M, IB_OPT_STRING,
-     FIELD(cfg.out_dir), 0, 0, NULL},
-    {"format-out", 0, "LIST", "files to write: csv,md,json,svg (default all)", "Output", A | M, IB_OPT_CUSTOM,
-     0, 0, 0, 0, set_outputs},
-    {"redact", 0, "KEYFILE", "pseudonymise users in md, json and svg (key from file)", "Output", A | M,
-     IB_OPT_STRING, FIELD(redact_file), 0, 0, NULL},
-    {"force", 0, NULL, "overwrite files imapblast did not write", "Output", A | M, IB_OPT_FLAG,
-     FIELD(cfg.force), 0, 0, NULL},
-    {"stamp", 0, NULL, "write the generation time into the report", "Output", A | M, IB_OPT_FLAG,
-     FIELD(cfg.stamp), 0, 0, NULL},
-    {"save-state", 0, "FILE", "also save the partial aggregate for 'imapblast merge'", "Output", A | M,
-     IB_OPT_STRING, FIELD(save_state), 0, 0, NULL},
-    {"test", 0, NULL, "run FILE... through the rules instead of listing them", "Output", R, IB_OPT_FLAG,
-     FIELD(test), 0, 0, NULL},
-    {"verbose", 'v', NULL, "with --test, also show the line each rule matched", "Output", R, IB_OPT_FLAG,
-     FIELD(verbose), 0, 0, NULL},
-    {"quiet", 'q', NULL, "no progress, no summary on stdout", "Output", A | M, IB_OPT_FLAG, FIELD(cfg.quiet),
-     0, 0, NULL},
-    {"help", 'h', NULL, "this help", "Output", IB_CMD_ALL, IB_OPT_FLAG, FIELD(help), 0, 0, NULL},
-    {"version", 'V', NULL, "version and inflate backend", "Output", IB_CMD_ALL, IB_OPT_FLAG, FIELD(version),
-     0, 0, NULL},
-    {NULL, 0, NULL, NULL, NULL, 0, IB_OPT_FLAG, 0, 0, 0, 0, NULL},
+    OPT_STRING("output", 'o', "DIR", "report folder (default imapblast-report)", OUT, A | M, cfg.out_dir),
+    OPT_CUSTOM("format-out", 0, "LIST", "files to write (default all)", OUT, A | M, set_outputs,
+	       help_outputs),
+    OPT_STRING("redact", 0, "KEYFILE", "pseudonymise users in md, json and svg (key from file)", OUT, A | M,
+	       redact_file),
+    OPT_FLAG("force", 0, "overwrite files imapblast did not write", OUT, A | M, cfg.force),
+    OPT_FLAG("stamp", 0, "write the generation time into the report", OUT, A | M, cfg.stamp),
+    OPT_STRING("save-state", 0, "FILE", "also save the partial aggregate for 'imapblast merge'", OUT, A | M,
+	       save_state),
+    OPT_FLAG("test", 0, "run FILE... through the rules instead of listing them", OUT, R, test),
+    OPT_FLAG("verbose", 'v', "with --test, also show the line each rule matched", OUT, R, verbose),
+    OPT_FLAG("quiet", 'q', "no progress, no summary on stdout", OUT, A | M, cfg.quiet),
+    OPT_FLAG("help", 'h', "this help", OUT, IB_CMD_ALL, help),
+    OPT_FLAG("version", 'V', "version and inflate backend", OUT, IB_CMD_ALL, version),
+    OPT_END,
 };
+
+const char *ib_option_help(const struct ib_option *opt, char *buf, size_t size)
+{
+	if (!opt->help_fill || !size)
+		return opt->help;
+	opt->help_fill(buf, size);
+	return buf;
+}
 
 void ib_options_init(struct ib_options *o)
 {

@@ -25,6 +25,7 @@ static const struct ib_option *find(const char *name)
 START_TEST(test_rows_complete)
 {
 	size_t n = 0;
+	char line[160];
 
 	for (const struct ib_option *o = ib_option_table; o->long_name; o++, n++) {
 		const char *name = o->long_name;
@@ -32,6 +33,7 @@ START_TEST(test_rows_complete)
 		ck_assert_msg(*name && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(name),
 			      "row %zu: bad name '%s'", n, name);
 		ck_assert_msg(o->help && *o->help, "--%s has no help", name);
+		ck_assert_msg(*ib_option_help(o, line, sizeof(line)), "--%s: empty help", name);
 		ck_assert_msg(!strchr(o->help, '\n') && o->help[strlen(o->help) - 1] != '.',
 			      "--%s: help is one line without a final dot", name);
 		ck_assert_msg(o->section && *o->section, "--%s has no section", name);
@@ -77,6 +79,8 @@ START_TEST(test_rows_complete)
 	ck_assert_uint_ge(n, 30);
 	ck_assert(find("help")->commands == IB_CMD_ALL);
 	ck_assert(find("test")->commands == IB_CMD_RULES);
+	ck_assert_str_eq(ib_option_help(find("jobs"), line, sizeof(line)), find("jobs")->help);
+	ck_assert(strstr(ib_option_help(find("format-out"), line, sizeof(line)), "csv") != NULL);
 }
 END_TEST
 

@@ -72,10 +72,19 @@ struct ib_option {
 	/* CUSTOM only: parse arg into o; on a bad value fill err, return IB_ERR_USAGE */
 	int (*parse)(struct ib_options *o, const struct ib_option *opt, const char *arg,
 		     struct ib_error *err);
+	/*
+	 * Optional: write the help line into buf (size bytes, NUL-terminated)
+	 * when it depends on another table (the writers' names); help is
+	 * then its fixed summary. Use ib_option_help to get either.
+	 */
+	void (*help_fill)(char *buf, size_t size);
 };
 
 /* The rows, in help order; ended by a row whose long_name is NULL. */
 extern const struct ib_option ib_option_table[];
+
+/* opt's help line: opt->help, or what opt->help_fill writes into buf. */
+const char *ib_option_help(const struct ib_option *opt, char *buf, size_t size);
 
 /* Set o->cfg to its defaults (ib_config_init) and everything else to none. */
 void ib_options_init(struct ib_options *o);

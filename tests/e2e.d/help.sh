@@ -41,7 +41,7 @@ check "--help lists --server-alias and --tz" sh -c "grep -qx server-alias '$dir/
 check "rules --help lists --test and --verbose" sh -c "grep -qx test '$dir/rules.opts' && grep -qx verbose '$dir/rules.opts'"
 check "--help does not list --test" sh -c "! grep -qx test '$dir/main.opts'"
 # every row of the table, from its source
-sed -nE 's/^ *\{"([a-z0-9-]+)", .*/\1/p' "$top/analyzer/options.c" | sort > "$dir/all.opts"
+sed -nE 's/^ *OPT_[A-Z]+\("([a-z0-9-]+)",.*/\1/p' "$top/analyzer/options.c" | sort > "$dir/all.opts"
 check "the table's rows are found" [ $(wc -l < "$dir/all.opts") -ge 30 ]
 check "every row is in some command's help" sh -c "cat '$dir'/main.opts '$dir'/merge.opts '$dir'/rules.opts '$dir'/formats.opts | sort -u | cmp -s - '$dir/all.opts'"
 
