@@ -177,13 +177,20 @@ static void print_version(void)
 static struct option long_opts[MAX_OPTS + 1];
 static char short_opts[2 + 2 * MAX_OPTS];
 
-/* getopt's tables from ib_option_table: a long option's val is 256 + its row. */
-static void build_getopt(void)
+/*
+ * getopt's tables for cmd: its rows of ib_option_table, so that an
+ * abbreviation is resolved among the options of that command only. A long
+ * option's val is 256 + its row in the table.
+ */
+static void build_getopt(const struct command *cmd)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, row = 0;
 
 	short_opts[k++] = '+'; /* stop at the first operand, as before subcommands */
-	for (const struct ib_option *o = ib_option_table; o->long_name; o++, n++) {
+	short_opts[k++] = ':'; /* a missing value: ':', not '?' */
+	for (const struct ib_option *o = ib_option_table; o->long_name; o++, row++) {
+		if (!(o->commands & cmd->bit))
+			continue;
 		if (n == MAX_OPTS) {
 			fprintf(stderr, "%s: too many options in the table\n", prog);
 			exit(EXIT_INTERNAL);
@@ -191,7 +198,8 @@ static void build_getopt(void)
 		long_opts[n].name = o->long_name;
 		long_opts[n].has_arg = o->argh ? required_argument : no_argument;
 		long_opts[n].flag = NULL;
-		long_opts[n].val = 256 + (int)n;
+		long_opts[n].val = 256 + (int)row;
+		n++;
 		if (o->short_name) {
 			short_opts[k++] = (char)o->short_name;
 			if (o->argh)
@@ -202,14 +210,82 @@ static void build_getopt(void)
 	short_opts[k] = 0;
 }
 
+/* The row of getopt's answer ch (or of its optopt), or NULL. */
 static const struct ib_option *row_of(int ch)
 {
 	if (ch >= 256)
 		return &ib_option_table[ch - 256];
-	for (const struct ib_option *o = ib_option_table; o->long_name; o++)
+	for (const struct ib_option *o = ib_option_table; ch > 0 && o->long_name; o++)
 		if (o->short_name && o->short_name == ch)
 			return o;
 	return NULL;
+}
+
+static void refuse_other(const struct ib_option *o, const struct command *cmd)
+{
+	const struct command *only = NULL;
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (o->commands == commands[i].bit)
+			only = &commands[i];
+	if (only && only->name)
+		usage_error("option '--%s' belongs to '%s %s'", o->long_name, prog, only->name);
+	usage_error("option '--%s' does not apply to '%s%s%s'", o->long_name, prog, cmd->name ? " " : "",
+		    cmd->name ? cmd->name : "");
+}
+
+/*
+ * getopt took the long option arg as an abbreviation of o's name: refuse
+ * it when it is the exact name of another command's option ("merge
+ * --format" is not "--format-out").
+ */
+static void check_abbrev(const char *arg, const struct ib_option *o, const struct command *cmd)
+{
+	size_t len;
+
+	if (strncmp(arg, "--", 2))
+		return;
+	arg += 2;
+	len = strcspn(arg, "=");
+	if (len == strlen(o->long_name) && !strncmp(arg, o->long_name, len))
+		return;
+	for (const struct ib_option *p = ib_option_table; p->long_name; p++)
+		if (strlen(p->long_name) == len && !strncmp(p->long_name, arg, len))
+			refuse_other(p, cmd);
+}
+
+/* getopt said '?' or ':' (opterr is 0): say what was wrong with arg, the option. */
+static void bad_option(int ch, const char *arg, const struct command *cmd)
+{
+	const struct ib_option *o = row_of(optopt);
+	char name[64], list[256] = "";
+	size_t len, nmatch = 0;
+
+	if (o && !(o->commands & cmd->bit))
+		refuse_other(o, cmd); /* a short option of another command */
+	if (o && ch == ':')
+		usage_error("option '--%s' needs a value", o->long_name);
+	if (o)
+		usage_error("option '--%s' takes no value", o->long_name);
+	if (optopt)
+		usage_error("unknown option '-%c'", optopt);
+	if (!arg || strncmp(arg, "--", 2))
+		usage_error("unknown option '%s'", arg ? arg : "");
+	len = strcspn(arg + 2, "=");
+	snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : sizeof(name) - 1), arg + 2);
+	for (o = ib_option_table; o->long_name; o++)
+		if (!strcmp(o->long_name, name))
+			refuse_other(o, cmd); /* not in cmd's getopt table, so another command's */
+	for (o = ib_option_table; o->long_name; o++)
+		if ((o->commands & cmd->bit) && !strncmp(o->long_name, name, len)) {
+			nmatch++;
+			if (strlen(list) + strlen(o->long_name) + 5 < sizeof(list))
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s--%s",
+					 *list ? ", " : "", o->long_name);
+		}
+	if (nmatch > 1)
+		usage_error("ambiguous option '--%s' (could be %s)", name, list);
+	usage_error("unknown option '--%s'", name);
 }
 
 static unsigned char *read_key(const char *path, size_t *len)
@@ -247,32 +323,21 @@ static void parse_opts(struct ib_options *c, const struct command *cmd, int argc
 	int ch;
 
 	current = cmd;
-	build_getopt();
+	build_getopt(cmd);
+	opterr = 0; /* bad_option says what is wrong */
 	memset(&err, 0, sizeof(err));
-	while ((ch = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
-		const struct ib_option *o = row_of(ch);
-		int rc;
+	for (;;) {
+		const struct ib_option *o;
+		int first = optind, li = -1, rc;
 
-		if (!o) {
-			/* getopt printed "unrecognized option" already. */
-			if (cmd->name)
-				fprintf(stderr, "%s: see '%s %s --help'\n", prog, prog, cmd->name);
-			else
-				fprintf(stderr, "%s: see '%s --help'\n", prog, prog);
-			exit(EXIT_USAGE);
-		}
-		if (!(o->commands & cmd->bit)) {
-			const struct command *only = NULL;
-
-			for (size_t i = 0; i < NCOMMANDS; i++)
-				if (o->commands == commands[i].bit)
-					only = &commands[i];
-			if (only && only->name)
-				usage_error("option '--%s' belongs to '%s %s'", o->long_name, prog,
-					    only->name);
-			usage_error("option '--%s' does not apply to '%s%s%s'", o->long_name, prog,
-				    cmd->name ? " " : "", cmd->name ? cmd->name : "");
-		}
+		ch = getopt_long(argc, argv, short_opts, long_opts, &li);
+		if (ch == -1)
+			break;
+		o = ch == '?' || ch == ':' ? NULL : row_of(ch);
+		if (!o)
+			bad_option(ch, optind > 0 && optind <= argc ? argv[optind - 1] : NULL, cmd);
+		if (li >= 0 && first < argc)
+			check_abbrev(argv[first], o, cmd);
 		rc = ib_options_set(c, o, optarg, &err);
 		if (rc == IB_ERR_NOMEM) {
 			fprintf(stderr, "%s: out of memory\n", prog);

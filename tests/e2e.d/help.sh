@@ -53,7 +53,7 @@ for f in main merge rules formats; do
 		case $o in help | version) continue ;; esac
 		# never an operand: nothing is read or written
 		"$bin" $sub "--$o=x" < /dev/null > /dev/null 2> "$dir/err" ||:
-		if grep -q "doesn't allow an argument" "$dir/err"; then
+		if grep -q "takes no value" "$dir/err"; then
 			"$bin" $sub "--$o" < /dev/null > /dev/null 2> "$dir/err" ||:
 		fi
 		if grep -Eq "does not apply|belongs to" "$dir/err"; then refused=1; else refused=0; fi
@@ -72,8 +72,21 @@ check "... saying so" grep -q "option '--bucket' does not apply to 'imapblast me
 "$bin" --test x 2> "$dir/err"
 check "--test outside rules: exit 2" [ $? -eq 2 ]
 check "... belongs to rules" grep -q "option '--test' belongs to 'imapblast rules'" "$dir/err"
-"$bin" --no-such-option x 2> /dev/null
+"$bin" --no-such-option x 2> "$dir/err"
 check "unknown option: exit 2" [ $? -eq 2 ]
+check "... named" grep -q "unknown option '--no-such-option'" "$dir/err"
+"$bin" --att=3 x 2> "$dir/err"
+check "ambiguous abbreviation: exit 2" [ $? -eq 2 ]
+check "... with the candidates" grep -q "ambiguous option '--att' (could be --attack-users, " "$dir/err"
+"$bin" --attack-u 3 --outp "$dir/abbrev" -q 2> "$dir/err"
+check "a unique abbreviation works (GNU)" grep -q "no input" "$dir/err"
+"$bin" merge --format dovecot "$dir/none.state" 2> "$dir/err"
+check "another command's option is no abbreviation (merge --format)" grep -q "option '--format' does not apply to 'imapblast merge'" "$dir/err"
+"$bin" -j 2> "$dir/err"
+check "a missing value: exit 2" [ $? -eq 2 ]
+check "... named" grep -q "option '--jobs' needs a value" "$dir/err"
+"$bin" --force=yes x 2> "$dir/err"
+check "a value for a flag: exit 2" [ $? -eq 2 ]
 "$bin" --jobs 0 x 2> "$dir/err"
 check "bad value: exit 2" [ $? -eq 2 ]
 check "... with the option named" grep -q "bad value for option '--jobs'" "$dir/err"
