@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "imapblast/agg.h"
 #include "imapblast/analysis.h"
 #include "imapblast/classify.h"
 #include "imapblast/config.h"
+#include "imapblast/options.h"
 #include "imapblast/parser.h"
 #include "imapblast/pipeline.h"
 #include "imapblast/reader.h"
@@ -36,9 +36,68 @@ enum { EXIT_OKAY = 0, EXIT_SKIPPED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 #define FREE_AT_EXIT(a) ((void)(a))
 #endif
 
-#define MAX_LIST 64
+#ifndef IB_DOC_DIR
+#define IB_DOC_DIR "/usr/share/doc/imapblast"
+#endif
+#define MAX_OPTS 64
 
 static const char *prog = "imapblast";
+
+/*
+ * The commands. Their options are the rows of ib_option_table whose
+ * commands include the bit; their help is generated from those rows.
+ */
+struct command {
+	const char *name; /* as typed after "imapblast"; NULL: the default */
+	unsigned bit;	  /* enum ib_command */
+	const char *usage;
+	const char *about;
+	int (*run)(struct ib_options *o, int argc, char **argv); /* argv: the operands */
+};
+
+/* A doc that 'imapblast help TOPIC' points at. */
+struct doc {
+	const char *topic, *file, *about;
+};
+
+static const struct doc docs[] = {
+    {"method", "method.md", "how every number in the report is computed, every threshold"},
+    {"report", "report.md", "the report files, escaping, reading the CSV back"},
+    {"formats", "formats.md", "the log formats and what is taken from each"},
+    {"rules", "rules.md", "the signature rules and how to write your own"},
+};
+
+static int cmd_analyse(struct ib_options *c, int argc, char **argv);
+static int cmd_formats(struct ib_options *c, int argc, char **argv);
+static int cmd_rules(struct ib_options *c, int argc, char **argv);
+static int cmd_merge(struct ib_options *c, int argc, char **argv);
+
+/* In the order of the usage lines of 'imapblast --help'. */
+static const struct command commands[] = {
+    {NULL, IB_CMD_ANALYSE, "imapblast [OPTIONS] PATH...",
+     "Reads IMAP client, proxy and server logs (plain or gzip, files, directories or -\n"
+     "for stdin) and writes the blast radius of an authentication outage to a report\n"
+     "folder:", /* followed by the writers' files */
+     cmd_analyse},
+    {"formats", IB_CMD_FORMATS, "imapblast formats [--outputs]",
+     "Lists the log formats imapblast reads: name, layer, how a file is recognised\n"
+     "(by its first lines, or as a syslog program), and what it is; with --outputs,\n"
+     "the report files instead.\n",
+     cmd_formats},
+    {"rules", IB_CMD_RULES, "imapblast rules [--rules FILE] [--no-default-rules] [--test [-v] FILE...]",
+     "Lists the signature rules (built-in and --rules files), or with --test runs each\n"
+     "FILE through the same pipeline as an analysis and shows which rule took what,\n"
+     "and the authentication lines no rule took.\n",
+     cmd_rules},
+    {"merge", IB_CMD_MERGE, "imapblast merge [OPTIONS] STATE...",
+     "Combines partial aggregates saved with --save-state, on one machine or many,\n"
+     "into the report one run over all the input would write.\n",
+     cmd_merge},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *current; /* the command being parsed, for messages */
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -50,208 +109,191 @@ static void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see '%s --help')\n", prog);
+	if (current && current->name)
+		fprintf(stderr, " (see '%s %s --help')\n", prog, current->name);
+	else
+		fprintf(stderr, " (see '%s --help')\n", prog);
 	exit(EXIT_USAGE);
 }
 
-static void print_help(void)
+static void print_options(unsigned bit)
 {
-	char files[256], names[64];
+	const char *section = NULL;
 
-	ib_report_files(files, sizeof(files));
-	ib_report_names(names, sizeof(names));
-	printf("usage: imapblast [OPTIONS] PATH...\n"
-	       "       imapblast formats [--outputs]\n"
-	       "       imapblast rules [--rules FILE] [--no-default-rules] [--test [-v] FILE...]\n"
-	       "       imapblast merge [OPTIONS] STATE...\n"
-	       "\n"
-	       "Reads IMAP client, proxy and server logs (plain or gzip, files, directories or -\n"
-	       "for stdin) and writes the blast radius of an authentication outage to a report\n"
-	       "folder: %s.\n"
-	       "\n"
-	       "Input:\n"
-	       "  -j, --jobs N              use N threads (default: CPUs, at most 4)\n"
-	       "      --format NAME         force a parser (see 'imapblast formats')\n"
-	       "      --tz ZONE             zone of logs without one, e.g. Europe/Berlin (default UTC)\n"
-	       "      --year YYYY           year of yearless syslog dates (default: from file mtime)\n"
-	       "      --max-line BYTES      skip and count longer lines (default 65536)\n"
-	       "      --rules FILE          add signature rules (repeatable; same name replaces)\n"
-	       "      --no-default-rules    use only --rules files\n"
-	       "Analysis:\n"
-	       "      --bucket DURATION     time bucket, e.g. 1m, 5m, 1h (default 5m)\n"
-	       "      --since TIME          ignore events before TIME (ISO 8601, UTC unless offset)\n"
-	       "      --until TIME          ignore events at or after TIME\n"
-	       "      --window START..END   incident window instead of detecting it\n"
-	       "      --attack-users N      IP failing for >= N users, no success: attacker (20)\n"
-	       "      --attack-min-users N  smallest spray for the ratio rule (3)\n"
-	       "      --attack-ratio R      share of never-succeeding users for the ratio rule (0.8)\n"
-	       "      --trusted-proxy IP    never treat IP as an attack source (repeatable)\n"
-	       "      --server-alias FROM=TO  count server FROM (or FROM:port) as TO (repeatable)\n"
-	       "      --window-factor F     hot bucket: rate >= F x baseline (3.0)\n"
-	       "      --window-min-rate R   and rate >= baseline + R (0.05)\n"
-	       "      --window-min-failures N  and >= N failures in the bucket (3)\n"
-	       "      --window-gap N        merge hot periods across N quiet buckets (2)\n"
-	       "      --cred-factor F       credentials count as outage when F x baseline (3.0)\n"
-	       "      --server-factor F     flag a server at F x the fleet's rate (2.0)\n"
-	       "Output:\n"
-	       "  -o, --output DIR          report folder (default imapblast-report)\n"
-	       "      --format-out LIST     files to write: %s (default all)\n"
-	       "      --redact KEYFILE      pseudonymise users in md, json and svg (key from file)\n"
-	       "      --force               overwrite files imapblast did not write\n"
-	       "      --stamp               write the generation time into the report\n"
-	       "      --save-state FILE     also save the partial aggregate for 'imapblast merge'\n"
-	       "  -q, --quiet               no progress, no summary on stdout\n"
-	       "  -h, --help                this help\n"
-	       "  -V, --version             version and inflate backend\n"
-	       "\n"
-	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt, over-long or\n"
-	       "dated far from the rest (the report lists it); 2 usage error; 3 internal error.\n",
-	       files, names);
-}
+	for (const struct ib_option *o = ib_option_table; o->long_name; o++) {
+		char left[80], help[160];
+		int n;
 
-enum opt_id {
-	O_FORMAT = 256,
-	O_TZ,
-	O_YEAR,
-	O_MAXLINE,
-	O_RULES,
-	O_NODEF,
-	O_BUCKET,
-	O_SINCE,
-	O_UNTIL,
-	O_WINDOW,
-	O_ATTACK_USERS,
-	O_ATTACK_MIN,
-	O_ATTACK_RATIO,
-	O_TRUSTED,
-	O_WFACTOR,
-	O_WMINRATE,
-	O_WMINFAIL,
-	O_WGAP,
-	O_CREDF,
-	O_SERVERF,
-	O_FORMATOUT,
-	O_REDACT,
-	O_FORCE,
-	O_STAMP,
-	O_SAVE,
-	O_TEST,
-	O_ALIAS
-};
-
-static const struct option long_opts[] = {
-    {"jobs", required_argument, NULL, 'j'},
-    {"format", required_argument, NULL, O_FORMAT},
-    {"tz", required_argument, NULL, O_TZ},
-    {"year", required_argument, NULL, O_YEAR},
-    {"max-line", required_argument, NULL, O_MAXLINE},
-    {"rules", required_argument, NULL, O_RULES},
-    {"no-default-rules", no_argument, NULL, O_NODEF},
-    {"bucket", required_argument, NULL, O_BUCKET},
-    {"since", required_argument, NULL, O_SINCE},
-    {"until", required_argument, NULL, O_UNTIL},
-    {"window", required_argument, NULL, O_WINDOW},
-    {"attack-users", required_argument, NULL, O_ATTACK_USERS},
-    {"attack-min-users", required_argument, NULL, O_ATTACK_MIN},
-    {"attack-ratio", required_argument, NULL, O_ATTACK_RATIO},
-    {"trusted-proxy", required_argument, NULL, O_TRUSTED},
-    {"server-alias", required_argument, NULL, O_ALIAS},
-    {"window-factor", required_argument, NULL, O_WFACTOR},
-    {"window-min-rate", required_argument, NULL, O_WMINRATE},
-    {"window-min-failures", required_argument, NULL, O_WMINFAIL},
-    {"window-gap", required_argument, NULL, O_WGAP},
-    {"cred-factor", required_argument, NULL, O_CREDF},
-    {"server-factor", required_argument, NULL, O_SERVERF},
-    {"output", required_argument, NULL, 'o'},
-    {"format-out", required_argument, NULL, O_FORMATOUT},
-    {"redact", required_argument, NULL, O_REDACT},
-    {"force", no_argument, NULL, O_FORCE},
-    {"stamp", no_argument, NULL, O_STAMP},
-    {"save-state", required_argument, NULL, O_SAVE},
-    {"test", no_argument, NULL, O_TEST},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
-};
-
-struct cli {
-	struct ib_config cfg;
-	const char *rules[MAX_LIST + 1];
-	size_t nrules;
-	const char *proxies[MAX_LIST + 1];
-	size_t nproxies;
-	const char *aliases[MAX_LIST + 1];
-	size_t naliases;
-	const char *save_state;
-	const char *redact_file;
-	unsigned char *redact_key;
-	int test;
-	int verbose;
-};
-
-static unsigned long parse_uint(const char *opt, const char *v, unsigned long lo, unsigned long hi)
-{
-	char *end;
-	unsigned long x;
-
-	errno = 0;
-	if (!v || *v < '0' || *v > '9')
-		usage_error("option '%s' needs a number", opt);
-	x = strtoul(v, &end, 10);
-	if (errno || *end || x < lo || x > hi)
-		usage_error("bad value for option '%s'", opt);
-	return x;
-}
-
-static double parse_double(const char *opt, const char *v)
-{
-	char *end;
-	double x;
-
-	errno = 0;
-	x = strtod(v, &end);
-	if (errno || *end || end == v || !(x >= 0) || x > 1e9)
-		usage_error("bad value for option '%s'", opt);
-	return x;
-}
-
-static int64_t parse_time(const char *opt, const char *v)
-{
-	int64_t t;
-
-	if (ib_parse_instant(v, &t))
-		usage_error("bad time for option '%s' (want e.g. 2026-01-14T09:00:00Z)", opt);
-	return t;
-}
-
-static unsigned parse_outputs(const char *v)
-{
-	char names[64];
-	unsigned mask;
-
-	if (ib_report_select(v, &mask) < 0) {
-		ib_report_names(names, sizeof(names));
-		usage_error("bad value for option '--format-out': '%s' (want %s)", v, names);
+		if (!(o->commands & bit))
+			continue;
+		if (!section || strcmp(section, o->section))
+			printf("%s:\n", o->section);
+		section = o->section;
+		if (o->short_name)
+			n = snprintf(left, sizeof(left), "  -%c, --%s%s%s", o->short_name, o->long_name,
+				     o->argh ? " " : "", o->argh ? o->argh : "");
+		else
+			n = snprintf(left, sizeof(left), "      --%s%s%s", o->long_name, o->argh ? " " : "",
+				     o->argh ? o->argh : "");
+		printf("%s%*s%s\n", left, n < 26 ? 28 - n : 2, "", ib_option_help(o, help, sizeof(help)));
 	}
-	if (!mask)
-		usage_error("bad value for option '--format-out': '%s'", v);
-	return mask;
 }
 
-static void check_tz(const char *tz)
+static void print_docs_line(void)
 {
-	char path[512];
-	struct stat st;
+	printf("Docs: 'imapblast help TOPIC' (method, report, formats, rules), man imapblast,\n"
+	       "and %s/ (docs/ in the source tree).\n",
+	       IB_DOC_DIR);
+}
 
-	if (!strcmp(tz, "UTC"))
+/* The general help (cmd is the default command) or one command's. */
+static void print_help(const struct command *cmd)
+{
+	if (cmd->name) {
+		printf("usage: %s\n", cmd->usage);
+	} else {
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			printf("%s%s\n", i ? "       " : "usage: ", commands[i].usage);
+		printf("       imapblast help [COMMAND | TOPIC]\n");
+	}
+	if (cmd->name) {
+		printf("\n%s\n", cmd->about);
+	} else {
+		char files[256];
+
+		ib_report_files(files, sizeof(files));
+		printf("\n%s %s.\n\n", cmd->about, files);
+	}
+	print_options(cmd->bit);
+	printf("\n"
+	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt, over-long or\n"
+	       "dated far from the rest (the report lists it); 2 usage error; 3 internal error.\n");
+	print_docs_line();
+}
+
+static void print_doc(const struct doc *d)
+{
+	printf("%s: %s\n  %s/%s\n  docs/%s in the source tree\n", d->topic, d->about, IB_DOC_DIR, d->file,
+	       d->file);
+}
+
+static void print_version(void)
+{
+	printf("imapblast %s (inflate: %s)\n", IB_VERSION, ib_reader_backend());
+}
+
+static struct option long_opts[MAX_OPTS + 1];
+static char short_opts[2 + 2 * MAX_OPTS];
+
+/*
+ * getopt's tables for cmd: its rows of ib_option_table, so that an
+ * abbreviation is resolved among the options of that command only. A long
+ * option's val is 256 + its row in the table.
+ */
+static void build_getopt(const struct command *cmd)
+{
+	size_t n = 0, k = 0, row = 0;
+
+	short_opts[k++] = '+'; /* stop at the first operand, as before subcommands */
+	short_opts[k++] = ':'; /* a missing value: ':', not '?' */
+	for (const struct ib_option *o = ib_option_table; o->long_name; o++, row++) {
+		if (!(o->commands & cmd->bit))
+			continue;
+		if (n == MAX_OPTS) {
+			fprintf(stderr, "%s: too many options in the table\n", prog);
+			exit(EXIT_INTERNAL);
+		}
+		long_opts[n].name = o->long_name;
+		long_opts[n].has_arg = o->argh ? required_argument : no_argument;
+		long_opts[n].flag = NULL;
+		long_opts[n].val = 256 + (int)row;
+		n++;
+		if (o->short_name) {
+			short_opts[k++] = (char)o->short_name;
+			if (o->argh)
+				short_opts[k++] = ':';
+		}
+	}
+	memset(&long_opts[n], 0, sizeof(long_opts[n]));
+	short_opts[k] = 0;
+}
+
+/* The row of getopt's answer ch (or of its optopt), or NULL. */
+static const struct ib_option *row_of(int ch)
+{
+	if (ch >= 256)
+		return &ib_option_table[ch - 256];
+	for (const struct ib_option *o = ib_option_table; ch > 0 && o->long_name; o++)
+		if (o->short_name && o->short_name == ch)
+			return o;
+	return NULL;
+}
+
+static void refuse_other(const struct ib_option *o, const struct command *cmd)
+{
+	const struct command *only = NULL;
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (o->commands == commands[i].bit)
+			only = &commands[i];
+	if (only && only->name)
+		usage_error("option '--%s' belongs to '%s %s'", o->long_name, prog, only->name);
+	usage_error("option '--%s' does not apply to '%s%s%s'", o->long_name, prog, cmd->name ? " " : "",
+		    cmd->name ? cmd->name : "");
+}
+
+/*
+ * getopt took the long option arg as an abbreviation of o's name: refuse
+ * it when it is the exact name of another command's option ("merge
+ * --format" is not "--format-out").
+ */
+static void check_abbrev(const char *arg, const struct ib_option *o, const struct command *cmd)
+{
+	size_t len;
+
+	if (strncmp(arg, "--", 2))
 		return;
-	if (!*tz || tz[0] == '/' || strstr(tz, ".."))
-		usage_error("unknown time zone '%s' for option '--tz'", tz);
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	if (stat(path, &st) || !S_ISREG(st.st_mode))
-		usage_error("unknown time zone '%s' for option '--tz'", tz);
+	arg += 2;
+	len = strcspn(arg, "=");
+	if (len == strlen(o->long_name) && !strncmp(arg, o->long_name, len))
+		return;
+	for (const struct ib_option *p = ib_option_table; p->long_name; p++)
+		if (strlen(p->long_name) == len && !strncmp(p->long_name, arg, len))
+			refuse_other(p, cmd);
+}
+
+/* getopt said '?' or ':' (opterr is 0): say what was wrong with arg, the option. */
+static void bad_option(int ch, const char *arg, const struct command *cmd)
+{
+	const struct ib_option *o = row_of(optopt);
+	char name[64], list[256] = "";
+	size_t len, nmatch = 0;
+
+	if (o && !(o->commands & cmd->bit))
+		refuse_other(o, cmd); /* a short option of another command */
+	if (o && ch == ':')
+		usage_error("option '--%s' needs a value", o->long_name);
+	if (o)
+		usage_error("option '--%s' takes no value", o->long_name);
+	if (optopt)
+		usage_error("unknown option '-%c'", optopt);
+	if (!arg || strncmp(arg, "--", 2))
+		usage_error("unknown option '%s'", arg ? arg : "");
+	len = strcspn(arg + 2, "=");
+	snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : sizeof(name) - 1), arg + 2);
+	for (o = ib_option_table; o->long_name; o++)
+		if (!strcmp(o->long_name, name))
+			refuse_other(o, cmd); /* not in cmd's getopt table, so another command's */
+	for (o = ib_option_table; o->long_name; o++)
+		if ((o->commands & cmd->bit) && !strncmp(o->long_name, name, len)) {
+			nmatch++;
+			if (strlen(list) + strlen(o->long_name) + 5 < sizeof(list))
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s--%s",
+					 *list ? ", " : "", o->long_name);
+		}
+	if (nmatch > 1)
+		usage_error("ambiguous option '--%s' (could be %s)", name, list);
+	usage_error("unknown option '--%s'", name);
 }
 
 static unsigned char *read_key(const char *path, size_t *len)
@@ -280,173 +322,50 @@ static unsigned char *read_key(const char *path, size_t *len)
 	return buf;
 }
 
-static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
+static unsigned char *redact_key;
+
+/* Parse cmd's options from argv; leaves optind at the first operand. */
+static void parse_opts(struct ib_options *c, const struct command *cmd, int argc, char **argv)
 {
+	struct ib_error err;
 	int ch;
-	int64_t dur;
 
-	while ((ch = getopt_long(argc, argv, "+j:o:qhVv", long_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			c->cfg.jobs = (int)parse_uint("--jobs", optarg, 1, 256);
-			break;
-		case 'o':
-			c->cfg.out_dir = optarg;
-			break;
-		case 'q':
-			c->cfg.quiet = 1;
-			break;
-		case 'v':
-			c->verbose = 1;
-			break;
-		case 'h':
-			print_help();
-			exit(EXIT_OKAY);
-		case 'V':
-			printf("imapblast %s (inflate: %s)\n", IB_VERSION, ib_reader_backend());
-			exit(EXIT_OKAY);
-		case O_FORMAT:
-			if (!ib_parser_find(optarg))
-				usage_error(
-				    "unknown format '%s' for option '--format' (see 'imapblast formats')",
-				    optarg);
-			c->cfg.force_format = optarg;
-			break;
-		case O_TZ:
-			check_tz(optarg);
-			c->cfg.tz = optarg;
-			break;
-		case O_YEAR:
-			c->cfg.year = (int)parse_uint("--year", optarg, 1970, 9999);
-			break;
-		case O_MAXLINE:
-			c->cfg.max_line = parse_uint("--max-line", optarg, 256, 1UL << 30);
-			break;
-		case O_RULES:
-			if (c->nrules == MAX_LIST)
-				usage_error("too many '%s' options", "--rules");
-			c->rules[c->nrules++] = optarg;
-			break;
-		case O_NODEF:
-			c->cfg.no_default_rules = 1;
-			break;
-		case O_BUCKET:
-			if (ib_parse_duration(optarg, &dur) || dur < 1000 || dur > 7 * 86400000LL)
-				usage_error("bad duration '%s' for option '--bucket' (want e.g. 1m, 5m, 1h)",
-					    optarg);
-			c->cfg.bucket_ms = dur;
-			break;
-		case O_SINCE:
-			c->cfg.since_ms = parse_time("--since", optarg);
-			break;
-		case O_UNTIL:
-			c->cfg.until_ms = parse_time("--until", optarg);
-			break;
-		case O_WINDOW: {
-			const char *dots = strstr(optarg, "..");
-			char start[64];
+	current = cmd;
+	build_getopt(cmd);
+	opterr = 0; /* bad_option says what is wrong */
+	memset(&err, 0, sizeof(err));
+	for (;;) {
+		const struct ib_option *o;
+		int first = optind, li = -1, rc;
 
-			if (!dots || (size_t)(dots - optarg) >= sizeof(start))
-				usage_error("bad value for option '--window': '%s' (want START..END)",
-					    optarg);
-			memcpy(start, optarg, (size_t)(dots - optarg));
-			start[dots - optarg] = 0;
-			c->cfg.window_start_ms = parse_time("--window", start);
-			c->cfg.window_end_ms = parse_time("--window", dots + 2);
-			if (c->cfg.window_end_ms <= c->cfg.window_start_ms)
-				usage_error("bad value for option '--window': '%s' (END must be after START)",
-					    optarg);
+		ch = getopt_long(argc, argv, short_opts, long_opts, &li);
+		if (ch == -1)
 			break;
+		o = ch == '?' || ch == ':' ? NULL : row_of(ch);
+		if (!o)
+			bad_option(ch, optind > 0 && optind <= argc ? argv[optind - 1] : NULL, cmd);
+		if (li >= 0 && first < argc)
+			check_abbrev(argv[first], o, cmd);
+		rc = ib_options_set(c, o, optarg, &err);
+		if (rc == IB_ERR_NOMEM) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(EXIT_INTERNAL);
 		}
-		case O_ATTACK_USERS:
-			c->cfg.attack_users = (unsigned)parse_uint("--attack-users", optarg, 1, 1000000);
-			break;
-		case O_ATTACK_MIN:
-			c->cfg.attack_min_users =
-			    (unsigned)parse_uint("--attack-min-users", optarg, 1, 1000000);
-			break;
-		case O_ATTACK_RATIO:
-			c->cfg.attack_ratio = parse_double("--attack-ratio", optarg);
-			if (c->cfg.attack_ratio > 1)
-				usage_error("bad value for option '%s' (want 0..1)", "--attack-ratio");
-			break;
-		case O_TRUSTED:
-			if (c->nproxies == MAX_LIST)
-				usage_error("too many '%s' options", "--trusted-proxy");
-			c->proxies[c->nproxies++] = optarg;
-			break;
-		case O_ALIAS: {
-			const char *eq = strchr(optarg, '=');
-
-			if (!eq || eq == optarg || !eq[1])
-				usage_error("bad value for option '--server-alias': '%s' (want FROM=TO)",
-					    optarg);
-			if (c->naliases == MAX_LIST)
-				usage_error("too many '%s' options", "--server-alias");
-			c->aliases[c->naliases++] = optarg;
-			break;
+		if (rc < 0)
+			usage_error("%s", err.msg);
+		if (c->help) {
+			print_help(cmd);
+			exit(EXIT_OKAY);
 		}
-		case O_WFACTOR:
-			c->cfg.window_factor = parse_double("--window-factor", optarg);
-			break;
-		case O_WMINRATE:
-			c->cfg.window_min_rate = parse_double("--window-min-rate", optarg);
-			break;
-		case O_WMINFAIL:
-			c->cfg.window_min_failures =
-			    (unsigned)parse_uint("--window-min-failures", optarg, 0, 1000000000);
-			break;
-		case O_WGAP:
-			c->cfg.window_gap = (unsigned)parse_uint("--window-gap", optarg, 0, 100000);
-			break;
-		case O_CREDF:
-			c->cfg.cred_factor = parse_double("--cred-factor", optarg);
-			break;
-		case O_SERVERF:
-			c->cfg.server_factor = parse_double("--server-factor", optarg);
-			break;
-		case O_FORMATOUT:
-			c->cfg.outputs = parse_outputs(optarg);
-			break;
-		case O_REDACT:
-			c->redact_file = optarg;
-			break;
-		case O_FORCE:
-			c->cfg.force = 1;
-			break;
-		case O_STAMP:
-			c->cfg.stamp = 1;
-			break;
-		case O_SAVE:
-			c->save_state = optarg;
-			break;
-		case O_TEST:
-			if (!subcmd_rules)
-				usage_error("option '%s' belongs to 'imapblast rules'", "--test");
-			c->test = 1;
-			break;
-		default:
-			/* getopt printed "unrecognized option" already. */
-			fprintf(stderr, "%s: see '%s --help'\n", prog, prog);
-			exit(EXIT_USAGE);
+		if (c->version) {
+			print_version();
+			exit(EXIT_OKAY);
 		}
 	}
-	c->rules[c->nrules] = NULL;
-	c->proxies[c->nproxies] = NULL;
-	c->aliases[c->naliases] = NULL;
-	if (c->naliases)
-		c->cfg.server_aliases = c->aliases;
-	if (c->nrules)
-		c->cfg.rules_files = c->rules;
-	if (c->nproxies)
-		c->cfg.trusted_proxies = c->proxies;
-	if (c->cfg.tz) {
-		setenv("TZ", c->cfg.tz, 1);
-		tzset();
-	}
+	ib_options_finish(c);
 	if (c->redact_file) {
-		c->redact_key = read_key(c->redact_file, &c->cfg.redact_key_len);
-		c->cfg.redact_key = c->redact_key;
+		redact_key = read_key(c->redact_file, &c->cfg.redact_key_len);
+		c->cfg.redact_key = redact_key;
 	}
 	if (c->cfg.stamp) {
 		struct timespec ts;
@@ -464,15 +383,15 @@ static void report_error(const struct ib_error *e)
 		fprintf(stderr, "%s: error %d\n", prog, e->code);
 }
 
-static int load_rules(const struct cli *c, struct ib_rules **out)
+static int load_rules(const struct ib_options *c, struct ib_rules **out)
 {
 	struct ib_error err;
 
 	memset(&err, 0, sizeof(err));
 	if (ib_rules_new(out, !c->cfg.no_default_rules, &err) < 0)
 		goto fail;
-	for (size_t i = 0; i < c->nrules; i++)
-		if (ib_rules_load_file(*out, c->rules[i], &err) < 0)
+	for (size_t i = 0; i < c->rules.n; i++)
+		if (ib_rules_load_file(*out, c->rules.v[i], &err) < 0)
 			goto fail;
 	if (ib_rules_compile(*out, &err) < 0)
 		goto fail;
@@ -522,11 +441,13 @@ static void show_progress(void *arg, uint64_t done)
 
 /* ---- subcommands ---- */
 
-static int cmd_formats(int outputs)
+static int cmd_formats(struct ib_options *c, int argc, char **argv)
 {
-	for (size_t i = 0; outputs && ib_writers[i]; i++)
+	if (argc > 0)
+		usage_error("'formats' takes no argument, got '%s'", argv[0]);
+	for (size_t i = 0; c->outputs && ib_writers[i]; i++)
 		printf("%-12s %s\n", ib_writers[i]->name, ib_writers[i]->file);
-	for (size_t i = 0; !outputs && ib_parsers[i]; i++) {
+	for (size_t i = 0; !c->outputs && ib_parsers[i]; i++) {
 		const struct ib_parser *p = ib_parsers[i];
 		const char *how = p->probe && p->programs ? "file, syslog" : p->probe ? "file" : "syslog";
 
@@ -592,7 +513,7 @@ static void rt_event(void *arg, const char *path, uint64_t lineno, const struct 
  * classifier) and show which rule took what, and the authentication lines
  * no rule took.
  */
-static int rules_test(const struct cli *c, const struct ib_rules *rules, int argc, char **argv)
+static int rules_test(const struct ib_options *c, const struct ib_rules *rules, int argc, char **argv)
 {
 	struct ib_classifier *cls = NULL;
 	struct ib_agg *agg = NULL;
@@ -662,19 +583,18 @@ static int rules_test(const struct cli *c, const struct ib_rules *rules, int arg
 	return rc;
 }
 
-static int cmd_rules(struct cli *c, int argc, char **argv)
+static int cmd_rules(struct ib_options *c, int argc, char **argv)
 {
 	struct ib_rules *rules = NULL;
 	int rc;
 
-	parse_opts(c, argc, argv, 1);
 	rc = load_rules(c, &rules);
 	if (rc)
 		return rc;
 	if (c->test) {
-		if (optind >= argc)
+		if (argc < 1)
 			usage_error("'%s' needs at least one FILE", "rules --test");
-		rc = rules_test(c, rules, argc - optind, argv + optind);
+		rc = rules_test(c, rules, argc, argv);
 	} else {
 		size_t n = ib_rules_count(rules);
 
@@ -697,7 +617,7 @@ static int cmd_rules(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
-static int finish(struct cli *c, struct ib_agg *agg, int input_skipped)
+static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 {
 	struct ib_result *res = NULL;
 	struct ib_error err;
@@ -739,17 +659,16 @@ static int finish(struct cli *c, struct ib_agg *agg, int input_skipped)
 	return input_skipped ? EXIT_SKIPPED : EXIT_OKAY;
 }
 
-static int cmd_merge(struct cli *c, int argc, char **argv)
+static int cmd_merge(struct ib_options *c, int argc, char **argv)
 {
 	struct ib_agg *agg = NULL;
 	struct ib_error err;
 	int rc = EXIT_OKAY;
 
-	parse_opts(c, argc, argv, 0);
-	if (optind >= argc)
+	if (argc < 1)
 		usage_error("'%s' needs at least one STATE file", "merge");
 	memset(&err, 0, sizeof(err));
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		struct ib_agg *part = NULL;
 
 		if (ib_agg_load(&part, argv[i], &err) < 0) {
@@ -776,7 +695,7 @@ static int cmd_merge(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_analyse(struct cli *c, int argc, char **argv)
+static int cmd_analyse(struct ib_options *c, int argc, char **argv)
 {
 	struct ib_rules *rules = NULL;
 	struct ib_inputs in;
@@ -786,14 +705,13 @@ static int cmd_analyse(struct cli *c, int argc, char **argv)
 	struct progress pr;
 	int rc, tty;
 
-	parse_opts(c, argc, argv, 0);
-	if (optind >= argc)
+	if (argc < 1)
 		usage_error("%s", "no input: give files, directories or - for stdin");
 	rc = load_rules(c, &rules);
 	if (rc)
 		return rc;
 	ib_inputs_init(&in);
-	for (int i = optind; i < argc; i++)
+	for (int i = 0; i < argc; i++)
 		if (ib_inputs_add(&in, argv[i]) < 0) {
 			fprintf(stderr, "%s: out of memory\n", prog);
 			return EXIT_INTERNAL;
@@ -821,27 +739,57 @@ static int cmd_analyse(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+/* imapblast help [COMMAND | TOPIC] */
+static int cmd_help(int argc, char **argv)
+{
+	const struct command *cmd = NULL;
+	const struct doc *doc = NULL;
+
+	if (argc > 1)
+		usage_error("'help' takes one COMMAND or TOPIC, got '%s'", argv[1]);
+	if (argc == 0) {
+		print_help(&commands[0]);
+		return EXIT_OKAY;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].name && !strcmp(argv[0], commands[i].name))
+			cmd = &commands[i];
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		if (!strcmp(argv[0], docs[i].topic))
+			doc = &docs[i];
+	if (!cmd && !doc)
+		usage_error("no help on '%s' (commands: formats, rules, merge; topics: method, "
+			    "report, formats, rules)",
+			    argv[0]);
+	if (cmd)
+		print_help(cmd);
+	if (cmd && doc)
+		putchar('\n');
+	if (doc)
+		print_doc(doc);
+	return EXIT_OKAY;
+}
+
 int main(int argc, char **argv)
 {
-	struct cli c;
+	const struct command *cmd = &commands[0];
+	struct ib_options c;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	ib_config_init(&c.cfg);
-	if (argc > 1 && !strcmp(argv[1], "formats")) {
-		int outputs = argc > 2 && !strcmp(argv[2], "--outputs");
-
-		if (argc > 2 + outputs)
-			usage_error("'formats' takes no argument but --outputs, got '%s'", argv[2 + outputs]);
-		return cmd_formats(outputs);
+	ib_options_init(&c);
+	if (argc > 1 && !strcmp(argv[1], "help"))
+		return cmd_help(argc - 2, argv + 2);
+	for (size_t i = 0; argc > 1 && i < NCOMMANDS; i++)
+		if (commands[i].name && !strcmp(argv[1], commands[i].name))
+			cmd = &commands[i];
+	if (cmd->name) {
+		argc--;
+		argv++;
 	}
-	if (argc > 1 && !strcmp(argv[1], "rules"))
-		rc = cmd_rules(&c, argc - 1, argv + 1);
-	else if (argc > 1 && !strcmp(argv[1], "merge"))
-		rc = cmd_merge(&c, argc - 1, argv + 1);
-	else
-		rc = cmd_analyse(&c, argc, argv);
-	free(c.redact_key);
+	parse_opts(&c, cmd, argc, argv);
+	rc = cmd->run(&c, argc - optind, argv + optind);
+	free(redact_key);
+	ib_options_release(&c);
 	if (fflush(stdout) != 0 && rc == EXIT_OKAY)
 		rc = EXIT_INTERNAL;
 	return rc;

@@ -86,20 +86,17 @@ static int unparseable(struct file_run *fr, const char *reason, uint64_t line)
 }
 
 /* Rename ev's server by the first --server-alias FROM=TO that fits. */
-static void alias_server(const char *const *aliases, struct ib_str *server)
+static void alias_server(const struct ib_config *cfg, struct ib_str *server)
 {
 	const char *colon = memrchr(server->ptr, ':', server->len);
 	size_t bare = colon ? (size_t)(colon - server->ptr) : server->len;
 
-	for (size_t i = 0; aliases[i]; i++) {
-		const char *eq = strchr(aliases[i], '=');
-		size_t n;
+	for (size_t i = 0; i < cfg->nserver_aliases; i++) {
+		const struct ib_server_alias *a = &cfg->server_aliases[i];
+		size_t n = a->from.len;
 
-		if (!eq)
-			continue;
-		n = (size_t)(eq - aliases[i]);
-		if ((n == server->len || n == bare) && !memcmp(server->ptr, aliases[i], n)) {
-			*server = ib_str_from(eq + 1);
+		if ((n == server->len || n == bare) && !memcmp(server->ptr, a->from.ptr, n)) {
+			*server = a->to;
 			return;
 		}
 	}
@@ -131,8 +128,8 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 	if ((cfg->since_ms != IB_TIME_NONE && ev->time_ms < cfg->since_ms) ||
 	    (cfg->until_ms != IB_TIME_NONE && ev->time_ms >= cfg->until_ms))
 		return 0;
-	if (cfg->server_aliases && ev->server.len)
-		alias_server(cfg->server_aliases, &ev->server);
+	if (cfg->nserver_aliases && ev->server.len)
+		alias_server(cfg, &ev->server);
 	rc = classify(fr, ev, lineno, &m);
 	if (rc < 0)
 		return rc;
@@ -283,7 +280,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		return rc < 0 ? rc : IB_BAD;
 	}
 	async = go_async(r, spare);
-	ib_time_policy_init(&fr.tp, !cfg->tz || !strcmp(cfg->tz, "UTC"), cfg->year, ib_reader_mtime(r));
+	ib_time_policy_init(&fr.tp, cfg->zone, cfg->year, ib_reader_mtime(r));
 	fr.ctx.time = &fr.tp;
 
 	/* Collect the first lines for detection (copies: the reader reuses its buffer). */

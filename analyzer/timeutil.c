@@ -2,23 +2,22 @@
  * timeutil.c: civil-time arithmetic, the per-file time policy and the
  * timestamp tokenizers shared by all parsers.
  *
- * Zoneless local times go through mktime() (TZ is set once by main.c; this
- * file never calls setenv or tzset). The UTC offset is cached per local
- * hour in the policy, so mktime runs about once per hour of log.
+ * Zoneless local times are read in the policy's zone (zone.h), never
+ * through the C library's TZ. The UTC offset is cached per local hour in
+ * the policy, so the zone is looked up about once per hour of log.
  */
 #include <string.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "imapblast/timeutil.h"
+#include "imapblast/zone.h"
 
 #define MS_PER_DAY INT64_C(86400000)
-#define MIN_YEAR 1
-#define MAX_YEAR 9999
 
-void ib_time_policy_init(struct ib_time_policy *p, int tz_is_utc, int year, int64_t ref_ms)
+void ib_time_policy_init(struct ib_time_policy *p, const struct ib_zone *zone, int year, int64_t ref_ms)
 {
-	p->utc = tz_is_utc;
+	p->zone = zone;
 	p->year = year;
 	p->ref_ms = ref_ms;
 	p->cache_key = IB_TIME_NONE;
@@ -27,53 +26,6 @@ void ib_time_policy_init(struct ib_time_policy *p, int tz_is_utc, int year, int6
 	p->last_ms = IB_TIME_NONE;
 	p->iso_kind = 0;
 	p->ngx_have = 0;
-}
-
-/* Howard Hinnant's days_from_civil / civil_from_days. */
-int64_t ib_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-void ib_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d)
-{
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned dd = doy - (153 * mp + 2) / 5 + 1;
-	unsigned mm = mp < 10 ? mp + 3 : mp - 9;
-	int64_t yy = (int64_t)yoe + era * 400 + (mm <= 2);
-
-	*y = (int)yy;
-	*m = mm;
-	*d = dd;
-}
-
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int ib_date_valid(int y, unsigned m, unsigned d)
-{
-	static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1)
-		return 0;
-	if (m == 2 && is_leap(y))
-		return d <= 29;
-	return d <= mdays[m - 1];
 }
 
 static int clock_valid(unsigned h, unsigned mi, unsigned s, unsigned ms)
@@ -89,43 +41,20 @@ int64_t ib_time_utc(int y, unsigned mon, unsigned d, unsigned h, unsigned mi, un
 	return ((ib_days_from_civil(y, mon, d) * 24 + h) * 60 + mi) * 60000 + (int64_t)s * 1000 + ms;
 }
 
-/* Offset (local - UTC, ms) in force at the start of a local hour, via mktime. */
-static int local_offset(int y, unsigned mon, unsigned d, unsigned h, int64_t *off_ms)
-{
-	struct tm tm;
-	time_t t;
-	int64_t local_s;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = (int)mon - 1;
-	tm.tm_mday = (int)d;
-	tm.tm_hour = (int)h;
-	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	local_s = (ib_days_from_civil(y, mon, d) * 24 + h) * 3600;
-	*off_ms = (local_s - (int64_t)t) * 1000;
-	return 0;
-}
-
 int64_t ib_time_local(struct ib_time_policy *p, int y, unsigned mon, unsigned d, unsigned h, unsigned mi,
 		      unsigned s, unsigned ms)
 {
 	int64_t local_ms, key;
 
 	local_ms = ib_time_utc(y, mon, d, h, mi, s, ms);
-	if (local_ms == IB_TIME_NONE || p->utc)
+	if (local_ms == IB_TIME_NONE || !p->zone)
 		return local_ms;
 	key = ib_days_from_civil(y, mon, d) * 24 + h;
-	if (p->cache_key != key) {
-		int64_t off;
-
-		if (local_offset(y, mon, d, h, &off) < 0)
-			return IB_TIME_NONE;
+	if (p->cache_key != key || p->cache_zone != p->zone) {
+		/* the offset at the start of the local hour serves the whole hour */
 		p->cache_key = key;
-		p->cache_off_ms = off;
+		p->cache_zone = p->zone;
+		p->cache_off_ms = (int64_t)ib_zone_offset_local(p->zone, key * 3600) * 1000;
 	}
 	return local_ms - p->cache_off_ms;
 }
@@ -142,17 +71,8 @@ static int64_t ref_local_ms(const struct ib_time_policy *p, int *year)
 		rem += 1000;
 		secs--;
 	}
-	if (!p->utc) {
-		struct tm tm;
-		time_t t = (time_t)secs;
-
-		if (localtime_r(&t, &tm)) {
-			*year = tm.tm_year + 1900;
-			return ib_time_utc(*year, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
-					   (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
-					   (unsigned)(tm.tm_sec > 60 ? 60 : tm.tm_sec), (unsigned)rem);
-		}
-	}
+	if (p->zone)
+		secs += ib_zone_offset_utc(p->zone, secs);
 	{
 		int64_t days = secs / 86400, sod = secs % 86400;
 
@@ -388,7 +308,7 @@ static int same_sec(const char *a, const char *b)
  * instant is that second's (UTC, or local by the policy's zone via
  * ib_time_local, whose offset depends on the hour only) plus the fraction's
  * milliseconds, minus a zone's offset: so a stamp whose 19 bytes equal the
- * last one's, read under the same p->utc, needs only its tail parsed. The
+ * last one's, read under the same p->zone, needs only its tail parsed. The
  * tail is parsed by the same code either way, so where it stops, and what
  * it accepts, cannot differ.
  */
@@ -400,7 +320,7 @@ int ib_ts_iso(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	int off_min = 0, has_zone, hit;
 	int64_t t;
 
-	hit = p->iso_kind && s->len >= 19 && p->iso_utc == p->utc && same_sec(s->ptr, p->iso_sec);
+	hit = p->iso_kind && s->len >= 19 && p->iso_zone == p->zone && same_sec(s->ptr, p->iso_sec);
 	if (hit && p->iso_kind == 1 && s->len >= 24 && s->ptr[19] == '.' && is_digit(s->ptr[20]) &&
 	    is_digit(s->ptr[21]) && is_digit(s->ptr[22]) && (s->ptr[23] == 'Z' || s->ptr[23] == 'z')) {
 		/* the commonest tail, ".mmmZ" (Exchange, Entra): what fraction() and zone() give */
@@ -447,7 +367,7 @@ int ib_ts_iso(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 			return -1;
 		memcpy(p->iso_sec, s->ptr, 19);
 		p->iso_kind = has_zone ? 1 : 2;
-		p->iso_utc = p->utc;
+		p->iso_zone = p->zone;
 		p->iso_sec_ms = t - ms + (has_zone ? (int64_t)off_min * 60000 : 0);
 	}
 	*out = t;
@@ -498,7 +418,7 @@ int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	int64_t t;
 
 	/* the same second as the last stamp: see ib_ts_iso */
-	if (p->ngx_have && s->len >= 19 && p->ngx_utc == p->utc && same_sec(s->ptr, p->ngx_sec)) {
+	if (p->ngx_have && s->len >= 19 && p->ngx_zone == p->zone && same_sec(s->ptr, p->ngx_sec)) {
 		i = 19;
 		ms = fraction(s, &i);
 		*out = p->ngx_sec_ms + ms;
@@ -516,7 +436,7 @@ int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 		return -1;
 	memcpy(p->ngx_sec, s->ptr, 19);
 	p->ngx_have = 1;
-	p->ngx_utc = p->utc;
+	p->ngx_zone = p->zone;
 	p->ngx_sec_ms = t - ms;
 	*out = t;
 	advance(s, i);

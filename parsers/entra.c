@@ -177,7 +177,7 @@ static void *c_open(void)
 	struct cstate *st = calloc(1, sizeof(*st));
 
 	if (st)
-		ib_time_policy_init(&st->utc, 1, 0, 0);
+		ib_time_policy_init(&st->utc, NULL, 0, 0);
 	return st;
 }
 
@@ -348,7 +348,7 @@ static void *j_open(void)
 	struct jstate *st = calloc(1, sizeof(*st));
 
 	if (st)
-		ib_time_policy_init(&st->utc, 1, 0, 0);
+		ib_time_policy_init(&st->utc, NULL, 0, 0);
 	return st;
 }
 

@@ -106,7 +106,7 @@ static void *x_open(void)
 		free(st);
 		return NULL;
 	}
-	ib_time_policy_init(&st->utc, 1, 0, 0);
+	ib_time_policy_init(&st->utc, NULL, 0, 0);
 	for (size_t i = 0; i < X_BUCKETS; i++)
 		st->bucket[i] = -1;
 	for (long i = 0; i < X_SESSIONS; i++)

@@ -359,7 +359,7 @@ static int syslog_probe(struct ib_str line)
 	struct ib_str msg;
 	const char *reason;
 
-	ib_time_policy_init(&tp, 1, 2000, 0);
+	ib_time_policy_init(&tp, NULL, 2000, 0);
 	if (ib_syslog_envelope(&tp, line, &hdr, &msg, &reason) != IB_OK)
 		return 0;
 	return 80;

@@ -228,7 +228,7 @@ static int z_probe(struct ib_str line)
 	int64_t t;
 	struct ib_time_policy p;
 
-	ib_time_policy_init(&p, 1, 0, 0);
+	ib_time_policy_init(&p, NULL, 0, 0);
 	if (s.len < 24 || s.ptr[4] != '-' || s.ptr[10] != ' ' || s.ptr[19] != ',')
 		return 0;
 	if (ib_ts_iso(&s, &p, &t))

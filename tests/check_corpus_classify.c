@@ -110,9 +110,7 @@ START_TEST(corpus_file)
 	ck_assert_int_eq(ib_rules_new(&rules, 1, NULL), IB_OK);
 	ck_assert_int_eq(ib_rules_compile(rules, NULL), IB_OK);
 	ck_assert_int_eq(ib_classifier_new(&cls, rules, NULL), IB_OK);
-	setenv("TZ", "Europe/Zurich", 1);
-	tzset();
-	ib_time_policy_init(&tp, 0, 0, REF_MS);
+	ib_time_policy_init(&tp, ib_test_zone("Europe/Zurich"), 0, REF_MS);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.time = &tp;
 	ctx.state = p->open ? p->open() : NULL;

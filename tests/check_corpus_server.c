@@ -102,7 +102,7 @@ START_TEST(test_corpus_file)
 	ck_assert_msg(det != NULL && !strcmp(det->name, "syslog"), "%s: detected %s", files[_i],
 		      det ? det->name : "(none)");
 
-	ib_time_policy_init(&tp, 0, 0, REF_MS);
+	ib_time_policy_init(&tp, ib_test_zone("Europe/Zurich"), 0, REF_MS);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.time = &tp;
 	ctx.state = sys->open();
@@ -172,8 +172,6 @@ int main(void)
 	Suite *s = suite_create("corpus_server");
 	TCase *tc = tcase_create("fail2ban");
 
-	setenv("TZ", "Europe/Zurich", 1);
-	tzset();
 	tcase_add_loop_test(tc, test_corpus_file, 0, (int)(sizeof(files) / sizeof(files[0])));
 	suite_add_tcase(s, tc);
 	return ib_test_run(s);

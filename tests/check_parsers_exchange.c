@@ -298,7 +298,7 @@ START_TEST(test_many_sessions)
 	char buf[256];
 	size_t oks = 0, total = 5000;
 
-	ib_time_policy_init(&tp, 1, 0, 0);
+	ib_time_policy_init(&tp, NULL, 0, 0);
 	ctx.time = &tp;
 	ctx.state = p->open();
 	ck_assert(ctx.state != NULL);

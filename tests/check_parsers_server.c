@@ -384,7 +384,7 @@ static void run_case(const struct pcase *c)
 	ck_assert(p != NULL);
 	ck_assert(buf != NULL);
 	memcpy(buf, c->line, len);
-	ib_time_policy_init(&tp, 1, 2026, 0);
+	ib_time_policy_init(&tp, NULL, 2026, 0);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.time = &tp;
 	ctx.state = p->open ? p->open() : NULL;
@@ -464,7 +464,7 @@ static void prefixes(const struct pcase *cases, size_t n)
 
 	ck_assert(p != NULL);
 	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, 1, 2026, 0);
+	ib_time_policy_init(&tp, NULL, 2026, 0);
 	ctx.time = &tp;
 	ctx.state = p->open();
 	ck_assert(ctx.state != NULL);
@@ -532,7 +532,7 @@ START_TEST(test_big_user)
 	memset(buf + hl, 'u', ul);
 	memcpy(buf + hl + ul, big[_i].tail, tl);
 	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, 1, 2026, 0);
+	ib_time_policy_init(&tp, NULL, 2026, 0);
 	ctx.time = &tp;
 	ctx.state = p->open();
 	ib_event_clear(&ev);
@@ -591,7 +591,7 @@ START_TEST(test_forced_format)
 
 	ck_assert(p != NULL && p->parse != NULL && p->parse_msg != NULL);
 	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, 1, 2026, 0);
+	ib_time_policy_init(&tp, NULL, 2026, 0);
 	ctx.time = &tp;
 	ib_event_clear(&ev);
 	ck_assert_int_eq(p->parse(&ctx, ib_str_from(lines[_i]), &ev), IB_OK);
@@ -634,7 +634,7 @@ START_TEST(test_no_attempt)
 	struct ib_event ev;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, 1, 2026, 0);
+	ib_time_policy_init(&tp, NULL, 2026, 0);
 	ctx.time = &tp;
 	ctx.state = p->open ? p->open() : NULL;
 	ib_event_clear(&ev);
@@ -669,7 +669,7 @@ START_TEST(test_samples)
 	text = ib_test_slurp(path, &len);
 	ck_assert_msg(text != NULL, "cannot read '%s'", path);
 	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, 1, 2026, 0);
+	ib_time_policy_init(&tp, NULL, 2026, 0);
 	ctx.time = &tp;
 	ctx.state = p->open();
 	for (line = text; line && *line; line = next) {

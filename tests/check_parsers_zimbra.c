@@ -135,22 +135,12 @@ START_TEST(test_local_time)
 	struct ib_time_policy tp;
 	struct ib_parse_ctx ctx = {0};
 	struct ib_event ev;
-	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
 
-	setenv("TZ", "Europe/Zurich", 1);
-	tzset();
-	ib_time_policy_init(&tp, 0, 0, 0);
+	ib_time_policy_init(&tp, ib_test_zone("Europe/Zurich"), 0, 0);
 	ctx.time = &tp;
 	ib_event_clear(&ev);
 	ck_assert_int_eq(ib_parser_zimbra.parse(&ctx, IB_STR_LIT(line), &ev), IB_OK);
 	ck_assert(ev.time_ms == TZ0 - 3600000);
-	if (old) {
-		setenv("TZ", old, 1);
-		free(old);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
 }
 END_TEST
 

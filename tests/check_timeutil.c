@@ -1,7 +1,9 @@
 /*
  * check_timeutil.c: civil-time arithmetic, DST in Europe/Zurich, the
  * yearless-date policy (year rollover), invalid dates, and every
- * timestamp tokenizer form. TZ is set to Europe/Zurich in main().
+ * timestamp tokenizer form. Local times are read in the policy's zone,
+ * Europe/Zurich (ZRH); main() sets the process's TZ to another zone to
+ * show that nothing reads it.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -9,9 +11,11 @@
 #include <time.h>
 
 #include "imapblast/timeutil.h"
+#include "imapblast/zone.h"
 #include "testutil.h"
 
 #define S(x) ((int64_t)(x)*1000)
+#define ZRH ib_test_zone("Europe/Zurich")
 
 /* ---- civil arithmetic ---- */
 
@@ -91,7 +95,7 @@ START_TEST(test_zurich)
 	struct ib_time_policy p;
 	int64_t t;
 
-	ib_time_policy_init(&p, 0, 0, 0);
+	ib_time_policy_init(&p, ZRH, 0, 0);
 	t = ib_time_local(&p, zurich[_i].y, zurich[_i].m, zurich[_i].d, zurich[_i].h, zurich[_i].mi,
 			  zurich[_i].s, 250);
 	ck_assert_int_eq(t, S(zurich[_i].want) + 250);
@@ -107,16 +111,16 @@ START_TEST(test_dst_cache_sequence)
 	struct ib_time_policy p;
 
 	/* one policy walking across the spring-forward: the cache must follow */
-	ib_time_policy_init(&p, 0, 0, 0);
+	ib_time_policy_init(&p, ZRH, 0, 0);
 	ck_assert_int_eq(ib_time_local(&p, 2026, 3, 29, 1, 30, 0, 0), S(1774744200));
 	ck_assert_int_eq(ib_time_local(&p, 2026, 3, 29, 1, 45, 0, 0), S(1774745100));
 	ck_assert_int_eq(ib_time_local(&p, 2026, 3, 29, 3, 15, 0, 0), S(1774746900));
 	ck_assert_int_eq(ib_time_local(&p, 2026, 3, 29, 1, 30, 0, 0), S(1774744200));
 	/* UTC policy: no zone at all */
-	ib_time_policy_init(&p, 1, 0, 0);
+	ib_time_policy_init(&p, NULL, 0, 0);
 	ck_assert_int_eq(ib_time_local(&p, 2026, 7, 1, 10, 0, 0, 0), S(1782900000));
 	ck_assert(ib_time_local(&p, 2026, 2, 30, 10, 0, 0, 0) == IB_TIME_NONE);
-	ib_time_policy_init(&p, 0, 0, 0);
+	ib_time_policy_init(&p, ZRH, 0, 0);
 	ck_assert(ib_time_local(&p, 2025, 2, 29, 10, 0, 0, 0) == IB_TIME_NONE);
 }
 END_TEST
@@ -131,7 +135,7 @@ START_TEST(test_year_rollover)
 	/* file written 2026-01-01 00:15 local (Zurich) */
 	int64_t ref = S(1767222900);
 
-	ib_time_policy_init(&p, 0, 0, ref);
+	ib_time_policy_init(&p, ZRH, 0, ref);
 	ck_assert_int_eq(ib_time_guess_year(&p, 12, 31, 23, 50, 0), 2025);
 	ck_assert_int_eq(ib_time_guess_year(&p, 1, 1, 0, 10, 0), 2026);
 	ck_assert_int_eq(ib_time_guess_year(&p, 1, 2, 0, 10, 0), 2026); /* within a day after */
@@ -143,10 +147,10 @@ START_TEST(test_year_rollover)
 	ck_assert_int_eq(ib_ts_rfc3164(&s, &p, &t), 0);
 	ck_assert_int_eq(t, S(1767222600)); /* 2025-12-31T23:10:00Z, i.e. 2026 local */
 	/* a forced year wins */
-	ib_time_policy_init(&p, 1, 2019, ref);
+	ib_time_policy_init(&p, NULL, 2019, ref);
 	ck_assert_int_eq(ib_time_guess_year(&p, 12, 31, 23, 50, 0), 2019);
 	/* Feb 29 with a common reference year: the leap year before */
-	ib_time_policy_init(&p, 1, 0, S(1772323200)); /* 2026-03-01 */
+	ib_time_policy_init(&p, NULL, 0, S(1772323200)); /* 2026-03-01 */
 	ck_assert_int_eq(ib_time_guess_year(&p, 2, 29, 12, 0, 0), 2024);
 }
 END_TEST
@@ -213,7 +217,7 @@ START_TEST(test_ts)
 	int64_t t = 0;
 	int rc = -2;
 
-	ib_time_policy_init(&p, ts[_i].utc, ts[_i].year, S(1781000000));
+	ib_time_policy_init(&p, ts[_i].utc ? NULL : ZRH, ts[_i].year, S(1781000000));
 	switch (ts[_i].form) {
 	case F_3164:
 		rc = ib_ts_rfc3164(&s, &p, &t);
@@ -311,7 +315,7 @@ START_TEST(test_second_cache)
 	int utc = _i & 1, form = _i >> 1;
 	struct ib_time_policy kept;
 
-	ib_time_policy_init(&kept, utc, 0, 0);
+	ib_time_policy_init(&kept, utc ? NULL : ZRH, 0, 0);
 	for (int pass = 0; pass < 3; pass++) {
 		for (size_t k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
 			/* each stamp twice in a row, then once more under the other
@@ -323,18 +327,18 @@ START_TEST(test_second_cache)
 				int ra, rb;
 
 				if (rep == 2)
-					kept.utc = !kept.utc;
-				ib_time_policy_init(&fresh, kept.utc, 0, 0);
+					kept.zone = kept.zone ? NULL : ZRH;
+				ib_time_policy_init(&fresh, kept.zone, 0, 0);
 				ra = parse_as(form, &a, &kept, &ta);
 				rb = parse_as(form, &b, &fresh, &tb);
 				ck_assert_msg(ra == rb && ta == tb && a.ptr == b.ptr && a.len == b.len,
-					      "form %d utc %d '%s': %d %lld vs %d %lld", form, kept.utc,
+					      "form %d utc %d '%s': %d %lld vs %d %lld", form, !kept.zone,
 					      seq[k], ra, (long long)ta, rb, (long long)tb);
 				if (rep == 2)
-					kept.utc = !kept.utc;
+					kept.zone = kept.zone ? NULL : ZRH;
 			}
 		}
-		kept.utc = !kept.utc; /* the cache keys on the flag too */
+		kept.zone = kept.zone ? NULL : ZRH; /* the cache keys on the zone too */
 	}
 }
 END_TEST
@@ -371,6 +375,105 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* ---- zones (zone.h) ---- */
+
+static const struct {
+	const char *zone;
+	int y;
+	unsigned m, d, h;
+	int32_t want; /* offset in seconds for that local wall time */
+} zcase[] = {
+    {"Europe/Zurich", 2026, 3, 29, 1, 3600},	    /* CET */
+    {"Europe/Zurich", 2026, 3, 29, 2, 3600},	    /* the gap: standard time, lands at 03:xx CEST */
+    {"Europe/Zurich", 2026, 3, 29, 3, 7200},	    /* CEST */
+    {"Europe/Zurich", 2026, 10, 25, 2, 7200},	    /* twice: the earlier, CEST */
+    {"Europe/Zurich", 2026, 10, 25, 3, 3600},	    /* CET */
+    {"Europe/Zurich", 2040, 7, 1, 12, 7200},	    /* past the file's transitions: its rule */
+    {"Europe/Zurich", 2061, 12, 24, 12, 3600},	    /* the rule in winter */
+    {"America/New_York", 2026, 3, 8, 2, -18000},    /* the gap */
+    {"America/New_York", 2026, 11, 1, 1, -14400},   /* twice: EDT first */
+    {"Australia/Sydney", 2026, 4, 5, 2, 39600},	    /* twice: AEDT first */
+    {"Australia/Sydney", 2026, 10, 4, 2, 36000},    /* the gap */
+    {"Australia/Sydney", 2045, 1, 1, 0, 39600},	    /* southern summer across new year, by rule */
+    {"Australia/Lord_Howe", 2026, 7, 1, 12, 37800}, /* +10:30 */
+    {"Asia/Kathmandu", 2026, 1, 1, 0, 20700},	    /* +05:45, no DST */
+};
+
+START_TEST(test_zone_local)
+{
+	const struct ib_zone *z = ib_test_zone(zcase[_i].zone);
+	int64_t local = ib_time_utc(zcase[_i].y, zcase[_i].m, zcase[_i].d, zcase[_i].h, 0, 0, 0) / 1000;
+
+	ck_assert_int_eq(ib_zone_offset_local(z, local), zcase[_i].want);
+	ck_assert_str_eq(ib_zone_name(z), zcase[_i].zone);
+}
+END_TEST
+
+START_TEST(test_zone_utc_and_names)
+{
+	const struct ib_zone *z = ZRH;
+	struct ib_zone *bad = NULL;
+	struct ib_error err;
+	static const char *const names[] = {"",	      "/etc/localtime", "../zoneinfo/UTC",
+					    "Europe", "zone.tab",	"No/Such_Zone"};
+
+	/* 2026-03-29T01:00:00Z is the change to CEST */
+	ck_assert_int_eq(ib_zone_offset_utc(z, 1774746000 - 1), 3600);
+	ck_assert_int_eq(ib_zone_offset_utc(z, 1774746000), 7200);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		ck_assert_int_eq(ib_zone_load(&bad, names[i], &err), IB_ERR_USAGE);
+		ck_assert(bad == NULL);
+		ck_assert_msg(strstr(err.msg, "unknown time zone") != NULL, "%s: %s", names[i], err.msg);
+	}
+	ib_zone_free(NULL);
+}
+END_TEST
+
+/*
+ * The zone reader against the C library's, which imapblast used before:
+ * every hour near a change and every 7th hour in between, read in order
+ * as a log is (mktime's guess carries from the call before).
+ */
+static const char *const libc_zones[] = {"Europe/Zurich",     "America/New_York", "Australia/Lord_Howe",
+					 "Africa/Casablanca", "Europe/Dublin",	  "America/Sao_Paulo"};
+
+START_TEST(test_zone_vs_libc)
+{
+	const struct ib_zone *z = ib_test_zone(libc_zones[_i]);
+	int64_t h0 = ib_days_from_civil(2000, 1, 1) * 24, h1 = ib_days_from_civil(2046, 1, 1) * 24;
+
+	setenv("TZ", libc_zones[_i], 1);
+	tzset();
+	for (int64_t h = h0; h < h1; h++) {
+		int64_t ls = h * 3600;
+		struct tm tm;
+		time_t t;
+		int y;
+		unsigned m, d;
+
+		if (h % 7 && ib_zone_offset_utc(z, ls - 2 * 86400) == ib_zone_offset_utc(z, ls + 2 * 86400))
+			continue;
+		ib_civil_from_days(h / 24, &y, &m, &d);
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = (int)m - 1;
+		tm.tm_mday = (int)d;
+		tm.tm_hour = (int)(h % 24);
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		ck_assert_msg(ls - (int64_t)t == ib_zone_offset_local(z, ls),
+			      "%s %d-%02u-%02u %02d: %lld vs %d", libc_zones[_i], y, m, d, (int)(h % 24),
+			      (long long)(ls - (int64_t)t), ib_zone_offset_local(z, ls));
+		t = (time_t)ls;
+		ck_assert(localtime_r(&t, &tm) != NULL);
+		ck_assert_int_eq(tm.tm_gmtoff, ib_zone_offset_utc(z, ls));
+	}
+	setenv("TZ", "Asia/Tokyo", 1);
+	tzset();
+}
+END_TEST
+
 static Suite *timeutil_suite(void)
 {
 	Suite *s = suite_create("timeutil");
@@ -385,13 +488,16 @@ static Suite *timeutil_suite(void)
 	tcase_add_loop_test(tc, test_ts, 0, sizeof(ts) / sizeof(ts[0]));
 	tcase_add_test(tc, test_format);
 	tcase_add_loop_test(tc, test_second_cache, 0, 6);
+	tcase_add_loop_test(tc, test_zone_local, 0, sizeof(zcase) / sizeof(zcase[0]));
+	tcase_add_test(tc, test_zone_utc_and_names);
+	tcase_add_loop_test(tc, test_zone_vs_libc, 0, sizeof(libc_zones) / sizeof(libc_zones[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	setenv("TZ", "Europe/Zurich", 1);
+	setenv("TZ", "Asia/Tokyo", 1);
 	tzset();
 	return ib_test_run(timeutil_suite());
 }

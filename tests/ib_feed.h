@@ -100,7 +100,7 @@ static void feed_lines(const struct ib_parser *p, const struct ib_str *lines, si
 	struct ib_parse_ctx ctx;
 
 	memset(f, 0, sizeof(*f));
-	ib_time_policy_init(&tp, 1, 0, 0);
+	ib_time_policy_init(&tp, NULL, 0, 0);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.time = &tp;
 	if (p->open) {

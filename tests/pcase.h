@@ -43,7 +43,7 @@ static int64_t pc_time(const char *s)
 static void pc_policy(struct ib_time_policy *tp)
 {
 	/* UTC, year 2026, reference 2026-06-30 */
-	ib_time_policy_init(tp, 1, 0, ib_time_utc(2026, 6, 30, 0, 0, 0, 0));
+	ib_time_policy_init(tp, NULL, 0, ib_time_utc(2026, 6, 30, 0, 0, 0, 0));
 }
 
 static void pc_str(const char *what, struct ib_str got, const char *want)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "imapblast/zone.h"
 #include "testutil.h"
 
 const char *ib_test_corpus_dir(void)
@@ -96,4 +97,21 @@ int ib_test_run(Suite *s)
 int ib_test_run_nofork(Suite *s)
 {
 	return run(s, 1);
+}
+
+const struct ib_zone *ib_test_zone(const char *name)
+{
+	static struct {
+		char name[64];
+		struct ib_zone *z;
+	} cache[16];
+	size_t i;
+
+	for (i = 0; i < 16 && cache[i].z; i++)
+		if (!strcmp(cache[i].name, name))
+			return cache[i].z;
+	ck_assert_msg(i < 16, "too many zones in one test program");
+	ck_assert_msg(ib_zone_load(&cache[i].z, name, NULL) == IB_OK, "cannot load zone '%s'", name);
+	snprintf(cache[i].name, sizeof(cache[i].name), "%s", name);
+	return cache[i].z;
 }

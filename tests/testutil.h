@@ -14,6 +14,13 @@
  */
 const char *ib_test_corpus_dir(void);
 
+/*
+ * The zone name (e.g. "Europe/Zurich") loaded once for the whole test
+ * program; the test fails when it cannot be loaded. Never freed.
+ */
+struct ib_zone;
+const struct ib_zone *ib_test_zone(const char *name);
+
 /* Write len bytes to a new temporary file; returns its malloc'd path. */
 char *ib_test_tmpfile(const void *data, size_t len, const char *suffix);
 

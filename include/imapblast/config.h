@@ -16,13 +16,23 @@ enum ib_out_mask {
 	IB_OUT_ALL = 15
 };
 
+/* One --server-alias FROM=TO; both slices point into the option's argument. */
+struct ib_server_alias {
+	struct ib_str from; /* never empty */
+	struct ib_str to;   /* never empty */
+};
+
+struct ib_zone;
+
 struct ib_config {
 	/* input */
 	size_t max_line;	  /* --max-line, default 65536 */
 	const char *force_format; /* --format NAME, or NULL for detection */
 	const char *tz;		  /* --tz ZONE, NULL = UTC */
-	int year;		  /* --year YYYY, 0 = from file mtime */
-	int jobs;		  /* -j N threads, default ib_default_jobs() */
+	/* --tz loaded (zone.h): each file's time policy points at it; NULL = UTC */
+	const struct ib_zone *zone;
+	int year; /* --year YYYY, 0 = from file mtime */
+	int jobs; /* -j N threads, default ib_default_jobs() */
 
 	/* rules */
 	const char *const *rules_files; /* --rules FILE (repeatable), NULL-terminated or NULL */
@@ -45,12 +55,13 @@ struct ib_config {
 	double server_factor;	      /* --server-factor, default 2.0 (server rate vs fleet) */
 	const char *const *trusted_proxies; /* --trusted-proxy IP (repeatable), NULL-terminated or NULL */
 	/*
-	 * --server-alias FROM=TO (repeatable), NULL-terminated or NULL: an
-	 * event whose server is FROM, or FROM with a ":port", is filed under
-	 * TO, so a proxy's upstream "10.0.1.11:143" and the backend's own
-	 * name "imap2" count as one server.
+	 * --server-alias FROM=TO (repeatable), parsed once: an event whose
+	 * server is FROM, or FROM with a ":port", is filed under TO, so a
+	 * proxy's upstream "10.0.1.11:143" and the backend's own name "imap2"
+	 * count as one server. The first alias that fits wins.
 	 */
-	const char *const *server_aliases;
+	const struct ib_server_alias *server_aliases;
+	size_t nserver_aliases;
 
 	/* output */
 	const char *out_dir;		 /* -o DIR, default "imapblast-report" */

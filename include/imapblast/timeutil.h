@@ -3,8 +3,9 @@
  * timestamp tokenizers every parser shares.
  *
  * Policy (DESIGN.md section 3) is passed in, never guessed in a parser:
- * - zoneless local times are read in cfg->tz (DST-correct, via the C
- *   library's zoneinfo; main.c sets TZ once at start-up);
+ * - zoneless local times are read in the policy's zone, a struct ib_zone
+ *   (zone.h) loaded once for --tz and shared, DST-correct; no zone means
+ *   UTC. Nothing here reads or sets the process's TZ;
  * - yearless syslog dates take policy->year, else the year of the
  *   reference time (the file's mtime); a date that lands more than one
  *   day after the reference belongs to the year before.
@@ -12,14 +13,18 @@
 #ifndef IMAPBLAST_TIMEUTIL_H
 #define IMAPBLAST_TIMEUTIL_H
 
+#include "civil.h"
 #include "common.h"
 
+struct ib_zone;
+
 struct ib_time_policy {
-	int utc;	/* 1: zoneless times are UTC (no --tz, or --tz UTC) */
-	int year;	/* forced year, or 0 */
-	int64_t ref_ms; /* reference instant (file mtime), UTC ms */
+	const struct ib_zone *zone; /* zone of zoneless times; NULL: UTC (no --tz, or --tz UTC) */
+	int year;		    /* forced year, or 0 */
+	int64_t ref_ms;		    /* reference instant (file mtime), UTC ms */
 	/* one-entry cache of the local hour -> UTC offset; filled lazily */
-	int64_t cache_key; /* local (days*24 + hour), or IB_TIME_NONE */
+	int64_t cache_key;		  /* local (days*24 + hour), or IB_TIME_NONE */
+	const struct ib_zone *cache_zone; /* the zone cache_off_ms was read in */
 	int64_t cache_off_ms;
 	/* the last RFC 3164 stamp read and its instant: syslog lines come in
 	 * time order, many to the second, so most stamps repeat the last one */
@@ -32,25 +37,25 @@ struct ib_time_policy {
 	 * instant of that second, to which the fraction (and the zone) of a
 	 * stamp with the same 19 bytes are added. iso_kind 0: none, 1: the
 	 * stamp had a zone (sec_ms is the second read as UTC), 2: it had none
-	 * (sec_ms is the second in the policy's zone). *_utc: p->utc then.
+	 * (sec_ms is the second in the policy's zone). *_zone: p->zone then.
 	 */
 	char iso_sec[19], ngx_sec[19];
-	int iso_kind, iso_utc, ngx_have, ngx_utc;
+	int iso_kind, ngx_have;
+	const struct ib_zone *iso_zone, *ngx_zone;
 	int64_t iso_sec_ms, ngx_sec_ms;
 };
 
-/* Set up a policy. tz_is_utc: 1 when no zone or UTC was given. */
-void ib_time_policy_init(struct ib_time_policy *p, int tz_is_utc, int year, int64_t ref_ms);
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
-int64_t ib_days_from_civil(int64_t y, unsigned m, unsigned d);
-/* Inverse of ib_days_from_civil. */
-void ib_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
-/* 1 when (y, m, d) is a real date (no Feb 30). */
-int ib_date_valid(int y, unsigned m, unsigned d);
+/*
+ * Set up a policy: zone for zoneless times (NULL: UTC; the policy only
+ * points at it, so it must outlive the policy), the forced year or 0, and
+ * the reference instant (the file's mtime, UTC ms).
+ */
+void ib_time_policy_init(struct ib_time_policy *p, const struct ib_zone *zone, int year, int64_t ref_ms);
 
 /*
- * UTC ms of a civil time given in the policy's zone (local when !p->utc).
+ * UTC ms of a civil time given in the policy's zone (UTC when !p->zone).
+ * A wall time that a DST change skips or repeats is read as ib_zone.h's
+ * ib_zone_offset_local says, with the offset at the start of its hour.
  * ms is the millisecond part. Returns IB_TIME_NONE for an invalid date.
  */
 int64_t ib_time_local(struct ib_time_policy *p, int y, unsigned mon, unsigned d, unsigned h, unsigned mi,

@@ -51,7 +51,7 @@ static void fuzz_lines(const struct ib_parser *p, const uint8_t *data, size_t si
 	struct ib_syslog_hdr hdr;
 	const char *s = (const char *)data, *end = s + size;
 
-	ib_time_policy_init(&tp, 1, 0, 1700000000000);
+	ib_time_policy_init(&tp, NULL, 0, 1700000000000);
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&hdr, 0, sizeof(hdr));
 	ctx.time = &tp;
