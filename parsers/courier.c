@@ -60,21 +60,12 @@ static int courier_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 	return IB_DECLINE;
 }
 
-static int courier_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
-
 static const char *const courier_programs[] = {"imapd", "imapd-ssl", "pop3d", "pop3d-ssl", "courier*", NULL};
 
 const struct ib_parser ib_parser_courier = {
     .name = "courier",
     .description = "Courier IMAP/POP3 LOGIN / LOGIN FAILED lines",
     .layer = IB_LAYER_SERVER,
-    .parse = courier_parse,
     .programs = courier_programs,
     .parse_msg = courier_msg,
 };
-
-/* `--format courier`: the syslog envelope, dispatching to Courier only. */
-static int courier_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_courier, ctx, line, ev);
-}

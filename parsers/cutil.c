@@ -267,25 +267,3 @@ void ib_cu_opt_time(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 		*out = v;
 	}
 }
-
-void ib_cu_from_hdr(struct ib_event *ev, const struct ib_parser *p, const struct ib_syslog_hdr *hdr)
-{
-	ib_event_clear(ev);
-	ev->format = p->name;
-	ev->layer = p->layer;
-	if (hdr) {
-		ev->time_ms = hdr->time_ms;
-		ev->host = hdr->host;
-		ev->program = hdr->program;
-	}
-}
-
-void ib_cu_from_line(struct ib_event *ev, const struct ib_parser *p, struct ib_time_policy *tp,
-		     struct ib_str *s)
-{
-	int64_t t = IB_TIME_NONE;
-
-	ib_cu_from_hdr(ev, p, NULL);
-	ib_cu_opt_time(s, tp, &t);
-	ev->time_ms = t;
-}

@@ -106,15 +106,4 @@ size_t ib_cu_exchange_banner(struct ib_str s, char *out, size_t cap);
  */
 void ib_cu_opt_time(struct ib_str *s, struct ib_time_policy *p, int64_t *out);
 
-/* Fill the envelope part of a syslog-borne event from the header. */
-void ib_cu_from_hdr(struct ib_event *ev, const struct ib_parser *p, const struct ib_syslog_hdr *hdr);
-
-/*
- * Start the event of a line read without a syslog header:
- * ib_cu_from_hdr(ev, p, NULL), then ib_cu_opt_time(s, tp, ...) into
- * ev->time_ms, which stays IB_TIME_NONE when *s has no timestamp prefix.
- */
-void ib_cu_from_line(struct ib_event *ev, const struct ib_parser *p, struct ib_time_policy *tp,
-		     struct ib_str *s);
-
 #endif

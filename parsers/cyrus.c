@@ -123,8 +123,6 @@ static int cyrus_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, 
 	return IB_OK;
 }
 
-static int cyrus_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
-
 static const char *const cyrus_programs[] = {"imap",  "imaps", "pop3",	 "pop3s",
 					     "imapd", "pop3d", "cyrus*", NULL};
 
@@ -132,13 +130,6 @@ const struct ib_parser ib_parser_cyrus = {
     .name = "cyrus",
     .description = "Cyrus IMAP badlogin/login lines (classic and 3.13 logfmt)",
     .layer = IB_LAYER_SERVER,
-    .parse = cyrus_parse,
     .programs = cyrus_programs,
     .parse_msg = cyrus_msg,
 };
-
-/* `--format cyrus`: the syslog envelope, dispatching to Cyrus only. */
-static int cyrus_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_cyrus, ctx, line, ev);
-}

@@ -531,8 +531,6 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 	return auth_line(whole, r, severe, ev);
 }
 
-static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
-
 static const char *const dovecot_programs[] = {"dovecot",
 					       "dovecot-auth",
 					       "imap-login",
@@ -564,13 +562,6 @@ const struct ib_parser ib_parser_dovecot = {
     .name = "dovecot",
     .description = "Dovecot 1.x-2.4 login, auth and proxy lines (syslog, log_path, TAI64N)",
     .layer = IB_LAYER_SERVER,
-    .parse = dovecot_parse,
     .programs = dovecot_programs,
     .parse_msg = dovecot_msg,
 };
-
-/* `--format dovecot`: the syslog envelope, dispatching to Dovecot only. */
-static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_dovecot, ctx, line, ev);
-}

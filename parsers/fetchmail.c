@@ -12,8 +12,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_fetchmail;
-
 static const char *const fm_programs[] = {"fetchmail", NULL};
 
 struct fm_state {
@@ -275,7 +273,6 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 static int fm_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			struct ib_event *ev)
 {
-	ib_cu_from_hdr(ev, &ib_parser_fetchmail, hdr);
 	return fm_msg(fm_slot(ctx->state, hdr), msg, ev);
 }
 
@@ -294,7 +291,7 @@ static int fm_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 {
 	struct ib_str s = line;
 
-	ib_cu_from_line(ev, &ib_parser_fetchmail, ctx->time, &s);
+	ib_cu_opt_time(&s, ctx->time, &ev->time_ms);
 	if (!ib_str_starts(s, "fetchmail: "))
 		return IB_SKIP; /* continuation or unrelated output */
 	return fm_msg(fm_slot(ctx->state, NULL), ib_cu_skip(s, 11), ev);

@@ -8,8 +8,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_haproxy;
-
 static const char *const hap_programs[] = {"haproxy", NULL};
 
 struct hap_state_map {
@@ -151,7 +149,7 @@ static int hap_body(struct ib_parse_ctx *ctx, struct ib_str msg, struct ib_event
 static int hap_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			 struct ib_event *ev)
 {
-	ib_cu_from_hdr(ev, &ib_parser_haproxy, hdr);
+	(void)hdr;
 	return hap_body(ctx, msg, ev);
 }
 
@@ -170,7 +168,6 @@ static int hap_probe(struct ib_str line)
 
 static int hap_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
 {
-	ib_cu_from_hdr(ev, &ib_parser_haproxy, NULL);
 	return hap_body(ctx, line, ev);
 }
 

@@ -9,8 +9,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_horde;
-
 static const char *const hd_programs[] = {"HORDE", "horde", NULL};
 
 static int hd_probe(struct ib_str line)
@@ -83,8 +81,8 @@ static int hd_body(struct ib_str msg, struct ib_event *ev)
 static int hd_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			struct ib_event *ev)
 {
+	(void)hdr;
 	(void)ctx;
-	ib_cu_from_hdr(ev, &ib_parser_horde, hdr);
 	return hd_body(msg, ev);
 }
 
@@ -94,7 +92,6 @@ static int hd_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	int64_t t;
 	long at;
 
-	ib_cu_from_hdr(ev, &ib_parser_horde, NULL);
 	if (ib_ts_rfc3164(&s, ctx->time, &t) < 0 && ib_ts_iso(&s, ctx->time, &t) < 0) {
 		ctx->reason = "no timestamp";
 		return IB_BAD;

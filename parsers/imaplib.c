@@ -10,8 +10,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_imaplib;
-
 struct il_state {
 	struct ib_cu_buf host;
 };
@@ -63,7 +61,7 @@ static int il_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	size_t n;
 	long at;
 
-	ib_cu_from_line(ev, &ib_parser_imaplib, ctx->time, &s);
+	ib_cu_opt_time(&s, ctx->time, &ev->time_ms);
 	s = ib_str_trim(s);
 	n = exc_len(s);
 	if (!n) {

@@ -9,8 +9,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_imapsync;
-
 struct is_state {
 	struct ib_cu_buf host;
 	struct ib_cu_buf user;
@@ -68,7 +66,7 @@ static int is_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	struct is_state *st = ctx->state;
 	struct ib_str s = line;
 
-	ib_cu_from_line(ev, &ib_parser_imapsync, ctx->time, &s);
+	ib_cu_opt_time(&s, ctx->time, &ev->time_ms);
 	s = ib_str_trim(s);
 	ev->message = s;
 	if (is_hostn(s)) {

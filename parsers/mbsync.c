@@ -9,8 +9,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_mbsync;
-
 struct mb_state {
 	struct ib_cu_buf host;
 };
@@ -52,7 +50,7 @@ static int mb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	struct ib_str s = line;
 	long at;
 
-	ib_cu_from_line(ev, &ib_parser_mbsync, ctx->time, &s);
+	ib_cu_opt_time(&s, ctx->time, &ev->time_ms);
 	s = ib_str_trim(s);
 	ev->message = s;
 	if (ib_str_starts(s, "Connecting to ") || ib_str_starts(s, "Resolving ")) {

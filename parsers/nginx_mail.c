@@ -127,9 +127,6 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	size_t n;
 	long at, cl;
 
-	ib_event_clear(ev);
-	ev->format = "nginx_mail";
-	ev->layer = IB_LAYER_PROXY;
 	if (ib_ts_nginx(&s, ctx->time, &t) < 0) {
 		ctx->reason = "no nginx timestamp";
 		return IB_BAD;

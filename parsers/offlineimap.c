@@ -11,8 +11,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_offlineimap;
-
 struct oi_state {
 	struct ib_cu_buf host;
 	int mech_failed;
@@ -49,7 +47,7 @@ static int oi_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	struct ib_str s = ib_str_trim(line);
 	long at;
 
-	ib_cu_from_line(ev, &ib_parser_offlineimap, ctx->time, &s);
+	ib_cu_opt_time(&s, ctx->time, &ev->time_ms);
 	s = ib_str_trim(s);
 	ev->message = s;
 	if ((at = ib_str_find(s, est, sizeof(est) - 1)) >= 0) {

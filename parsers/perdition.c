@@ -11,8 +11,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_perdition;
-
 static const char *const perd_programs[] = {"perdition*", NULL};
 
 /* "cip:cport->lip:lport" at the start of s; sets ip; returns bytes used or 0. */
@@ -36,7 +34,7 @@ static int perd_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *
 	struct ib_str s;
 	long st, sv, au;
 
-	ib_cu_from_hdr(ev, &ib_parser_perdition, hdr);
+	(void)hdr;
 	ev->message = msg;
 	if (ib_str_starts(msg, fatal)) {
 		if (!from_to(ib_cu_skip(msg, sizeof(fatal) - 1), &ev->ip)) {
@@ -83,16 +81,12 @@ static int perd_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *
 	return IB_OK;
 }
 
-/* --format perdition on a syslog file: the envelope, then only this parser */
-static int perd_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_perdition, ctx, line, ev);
-}
-
+/* Never chosen by detection: the syslog envelope reads these files. It
+ * stays so that `imapblast formats` keeps listing perdition as before. */
 static int perd_probe(struct ib_str line)
 {
 	(void)line;
-	return 0; /* the syslog parser reads these files and dispatches here */
+	return 0;
 }
 
 const struct ib_parser ib_parser_perdition = {
@@ -100,7 +94,6 @@ const struct ib_parser ib_parser_perdition = {
     .description = "perdition IMAP/POP3 proxy (syslog)",
     .layer = IB_LAYER_PROXY,
     .probe = perd_probe,
-    .parse = perd_parse,
     .programs = perd_programs,
     .parse_msg = perd_parse_msg,
 };

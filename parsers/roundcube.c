@@ -11,8 +11,6 @@
 #include "cutil.h"
 #include "util.h"
 
-extern const struct ib_parser ib_parser_roundcube;
-
 static const char *const rc_programs[] = {"roundcube*", NULL};
 
 enum { C_MECH, C_SESSION, C_END, C_N };
@@ -149,8 +147,8 @@ static int rc_body(struct ib_str msg, struct ib_event *ev)
 static int rc_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			struct ib_event *ev)
 {
+	(void)hdr;
 	(void)ctx;
-	ib_cu_from_hdr(ev, &ib_parser_roundcube, hdr);
 	return rc_body(msg, ev);
 }
 
@@ -190,7 +188,6 @@ static int rc_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	int64_t t;
 	long at;
 
-	ib_cu_from_hdr(ev, &ib_parser_roundcube, NULL);
 	if (s.len && s.ptr[0] == '[') {
 		at = ib_str_find(s, "]:", 2);
 		if (at < 0) {

@@ -1,68 +1,13 @@
 /*
- * syslog.c: the syslog envelope. Reads timestamp, host and tag, then hands
- * the message to the first message parser whose programs match, e.g.
+ * syslog.c: the syslog envelope. Reads timestamp, host and tag; the
+ * runtime hands the message to the message parsers whose programs match:
  *   Mar  8 05:25:21 host imap[22130]: badlogin: [192.0.2.4] plain [...]
  *   <34>1 2026-01-14T09:00:00Z host dovecot - - - imap-login: Login: ...
  *   @400000004c91b044077a9e94 imap-login: Info: Aborted login (...)
  * Rule for a missing host (Dovecot log_path files, TAI64N): when the first
  * token after the timestamp is a tag ending in ':', there is no host.
  */
-#include <stdlib.h>
-
 #include "util.h"
-
-/* Per-file state: one lazily opened state per registry parser with open(). */
-struct slot {
-	void *st;
-	int opened;
-};
-
-/*
- * Which message parsers take a program is the same for every line of that
- * program, so the answer is remembered for the last few programs seen
- * (round robin, bounded): matching every parser's program list on every
- * line cost a sixth of the run time.
- */
-#define PROG_CACHE 8
-#define PROG_MAX 48
-
-struct prog_entry {
-	size_t len;
-	char name[PROG_MAX];
-	uint64_t mask; /* bit i: ib_parsers[i] takes this program */
-};
-
-struct syslog_state {
-	struct prog_entry cache[PROG_CACHE];
-	unsigned next;
-	size_t n;
-	struct slot slot[];
-};
-
-static uint64_t program_mask(struct syslog_state *ss, struct ib_str program)
-{
-	struct prog_entry *e;
-	uint64_t mask = 0;
-
-	if (ss && program.len <= PROG_MAX) {
-		for (unsigned k = 0; k < PROG_CACHE; k++) {
-			e = &ss->cache[k];
-			if (e->len == program.len && e->mask && !memcmp(e->name, program.ptr, program.len))
-				return e->mask;
-		}
-	}
-	for (size_t i = 0; ib_parsers[i] && i < 63; i++)
-		if (ib_parsers[i]->parse_msg && ib_parser_program_match(ib_parsers[i], program))
-			mask |= (uint64_t)1 << i;
-	mask |= (uint64_t)1 << 63; /* "computed", so an empty answer is cached too */
-	if (ss && program.len <= PROG_MAX) {
-		e = &ss->cache[ss->next++ % PROG_CACHE];
-		e->len = program.len;
-		memcpy(e->name, program.ptr, program.len);
-		e->mask = mask;
-	}
-	return mask;
-}
 
 static int is_open_br(char c)
 {
@@ -205,8 +150,8 @@ static int read_5424(struct ib_time_policy *tp, struct ib_str s, struct ib_syslo
 	return IB_OK;
 }
 
-int ib_syslog_envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
-		       struct ib_str *msg, const char **reason)
+static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
+		    struct ib_str *msg, const char **reason)
 {
 	struct ib_str s = line, w;
 	size_t after;
@@ -264,91 +209,6 @@ int ib_syslog_envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_
 }
 
 /*
- * The envelope's fields on ev. parse() gets a cleared event, so it is
- * cleared again only when a parser tried before may have written to it.
- */
-static void fill_hdr(struct ib_event *ev, const struct ib_syslog_hdr *hdr, int dirty)
-{
-	if (dirty)
-		ib_event_clear(ev);
-	ev->time_ms = hdr->time_ms;
-	ev->host = hdr->host;
-	ev->program = hdr->program;
-}
-
-/* Offer the message to the matching parsers in registry order. */
-static int dispatch(struct ib_parse_ctx *ctx, struct syslog_state *ss, const struct ib_parser *only,
-		    const struct ib_syslog_hdr *hdr, struct ib_str msg, struct ib_event *ev)
-{
-	void *saved = ctx->state;
-	uint64_t mask = program_mask(only ? NULL : ss, hdr->program);
-	int dirty = 0;
-
-	/* the set bits in increasing order: registry order, no loop over the rest */
-	mask &= ~((uint64_t)1 << 63);
-	while (mask) {
-		size_t i = (size_t)__builtin_ctzll(mask);
-		const struct ib_parser *p = ib_parsers[i];
-		void *sub = NULL;
-		int rc;
-
-		mask &= mask - 1;
-		if (only && p != only)
-			continue;
-		if (p->open) {
-			/* without our state there is nowhere to keep theirs */
-			if (!ss || i >= ss->n)
-				continue;
-			if (!ss->slot[i].opened) {
-				ss->slot[i].st = p->open();
-				if (!ss->slot[i].st)
-					return IB_ERR_NOMEM;
-				ss->slot[i].opened = 1;
-			}
-			sub = ss->slot[i].st;
-		}
-		fill_hdr(ev, hdr, dirty);
-		dirty = 1;
-		ev->layer = p->layer;
-		ev->format = p->name;
-		ctx->state = sub;
-		rc = p->parse_msg(ctx, hdr, msg, ev);
-		ctx->state = saved;
-		if (rc != IB_DECLINE)
-			return rc;
-	}
-	fill_hdr(ev, hdr, dirty);
-	return IB_SKIP;
-}
-
-static int parse_with(const struct ib_parser *only, struct ib_parse_ctx *ctx, struct ib_str line,
-		      struct ib_event *ev)
-{
-	struct ib_syslog_hdr hdr;
-	struct ib_str msg;
-	const char *reason = NULL;
-	int rc = ib_syslog_envelope(ctx->time, line, &hdr, &msg, &reason);
-
-	if (rc != IB_OK) {
-		if (rc == IB_BAD)
-			ctx->reason = reason;
-		return rc;
-	}
-	return dispatch(ctx, only ? NULL : ctx->state, only, &hdr, msg, ev);
-}
-
-static int syslog_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return parse_with(NULL, ctx, line, ev);
-}
-
-int ib_syslog_parse_only(const struct ib_parser *only, struct ib_parse_ctx *ctx, struct ib_str line,
-			 struct ib_event *ev)
-{
-	return parse_with(only, ctx, line, ev);
-}
-
-/*
  * 80 for a readable envelope: above generic guesses, below a format
  * parser that is certain (100). Validates only; the time is not used.
  */
@@ -360,35 +220,9 @@ static int syslog_probe(struct ib_str line)
 	const char *reason;
 
 	ib_time_policy_init(&tp, 1, 2000, 0);
-	if (ib_syslog_envelope(&tp, line, &hdr, &msg, &reason) != IB_OK)
+	if (envelope(&tp, line, &hdr, &msg, &reason) != IB_OK)
 		return 0;
 	return 80;
-}
-
-static void *syslog_open(void)
-{
-	size_t n = 0;
-	struct syslog_state *ss;
-
-	while (ib_parsers[n])
-		n++;
-	ss = calloc(1, sizeof(*ss) + n * sizeof(ss->slot[0]));
-	if (!ss)
-		return NULL;
-	ss->n = n;
-	return ss;
-}
-
-static void syslog_close(void *state)
-{
-	struct syslog_state *ss = state;
-
-	if (!ss)
-		return;
-	for (size_t i = 0; i < ss->n; i++)
-		if (ss->slot[i].opened && ib_parsers[i]->close)
-			ib_parsers[i]->close(ss->slot[i].st);
-	free(ss);
 }
 
 const struct ib_parser ib_parser_syslog = {
@@ -396,7 +230,5 @@ const struct ib_parser ib_parser_syslog = {
     .description = "syslog envelope (RFC 3164, RFC 5424, ISO 8601, TAI64N), dispatching by program",
     .layer = IB_LAYER_SERVER,
     .probe = syslog_probe,
-    .parse = syslog_parse,
-    .open = syslog_open,
-    .close = syslog_close,
+    .envelope = envelope,
 };

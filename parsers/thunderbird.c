@@ -169,9 +169,6 @@ static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	int ok;
 	uint64_t key;
 
-	ib_event_clear(ev);
-	ev->format = "thunderbird";
-	ev->layer = IB_LAYER_CLIENT;
 	n = tb_time(s, &t);
 	ev->time_ms = n ? t : IB_TIME_NONE;
 	s = ib_cu_skip(s, n);

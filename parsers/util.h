@@ -121,20 +121,4 @@ int ib_u_rfield(struct ib_str s, const char *key, size_t klen, char end, struct 
 /* 1 when s looks like an IPv4/IPv6 address (hex digits, '.', ':', 2..45 bytes). */
 int ib_u_is_ip(struct ib_str s);
 
-/*
- * The syslog envelope reader (parsers/syslog.c). Reads the timestamp,
- * host and tag of `line` and sets *msg to the message after "tag: ".
- * Returns IB_OK, or IB_BAD with *reason set.
- */
-int ib_syslog_envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
-		       struct ib_str *msg, const char **reason);
-
-/*
- * Parse a syslog line, dispatching only to message parser `only` (used as
- * the `parse` of message parsers, so `--format dovecot` works on a syslog
- * file). Lines of other programs are IB_SKIP. `only` must be stateless.
- */
-int ib_syslog_parse_only(const struct ib_parser *only, struct ib_parse_ctx *ctx, struct ib_str line,
-			 struct ib_event *ev);
-
 #endif

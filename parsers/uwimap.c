@@ -64,21 +64,12 @@ static int uw_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, str
 	return IB_OK;
 }
 
-static int uw_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
-
 static const char *const uw_programs[] = {"imapd", "ipop3d", NULL};
 
 const struct ib_parser ib_parser_uwimap = {
     .name = "uwimap",
     .description = "UW-IMAP imapd/ipop3d Login / Login failed / AUTHENTICATE lines",
     .layer = IB_LAYER_SERVER,
-    .parse = uw_parse,
     .programs = uw_programs,
     .parse_msg = uw_msg,
 };
-
-/* `--format uwimap`: the syslog envelope, dispatching to UW-IMAP only. */
-static int uw_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_uwimap, ctx, line, ev);
-}

@@ -228,41 +228,32 @@ END_TEST
 /* the per-connection table is bounded: many connections, constant memory */
 START_TEST(test_nginx_table_bounded)
 {
-	const struct ib_parser *p = ib_parser_find("nginx_mail");
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx = {0};
-	struct ib_event ev;
+	struct trun t;
 	char line[512];
 	int n;
 
-	pc_policy(&tp);
-	ctx.time = &tp;
-	ctx.state = p->open();
-	ck_assert(ctx.state != NULL);
+	trun_start(&t, "nginx_mail", NULL, 0, 1, 0, PC_REF, NULL);
 	for (unsigned i = 1; i <= 20000; i++) {
 		n = snprintf(
 		    line, sizeof(line),
 		    "2024/01/02 03:04:05 [info] 7#7: *%u x while in auth state, client: 10.0.0.1, server: "
 		    "0.0.0.0:993, login: \"u%u\", upstream: 10.1.1.1:143",
 		    i, i);
-		ib_event_clear(&ev);
-		ck_assert_int_eq(p->parse(&ctx, (struct ib_str){line, (size_t)n}, &ev), IB_SKIP);
+		ck_assert_int_eq(trun_line(&t, (struct ib_str){line, (size_t)n}), IB_SKIP);
 	}
 	/* conn 20000 is remembered; conn 20000 - 4096 was evicted by it */
 	n = snprintf(line, sizeof(line),
 		     "2024/01/02 03:04:06 [error] 7#7: *20000 upstream timed out (110) while "
 		     "reading response from upstream, client: 10.0.0.1, server: 0.0.0.0:993");
-	ib_event_clear(&ev);
-	ck_assert_int_eq(p->parse(&ctx, (struct ib_str){line, (size_t)n}, &ev), IB_OK);
-	pc_str("user", ev.user, "u20000");
+	ck_assert_int_eq(trun_line(&t, (struct ib_str){line, (size_t)n}), IB_OK);
+	pc_str("user", t.ev.user, "u20000");
 	n = snprintf(line, sizeof(line),
 		     "2024/01/02 03:04:06 [error] 7#7: *%u upstream timed out (110) while "
 		     "reading response from upstream, client: 10.0.0.1, server: 0.0.0.0:993",
 		     20000u - 4096u);
-	ib_event_clear(&ev);
-	ck_assert_int_eq(p->parse(&ctx, (struct ib_str){line, (size_t)n}, &ev), IB_OK);
-	pc_str("user", ev.user, NULL);
-	p->close(ctx.state);
+	ck_assert_int_eq(trun_line(&t, (struct ib_str){line, (size_t)n}), IB_OK);
+	pc_str("user", t.ev.user, NULL);
+	trun_end(&t);
 }
 END_TEST
 
