@@ -7,7 +7,8 @@
  * Rule for a missing host (Dovecot log_path files, TAI64N): when the first
  * token after the timestamp is a tag ending in ':', there is no host.
  */
-#include "util.h"
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 static int is_open_br(char c)
 {
@@ -48,7 +49,7 @@ static int read_tag(struct ib_str s, struct ib_str *tag, struct ib_str *prog, si
 		return -1;
 	if (!i)
 		return -1;
-	*prog = ib_u_span(s.ptr, s.ptr + i);
+	*prog = ib_sp_span(s.ptr, s.ptr + i);
 	if (i < s.len && s.ptr[i] == ' ') {
 		*after = i;
 		return TAG_AT_SPACE;
@@ -62,7 +63,7 @@ static int read_tag(struct ib_str s, struct ib_str *tag, struct ib_str *prog, si
 	}
 	if (i >= s.len || s.ptr[i] != ':' || (i + 1 < s.len && s.ptr[i + 1] != ' '))
 		return -1;
-	*tag = ib_u_span(s.ptr, s.ptr + i);
+	*tag = ib_sp_span(s.ptr, s.ptr + i);
 	i++;
 	while (i < s.len && s.ptr[i] == ' ')
 		i++;
@@ -94,18 +95,18 @@ static int read_5424(struct ib_time_policy *tp, struct ib_str s, struct ib_syslo
 
 	s.ptr += 2;
 	s.len -= 2;
-	if (IB_U_SKIP(&s, "- ") == 0) {
+	if (IB_SP_SKIP(&s, "- ") == 0) {
 		hdr->time_ms = IB_TIME_NONE;
 	} else if (ib_ts_iso(&s, tp, &hdr->time_ms) < 0) {
 		*reason = "bad RFC 5424 timestamp";
 		return IB_BAD;
 	}
-	w = ib_u_word(&s);
-	hdr->host = IB_U_EQ(w, "-") ? IB_STR_NULL : w;
-	w = ib_u_word(&s);
-	hdr->program = hdr->tag = IB_U_EQ(w, "-") ? IB_STR_NULL : w;
-	(void)ib_u_word(&s); /* procid */
-	(void)ib_u_word(&s); /* msgid */
+	(void)ib_sp_word(&s, &w);
+	hdr->host = IB_SP_EQ(w, "-") ? IB_STR_NULL : w;
+	(void)ib_sp_word(&s, &w);
+	hdr->program = hdr->tag = IB_SP_EQ(w, "-") ? IB_STR_NULL : w;
+	(void)ib_sp_word(&s, &w); /* procid */
+	(void)ib_sp_word(&s, &w); /* msgid */
 	if (!s.len) {
 		*reason = "truncated RFC 5424 header";
 		return IB_BAD;
@@ -139,13 +140,13 @@ static int read_5424(struct ib_time_policy *tp, struct ib_str s, struct ib_syslo
 			*reason = "bad RFC 5424 structured data";
 			return IB_BAD;
 		}
-		s = ib_u_from(s, i);
+		s = ib_sp_from(s, i);
 	}
 	if (s.len && s.ptr[0] == ' ') {
 		s.ptr++;
 		s.len--;
 	}
-	(void)IB_U_SKIP(&s, "\xEF\xBB\xBF");
+	(void)IB_SP_SKIP(&s, "\xEF\xBB\xBF");
 	*msg = s;
 	return IB_OK;
 }
@@ -178,16 +179,16 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 	}
 	rc = read_tag(s, &hdr->tag, &hdr->program, &after);
 	if (rc == 0) {
-		*msg = ib_u_from(s, after);
+		*msg = ib_sp_from(s, after);
 		return IB_OK;
 	}
 	if (rc == TAG_AT_SPACE) {
-		/* the word up to that space is the host (what ib_u_word would take) */
-		w = ib_u_span(s.ptr, s.ptr + after);
-		s = ib_u_from(s, after);
-		ib_u_skip_ws(&s);
+		/* the word up to that space is the host (what ib_sp_word would take) */
+		w = ib_sp_span(s.ptr, s.ptr + after);
+		s = ib_sp_from(s, after);
+		ib_sp_skip_ws(&s);
 	} else {
-		w = ib_u_word(&s);
+		(void)ib_sp_word(&s, &w);
 	}
 	if (!w.len) {
 		*reason = "no syslog host or tag";
@@ -195,12 +196,12 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 	}
 	hdr->host = w;
 	if (read_tag(s, &hdr->tag, &hdr->program, &after) == 0) {
-		*msg = ib_u_from(s, after);
+		*msg = ib_sp_from(s, after);
 		return IB_OK;
 	}
 	/* syslogd's own chatter: a valid line that carries no tag */
-	if (IB_U_STARTS(s, "last message repeated") || IB_U_STARTS(s, "-- MARK --") ||
-	    IB_U_STARTS(s, "message repeated")) {
+	if (IB_SP_STARTS(s, "last message repeated") || IB_SP_STARTS(s, "-- MARK --") ||
+	    IB_SP_STARTS(s, "message repeated")) {
 		*msg = s;
 		return IB_SKIP;
 	}

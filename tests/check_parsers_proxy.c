@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include "pcase.h"
 #include "testutil.h"
-#include "../parsers/util.h"
 
 #define P IB_LAYER_PROXY
 #define NONE IB_CAT_NONE
@@ -257,46 +256,6 @@ START_TEST(test_nginx_table_bounded)
 }
 END_TEST
 
-/* ib_str_find_at (common.h) against a plain scan, for every choice of the memchr byte */
-static const struct {
-	const char *hay, *lit;
-	size_t hlen;
-} finds[] = {
-    {"abc", "abc", 3},
-    {"xabc", "abc", 4},
-    {"abcx", "abc", 4},
-    {"ab", "abc", 2},
-    {"", "a", 0},
-    {"aaaaab", "aab", 6},
-    {"abababac", "abac", 8},
-    {"a\0bc\0abc", "abc", 8},
-    {", client", ", client: ", 8},
-    {"x, client: , client: ", ", client: ", 21},
-    {"qqqqqqqq", "q", 8},
-    {"no match here", "zz", 13},
-};
-
-static const char *plain_find(const char *h, size_t hl, const char *n, size_t nl)
-{
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (!memcmp(h + i, n, nl))
-			return h + i;
-	return NULL;
-}
-
-START_TEST(test_find)
-{
-	struct ib_str s = {finds[_i].hay, finds[_i].hlen};
-	const char *lit = finds[_i].lit;
-	size_t n = strlen(lit);
-	const char *want = plain_find(s.ptr, s.len, lit, n);
-
-	for (size_t r = 0; r < n; r++)
-		ck_assert_msg(ib_str_find_at(s, lit, n, r) == want, "case %d, byte %zu", _i, r);
-	ck_assert(ib_u_find(s, lit, n) == want);
-}
-END_TEST
-
 struct scase {
 	const char *file, *parser;
 	int min;
@@ -324,7 +283,6 @@ int main(void)
 	tcase_add_loop_test(tc, test_case, 0, (int)NCASES);
 	tcase_add_loop_test(tc, test_sample, 0, (int)(sizeof(samples) / sizeof(samples[0])));
 	tcase_add_test(tc, test_hostile);
-	tcase_add_loop_test(tc, test_find, 0, (int)(sizeof(finds) / sizeof(finds[0])));
 	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_nginx_table_bounded);
 	suite_add_tcase(s, tc);
