@@ -330,16 +330,10 @@ static int default_fields(struct xstate *st, long n)
 static struct ib_str token(struct ib_str *s)
 {
 	struct ib_str t;
-	const char *sp;
 
 	*s = ib_str_trim(*s);
-	sp = s->len ? memchr(s->ptr, ' ', s->len) : NULL;
-	t.ptr = s->ptr;
-	t.len = sp ? (size_t)(sp - s->ptr) : s->len;
-	if (t.len) { /* an empty field has ptr NULL: NULL + 0 is undefined */
-		s->ptr += t.len;
-		s->len -= t.len;
-	}
+	t = ib_sp_token(*s);
+	*s = ib_sp_from(*s, t.len); /* an empty field has ptr NULL: ib_sp_from keeps it */
 	return t;
 }
 
