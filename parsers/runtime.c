@@ -81,7 +81,7 @@ static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 		if (rc == IB_EOF)
 			return IB_OK;
 		if (rc == IB_BAD)
-			rc = rt->fn(rt->arg, IB_BAD, &ev, why(rt->ctx.reason, "malformed record"), 1);
+			rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed record"), 1);
 		else if (rc == IB_OK)
 			rc = rt->fn(rt->arg, IB_OK, &ev, NULL, 1);
 		else
@@ -125,8 +125,8 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 }
 
 /*
- * Offer the message to the matching parsers in registry order. The event
- * is cleared again only when a parser before may have written to it.
+ * Offer the message to the matching parsers in registry order, each with
+ * a freshly filled event (one that declined may have written to it).
  */
 static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 		    struct ib_event *ev, size_t *taker)
@@ -174,10 +174,8 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 
 	rt->ctx.lineno = lineno;
 	rt->ctx.reason = NULL;
-	if (!p) {
-		ib_event_clear(&ev);
-		return rt->fn(rt->arg, IB_BAD, &ev, "no parser recognised the file's format", 0);
-	}
+	if (!p)
+		return rt->fn(rt->arg, IB_BAD, NULL, "no parser recognised the file's format", 0);
 	if (rt->envelope) {
 		struct ib_syslog_hdr hdr;
 		struct ib_str msg;
@@ -198,11 +196,11 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 	if (rc < 0)
 		return rc;
 	if (rc == IB_BAD || rc == IB_DECLINE)
-		rc = rt->fn(rt->arg, IB_BAD, &ev, why(rt->ctx.reason, "malformed line"), 0);
+		rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed line"), 0);
 	else if (rc == IB_OK)
 		rc = rt->fn(rt->arg, IB_OK, &ev, NULL, 0);
 	else
-		rc = rt->fn(rt->arg, IB_SKIP, &ev, NULL, 0);
+		rc = rt->fn(rt->arg, IB_SKIP, NULL, NULL, 0);
 	if (rc < 0 || taker >= rt->nslot)
 		return rc;
 	return drain(rt, taker, 0, lineno);

@@ -154,8 +154,9 @@ int ib_parser_program_known(struct ib_str item);
  *   IB_OK (ev filled), IB_SKIP (ignored) or IB_BAD (reason, never NULL);
  * - held 1: what a parser's drain released after the line or at end of
  *   file: IB_OK (ev) or IB_BAD (reason, never NULL).
- * ev and its slices are valid during the call only. fn returns 0, or a
- * negative code that stops the runtime and is returned to its caller.
+ * ev is NULL unless rc is IB_OK; it and its slices are valid during the
+ * call only. fn returns 0, or a negative code that stops the runtime and
+ * is returned to its caller.
  */
 typedef int (*ib_runtime_fn)(void *arg, int rc, struct ib_event *ev, const char *reason, int held);
 
