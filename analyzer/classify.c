@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "imapblast/parser.h"
 #include "rules_priv.h"
 
 /* Longest program / format name whose scope decision is cached. */
@@ -98,28 +99,12 @@ static int list_has(const struct ib_str *items, size_t n, struct ib_str s)
 	return 0;
 }
 
-/* Program scope: exact, the part after the last '/', or a '*' prefix. */
+/* Program scope: the syslog dispatch's matcher (parser.h). */
 static int prog_match(const struct ib_rule *ru, struct ib_str prog)
 {
-	struct ib_str base = prog;
-	const char *slash = prog.len ? memrchr(prog.ptr, '/', prog.len) : NULL;
-
-	if (slash) {
-		base.ptr = slash + 1;
-		base.len = prog.len - (size_t)(base.ptr - prog.ptr);
-	}
-	for (size_t i = 0; i < ru->nprog; i++) {
-		struct ib_str it = ru->prog[i];
-
-		if (it.len && it.ptr[it.len - 1] == '*') {
-			it.len--;
-			if ((prog.len >= it.len && !memcmp(prog.ptr, it.ptr, it.len)) ||
-			    (base.len >= it.len && !memcmp(base.ptr, it.ptr, it.len)))
-				return 1;
-		} else if (ib_str_eq(prog, it) || ib_str_eq(base, it)) {
+	for (size_t i = 0; i < ru->nprog; i++)
+		if (ib_program_match(ru->prog[i], prog))
 			return 1;
-		}
-	}
 	return 0;
 }
 

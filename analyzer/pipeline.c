@@ -37,8 +37,7 @@ struct file_run {
 	struct ib_classifier *cls;
 	struct ib_agg *agg;
 	uint32_t file_id;
-	const struct ib_parser *parser;
-	struct ib_parse_ctx ctx;
+	struct ib_runtime rt;
 	struct ib_time_policy tp;
 	struct ib_file_counts counts;
 	struct reason_tally reasons;
@@ -102,14 +101,10 @@ static void alias_server(const struct ib_config *cfg, struct ib_str *server)
 	}
 }
 
-/* Classify ev (its format defaulting to the file's parser) and tell the observer. */
+/* Classify ev and tell the observer. */
 static int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, struct ib_match *m)
 {
-	int rc;
-
-	if (!ev->format)
-		ev->format = fr->parser->name;
-	rc = ib_classify(fr->cls, ev, m);
+	int rc = ib_classify(fr->cls, ev, m);
 	if (rc >= 0 && fr->obs && fr->obs->event)
 		fr->obs->event(fr->obs->arg, fr->path, lineno, ev, m);
 	return rc;
@@ -140,81 +135,46 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 }
 
 /*
- * Events a parser held back (parser.h, drain). They are aggregated with
- * the current line as evidence; the line itself was already counted.
+ * What the parser runtime yields (parser.h): the line's own result, where
+ * every line lands in exactly one of events, ignored or unparseable; or an
+ * event a parser held back, aggregated with the current line as evidence
+ * (the line itself was already counted).
  */
-static int drain(struct file_run *fr, int eof, uint64_t lineno)
+static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason, int held)
 {
-	struct ib_event ev;
-	int rc;
+	struct file_run *fr = arg;
+	uint64_t lineno = fr->rt.ctx.lineno;
 
-	if (!fr->parser || !fr->parser->drain)
-		return IB_OK;
-	for (;;) {
-		ib_event_clear(&ev);
-		ev.layer = fr->parser->layer;
-		fr->ctx.reason = NULL;
-		rc = fr->parser->drain(&fr->ctx, eof, &ev);
-		if (rc < 0)
-			return rc;
-		if (rc == IB_EOF)
+	if (held) {
+		if (rc == IB_BAD)
+			return tally(fr, reason, lineno);
+		if (ev->time_ms == IB_TIME_NONE)
 			return IB_OK;
-		if (rc == IB_BAD) {
-			rc = tally(fr, fr->ctx.reason ? fr->ctx.reason : "malformed record", lineno);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (rc != IB_OK || ev.time_ms == IB_TIME_NONE)
-			continue;
-		rc = do_event(fr, &ev, lineno);
-		if (rc < 0)
-			return rc;
+		rc = do_event(fr, ev, lineno);
+		return rc < 0 ? rc : IB_OK;
 	}
-}
-
-/*
- * One line through parser, classifier and aggregator. Every line lands in
- * exactly one of events, ignored or unparseable.
- */
-static int do_line(struct file_run *fr, struct ib_str line, uint64_t lineno)
-{
-	struct ib_event ev;
-	int rc;
-
-	if (!fr->parser)
-		return unparseable(fr, "no parser recognised the file's format", lineno);
-	ib_event_clear(&ev);
-	ev.layer = fr->parser->layer;
-	fr->ctx.lineno = lineno;
-	fr->ctx.reason = NULL;
-	rc = fr->parser->parse(&fr->ctx, line, &ev);
-	if (rc < 0)
-		return rc;
-	if (rc == IB_BAD || rc == IB_DECLINE) {
-		rc = unparseable(fr, fr->ctx.reason, lineno);
-	} else if (rc != IB_OK) {
+	if (rc == IB_BAD)
+		return unparseable(fr, reason, lineno);
+	if (rc != IB_OK) {
 		fr->counts.ignored++;
-		rc = IB_OK;
-	} else if (ev.time_ms == IB_TIME_NONE) {
+		return IB_OK;
+	}
+	if (ev->time_ms == IB_TIME_NONE) {
 		/* not analysable, but `rules --test` still shows what it would be */
 		if (fr->obs && fr->obs->event) {
 			struct ib_match m;
 
-			if ((rc = classify(fr, &ev, lineno, &m)) < 0)
+			if ((rc = classify(fr, ev, lineno, &m)) < 0)
 				return rc;
 		}
-		rc = unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
-	} else {
-		rc = do_event(fr, &ev, lineno);
-		if (rc > 0)
-			fr->counts.events++;
-		else if (rc == 0)
-			fr->counts.ignored++;
+		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
 	}
-	if (rc < 0)
-		return rc;
-	return drain(fr, 0, lineno);
+	rc = do_event(fr, ev, lineno);
+	if (rc > 0)
+		fr->counts.events++;
+	else if (rc == 0)
+		fr->counts.ignored++;
+	return rc < 0 ? rc : IB_OK;
 }
 
 /* Take a spare thread (spare may be NULL). */
@@ -281,7 +241,6 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	}
 	async = go_async(r, spare);
 	ib_time_policy_init(&fr.tp, cfg->zone, cfg->year, ib_reader_mtime(r));
-	fr.ctx.time = &fr.tp;
 
 	/* Collect the first lines for detection (copies: the reader reuses its buffer). */
 	probe = malloc(PROBE_BYTES);
@@ -306,27 +265,23 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		probe_len += line.len;
 		nprobe++;
 	}
-	if (cfg->force_format)
-		fr.parser = ib_parser_find(cfg->force_format);
-	else
-		fr.parser = ib_parser_detect(probe_lines, nprobe);
-	fr.counts.format = fr.parser ? fr.parser->name : NULL;
-	if (obs && obs->format)
-		obs->format(obs->arg, path, fr.parser);
-	if (fr.parser && fr.parser->open) {
-		fr.ctx.state = fr.parser->open();
-		if (!fr.ctx.state) {
-			rc = ib_error_set(err, IB_ERR_NOMEM, 0, path, 0, "out of memory");
-			goto out;
-		}
+	rc = ib_runtime_start(&fr.rt, cfg->force_format, probe_lines, nprobe, &fr.tp, on_result, &fr);
+	if (rc < 0) {
+		rc = ib_error_set(err, rc, 0, path, 0,
+				  rc == IB_ERR_NOMEM ? "out of memory" : "unknown format '%s'",
+				  cfg->force_format ? cfg->force_format : "");
+		goto out;
 	}
+	fr.counts.format = fr.rt.parser ? fr.rt.parser->name : NULL;
+	if (obs && obs->format)
+		obs->format(obs->arg, path, fr.rt.parser);
 	for (size_t i = 0; i < nprobe; i++) {
-		rc = do_line(&fr, probe_lines[i], probe_lineno[i]);
+		rc = ib_runtime_line(&fr.rt, probe_lines[i], probe_lineno[i]);
 		if (rc < 0)
 			goto out_err;
 	}
 	if (reading == 2) {
-		rc = do_line(&fr, line, ib_reader_lineno(r));
+		rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
 		if (rc < 0)
 			goto out_err;
 	}
@@ -337,7 +292,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		uint64_t n = 0;
 
 		while ((rc = ib_reader_next(r, &line, &rerr)) == IB_OK) {
-			rc = do_line(&fr, line, ib_reader_lineno(r));
+			rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
 			if (rc < 0)
 				goto out_err;
 			if ((++n & 0x3fff) == 0 && !async && spare && atomic_load(spare) > 0)
@@ -352,7 +307,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	}
 reader_error:
 	if (rc >= 0 || rc != IB_ERR_NOMEM) {
-		int drc = drain(&fr, 1, ib_reader_lineno(r));
+		int drc = ib_runtime_finish(&fr.rt, ib_reader_lineno(r));
 
 		if (drc < 0) {
 			rc = drc;
@@ -387,8 +342,7 @@ reader_error:
 out_err:
 	ib_error_set(err, rc, 0, path, 0, "out of memory while reading '%s'", path);
 out:
-	if (fr.parser && fr.parser->close)
-		fr.parser->close(fr.ctx.state);
+	ib_runtime_release(&fr.rt);
 	free(probe);
 	ib_reader_close(r);
 	if (async)

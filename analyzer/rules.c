@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "imapblast/parser.h"
 #include "rules_priv.h"
 
 extern const char ib_default_rules[];
@@ -138,6 +139,25 @@ static int parse_scope(const char *s, size_t len, struct ib_str **items, size_t 
 	}
 	*n = cnt;
 	return 0;
+}
+
+/* Index of the first scope item no registered parser reads, or -1. */
+static int unknown_scope(const struct ib_rule *ru, int isfmt)
+{
+	size_t n = isfmt ? ru->nfmt : ru->nprog;
+	const struct ib_str *it = isfmt ? ru->fmt : ru->prog;
+
+	for (size_t i = 0; i < n; i++) {
+		int known = 0;
+
+		if (!isfmt)
+			known = ib_parser_program_known(it[i]);
+		for (size_t k = 0; isfmt && !known && ib_parsers[k]; k++)
+			known = ib_str_eq(it[i], ib_str_from(ib_parsers[k]->name));
+		if (!known)
+			return (int)i;
+	}
+	return -1;
 }
 
 static int hexval(unsigned char c)
@@ -578,6 +598,13 @@ static int parse_buf(struct ib_rules *list, const char *name, const char *buf, s
 					rc = lerr(err, IB_ERR_FORMAT, name, lineno,
 						  "bad character in '%s' list at column %d",
 						  isfmt ? "formats" : "programs", bad);
+				else if ((bad = unknown_scope(&cur, isfmt)) >= 0)
+					rc = lerr(err, IB_ERR_USAGE, name, lineno,
+						  "unknown %s '%.*s' in rule '%s': no parser reads it "
+						  "(see 'imapblast formats')",
+						  isfmt ? "format" : "program",
+						  (int)(isfmt ? cur.fmt : cur.prog)[bad].len,
+						  (isfmt ? cur.fmt : cur.prog)[bad].ptr, cur.name);
 			}
 		} else if (KW("literal")) {
 			if (cur.literal || lit_none) {

@@ -5,7 +5,8 @@
  * protocol=IMAP Message: everything after "prog[pid]: ". Server: the syslog host. UW-IMAP also logs as
  * "imapd": its lines ("Login failed user=") are declined.
  */
-#include "util.h"
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 /* user= value: up to the ", ip=[" that starts the real ip field (user names may hold ", "). */
 static void fields(struct ib_str r, struct ib_event *ev)
@@ -21,14 +22,14 @@ static void fields(struct ib_str r, struct ib_event *ev)
 		ipkey = k;
 		p = k + 1;
 	}
-	if (IB_U_RFIELD(r, "ip=[", ']', &v) == 0)
-		ev->ip = ib_u_strip_ffff(v);
-	if (IB_U_FIELD(r, "user=", ',', &v) == 0) {
+	if (IB_SP_RFIELD(r, "ip=[", ']', &v) == 0)
+		ev->ip = ib_sp_ip_norm(v);
+	if (IB_SP_FIELD(r, "user=", ',', &v) == 0) {
 		if (ipkey && ipkey >= v.ptr)
-			v = ib_u_span(v.ptr, ipkey);
+			v = ib_sp_span(v.ptr, ipkey);
 		ev->user = v;
-	} else if (IB_U_STARTS(r, "user=") && !ipkey) {
-		ev->user = ib_u_from(r, 5);
+	} else if (IB_SP_STARTS(r, "user=") && !ipkey) {
+		ev->user = ib_sp_from(r, 5);
 	}
 }
 
@@ -39,28 +40,27 @@ static int courier_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 
 	(void)ctx;
 	/* courierlogger normally strips these; plain stderr capture keeps them */
-	if (IB_U_SKIP(&r, "INFO: ") && IB_U_SKIP(&r, "ERR: ") && IB_U_SKIP(&r, "WARN: ") &&
-	    IB_U_SKIP(&r, "DEBUG: ") && IB_U_SKIP(&r, "CRIT: "))
-		(void)IB_U_SKIP(&r, "ALERT: ");
+	if (IB_SP_SKIP(&r, "INFO: ") && IB_SP_SKIP(&r, "ERR: ") && IB_SP_SKIP(&r, "WARN: ") &&
+	    IB_SP_SKIP(&r, "DEBUG: ") && IB_SP_SKIP(&r, "CRIT: "))
+		(void)IB_SP_SKIP(&r, "ALERT: ");
 	ev->message = msg;
 	ev->server = hdr->host;
-	if (IB_U_SKIP(&r, "LOGIN FAILED, ") == 0 || IB_U_SKIP(&r, "LOGIN, ") == 0) {
+	if (IB_SP_SKIP(&r, "LOGIN FAILED, ") == 0 || IB_SP_SKIP(&r, "LOGIN, ") == 0) {
 		fields(r, ev);
 		ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if (IB_U_STARTS(r, "authentication error")) {
+	if (IB_SP_STARTS(r, "authentication error")) {
 		ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
 	/* session ends and connects: Courier's, but not login outcomes */
-	if (IB_U_STARTS(r, "LOGOUT, ") || IB_U_STARTS(r, "DISCONNECTED, ") || IB_U_STARTS(r, "TIMEOUT, ") ||
-	    IB_U_STARTS(r, "Disconnected, ") || IB_U_STARTS(r, "Connection, "))
+	if (IB_SP_STARTS(r, "LOGOUT, ") || IB_SP_STARTS(r, "DISCONNECTED, ") ||
+	    IB_SP_STARTS(r, "TIMEOUT, ") || IB_SP_STARTS(r, "Disconnected, ") ||
+	    IB_SP_STARTS(r, "Connection, "))
 		return IB_SKIP;
 	return IB_DECLINE;
 }
-
-static int courier_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 
 static const char *const courier_programs[] = {"imapd", "imapd-ssl", "pop3d", "pop3d-ssl", "courier*", NULL};
 
@@ -68,13 +68,6 @@ const struct ib_parser ib_parser_courier = {
     .name = "courier",
     .description = "Courier IMAP/POP3 LOGIN / LOGIN FAILED lines",
     .layer = IB_LAYER_SERVER,
-    .parse = courier_parse,
     .programs = courier_programs,
     .parse_msg = courier_msg,
 };
-
-/* `--format courier`: the syslog envelope, dispatching to Courier only. */
-static int courier_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_courier, ctx, line, ev);
-}

@@ -140,37 +140,6 @@ struct ib_str ib_csv_value(const struct ib_csv_field *f, char *buf, size_t cap, 
 	return out;
 }
 
-struct ib_str ib_line_clean(struct ib_str line)
-{
-	if (line.len >= 3 && !memcmp(line.ptr, "\xEF\xBB\xBF", 3)) {
-		line.ptr += 3;
-		line.len -= 3;
-	}
-	while (line.len && (line.ptr[line.len - 1] == '\r' || line.ptr[line.len - 1] == '\n'))
-		line.len--;
-	return line;
-}
-
-/* ASCII case folding, as strncasecmp in the C locale (the program never sets another). */
-static inline unsigned char lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-int ib_str_caseeq(struct ib_str a, const char *lit)
-{
-	size_t i;
-
-	/* one pass: a byte of a against the literal's NUL ends it unequal */
-	for (i = 0; i < a.len; i++) {
-		unsigned char l = (unsigned char)lit[i];
-
-		if (!l || lower((unsigned char)a.ptr[i]) != lower(l))
-			return 0;
-	}
-	return lit[i] == '\0';
-}
-
 struct ib_str ib_name_norm(struct ib_str name, char *buf, size_t cap)
 {
 	size_t n = 0;
@@ -184,44 +153,4 @@ struct ib_str ib_name_norm(struct ib_str name, char *buf, size_t cap)
 			buf[n++] = (char)c;
 	}
 	return (struct ib_str){buf, n};
-}
-
-struct ib_str ib_addr_host(struct ib_str s)
-{
-	const char *colon;
-
-	s = ib_str_trim(s);
-	if (s.len && s.ptr[0] == '[') {
-		const char *rb = memchr(s.ptr, ']', s.len);
-
-		if (rb) {
-			s.len = (size_t)(rb - s.ptr) - 1;
-			s.ptr++;
-		}
-	} else if (s.len && (colon = memchr(s.ptr, ':', s.len)) != NULL &&
-		   !memchr(colon + 1, ':', s.len - (size_t)(colon + 1 - s.ptr))) {
-		s.len = (size_t)(colon - s.ptr); /* exactly one colon: host:port */
-	}
-	if (s.len > 7 && s.ptr[0] == ':' && s.ptr[1] == ':' && lower((unsigned char)s.ptr[2]) == 'f' &&
-	    lower((unsigned char)s.ptr[3]) == 'f' && lower((unsigned char)s.ptr[4]) == 'f' &&
-	    lower((unsigned char)s.ptr[5]) == 'f' && s.ptr[6] == ':' && memchr(s.ptr + 7, '.', s.len - 7)) {
-		s.ptr += 7;
-		s.len -= 7;
-	}
-	return s;
-}
-
-int ib_parse_u64(struct ib_str s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!s.len || s.len > 19)
-		return -1;
-	for (size_t i = 0; i < s.len; i++) {
-		if (s.ptr[i] < '0' || s.ptr[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(s.ptr[i] - '0');
-	}
-	*out = v;
-	return 0;
 }

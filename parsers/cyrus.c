@@ -7,7 +7,8 @@
  *   ... imap[1]: event=login.bad r.clienthost=10.0.0.7 u.username=jbloggs error="..."  (3.13 logfmt)
  * Message: everything after "prog[pid]: ". Server: the syslog host.
  */
-#include "util.h"
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 /* Value of a logfmt key ("u.username"), unquoted; "~null~" reads as empty. */
 static struct ib_str logfmt_get(struct ib_str s, const char *key, size_t klen)
@@ -34,8 +35,8 @@ static struct ib_str logfmt_get(struct ib_str s, const char *key, size_t klen)
 			if (!e)
 				e = end;
 		}
-		v = ib_u_span(b, e);
-		if (IB_U_EQ(v, "~null~"))
+		v = ib_sp_span(b, e);
+		if (IB_SP_EQ(v, "~null~"))
 			v = IB_STR_NULL;
 		return v;
 	}
@@ -53,9 +54,9 @@ static int client_ip(struct ib_str *s, struct ib_str *ip)
 	e = memchr(b, ']', (size_t)(s->ptr + s->len - b));
 	if (!e)
 		return -1;
-	*ip = ib_u_span(b + 1, e);
-	*s = ib_u_from(*s, (size_t)(e - s->ptr) + 1);
-	ib_u_skip_ws(s);
+	*ip = ib_sp_span(b + 1, e);
+	*s = ib_sp_from(*s, (size_t)(e - s->ptr) + 1);
+	ib_sp_skip_ws(s);
 	return 0;
 }
 
@@ -63,7 +64,7 @@ static int logfmt_line(struct ib_str msg, struct ib_event *ev)
 {
 	struct ib_str ev_name = LOGFMT_GET(msg, "event"), host, ip;
 
-	if (!IB_U_EQ(ev_name, "login.good") && !IB_U_EQ(ev_name, "login.bad"))
+	if (!IB_SP_EQ(ev_name, "login.good") && !IB_SP_EQ(ev_name, "login.bad"))
 		return IB_SKIP;
 	host = LOGFMT_GET(msg, "r.clienthost");
 	ip = host;
@@ -83,11 +84,11 @@ static int cyrus_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, 
 	int good;
 
 	(void)ctx;
-	if (IB_U_SKIP(&r, "badlogin: ") == 0)
+	if (IB_SP_SKIP(&r, "badlogin: ") == 0)
 		good = 0;
-	else if (IB_U_SKIP(&r, "login: ") == 0)
+	else if (IB_SP_SKIP(&r, "login: ") == 0)
 		good = 1;
-	else if (IB_U_FIND(msg, "event=login."))
+	else if (IB_SP_FIND(msg, "event=login.") >= 0)
 		good = 2;
 	else
 		return IB_DECLINE;
@@ -103,27 +104,25 @@ static int cyrus_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, 
 	ev->flags |= IB_EV_AUTH_HINT;
 	if (good) {
 		/* login: <host [ip]> <user> <mech>... User logged in SESSIONID=<...> */
-		ev->user = ib_u_word(&r);
-		if (IB_U_RFIELD(msg, "SESSIONID=<", '>', &w) == 0)
+		(void)ib_sp_word(&r, &ev->user);
+		if (IB_SP_RFIELD(msg, "SESSIONID=<", '>', &w) == 0)
 			ev->session = w;
 		return IB_OK;
 	}
 	/* badlogin: <host [ip]> <mech> [user | (user)] [detail] */
-	w = ib_u_word(&r);
-	if (IB_U_EQ(w, "anonymous") || !r.len)
+	(void)ib_sp_word(&r, &w);
+	if (IB_SP_EQ(w, "anonymous") || !r.len)
 		return IB_OK;
 	if (r.ptr[0] == '(') {
 		const char *e = memchr(r.ptr, ')', r.len);
 
 		if (e)
-			ev->user = ib_u_span(r.ptr + 1, e);
-	} else if (r.ptr[0] != '[' && !IB_U_STARTS(r, "SASL(")) {
-		ev->user = ib_u_word(&r);
+			ev->user = ib_sp_span(r.ptr + 1, e);
+	} else if (r.ptr[0] != '[' && !IB_SP_STARTS(r, "SASL(")) {
+		(void)ib_sp_word(&r, &ev->user);
 	}
 	return IB_OK;
 }
-
-static int cyrus_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 
 static const char *const cyrus_programs[] = {"imap",  "imaps", "pop3",	 "pop3s",
 					     "imapd", "pop3d", "cyrus*", NULL};
@@ -132,13 +131,6 @@ const struct ib_parser ib_parser_cyrus = {
     .name = "cyrus",
     .description = "Cyrus IMAP badlogin/login lines (classic and 3.13 logfmt)",
     .layer = IB_LAYER_SERVER,
-    .parse = cyrus_parse,
     .programs = cyrus_programs,
     .parse_msg = cyrus_msg,
 };
-
-/* `--format cyrus`: the syslog envelope, dispatching to Cyrus only. */
-static int cyrus_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_cyrus, ctx, line, ev);
-}

@@ -8,7 +8,8 @@
  * "dovecot[pid]: " for syslog; from the process name on for log_path/TAI64N files, so both read "imap-login:
  * ...".
  */
-#include "util.h"
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 static int is_level(struct ib_str *r, int *severe)
 {
@@ -38,7 +39,7 @@ static int is_level(struct ib_str *r, int *severe)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (ib_u_skip(r, levels[i].s, levels[i].n) == 0) {
+		if (ib_sp_skip(r, levels[i].s, levels[i].n) == 0) {
 			*severe = i >= 2;
 			return 1;
 		}
@@ -47,25 +48,9 @@ static int is_level(struct ib_str *r, int *severe)
 }
 
 /*
- * First occurrence of lit (length n >= 1) in s, or NULL: memchr on its
- * first byte, then a compare. For the short messages here this is much
- * cheaper than memmem, which sets up a 256-byte shift table per call.
+ * Dovecot's messages are short: its finds memchr for the literal's first
+ * byte (IB_SP_FIND_AT with r = 0), which costs less than choosing a byte.
  */
-static const char *find(struct ib_str s, const char *lit, size_t n)
-{
-	const char *p = s.ptr, *last;
-
-	if (s.len < n)
-		return NULL;
-	last = s.ptr + s.len - n; /* the last place lit can start */
-	while (p <= last && (p = memchr(p, lit[0], (size_t)(last - p) + 1)) != NULL) {
-		if (!memcmp(p + 1, lit + 1, n - 1))
-			return p;
-		p++;
-	}
-	return NULL;
-}
-#define FIND(s, lit) find((s), (lit), sizeof(lit) - 1)
 
 /* [a-zA-Z0-9_-]: Dovecot process and passdb driver names (bytes >= 0x80: no). */
 static const unsigned char name_byte[256] = {
@@ -92,7 +77,7 @@ static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, s
 		i++;
 	if (!i)
 		return -1;
-	*name = ib_u_span(s.ptr, s.ptr + i);
+	*name = ib_sp_span(s.ptr, s.ptr + i);
 	while (i < s.len && (s.ptr[i] == '(' || s.ptr[i] == '<' || s.ptr[i] == '[')) {
 		char close = s.ptr[i] == '(' ? ')' : s.ptr[i] == '<' ? '>' : ']';
 		const char *e = memchr(s.ptr + i, close, s.len - i);
@@ -103,14 +88,9 @@ static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, s
 	}
 	if (i + 1 >= s.len || s.ptr[i] != ':' || s.ptr[i + 1] != ' ')
 		return -1;
-	*tag = ib_u_span(s.ptr, s.ptr + i);
-	*rest = ib_u_from(s, i + 2);
+	*tag = ib_sp_span(s.ptr, s.ptr + i);
+	*rest = ib_sp_from(s, i + 2);
 	return 0;
-}
-
-static int ends_with(struct ib_str s, const char *lit, size_t n)
-{
-	return s.len >= n && !memcmp(s.ptr + s.len - n, lit, n);
 }
 
 /*
@@ -139,32 +119,32 @@ static int passdb_at(struct ib_str s, struct ib_event *ev)
 	}
 	if (!close)
 		return -1;
-	in = ib_u_span(open + 1, close);
+	in = ib_sp_span(open + 1, close);
 	c1 = memrchr(in.ptr, ',', in.len);
 	if (!c1)
 		return -1;
-	ip = ib_u_span(c1 + 1, close);
-	if (!ib_u_is_ip(ip)) {
+	ip = ib_sp_span(c1 + 1, close);
+	if (!ib_sp_is_ip(ip)) {
 		/* three fields: user,ip,<session> or user,ip,sasl:mech or user,ip, */
 		third = ip;
 		c2 = memrchr(in.ptr, ',', (size_t)(c1 - in.ptr));
 		if (!c2)
 			return -1;
-		ip = ib_u_span(c2 + 1, c1);
-		if (ip.len && !ib_u_is_ip(ip))
+		ip = ib_sp_span(c2 + 1, c1);
+		if (ip.len && !ib_sp_is_ip(ip))
 			return -1;
 		c1 = c2;
 	}
-	user = ib_u_span(in.ptr, c1);
+	user = ib_sp_span(in.ptr, c1);
 	ev->user = user;
 	ev->ip = ip;
 	if (third.len > 2 && third.ptr[0] == '<' && third.ptr[third.len - 1] == '>') {
-		ev->session = ib_u_span(third.ptr + 1, third.ptr + third.len - 1);
+		ev->session = ib_sp_span(third.ptr + 1, third.ptr + third.len - 1);
 	} else if (close[1] == '<') {
 		const char *e = memchr(close + 2, '>', (size_t)(end - close - 2));
 
 		if (e)
-			ev->session = ib_u_span(close + 2, e);
+			ev->session = ib_sp_span(close + 2, e);
 	}
 	return 0;
 }
@@ -173,14 +153,14 @@ static int passdb_at(struct ib_str s, struct ib_event *ev)
 static int find_passdb(struct ib_str s, struct ib_event *ev)
 {
 	for (int seg = 0; seg < 8 && s.len; seg++) {
-		const char *sep;
+		long sep;
 
 		if (passdb_at(s, ev) == 0)
 			return 0;
-		sep = FIND(s, ": ");
-		if (!sep)
+		sep = IB_SP_FIND_AT(s, ": ", 0);
+		if (sep < 0)
 			break;
-		s = ib_u_from(s, (size_t)(sep - s.ptr) + 2);
+		s = ib_sp_from(s, (size_t)sep + 2);
 	}
 	return -1;
 }
@@ -198,39 +178,40 @@ static const char *const auth_markers[] = {"temporary failure",
 
 static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib_event *ev)
 {
-	const char *q;
+	long q;
 
 	if (find_passdb(whole, ev) == 0) {
-		if (FIND(r, "mismatch") || FIND(r, "unknown user") || FIND(r, "failed") ||
-		    FIND(r, "invalid") || FIND(r, "denied") || FIND(r, "failure") || FIND(r, "disabled") ||
-		    FIND(r, "expired"))
+		if (IB_SP_FIND_AT(r, "mismatch", 0) >= 0 || IB_SP_FIND_AT(r, "unknown user", 0) >= 0 ||
+		    IB_SP_FIND_AT(r, "failed", 0) >= 0 || IB_SP_FIND_AT(r, "invalid", 0) >= 0 ||
+		    IB_SP_FIND_AT(r, "denied", 0) >= 0 || IB_SP_FIND_AT(r, "failure", 0) >= 0 ||
+		    IB_SP_FIND_AT(r, "disabled", 0) >= 0 || IB_SP_FIND_AT(r, "expired", 0) >= 0)
 			ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if (FIND(r, "pam_unix(") && FIND(r, "authentication failure")) {
+	if (IB_SP_FIND_AT(r, "pam_unix(", 0) >= 0 && IB_SP_FIND_AT(r, "authentication failure", 0) >= 0) {
 		struct ib_str v;
 
-		if (IB_U_RFIELD_WORD(r, "rhost=", &v) == 0 && v.len)
+		if (IB_SP_RFIELD_WORD(r, "rhost=", &v) == 0 && v.len)
 			ev->ip = v;
-		if (IB_U_RFIELD_WORD(r, "user=", &v) == 0 && v.len)
+		if (IB_SP_RFIELD_WORD(r, "user=", &v) == 0 && v.len)
 			ev->user = v;
-		else if (IB_U_FIELD_WORD(r, "ruser=", &v) == 0 && v.len)
+		else if (IB_SP_FIELD_WORD(r, "ruser=", &v) == 0 && v.len)
 			ev->user = v;
 		ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
 	for (size_t i = 0; auth_markers[i]; i++)
-		if (find(r, auth_markers[i], strlen(auth_markers[i])))
+		if (ib_sp_find_at(r, auth_markers[i], strlen(auth_markers[i]), 0) >= 0)
 			severe = 1;
 	if (!severe)
 		return IB_SKIP;
 	/* "auth-worker: Aborted PASSV request for <user>: Worker process died unexpectedly" */
-	if ((q = FIND(r, " request for ")) != NULL) {
-		struct ib_str u = ib_u_from(r, (size_t)(q - r.ptr) + 13);
-		const char *e = FIND(u, ": ");
+	if ((q = IB_SP_FIND_AT(r, " request for ", 0)) >= 0) {
+		struct ib_str u = ib_sp_from(r, (size_t)q + 13);
+		long e = IB_SP_FIND_AT(u, ": ", 0);
 
-		if (e && e > u.ptr)
-			ev->user = ib_u_span(u.ptr, e);
+		if (e > 0)
+			ev->user = ib_sp_sub(u, 0, (size_t)e);
 	}
 	ev->flags |= IB_EV_AUTH_HINT;
 	return IB_OK;
@@ -239,23 +220,23 @@ static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib
 /* Backend from a proxy message: first token after `lit`, without port suffix noise. */
 static struct ib_str token_after(struct ib_str t, const char *lit, size_t n)
 {
-	const char *p = find(t, lit, n);
+	long at = ib_sp_find_at(t, lit, n, 0);
 	struct ib_str w;
 
-	if (!p)
+	if (at < 0)
 		return IB_STR_NULL;
-	t = ib_u_from(t, (size_t)(p - t.ptr) + n);
-	w = ib_u_word(&t);
+	t = ib_sp_from(t, (size_t)at + n);
+	(void)ib_sp_word(&t, &w);
 	if (w.len && w.ptr[w.len - 1] == ':')
 		w.len--;
-	if (w.len && (p = memchr(w.ptr, '/', w.len)) != NULL)
-		w.len = (size_t)(p - w.ptr);
+	if ((at = ib_sp_chr(w, '/')) >= 0)
+		w.len = (size_t)at;
 	return w;
 }
 
 /*
  * The value after the LAST key in s that sits at the start of s or after
- * ' ' or ',' (what util.c's rkey_value finds), or NULL. Candidates are
+ * ' ' or ',' (what ib_sp_rfield_word finds), or NULL. Candidates are
  * found by memrchr on key[a], a byte of the key chosen to be rare in
  * Dovecot's field values ('<' of "session=<"), so the usual line takes one
  * memrchr per field instead of several.
@@ -281,7 +262,7 @@ static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 	return NULL;
 }
 
-/* IB_U_RFIELD_WORD: the value ends at ',', ' ' or the end of s. */
+/* IB_SP_RFIELD_WORD: the value ends at ',', ' ' or the end of s. */
 static int rfield_word(struct ib_str s, const char *key, size_t klen, size_t a, struct ib_str *out)
 {
 	const char *v = rkey(s, key, klen, a), *e, *end = s.ptr + s.len;
@@ -290,29 +271,31 @@ static int rfield_word(struct ib_str s, const char *key, size_t klen, size_t a, 
 		return -1;
 	for (e = v; e < end && *e != ',' && *e != ' '; e++)
 		;
-	*out = ib_u_span(v, e);
+	*out = ib_sp_span(v, e);
 	return 0;
 }
 
 /*
- * IB_U_FIELD(r, "user=<", '>', v) without memmem: the first "user=<" at
+ * IB_SP_FIELD(r, "user=<", '>', v) without memmem: the first "user=<" at
  * the start of r or after ' ' or ',', up to the next '>'.
  */
 static int user_field(struct ib_str r, struct ib_str *out)
 {
 	struct ib_str s = r;
 	const char *k, *e;
+	long at;
 
-	while ((k = FIND(s, "user=<")) != NULL) {
+	while ((at = IB_SP_FIND_AT(s, "user=<", 0)) >= 0) {
+		k = s.ptr + at;
 		if (k == r.ptr || k[-1] == ' ' || k[-1] == ',') {
 			k += 6;
 			e = memchr(k, '>', (size_t)(r.ptr + r.len - k));
 			if (!e)
 				return -1;
-			*out = ib_u_span(k, e);
+			*out = ib_sp_span(k, e);
 			return 0;
 		}
-		s = ib_u_span(k + 1, r.ptr + r.len);
+		s = ib_sp_span(k + 1, r.ptr + r.len);
 	}
 	return -1;
 }
@@ -332,51 +315,52 @@ static void login_fields(struct ib_str r, struct ib_event *ev)
 			const char *gt = memrchr(v.ptr, '>', (size_t)(rip - v.ptr));
 
 			if (gt)
-				v = ib_u_span(v.ptr, gt);
+				v = ib_sp_span(v.ptr, gt);
 		}
 		if (v.len)
 			ev->user = v;
 	}
-	/* IB_U_RFIELD(r, "session=<", '>') */
+	/* IB_SP_RFIELD(r, "session=<", '>') */
 	if ((sv = rkey(r, "session=<", 9, 8)) != NULL &&
 	    (e = memchr(sv, '>', (size_t)(r.ptr + r.len - sv))) != NULL)
-		ev->session = ib_u_span(sv, e);
+		ev->session = ib_sp_span(sv, e);
 	if (!ev->server.len && rfield_word(r, "lip=", 4, 0, &v) == 0)
 		ev->server = v;
 }
 
 static int proxy_line(struct ib_str r, struct ib_event *ev)
 {
-	const char *e = FIND(r, "): ");
+	long at = IB_SP_FIND_AT(r, "): ", 0);
 	struct ib_str in, t, srv = IB_STR_NULL, user;
-	const char *comma;
+	const char *comma, *e;
 
-	if (!e)
+	if (at < 0)
 		return IB_SKIP;
-	in = ib_u_span(r.ptr + 6, e);
-	t = ib_u_from(r, (size_t)(e - r.ptr) + 3);
+	e = r.ptr + at;
+	in = ib_sp_span(r.ptr + 6, e);
+	t = ib_sp_from(r, (size_t)(e - r.ptr) + 3);
 	comma = memrchr(in.ptr, ',', in.len);
 	if (comma && memchr(comma, ':', (size_t)(in.ptr + in.len - comma))) {
-		user = ib_u_span(in.ptr, comma);
-		srv = ib_u_span(comma + 1, in.ptr + in.len);
+		user = ib_sp_span(in.ptr, comma);
+		srv = ib_sp_span(comma + 1, in.ptr + in.len);
 	} else {
 		user = in;
 	}
 	if (!srv.len) {
-		if (IB_U_STARTS(t, "connect(")) {
+		if (IB_SP_STARTS(t, "connect(")) {
 			const char *c = memchr(t.ptr, ',', t.len);
 
 			if (c)
-				srv = ib_u_span(t.ptr + 8, c);
-		} else if (IB_U_STARTS(t, "Login failed to ")) {
+				srv = ib_sp_span(t.ptr + 8, c);
+		} else if (IB_SP_STARTS(t, "Login failed to ")) {
 			srv = token_after(t, "Login failed to ", 16);
-		} else if (IB_U_STARTS(t, "started proxying to ")) {
+		} else if (IB_SP_STARTS(t, "started proxying to ")) {
 			srv = token_after(t, "started proxying to ", 20);
-		} else if (IB_U_STARTS(t, "disconnecting ")) {
+		} else if (IB_SP_STARTS(t, "disconnecting ")) {
 			srv = token_after(t, "disconnecting ", 14);
-		} else if (IB_U_STARTS(t, "Login for ")) {
+		} else if (IB_SP_STARTS(t, "Login for ")) {
 			srv = token_after(t, "Login for ", 10);
-		} else if (IB_U_STARTS(t, "Host ")) {
+		} else if (IB_SP_STARTS(t, "Host ")) {
 			srv = token_after(t, "Host ", 5);
 		}
 	}
@@ -449,28 +433,29 @@ static int login_line(struct ib_str r, struct ib_event *ev)
 {
 	int has_fields;
 
-	if (IB_U_STARTS(r, "proxy("))
+	if (IB_SP_STARTS(r, "proxy("))
 		return proxy_line(r, ev);
 	login_fields(r, ev);
-	has_fields = ev->ip.len || ev->user.len || FIND(r, "user=<>");
-	if (!has_fields && !FIND(r, "uth process") && !FIND(r, "auth service") &&
-	    !((IB_U_STARTS(r, "Disconnected") || IB_U_STARTS(r, "Aborted login") ||
-	       IB_U_STARTS(r, "Login aborted")) &&
-	      FIND(r, " (")))
+	has_fields = ev->ip.len || ev->user.len || IB_SP_FIND_AT(r, "user=<>", 0) >= 0;
+	if (!has_fields && IB_SP_FIND_AT(r, "uth process", 0) < 0 &&
+	    IB_SP_FIND_AT(r, "auth service", 0) < 0 &&
+	    !((IB_SP_STARTS(r, "Disconnected") || IB_SP_STARTS(r, "Aborted login") ||
+	       IB_SP_STARTS(r, "Login aborted")) &&
+	      IB_SP_FIND_AT(r, " (", 0) >= 0))
 		return IB_SKIP;
 	if (proxy_dest(r))
 		ev->layer = IB_LAYER_PROXY;
-	if (IB_U_STARTS(r, "Login:") || IB_U_STARTS(r, "Logged in:") || FIND(r, "auth"))
+	if (IB_SP_STARTS(r, "Login:") || IB_SP_STARTS(r, "Logged in:") || IB_SP_FIND_AT(r, "auth", 0) >= 0)
 		ev->flags |= IB_EV_AUTH_HINT;
 	/*
 	 * A successful login states its outcome (2.3 "Login:", 2.4 "Logged in:")
 	 * and is by far the commonest event: it skips the signature engine. The
 	 * signature names are those of the default rules for the same lines.
 	 */
-	if (IB_U_STARTS(r, "Login:")) {
+	if (IB_SP_STARTS(r, "Login:")) {
 		ev->outcome = IB_CAT_OK;
 		ev->signature = "dovecot-login-ok";
-	} else if (IB_U_STARTS(r, "Logged in:")) {
+	} else if (IB_SP_STARTS(r, "Logged in:")) {
 		ev->outcome = IB_CAT_OK;
 		ev->signature = "dovecot-logged-in-ok";
 	}
@@ -487,9 +472,9 @@ static int own_line(const struct ib_syslog_hdr *hdr, struct ib_str msg)
 
 	if (memchr(hdr->program.ptr, '/', hdr->program.len) || memchr(hdr->tag.ptr, '[', hdr->tag.len))
 		return 0;
-	if (memchr(hdr->tag.ptr, '(', hdr->tag.len) || ends_with(hdr->program, "-login", 6))
+	if (memchr(hdr->tag.ptr, '(', hdr->tag.len) || IB_SP_ENDS(hdr->program, "-login"))
 		return 1;
-	return is_level(&r, &severe) || FIND(msg, "pam_unix(dovecot");
+	return is_level(&r, &severe) || IB_SP_FIND_AT(msg, "pam_unix(dovecot", 0) >= 0;
 }
 
 static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
@@ -499,15 +484,15 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 	int severe = 0, login;
 
 	(void)ctx;
-	if (IB_U_EQ(hdr->program, "dovecot")) {
+	if (IB_SP_EQ(hdr->program, "dovecot")) {
 		struct ib_str b = msg;
 
 		ev->message = msg;
-		(void)IB_U_SKIP(&b, "dovecot: ");
+		(void)IB_SP_SKIP(&b, "dovecot: ");
 		if (read_proc(b, &name, &tag, &r) < 0)
 			return IB_SKIP;
 	} else {
-		if (!IB_U_EQ(hdr->program, "dovecot-auth") && !own_line(hdr, msg))
+		if (!IB_SP_EQ(hdr->program, "dovecot-auth") && !own_line(hdr, msg))
 			return IB_DECLINE;
 		name = hdr->program;
 		tag = hdr->tag;
@@ -515,14 +500,14 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 		/* the message starts at the process name when it sits just before */
 		ev->message = msg;
 		if (tag.ptr && tag.ptr + tag.len <= msg.ptr && msg.ptr - (tag.ptr + tag.len) <= 4)
-			ev->message = ib_u_span(tag.ptr, msg.ptr + msg.len);
+			ev->message = ib_sp_span(tag.ptr, msg.ptr + msg.len);
 	}
 	/* mail processes (imap, lmtp, pop3...) write most lines and none about logins */
-	login = ends_with(name, "-login", 6);
-	if (!login && !IB_U_EQ(name, "auth") && !IB_U_EQ(name, "auth-worker") &&
-	    !IB_U_EQ(name, "dovecot-auth"))
+	login = IB_SP_ENDS(name, "-login");
+	if (!login && !IB_SP_EQ(name, "auth") && !IB_SP_EQ(name, "auth-worker") &&
+	    !IB_SP_EQ(name, "dovecot-auth"))
 		return IB_SKIP;
-	whole = ib_u_span(tag.ptr, r.ptr + r.len);
+	whole = ib_sp_span(tag.ptr, r.ptr + r.len);
 	(void)is_level(&r, &severe);
 	if (hdr->host.len)
 		ev->server = hdr->host;
@@ -530,8 +515,6 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 		return login_line(r, ev);
 	return auth_line(whole, r, severe, ev);
 }
-
-static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 
 static const char *const dovecot_programs[] = {"dovecot",
 					       "dovecot-auth",
@@ -564,13 +547,6 @@ const struct ib_parser ib_parser_dovecot = {
     .name = "dovecot",
     .description = "Dovecot 1.x-2.4 login, auth and proxy lines (syslog, log_path, TAI64N)",
     .layer = IB_LAYER_SERVER,
-    .parse = dovecot_parse,
     .programs = dovecot_programs,
     .parse_msg = dovecot_msg,
 };
-
-/* `--format dovecot`: the syslog envelope, dispatching to Dovecot only. */
-static int dovecot_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_dovecot, ctx, line, ev);
-}

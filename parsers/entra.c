@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "imapblast/parser.h"
-#include "util.h"
+#include "strparse.h"
 #include "csvutil.h"
 #include "json.h"
 
@@ -45,7 +45,7 @@ static const struct ecode ecodes[] = {
 /* have_code 0: no code given, status decides. */
 static void outcome(int have_code, uint64_t code, struct ib_str status, struct ib_event *ev)
 {
-	if ((have_code && code == 0) || (!have_code && ib_str_caseeq(status, "Success"))) {
+	if ((have_code && code == 0) || (!have_code && IB_SP_CASEEQ(status, "Success"))) {
 		ev->outcome = IB_CAT_OK;
 		ev->signature = "entra-ok";
 		return;
@@ -65,7 +65,7 @@ static void outcome(int have_code, uint64_t code, struct ib_str status, struct i
 static int is_imap(struct ib_str app)
 {
 	app = ib_str_trim(app);
-	return IB_CASEEQ(app, "imap4") || IB_CASEEQ(app, "imap");
+	return IB_SP_CASEEQ(app, "imap4") || IB_SP_CASEEQ(app, "imap");
 }
 
 static int digit2(const char **p, const char *end, unsigned *out, int maxd)
@@ -199,7 +199,7 @@ static int header_line(struct ib_str line)
 	/* rows start with a digit: one byte test before the literal compares */
 	if (!line.len || (line.ptr[0] != 'D' && (line.ptr[0] | 0x20) != 'c'))
 		return 0;
-	return ib_str_starts(line, "Date (UTC)") || ib_str_casestarts(line, "CreatedDateTime");
+	return IB_SP_STARTS(line, "Date (UTC)") || IB_SP_CASESTARTS(line, "CreatedDateTime");
 }
 
 static int read_header(struct cstate *st, const struct ib_csv_field *f, long n)
@@ -212,7 +212,7 @@ static int read_header(struct cstate *st, const struct ib_csv_field *f, long n)
 
 		for (int c = 0; c < C_N; c++)
 			for (int a = 0; a < 4 && cnames[c][a]; a++)
-				if (st->col[c] < 0 && ib_str_eq_lit(k, cnames[c][a]))
+				if (st->col[c] < 0 && ib_str_eq(k, ib_str_from(cnames[c][a])))
 					st->col[c] = i;
 	}
 	st->ncols = n;
@@ -234,14 +234,14 @@ static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 {
 	struct cstate *st = ctx->state;
 	struct ib_csv_field f[E_MAXCOL];
-	struct ib_str status, code, user;
+	struct ib_str status, code, digits, user;
 	uint64_t num = 0;
 	size_t used = 0;
 	long n;
 
 	if (!st)
 		return IB_ERR_INTERNAL;
-	line = ib_line_clean(line);
+	line = ib_sp_line_clean(line);
 	if (!ib_str_trim(line).len)
 		return IB_SKIP;
 	if (memchr(line.ptr, '\0', line.len)) {
@@ -289,7 +289,8 @@ static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	}
 	user = cval(st, f, n, C_USER, &used);
 	ev->user = user.len ? user : cval(st, f, n, C_USER2, &used);
-	ev->ip = ib_addr_host(cval(st, f, n, C_IP, &used));
+	ev->ip = ib_str_trim(cval(st, f, n, C_IP, &used));
+	(void)ib_sp_addr(ev->ip, IB_SP_PORT_MAYBE, &ev->ip); /* else as written */
 	ev->server = cval(st, f, n, C_RES, &used);
 	if (!ev->server.len)
 		ev->server = cval(st, f, n, C_APPNAME, &used);
@@ -299,7 +300,8 @@ static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	ev->message = cval(st, f, n, C_REASON, &used);
 	status = cval(st, f, n, C_STATUS, &used);
 	code = cval(st, f, n, C_CODE, &used);
-	if (code.len && ib_parse_u64(code, &num)) {
+	digits = code;
+	if (code.len && (ib_sp_u64(&digits, &num) || digits.len)) {
 		ctx->reason = "bad sign-in error code";
 		return IB_BAD;
 	}
@@ -310,10 +312,10 @@ static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 
 static int c_probe(struct ib_str line)
 {
-	line = ib_line_clean(line);
-	if (header_line(line) && ib_str_find(line, "Client app", 10) >= 0)
+	line = ib_sp_line_clean(line);
+	if (header_line(line) && IB_SP_FIND(line, "Client app") >= 0)
 		return 100;
-	if (ib_str_casestarts(line, "CreatedDateTime,") && ib_str_find(line, "ClientApp", 9) >= 0)
+	if (IB_SP_CASESTARTS(line, "CreatedDateTime,") && IB_SP_FIND(line, "ClientApp") >= 0)
 		return 100;
 	return 0;
 }
@@ -440,7 +442,8 @@ static int j_record(struct ib_parse_ctx *ctx, struct jstate *st, struct ib_event
 	if (!ev->server.len &&
 	    jstr(&d, ib_json_get(&d, 0, "appDisplayName"), st->dec, st->cap, &used, &ev->server))
 		goto bad_type;
-	ev->ip = ib_addr_host(ev->ip);
+	ev->ip = ib_str_trim(ev->ip);
+	(void)ib_sp_addr(ev->ip, IB_SP_PORT_MAYBE, &ev->ip); /* else as written */
 	stn = ib_json_get(&d, 0, "status");
 	if (stn >= 0 && d.nodes[stn].type == IB_JSON_OBJECT) {
 		codenode = ib_json_get(&d, stn, "errorCode");
@@ -577,7 +580,7 @@ static int j_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 
 	if (!st)
 		return IB_ERR_INTERNAL;
-	st->rest = ib_line_clean(line);
+	st->rest = ib_sp_line_clean(line);
 	rc = j_scan(ctx, st, ev);
 	return rc == IB_EOF ? IB_SKIP : rc;
 }
@@ -608,14 +611,12 @@ static int j_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 
 static int j_probe(struct ib_str line)
 {
-	line = ib_str_trim(ib_line_clean(line));
+	line = ib_str_trim(ib_sp_line_clean(line));
 	if (!line.len || (line.ptr[0] != '{' && line.ptr[0] != '[' && line.ptr[0] != '"'))
 		return 0;
-	if (ib_str_find(line, "\"clientAppUsed\"", 15) >= 0 ||
-	    ib_str_find(line, "\"userPrincipalName\"", 19) >= 0)
+	if (IB_SP_FIND(line, "\"clientAppUsed\"") >= 0 || IB_SP_FIND(line, "\"userPrincipalName\"") >= 0)
 		return 100;
-	if (ib_str_find(line, "\"createdDateTime\"", 17) >= 0 ||
-	    ib_str_find(line, "auditLogs/signIns", 17) >= 0)
+	if (IB_SP_FIND(line, "\"createdDateTime\"") >= 0 || IB_SP_FIND(line, "auditLogs/signIns") >= 0)
 		return 60;
 	return 0;
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include "imapblast/parser.h"
-#include "util.h"
+#include "strparse.h"
 #include "csvutil.h"
 
 #define X_MAXCOL 64
@@ -280,28 +280,28 @@ static void read_fields(struct xstate *st, struct ib_str names)
 		struct ib_str k = ib_name_norm(f[i].raw, buf, sizeof(buf));
 		long c = -1;
 
-		if (ib_str_eq_lit(k, "datetime"))
+		if (IB_SP_EQ(k, "datetime"))
 			c = COL_TIME;
-		else if (ib_str_eq_lit(k, "sessionid"))
+		else if (IB_SP_EQ(k, "sessionid"))
 			c = COL_SESSION;
-		else if (ib_str_eq_lit(k, "localendpoint") || ib_str_eq_lit(k, "sip"))
+		else if (IB_SP_EQ(k, "localendpoint") || IB_SP_EQ(k, "sip"))
 			c = COL_LOCAL;
-		else if (ib_str_eq_lit(k, "remoteendpoint") || ib_str_eq_lit(k, "cip"))
+		else if (IB_SP_EQ(k, "remoteendpoint") || IB_SP_EQ(k, "cip"))
 			c = COL_REMOTE;
-		else if (ib_str_eq_lit(k, "user"))
+		else if (IB_SP_EQ(k, "user"))
 			c = COL_USER;
-		else if (ib_str_eq_lit(k, "event"))
+		else if (IB_SP_EQ(k, "event"))
 			c = COL_EVENT;
-		else if (ib_str_eq_lit(k, "data"))
+		else if (IB_SP_EQ(k, "data"))
 			c = COL_DATA;
-		else if (ib_str_eq_lit(k, "command"))
+		else if (IB_SP_EQ(k, "command"))
 			c = COL_COMMAND;
-		else if (ib_str_eq_lit(k, "parameters"))
+		else if (IB_SP_EQ(k, "parameters"))
 			c = COL_PARAMS;
-		else if (ib_str_eq_lit(k, "context"))
+		else if (IB_SP_EQ(k, "context"))
 			c = COL_CONTEXT;
-		else if (ib_str_eq_lit(k, "servername") || ib_str_eq_lit(k, "scomputername") ||
-			 ib_str_eq_lit(k, "computername") || ib_str_eq_lit(k, "server"))
+		else if (IB_SP_EQ(k, "servername") || IB_SP_EQ(k, "scomputername") ||
+			 IB_SP_EQ(k, "computername") || IB_SP_EQ(k, "server"))
 			c = COL_SERVER;
 		if (c >= 0 && st->col[c] < 0)
 			st->col[c] = i;
@@ -330,22 +330,16 @@ static int default_fields(struct xstate *st, long n)
 static struct ib_str token(struct ib_str *s)
 {
 	struct ib_str t;
-	const char *sp;
 
 	*s = ib_str_trim(*s);
-	sp = s->len ? memchr(s->ptr, ' ', s->len) : NULL;
-	t.ptr = s->ptr;
-	t.len = sp ? (size_t)(sp - s->ptr) : s->len;
-	if (t.len) { /* an empty field has ptr NULL: NULL + 0 is undefined */
-		s->ptr += t.len;
-		s->len -= t.len;
-	}
+	t = ib_sp_token(*s);
+	*s = ib_sp_from(*s, t.len); /* an empty field has ptr NULL: ib_sp_from keeps it */
 	return t;
 }
 
 static int is_status(struct ib_str t)
 {
-	return IB_CASEEQ(t, "ok") || IB_CASEEQ(t, "no") || IB_CASEEQ(t, "bad");
+	return IB_SP_CASEEQ(t, "ok") || IB_SP_CASEEQ(t, "no") || IB_SP_CASEEQ(t, "bad");
 }
 
 /* Split a response "a2 NO LOGIN failed." / "NO ..." / "ok": tag, status, rest. 0 or -1. */
@@ -393,26 +387,26 @@ static struct ib_str context_resp(struct ib_str c)
 
 static int not_connected(struct ib_str s)
 {
-	return IB_U_FIND_AT(s, "authenticated but not connected", 14) != NULL; /* 'b' */
+	return IB_SP_FIND_AT(s, "authenticated but not connected", 14) >= 0; /* 'b' */
 }
 
 /* Outcome of an auth response with status NO or BAD. */
 static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enum ib_category *cat,
 			 const char **sig)
 {
-	if (IB_U_FIND(text, "[UNAVAILABLE]")) {
+	if (IB_SP_FIND(text, "[UNAVAILABLE]") >= 0) {
 		*cat = IB_CAT_TEMPORARY;
 		*sig = "exchange-unavailable";
-	} else if (IB_U_FIND(text, "[SERVERBUG]")) {
+	} else if (IB_SP_FIND(text, "[SERVERBUG]") >= 0) {
 		*cat = IB_CAT_TEMPORARY;
 		*sig = "exchange-serverbug";
-	} else if (IB_U_FIND(text, "Account is blocked")) {
+	} else if (IB_SP_FIND(text, "Account is blocked") >= 0) {
 		*cat = IB_CAT_POLICY;
 		*sig = "exchange-account-blocked";
-	} else if (IB_CASEEQ(status, "bad")) {
+	} else if (IB_SP_CASEEQ(status, "bad")) {
 		*cat = IB_CAT_OTHER;
 		*sig = "exchange-login-bad";
-	} else if (auth == 2 || IB_U_FIND(text, "AUTHENTICATE failed")) {
+	} else if (auth == 2 || IB_SP_FIND(text, "AUTHENTICATE failed") >= 0) {
 		*cat = IB_CAT_CREDENTIALS;
 		*sig = "exchange-authenticate-failed";
 	} else {
@@ -423,9 +417,9 @@ static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enu
 
 static int auth_kind(struct ib_str cmd)
 {
-	if (IB_CASEEQ(cmd, "login"))
+	if (IB_SP_CASEEQ(cmd, "login"))
 		return 1;
-	if (IB_CASEEQ(cmd, "authenticate"))
+	if (IB_SP_CASEEQ(cmd, "authenticate"))
 		return 2;
 	return 0;
 }
@@ -509,7 +503,7 @@ static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd
 	if (!auth || !resp.len || split_resp(resp, &tag, &status, &rest))
 		return rc;
 	user = x->user.len ? x->user : (auth == 1 ? login_user(params) : IB_STR_NULL);
-	if (IB_CASEEQ(status, "ok")) {
+	if (IB_SP_CASEEQ(status, "ok")) {
 		i = sess_add(st, x->sid);
 		st->sess[i].state = S_PENDING;
 		st->sess[i].auth = auth;
@@ -586,7 +580,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 			return IB_SKIP;
 		else
 			r = NULL; /* a login response without its command (cut log) */
-		if (IB_CASEEQ(status, "ok")) {
+		if (IB_SP_CASEEQ(status, "ok")) {
 			if (!r) {
 				i = sess_add(st, x->sid);
 				r = &st->sess[i];
@@ -646,11 +640,11 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 
 	if (!st)
 		return IB_ERR_INTERNAL;
-	line = ib_line_clean(line);
+	line = ib_sp_line_clean(line);
 	if (!line.len)
 		return IB_SKIP;
 	if (line.ptr[0] == '#') {
-		if (ib_str_starts(line, "#Fields:"))
+		if (IB_SP_STARTS(line, "#Fields:"))
 			read_fields(st, (struct ib_str){line.ptr + 8, line.len - 8});
 		return IB_SKIP;
 	}
@@ -694,8 +688,12 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	}
 	x.sid = ib_str_trim(v[COL_SESSION]);
 	x.user = ib_str_trim(v[COL_USER]);
-	x.ip = ib_addr_host(v[COL_REMOTE]);
-	x.server = v[COL_SERVER].len ? ib_str_trim(v[COL_SERVER]) : ib_addr_host(v[COL_LOCAL]);
+	/* addresses without their port; anything else as written */
+	x.ip = ib_str_trim(v[COL_REMOTE]);
+	(void)ib_sp_addr(x.ip, IB_SP_PORT_MAYBE, &x.ip);
+	x.server = ib_str_trim(v[COL_SERVER].len ? v[COL_SERVER] : v[COL_LOCAL]);
+	if (!v[COL_SERVER].len)
+		(void)ib_sp_addr(x.server, IB_SP_PORT_MAYBE, &x.server);
 	if (st->layout2010)
 		rc = line_2010(st, &x, v[COL_EVENT], v[COL_DATA], ev);
 	else
@@ -707,12 +705,12 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 
 static int x_probe(struct ib_str line)
 {
-	line = ib_line_clean(line);
-	if (ib_str_starts(line, "#Software: Microsoft Exchange Server") ||
-	    ib_str_starts(line, "#Log-type: IMAP4 Protocol Log"))
+	line = ib_sp_line_clean(line);
+	if (IB_SP_STARTS(line, "#Software: Microsoft Exchange Server") ||
+	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log"))
 		return 100;
-	if (ib_str_starts(line, "#Fields:") &&
-	    (ib_str_find(line, "sessionId", 9) >= 0 || ib_str_find(line, "session-id", 10) >= 0))
+	if (IB_SP_STARTS(line, "#Fields:") &&
+	    (IB_SP_FIND(line, "sessionId") >= 0 || IB_SP_FIND(line, "session-id") >= 0))
 		return 100;
 	return 0;
 }

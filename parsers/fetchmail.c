@@ -9,17 +9,15 @@
  * "Authorization failure" and "Query status" lines that follow it).
  */
 #include <stdlib.h>
-#include "cutil.h"
-#include "util.h"
-
-extern const struct ib_parser ib_parser_fetchmail;
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 static const char *const fm_programs[] = {"fetchmail", NULL};
 
 struct fm_state {
-	struct ib_cu_buf user;	     /* account user */
-	struct ib_cu_buf host;	     /* account host (server) */
-	struct ib_cu_buf login_user; /* user of the pending LOGIN */
+	struct ib_sp_buf user;	     /* account user */
+	struct ib_sp_buf host;	     /* account host (server) */
+	struct ib_sp_buf login_user; /* user of the pending LOGIN */
 	char tag[16];		     /* pending LOGIN/AUTHENTICATE tag */
 	size_t tag_len;
 	int failed; /* a failure event was emitted in this poll */
@@ -76,12 +74,12 @@ static void fm_close(void *st)
 /* "user@host" split on the last '@' */
 static int split_at(struct ib_str s, struct ib_str *user, struct ib_str *host)
 {
-	long at = ib_cu_rchr(s, '@');
+	long at = ib_sp_rchr(s, '@');
 
 	if (at <= 0 || (size_t)at + 1 >= s.len)
 		return -1;
-	*user = ib_cu_sub(s, 0, (size_t)at);
-	*host = ib_cu_skip(s, (size_t)at + 1);
+	*user = ib_sp_sub(s, 0, (size_t)at);
+	*host = ib_sp_from(s, (size_t)at + 1);
 	return 0;
 }
 
@@ -90,9 +88,9 @@ static void set_account(struct fm_state *st, struct ib_str user, struct ib_str h
 	if (!st)
 		return;
 	if (user.len)
-		ib_cu_buf_set(&st->user, user);
+		ib_sp_buf_set(&st->user, user);
 	if (host.len)
-		ib_cu_buf_set(&st->host, host);
+		ib_sp_buf_set(&st->host, host);
 }
 
 static void carry(struct fm_state *st, struct ib_event *ev)
@@ -100,9 +98,9 @@ static void carry(struct fm_state *st, struct ib_event *ev)
 	if (!st)
 		return;
 	if (!ev->user.len)
-		ev->user = ib_cu_buf_str(&st->user);
+		ev->user = ib_sp_buf_str(&st->user);
 	if (!ev->server.len)
-		ev->server = ib_cu_buf_str(&st->host);
+		ev->server = ib_sp_buf_str(&st->host);
 }
 
 static struct ib_str strip_dot(struct ib_str s)
@@ -141,48 +139,48 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 	long at;
 
 	ev->message = msg;
-	if (ib_str_starts(msg, "IMAP> ")) {
-		struct ib_str s = ib_cu_skip(msg, 6), tag = ib_cu_token(s);
+	if (IB_SP_STARTS(msg, "IMAP> ")) {
+		struct ib_str s = ib_sp_from(msg, 6), tag = ib_sp_token(s);
 
 		if (!st)
 			return IB_SKIP;
-		s = ib_cu_skip(s, tag.len + 1);
-		if (ib_str_casestarts(s, "LOGIN ") || ib_str_casestarts(s, "AUTHENTICATE ")) {
+		s = ib_sp_from(s, tag.len + 1);
+		if (IB_SP_CASESTARTS(s, "LOGIN ") || IB_SP_CASESTARTS(s, "AUTHENTICATE ")) {
 			st->tag_len = tag.len < sizeof(st->tag) ? tag.len : 0;
 			memcpy(st->tag, tag.ptr, st->tag_len);
 			st->login_user.len = 0;
-			if (ib_str_casestarts(s, "LOGIN ")) {
-				s = ib_cu_skip(s, 6);
+			if (IB_SP_CASESTARTS(s, "LOGIN ")) {
+				s = ib_sp_from(s, 6);
 				if (s.len && s.ptr[0] == '"') {
-					long q = ib_cu_chr(ib_cu_skip(s, 1), '"');
-					u = q >= 0 ? ib_cu_sub(s, 1, 1 + (size_t)q) : IB_STR_NULL;
+					long q = ib_sp_chr(ib_sp_from(s, 1), '"');
+					u = q >= 0 ? ib_sp_sub(s, 1, 1 + (size_t)q) : IB_STR_NULL;
 				} else {
-					u = ib_cu_token(s);
+					u = ib_sp_token(s);
 				}
-				ib_cu_buf_set(&st->login_user, u);
+				ib_sp_buf_set(&st->login_user, u);
 				if (u.len)
-					ib_cu_buf_set(&st->user, u);
+					ib_sp_buf_set(&st->user, u);
 			}
 		}
 		return IB_SKIP;
 	}
-	if (ib_str_starts(msg, "IMAP< ")) {
-		struct ib_str s = ib_cu_skip(msg, 6), tag = ib_cu_token(s);
+	if (IB_SP_STARTS(msg, "IMAP< ")) {
+		struct ib_str s = ib_sp_from(msg, 6), tag = ib_sp_token(s);
 
 		if (!st || !st->tag_len || tag.len != st->tag_len || memcmp(tag.ptr, st->tag, tag.len))
 			return IB_SKIP;
 		st->tag_len = 0;
-		s = ib_cu_skip(s, tag.len + 1);
-		ev->user = ib_cu_buf_str(&st->login_user);
+		s = ib_sp_from(s, tag.len + 1);
+		ev->user = ib_sp_buf_str(&st->login_user);
 		carry(st, ev);
 		ev->flags |= IB_EV_AUTH_HINT;
-		if (ib_str_starts(s, "OK"))
+		if (IB_SP_STARTS(s, "OK"))
 			return ok_event(st, ev);
 		return fail_event(st);
 	}
-	if (ib_str_starts(msg, "Authorization failure on ")) {
-		struct ib_str s = ib_cu_skip(msg, 25);
-		long p = ib_str_find(s, " (previously authorized)", 24);
+	if (IB_SP_STARTS(msg, "Authorization failure on ")) {
+		struct ib_str s = ib_sp_from(msg, 25);
+		long p = IB_SP_FIND(s, " (previously authorized)");
 		if (p >= 0)
 			s.len = (size_t)p;
 		s = ib_str_trim(s);
@@ -195,9 +193,9 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 		ev->flags |= IB_EV_AUTH_HINT;
 		return fail_event(st);
 	}
-	if (ib_str_starts(msg, "Lock-busy error on ") || ib_str_starts(msg, "Server busy error on ")) {
-		at = ib_str_find(msg, " on ", 4);
-		if (split_at(strip_dot(ib_cu_skip(msg, (size_t)at + 4)), &u, &h) == 0) {
+	if (IB_SP_STARTS(msg, "Lock-busy error on ") || IB_SP_STARTS(msg, "Server busy error on ")) {
+		at = IB_SP_FIND(msg, " on ");
+		if (split_at(strip_dot(ib_sp_from(msg, (size_t)at + 4)), &u, &h) == 0) {
 			ev->user = u;
 			ev->server = h;
 			set_account(st, u, h);
@@ -205,26 +203,28 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 		carry(st, ev);
 		return fail_event(st);
 	}
-	if (ib_str_starts(msg, "timeout after ") && (at = ib_str_find(msg, " server ", 8)) > 0) {
-		ev->server = ib_cu_token(strip_dot(ib_cu_skip(msg, (size_t)at + 8)));
+	if (IB_SP_STARTS(msg, "timeout after ") && (at = IB_SP_FIND(msg, " server ")) > 0) {
+		ev->server = ib_sp_token(strip_dot(ib_sp_from(msg, (size_t)at + 8)));
 		carry(st, ev);
 		return fail_event(st);
 	}
-	if (ib_str_starts(msg, "connection to ") && ib_str_find(msg, " failed", 7) > 0) {
-		tok = ib_cu_token(ib_cu_skip(msg, 14));
-		at = ib_cu_rchr(tok, ':');
-		ev->server = at > 0 ? ib_cu_sub(tok, 0, (size_t)at) : tok;
+	if (IB_SP_STARTS(msg, "connection to ") && IB_SP_FIND(msg, " failed") > 0) {
+		tok = ib_sp_token(ib_sp_from(msg, 14));
+		at = ib_sp_rchr(tok, ':');
+		ev->server = at > 0 ? ib_sp_sub(tok, 0, (size_t)at) : tok;
 		carry(st, ev);
 		return fail_event(st);
 	}
-	if (ib_str_starts(msg, "Received BYE response from IMAP server")) {
+	if (IB_SP_STARTS(msg, "Received BYE response from IMAP server")) {
 		carry(st, ev);
 		return fail_event(st);
 	}
-	if (ib_str_starts(msg, "Query status=")) {
+	if (IB_SP_STARTS(msg, "Query status=")) {
 		uint64_t code = 0;
 		int rc;
-		ib_cu_u64(ib_cu_skip(msg, 13), &code);
+		struct ib_str num = ib_sp_from(msg, 13);
+
+		(void)ib_sp_u64(&num, &code);
 		carry(st, ev);
 		if (code <= 1)
 			rc = ok_event(st, ev);
@@ -236,34 +236,34 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 			st->failed = st->ok = 0; /* the poll ends here */
 		return rc;
 	}
-	if (ib_str_starts(msg, "Service has been restored")) {
+	if (IB_SP_STARTS(msg, "Service has been restored")) {
 		carry(st, ev);
 		return ok_event(st, ev);
 	}
 	/* "3 messages for bob at imap.example.com (1234 octets)." / "No mail for bob at host" */
-	if ((at = ib_str_find(msg, " for ", 5)) >= 0 &&
-	    (ib_str_starts(msg, "No mail for ") ||
-	     ib_str_find(ib_cu_sub(msg, 0, (size_t)at), " message", 8) > 0)) {
-		struct ib_str s = ib_cu_skip(msg, (size_t)at + 5);
-		long p = ib_str_find(s, " (", 2);
+	if ((at = IB_SP_FIND(msg, " for ")) >= 0 &&
+	    (IB_SP_STARTS(msg, "No mail for ") ||
+	     IB_SP_FIND(ib_sp_sub(msg, 0, (size_t)at), " message") > 0)) {
+		struct ib_str s = ib_sp_from(msg, (size_t)at + 5);
+		long p = IB_SP_FIND(s, " (");
 		if (p >= 0)
 			s.len = (size_t)p;
 		s = strip_dot(s);
-		p = ib_cu_rfind(s, " at ", 4);
+		p = IB_SP_RFIND(s, " at ");
 		if (p > 0) {
-			ev->user = ib_cu_sub(s, 0, (size_t)p);
-			ev->server = ib_cu_token(ib_cu_skip(s, (size_t)p + 4));
+			ev->user = ib_sp_sub(s, 0, (size_t)p);
+			ev->server = ib_sp_token(ib_sp_from(s, (size_t)p + 4));
 			set_account(st, ev->user, ev->server);
 		}
 		carry(st, ev);
 		return ok_event(st, ev);
 	}
-	if ((at = ib_str_find(msg, "querying ", 9)) >= 0 && at < 24) {
-		h = strip_dot(ib_cu_token(ib_cu_skip(msg, (size_t)at + 9)));
+	if ((at = IB_SP_FIND(msg, "querying ")) >= 0 && at < 24) {
+		h = strip_dot(ib_sp_token(ib_sp_from(msg, (size_t)at + 9)));
 		if (st) {
-			if (!ib_str_eq(h, ib_cu_buf_str(&st->host)))
+			if (!ib_str_eq(h, ib_sp_buf_str(&st->host)))
 				st->user.len = 0;
-			ib_cu_buf_set(&st->host, h);
+			ib_sp_buf_set(&st->host, h);
 			st->failed = st->ok = 0;
 			st->tag_len = 0;
 		}
@@ -275,13 +275,12 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 static int fm_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			struct ib_event *ev)
 {
-	ib_cu_from_hdr(ev, &ib_parser_fetchmail, hdr);
 	return fm_msg(fm_slot(ctx->state, hdr), msg, ev);
 }
 
 static int fm_probe(struct ib_str line)
 {
-	long at = ib_str_find(line, "fetchmail: ", 11);
+	long at = IB_SP_FIND(line, "fetchmail: ");
 
 	if (at == 0)
 		return 90;
@@ -294,10 +293,10 @@ static int fm_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 {
 	struct ib_str s = line;
 
-	ib_cu_from_line(ev, &ib_parser_fetchmail, ctx->time, &s);
-	if (!ib_str_starts(s, "fetchmail: "))
+	(void)ib_sp_time(&s, ctx->time, &ev->time_ms);
+	if (!IB_SP_STARTS(s, "fetchmail: "))
 		return IB_SKIP; /* continuation or unrelated output */
-	return fm_msg(fm_slot(ctx->state, NULL), ib_cu_skip(s, 11), ev);
+	return fm_msg(fm_slot(ctx->state, NULL), ib_sp_from(s, 11), ev);
 }
 
 const struct ib_parser ib_parser_fetchmail = {

@@ -5,10 +5,8 @@
  * alone for <NOSRV>). Outcome from the termination state; time = the syslog header's
  * time (the log is written at session end), the accept date for raw lines.
  */
-#include "cutil.h"
-#include "util.h"
-
-extern const struct ib_parser ib_parser_haproxy;
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 static const char *const hap_programs[] = {"haproxy", NULL};
 
@@ -26,11 +24,6 @@ static const struct hap_state_map hap_states[] = {
     {"CD", IB_CAT_TIMEOUT, "haproxy-CD"},
 };
 
-static int dig(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* "a/b/c" of signed numbers, each optionally '+'-prefixed */
 static int timers_ok(struct ib_str t, int parts)
 {
@@ -42,7 +35,7 @@ static int timers_ok(struct ib_str t, int parts)
 		char c = t.ptr[i];
 		if (c == '/')
 			seen++;
-		else if (!dig(c) && c != '-' && c != '+')
+		else if (!ib_sp_isdigit(c) && c != '-' && c != '+')
 			return 0;
 	}
 	return seen == parts;
@@ -53,8 +46,8 @@ static struct ib_str next_tok(struct ib_str *s)
 	struct ib_str t;
 
 	*s = ib_str_trim(*s);
-	t = ib_cu_token(*s);
-	*s = ib_cu_skip(*s, t.len);
+	t = ib_sp_token(*s);
+	*s = ib_sp_from(*s, t.len);
 	return t;
 }
 
@@ -79,18 +72,18 @@ static int hap_body(struct ib_parse_ctx *ctx, struct ib_str msg, struct ib_event
 
 	ev->message = msg;
 	ev->flags |= IB_EV_CONNECTION;
-	if (ib_str_starts(msg, "Server ")) {
-		long d = ib_str_find(msg, " is DOWN", 8);
+	if (IB_SP_STARTS(msg, "Server ")) {
+		long d = IB_SP_FIND(msg, " is DOWN");
 		if (d > 7) {
-			ev->server = ib_cu_sub(msg, 7, (size_t)d);
+			ev->server = ib_sp_sub(msg, 7, (size_t)d);
 			ev->outcome = IB_CAT_TEMPORARY;
 			ev->signature = "haproxy-server-down";
 			return IB_OK;
 		}
 		return IB_SKIP; /* UP, maintenance... */
 	}
-	if (ib_str_starts(msg, "backend ") && (sl = ib_str_find(msg, " has no server available!", 25)) > 8) {
-		ev->server = ib_cu_sub(msg, 8, (size_t)sl);
+	if (IB_SP_STARTS(msg, "backend ") && (sl = IB_SP_FIND(msg, " has no server available!")) > 8) {
+		ev->server = ib_sp_sub(msg, 8, (size_t)sl);
 		ev->outcome = IB_CAT_TEMPORARY;
 		ev->signature = "haproxy-no-server";
 		return IB_OK;
@@ -99,11 +92,11 @@ static int hap_body(struct ib_parse_ctx *ctx, struct ib_str msg, struct ib_event
 	s = ib_str_trim(s);
 	if (!tok.len || !s.len || s.ptr[0] != '[')
 		return IB_SKIP; /* start-up, "Proxy x started", stats... */
-	if (ib_cu_ip_port(tok, &ip) < 0) {
+	if (ib_sp_addr(tok, IB_SP_PORT, &ip) < 0) {
 		ctx->reason = "bad client address";
 		return IB_BAD;
 	}
-	if (ib_cu_chr(msg, '"') >= 0)
+	if (ib_sp_chr(msg, '"') >= 0)
 		return IB_SKIP; /* HTTP mode: carries a quoted request */
 	date = next_tok(&s);
 	if (date.len < 3 || date.ptr[date.len - 1] != ']') {
@@ -111,7 +104,7 @@ static int hap_body(struct ib_parse_ctx *ctx, struct ib_str msg, struct ib_event
 		return IB_BAD;
 	}
 	if (ev->time_ms == IB_TIME_NONE) {
-		struct ib_str d = ib_cu_sub(date, 1, date.len - 1);
+		struct ib_str d = ib_sp_sub(date, 1, date.len - 1);
 		if (ib_ts_clf(&d, ctx->time, &t) < 0) {
 			ctx->reason = "bad accept date";
 			return IB_BAD;
@@ -120,7 +113,7 @@ static int hap_body(struct ib_parse_ctx *ctx, struct ib_str msg, struct ib_event
 	}
 	(void)next_tok(&s); /* frontend */
 	srv = next_tok(&s);
-	sl = ib_cu_chr(srv, '/');
+	sl = ib_sp_chr(srv, '/');
 	if (sl <= 0) {
 		ctx->reason = "no backend/server";
 		return IB_BAD;
@@ -140,7 +133,7 @@ static int hap_body(struct ib_parse_ctx *ctx, struct ib_str msg, struct ib_event
 		ctx->reason = "bad termination state";
 		return IB_BAD;
 	}
-	if (ib_cu_ends(srv, "/<NOSRV>"))
+	if (IB_SP_ENDS(srv, "/<NOSRV>"))
 		srv.len = (size_t)sl;
 	ev->server = srv;
 	ev->ip = ip;
@@ -151,26 +144,25 @@ static int hap_body(struct ib_parse_ctx *ctx, struct ib_str msg, struct ib_event
 static int hap_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			 struct ib_event *ev)
 {
-	ib_cu_from_hdr(ev, &ib_parser_haproxy, hdr);
+	(void)hdr;
 	return hap_body(ctx, msg, ev);
 }
 
 /* raw tcplog: "10.0.1.2:33313 [06/Feb/2009:12:12:51.443] ..." */
 static int hap_probe(struct ib_str line)
 {
-	struct ib_str tok = ib_cu_token(line), ip, rest;
+	struct ib_str tok = ib_sp_token(line), ip, rest;
 
-	if (ib_cu_ip_port(tok, &ip) < 0)
+	if (ib_sp_addr(tok, IB_SP_PORT, &ip) < 0)
 		return 0;
-	rest = ib_cu_skip(line, tok.len + 1);
-	if (rest.len < 13 || rest.ptr[0] != '[' || !dig(rest.ptr[1]) || rest.ptr[3] != '/')
+	rest = ib_sp_from(line, tok.len + 1);
+	if (rest.len < 13 || rest.ptr[0] != '[' || !ib_sp_isdigit(rest.ptr[1]) || rest.ptr[3] != '/')
 		return 0;
-	return ib_cu_chr(line, '"') >= 0 ? 5 : 70;
+	return ib_sp_chr(line, '"') >= 0 ? 5 : 70;
 }
 
 static int hap_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
 {
-	ib_cu_from_hdr(ev, &ib_parser_haproxy, NULL);
 	return hap_body(ctx, line, ev);
 }
 

@@ -6,20 +6,18 @@
  * the LAST "[valid IP]" followed by " to " or " (forwarded": a user name cannot push a
  * forged one after Horde's own. server = host:port inside "{...}". Yearless local time.
  */
-#include "cutil.h"
-#include "util.h"
-
-extern const struct ib_parser ib_parser_horde;
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 static const char *const hd_programs[] = {"HORDE", "horde", NULL};
 
 static int hd_probe(struct ib_str line)
 {
-	long at = ib_str_find(ib_cu_sub(line, 0, 64), " HORDE", 6);
+	long at = IB_SP_FIND(ib_sp_sub(line, 0, 64), " HORDE");
 
 	if (at < 0)
 		return 0;
-	if (ib_str_find(line, " LOGIN for ", 11) > 0 || ib_str_find(line, "Login success for ", 18) > 0)
+	if (IB_SP_FIND(line, " LOGIN for ") > 0 || IB_SP_FIND(line, "Login success for ") > 0)
 		return 95;
 	return 50;
 }
@@ -32,43 +30,43 @@ static int hd_body(struct ib_str msg, struct ib_event *ev)
 	int ok = 0;
 
 	ev->message = msg;
-	if ((fl = ib_str_find(msg, "FAILED LOGIN for ", 17)) >= 0) {
+	if ((fl = IB_SP_FIND(msg, "FAILED LOGIN for ")) >= 0) {
 		ustart = (size_t)fl + 17;
-	} else if ((fl = ib_str_find(msg, "Login success for ", 18)) >= 0) {
+	} else if ((fl = IB_SP_FIND(msg, "Login success for ")) >= 0) {
 		ustart = (size_t)fl + 18;
 		ok = 1;
 	} else {
 		return IB_SKIP;
 	}
 	r = msg;
-	while ((at = ib_str_find(ib_cu_skip(r, off), " [", 2)) >= 0) {
+	while ((at = IB_SP_FIND(ib_sp_from(r, off), " [")) >= 0) {
 		size_t p = off + (size_t)at + 2, ipl;
-		struct ib_str rest = ib_cu_skip(r, p);
+		struct ib_str rest = ib_sp_from(r, p);
 
 		off = p;
 		if (p < ustart)
 			continue;
-		ipl = ib_cu_ip_len(rest.ptr, rest.len);
+		ipl = ib_sp_ip_len(rest);
 		if (!ipl || ipl >= rest.len || rest.ptr[ipl] != ']')
 			continue;
-		rest = ib_cu_skip(rest, ipl + 1);
-		if (!ib_str_starts(rest, " to ") && !ib_str_starts(rest, " (forwarded"))
+		rest = ib_sp_from(rest, ipl + 1);
+		if (!IB_SP_STARTS(rest, " to ") && !IB_SP_STARTS(rest, " (forwarded"))
 			continue;
-		best = ib_cu_sub(r, p, p + ipl);
+		best = ib_sp_sub(r, p, p + ipl);
 		uend = p - 2;
 	}
 	ev->flags |= IB_EV_AUTH_HINT;
 	if (best.len) {
-		struct ib_str tail = ib_cu_skip(msg, uend);
-		ev->ip = ib_cu_ip_norm(best);
-		ev->user = ib_cu_sub(msg, ustart, uend);
-		at = ib_str_find(tail, " to {", 5);
+		struct ib_str tail = ib_sp_from(msg, uend);
+		ev->ip = ib_sp_ip_norm(best);
+		ev->user = ib_sp_sub(msg, ustart, uend);
+		at = IB_SP_FIND(tail, " to {");
 		if (at >= 0) {
-			struct ib_str h = ib_cu_skip(tail, (size_t)at + 5);
+			struct ib_str h = ib_sp_from(tail, (size_t)at + 5);
 			size_t n = 0;
 			while (n < h.len && h.ptr[n] != ' ' && h.ptr[n] != '}' && h.ptr[n] != '[')
 				n++;
-			ev->server = ib_cu_sub(h, 0, n);
+			ev->server = ib_sp_sub(h, 0, n);
 		}
 	}
 	if (ok) {
@@ -83,8 +81,8 @@ static int hd_body(struct ib_str msg, struct ib_event *ev)
 static int hd_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			struct ib_event *ev)
 {
+	(void)hdr;
 	(void)ctx;
-	ib_cu_from_hdr(ev, &ib_parser_horde, hdr);
 	return hd_body(msg, ev);
 }
 
@@ -94,21 +92,20 @@ static int hd_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	int64_t t;
 	long at;
 
-	ib_cu_from_hdr(ev, &ib_parser_horde, NULL);
 	if (ib_ts_rfc3164(&s, ctx->time, &t) < 0 && ib_ts_iso(&s, ctx->time, &t) < 0) {
 		ctx->reason = "no timestamp";
 		return IB_BAD;
 	}
 	ev->time_ms = t;
-	at = ib_str_find(ib_cu_sub(s, 0, 64), "HORDE", 5);
+	at = IB_SP_FIND(ib_sp_sub(s, 0, 64), "HORDE");
 	if (at < 0)
 		return IB_SKIP; /* not a Horde line */
-	s = ib_cu_skip(s, (size_t)at + 5);
+	s = ib_sp_from(s, (size_t)at + 5);
 	/* syslog form "HORDE[pid]: " */
-	if (s.len && s.ptr[0] == '[' && (at = ib_str_find(ib_cu_sub(s, 0, 24), "]: ", 3)) > 0)
-		s = ib_cu_skip(s, (size_t)at + 3);
+	if (s.len && s.ptr[0] == '[' && (at = IB_SP_FIND(ib_sp_sub(s, 0, 24), "]: ")) > 0)
+		s = ib_sp_from(s, (size_t)at + 3);
 	else if (s.len && s.ptr[0] == ':')
-		s = ib_cu_skip(s, 1);
+		s = ib_sp_from(s, 1);
 	return hd_body(ib_str_trim(s), ev);
 }
 

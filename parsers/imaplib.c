@@ -7,13 +7,11 @@
  * ("imaplib.IMAP4_SSL('imap.example.com')") is remembered as the server. No user.
  */
 #include <stdlib.h>
-#include "cutil.h"
-#include "util.h"
-
-extern const struct ib_parser ib_parser_imaplib;
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 struct il_state {
-	struct ib_cu_buf host;
+	struct ib_sp_buf host;
 };
 
 static void *il_open(void)
@@ -31,7 +29,7 @@ static size_t exc_len(struct ib_str s)
 {
 	size_t i = 8;
 
-	if (!ib_str_starts(s, "imaplib."))
+	if (!IB_SP_STARTS(s, "imaplib."))
 		return 0;
 	while (i < s.len && (s.ptr[i] == '.' || s.ptr[i] == '_' || (s.ptr[i] >= 'a' && s.ptr[i] <= 'z') ||
 			     (s.ptr[i] >= 'A' && s.ptr[i] <= 'Z') || (s.ptr[i] >= '0' && s.ptr[i] <= '9')))
@@ -39,7 +37,7 @@ static size_t exc_len(struct ib_str s)
 	if (i + 1 >= s.len || s.ptr[i] != ':' || s.ptr[i + 1] != ' ')
 		return 0;
 	s.len = i;
-	if (!ib_cu_ends(s, "error") && !ib_cu_ends(s, "abort") && !ib_cu_ends(s, "readonly"))
+	if (!IB_SP_ENDS(s, "error") && !IB_SP_ENDS(s, "abort") && !IB_SP_ENDS(s, "readonly"))
 		return 0;
 	return i + 2;
 }
@@ -49,9 +47,9 @@ static int il_probe(struct ib_str line)
 	line = ib_str_trim(line);
 	if (exc_len(line))
 		return 90;
-	if (ib_str_starts(line, "File \"") && ib_str_find(line, "imaplib.py\"", 11) > 0)
+	if (IB_SP_STARTS(line, "File \"") && IB_SP_FIND(line, "imaplib.py\"") > 0)
 		return 60;
-	if (ib_str_starts(line, "Traceback (most recent call last):"))
+	if (IB_SP_STARTS(line, "Traceback (most recent call last):"))
 		return 20;
 	return 0;
 }
@@ -63,32 +61,32 @@ static int il_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	size_t n;
 	long at;
 
-	ib_cu_from_line(ev, &ib_parser_imaplib, ctx->time, &s);
+	(void)ib_sp_time(&s, ctx->time, &ev->time_ms);
 	s = ib_str_trim(s);
 	n = exc_len(s);
 	if (!n) {
-		at = ib_str_find(s, "IMAP4_SSL(", 10);
+		at = IB_SP_FIND(s, "IMAP4_SSL(");
 		if (at < 0)
-			at = ib_str_find(s, "IMAP4(", 6);
+			at = IB_SP_FIND(s, "IMAP4(");
 		if (at >= 0 && st) {
-			struct ib_str r = ib_cu_skip(s, (size_t)at);
-			long p = ib_cu_chr(r, '(');
-			r = ib_cu_skip(r, (size_t)p + 1);
+			struct ib_str r = ib_sp_from(s, (size_t)at);
+			long p = ib_sp_chr(r, '(');
+			r = ib_sp_from(r, (size_t)p + 1);
 			if (r.len && (r.ptr[0] == '\'' || r.ptr[0] == '"')) {
-				long q = ib_cu_chr(ib_cu_skip(r, 1), r.ptr[0]);
+				long q = ib_sp_chr(ib_sp_from(r, 1), r.ptr[0]);
 				if (q > 0)
-					ib_cu_buf_set(&st->host, ib_cu_sub(r, 1, 1 + (size_t)q));
+					ib_sp_buf_set(&st->host, ib_sp_sub(r, 1, 1 + (size_t)q));
 			}
 		}
 		return IB_SKIP; /* traceback frames, source lines, other output */
 	}
 	ev->message = s;
 	if (st)
-		ev->server = ib_cu_buf_str(&st->host);
+		ev->server = ib_sp_buf_str(&st->host);
 	{
-		struct ib_str what = ib_cu_skip(s, n);
-		if (ib_str_find(what, "LOGIN", 5) >= 0 || ib_str_find(what, "AUTHENTICATE", 12) >= 0 ||
-		    ib_str_find(what, "uthenticat", 10) >= 0)
+		struct ib_str what = ib_sp_from(s, n);
+		if (IB_SP_FIND(what, "LOGIN") >= 0 || IB_SP_FIND(what, "AUTHENTICATE") >= 0 ||
+		    IB_SP_FIND(what, "uthenticat") >= 0)
 			ev->flags |= IB_EV_AUTH_HINT;
 	}
 	return IB_OK;

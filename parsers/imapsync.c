@@ -6,14 +6,12 @@
  * for the last host/user seen.
  */
 #include <stdlib.h>
-#include "cutil.h"
-#include "util.h"
-
-extern const struct ib_parser ib_parser_imapsync;
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 struct is_state {
-	struct ib_cu_buf host;
-	struct ib_cu_buf user;
+	struct ib_sp_buf host;
+	struct ib_sp_buf user;
 };
 
 static void *is_open(void)
@@ -33,9 +31,9 @@ static int is_hostn(struct ib_str s)
 
 static int is_probe(struct ib_str line)
 {
-	if (ib_str_starts(line, "imapsync ") || ib_str_starts(line, "Here is imapsync"))
+	if (IB_SP_STARTS(line, "imapsync ") || IB_SP_STARTS(line, "Here is imapsync"))
 		return 80;
-	if (is_hostn(line) && (ib_str_find(line, " on [", 5) > 0 || ib_str_starts(ib_cu_skip(line, 5), ": ")))
+	if (is_hostn(line) && (IB_SP_FIND(line, " on [") > 0 || IB_SP_STARTS(ib_sp_from(line, 5), ": ")))
 		return 60;
 	return 0;
 }
@@ -43,23 +41,23 @@ static int is_probe(struct ib_str line)
 /* "on [host]" and "user [u]" of a HostN line */
 static void host_user(struct ib_str s, struct ib_event *ev)
 {
-	long a = ib_str_find(s, " on [", 5), b;
+	long a = IB_SP_FIND(s, " on ["), b;
 
 	if (a >= 0) {
-		struct ib_str r = ib_cu_skip(s, (size_t)a + 5);
-		b = ib_cu_chr(r, ']');
+		struct ib_str r = ib_sp_from(s, (size_t)a + 5);
+		b = ib_sp_chr(r, ']');
 		if (b > 0)
-			ev->server = ib_cu_sub(r, 0, (size_t)b);
+			ev->server = ib_sp_sub(r, 0, (size_t)b);
 	}
-	a = ib_str_find(s, " with user [", 12);
+	a = IB_SP_FIND(s, " with user [");
 	if (a >= 0) {
-		struct ib_str r = ib_cu_skip(s, (size_t)a + 12);
+		struct ib_str r = ib_sp_from(s, (size_t)a + 12);
 		/* the user ends at the last "] auth [" or, failing that, the first ']' */
-		b = ib_cu_rfind(r, "] auth [", 8);
+		b = IB_SP_RFIND(r, "] auth [");
 		if (b < 0)
-			b = ib_cu_chr(r, ']');
+			b = ib_sp_chr(r, ']');
 		if (b > 0)
-			ev->user = ib_cu_sub(r, 0, (size_t)b);
+			ev->user = ib_sp_sub(r, 0, (size_t)b);
 	}
 }
 
@@ -68,46 +66,45 @@ static int is_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	struct is_state *st = ctx->state;
 	struct ib_str s = line;
 
-	ib_cu_from_line(ev, &ib_parser_imapsync, ctx->time, &s);
+	(void)ib_sp_time(&s, ctx->time, &ev->time_ms);
 	s = ib_str_trim(s);
 	ev->message = s;
 	if (is_hostn(s)) {
-		struct ib_str r = ib_cu_skip(s, 5);
-		int failure = ib_str_starts(r, " failure: ");
-		int success = ib_str_starts(r, ": success login on [");
+		struct ib_str r = ib_sp_from(s, 5);
+		int failure = IB_SP_STARTS(r, " failure: ");
+		int success = IB_SP_STARTS(r, ": success login on [");
 
 		if (!failure && !success) {
-			if (ib_str_find(r, " with user [", 12) > 0 && ib_str_find(r, "login on [", 10) > 0 &&
-			    st) {
+			if (IB_SP_FIND(r, " with user [") > 0 && IB_SP_FIND(r, "login on [") > 0 && st) {
 				host_user(r, ev);
-				ib_cu_buf_set(&st->host, ev->server);
-				ib_cu_buf_set(&st->user, ev->user);
+				ib_sp_buf_set(&st->host, ev->server);
+				ib_sp_buf_set(&st->user, ev->user);
 			}
 			return IB_SKIP;
 		}
 		host_user(r, ev);
 		if (st) {
 			if (ev->server.len)
-				ib_cu_buf_set(&st->host, ev->server);
+				ib_sp_buf_set(&st->host, ev->server);
 			if (ev->user.len)
-				ib_cu_buf_set(&st->user, ev->user);
+				ib_sp_buf_set(&st->user, ev->user);
 		}
 		if (success) {
 			ev->outcome = IB_CAT_OK;
 			ev->signature = "imapsync-success-login";
 		}
-		if (success || ib_str_find(r, "login", 5) >= 0)
+		if (success || IB_SP_FIND(r, "login") >= 0)
 			ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if (ib_str_starts(s, "Read:")) {
-		struct ib_str r = ib_str_trim(ib_cu_skip(s, 5)), tag = ib_cu_token(r);
-		r = ib_cu_skip(r, tag.len + 1);
-		if (!tag.len || tag.ptr[0] == '*' || !(ib_str_starts(r, "NO ") || ib_str_starts(r, "BAD ")))
+	if (IB_SP_STARTS(s, "Read:")) {
+		struct ib_str r = ib_str_trim(ib_sp_from(s, 5)), tag = ib_sp_token(r);
+		r = ib_sp_from(r, tag.len + 1);
+		if (!tag.len || tag.ptr[0] == '*' || !(IB_SP_STARTS(r, "NO ") || IB_SP_STARTS(r, "BAD ")))
 			return IB_SKIP;
 		if (st) {
-			ev->server = ib_cu_buf_str(&st->host);
-			ev->user = ib_cu_buf_str(&st->user);
+			ev->server = ib_sp_buf_str(&st->host);
+			ev->user = ib_sp_buf_str(&st->user);
 		}
 		return IB_OK;
 	}

@@ -6,13 +6,11 @@
  * command errors and connection errors are events.
  */
 #include <stdlib.h>
-#include "cutil.h"
-#include "util.h"
-
-extern const struct ib_parser ib_parser_mbsync;
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 struct mb_state {
-	struct ib_cu_buf host;
+	struct ib_sp_buf host;
 };
 
 static void *mb_open(void)
@@ -27,12 +25,11 @@ static void mb_close(void *st)
 
 static int mb_probe(struct ib_str line)
 {
-	if (ib_str_find(line, "IMAP command '", 14) >= 0 &&
-	    ib_str_find(line, "' returned an error: ", 21) > 0)
+	if (IB_SP_FIND(line, "IMAP command '") >= 0 && IB_SP_FIND(line, "' returned an error: ") > 0)
 		return 80;
-	if (ib_str_starts(line, "Channel ") || ib_str_starts(line, "Opening far side") ||
-	    ib_str_starts(line, "Opening near side") || ib_str_starts(line, "Opening master") ||
-	    ib_str_starts(line, "Opening slave"))
+	if (IB_SP_STARTS(line, "Channel ") || IB_SP_STARTS(line, "Opening far side") ||
+	    IB_SP_STARTS(line, "Opening near side") || IB_SP_STARTS(line, "Opening master") ||
+	    IB_SP_STARTS(line, "Opening slave"))
 		return 30;
 	return 0;
 }
@@ -40,7 +37,7 @@ static int mb_probe(struct ib_str line)
 /* host token after "to "/"on ", without "...", "(ip:port)" or ':' */
 static struct ib_str host_tok(struct ib_str s)
 {
-	struct ib_str t = ib_cu_token(s);
+	struct ib_str t = ib_sp_token(s);
 	while (t.len && (t.ptr[t.len - 1] == '.' || t.ptr[t.len - 1] == ':'))
 		t.len--;
 	return t;
@@ -52,34 +49,34 @@ static int mb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	struct ib_str s = line;
 	long at;
 
-	ib_cu_from_line(ev, &ib_parser_mbsync, ctx->time, &s);
+	(void)ib_sp_time(&s, ctx->time, &ev->time_ms);
 	s = ib_str_trim(s);
 	ev->message = s;
-	if (ib_str_starts(s, "Connecting to ") || ib_str_starts(s, "Resolving ")) {
-		struct ib_str h = host_tok(ib_cu_skip(s, s.ptr[0] == 'C' ? 14 : 10));
+	if (IB_SP_STARTS(s, "Connecting to ") || IB_SP_STARTS(s, "Resolving ")) {
+		struct ib_str h = host_tok(ib_sp_from(s, s.ptr[0] == 'C' ? 14 : 10));
 		if (st && h.len)
-			ib_cu_buf_set(&st->host, h);
+			ib_sp_buf_set(&st->host, h);
 		return IB_SKIP;
 	}
 	if (st)
-		ev->server = ib_cu_buf_str(&st->host);
-	if ((at = ib_str_find(s, "IMAP command '", 14)) >= 0) {
-		struct ib_str cmd = ib_cu_skip(s, (size_t)at + 14);
-		if (ib_str_find(s, "' returned an error: ", 21) < 0) {
+		ev->server = ib_sp_buf_str(&st->host);
+	if ((at = IB_SP_FIND(s, "IMAP command '")) >= 0) {
+		struct ib_str cmd = ib_sp_from(s, (size_t)at + 14);
+		if (IB_SP_FIND(s, "' returned an error: ") < 0) {
 			ctx->reason = "IMAP command line without an error";
 			return IB_BAD;
 		}
-		if (!ib_str_casestarts(cmd, "LOGIN ") && !ib_str_casestarts(cmd, "AUTHENTICATE "))
+		if (!IB_SP_CASESTARTS(cmd, "LOGIN ") && !IB_SP_CASESTARTS(cmd, "AUTHENTICATE "))
 			return IB_SKIP; /* SELECT, APPEND... after login */
 		ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if ((at = ib_str_find(s, "annot connect to ", 17)) >= 0 && at <= 8) {
-		ev->server = host_tok(ib_cu_skip(s, (size_t)at + 17));
+	if ((at = IB_SP_FIND(s, "annot connect to ")) >= 0 && at <= 8) {
+		ev->server = host_tok(ib_sp_from(s, (size_t)at + 17));
 		return IB_OK;
 	}
-	if ((at = ib_str_find(s, "ocket error on ", 15)) >= 0 && at <= 8) {
-		ev->server = host_tok(ib_cu_skip(s, (size_t)at + 15));
+	if ((at = IB_SP_FIND(s, "ocket error on ")) >= 0 && at <= 8) {
+		ev->server = host_tok(ib_sp_from(s, (size_t)at + 15));
 		return IB_OK;
 	}
 	return IB_SKIP;

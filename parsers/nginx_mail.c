@@ -8,8 +8,8 @@
  * login and upstream to later lines of the same connection.
  */
 #include <stdlib.h>
-#include "cutil.h"
-#include "util.h"
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 #define NGX_SLOTS 4096
 #define NGX_LOGIN_CAP 192
@@ -37,23 +37,6 @@ static void ngx_close(void *st)
 	free(st);
 }
 
-/*
- * Index of lit in s, or -1; r is the index in lit of a byte that is rare in
- * these lines, the one memchr looks for (see ib_str_find_at).
- */
-static long find(struct ib_str s, const char *lit, size_t n, size_t r)
-{
-	const char *p = ib_str_find_at(s, lit, n, r);
-
-	return p ? (long)(p - s.ptr) : -1;
-}
-#define FIND(s, lit, r) find((s), (lit), sizeof(lit) - 1, (r))
-
-static int dig(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* "YYYY/MM/DD HH:MM:SS [" */
 static int ngx_probe(struct ib_str line)
 {
@@ -63,11 +46,11 @@ static int ngx_probe(struct ib_str line)
 	if (line.len < sizeof(shape) - 1)
 		return 0;
 	for (size_t i = 0; i < sizeof(shape) - 1; i++)
-		if (shape[i] == 'd' ? !dig(p[i]) : p[i] != shape[i])
+		if (shape[i] == 'd' ? !ib_sp_isdigit(p[i]) : p[i] != shape[i])
 			return 0;
-	if (ib_str_find(line, ", request: \"", 12) >= 0)
+	if (IB_SP_FIND(line, ", request: \"") >= 0)
 		return 10;
-	if (ib_str_find(line, ", client: ", 10) >= 0 || ib_str_find(line, " connected to ", 14) >= 0)
+	if (IB_SP_FIND(line, ", client: ") >= 0 || IB_SP_FIND(line, " connected to ") >= 0)
 		return 80;
 	return 30;
 }
@@ -89,20 +72,20 @@ static size_t skip_quoted(struct ib_str s, size_t i)
 
 static int is_event_msg(struct ib_str m, unsigned *flags)
 {
-	if (FIND(m, " while proxying,", 11) >= 0)
+	if (IB_SP_FIND_AT(m, " while proxying,", 11) >= 0)
 		return 0; /* the login worked; data-phase noise */
-	if (IB_U_STARTS(m, "client login failed") || IB_U_STARTS(m, "upstream sent invalid response")) {
+	if (IB_SP_STARTS(m, "client login failed") || IB_SP_STARTS(m, "upstream sent invalid response")) {
 		*flags |= IB_EV_AUTH_HINT;
 		return 1;
 	}
-	return IB_U_STARTS(m, "auth http server ") || IB_U_STARTS(m, "upstream timed out") ||
-	       FIND(m, "while connecting to upstream", 0) >= 0 ||
-	       IB_U_STARTS(m, "upstream prematurely closed") ||
-	       FIND(m, "while sending LOGIN command to upstream", 0) >= 0 ||
-	       FIND(m, "while reading response from upstream", 0) >= 0 ||
-	       FIND(m, "while sending password to upstream", 0) >= 0 ||
-	       FIND(m, "while sending user name to upstream", 0) >= 0 ||
-	       FIND(m, "while in http auth state", 0) >= 0;
+	return IB_SP_STARTS(m, "auth http server ") || IB_SP_STARTS(m, "upstream timed out") ||
+	       IB_SP_FIND_AT(m, "while connecting to upstream", 0) >= 0 ||
+	       IB_SP_STARTS(m, "upstream prematurely closed") ||
+	       IB_SP_FIND_AT(m, "while sending LOGIN command to upstream", 0) >= 0 ||
+	       IB_SP_FIND_AT(m, "while reading response from upstream", 0) >= 0 ||
+	       IB_SP_FIND_AT(m, "while sending password to upstream", 0) >= 0 ||
+	       IB_SP_FIND_AT(m, "while sending user name to upstream", 0) >= 0 ||
+	       IB_SP_FIND_AT(m, "while in http auth state", 0) >= 0;
 }
 
 /* Carry a field across a connection's lines: keep v (at most cap bytes) if set, else fill v in. */
@@ -127,35 +110,33 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	size_t n;
 	long at, cl;
 
-	ib_event_clear(ev);
-	ev->format = "nginx_mail";
-	ev->layer = IB_LAYER_PROXY;
 	if (ib_ts_nginx(&s, ctx->time, &t) < 0) {
 		ctx->reason = "no nginx timestamp";
 		return IB_BAD;
 	}
 	ev->time_ms = t;
-	if (!s.len || s.ptr[0] != '[' || (at = ib_cu_chr(s, ']')) < 0) {
+	if (!s.len || s.ptr[0] != '[' || (at = ib_sp_chr(s, ']')) < 0) {
 		ctx->reason = "no [level]";
 		return IB_BAD;
 	}
-	s = ib_str_trim(ib_cu_skip(s, (size_t)at + 1));
+	s = ib_str_trim(ib_sp_from(s, (size_t)at + 1));
 	/* pid#tid: */
-	at = FIND(s, ": ", 0);
-	if (at <= 0 || ib_cu_chr(ib_cu_sub(s, 0, (size_t)at), '#') < 0) {
+	at = IB_SP_FIND_AT(s, ": ", 0);
+	if (at <= 0 || ib_sp_chr(ib_sp_sub(s, 0, (size_t)at), '#') < 0) {
 		ctx->reason = "no pid#tid";
 		return IB_BAD;
 	}
-	s = ib_cu_skip(s, (size_t)at + 2);
+	s = ib_sp_from(s, (size_t)at + 2);
 	if (!s.len || s.ptr[0] != '*')
 		return IB_SKIP; /* start-up notices and the like carry no connection */
-	n = ib_cu_u64(ib_cu_skip(s, 1), &conn);
-	if (!n || !conn || 1 + n >= s.len || s.ptr[1 + n] != ' ') {
+	v = ib_sp_from(s, 1);
+	if (ib_sp_u64(&v, &conn) || !conn || !v.len || v.ptr[0] != ' ') {
 		ctx->reason = "bad *connection number";
 		return IB_BAD;
 	}
-	ev->session = ib_cu_sub(s, 1, 1 + n);
-	msg = ib_cu_skip(s, n + 2);
+	n = (size_t)(v.ptr - s.ptr) - 1;
+	ev->session = ib_sp_sub(s, 1, 1 + n);
+	msg = ib_sp_from(s, n + 2);
 	ev->message = msg;
 	if (st) {
 		slot = &st->slot[conn % NGX_SLOTS];
@@ -165,54 +146,54 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		}
 	}
 	/* "client 1.2.3.4:5 connected to 0.0.0.0:993": a new connection */
-	if (IB_U_STARTS(msg, "client ") && (at = FIND(msg, " connected to ", 9)) > 0) {
+	if (IB_SP_STARTS(msg, "client ") && (at = IB_SP_FIND_AT(msg, " connected to ", 9)) > 0) {
 		if (slot)
 			slot->login_len = slot->up_len = 0;
 		return IB_SKIP;
 	}
-	if (FIND(msg, ", request: \"", 4) >= 0)
+	if (IB_SP_FIND_AT(msg, ", request: \"", 4) >= 0)
 		return IB_SKIP; /* HTTP, not mail */
 	/* context fields start after the message's own quoted text */
 	n = 0;
 	cl = -2; /* not searched yet */
-	at = FIND(msg, ": \"", 2);
-	if (at >= 0 && at < (cl = FIND(msg, ", client: ", 8)))
+	at = IB_SP_FIND_AT(msg, ": \"", 2);
+	if (at >= 0 && at < (cl = IB_SP_FIND_AT(msg, ", client: ", 8)))
 		n = skip_quoted(msg, (size_t)at + 3);
-	at = n || cl == -2 ? FIND(ib_cu_skip(msg, n), ", client: ", 8) : cl;
+	at = n || cl == -2 ? IB_SP_FIND_AT(ib_sp_from(msg, n), ", client: ", 8) : cl;
 	if (at < 0)
 		return IB_SKIP; /* not a mail connection line */
-	ctxs = ib_cu_skip(msg, n + (size_t)at + 10);
+	ctxs = ib_sp_from(msg, n + (size_t)at + 10);
 	v = ctxs;
 	for (n = 0; n < v.len && v.ptr[n] != ',' && v.ptr[n] != ' '; n++)
 		;
 	v.len = n;
-	if (ib_cu_ip_valid(v))
-		ev->ip = ib_cu_ip_norm(v);
-	ctxs = ib_cu_skip(ctxs, n);
+	if (ib_sp_is_ip(v))
+		ev->ip = ib_sp_ip_norm(v);
+	ctxs = ib_sp_from(ctxs, n);
 	/* ", server: listen" then optional login and upstream */
-	at = FIND(ctxs, ", server: ", 5);
+	at = IB_SP_FIND_AT(ctxs, ", server: ", 5);
 	if (at >= 0) {
-		ctxs = ib_cu_skip(ctxs, (size_t)at + 10);
+		ctxs = ib_sp_from(ctxs, (size_t)at + 10);
 		for (n = 0; n < ctxs.len && ctxs.ptr[n] != ','; n++)
 			;
-		ctxs = ib_cu_skip(ctxs, n);
+		ctxs = ib_sp_from(ctxs, n);
 	}
-	if (IB_U_STARTS(ctxs, ", login: \"")) {
-		long q = ib_cu_rchr(ctxs, '"');
+	if (IB_SP_STARTS(ctxs, ", login: \"")) {
+		long q = ib_sp_rchr(ctxs, '"');
 		struct ib_str rest;
 
 		/* login is the last quoted field: it ends at the last quote */
 		if (q >= 10) {
-			ev->user = ib_cu_sub(ctxs, 10, (size_t)q);
-			rest = ib_cu_skip(ctxs, (size_t)q + 1);
+			ev->user = ib_sp_sub(ctxs, 10, (size_t)q);
+			rest = ib_sp_from(ctxs, (size_t)q + 1);
 		} else {
-			ev->user = ib_cu_skip(ctxs, 10);
+			ev->user = ib_sp_from(ctxs, 10);
 			rest = IB_STR_NULL;
 		}
 		ctxs = rest;
 	}
-	if (IB_U_STARTS(ctxs, ", upstream: ")) {
-		v = ib_cu_token(ib_cu_skip(ctxs, 12));
+	if (IB_SP_STARTS(ctxs, ", upstream: ")) {
+		v = ib_sp_token(ib_sp_from(ctxs, 12));
 		while (v.len && v.ptr[v.len - 1] == ',')
 			v.len--;
 		ev->server = v;

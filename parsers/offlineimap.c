@@ -8,13 +8,11 @@
  * preceded it for that connection.
  */
 #include <stdlib.h>
-#include "cutil.h"
-#include "util.h"
-
-extern const struct ib_parser ib_parser_offlineimap;
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 struct oi_state {
-	struct ib_cu_buf host;
+	struct ib_sp_buf host;
 	int mech_failed;
 };
 
@@ -31,13 +29,13 @@ static void oi_close(void *st)
 static int oi_probe(struct ib_str line)
 {
 	line = ib_str_trim(line);
-	if (ib_str_starts(line, "Establishing connection to "))
+	if (IB_SP_STARTS(line, "Establishing connection to "))
 		return 80;
-	if (ib_str_starts(line, "*** Processing account ") || ib_str_starts(line, "*** Finished account ") ||
-	    ib_str_starts(line, "OfflineIMAP "))
+	if (IB_SP_STARTS(line, "*** Processing account ") || IB_SP_STARTS(line, "*** Finished account ") ||
+	    IB_SP_STARTS(line, "OfflineIMAP "))
 		return 60;
-	if (ib_str_find(line, " authentication failed: ", 24) > 0 ||
-	    ib_str_starts(line, "ERROR: All authentication types failed"))
+	if (IB_SP_FIND(line, " authentication failed: ") > 0 ||
+	    IB_SP_STARTS(line, "ERROR: All authentication types failed"))
 		return 50;
 	return 0;
 }
@@ -49,36 +47,35 @@ static int oi_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	struct ib_str s = ib_str_trim(line);
 	long at;
 
-	ib_cu_from_line(ev, &ib_parser_offlineimap, ctx->time, &s);
+	(void)ib_sp_time(&s, ctx->time, &ev->time_ms);
 	s = ib_str_trim(s);
 	ev->message = s;
-	if ((at = ib_str_find(s, est, sizeof(est) - 1)) >= 0) {
-		struct ib_str h = ib_cu_token(ib_cu_skip(s, (size_t)at + sizeof(est) - 1));
-		long c = ib_cu_rchr(h, ':');
+	if ((at = ib_sp_find(s, est, sizeof(est) - 1)) >= 0) {
+		struct ib_str h = ib_sp_token(ib_sp_from(s, (size_t)at + sizeof(est) - 1));
+		long c = ib_sp_rchr(h, ':');
 		if (c > 0)
 			h.len = (size_t)c;
 		if (st) {
-			ib_cu_buf_set(&st->host, h);
+			ib_sp_buf_set(&st->host, h);
 			st->mech_failed = 0;
 		}
 		return IB_SKIP;
 	}
 	if (st)
-		ev->server = ib_cu_buf_str(&st->host);
-	at = ib_str_find(s, " authentication failed: ", 24);
-	if (at > 0 && ib_cu_chr(ib_cu_sub(s, 0, (size_t)at), ' ') < 0) {
+		ev->server = ib_sp_buf_str(&st->host);
+	at = IB_SP_FIND(s, " authentication failed: ");
+	if (at > 0 && ib_sp_chr(ib_sp_sub(s, 0, (size_t)at), ' ') < 0) {
 		if (st)
 			st->mech_failed = 1;
 		ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if (ib_str_starts(s, "ERROR: All authentication types failed")) {
+	if (IB_SP_STARTS(s, "ERROR: All authentication types failed")) {
 		ev->flags |= IB_EV_AUTH_HINT;
 		return st && st->mech_failed ? IB_SKIP : IB_OK;
 	}
-	if (ib_str_starts(s, "ERROR:") &&
-	    (ib_str_find(s, "onnect", 6) >= 0 || ib_str_find(s, "timed out", 9) >= 0 ||
-	     ib_str_find(s, "nreachable", 10) >= 0))
+	if (IB_SP_STARTS(s, "ERROR:") && (IB_SP_FIND(s, "onnect") >= 0 || IB_SP_FIND(s, "timed out") >= 0 ||
+					  IB_SP_FIND(s, "nreachable") >= 0))
 		return IB_OK;
 	return IB_SKIP;
 }

@@ -65,31 +65,65 @@ const struct ib_parser *ib_parser_detect(const struct ib_str *lines, size_t n)
 	return best;
 }
 
-int ib_parser_program_match(const struct ib_parser *p, struct ib_str program)
+int ib_program_match(struct ib_str name, struct ib_str program)
 {
 	struct ib_str base = program;
-	const char *slash;
+	const char *slash = program.len ? memrchr(program.ptr, '/', program.len) : NULL;
 
-	if (!p->programs || !program.len)
-		return 0;
-	slash = memrchr(program.ptr, '/', program.len);
 	if (slash) {
 		base.ptr = slash + 1;
 		base.len = program.len - (size_t)(base.ptr - program.ptr);
 	}
-	for (size_t i = 0; p->programs[i]; i++) {
-		const char *name = p->programs[i];
-		size_t len = strlen(name);
+	if (name.len && name.ptr[name.len - 1] == '*') {
+		name.len--;
+		return (program.len >= name.len && !memcmp(program.ptr, name.ptr, name.len)) ||
+		       (base.len >= name.len && !memcmp(base.ptr, name.ptr, name.len));
+	}
+	return ib_str_eq(program, name) || ib_str_eq(base, name);
+}
 
-		if (len && name[len - 1] == '*') {
-			len--;
-			if ((program.len >= len && !memcmp(program.ptr, name, len)) ||
-			    (base.len >= len && !memcmp(base.ptr, name, len)))
-				return 1;
-		} else if ((program.len == len && !memcmp(program.ptr, name, len)) ||
-			   (base.len == len && !memcmp(base.ptr, name, len))) {
+int ib_parser_program_match(const struct ib_parser *p, struct ib_str program)
+{
+	if (!p->programs || !program.len)
+		return 0;
+	for (size_t i = 0; p->programs[i]; i++)
+		if (ib_program_match(ib_str_from(p->programs[i]), program))
 			return 1;
+	return 0;
+}
+
+/* 1 when prefix a (a '*' item without it) and program pattern b can both match one program. */
+static int prefix_meets(struct ib_str a, struct ib_str b)
+{
+	int bstar = b.len && b.ptr[b.len - 1] == '*';
+	size_t n;
+
+	if (bstar)
+		b.len--;
+	n = a.len < b.len ? a.len : b.len;
+	if (memcmp(a.ptr, b.ptr, n))
+		return 0;
+	return b.len >= a.len || bstar;
+}
+
+int ib_parser_program_known(struct ib_str item)
+{
+	int star = item.len && item.ptr[item.len - 1] == '*';
+	struct ib_str pre = {item.ptr, star ? item.len - 1 : item.len};
+
+	for (size_t i = 0; ib_parsers[i]; i++) {
+		const struct ib_parser *p = ib_parsers[i];
+
+		if (!p->programs)
+			continue;
+		if (!star) {
+			if (ib_parser_program_match(p, item))
+				return 1;
+			continue;
 		}
+		for (size_t k = 0; p->programs[k]; k++)
+			if (prefix_meets(pre, ib_str_from(p->programs[k])))
+				return 1;
 	}
 	return 0;
 }

@@ -7,8 +7,8 @@
  * greeting names the backend. No user is logged. Without the timestamp option the time is IB_TIME_NONE.
  */
 #include <stdlib.h>
-#include "cutil.h"
-#include "util.h"
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 #define TB_CONNS 64
 #define TB_SRV_CAP 64
@@ -37,11 +37,6 @@ static void tb_close(void *st)
 	free(st);
 }
 
-static int dig(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static unsigned num(const char *p, size_t n)
 {
 	unsigned v = 0;
@@ -59,7 +54,7 @@ static size_t tb_time(struct ib_str s, int64_t *out)
 	if (s.len < sizeof(shape) - 1)
 		return 0;
 	for (size_t i = 0; i < sizeof(shape) - 1; i++)
-		if (shape[i] == 'd' ? !dig(p[i]) : p[i] != shape[i])
+		if (shape[i] == 'd' ? !ib_sp_isdigit(p[i]) : p[i] != shape[i])
 			return 0;
 	if (!ib_date_valid((int)num(p, 4), num(p + 5, 2), num(p + 8, 2)) || num(p + 11, 2) > 23 ||
 	    num(p + 14, 2) > 59 || num(p + 17, 2) > 60)
@@ -76,10 +71,10 @@ static size_t tb_prefix(struct ib_str s)
 
 	if (!s.len || s.ptr[0] != '[')
 		return 0;
-	rb = ib_str_find(s, "]: ", 3);
+	rb = IB_SP_FIND(s, "]: ");
 	if (rb < 0 || rb > 200)
 		return 0;
-	s = ib_cu_skip(s, (size_t)rb + 3);
+	s = ib_sp_from(s, (size_t)rb + 3);
 	if (s.len < 8 || s.ptr[1] != '/' || memcmp(s.ptr + 2, "IMAP ", 5))
 		return 0;
 	return (size_t)rb + 3 + 7;
@@ -90,9 +85,9 @@ static int tb_probe(struct ib_str line)
 	int64_t t;
 	size_t n = tb_time(line, &t);
 
-	if (tb_prefix(ib_cu_skip(line, n)))
+	if (tb_prefix(ib_sp_from(line, n)))
 		return 95;
-	if (n && ib_str_find(line, "]: ", 3) > 0)
+	if (n && IB_SP_FIND(line, "]: ") > 0)
 		return 40; /* MOZ_LOG, another module */
 	return 0;
 }
@@ -107,7 +102,7 @@ static uint64_t hexval(struct ib_str s, int *ok)
 	for (; i < s.len; i++, nd++) {
 		char c = s.ptr[i];
 		unsigned d;
-		if (dig(c))
+		if (ib_sp_isdigit(c))
 			d = (unsigned)(c - '0');
 		else if (c >= 'a' && c <= 'f')
 			d = (unsigned)(c - 'a' + 10);
@@ -136,25 +131,90 @@ static struct tb_conn *tb_find(struct tb_state *st, uint64_t key, int create)
 	return c;
 }
 
+/*
+ * Exchange greeting "* OK The Microsoft Exchange IMAP4 service is ready.
+ * [base64]": decode the base64 UTF-16LE backend name into out (ASCII
+ * letters, digits, '.', '-', '_' only; cap includes the NUL). Returns the
+ * name length, 0 when s holds no such banner or the name is not ASCII.
+ */
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+static size_t exchange_banner(struct ib_str s, char *out, size_t cap)
+{
+	static const char key[] = "The Microsoft Exchange IMAP4 service is ready. [";
+	long at = ib_sp_find(s, key, sizeof(key) - 1);
+	unsigned acc = 0;
+	int bits = 0, half = 0;
+	size_t n = 0;
+	unsigned char lo = 0;
+
+	if (at < 0 || !cap)
+		return 0;
+	s = ib_sp_from(s, (size_t)at + sizeof(key) - 1);
+	for (size_t i = 0; i < s.len && s.ptr[i] != ']'; i++) {
+		int v = b64val((unsigned char)s.ptr[i]);
+
+		if (v < 0) {
+			if (s.ptr[i] == '=')
+				break;
+			return 0;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits < 8)
+			continue;
+		bits -= 8;
+		unsigned char byte = (unsigned char)(acc >> bits);
+		acc &= (1u << bits) - 1;
+		if (!half) {
+			lo = byte;
+			half = 1;
+			continue;
+		}
+		half = 0;
+		if (byte || !(ib_sp_ishex((char)lo) || (lo >= 'g' && lo <= 'z') || (lo >= 'G' && lo <= 'Z') ||
+			      lo == '.' || lo == '-' || lo == '_'))
+			return 0;
+		if (n + 1 >= cap)
+			return 0;
+		out[n++] = (char)lo;
+	}
+	out[n] = 0;
+	return n;
+}
+
 /* "3 NO ..." / "3 BAD ...": a tagged failure (not "* NO") */
 static int tagged_fail(struct ib_str d)
 {
-	struct ib_str tag = ib_cu_token(d), rest = ib_cu_skip(d, tag.len + 1);
+	struct ib_str tag = ib_sp_token(d), rest = ib_sp_from(d, tag.len + 1);
 
 	if (!tag.len || tag.ptr[0] == '*' || tag.ptr[0] == '+')
 		return 0;
-	return ib_str_starts(rest, "NO") || ib_str_starts(rest, "BAD");
+	return IB_SP_STARTS(rest, "NO") || IB_SP_STARTS(rest, "BAD");
 }
 
 /* Take the field before the next ':' of *s into out and step *s past the ':'; -1 when there is none. */
 static int colon_field(struct ib_str *s, struct ib_str *out)
 {
-	long at = ib_cu_chr(*s, ':');
+	long at = ib_sp_chr(*s, ':');
 
 	if (at < 0)
 		return -1;
-	*out = ib_cu_sub(*s, 0, (size_t)at);
-	*s = ib_cu_skip(*s, (size_t)at + 1);
+	*out = ib_sp_sub(*s, 0, (size_t)at);
+	*s = ib_sp_from(*s, (size_t)at + 1);
 	return 0;
 }
 
@@ -169,34 +229,31 @@ static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 	int ok;
 	uint64_t key;
 
-	ib_event_clear(ev);
-	ev->format = "thunderbird";
-	ev->layer = IB_LAYER_CLIENT;
 	n = tb_time(s, &t);
 	ev->time_ms = n ? t : IB_TIME_NONE;
-	s = ib_cu_skip(s, n);
+	s = ib_sp_from(s, n);
 	if (!s.len || s.ptr[0] != '[') {
 		ctx->reason = "no Gecko log prefix";
 		return IB_BAD;
 	}
 	n = tb_prefix(s);
 	if (!n) {
-		if (ib_str_find(s, "]: ", 3) > 0)
+		if (IB_SP_FIND(s, "]: ") > 0)
 			return IB_SKIP; /* another module */
 		ctx->reason = "no Gecko log prefix";
 		return IB_BAD;
 	}
-	s = ib_cu_skip(s, n);
+	s = ib_sp_from(s, n);
 	ev->message = s;
 	/* ptr:host:state:subname[:extra]: data */
-	at = ib_cu_chr(s, ':');
+	at = ib_sp_chr(s, ':');
 	if (at <= 0)
 		return IB_SKIP; /* free text (e.g. "ReadNextLine [...]") */
-	ptr = ib_cu_sub(s, 0, (size_t)at);
+	ptr = ib_sp_sub(s, 0, (size_t)at);
 	key = hexval(ptr, &ok);
 	if (!ok)
 		return IB_SKIP;
-	s = ib_cu_skip(s, (size_t)at + 1);
+	s = ib_sp_from(s, (size_t)at + 1);
 	if (colon_field(&s, &host) < 0) {
 		ctx->reason = "no host field";
 		return IB_BAD;
@@ -205,15 +262,15 @@ static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 		ctx->reason = "no state field";
 		return IB_BAD;
 	}
-	at = ib_str_find(s, ": ", 2);
-	data = at >= 0 ? ib_cu_skip(s, (size_t)at + 2) : IB_STR_NULL;
+	at = IB_SP_FIND(s, ": ");
+	data = at >= 0 ? ib_sp_from(s, (size_t)at + 2) : IB_STR_NULL;
 	ev->server = host;
 	ev->session = ptr;
 	if (st)
 		c = tb_find(st, key, 1);
 	if (c && c->srv_len)
 		ev->server = (struct ib_str){c->srv, c->srv_len};
-	if (!ib_str_eq_lit(state, "NA")) {
+	if (!IB_SP_EQ(state, "NA")) {
 		/* "A" or "S-mailbox": authenticated */
 		if (c && c->seen_na && !c->authed) {
 			c->authed = 1;
@@ -222,7 +279,7 @@ static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 			ev->flags |= IB_EV_AUTH_HINT;
 			return IB_OK;
 		}
-		if (c && ib_str_find(s, "clearing IMAP_CONNECTION_IS_OPEN", 32) >= 0)
+		if (c && IB_SP_FIND(s, "clearing IMAP_CONNECTION_IS_OPEN") >= 0)
 			c->key = 0;
 		return IB_SKIP;
 	}
@@ -230,23 +287,23 @@ static int tb_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_even
 		c->authed = 0; /* NA again: a pointer reused by a new connection */
 		c->seen_na = 1;
 	}
-	if (ib_str_starts(s, "SendData:") && ib_str_find(data, "Logging suppressed", 18) >= 0) {
+	if (IB_SP_STARTS(s, "SendData:") && IB_SP_FIND(data, "Logging suppressed") >= 0) {
 		if (c)
 			c->auth_sent = 1;
 		return IB_SKIP;
 	}
-	if (ib_str_find(s, "clearing IMAP_CONNECTION_IS_OPEN", 32) >= 0) {
+	if (IB_SP_FIND(s, "clearing IMAP_CONNECTION_IS_OPEN") >= 0) {
 		int pending = c ? c->auth_sent : 0;
 		if (c)
 			c->key = 0;
 		/* a drop while a login was in flight */
 		return pending ? IB_OK : IB_SKIP;
 	}
-	if (!ib_str_starts(s, "CreateNewLineFromSocket:"))
+	if (!IB_SP_STARTS(s, "CreateNewLineFromSocket:"))
 		return IB_SKIP;
 	if (c) {
 		char name[TB_SRV_CAP];
-		size_t k = ib_cu_exchange_banner(data, name, sizeof(name));
+		size_t k = exchange_banner(data, name, sizeof(name));
 		if (k) {
 			memcpy(c->srv, name, k);
 			c->srv_len = k;

@@ -5,66 +5,65 @@
  * [127.0.55.22] Message: everything after "prog[pid]: ". Server: the syslog host. ip: the [ip] part of host=.
  * Courier lines (also "imapd") are declined.
  */
-#include "util.h"
+#include "imapblast/parser.h"
+#include "strparse.h"
 
 /* Value of " key=" up to the next " auth=" / " host=" / " mech=" (or a space). */
 static struct ib_str value(struct ib_str r, const char *key, size_t klen)
 {
-	const char *k = ib_u_find(r, key, klen), *e, *end = r.ptr + r.len;
+	long k = ib_sp_find(r, key, klen), e, a;
 	struct ib_str rest;
 
-	if (!k)
+	if (k < 0)
 		return IB_STR_NULL;
-	rest = ib_u_span(k + klen, end);
-	e = IB_U_FIND(rest, " host=");
-	if (e) {
-		const char *a = IB_U_FIND(ib_u_span(rest.ptr, e), " auth=");
-
-		if (a)
+	rest = ib_sp_from(r, (size_t)k + klen);
+	e = IB_SP_FIND(rest, " host=");
+	if (e >= 0) {
+		a = IB_SP_FIND(ib_sp_sub(rest, 0, (size_t)e), " auth=");
+		if (a >= 0)
 			e = a;
 	} else {
-		e = rest.len ? memchr(rest.ptr, ' ', rest.len) : NULL;
+		e = ib_sp_chr(rest, ' ');
 	}
-	if (!e)
-		e = end;
-	rest = ib_str_trim(ib_u_span(rest.ptr, e));
-	return rest;
+	if (e >= 0)
+		rest.len = (size_t)e;
+	return ib_str_trim(rest);
 }
 
 static int uw_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 		  struct ib_event *ev)
 {
 	struct ib_str r = msg;
-	const char *h, *b, *e;
+	const char *b, *e;
+	long h;
 
 	(void)ctx;
-	if (IB_U_STARTS(r, "Logout user=") || IB_U_STARTS(r, "Autologout user=") ||
-	    IB_U_STARTS(r, "Killed (lost mailbox lock) user="))
+	if (IB_SP_STARTS(r, "Logout user=") || IB_SP_STARTS(r, "Autologout user=") ||
+	    IB_SP_STARTS(r, "Killed (lost mailbox lock) user="))
 		return IB_SKIP;
-	if (!(IB_U_STARTS(r, "Login ") && (IB_U_FIND(r, "user=") || IB_U_FIND(r, "anonymous="))) &&
-	    !(IB_U_STARTS(r, "Failed ") && IB_U_FIND(r, " override of user=")) &&
-	    !(IB_U_STARTS(r, "AUTHENTICATE ") && IB_U_FIND(r, " host=")) &&
-	    !IB_U_STARTS(r, "Authenticated user="))
+	if (!(IB_SP_STARTS(r, "Login ") &&
+	      (IB_SP_FIND(r, "user=") >= 0 || IB_SP_FIND(r, "anonymous=") >= 0)) &&
+	    !(IB_SP_STARTS(r, "Failed ") && IB_SP_FIND(r, " override of user=") >= 0) &&
+	    !(IB_SP_STARTS(r, "AUTHENTICATE ") && IB_SP_FIND(r, " host=") >= 0) &&
+	    !IB_SP_STARTS(r, "Authenticated user="))
 		return IB_DECLINE;
 	ev->message = msg;
 	ev->server = hdr->host;
 	ev->flags |= IB_EV_AUTH_HINT;
 	ev->user = value(r, "user=", 5);
-	if (!ev->user.len && IB_U_STARTS(r, "Login anonymous="))
+	if (!ev->user.len && IB_SP_STARTS(r, "Login anonymous="))
 		ev->user = value(r, "anonymous=", 10);
-	h = IB_U_FIND(r, " host=");
-	if (h) {
-		struct ib_str hs = ib_u_span(h + 6, r.ptr + r.len);
+	h = IB_SP_FIND(r, " host=");
+	if (h >= 0) {
+		struct ib_str hs = ib_sp_from(r, (size_t)h + 6);
 
 		b = memrchr(hs.ptr, '[', hs.len);
 		e = b ? memchr(b, ']', (size_t)(hs.ptr + hs.len - b)) : NULL;
 		if (e)
-			ev->ip = ib_u_span(b + 1, e);
+			ev->ip = ib_sp_span(b + 1, e);
 	}
 	return IB_OK;
 }
-
-static int uw_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 
 static const char *const uw_programs[] = {"imapd", "ipop3d", NULL};
 
@@ -72,13 +71,6 @@ const struct ib_parser ib_parser_uwimap = {
     .name = "uwimap",
     .description = "UW-IMAP imapd/ipop3d Login / Login failed / AUTHENTICATE lines",
     .layer = IB_LAYER_SERVER,
-    .parse = uw_parse,
     .programs = uw_programs,
     .parse_msg = uw_msg,
 };
-
-/* `--format uwimap`: the syslog envelope, dispatching to UW-IMAP only. */
-static int uw_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
-{
-	return ib_syslog_parse_only(&ib_parser_uwimap, ctx, line, ev);
-}

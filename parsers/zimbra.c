@@ -10,7 +10,7 @@
  */
 #include <string.h>
 #include "imapblast/parser.h"
-#include "util.h"
+#include "strparse.h"
 #include "csvutil.h"
 
 /* Value of "key=" in a ';'-separated list (context or audit message), trimmed. */
@@ -40,7 +40,7 @@ static struct ib_str kv(struct ib_str s, const char *key)
 /* The error of an audit line: from "error=" to the last ';' (it may hold ", " and brackets). */
 static struct ib_str audit_error(struct ib_str msg)
 {
-	long at = ib_str_find(msg, "error=", 6);
+	long at = IB_SP_FIND(msg, "error=");
 	struct ib_str v;
 
 	if (at < 0 || (at && msg.ptr[at - 1] != ' ' && msg.ptr[at - 1] != ';'))
@@ -56,15 +56,13 @@ static struct ib_str audit_error(struct ib_str msg)
 /* Category of an error text; policy first, as lockout errors also say "authentication failed". */
 static void error_outcome(struct ib_str e, struct ib_event *ev)
 {
-	if (ib_str_find(e, "lockout", 7) >= 0 || ib_str_find(e, "locked", 6) >= 0) {
+	if (IB_SP_FIND(e, "lockout") >= 0 || IB_SP_FIND(e, "locked") >= 0) {
 		ev->outcome = IB_CAT_POLICY;
 		ev->signature = "zimbra-account-locked";
-	} else if (ib_str_find(e, "account(or domain) status", 25) >= 0 ||
-		   ib_str_find(e, "account status", 14) >= 0) {
+	} else if (IB_SP_FIND(e, "account(or domain) status") >= 0 || IB_SP_FIND(e, "account status") >= 0) {
 		ev->outcome = IB_CAT_POLICY;
 		ev->signature = "zimbra-account-status";
-	} else if (ib_str_find(e, "authentication failed", 21) >= 0 ||
-		   ib_str_find(e, "invalid password", 16) >= 0) {
+	} else if (IB_SP_FIND(e, "authentication failed") >= 0 || IB_SP_FIND(e, "invalid password") >= 0) {
 		ev->outcome = IB_CAT_CREDENTIALS;
 		ev->signature = "zimbra-auth-failed";
 	} else {
@@ -95,7 +93,7 @@ static int audit(struct ib_str msg, struct ib_str ctxv, struct ib_event *ev)
 {
 	struct ib_str e, proto = kv(msg, "protocol");
 
-	if (!ib_str_eq_lit(kv(msg, "cmd"), "Auth") || !ib_str_caseeq(proto, "imap"))
+	if (!IB_SP_EQ(kv(msg, "cmd"), "Auth") || !IB_SP_CASEEQ(proto, "imap"))
 		return IB_SKIP;
 	ev->user = kv(msg, "account");
 	if (!ev->user.len)
@@ -115,14 +113,13 @@ static int mailbox(struct ib_str msg, struct ib_str ctxv, struct ib_event *ev)
 	long at;
 
 	ev->user = kv(ctxv, "name");
-	if ((at = ib_str_find(msg, "authentication failed for [", 27)) >= 0) {
+	if ((at = IB_SP_FIND(msg, "authentication failed for [")) >= 0) {
 		struct ib_str rest = {msg.ptr + at + 26, msg.len - (size_t)at - 26}, name, reason;
 
 		if (!bracket(&rest, &name))
 			ev->user = name;
 		reason = ib_str_trim(rest);
-		if (reason.len &&
-		    (ib_str_find(reason, "lock", 4) >= 0 || ib_str_find(reason, "status", 6) >= 0))
+		if (reason.len && (IB_SP_FIND(reason, "lock") >= 0 || IB_SP_FIND(reason, "status") >= 0))
 			error_outcome(reason, ev);
 		else {
 			ev->outcome = IB_CAT_CREDENTIALS;
@@ -130,23 +127,23 @@ static int mailbox(struct ib_str msg, struct ib_str ctxv, struct ib_event *ev)
 		}
 		return IB_OK;
 	}
-	if (ib_str_starts(msg, "user ") && (at = ib_str_find(msg, " authenticated, mechanism=", 26)) > 5) {
+	if (IB_SP_STARTS(msg, "user ") && (at = IB_SP_FIND(msg, " authenticated, mechanism=")) > 5) {
 		ev->user = (struct ib_str){msg.ptr + 5, (size_t)at - 5};
 		ev->outcome = IB_CAT_OK;
 		ev->signature = "zimbra-auth-ok";
 		return IB_OK;
 	}
-	if (ib_str_find(msg, "account undergoing maintenance", 30) >= 0) {
+	if (IB_SP_FIND(msg, "account undergoing maintenance") >= 0) {
 		ev->outcome = IB_CAT_TEMPORARY;
 		ev->signature = "zimbra-maintenance";
 		return IB_OK;
 	}
-	if (ib_str_find(msg, "does not have IMAP access enabled", 33) >= 0) {
+	if (IB_SP_FIND(msg, "does not have IMAP access enabled") >= 0) {
 		ev->outcome = IB_CAT_POLICY;
 		ev->signature = "zimbra-imap-disabled";
 		return IB_OK;
 	}
-	if (ib_str_starts(msg, "LOGIN failed") || ib_str_starts(msg, "AUTHENTICATE failed")) {
+	if (IB_SP_STARTS(msg, "LOGIN failed") || IB_SP_STARTS(msg, "AUTHENTICATE failed")) {
 		return IB_OK; /* outcome left to the rules (a ServiceException, often temporary) */
 	}
 	return IB_SKIP;
@@ -154,12 +151,12 @@ static int mailbox(struct ib_str msg, struct ib_str ctxv, struct ib_event *ev)
 
 static int z_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
 {
-	struct ib_str s = ib_line_clean(line), thread, ctxv = IB_STR_NULL, msg, ip;
+	struct ib_str s = ib_sp_line_clean(line), thread, ctxv = IB_STR_NULL, msg, ip;
 	long at;
 	int rc, is_audit;
 
-	if (!s.len || s.ptr[0] == ' ' || s.ptr[0] == '\t' || ib_str_starts(s, "Caused by") ||
-	    ib_str_starts(s, "..."))
+	if (!s.len || s.ptr[0] == ' ' || s.ptr[0] == '\t' || IB_SP_STARTS(s, "Caused by") ||
+	    IB_SP_STARTS(s, "..."))
 		return IB_SKIP; /* stack-trace continuation of the previous line */
 	if (memchr(s.ptr, '\0', s.len)) {
 		ctx->reason = "NUL byte in line";
@@ -179,16 +176,16 @@ static int z_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 		return IB_BAD;
 	}
 	/* the context is optional; the category follows "] " or the thread */
-	if ((at = ib_str_find(s, "] security - ", 13)) >= 0) {
+	if ((at = IB_SP_FIND(s, "] security - ")) >= 0) {
 		is_audit = 1;
-	} else if ((at = ib_str_find(s, "] imap - ", 9)) >= 0) {
+	} else if ((at = IB_SP_FIND(s, "] imap - ")) >= 0) {
 		is_audit = 0;
 	} else {
 		struct ib_str t = ib_str_trim(s);
 
-		if (ib_str_starts(t, "security - "))
+		if (IB_SP_STARTS(t, "security - "))
 			is_audit = 1, at = -1;
-		else if (ib_str_starts(t, "imap - "))
+		else if (IB_SP_STARTS(t, "imap - "))
 			is_audit = 0, at = -1;
 		else
 			return IB_SKIP; /* another category */
@@ -216,7 +213,8 @@ static int z_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	if (rc != IB_OK)
 		return rc;
 	ip = kv(ctxv, "oip");
-	ev->ip = ib_addr_host(ip.len ? ip : kv(ctxv, "ip"));
+	ev->ip = ib_str_trim(ip.len ? ip : kv(ctxv, "ip"));
+	(void)ib_sp_addr(ev->ip, IB_SP_PORT_MAYBE, &ev->ip); /* else as written */
 	ev->message = msg;
 	ev->flags |= IB_EV_AUTH_HINT;
 	return IB_OK;
@@ -224,7 +222,7 @@ static int z_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 
 static int z_probe(struct ib_str line)
 {
-	struct ib_str s = ib_line_clean(line);
+	struct ib_str s = ib_sp_line_clean(line);
 	int64_t t;
 	struct ib_time_policy p;
 
@@ -233,10 +231,10 @@ static int z_probe(struct ib_str line)
 		return 0;
 	if (ib_ts_iso(&s, &p, &t))
 		return 0;
-	if (ib_str_find(s, "] security - cmd=", 17) >= 0 || ib_str_find(s, "] imap - ", 9) >= 0 ||
-	    ib_str_find(s, "[ImapServer", 11) >= 0 || ib_str_find(s, "[ImapSSLServer", 14) >= 0)
+	if (IB_SP_FIND(s, "] security - cmd=") >= 0 || IB_SP_FIND(s, "] imap - ") >= 0 ||
+	    IB_SP_FIND(s, "[ImapServer") >= 0 || IB_SP_FIND(s, "[ImapSSLServer") >= 0)
 		return 90;
-	if (ib_str_starts(ib_str_trim(s), "INFO  [") || ib_str_starts(ib_str_trim(s), "WARN  ["))
+	if (IB_SP_STARTS(ib_str_trim(s), "INFO  [") || IB_SP_STARTS(ib_str_trim(s), "WARN  ["))
 		return 30;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "imapblast/classify.h"
 #include "imapblast/parser.h"
 #include "imapblast/timeutil.h"
+#include "ib_feed.h"
 #include "testutil.h"
 
 /* fail2ban runs its tests with the clock at 2005-08-14 10:00:00 UTC. */
@@ -90,8 +91,7 @@ START_TEST(corpus_file)
 	const struct ib_parser *p;
 	struct ib_rules *rules = NULL;
 	struct ib_classifier *cls = NULL;
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
+	struct trun t;
 	int expect = -1;
 
 	if (!corpus_present())
@@ -103,17 +103,12 @@ START_TEST(corpus_file)
 	for (size_t i = 0; i < n && nprobe < 20; i++)
 		if (lines[i].len && lines[i].ptr[0] != '#')
 			probe[nprobe++] = lines[i];
-	p = ib_parser_detect(probe, nprobe);
-	ck_assert_msg(p != NULL, "%s: no parser detected (parser-side)", files[_i]);
-	ck_assert(p->parse != NULL);
 
 	ck_assert_int_eq(ib_rules_new(&rules, 1, NULL), IB_OK);
 	ck_assert_int_eq(ib_rules_compile(rules, NULL), IB_OK);
 	ck_assert_int_eq(ib_classifier_new(&cls, rules, NULL), IB_OK);
-	ib_time_policy_init(&tp, ib_test_zone("Europe/Zurich"), 0, REF_MS);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.time = &tp;
-	ctx.state = p->open ? p->open() : NULL;
+	trun_start(&t, NULL, probe, nprobe, ib_test_zone("Europe/Zurich"), 0, REF_MS, NULL);
+	p = t.rt.parser;
 
 	for (size_t i = 0; i < n; i++) {
 		struct ib_event ev;
@@ -129,10 +124,8 @@ START_TEST(corpus_file)
 		}
 		want = expect;
 		expect = -1;
-		ib_event_clear(&ev);
-		ctx.lineno = i + 1;
-		ctx.reason = NULL;
-		rc = p->parse(&ctx, lines[i], &ev);
+		rc = trun_line(&t, lines[i]);
+		ev = t.ev;
 		memset(&m, 0, sizeof(m));
 		if (rc == IB_OK)
 			ib_classify(cls, &ev, &m);
@@ -144,13 +137,12 @@ START_TEST(corpus_file)
 		if (!ok || getenv("IB_TEST_VERBOSE"))
 			printf("  %s %s:%zu: want %s, got %s (parser %s rc=%d%s%s, rule %s): %.*s\n",
 			       ok ? "ok  " : "FAIL", files[_i], i + 1, want ? "failure" : "not credentials",
-			       ib_category_name(m.category), p->name, rc, ctx.reason ? " " : "",
-			       ctx.reason ? ctx.reason : "", m.signature ? m.signature : "-",
+			       ib_category_name(m.category), p->name, rc, t.reason ? " " : "",
+			       t.reason ? t.reason : "", m.signature ? m.signature : "-",
 			       (int)(lines[i].len > 160 ? 160 : lines[i].len), lines[i].ptr);
 	}
 	printf("corpus %-15s %zu/%zu lines as expected (parser %s)\n", files[_i], good, cases, p->name);
-	if (p->close)
-		p->close(ctx.state);
+	trun_end(&t);
 	ib_classifier_free(cls);
 	ib_rules_free(rules);
 	free(lines);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "imapblast/parser.h"
+#include "ib_feed.h"
 #include "testutil.h"
 
 #define REF_S 1124013600LL
@@ -89,8 +90,7 @@ START_TEST(test_file)
 	char **lines;
 	struct ib_str det[DETECT_LINES];
 	const struct ib_parser *p;
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx = {0};
+	struct trun t;
 
 	if (!dir) {
 		if (_i == 0)
@@ -112,11 +112,8 @@ START_TEST(test_file)
 	for (size_t i = 0; i < nlines && ndet < DETECT_LINES; i++)
 		if (lines[i][0] && lines[i][0] != '#')
 			det[ndet++] = ib_str_from(lines[i]);
-	p = ib_parser_detect(det, ndet);
-	ck_assert_msg(p != NULL, "%s: no parser detected", files[_i]);
-	ib_time_policy_init(&tp, ib_test_zone("Europe/Zurich"), 0, REF_S * 1000);
-	ctx.time = &tp;
-	ctx.state = p->open ? p->open() : NULL;
+	trun_start(&t, NULL, det, ndet, ib_test_zone("Europe/Zurich"), 0, REF_S * 1000, NULL);
+	p = t.rt.parser;
 	for (size_t i = 0; i + 1 < nlines; i++) {
 		const char *js = strstr(lines[i], "# failJSON:");
 		char match[16], host[128], user[256], tstr[64];
@@ -132,10 +129,8 @@ START_TEST(test_file)
 		if (json_get(js, "user", user, sizeof(user)))
 			user[0] = 0;
 		total++;
-		ib_event_clear(&ev);
-		ctx.reason = NULL;
-		ctx.lineno = i + 2;
-		rc = p->parse(&ctx, ib_str_from(lines[i + 1]), &ev);
+		rc = trun_line(&t, ib_str_from(lines[i + 1]));
+		ev = t.ev;
 		ok = rc == IB_OK && slice_eq(ev.ip, host) && (!user[0] || slice_eq(ev.user, user)) &&
 		     ev.time_ms == local_ms(tstr);
 		/* an injected "from 127.0.0.1" must never become the IP or a bare user */
@@ -152,8 +147,7 @@ START_TEST(test_file)
 	}
 	printf("corpus %s (parser %s): %zu/%zu (%.0f%%)\n", files[_i], p->name, pass, total,
 	       total ? 100.0 * (double)pass / (double)total : 100.0);
-	if (p->close)
-		p->close(ctx.state);
+	trun_end(&t);
 	free(lines);
 	free(buf);
 	ck_assert_msg(total > 0, "%s: no cases", files[_i]);

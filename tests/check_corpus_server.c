@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "imapblast/parser.h"
+#include "ib_feed.h"
 #include "testutil.h"
 
 #define REF_MS (INT64_C(1124013600) * 1000)
@@ -72,12 +73,11 @@ static int str_eq(struct ib_str a, struct ib_str b)
 START_TEST(test_corpus_file)
 {
 	const char *dir = ib_test_corpus_dir();
-	const struct ib_parser *sys = ib_parser_find("syslog"), *det;
+	const struct ib_parser *det;
+	struct trun t;
 	struct ib_str probe[20];
 	size_t nprobe = 0, len = 0;
 	char path[1200], *text, *line, *next;
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
 	int total = 0, good = 0, bad_rc = 0;
 
 	if (!dir) {
@@ -98,15 +98,9 @@ START_TEST(test_corpus_file)
 		if (next)
 			next++;
 	}
-	det = ib_parser_detect(probe, nprobe);
-	ck_assert_msg(det != NULL && !strcmp(det->name, "syslog"), "%s: detected %s", files[_i],
-		      det ? det->name : "(none)");
-
-	ib_time_policy_init(&tp, ib_test_zone("Europe/Zurich"), 0, REF_MS);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.time = &tp;
-	ctx.state = sys->open();
-	ck_assert(ctx.state != NULL);
+	trun_start(&t, NULL, probe, nprobe, ib_test_zone("Europe/Zurich"), 0, REF_MS, NULL);
+	det = t.rt.parser;
+	ck_assert_msg(!strcmp(det->name, "syslog"), "%s: detected %s", files[_i], det->name);
 	for (line = text; line && *line; line = next) {
 		char *json, *tc, *tc_end;
 		struct ib_event ev;
@@ -131,18 +125,16 @@ START_TEST(test_corpus_file)
 		user = json_str(json, "user");
 		tstr = json_str(json, "time");
 
-		ib_event_clear(&ev);
-		ctx.reason = NULL;
-		rc = sys->parse(&ctx, ib_str_from(tc), &ev);
+		rc = trun_line(&t, ib_str_from(tc));
+		ev = t.ev;
 		if (rc != IB_OK && rc != IB_SKIP) {
 			bad_rc++;
-			fprintf(stderr, "%s: rc %d (%s): %s\n", files[_i], rc, ctx.reason ? ctx.reason : "",
-				tc);
+			fprintf(stderr, "%s: rc %d (%s): %s\n", files[_i], rc, t.reason ? t.reason : "", tc);
 		}
 		if (!match)
 			continue;
 		total++;
-		want = json_time(&tp, tstr);
+		want = json_time(&t.tp, tstr);
 		if (want != IB_TIME_NONE && tc[0] == '@')
 			want -= TAI_UTC_MS;
 		if (rc == IB_OK && str_eq(ev.ip, host) && (!user.len || str_eq(ev.user, user)) &&
@@ -158,7 +150,7 @@ START_TEST(test_corpus_file)
 				ev.user.ptr ? ev.user.ptr : "", got, exp, tc);
 		}
 	}
-	sys->close(ctx.state);
+	trun_end(&t);
 	free(text);
 	printf("%s: %d/%d match lines\n", files[_i], good, total);
 	ck_assert_int_gt(total, 0);

@@ -1,8 +1,8 @@
 /*
  * check_csvutil.c: parsers/csvutil.c against plain reference versions (the
- * field-by-field memchr split, the byte-by-byte unescape, strncasecmp
- * equality and host extraction) on every line over a small alphabet up to
- * six bytes, pseudo-random longer lines, and a few fixed cases.
+ * field-by-field memchr split, the byte-by-byte unescape) on every line
+ * over a small alphabet up to six bytes, pseudo-random longer lines, and a
+ * few fixed cases.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -209,65 +209,6 @@ START_TEST(test_split_fixed)
 }
 END_TEST
 
-struct ceq_case {
-	const char *a;
-	size_t alen;
-	const char *lit;
-};
-
-static const struct ceq_case ceq_cases[] = {
-    {"Success", 7, "success"},
-    {"SUCCESS", 7, "Success"},
-    {"Succes", 6, "Success"},
-    {"Successs", 8, "Success"},
-    {"", 0, ""},
-    {"", 0, "x"},
-    {"x", 1, ""},
-    {"IMAP4", 5, "imap4"},
-    {"[mAp4", 5, "imap4"},
-    {"@", 1, "`"},
-    {"\xc3\x89", 2, "\xc3\xa9"},
-    {"a\0b", 3, "a"},
-    {"a\0", 2, "a"},
-    {"A\0", 2, "a\0"},
-};
-
-START_TEST(test_caseeq)
-{
-	const struct ceq_case *c = &ceq_cases[_i];
-	struct ib_str a = {c->a, c->alen};
-	size_t n = strlen(c->lit);
-	int want = a.len == n && (!n || !strncasecmp(a.ptr, c->lit, n));
-
-	ck_assert_int_eq(ib_str_caseeq(a, c->lit), want);
-}
-END_TEST
-
-struct host_case {
-	const char *in, *out;
-};
-
-static const struct host_case host_cases[] = {
-    {"1.2.3.4:993", "1.2.3.4"},
-    {" [2001:db8::1]:993 ", "2001:db8::1"},
-    {"::ffff:10.0.0.1", "10.0.0.1"},
-    {"::FFFF:10.0.0.1", "10.0.0.1"},
-    {"::fffe:10.0.0.1", "::fffe:10.0.0.1"},
-    {"::ffff:abcd", "::ffff:abcd"},
-    {"2001:db8::1", "2001:db8::1"},
-    {"", ""},
-    {"\t", ""},
-};
-
-START_TEST(test_addr_host)
-{
-	struct ib_str h = ib_addr_host(ib_str_from(host_cases[_i].in));
-
-	ck_assert_uint_eq(h.len, strlen(host_cases[_i].out));
-	ck_assert(!h.len || !memcmp(h.ptr, host_cases[_i].out, h.len));
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	Suite *s = suite_create("csvutil");
@@ -277,8 +218,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_split_exhaustive);
 	tcase_add_test(tc, test_split_random);
 	tcase_add_loop_test(tc, test_split_fixed, 0, (int)(sizeof(fixed_cases) / sizeof(fixed_cases[0])));
-	tcase_add_loop_test(tc, test_caseeq, 0, (int)(sizeof(ceq_cases) / sizeof(ceq_cases[0])));
-	tcase_add_loop_test(tc, test_addr_host, 0, (int)(sizeof(host_cases) / sizeof(host_cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

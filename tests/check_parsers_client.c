@@ -290,27 +290,21 @@ END_TEST
 /* a Thunderbird log with more connections than table slots stays bounded */
 START_TEST(test_tb_many_conns)
 {
-	const struct ib_parser *p = ib_parser_find("thunderbird");
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx = {0};
-	struct ib_event ev;
+	struct trun t;
 	char line[256];
 	int n, oks = 0;
 
-	pc_policy(&tp);
-	ctx.time = &tp;
-	ctx.state = p->open();
-	ck_assert(ctx.state != NULL);
+	trun_start(&t, "thunderbird", NULL, 0, NULL, 0, PC_REF, NULL);
 	for (unsigned i = 1; i <= 1000; i++) {
 		n = snprintf(line, sizeof(line),
 			     "[P 1: IMAP]: I/IMAP 0x%x:h:NA:CreateNewLineFromSocket: * OK", i);
-		ck_assert_int_eq(p->parse(&ctx, (struct ib_str){line, (size_t)n}, &ev), IB_SKIP);
+		ck_assert_int_eq(trun_line(&t, (struct ib_str){line, (size_t)n}), IB_SKIP);
 		n = snprintf(line, sizeof(line), "[P 1: IMAP]: I/IMAP 0x%x:h:A:CreateNewLineFromSocket: 2 OK",
 			     i);
-		oks += p->parse(&ctx, (struct ib_str){line, (size_t)n}, &ev) == IB_OK;
+		oks += trun_line(&t, (struct ib_str){line, (size_t)n}) == IB_OK;
 	}
 	ck_assert_int_eq(oks, 1000);
-	p->close(ctx.state);
+	trun_end(&t);
 }
 END_TEST
 

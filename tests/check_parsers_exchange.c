@@ -291,44 +291,29 @@ START_TEST(test_many_sessions)
 	static const char hdr[] = "#Fields: "
 				  "dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,command,"
 				  "parameters,context,puid";
-	const struct ib_parser *p = &ib_parser_exchange;
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx = {0};
-	struct ib_event ev;
+	struct trun t;
 	char buf[256];
 	size_t oks = 0, total = 5000;
 
-	ib_time_policy_init(&tp, NULL, 0, 0);
-	ctx.time = &tp;
-	ctx.state = p->open();
-	ck_assert(ctx.state != NULL);
-	ib_event_clear(&ev);
-	ck_assert_int_eq(p->parse(&ctx, IB_STR_LIT(hdr), &ev), IB_SKIP);
+	trun_start(&t, "exchange", NULL, 0, NULL, 0, 0, NULL);
+	ck_assert_int_eq(trun_line(&t, IB_STR_LIT(hdr)), IB_SKIP);
 	for (size_t i = 0; i < total; i++) {
 		int n = snprintf(
 		    buf, sizeof(buf),
 		    "2025-11-03T01:00:00.008Z,S%zu,2,1.1.1.1:1,2.2.2.2:2,u%zu,1,1,1,login,,R=OK,", i, i);
 		int rc;
 
-		ib_event_clear(&ev);
-		rc = p->parse(&ctx, (struct ib_str){buf, (size_t)n}, &ev);
-		ck_assert_int_ge(rc, 0);
+		rc = trun_line(&t, (struct ib_str){buf, (size_t)n});
 		if (rc == IB_OK) {
-			ck_assert_int_eq(ev.outcome, IB_CAT_OK);
+			ck_assert_int_eq(t.ev.outcome, IB_CAT_OK);
 			oks++;
 		}
 	}
-	ck_assert_uint_eq(oks, total - 4096); /* the evicted ones */
-	for (;;) {
-		ib_event_clear(&ev);
-		if (p->drain(&ctx, 1, &ev) != IB_OK)
-			break;
-		ck_assert_int_eq(ev.outcome, IB_CAT_OK);
-		oks++;
-	}
-	ck_assert_uint_eq(oks, total);
-	p->close(ctx.state);
-	p->close(NULL);
+	ck_assert_uint_eq(oks + t.held, total - 4096); /* the evicted ones */
+	/* the rest is released at end of file */
+	trun_end(&t);
+	ck_assert_uint_eq(oks + t.held, total);
+	ib_parser_exchange.close(NULL);
 }
 END_TEST
 

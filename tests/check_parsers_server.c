@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "imapblast/parser.h"
+#include "ib_feed.h"
 #include "testutil.h"
 
 struct pcase {
@@ -372,29 +373,21 @@ static void check_str(const char *what, const char *line, struct ib_str got, con
 
 static void run_case(const struct pcase *c)
 {
-	const struct ib_parser *p = ib_parser_find("syslog");
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
-	struct ib_event ev;
 	size_t len = c->len ? c->len : strlen(c->line);
 	char *buf = malloc(len ? len : 1);
+	struct trun tr;
+	const struct ib_event *e = &tr.ev;
 	char t[32];
 	int rc;
 
-	ck_assert(p != NULL);
 	ck_assert(buf != NULL);
 	memcpy(buf, c->line, len);
-	ib_time_policy_init(&tp, NULL, 2026, 0);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.time = &tp;
-	ctx.state = p->open ? p->open() : NULL;
-	ib_event_clear(&ev);
-	rc = p->parse(&ctx, (struct ib_str){buf, len}, &ev);
-	ck_assert_msg(rc == c->rc, "%s: rc %d want %d (%s)", c->line, rc, c->rc,
-		      ctx.reason ? ctx.reason : "");
-	if (rc == IB_BAD)
-		ck_assert_msg(ctx.reason != NULL, "%s: IB_BAD without a reason", c->line);
+	trun_start(&tr, "syslog", NULL, 0, NULL, 2026, 0, NULL);
+	rc = trun_line(&tr, (struct ib_str){buf, len});
+	ck_assert_msg(rc == c->rc, "%s: rc %d want %d (%s)", c->line, rc, c->rc, tr.reason ? tr.reason : "");
 	if (rc == IB_OK) {
+		struct ib_event ev = *e;
+
 		ib_time_format(ev.time_ms, t, sizeof(t));
 		ck_assert_msg(!strcmp(t, c->time), "%s: time %s want %s", c->line, t, c->time);
 		ck_assert_msg(ev.format && !strcmp(ev.format, c->format), "%s: format %s", c->line,
@@ -421,8 +414,7 @@ static void run_case(const struct pcase *c)
 				      ev.message.ptr ? ev.message.ptr : "");
 		}
 	}
-	if (p->close)
-		p->close(ctx.state);
+	trun_end(&tr);
 	free(buf);
 }
 
@@ -458,32 +450,22 @@ static int in_buf(struct ib_str s, const char *buf, size_t len)
 /* Every prefix of every case line: a valid code, and every slice inside the line. */
 static void prefixes(const struct pcase *cases, size_t n)
 {
-	const struct ib_parser *p = ib_parser_find("syslog");
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
+	struct trun tr;
 
-	ck_assert(p != NULL);
-	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, NULL, 2026, 0);
-	ctx.time = &tp;
-	ctx.state = p->open();
-	ck_assert(ctx.state != NULL);
+	trun_start(&tr, "syslog", NULL, 0, NULL, 2026, 0, NULL);
 	for (size_t i = 0; i < n; i++) {
 		size_t full = cases[i].len ? cases[i].len : strlen(cases[i].line);
 
 		for (size_t len = 0; len <= full; len++) {
 			char *buf = malloc(len ? len : 1);
-			struct ib_event ev;
 			int rc;
 
 			ck_assert(buf != NULL);
 			memcpy(buf, cases[i].line, len);
-			ib_event_clear(&ev);
-			ctx.reason = NULL;
-			rc = p->parse(&ctx, (struct ib_str){buf, len}, &ev);
-			ck_assert_msg(rc == IB_OK || rc == IB_SKIP || rc == IB_BAD, "rc %d", rc);
-			ck_assert(rc != IB_BAD || ctx.reason != NULL);
+			rc = trun_line(&tr, (struct ib_str){buf, len});
 			if (rc == IB_OK) {
+				const struct ib_event ev = tr.ev;
+
 				ck_assert(in_buf(ev.user, buf, len) && in_buf(ev.ip, buf, len) &&
 					  in_buf(ev.server, buf, len) && in_buf(ev.session, buf, len) &&
 					  in_buf(ev.message, buf, len) && in_buf(ev.host, buf, len) &&
@@ -492,7 +474,7 @@ static void prefixes(const struct pcase *cases, size_t n)
 			free(buf);
 		}
 	}
-	p->close(ctx.state);
+	trun_end(&tr);
 }
 
 START_TEST(test_prefixes)
@@ -518,12 +500,10 @@ static const struct {
 
 START_TEST(test_big_user)
 {
-	const struct ib_parser *p = ib_parser_find("syslog");
 	size_t hl = strlen(big[_i].head), tl = strlen(big[_i].tail), ul = 65536;
 	size_t len = hl + ul + tl;
 	char *buf = malloc(len);
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
+	struct trun tr;
 	struct ib_event ev;
 	int rc;
 
@@ -531,18 +511,15 @@ START_TEST(test_big_user)
 	memcpy(buf, big[_i].head, hl);
 	memset(buf + hl, 'u', ul);
 	memcpy(buf + hl + ul, big[_i].tail, tl);
-	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, NULL, 2026, 0);
-	ctx.time = &tp;
-	ctx.state = p->open();
-	ib_event_clear(&ev);
-	rc = p->parse(&ctx, (struct ib_str){buf, len}, &ev);
+	trun_start(&tr, "syslog", NULL, 0, NULL, 2026, 0, NULL);
+	rc = trun_line(&tr, (struct ib_str){buf, len});
 	ck_assert_int_eq(rc, IB_OK);
+	ev = tr.ev;
 	ck_assert_str_eq(ev.format, big[_i].format);
 	ck_assert_uint_eq(ev.user.len, ul);
 	ck_assert(ev.user.ptr == buf + hl);
 	ck_assert(ev.ip.len == 9 && !memcmp(ev.ip.ptr, "192.0.2.1", 9));
-	p->close(ctx.state);
+	trun_end(&tr);
 	free(buf);
 }
 END_TEST
@@ -574,7 +551,7 @@ START_TEST(test_probe_detect)
 }
 END_TEST
 
-/* `--format dovecot` etc.: each message parser reads whole syslog lines itself. */
+/* `--format dovecot` etc.: the envelope, restricted to that message parser. */
 START_TEST(test_forced_format)
 {
 	static const char *const names[] = {"dovecot", "cyrus", "courier", "uwimap"};
@@ -584,21 +561,14 @@ START_TEST(test_forced_format)
 	    "Apr 23 21:59:01 dns2 imapd: LOGIN FAILED, user=s, ip=[::ffff:1.2.3.4]",
 	    "Jul 3 20:56:53 Linux2 imapd[666]: Login failed user=l auth=l host=h [81.169.154.112]",
 	};
-	const struct ib_parser *p = ib_parser_find(names[_i]);
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
-	struct ib_event ev;
+	struct trun tr;
 
-	ck_assert(p != NULL && p->parse != NULL && p->parse_msg != NULL);
-	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, NULL, 2026, 0);
-	ctx.time = &tp;
-	ib_event_clear(&ev);
-	ck_assert_int_eq(p->parse(&ctx, ib_str_from(lines[_i]), &ev), IB_OK);
-	ck_assert_str_eq(ev.format, names[_i]);
+	trun_start(&tr, names[_i], NULL, 0, NULL, 2026, 0, NULL);
+	ck_assert_int_eq(trun_line(&tr, ib_str_from(lines[_i])), IB_OK);
+	ck_assert_str_eq(tr.ev.format, names[_i]);
 	/* another parser's line is skipped, not claimed */
-	ib_event_clear(&ev);
-	ck_assert_int_eq(p->parse(&ctx, ib_str_from(lines[(_i + 1) % 4]), &ev), IB_SKIP);
+	ck_assert_int_eq(trun_line(&tr, ib_str_from(lines[(_i + 1) % 4])), IB_SKIP);
+	trun_end(&tr);
 }
 END_TEST
 
@@ -628,20 +598,12 @@ static const struct {
 
 START_TEST(test_no_attempt)
 {
-	const struct ib_parser *p = ib_parser_find("syslog");
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
-	struct ib_event ev;
+	struct trun tr;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, NULL, 2026, 0);
-	ctx.time = &tp;
-	ctx.state = p->open ? p->open() : NULL;
-	ib_event_clear(&ev);
-	ck_assert_int_eq(p->parse(&ctx, ib_str_from(noattempt[_i].line), &ev), IB_OK);
-	ck_assert_int_eq(!!(ev.flags & IB_EV_CONNECTION), noattempt[_i].connection);
-	if (p->close)
-		p->close(ctx.state);
+	trun_start(&tr, "syslog", NULL, 0, NULL, 2026, 0, NULL);
+	ck_assert_int_eq(trun_line(&tr, ib_str_from(noattempt[_i].line)), IB_OK);
+	ck_assert_int_eq(!!(tr.ev.flags & IB_EV_CONNECTION), noattempt[_i].connection);
+	trun_end(&tr);
 }
 END_TEST
 
@@ -658,38 +620,31 @@ static const struct {
 
 START_TEST(test_samples)
 {
-	const struct ib_parser *p = ib_parser_find("syslog");
 	char path[1024], *text, *line, *next;
 	size_t len;
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
+	struct trun tr;
 	int events = 0, skips = 0;
 
 	snprintf(path, sizeof(path), "%s/formats/%s", IB_SAMPLES_DIR, samples[_i].file);
 	text = ib_test_slurp(path, &len);
 	ck_assert_msg(text != NULL, "cannot read '%s'", path);
-	memset(&ctx, 0, sizeof(ctx));
-	ib_time_policy_init(&tp, NULL, 2026, 0);
-	ctx.time = &tp;
-	ctx.state = p->open();
+	trun_start(&tr, "syslog", NULL, 0, NULL, 2026, 0, NULL);
 	for (line = text; line && *line; line = next) {
-		struct ib_event ev;
 		int rc;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		ib_event_clear(&ev);
-		rc = p->parse(&ctx, ib_str_from(line), &ev);
+		rc = trun_line(&tr, ib_str_from(line));
 		ck_assert_msg(rc == IB_OK || rc == IB_SKIP, "%s: rc %d: %s", path, rc, line);
 		if (rc == IB_OK) {
-			ck_assert_str_eq(ev.format, samples[_i].format);
+			ck_assert_str_eq(tr.ev.format, samples[_i].format);
 			events++;
 		} else {
 			skips++;
 		}
 	}
-	p->close(ctx.state);
+	trun_end(&tr);
 	free(text);
 	ck_assert_int_eq(events, samples[_i].events);
 	ck_assert_int_eq(skips, samples[_i].skips);

@@ -1,7 +1,9 @@
 /*
- * ib_feed.h: test helper for the parser suites (exchange, entra, zimbra):
- * feeds lines through a parser's open/parse/drain/close like the pipeline
- * does and records every event it yields, copied, in order.
+ * ib_feed.h: the parser test harness, the one all parser suites use. It
+ * runs lines through the parser runtime (parser.h) exactly as the pipeline
+ * does: by name (a message parser such as "dovecot" reads syslog lines
+ * through the envelope) or by detection, drains after every line and at
+ * end of file, and records every event it yields, copied, in order.
  */
 #ifndef IB_FEED_H
 #define IB_FEED_H
@@ -24,13 +26,29 @@ struct feed_ev {
 };
 
 struct feed {
-	int last_rc;	       /* rc of parse for the last line fed */
+	int last_rc; /* result of the last line fed */
 	const char *last_reason;
 	size_t nev, nbad;
 	struct feed_ev ev[FEED_MAX_EV];
 };
 
-static void feed_copy(char *dst, struct ib_str s)
+/*
+ * One file's run. After trun_line, rc, reason and (rc IB_OK) ev are the
+ * line's own result; ev's slices are valid until the next line. Every
+ * event (the line's and held ones) is recorded in f when f is not NULL.
+ */
+struct trun {
+	struct ib_runtime rt;
+	struct ib_time_policy tp;
+	struct feed *f;
+	uint64_t lineno;
+	int rc;
+	const char *reason;
+	struct ib_event ev;
+	size_t held; /* held events released (IB_OK) */
+};
+
+static inline void feed_copy(char *dst, struct ib_str s)
 {
 	size_t n = s.len < FEED_STR - 1 ? s.len : FEED_STR - 1;
 
@@ -39,7 +57,7 @@ static void feed_copy(char *dst, struct ib_str s)
 	dst[n] = 0;
 }
 
-static void feed_take(struct feed *f, const struct ib_event *ev)
+static inline void feed_take(struct feed *f, const struct ib_event *ev)
 {
 	struct feed_ev *d;
 
@@ -56,32 +74,77 @@ static void feed_take(struct feed *f, const struct ib_event *ev)
 	feed_copy(d->message, ev->message);
 }
 
-static void feed_drain(const struct ib_parser *p, struct ib_parse_ctx *ctx, int eof, struct feed *f)
+static inline int trun_result(void *arg, int rc, struct ib_event *ev, const char *reason, int held)
 {
-	struct ib_event ev;
-	int rc, guard = 0;
+	struct trun *t = arg;
 
-	if (!p->drain)
-		return;
-	for (;;) {
-		ib_event_clear(&ev);
-		rc = p->drain(ctx, eof, &ev);
-		ck_assert_int_ge(rc, 0);
-		if (rc == IB_EOF)
-			break;
-		if (rc == IB_OK)
-			feed_take(f, &ev);
-		else
-			f->nbad++;
-		ck_assert_int_lt(++guard, 1000);
+	ck_assert_msg(rc == IB_OK || rc == IB_SKIP || rc == IB_BAD, "rc %d", rc);
+	if (rc == IB_BAD)
+		ck_assert_msg(reason != NULL, "IB_BAD without a reason");
+	if (rc == IB_OK) {
+		ck_assert(ev->format != NULL);
+		if (ev->outcome != IB_CAT_NONE)
+			ck_assert(ev->signature != NULL);
 	}
+	if (held && rc == IB_OK)
+		t->held++;
+	if (!held) {
+		t->rc = rc;
+		t->reason = reason;
+		if (rc == IB_OK)
+			t->ev = *ev;
+	}
+	if (t->f) {
+		if (!held) {
+			t->f->last_rc = rc;
+			t->f->last_reason = reason;
+		}
+		if (rc == IB_OK)
+			feed_take(t->f, ev);
+		else if (rc == IB_BAD)
+			t->f->nbad++;
+	}
+	return IB_OK;
+}
+
+/*
+ * Start a run of parser `name` (NULL: detect over probe[0..n)); the time
+ * policy is ib_time_policy_init(zone, year, ref), zone NULL for UTC. f may
+ * be NULL.
+ */
+static inline void trun_start(struct trun *t, const char *name, const struct ib_str *probe, size_t n,
+			      const struct ib_zone *zone, int year, int64_t ref, struct feed *f)
+{
+	memset(t, 0, sizeof(*t));
+	ib_time_policy_init(&t->tp, zone, year, ref);
+	t->f = f;
+	if (f)
+		memset(f, 0, sizeof(*f));
+	ck_assert_int_eq(ib_runtime_start(&t->rt, name, probe, n, &t->tp, trun_result, t), IB_OK);
+	ck_assert_msg(t->rt.parser != NULL, "no parser for %s", name ? name : "the lines");
+}
+
+/* One line; returns its result (IB_OK, IB_SKIP or IB_BAD). */
+static inline int trun_line(struct trun *t, struct ib_str line)
+{
+	ib_event_clear(&t->ev);
+	t->reason = NULL;
+	ck_assert_int_eq(ib_runtime_line(&t->rt, line, ++t->lineno), IB_OK);
+	return t->rc;
+}
+
+/* End of file: drain, then release. */
+static inline void trun_end(struct trun *t)
+{
+	ck_assert_int_eq(ib_runtime_finish(&t->rt, t->lineno), IB_OK);
+	ib_runtime_release(&t->rt);
 }
 
 /*
  * A hostile line: pre, then n copies of fill, then post, NUL-terminated, in
  * a malloc'd buffer the caller frees (the test fails when out of memory).
  */
-static char *feed_long_line(const char *pre, char fill, size_t n, const char *post)
+static inline char *feed_long_line(const char *pre, char fill, size_t n, const char *post)
 {
 	size_t a = strlen(pre), b = strlen(post);
 	char *line = malloc(a + n + b + 1);
@@ -93,46 +156,19 @@ static char *feed_long_line(const char *pre, char fill, size_t n, const char *po
 	return line;
 }
 
-/* Feed n lines (explicit lengths: lines may hold NUL bytes). */
-static void feed_lines(const struct ib_parser *p, const struct ib_str *lines, size_t n, struct feed *f)
+/* Feed n lines (explicit lengths: lines may hold NUL bytes) through p. */
+static inline void feed_lines(const struct ib_parser *p, const struct ib_str *lines, size_t n, struct feed *f)
 {
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
+	struct trun t;
 
-	memset(f, 0, sizeof(*f));
-	ib_time_policy_init(&tp, NULL, 0, 0);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.time = &tp;
-	if (p->open) {
-		ctx.state = p->open();
-		ck_assert(ctx.state != NULL);
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct ib_event ev;
-		int rc;
-
-		ib_event_clear(&ev);
-		ctx.lineno = i + 1;
-		ctx.reason = NULL;
-		rc = p->parse(&ctx, lines[i], &ev);
-		ck_assert_int_ge(rc, 0);
-		f->last_rc = rc;
-		f->last_reason = ctx.reason;
-		if (rc == IB_OK)
-			feed_take(f, &ev);
-		if (rc == IB_BAD) {
-			f->nbad++;
-			ck_assert_msg(ctx.reason != NULL, "IB_BAD without a reason");
-		}
-		feed_drain(p, &ctx, 0, f);
-	}
-	feed_drain(p, &ctx, 1, f);
-	if (p->close)
-		p->close(ctx.state);
+	trun_start(&t, p->name, lines, n, NULL, 0, 0, f);
+	for (size_t i = 0; i < n; i++)
+		(void)trun_line(&t, lines[i]);
+	trun_end(&t);
 }
 
 /* Feed a '\n'-separated text (no NUL bytes). */
-static void feed_text(const struct ib_parser *p, const char *text, struct feed *f)
+static inline void feed_text(const struct ib_parser *p, const char *text, struct feed *f)
 {
 	struct ib_str lines[64];
 	size_t n = 0;
@@ -160,13 +196,13 @@ struct exp_ev {
 	const char *user, *ip, *server, *session, *message;
 };
 
-static void feed_check_str(const char *what, const char *got, const char *want, const char *name)
+static inline void feed_check_str(const char *what, const char *got, const char *want, const char *name)
 {
 	if (want)
 		ck_assert_msg(!strcmp(got, want), "%s: %s is '%s', want '%s'", name, what, got, want);
 }
 
-static void feed_check(const struct feed *f, const struct exp_ev *e, size_t n, const char *name)
+static inline void feed_check(const struct feed *f, const struct exp_ev *e, size_t n, const char *name)
 {
 	ck_assert_msg(f->nev == n, "%s: %zu events, want %zu", name, f->nev, n);
 	for (size_t i = 0; i < n; i++) {
@@ -179,8 +215,8 @@ static void feed_check(const struct feed *f, const struct exp_ev *e, size_t n, c
 				      "%s: event %zu signature %s, want %s", name, i,
 				      g->signature ? g->signature : "(null)", e[i].signature);
 		if (e[i].time_ms)
-			ck_assert_msg(g->time_ms == e[i].time_ms, "%s: event %zu time %lld, want %lld", name, i,
-				      (long long)g->time_ms, (long long)e[i].time_ms);
+			ck_assert_msg(g->time_ms == e[i].time_ms, "%s: event %zu time %lld, want %lld", name,
+				      i, (long long)g->time_ms, (long long)e[i].time_ms);
 		feed_check_str("user", g->user, e[i].user, name);
 		feed_check_str("ip", g->ip, e[i].ip, name);
 		feed_check_str("server", g->server, e[i].server, name);

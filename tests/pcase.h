@@ -1,9 +1,9 @@
 /*
  * pcase.h: table-driven parser cases shared by check_parsers_proxy.c and
  * check_parsers_client.c (static helpers; include once per suite).
- * A case feeds one or more '\n'-separated lines through one parser's
- * open / parse / close (syslog-borne formats through the "syslog" parser)
- * and checks the result of the last line.
+ * A case feeds one or more '\n'-separated lines through the parser
+ * runtime, forcing one parser by name (ib_feed.h), and checks the result
+ * of the last line.
  */
 #ifndef IB_TESTS_PCASE_H
 #define IB_TESTS_PCASE_H
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "imapblast/parser.h"
+#include "ib_feed.h"
 
 struct pcase {
 	const char *parser; /* registry name the lines go through */
@@ -40,11 +41,8 @@ static int64_t pc_time(const char *s)
 	return ib_time_utc((int)v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
 }
 
-static void pc_policy(struct ib_time_policy *tp)
-{
-	/* UTC, year 2026, reference 2026-06-30 */
-	ib_time_policy_init(tp, NULL, 0, ib_time_utc(2026, 6, 30, 0, 0, 0, 0));
-}
+/* UTC, year 2026, reference 2026-06-30 */
+#define PC_REF ib_time_utc(2026, 6, 30, 0, 0, 0, 0)
 
 static void pc_str(const char *what, struct ib_str got, const char *want)
 {
@@ -52,97 +50,65 @@ static void pc_str(const char *what, struct ib_str got, const char *want)
 		ck_assert_msg(got.len == 0, "%s: expected empty, got '%.*s'", what, (int)got.len, got.ptr);
 		return;
 	}
-	ck_assert_msg(got.len == strlen(want) && !memcmp(got.ptr, want, got.len), "%s: expected '%s', got '%.*s'",
-		      what, want, (int)got.len, got.len ? got.ptr : "");
+	ck_assert_msg(got.len == strlen(want) && !memcmp(got.ptr, want, got.len),
+		      "%s: expected '%s', got '%.*s'", what, want, (int)got.len, got.len ? got.ptr : "");
 }
 
-/* Run lines through p; returns the last rc, ev holds the last event. */
-static int pc_run(const struct ib_parser *p, const char *lines, struct ib_event *ev, struct ib_parse_ctx *ctx,
-		  void **state)
+/* Split '\n'-separated text into at most cap lines. */
+static size_t pc_split(const char *text, struct ib_str *lines, size_t cap)
 {
-	const char *s = lines;
-	int rc = IB_SKIP;
+	size_t n = 0;
 
-	*state = p->open ? p->open() : NULL;
-	ctx->state = *state;
-	for (;;) {
+	for (const char *s = text;;) {
 		const char *nl = strchr(s, '\n');
-		struct ib_str line = {s, nl ? (size_t)(nl - s) : strlen(s)};
 
-		ib_event_clear(ev);
-		ctx->reason = NULL;
-		ctx->lineno++;
-		rc = p->parse(ctx, line, ev);
+		ck_assert_uint_lt(n, cap);
+		lines[n++] = (struct ib_str){s, nl ? (size_t)(nl - s) : strlen(s)};
 		if (!nl)
-			break;
+			return n;
 		s = nl + 1;
 	}
-	return rc;
 }
 
 static void pc_check(const struct pcase *c)
 {
-	const struct ib_parser *p = ib_parser_find(c->parser);
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx = {0};
-	struct ib_event ev;
-	void *state;
-	int rc;
+	struct ib_str lines[64];
+	size_t n = pc_split(c->lines, lines, 64);
+	struct trun t;
+	const struct ib_event *ev = &t.ev;
+	int rc = IB_SKIP;
 
-	ck_assert_msg(p != NULL, "no parser %s", c->parser);
-	pc_policy(&tp);
-	ctx.time = &tp;
-	rc = pc_run(p, c->lines, &ev, &ctx, &state);
+	trun_start(&t, c->parser, lines, n, NULL, 0, PC_REF, NULL);
+	for (size_t i = 0; i < n; i++)
+		rc = trun_line(&t, lines[i]);
 	ck_assert_msg(rc == c->rc, "%s: rc %d, expected %d (reason %s) for: %s", c->parser, rc, c->rc,
-		      ctx.reason ? ctx.reason : "-", c->lines);
-	if (rc == IB_BAD)
-		ck_assert(ctx.reason != NULL);
+		      t.reason ? t.reason : "-", c->lines);
 	if (rc == IB_OK) {
 		if (c->time)
-			ck_assert_msg(ev.time_ms == (*c->time ? pc_time(c->time) : IB_TIME_NONE),
-				      "time %lld, expected %s", (long long)ev.time_ms, c->time);
-		pc_str("user", ev.user, c->user);
-		pc_str("ip", ev.ip, c->ip);
-		pc_str("server", ev.server, c->server);
-		pc_str("session", ev.session, c->session);
-		ck_assert_int_eq(ev.layer, c->layer);
-		ck_assert_int_eq(ev.outcome, c->outcome);
-		ck_assert(ev.format != NULL);
-		if (ev.outcome != IB_CAT_NONE)
-			ck_assert(ev.signature != NULL);
+			ck_assert_msg(ev->time_ms == (*c->time ? pc_time(c->time) : IB_TIME_NONE),
+				      "time %lld, expected %s", (long long)ev->time_ms, c->time);
+		pc_str("user", ev->user, c->user);
+		pc_str("ip", ev->ip, c->ip);
+		pc_str("server", ev->server, c->server);
+		pc_str("session", ev->session, c->session);
+		ck_assert_int_eq(ev->layer, c->layer);
+		ck_assert_int_eq(ev->outcome, c->outcome);
 		if (c->in_msg)
-			ck_assert_msg(memmem(ev.message.ptr, ev.message.len, c->in_msg, strlen(c->in_msg)) != NULL,
-				      "message '%.*s' lacks '%s'", (int)ev.message.len, ev.message.ptr, c->in_msg);
+			ck_assert_msg(
+			    memmem(ev->message.ptr, ev->message.len, c->in_msg, strlen(c->in_msg)) != NULL,
+			    "message '%.*s' lacks '%s'", (int)ev->message.len, ev->message.ptr, c->in_msg);
 	}
-	if (p->close)
-		p->close(state);
-}
-
-static int pc_rc_sane(int rc)
-{
-	return rc == IB_OK || rc == IB_SKIP || rc == IB_BAD || rc == IB_DECLINE;
+	trun_end(&t);
 }
 
 /* slices of an event must lie inside the line or be empty/state-owned */
-static void pc_hostile_one(const struct ib_parser *p, void *state, const char *buf, size_t len)
+static void pc_hostile_one(struct trun *t, const char *buf, size_t len)
 {
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx = {0};
-	struct ib_event ev;
 	struct ib_str line = {buf, len};
-	int rc;
 
-	pc_policy(&tp);
-	ctx.time = &tp;
-	ctx.state = state;
-	ib_event_clear(&ev);
-	rc = p->parse(&ctx, line, &ev);
-	ck_assert_msg(pc_rc_sane(rc), "%s: rc %d", p->name, rc);
-	if (rc == IB_BAD)
-		ck_assert_msg(ctx.reason != NULL, "%s: IB_BAD without a reason", p->name);
-	if (rc == IB_OK) {
-		ck_assert(ev.message.len <= len);
-		ck_assert(ev.user.len <= len || ev.user.len <= 65536);
+	if (trun_line(t, line) == IB_OK) {
+		ck_assert(t->ev.message.len <= len);
+		ck_assert(t->ev.user.len <= len || t->ev.user.len <= 65536);
 	}
 }
 
@@ -157,25 +123,25 @@ static void pc_hostile(const struct pcase *cases, size_t n)
 
 	ck_assert(buf != NULL);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_parser *p = ib_parser_find(cases[i].parser);
 		const char *last = strrchr(cases[i].lines, '\n');
+		struct ib_str first;
+		struct trun t;
 		size_t len;
-		void *st;
 
-		ck_assert(p != NULL);
 		last = last ? last + 1 : cases[i].lines;
 		len = strlen(last);
 		if (len > 4000)
 			continue;
-		st = p->open ? p->open() : NULL;
+		first = (struct ib_str){last, len};
+		trun_start(&t, cases[i].parser, &first, 1, NULL, 0, PC_REF, NULL);
 		for (size_t k = 0; k <= len; k++) {
 			memcpy(buf, last, k); /* exact-size copy: ASan sees overreads */
-			pc_hostile_one(p, st, buf, k);
+			pc_hostile_one(&t, buf, k);
 		}
 		for (size_t k = 0; k < len; k += 7) {
 			memcpy(buf, last, len);
 			buf[k] = '\0';
-			pc_hostile_one(p, st, buf, len);
+			pc_hostile_one(&t, buf, len);
 		}
 		for (size_t k = 0; k < len; k++) {
 			if (last[k] != ' ' && last[k] != '"' && last[k] != '[')
@@ -183,10 +149,9 @@ static void pc_hostile(const struct pcase *cases, size_t n)
 			memcpy(buf, last, k + 1);
 			memset(buf + k + 1, k & 1 ? 'A' : '"', big);
 			memcpy(buf + k + 1 + big, last + k + 1, len - k - 1);
-			pc_hostile_one(p, st, buf, len + big);
+			pc_hostile_one(&t, buf, len + big);
 		}
-		if (p->close)
-			p->close(st);
+		trun_end(&t);
 	}
 	free(buf);
 }
@@ -205,9 +170,7 @@ static void pc_sample(const char *name, const char *want, int min_events, const 
 	char *keep[8];
 	size_t ndet = 0;
 	const struct ib_parser *p;
-	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx = {0};
-	struct ib_event ev;
+	struct trun t;
 	int events = 0;
 
 	snprintf(path, sizeof(path), "%s/formats/%s", IB_SAMPLES_DIR, name);
@@ -222,15 +185,12 @@ static void pc_sample(const char *name, const char *want, int min_events, const 
 		det[ndet] = (struct ib_str){keep[ndet], n};
 		ndet++;
 	}
-	p = ib_parser_detect(det, ndet);
+	trun_start(&t, NULL, det, ndet, NULL, 0, PC_REF, NULL);
 	for (size_t i = 0; i < ndet; i++)
 		free(keep[i]);
-	ck_assert_msg(p != NULL && !strcmp(p->name, want), "%s: detected %s, want %s", name, p ? p->name : "none",
-		      want);
+	p = t.rt.parser;
+	ck_assert_msg(!strcmp(p->name, want), "%s: detected %s, want %s", name, p->name, want);
 	rewind(f);
-	pc_policy(&tp);
-	ctx.time = &tp;
-	ctx.state = p->open ? p->open() : NULL;
 	if (hits)
 		*hits = 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -238,19 +198,17 @@ static void pc_sample(const char *name, const char *want, int min_events, const 
 		int rc;
 		if (n && line[n - 1] == '\n')
 			line[--n] = 0;
-		ib_event_clear(&ev);
-		ctx.reason = NULL;
-		rc = p->parse(&ctx, (struct ib_str){line, n}, &ev);
+		rc = trun_line(&t, (struct ib_str){line, n});
 		ck_assert_msg(rc == IB_OK || rc == IB_SKIP, "%s: rc %d (%s) on: %s", name, rc,
-			      ctx.reason ? ctx.reason : "-", line);
+			      t.reason ? t.reason : "-", line);
 		if (rc == IB_OK) {
 			events++;
-			if (user && hits && ev.user.len == strlen(user) && !memcmp(ev.user.ptr, user, ev.user.len))
+			if (user && hits && t.ev.user.len == strlen(user) &&
+			    !memcmp(t.ev.user.ptr, user, t.ev.user.len))
 				(*hits)++;
 		}
 	}
-	if (p->close)
-		p->close(ctx.state);
+	trun_end(&t);
 	fclose(f);
 	ck_assert_msg(events >= min_events, "%s: %d events, want >= %d", name, events, min_events);
 }

@@ -1,14 +1,21 @@
 /*
- * parser.h: the parser interface and the registry.
+ * parser.h: the parser interface, the registry and the parser runtime.
  *
- * A parser turns one line into one struct ib_event. There are two kinds,
- * and one parser may be both:
+ * A parser turns one line into one struct ib_event. There are three kinds,
+ * and one parser may be more than one:
  * - a file format parser (probe + parse): nginx error_log, Exchange CSV,
- *   Entra exports, Thunderbird MOZ_LOG, the syslog envelope itself...
- * - a syslog message parser (programs + parse_msg): the syslog envelope
- *   parser ("syslog") reads the timestamp, host and program, then hands the
- *   message to the first message parser whose `programs` match and that
- *   does not return IB_DECLINE.
+ *   Entra exports, Thunderbird MOZ_LOG...
+ * - an envelope (probe + envelope): the syslog envelope ("syslog") reads
+ *   the timestamp, host and program; the runtime then hands the message
+ *   to the first message parser whose `programs` match and that does not
+ *   return IB_DECLINE;
+ * - a syslog message parser (programs + parse_msg).
+ *
+ * The runtime (parsers/runtime.c) is the only caller of parse, parse_msg
+ * and drain: it clears the event and fills format, layer (and, for a
+ * syslog message, time, host and program) before the call, owns the
+ * reason, and drains after every line and at end of file. Parsers fill
+ * only content fields (and the time of formats that carry their own).
  *
  * Message convention (what the rules match, parsers/README is this text):
  *   ev->message is the log message with the envelope removed: for syslog,
@@ -61,18 +68,31 @@ struct ib_parser {
 	 */
 	int (*probe)(struct ib_str line);
 	/*
-	 * required with probe: parse one line of a file in this format. ev
-	 * arrives cleared (ib_event_clear) with ev->layer set to this
-	 * parser's layer.
+	 * parse one line of a file in this format (a parser whose probe can
+	 * score needs parse or envelope). ev arrives cleared (ib_event_clear)
+	 * with format and layer set to this parser's.
 	 */
 	int (*parse)(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
+	/*
+	 * optional, instead of parse: the line is an envelope around a
+	 * message of a message parser (syslog). Read the envelope into hdr
+	 * and msg. Returns IB_OK, IB_SKIP (a valid line that carries no
+	 * message) or IB_BAD with *reason set. Pure: tp is only read for the
+	 * year and zone of the timestamp.
+	 */
+	int (*envelope)(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
+			struct ib_str *msg, const char **reason);
 	/*
 	 * optional: syslog program names this parser reads, NULL-terminated.
 	 * A name matches the program exactly or its part after the last '/';
 	 * a name ending in '*' matches as a prefix ("perdition*").
 	 */
 	const char *const *programs;
-	/* required with programs: parse the message of a syslog line. */
+	/*
+	 * required with programs: parse the message of a syslog line. ev
+	 * arrives cleared with format and layer set to this parser's and
+	 * time, host and program set from hdr.
+	 */
 	int (*parse_msg)(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			 struct ib_event *ev);
 	/* optional: per-file state. Returns NULL on out-of-memory. */
@@ -80,9 +100,10 @@ struct ib_parser {
 	/* optional: frees what open returned; accepts NULL. */
 	void (*close)(void *state);
 	/*
-	 * optional: events the parser holds back. The caller calls it after
+	 * optional: events the parser holds back. The runtime calls it after
 	 * every parse call (eof 0), and after the last line of the file
-	 * (eof 1), repeatedly until it returns IB_EOF. IB_OK: ev is filled
+	 * (eof 1), repeatedly until it returns IB_EOF; ev arrives cleared
+	 * with format and layer set. IB_OK: ev is filled
 	 * (slices valid until the next parse or drain call); IB_BAD: one
 	 * malformed record (ctx->reason); < 0: whole-run failure. It lets a
 	 * parser yield several events for one line (a one-line JSON array)
@@ -106,8 +127,83 @@ const struct ib_parser *ib_parser_find(const char *name);
 const struct ib_parser *ib_parser_detect(const struct ib_str *lines, size_t n);
 
 /*
- * 1 when `program` matches one of p->programs (rules above).
+ * 1 when syslog program `program` matches the program pattern `name`:
+ * exactly, or its part after the last '/' ("cyrus/imap" matches "imap"),
+ * or as a prefix when name ends in '*' ("perdition*"). The one matcher of
+ * syslog dispatch and rule scopes.
  */
+int ib_program_match(struct ib_str name, struct ib_str program);
+
+/* 1 when `program` matches one of p->programs (ib_program_match). */
 int ib_parser_program_match(const struct ib_parser *p, struct ib_str program);
+
+/*
+ * 1 when some registered parser reads syslog program `item`, a rule's
+ * program scope: a program name, or a prefix ending in '*' that some
+ * parser's program (or program prefix) shares.
+ */
+int ib_parser_program_known(struct ib_str item);
+
+/*
+ * The parser runtime (parsers/runtime.c), in the spirit of git's
+ * run-command: one struct per file, started with the file's first lines,
+ * fed every line, finished at end of file and released.
+ *
+ * The runtime hands each result to fn, in order:
+ * - held 0: the line's own result, exactly once per ib_runtime_line:
+ *   IB_OK (ev filled), IB_SKIP (ignored) or IB_BAD (reason, never NULL);
+ * - held 1: what a parser's drain released after the line or at end of
+ *   file: IB_OK (ev) or IB_BAD (reason, never NULL).
+ * ev is NULL unless rc is IB_OK; it and its slices are valid during the
+ * call only. fn returns 0, or a negative code that stops the runtime and
+ * is returned to its caller.
+ */
+typedef int (*ib_runtime_fn)(void *arg, int rc, struct ib_event *ev, const char *reason, int held);
+
+struct ib_runtime_slot;
+struct ib_runtime_prog;
+
+struct ib_runtime {
+	/* the file's parser, detected or forced; NULL when none (read only) */
+	const struct ib_parser *parser;
+	/* ctx.lineno is the line being read, or drained after (read only) */
+	struct ib_parse_ctx ctx;
+	/* private to parsers/runtime.c */
+	const struct ib_parser *envelope; /* envelope reader, or NULL */
+	const struct ib_parser *only;	  /* forced message parser, or NULL */
+	ib_runtime_fn fn;
+	void *arg;
+	size_t nslot;		       /* registry size */
+	size_t self;		       /* registry index of parser */
+	struct ib_runtime_slot *slot;  /* per registry parser */
+	struct ib_runtime_prog *cache; /* recent programs and their parsers */
+	size_t *ids;		       /* the cache's parser lists */
+	unsigned next;
+};
+
+/*
+ * Start a file: pick its parser, by name when force is not NULL (a
+ * message parser, such as "haproxy", then reads the messages of a syslog
+ * file, restricted to itself, unless its own format fits the file's
+ * first lines better), else by detection (ib_parser_detect) over the
+ * first lines (lines[0..n), only read during the call). tp is the file's
+ * time policy and must outlive the runtime. Returns IB_OK (rt->parser
+ * may be NULL: every line is then IB_BAD), IB_ERR_USAGE for an unknown
+ * name, or IB_ERR_NOMEM. Call ib_runtime_release in every case.
+ */
+int ib_runtime_start(struct ib_runtime *rt, const char *force, const struct ib_str *lines, size_t n,
+		     struct ib_time_policy *tp, ib_runtime_fn fn, void *arg);
+
+/*
+ * One line (lineno 1-based): parse it, hand its result to fn, then drain.
+ * Returns IB_OK or a negative code (out of memory, or fn's).
+ */
+int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno);
+
+/* End of file: drain what parsers hold (held events get lineno). */
+int ib_runtime_finish(struct ib_runtime *rt, uint64_t lineno);
+
+/* Close every parser state; rt may be zeroed or half-started. */
+void ib_runtime_release(struct ib_runtime *rt);
 
 #endif

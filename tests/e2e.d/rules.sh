@@ -49,4 +49,18 @@ printf 'rule broken\n  category credentials\n  match (unclosed\n' > "$dir/bad.ru
 "$bin" rules --rules "$dir/bad.rules" > /dev/null 2> "$dir/err"
 check "bad rules file: exit 2" [ $? -eq 2 ]
 check "bad rules file: file, line and PCRE2's message" grep -q "bad.rules:1: rule 'broken': bad pattern at offset" "$dir/err"
+# a scope no parser can produce is a typo, not a rule that never fires
+printf 'rule typo\n  category credentials\n  formats  dovecot,dovecto\n  match x\n' > "$dir/fmt.rules"
+"$bin" rules --rules "$dir/fmt.rules" > /dev/null 2> "$dir/err"
+check "unknown format scope: exit 2" [ $? -eq 2 ]
+check "unknown format scope: file, line and the name" \
+	grep -q "fmt.rules:3: unknown format 'dovecto' in rule 'typo'" "$dir/err"
+printf '# site\nrule typo2\n  category credentials\n  programs imap*,dovecot-auht\n  match x\n' > "$dir/prog.rules"
+"$bin" -q -o "$dir/out" --rules "$dir/prog.rules" "$top/samples/formats/dovecot.log" > /dev/null 2> "$dir/err"
+check "unknown program scope: exit 2" [ $? -eq 2 ]
+check "unknown program scope: file, line and the name" \
+	grep -q "prog.rules:4: unknown program 'dovecot-auht' in rule 'typo2'" "$dir/err"
+printf 'rule ok\n  category credentials\n  formats  haproxy,syslog\n  programs cyrus/imap,perdition.imaps,dove*,courierpop3d\n  match x\n' > "$dir/known.rules"
+"$bin" rules --rules "$dir/known.rules" > /dev/null 2> "$dir/err"
+check "programs some parser reads are known" [ $? -eq 0 ]
 exit $fail

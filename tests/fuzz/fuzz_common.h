@@ -1,7 +1,8 @@
 /*
- * fuzz_common.h: what the parser harnesses share: one parser run over the
- * lines of a buffer like the pipeline does (open, parse or parse_msg,
- * drain after every line and at the end, close). Each line is copied to
+ * fuzz_common.h: what the parser harnesses share: one parser, by name, run
+ * over the lines of a buffer through the parser runtime, as the pipeline
+ * runs it (open, parse or envelope and parse_msg, drain after every line
+ * and at the end, close). Each line is copied to
  * its own exact-size allocation and freed after use, so ASan sees any
  * read past a line and any slice kept across lines. The harnesses are
  * also compiled into tests/check_adversarial.c (renamed by a macro) to
@@ -27,64 +28,53 @@ static void fuzz_touch(const struct ib_event *ev)
 			fuzz_sink += (unsigned char)s[i]->ptr[k];
 }
 
-static void fuzz_drain(const struct ib_parser *p, struct ib_parse_ctx *ctx, int eof)
+static int fuzz_result(void *arg, int rc, struct ib_event *ev, const char *reason, int held)
 {
-	struct ib_event ev;
-	int rc;
-
-	while (p->drain) {
-		ib_event_clear(&ev);
-		ev.layer = p->layer;
-		rc = p->drain(ctx, eof, &ev);
-		if (rc == IB_EOF || rc < 0)
-			return;
-		if (rc == IB_OK)
-			fuzz_touch(&ev);
-	}
+	(void)arg;
+	(void)held;
+	if (rc == IB_OK)
+		fuzz_touch(ev);
+	if (reason)
+		fuzz_sink += (unsigned char)reason[0];
+	return 0;
 }
 
-/* Run parser p over the lines of data[0..size). */
-static void fuzz_lines(const struct ib_parser *p, const uint8_t *data, size_t size)
+/* Run the parser named name over the lines of data[0..size), as the pipeline does. */
+static void fuzz_lines(const char *name, const uint8_t *data, size_t size)
 {
 	struct ib_time_policy tp;
-	struct ib_parse_ctx ctx;
-	struct ib_syslog_hdr hdr;
+	struct ib_runtime rt;
+	struct ib_str probe[8];
+	size_t nprobe = 0;
+	uint64_t lineno = 0;
 	const char *s = (const char *)data, *end = s + size;
 
+	/* the first lines choose between a message parser's file and syslog forms */
+	for (const char *q = s; q < end && nprobe < 8;) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		size_t len = nl ? (size_t)(nl - q) : (size_t)(end - q);
+
+		probe[nprobe++] = (struct ib_str){q, len};
+		q += len + 1;
+	}
 	ib_time_policy_init(&tp, NULL, 0, 1700000000000);
-	memset(&ctx, 0, sizeof(ctx));
-	memset(&hdr, 0, sizeof(hdr));
-	ctx.time = &tp;
-	ctx.state = p->open ? p->open() : NULL;
-	if (p->open && !ctx.state)
-		return;
-	hdr.time_ms = 1700000000000;
-	hdr.program = hdr.tag = ib_str_from(p->programs ? p->programs[0] : "x");
+	if (ib_runtime_start(&rt, name, probe, nprobe, &tp, fuzz_result, NULL) < 0)
+		goto out;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
 		char *line = malloc(len ? len : 1);
-		struct ib_event ev;
 
 		if (!line)
 			break;
 		memcpy(line, s, len);
-		ib_event_clear(&ev);
-		ev.layer = p->layer;
-		ctx.lineno++;
-		ctx.reason = NULL;
-		if (p->parse ? p->parse(&ctx, (struct ib_str){line, len}, &ev) == IB_OK
-			     : p->parse_msg(&ctx, &hdr, (struct ib_str){line, len}, &ev) == IB_OK)
-			fuzz_touch(&ev);
-		if (ctx.reason)
-			fuzz_sink += (unsigned char)ctx.reason[0];
-		fuzz_drain(p, &ctx, 0);
+		(void)ib_runtime_line(&rt, (struct ib_str){line, len}, ++lineno);
 		free(line);
 		s += len + 1;
 	}
-	fuzz_drain(p, &ctx, 1);
-	if (p->close)
-		p->close(ctx.state);
+	(void)ib_runtime_finish(&rt, lineno);
+out:
+	ib_runtime_release(&rt);
 }
 
 #endif

@@ -8,11 +8,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct ib_parser *p;
-
-	if (!p)
-		p = ib_parser_find("syslog");
-	if (p)
-		fuzz_lines(p, data, size);
+	fuzz_lines("syslog", data, size);
 	return 0;
 }

@@ -62,6 +62,14 @@ for name in $names; do
 		[ -d "$d" ] && [ -n "$(ls -A "$d" 2>/dev/null)" ] && seeds="$seeds $d"
 	done
 	case $name in
+	parser) # inputs name their parser on the first line: every sample under every name
+		mkdir -p "$out/seed-parser"
+		for p in $(sed -n 's/^ *\.name = "\([a-z0-9_]*\)",$/\1/p' parsers/*.c); do
+			for f in samples/formats/*.* samples/formats/multilayer/*.log; do
+				{ echo "$p"; head -c 60000 "$f"; } > "$out/seed-parser/$p-$(basename "$f")"
+			done
+		done
+		seeds="$seeds $out/seed-parser" ;;
 	rules) seeds="$seeds $out/seed-rules"; mkdir -p "$out/seed-rules"; cp analyzer/default.rules "$out/seed-rules/" ;;
 	state) seeds="$seeds $seeds_state"; mkdir -p "$seeds_state" ;;
 	reader) # gzip seeds: one member, two members, made from the corpus
