@@ -58,7 +58,6 @@ LINK_IN   = $(filter-out $(CONFIG),$^)
 bindir  = $(PREFIX)/bin
 man1dir = $(PREFIX)/share/man/man1
 bashcompdir = $(PREFIX)/share/bash-completion/completions
-zshcompdir  = $(PREFIX)/share/zsh/vendor-completions
 docdir  = $(PREFIX)/share/doc/imapblast
 
 # what decides the contents of an object or a binary
@@ -201,11 +200,10 @@ install: all
 # install what is built, build nothing (the e2e test installs the tested binary)
 install-files:
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir) $(DESTDIR)$(bashcompdir) \
-		$(DESTDIR)$(zshcompdir) $(DESTDIR)$(docdir)
+		$(DESTDIR)$(docdir)
 	install -m 755 $(BIN) $(DESTDIR)$(bindir)/imapblast
 	install -m 644 docs/imapblast.1 $(DESTDIR)$(man1dir)/imapblast.1
 	install -m 644 docs/imapblast.bash $(DESTDIR)$(bashcompdir)/imapblast
-	install -m 644 docs/imapblast.zsh $(DESTDIR)$(zshcompdir)/_imapblast
 	install -m 644 README.md docs/*.md docs/*.json $(DESTDIR)$(docdir)/
 
 # a Debian package from a copy of the tree (debian/, debhelper), into
@@ -234,7 +232,7 @@ help:
 	@echo "make bench      benchmark against zcat and grep (bench/results.md)"
 	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS=N each (clang)"
 	@echo "make install    install to DESTDIR/PREFIX (default /usr/local): binary, man page,"
-	@echo "                bash and zsh completion, docs"
+	@echo "                bash completion, docs"
 	@echo "make deb        build a Debian package into $(BUILD)/deb/ (debhelper, lintian)"
 	@echo "make format     clang-format the sources; format-check only checks"
 	@echo "make clean      remove build/"
