@@ -156,11 +156,19 @@ if [ "$(id -u)" != 0 ]; then
 	check "unreadable file: exit 1" [ $rc -eq 1 ]
 	check "unreadable file: Permission denied" grep -q "noread.log': Permission denied" "$dir/noread.err"
 elif command -v setpriv > /dev/null 2>&1 && setpriv --reuid=65534 --regid=65534 --clear-groups true 2> /dev/null; then
-	mkdir -p "$dir/nobody"
-	chmod 777 "$dir/nobody"
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" -q -o "$dir/nobody/r" "$dir/noread.log" \
+	# nobody may not enter the clone (a 0700 /root or home): the probe runs
+	# from a copy of the binary and the input in a folder nobody can reach
+	nb=$(mktemp -d /tmp/ib-nobody.XXXXXX)
+	chmod 755 "$nb"
+	cp "$bin" "$nb/imapblast"
+	cp "$dir/noread.log" "$nb/noread.log"
+	chmod 000 "$nb/noread.log"
+	mkdir "$nb/out"
+	chmod 777 "$nb/out"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$nb/imapblast" -q -o "$nb/out/r" "$nb/noread.log" \
 		> /dev/null 2> "$dir/noread.err"
 	rc=$?
+	rm -rf "$nb"
 	check "unreadable file (as nobody): exit 1" [ $rc -eq 1 ]
 	check "unreadable file: Permission denied" grep -q "noread.log': Permission denied" "$dir/noread.err"
 else
