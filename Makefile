@@ -21,7 +21,7 @@ Q       := $(if $(V),,@)
 IB_WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wimplicit-fallthrough -Werror
 IB_CPPFLAGS := -Iinclude -D_GNU_SOURCE -DIB_SAMPLES_DIR=\"$(CURDIR)/samples\" \
-	-DIB_SOURCE_DIR=\"$(CURDIR)\"
+	-DIB_SOURCE_DIR=\"$(CURDIR)\" -DIB_DOC_DIR=\"$(PREFIX)/share/doc/imapblast\"
 PKGS := libpcre2-8 zlib
 
 # Optional ISA-L inflate backend, chosen at build time when present.
