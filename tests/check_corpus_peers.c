@@ -190,11 +190,6 @@ START_TEST(test_peer_file)
 			ck_assert_int_eq(ib_classify(cls, &tr.ev, &m), IB_OK);
 		if (strstr(el[i], "\"doubt\"") || !expect)
 			continue;
-		if (pend) {
-			skipped++;
-			continue;
-		}
-		cases++;
 		if (!strcmp(expect, "success"))
 			ok = m.category == IB_CAT_OK;
 		else if (!strcmp(expect, "other"))
@@ -204,6 +199,14 @@ START_TEST(test_peer_file)
 			     (!cat || m.category == cat_of(cat));
 		if (ok && user && m.category != IB_CAT_NONE)
 			ok = tr.ev.user.len == strlen(user) && !memcmp(tr.ev.user.ptr, user, tr.ev.user.len);
+		if (pend) {
+			skipped++;
+			if (ok)
+				printf("%s:%zu passes now: take it off the pending list (%s)\n", files[_i], i + 1,
+				       pend);
+			continue;
+		}
+		cases++;
 		if (ok) {
 			good++;
 			continue;
