@@ -165,6 +165,20 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 	return IB_SKIP;
 }
 
+/* Read the envelope of line (ptr NULL: end of file) and dispatch its message. */
+static int unwrap(struct ib_runtime *rt, struct ib_str line, struct ib_event *ev, size_t *taker)
+{
+	struct ib_syslog_hdr hdr;
+	struct ib_str msg;
+	int rc;
+
+	rt->ctx.state = rt->slot[rt->envx].st;
+	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
+	if (rc == IB_OK)
+		rc = dispatch(rt, &hdr, msg, ev, taker);
+	return rc;
+}
+
 int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 {
 	const struct ib_parser *p = rt->parser;
@@ -177,16 +191,7 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 	if (!p)
 		return rt->fn(rt->arg, IB_BAD, NULL, "no parser recognised the file's format", 0);
 	if (rt->envelope) {
-		struct ib_syslog_hdr hdr;
-		struct ib_str msg;
-		const char *reason = NULL;
-
-		rc = rt->envelope->envelope(rt->ctx.time, line, &hdr, &msg, &reason);
-		if (rc == IB_OK) {
-			rc = dispatch(rt, &hdr, msg, &ev, &taker);
-		} else if (rc == IB_BAD) {
-			rt->ctx.reason = reason;
-		}
+		rc = unwrap(rt, line, &ev, &taker);
 	} else {
 		taker = rt->self;
 		rt->ctx.state = rt->slot[taker].st;
@@ -212,6 +217,25 @@ int ib_runtime_finish(struct ib_runtime *rt, uint64_t lineno)
 
 	if (!rt->parser)
 		return IB_OK;
+	if (rt->envelope && rt->envelope->open) {
+		/* a record the envelope still holds (one without its end marker) */
+		struct ib_event ev;
+		size_t taker = rt->nslot;
+
+		rt->ctx.lineno = lineno;
+		rt->ctx.reason = NULL;
+		rc = unwrap(rt, IB_STR_NULL, &ev, &taker);
+		if (rc < 0)
+			return rc;
+		if (rc == IB_OK)
+			rc = rt->fn(rt->arg, IB_OK, &ev, NULL, 1);
+		else if (rc == IB_BAD || rc == IB_DECLINE)
+			rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed record"), 1);
+		if (rc < 0)
+			return rc;
+		if (taker < rt->nslot && (rc = drain(rt, taker, 0, lineno)) < 0)
+			return rc;
+	}
 	for (size_t i = 0; i < rt->nslot; i++) {
 		if (rt->envelope ? !rt->slot[i].used : ib_parsers[i] != rt->parser)
 			continue;
@@ -242,9 +266,11 @@ int ib_runtime_start(struct ib_runtime *rt, const char *force, const struct ib_s
 	rt->fn = fn;
 	rt->arg = arg;
 	while (ib_parsers[rt->nslot]) {
-		if (ib_parsers[rt->nslot]->envelope && !env)
-			env = ib_parsers[rt->nslot];
-		rt->nslot++;
+		const struct ib_parser *q = ib_parsers[rt->nslot++];
+
+		/* for a forced message parser: the envelope that fits best (ties: the first) */
+		if (q->envelope && (!env || score(q, lines, n) > score(env, lines, n)))
+			env = q;
 	}
 	rt->slot = calloc(rt->nslot, sizeof(*rt->slot));
 	if (!rt->slot)
@@ -256,17 +282,22 @@ int ib_runtime_start(struct ib_runtime *rt, const char *force, const struct ib_s
 	if (!p)
 		return IB_OK;
 	rt->self = index_of(p);
-	if (p->envelope) {
-		rt->envelope = p;
+	if (p->envelope || (p->parse_msg && env && (!p->parse || score(env, lines, n) > score(p, lines, n)))) {
+		if (!p->envelope) {
+			rt->envelope = env;
+			rt->only = p;
+		} else {
+			rt->envelope = p;
+		}
+		rt->envx = index_of(rt->envelope);
 		rt->cache = calloc(PROG_CACHE, sizeof(*rt->cache));
 		rt->ids = calloc((PROG_CACHE + 1) * rt->nslot, sizeof(*rt->ids));
 		if (!rt->cache || !rt->ids)
 			return IB_ERR_NOMEM;
 		for (unsigned k = 0; k < PROG_CACHE; k++)
 			rt->cache[k].ids = rt->ids + k * rt->nslot;
-	} else if (p->parse_msg && env && (!p->parse || score(env, lines, n) > score(p, lines, n))) {
-		rt->envelope = env;
-		rt->only = p;
+		if (slot_state(rt, rt->envx, &rt->ctx.state) < 0)
+			return IB_ERR_NOMEM;
 	} else if (!p->parse) {
 		return IB_ERR_USAGE; /* a registry entry that reads nothing */
 	} else if (slot_state(rt, rt->self, &rt->ctx.state) < 0) {
