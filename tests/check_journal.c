@@ -5,14 +5,19 @@
  * holding a newline, a multi-line MESSAGE, a last record without its empty
  * line) through detection and the parser runtime: MESSAGE reaches the
  * message parser of SYSLOG_IDENTIFIER with the journal's time, host and
- * program. Also `--format dovecot` on a journal export, and
+ * program. Also `--format dovecot` on a journal export, journal files
+ * themselves (written by systemd-journal-remote from journal.export when
+ * it is installed; loud when libsystemd is not built in), and
  * `journalctl -o short-iso` (a syslog file, dovecot-short-iso.log).
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "imapblast/journal_file.h"
 #include "imapblast/parser.h"
+#include "imapblast/reader.h"
 #include "imapblast/timeutil.h"
 #include "testutil.h"
 
@@ -188,6 +193,89 @@ START_TEST(test_hostile)
 }
 END_TEST
 
+/* A file with a journal's signature is read through sd-journal, or refused by name: never skipped. */
+START_TEST(test_file_refused)
+{
+	static const char head[64] = "LPKSHHRH";
+	char *path = ib_test_tmpfile(head, sizeof(head), ".journal");
+	struct ib_reader *rd = NULL;
+	struct ib_error err;
+
+	ck_assert(path != NULL);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(ib_reader_open(&rd, path, 0, &err), IB_ERR_FORMAT);
+	ck_assert(rd == NULL);
+	ck_assert_msg(strstr(err.msg, path) != NULL, "'%s' does not name the file", err.msg);
+	if (!ib_journal_file_supported())
+		ck_assert(strstr(err.msg, "without libsystemd") != NULL);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+static const char *journal_remote(void)
+{
+	static const char *const where[] = {"/lib/systemd/systemd-journal-remote",
+					    "/usr/lib/systemd/systemd-journal-remote"};
+
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+		if (access(where[i], X_OK) == 0)
+			return where[i];
+	return NULL;
+}
+
+/* A real journal file, written by systemd-journal-remote from the export sample. */
+START_TEST(test_file)
+{
+	const char *remote = journal_remote();
+	char dir[] = "/tmp/ibjournalXXXXXX", path[256], cmd[1024];
+	struct ib_reader *rd = NULL;
+	struct ib_str line, lines[256];
+	char *copy[256];
+	size_t n = 0;
+	struct run r;
+
+	if (!ib_journal_file_supported() || !remote) {
+		printf("skip: %s\n", remote ? "built without libsystemd" : "no systemd-journal-remote");
+		return;
+	}
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/t.journal", dir);
+	snprintf(cmd, sizeof(cmd), "%s -o %s %s/formats/journal.export >/dev/null 2>&1", remote, path,
+		 IB_SAMPLES_DIR);
+	if (system(cmd) != 0 || access(path, R_OK) != 0) {
+		printf("skip: systemd-journal-remote wrote no journal\n");
+		return;
+	}
+	ck_assert_int_eq(ib_reader_open(&rd, path, 0, NULL), IB_OK);
+	while (n < 256 && ib_reader_next(rd, &line, NULL) == IB_OK) {
+		copy[n] = malloc(line.len + 1);
+		ck_assert(copy[n] != NULL);
+		memcpy(copy[n], line.ptr, line.len);
+		lines[n] = (struct ib_str){copy[n], line.len};
+		n++;
+	}
+	ib_reader_close(rd);
+	memset(&r, 0, sizeof(r));
+	ib_time_policy_init(&r.tp, NULL, 2026, 0);
+	ck_assert_int_eq(ib_runtime_start(&r.rt, NULL, lines, n < 32 ? n : 32, &r.tp, on_result, &r), IB_OK);
+	ck_assert_str_eq(r.rt.parser->name, "journal_export");
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(ib_runtime_line(&r.rt, lines[i], i + 1), IB_OK);
+	ck_assert_int_eq(ib_runtime_finish(&r.rt, n), IB_OK);
+	ib_runtime_release(&r.rt);
+	/* journal-remote drops the last record, which has no empty line */
+	ck_assert_uint_eq(r.nbad, 0);
+	ck_assert_uint_ge(r.nev, 5);
+	check_common(&r);
+	check(&r.ev[4], "dovecot", "dovecot", "2026-01-14T08:41:20Z", "erin@example.org", "192.0.2.9");
+	for (size_t i = 0; i < n; i++)
+		free(copy[i]);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("journal");
@@ -198,6 +286,8 @@ int main(void)
 	tcase_add_test(tc, test_forced);
 	tcase_add_test(tc, test_short_iso);
 	tcase_add_test(tc, test_hostile);
+	tcase_add_test(tc, test_file_refused);
+	tcase_add_test(tc, test_file);
 	suite_add_tcase(s, tc);
 	return ib_test_run(s);
 }
