@@ -198,7 +198,8 @@ START_TEST(test_peer_file)
 			ok = m.category != IB_CAT_NONE && m.category != IB_CAT_OK && m.category != IB_CAT_OTHER &&
 			     (!cat || m.category == cat_of(cat));
 		if (ok && user && m.category != IB_CAT_NONE)
-			ok = tr.ev.user.len == strlen(user) && !memcmp(tr.ev.user.ptr, user, tr.ev.user.len);
+			ok = tr.ev.user.len == strlen(user) &&
+			     (!tr.ev.user.len || !memcmp(tr.ev.user.ptr, user, tr.ev.user.len));
 		if (pend) {
 			skipped++;
 			if (ok)

@@ -53,7 +53,7 @@ static const struct lcase cases[] = {
 static void check_str(const struct lcase *c, const char *what, struct ib_str got, const char *want)
 {
 	if (want)
-		ck_assert_msg(got.len == strlen(want) && !memcmp(got.ptr, want, got.len),
+		ck_assert_msg(got.len == strlen(want) && (!got.len || !memcmp(got.ptr, want, got.len)),
 			      "%s:%u: %s '%.*s', want '%s'", c->file, c->line, what, (int)got.len,
 			      got.ptr ? got.ptr : "", want);
 }
