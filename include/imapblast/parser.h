@@ -6,9 +6,10 @@
  * - a file format parser (probe + parse): nginx error_log, Exchange CSV,
  *   Entra exports, Thunderbird MOZ_LOG...
  * - an envelope (probe + envelope): the syslog envelope ("syslog") reads
- *   the timestamp, host and program; the runtime then hands the message
- *   to the first message parser whose `programs` match and that does not
- *   return IB_DECLINE;
+ *   the timestamp, host and program (the journal's exports, "journal_json"
+ *   and "journal_export", read them from their fields); the runtime then
+ *   hands the message to the first message parser whose `programs` match
+ *   and that does not return IB_DECLINE;
  * - a syslog message parser (programs + parse_msg).
  *
  * The runtime (parsers/runtime.c) is the only caller of parse, parse_msg
