@@ -31,6 +31,12 @@ ifeq ($(INFLATE),isal)
 IB_CPPFLAGS += -DIB_HAVE_ISAL
 IB_ISAL_LIBS := -lisal
 endif
+# Optional libsystemd: *.journal files through sd-journal. SYSTEMD=no drops it.
+SYSTEMD ?= $(if $(wildcard /usr/include/systemd/sd-journal.h),yes,no)
+ifeq ($(SYSTEMD),yes)
+IB_CPPFLAGS += -DIB_HAVE_SYSTEMD
+IB_SYSTEMD_LIBS := -lsystemd
+endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -39,7 +45,7 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
 ALL_CFLAGS  = $(IB_WARN) $(IB_CPPFLAGS) $(DEFS) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SAN) -pthread -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
-LIBS        = $(PKG_LIBS) -lJudy $(IB_ISAL_LIBS) -lm
+LIBS        = $(PKG_LIBS) -lJudy $(IB_ISAL_LIBS) $(IB_SYSTEMD_LIBS) -lm
 
 LIB_SRC  := $(sort $(filter-out analyzer/main.c,$(wildcard analyzer/*.c)) $(wildcard parsers/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/default_rules.o

@@ -3,7 +3,9 @@
  * aggregator, with the per-file accounting
  *   lines = events + ignored + unparseable + overlong.
  * Detection probes a copy of the first lines (bounded), which are then
- * parsed like the rest. With jobs > 1, worker threads take whole files
+ * parsed like the rest; when no parser recognises the first PROBE_LINES,
+ * reading goes on until a line some parser's probe knows (a client log
+ * whose first error comes late), up to PROBE_MORE lines or PROBE_BYTES. With jobs > 1, worker threads take whole files
  * from a shared counter, each with its own classifier and aggregator, and
  * the partial aggregates are merged at the end: merge is order-independent,
  * so the result is the same for any thread count. Threads not needed as
@@ -22,6 +24,7 @@
 #include "imapblast/timeutil.h"
 
 #define PROBE_LINES 32
+#define PROBE_MORE 16384 /* lines read on when the first PROBE_LINES say nothing */
 #define PROBE_BYTES (1024 * 1024)
 #define MAX_REASONS 16
 
@@ -214,8 +217,8 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	struct ib_str line;
 	char *probe = NULL;
 	size_t probe_len = 0, nprobe = 0;
-	struct ib_str probe_lines[PROBE_LINES];
-	uint64_t probe_lineno[PROBE_LINES];
+	struct ib_str *probe_lines = NULL;
+	uint64_t *probe_lineno = NULL;
 	uint64_t reported = 0;
 	int rc, rrc = IB_OK, input_error = 0, reading = 1, async = 0;
 
@@ -244,11 +247,17 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 
 	/* Collect the first lines for detection (copies: the reader reuses its buffer). */
 	probe = malloc(PROBE_BYTES);
-	if (!probe) {
+	probe_lines = malloc(PROBE_MORE * sizeof(*probe_lines));
+	probe_lineno = malloc(PROBE_MORE * sizeof(*probe_lineno));
+	if (!probe || !probe_lines || !probe_lineno) {
 		rc = ib_error_set(err, IB_ERR_NOMEM, 0, path, 0, "out of memory");
 		goto out;
 	}
-	while (nprobe < PROBE_LINES) {
+	while (nprobe < PROBE_MORE) {
+		if (nprobe >= PROBE_LINES &&
+		    (cfg->force_format || (nprobe == PROBE_LINES ? ib_parser_detect(probe_lines, nprobe) != NULL
+								 : ib_parser_detect(&probe_lines[nprobe - 1], 1) != NULL)))
+			break;
 		rrc = ib_reader_next(r, &line, &rerr);
 		if (rrc != IB_OK) {
 			reading = 0;
@@ -344,6 +353,8 @@ out_err:
 out:
 	ib_runtime_release(&fr.rt);
 	free(probe);
+	free(probe_lines);
+	free(probe_lineno);
 	ib_reader_close(r);
 	if (async)
 		atomic_fetch_add(spare, 1);

@@ -25,6 +25,10 @@ extern const struct ib_parser ib_parser_uwimap;
 extern const struct ib_parser ib_parser_perdition;
 extern const struct ib_parser ib_parser_haproxy;
 extern const struct ib_parser ib_parser_fetchmail;
+extern const struct ib_parser ib_parser_vpopmail;
+extern const struct ib_parser ib_parser_cucipop;
+extern const struct ib_parser ib_parser_journal_json;
+extern const struct ib_parser ib_parser_journal_export;
 
 const struct ib_parser *const ib_parsers[] = {
     &ib_parser_exchange,    &ib_parser_entra_csv,  &ib_parser_entra_json,
@@ -33,7 +37,9 @@ const struct ib_parser *const ib_parsers[] = {
     &ib_parser_offlineimap, &ib_parser_imapsync,   &ib_parser_imaplib,
     &ib_parser_syslog,	    &ib_parser_dovecot,	   &ib_parser_cyrus,
     &ib_parser_courier,	    &ib_parser_uwimap,	   &ib_parser_perdition,
-    &ib_parser_haproxy,	    &ib_parser_fetchmail,  NULL,
+    &ib_parser_haproxy,	    &ib_parser_fetchmail,  &ib_parser_vpopmail,
+    &ib_parser_cucipop,     &ib_parser_journal_json, &ib_parser_journal_export,
+    NULL,
 };
 
 const struct ib_parser *ib_parser_find(const char *name)

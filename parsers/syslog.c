@@ -209,6 +209,12 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 	return IB_BAD;
 }
 
+static int syslog_envelope(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_syslog_hdr *hdr,
+			   struct ib_str *msg)
+{
+	return envelope(ctx->time, line, hdr, msg, &ctx->reason);
+}
+
 /*
  * 80 for a readable envelope: above generic guesses, below a format
  * parser that is certain (100). Validates only; the time is not used.
@@ -231,5 +237,5 @@ const struct ib_parser ib_parser_syslog = {
     .description = "syslog envelope (RFC 3164, RFC 5424, ISO 8601, TAI64N), dispatching by program",
     .layer = IB_LAYER_SERVER,
     .probe = syslog_probe,
-    .envelope = envelope,
+    .envelope = syslog_envelope,
 };

@@ -508,6 +508,17 @@ static const struct rcase cases[] = {
      "[imap/ssl/novalidate-cert]} [pid 68394]",
      C_CRED, "emai.user@somedomain.com", "1.2.3.4", "mx.somedomain.com", NULL,
      "HORDE [notice] [imp] Login success for u [1.2.3.4]"},
+    {"roundcube-auth-failed", "roundcube", "",
+     "IMAP Error: Authentication for bob@example.com failed (LOGIN): \"NO Login failed.\" in "
+     "/usr/share/roundcube/program/include/rcube_imap_generic.php on line 494 (POST /?_task=login)",
+     C_CRED, "bob@example.com", NULL, NULL, NULL, "IMAP Error: Authentication for bob@example.com"},
+    {"roundcube-login-ok", "roundcube", "", "Successful login for bob@example.com (id 3) from 192.0.2.7", C_OK,
+     "bob@example.com", "192.0.2.7", NULL, NULL, "Successful login for bob@example.com (id x) from 192.0.2.7"},
+    /* Horde 3 (IMP 4) */
+    {"horde-failed-login", "horde", "",
+     "[imp] FAILED LOGIN 192.0.2.9 to localhost:143[imap] as bob [on line 258 of "
+     "\"/usr/share/horde3/imp/lib/Auth.php\"]",
+     C_CRED, "bob", "192.0.2.9", "localhost", NULL, "[imp] FAILED LOGIN to localhost:143[imap] as bob"},
     {"horde-login-ok", "horde", "",
      "HORDE [notice] [imp] Login success for u@d (Horde user u@d) [1.2.3.4] to {imap.d:993 [imap/ssl]}", C_OK,
      "u@d", "1.2.3.4", "imap.d", NULL, "HORDE [error] [imp] FAILED LOGIN for u@d [1.2.3.4]"},
