@@ -443,6 +443,11 @@ static void show_progress(void *arg, uint64_t done)
 
 static int cmd_formats(struct ib_options *c, int argc, char **argv)
 {
+	int w = 12; /* the name column fits the longest name */
+
+	for (size_t i = 0; ib_parsers[i]; i++)
+		if ((int)strlen(ib_parsers[i]->name) > w)
+			w = (int)strlen(ib_parsers[i]->name);
 	if (argc > 0)
 		usage_error("'formats' takes no argument, got '%s'", argv[0]);
 	for (size_t i = 0; c->outputs && ib_writers[i]; i++)
@@ -451,7 +456,7 @@ static int cmd_formats(struct ib_options *c, int argc, char **argv)
 		const struct ib_parser *p = ib_parsers[i];
 		const char *how = p->probe && p->programs ? "file, syslog" : p->probe ? "file" : "syslog";
 
-		printf("%-12s %-7s %-13s %s\n", p->name, ib_layer_name(p->layer), how, p->description);
+		printf("%-*s %-7s %-13s %s\n", w, p->name, ib_layer_name(p->layer), how, p->description);
 	}
 	return EXIT_OKAY;
 }
