@@ -719,6 +719,7 @@ const struct ib_parser ib_parser_exchange = {
     .name = "exchange",
     .description = "Exchange IMAP4 protocol log (CSV with #Fields header)",
     .layer = IB_LAYER_SERVER,
+    .protocol = IB_PROTO_IMAP,
     .probe = x_probe,
     .parse = x_parse,
     .open = x_open,

@@ -49,6 +49,7 @@ static int uw_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, str
 		return IB_DECLINE;
 	ev->message = msg;
 	ev->server = hdr->host;
+	ev->protocol = ib_proto_of_program(hdr->program);
 	ev->flags |= IB_EV_AUTH_HINT;
 	ev->user = value(r, "user=", 5);
 	if (!ev->user.len && IB_SP_STARTS(r, "Login anonymous="))
