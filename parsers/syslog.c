@@ -158,7 +158,7 @@ static int read_5424(struct ib_time_policy *tp, struct ib_str s, struct ib_syslo
 /* 1 when tag is a Dovecot log level ("Info", "Warning"...), written first by 1.x. */
 static int dovecot1_level(struct ib_str tag)
 {
-	return IB_SP_EQ(tag, "Info") || IB_SP_EQ(tag, "Warning") || IB_SP_EQ(tag, "Error") ||
+	return IB_SP_EQ(tag, "Info") || IB_SP_EQ(tag, "Warning") || IB_SP_EQ(tag, "Warn") || IB_SP_EQ(tag, "Error") ||
 	       IB_SP_EQ(tag, "Fatal") || IB_SP_EQ(tag, "Panic") || IB_SP_EQ(tag, "Debug");
 }
 
