@@ -188,8 +188,13 @@ static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib
 			ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if (IB_SP_FIND_AT(r, "pam_unix(", 0) >= 0 && IB_SP_FIND_AT(r, "authentication failure", 0) >= 0) {
-		struct ib_str v;
+	if ((q = IB_SP_FIND_AT(r, "pam_unix(", 0)) >= 0 && IB_SP_FIND_AT(r, "authentication failure", 0) >= 0) {
+		struct ib_str v = ib_sp_from(r, (size_t)q + 9);
+		long c = ib_sp_chr(v, ':');
+
+		/* read here only with --format dovecot; the pam parser joins them otherwise */
+		if (c > 0)
+			ev->protocol = ib_proto_of_program(ib_sp_sub(v, 0, (size_t)c));
 
 		if (IB_SP_RFIELD_WORD(r, "rhost=", &v) == 0 && v.len)
 			ev->ip = v;
