@@ -127,7 +127,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 {
 	struct ngx_state *st = ctx->state;
 	struct ngx_slot *slot = NULL;
-	struct ib_str s = line, msg, ctxs, v;
+	struct ib_str s = line, msg, ctxs, v, listen = IB_STR_NULL;
 	int64_t t;
 	uint64_t conn = 0;
 	size_t n;
@@ -201,7 +201,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		ctxs = ib_sp_from(ctxs, (size_t)at + 10);
 		for (n = 0; n < ctxs.len && ctxs.ptr[n] != ','; n++)
 			;
-		ev->protocol = ib_proto_of_addr(ib_sp_sub(ctxs, 0, n));
+		listen = ib_sp_sub(ctxs, 0, n);
 		ctxs = ib_sp_from(ctxs, n);
 	}
 	if (IB_SP_STARTS(ctxs, ", login: \"")) {
@@ -228,12 +228,13 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		carry(&ev->user, slot->login, &slot->login_len, NGX_LOGIN_CAP);
 		carry(&ev->server, slot->up, &slot->up_len, NGX_UP_CAP);
 	}
+	if (!is_event_msg(msg, &ev->flags))
+		return IB_SKIP; /* proxied, closed, client timeouts outside auth... */
+	ev->protocol = ib_proto_of_addr(listen);
 	if (!ev->protocol)
 		ev->protocol = slot && slot->proto ? (enum ib_proto)slot->proto : action_proto(msg, ev->server);
 	if (slot && !slot->proto)
 		slot->proto = (uint8_t)ev->protocol;
-	if (!is_event_msg(msg, &ev->flags))
-		return IB_SKIP; /* proxied, closed, client timeouts outside auth... */
 	return IB_OK;
 }
 

@@ -51,12 +51,22 @@ static void pam_close(void *st)
 	free(st);
 }
 
-/* "pam_unix(" within the first bytes of msg (after a process prefix), or -1. */
+/*
+ * Where "pam_unix(" starts in msg, or -1: at its start, or after its
+ * first ": " (a Dovecot process prefix: "auth: ", "auth-worker(3): ").
+ * Most lines of the programs listed are the daemons' own, so this is the
+ * hot path: one short memchr.
+ */
 static long pam_at(struct ib_str msg)
 {
-	struct ib_str head = ib_sp_sub(msg, 0, 64);
+	const char *c;
 
-	return head.len > 9 && memchr(head.ptr, '(', head.len) ? IB_SP_FIND_AT(head, "pam_unix(", 8) : -1;
+	if (msg.len > 9 && msg.ptr[0] == 'p')
+		return IB_SP_STARTS(msg, "pam_unix(") ? 0 : -1;
+	c = memchr(msg.ptr, ':', msg.len < 32 ? msg.len : 32);
+	if (!c || (size_t)(c - msg.ptr) + 11 > msg.len || c[1] != ' ' || c[2] != 'p')
+		return -1;
+	return ib_sp_starts(ib_sp_from(msg, (size_t)(c - msg.ptr) + 2), "pam_unix(", 9) ? c - msg.ptr + 2 : -1;
 }
 
 /* The mail services whose PAM failures this parser reads. */

@@ -99,6 +99,10 @@ enum ib_proto ib_proto_of_program(struct ib_str program)
 		program = (struct ib_str){slash + 1, program.len - (size_t)(slash + 1 - program.ptr)};
 	if (program.len > 64)
 		return IB_PROTO_NONE;
+	if (starts(program, "imap", 4)) /* imap-login, imapd: the usual names, first */
+		return IB_PROTO_IMAP;
+	if (starts(program, "pop", 3))
+		return IB_PROTO_POP3;
 	if (has(program, "imap", 4))
 		return IB_PROTO_IMAP;
 	if (has(program, "pop", 3))
