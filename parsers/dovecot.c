@@ -188,7 +188,8 @@ static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib
 			ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if ((q = IB_SP_FIND_AT(r, "pam_unix(", 0)) >= 0 && IB_SP_FIND_AT(r, "authentication failure", 0) >= 0) {
+	if ((q = IB_SP_FIND_AT(r, "pam_unix(", 0)) >= 0 &&
+	    IB_SP_FIND_AT(r, "authentication failure", 0) >= 0) {
 		struct ib_str v = ib_sp_from(r, (size_t)q + 9);
 		long c = ib_sp_chr(v, ':');
 

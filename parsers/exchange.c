@@ -193,7 +193,9 @@ static void sess_remove(struct xstate *st, long i)
 
 static const char *ok_sig(int auth)
 {
-	return auth == 2 ? "exchange-authenticate-ok" : auth == 3 ? "exchange-pop3-pass-ok" : "exchange-login-ok";
+	return auth == 2   ? "exchange-authenticate-ok"
+	       : auth == 3 ? "exchange-pop3-pass-ok"
+			   : "exchange-login-ok";
 }
 
 static long sess_add(struct xstate *st, struct ib_str sid)
@@ -772,7 +774,8 @@ static int x_probe(struct ib_str line)
 {
 	line = ib_sp_line_clean(line);
 	if (IB_SP_STARTS(line, "#Software: Microsoft Exchange Server") ||
-	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log") || IB_SP_STARTS(line, "#Log-type: POP3 Protocol Log"))
+	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log") ||
+	    IB_SP_STARTS(line, "#Log-type: POP3 Protocol Log"))
 		return 100;
 	if (headerless(line))
 		return 60;

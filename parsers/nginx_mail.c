@@ -105,7 +105,8 @@ static enum ib_proto action_proto(struct ib_str m, struct ib_str upstream)
 		return p;
 	if (IB_SP_FIND_AT(m, " while sending LOGIN command", 16) >= 0)
 		return IB_PROTO_IMAP;
-	if (IB_SP_FIND_AT(m, " while sending HELO/EHLO", 15) >= 0 || IB_SP_FIND_AT(m, " while sending XCLIENT", 15) >= 0 ||
+	if (IB_SP_FIND_AT(m, " while sending HELO/EHLO", 15) >= 0 ||
+	    IB_SP_FIND_AT(m, " while sending XCLIENT", 15) >= 0 ||
 	    IB_SP_FIND_AT(m, " while sending MAIL FROM", 15) >= 0)
 		return IB_PROTO_SMTP;
 	return IB_PROTO_NONE;
@@ -172,7 +173,8 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	if (IB_SP_STARTS(msg, "client ") && (at = IB_SP_FIND_AT(msg, " connected to ", 9)) > 0) {
 		if (slot) {
 			slot->login_len = slot->up_len = 0;
-			slot->proto = (uint8_t)ib_proto_of_addr(ib_sp_token(ib_sp_from(msg, (size_t)at + 14)));
+			slot->proto =
+			    (uint8_t)ib_proto_of_addr(ib_sp_token(ib_sp_from(msg, (size_t)at + 14)));
 		}
 		return IB_SKIP;
 	}
@@ -232,7 +234,8 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		return IB_SKIP; /* proxied, closed, client timeouts outside auth... */
 	ev->protocol = ib_proto_of_addr(listen);
 	if (!ev->protocol)
-		ev->protocol = slot && slot->proto ? (enum ib_proto)slot->proto : action_proto(msg, ev->server);
+		ev->protocol =
+		    slot && slot->proto ? (enum ib_proto)slot->proto : action_proto(msg, ev->server);
 	if (slot && !slot->proto)
 		slot->proto = (uint8_t)ev->protocol;
 	return IB_OK;

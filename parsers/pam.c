@@ -37,7 +37,7 @@ struct pam_rec {
 
 struct pam_state {
 	struct pam_rec rec[PAM_HELD];
-	size_t head, n; /* a ring, oldest first */
+	size_t head, n;	    /* a ring, oldest first */
 	struct pam_rec out; /* the record a released event points into */
 };
 
@@ -66,7 +66,8 @@ static long pam_at(struct ib_str msg)
 	c = memchr(msg.ptr, ':', msg.len < 32 ? msg.len : 32);
 	if (!c || (size_t)(c - msg.ptr) + 11 > msg.len || c[1] != ' ' || c[2] != 'p')
 		return -1;
-	return ib_sp_starts(ib_sp_from(msg, (size_t)(c - msg.ptr) + 2), "pam_unix(", 9) ? c - msg.ptr + 2 : -1;
+	return ib_sp_starts(ib_sp_from(msg, (size_t)(c - msg.ptr) + 2), "pam_unix(", 9) ? c - msg.ptr + 2
+											: -1;
 }
 
 /* The mail services whose PAM failures this parser reads. */
@@ -148,7 +149,8 @@ static void claim(struct pam_state *st, int64_t t, struct ib_str msg)
 		struct pam_rec *r = &st->rec[(st->head + k) % PAM_HELD];
 		struct ib_str ru = ib_sp_buf_str(&r->user), rip = ib_sp_buf_str(&r->ip);
 
-		if (r->ready || r->time_ms == IB_TIME_NONE || t < r->time_ms || t - r->time_ms > IB_PAM_JOIN_MS)
+		if (r->ready || r->time_ms == IB_TIME_NONE || t < r->time_ms ||
+		    t - r->time_ms > IB_PAM_JOIN_MS)
 			continue;
 		if (!user_eq(ru, user) || (rip.len && ip.len && !ib_str_eq(rip, ip)))
 			continue;
@@ -256,9 +258,9 @@ static int pam_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 	return IB_OK;
 }
 
-static const char *const pam_programs[] = {"dovecot", "dovecot-auth", "auth",	"auth-worker", "imap-login",
-					   "pop3-login", "imapd", "imapd-ssl", "ipop3d", "pop3d",
-					   "pop3d-ssl", "authdaemond", "saslauthd", "courier*", NULL};
+static const char *const pam_programs[] = {
+    "dovecot", "dovecot-auth", "auth",	    "auth-worker", "imap-login", "pop3-login", "imapd", "imapd-ssl",
+    "ipop3d",  "pop3d",	       "pop3d-ssl", "authdaemond", "saslauthd",	 "courier*",   NULL};
 
 const struct ib_parser ib_parser_pam = {
     .name = "pam",

@@ -158,8 +158,9 @@ static int read_5424(struct ib_time_policy *tp, struct ib_str s, struct ib_syslo
 /* 1 when tag is a Dovecot log level ("Info", "Warning"...), written first by 1.x. */
 static int dovecot1_level(struct ib_str tag)
 {
-	return IB_SP_EQ(tag, "Info") || IB_SP_EQ(tag, "Warning") || IB_SP_EQ(tag, "Warn") || IB_SP_EQ(tag, "Error") ||
-	       IB_SP_EQ(tag, "Fatal") || IB_SP_EQ(tag, "Panic") || IB_SP_EQ(tag, "Debug");
+	return IB_SP_EQ(tag, "Info") || IB_SP_EQ(tag, "Warning") || IB_SP_EQ(tag, "Warn") ||
+	       IB_SP_EQ(tag, "Error") || IB_SP_EQ(tag, "Fatal") || IB_SP_EQ(tag, "Panic") ||
+	       IB_SP_EQ(tag, "Debug");
 }
 
 static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
@@ -178,7 +179,8 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 		*reason = "empty line";
 		return IB_BAD;
 	}
-	if (s.ptr[0] == 'd' && IB_SP_STARTS(s, "dovecot: ") && s.len > 9 && s.ptr[9] >= 'A' && s.ptr[9] <= 'Z')
+	if (s.ptr[0] == 'd' && IB_SP_STARTS(s, "dovecot: ") && s.len > 9 && s.ptr[9] >= 'A' &&
+	    s.ptr[9] <= 'Z')
 		s = ib_sp_from(s, 9); /* 1.x log_path: "dovecot: Mar 13 15:25:07 Info: ..." */
 	if (s.ptr[0] == '@')
 		rc = ib_ts_tai64n(&s, &hdr->time_ms);

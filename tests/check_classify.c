@@ -138,12 +138,13 @@ static const struct rcase cases[] = {
     {"dovecot1-aborted-login", DV, "dovecot",
      "pop3-login: Aborted login: user=<username>, method=PLAIN, rip=::ffff:1.2.3.4, lip=::ffff:1.2.3.5",
      C_CRED, "username", "::ffff:1.2.3.4", NULL, NULL, "pop3-login: Aborted login (auth failed): user=<u>"},
-    {"dovecot1-aborted-no-attempt", DV, "dovecot", "pop3-login: Aborted login: rip=::ffff:1.2.3.4, lip=::ffff:1.2.3.5",
-     C_OTH, NULL, "::ffff:1.2.3.4", NULL, NULL, "pop3-login: Aborted login (no auth attempts): rip=1.2.3.4"},
+    {"dovecot1-aborted-no-attempt", DV, "dovecot",
+     "pop3-login: Aborted login: rip=::ffff:1.2.3.4, lip=::ffff:1.2.3.5", C_OTH, NULL, "::ffff:1.2.3.4", NULL,
+     NULL, "pop3-login: Aborted login (no auth attempts): rip=1.2.3.4"},
     /* auth policy server (Dovecot's auth-policy.c wording; lines from a peer's tests) */
     {"dovecot-auth-policy-refusal", DV, "dovecot",
-     "auth: policy(alice,33.44.55.66): Authentication failure due to policy server refusal: blocked",
-     C_POL, "alice", "33.44.55.66", NULL, NULL,
+     "auth: policy(alice,33.44.55.66): Authentication failure due to policy server refusal: blocked", C_POL,
+     "alice", "33.44.55.66", NULL, NULL,
      "auth: passwd-file(x): Authentication failure due to policy server refusal,1.2.3.4): Password mismatch"},
     {"dovecot-login-ok", DV, "dovecot",
      "imap-login: Login: user=<support@gameserver.services>, method=PLAIN, rip=185.101.93.86, "

@@ -33,10 +33,10 @@ enum ib_proto {
 	IB_PROTO_NONE = 0, /* unknown */
 	IB_PROTO_IMAP,
 	IB_PROTO_POP3,
-	IB_PROTO_SMTP,	  /* SMTP AUTH, submission */
-	IB_PROTO_EAS,	  /* Exchange ActiveSync */
-	IB_PROTO_HTTP,	  /* browser, web services (EWS, MAPI/HTTP, webmail's own login) */
-	IB_PROTO_OTHER,	  /* ManageSieve, LMTP, anything else named */
+	IB_PROTO_SMTP,	/* SMTP AUTH, submission */
+	IB_PROTO_EAS,	/* Exchange ActiveSync */
+	IB_PROTO_HTTP,	/* browser, web services (EWS, MAPI/HTTP, webmail's own login) */
+	IB_PROTO_OTHER, /* ManageSieve, LMTP, anything else named */
 	IB_PROTO_COUNT
 };
 
