@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "imapblast/config.h"
+#include "imapblast/event.h"
 #include "imapblast/timeutil.h"
 
 int ib_default_jobs(void)
@@ -36,6 +37,7 @@ void ib_config_init(struct ib_config *cfg)
 	cfg->window_gap = 2;
 	cfg->cred_factor = 3.0;
 	cfg->server_factor = 2.0;
+	cfg->protocols = 1u << IB_PROTO_NONE | 1u << IB_PROTO_IMAP | 1u << IB_PROTO_POP3;
 	cfg->out_dir = "imapblast-report";
 	cfg->outputs = IB_OUT_ALL;
 	cfg->stamp_ms = IB_TIME_NONE;

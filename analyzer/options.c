@@ -89,6 +89,34 @@ static int set_alias(struct ib_options *o, const struct ib_option *opt, const ch
 	return IB_OK;
 }
 
+static int set_protocols(struct ib_options *o, const struct ib_option *opt, const char *arg,
+			 struct ib_error *err)
+{
+	unsigned mask = 1u << IB_PROTO_NONE;
+	const char *p = arg;
+
+	(void)opt;
+	if (!strcmp(arg, "all")) {
+		o->cfg.protocols = (1u << IB_PROTO_COUNT) - 1;
+		return IB_OK;
+	}
+	for (;;) {
+		const char *c = strchr(p, ',');
+		struct ib_str name = {p, c ? (size_t)(c - p) : strlen(p)};
+		enum ib_proto proto;
+
+		if (ib_proto_parse(name, &proto) < 0)
+			return BAD(err, "bad value for option '--%s': '%s' (want %s)", "protocols", arg,
+				   "imap,pop3,smtp,eas,http,other or all");
+		mask |= 1u << proto;
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	o->cfg.protocols = mask;
+	return IB_OK;
+}
+
 static int set_outputs(struct ib_options *o, const struct ib_option *opt, const char *arg,
 		       struct ib_error *err)
 {
@@ -172,6 +200,8 @@ const struct ib_option ib_option_table[] = {
     OPT_DOUBLE("attack-ratio", 0, "R", "share of never-succeeding users for the ratio rule (0.8)", AN, A | M,
 	       cfg.attack_ratio, 0, 1),
     OPT_LIST("trusted-proxy", 0, "IP", "never treat IP as an attack source (repeatable)", AN, A | M, proxies),
+    OPT_CUSTOM("protocols", 0, "LIST", "count logins of these protocols (default imap,pop3; or all)", AN, A,
+	       set_protocols, NULL),
     OPT_CUSTOM("server-alias", 0, "FROM=TO", "count server FROM (or FROM:port) as TO (repeatable)", AN, A,
 	       set_alias, NULL),
     OPT_DOUBLE("window-factor", 0, "F", "hot bucket: rate >= F x baseline (3.0)", AN, A | M,

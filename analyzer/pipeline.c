@@ -133,6 +133,8 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 		return rc;
 	if (m.category == IB_CAT_NONE)
 		return 0;
+	if (ev->protocol != IB_PROTO_NONE && !(cfg->protocols >> ev->protocol & 1u))
+		return 0; /* e.g. SMTP AUTH on a mail proxy: not an IMAP/POP login */
 	rc = ib_agg_add(fr->agg, ev, &m, fr->file_id, lineno);
 	return rc < 0 ? rc : 1;
 }

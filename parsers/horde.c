@@ -142,6 +142,7 @@ const struct ib_parser ib_parser_horde = {
     .name = "horde",
     .description = "Horde/IMP login log (file or syslog)",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = hd_probe,
     .parse = hd_parse,
     .programs = hd_programs,

@@ -92,6 +92,7 @@ const struct ib_parser ib_parser_mbsync = {
     .name = "mbsync",
     .description = "mbsync/isync client stderr",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = mb_probe,
     .parse = mb_parse,
     .open = mb_open,

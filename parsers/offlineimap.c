@@ -89,6 +89,7 @@ const struct ib_parser ib_parser_offlineimap = {
     .name = "offlineimap",
     .description = "OfflineIMAP client output",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = oi_probe,
     .parse = oi_parse,
     .open = oi_open,

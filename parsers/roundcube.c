@@ -237,6 +237,7 @@ const struct ib_parser ib_parser_roundcube = {
     .name = "roundcube",
     .description = "Roundcube webmail errors/userlogins log (file or syslog)",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = rc_probe,
     .parse = rc_parse,
     .programs = rc_programs,

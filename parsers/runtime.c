@@ -46,6 +46,7 @@ static void fill(struct ib_event *ev, const struct ib_parser *p)
 	ib_event_clear(ev);
 	ev->format = p->name;
 	ev->layer = p->layer;
+	ev->protocol = p->protocol;
 }
 
 static int slot_state(struct ib_runtime *rt, size_t i, void **st)

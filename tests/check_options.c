@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <string.h>
 #include <check.h>
+#include "imapblast/event.h"
 #include "imapblast/options.h"
 #include "imapblast/zone.h"
 #include "testutil.h"
@@ -172,6 +173,14 @@ START_TEST(test_alias_and_zone)
 	REFUSED(&o, "server-alias", "nonsense", "(want FROM=TO)");
 	REFUSED(&o, "server-alias", "=x", "(want FROM=TO)");
 	REFUSED(&o, "server-alias", "x=", "(want FROM=TO)");
+	/* --protocols: unknown always counts; "all" counts every protocol */
+	ck_assert_uint_eq(o.cfg.protocols, 1u << IB_PROTO_NONE | 1u << IB_PROTO_IMAP | 1u << IB_PROTO_POP3);
+	ck_assert_int_eq(set(&o, "protocols", "imap,SMTP", &err), IB_OK);
+	ck_assert_uint_eq(o.cfg.protocols, 1u << IB_PROTO_NONE | 1u << IB_PROTO_IMAP | 1u << IB_PROTO_SMTP);
+	ck_assert_int_eq(set(&o, "protocols", "all", &err), IB_OK);
+	ck_assert_uint_eq(o.cfg.protocols, (1u << IB_PROTO_COUNT) - 1);
+	REFUSED(&o, "protocols", "imap,,pop3", "(want imap,pop3,smtp,eas,http,other or all)");
+	REFUSED(&o, "protocols", "imap4", "(want imap,pop3,smtp,eas,http,other or all)");
 	ib_options_finish(&o);
 	ck_assert_uint_eq(o.cfg.nserver_aliases, 2);
 	ck_assert(ib_str_eq(o.cfg.server_aliases[0].from, IB_STR_LIT("10.0.1.11")));

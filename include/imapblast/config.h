@@ -62,6 +62,13 @@ struct ib_config {
 	 */
 	const struct ib_server_alias *server_aliases;
 	size_t nserver_aliases;
+	/*
+	 * --protocols LIST: bit (1u << enum ib_proto) set for each protocol
+	 * whose logins are counted; default IMAP and POP3. Events of unknown
+	 * protocol (IB_PROTO_NONE) always count. Others (SMTP AUTH, ActiveSync,
+	 * web logins) are classified but ignored (docs/method.md).
+	 */
+	unsigned protocols;
 
 	/* output */
 	const char *out_dir;		 /* -o DIR, default "imapblast-report" */

@@ -13,7 +13,7 @@
  * - a syslog message parser (programs + parse_msg).
  *
  * The runtime (parsers/runtime.c) is the only caller of parse, parse_msg
- * and drain: it clears the event and fills format, layer (and, for a
+ * and drain: it clears the event and fills format, layer, protocol (and, for a
  * syslog message, time, host and program) before the call, owns the
  * reason, and drains after every line and at end of file. Parsers fill
  * only content fields (and the time of formats that carry their own).
@@ -62,6 +62,12 @@ struct ib_parser {
 	const char *description;
 	/* required: layer of the events, unless parse sets ev->layer otherwise */
 	enum ib_layer layer;
+	/*
+	 * optional: protocol of the events unless parse sets ev->protocol
+	 * otherwise (IB_PROTO_NONE, 0: not known). Set for formats that
+	 * speak one protocol (client tools: IMAP).
+	 */
+	enum ib_proto protocol;
 	/*
 	 * optional: how sure the parser is that `line` (one of the first
 	 * lines of a file) is in its format: 0 (no) .. 100 (certain). NULL for
