@@ -225,6 +225,7 @@ void ib_result_free(struct ib_result *r)
 	}
 	free(r->servers);
 	free(r->buckets);
+	free(r->windows);
 	for (size_t i = 0; i < r->nsigs; i++)
 		free(r->sigs[i].name);
 	free(r->sigs);

@@ -67,7 +67,8 @@ int ib_an_attacks(struct ib_an *c);
 /*
  * Phase 3, window and series (analysis_window.c). Reads scope, cfg
  * (window*). Sets r->buckets[].rate and .in_window, r->window_source,
- * r->window_start_ms/end_ms, r->window_why (verdict, baseline, params).
+ * r->windows (start, end), r->window_start_ms/end_ms (their span),
+ * r->window_why (verdict, baseline, params).
  * From here on "in the window" is ib_an_in_window (the cell's bucket).
  */
 int ib_an_window(struct ib_an *c);
@@ -83,7 +84,8 @@ int ib_an_credentials(struct ib_an *c);
  * Phase 5, users (analysis_users.c). Reads scope, verdict, in_window.
  * Sets r->users, r->unverified (fields, no sentence), the recovery and
  * peak numbers, r->outage_failures, r->buckets[].outage_failures and
- * .affected_users, r->layers[].win_failures and .affected_users, sjuser.
+ * .affected_users, r->layers[].win_failures and .affected_users, the rest
+ * of r->windows, sjuser.
  */
 int ib_an_users(struct ib_an *c);
 
@@ -121,15 +123,18 @@ double ib_window_rates(const uint64_t *att, const uint64_t *fail, size_t nb, dou
 int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p);
 
 /*
- * The detection rule over nb buckets: hot buckets merge into one run when
- * at most p->gap buckets lie between them; the run with most failures
- * wins, the earliest on a tie. Returns IB_WV_NO_FAILURES (no failure in
- * any bucket), IB_WV_NONE_QUALIFIED (no hot bucket), or IB_WV_DETECTED
- * with *out.
+ * The detection rule over nb buckets: hot buckets merge into one period
+ * when at most p->gap buckets lie between them; a period qualifies when
+ * one of its buckets has users[b] >= p->min_users (users NULL: every
+ * period qualifies). Every qualifying period is written to out (which
+ * holds nb spans) in time order, *nout of them. Returns IB_WV_NO_FAILURES
+ * (no failure in any bucket), IB_WV_NONE_QUALIFIED (no period), or
+ * IB_WV_DETECTED.
  */
-enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const double *rate,
-					size_t nb, double base, const struct ib_window_params *p,
-					struct ib_window_span *out);
+enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const uint64_t *users,
+					const double *rate, size_t nb, double base,
+					const struct ib_window_params *p, struct ib_window_span *out,
+					size_t *nout);
 
 /* A given window [s, e) widened to bucket boundaries of width B: *as <= s,
  * *ae >= e, both multiples of B. */

@@ -127,6 +127,10 @@ static char *window_sentence(const struct ib_result *r)
 		return ib_an_strdup(w->given_start_ms != IB_TIME_NONE ? "given: no events in range"
 								      : "none: no events in range");
 	case IB_WV_GIVEN:
+		if (r->nwindows > 1)
+			return ib_an_printf("given: %zu windows (--window), each widened to bucket "
+					    "boundaries, overlaps merged",
+					    r->nwindows);
 		ib_time_format(w->given_start_ms, ws, sizeof(ws));
 		ib_time_format(w->given_end_ms, we, sizeof(we));
 		if (r->window_start_ms == w->given_start_ms && r->window_end_ms == w->given_end_ms)
@@ -144,8 +148,10 @@ static char *window_sentence(const struct ib_result *r)
 	}
 	rule = ib_an_printf("buckets whose failure rate was >= %.1fx the baseline (median %.1f%%) and >= "
 			    "baseline + %.1f points, with >= %u failures, merged across gaps of <= %u "
-			    "buckets; attack sources excluded",
-			    p->factor, 100.0 * w->baseline, 100.0 * p->min_rate, p->min_failures, p->gap);
+			    "buckets; every such period with a bucket failing for >= %u distinct users "
+			    "is a window; attack sources excluded",
+			    p->factor, 100.0 * w->baseline, 100.0 * p->min_rate, p->min_failures, p->gap,
+			    p->min_users);
 	if (!rule)
 		return NULL;
 	s = ib_an_printf("%s: %s", w->verdict == IB_WV_DETECTED ? "detected" : "none: no bucket qualified",

@@ -38,45 +38,54 @@ int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const s
 	       fail >= p->min_failures;
 }
 
-enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const double *rate,
-					size_t nb, double base, const struct ib_window_params *p,
-					struct ib_window_span *out)
+/* Largest users[b] over [first, last]; the period's size in users. */
+static uint64_t max_users(const uint64_t *users, size_t first, size_t last)
 {
-	int64_t best_s = -1, best_e = -1, cur_s = -1, last_hot = -1;
-	uint64_t best_f = 0, cur_f = 0, total = 0;
+	uint64_t m = 0;
 
+	for (size_t b = first; b <= last; b++)
+		if (users[b] > m)
+			m = users[b];
+	return m;
+}
+
+enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const uint64_t *users,
+					const double *rate, size_t nb, double base,
+					const struct ib_window_params *p, struct ib_window_span *out,
+					size_t *nout)
+{
+	uint64_t total = 0;
+	size_t n = 0, k = 0;
+
+	*nout = 0;
 	for (size_t b = 0; b < nb; b++)
 		total += fail[b];
 	if (!total)
 		return IB_WV_NO_FAILURES;
+	/* periods: hot buckets, merged across gaps of <= p->gap buckets */
 	for (size_t b = 0; b < nb; b++) {
 		if (!ib_window_hot(att[b], fail[b], rate[b], base, p))
 			continue;
-		if (cur_s >= 0 && (int64_t)b - last_hot - 1 <= (int64_t)p->gap) {
-			for (int64_t k = last_hot + 1; k <= (int64_t)b; k++)
-				cur_f += fail[k];
-		} else {
-			if (cur_s >= 0 && cur_f > best_f) {
-				best_f = cur_f;
-				best_s = cur_s;
-				best_e = last_hot;
-			}
-			cur_s = (int64_t)b;
-			cur_f = fail[b];
+		if (n && b - out[n - 1].last - 1 <= p->gap) {
+			out[n - 1].last = b;
+			continue;
 		}
-		last_hot = (int64_t)b;
+		out[n].first = out[n].last = b;
+		n++;
 	}
-	if (cur_s >= 0 && cur_f > best_f) {
-		best_f = cur_f;
-		best_s = cur_s;
-		best_e = last_hot;
+	/* keep those that qualify, with their failures (gaps included) */
+	for (size_t i = 0; i < n; i++) {
+		struct ib_window_span x = out[i];
+
+		if (users && max_users(users, x.first, x.last) < p->min_users)
+			continue;
+		x.failures = 0;
+		for (size_t b = x.first; b <= x.last; b++)
+			x.failures += fail[b];
+		out[k++] = x;
 	}
-	if (best_s < 0)
-		return IB_WV_NONE_QUALIFIED;
-	out->first = (size_t)best_s;
-	out->last = (size_t)best_e;
-	out->failures = best_f;
-	return IB_WV_DETECTED;
+	*nout = k;
+	return k ? IB_WV_DETECTED : IB_WV_NONE_QUALIFIED;
 }
 
 void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae)
@@ -88,10 +97,14 @@ void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae)
 }
 
 /* The detection series: live attempts, and credentials, temporary and
- * timeout failures, per bucket; connections left out. */
-static void series(const struct ib_an *c, uint64_t *att, uint64_t *fail)
+ * timeout failures, per bucket, and the distinct users failing in each;
+ * connections left out. */
+static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t *users)
 {
 	size_t n = ib_agg_ncells(c->a);
+	Pvoid_t bu = NULL; /* Judy1: rel bucket << 32 | user */
+	Word_t key = 0;
+	int r1;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_agg_cell(c->a, i);
@@ -101,9 +114,64 @@ static void series(const struct ib_an *c, uint64_t *att, uint64_t *fail)
 			continue;
 		rel = (size_t)(cell->bucket - c->b0);
 		att[rel] += cell->count;
-		if (cell->category == IB_CAT_CREDENTIALS || ib_category_is_outage(cell->category))
-			fail[rel] += cell->count;
+		if (cell->category != IB_CAT_CREDENTIALS && !ib_category_is_outage(cell->category))
+			continue;
+		fail[rel] += cell->count;
+		if (cell->user && Judy1Set(&bu, (Word_t)rel << 32 | cell->user, PJE0) == JERR) {
+			Judy1FreeArray(&bu, PJE0);
+			return IB_ERR_NOMEM;
+		}
 	}
+	r1 = Judy1First(bu, &key, PJE0);
+	while (r1 == 1) {
+		users[key >> 32]++;
+		r1 = Judy1Next(bu, &key, PJE0);
+	}
+	Judy1FreeArray(&bu, PJE0);
+	return IB_OK;
+}
+
+static int cmp_span(const void *x, const void *y)
+{
+	const struct ib_span *a = x, *b = y;
+
+	if (a->start_ms != b->start_ms)
+		return a->start_ms < b->start_ms ? -1 : 1;
+	return (a->end_ms > b->end_ms) - (a->end_ms < b->end_ms);
+}
+
+/* The given windows, widened to bucket boundaries, sorted, overlaps merged. */
+static int given(struct ib_an *c)
+{
+	const struct ib_config *cfg = c->cfg;
+	struct ib_result *r = c->r;
+	struct ib_span one = {cfg->window_start_ms, cfg->window_end_ms}, *v;
+	size_t n = cfg->nwindows ? cfg->nwindows : 1, k = 0;
+
+	v = malloc(n * sizeof(*v));
+	r->windows = calloc(n, sizeof(*r->windows));
+	if (!v || !r->windows) {
+		free(v);
+		return ib_an_nomem(c);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_span *g = cfg->nwindows ? &cfg->windows[i] : &one;
+
+		ib_window_align(g->start_ms, g->end_ms, c->B, &v[i].start_ms, &v[i].end_ms);
+	}
+	qsort(v, n, sizeof(*v), cmp_span);
+	for (size_t i = 0; i < n; i++) {
+		if (k && v[i].start_ms < r->windows[k - 1].end_ms) {
+			if (v[i].end_ms > r->windows[k - 1].end_ms)
+				r->windows[k - 1].end_ms = v[i].end_ms;
+			continue;
+		}
+		r->windows[k].start_ms = v[i].start_ms;
+		r->windows[k++].end_ms = v[i].end_ms;
+	}
+	r->nwindows = k;
+	free(v);
+	return IB_OK;
 }
 
 static int decide(struct ib_an *c)
@@ -112,40 +180,56 @@ static int decide(struct ib_an *c)
 	struct ib_result *r = c->r;
 	struct ib_window_why *why = &r->window_why;
 	uint64_t *att = calloc(c->nb, sizeof(uint64_t)), *fail = calloc(c->nb, sizeof(uint64_t));
+	uint64_t *users = calloc(c->nb, sizeof(uint64_t));
 	double *rate = malloc(c->nb * sizeof(double)), *scratch = malloc(c->nb * sizeof(double));
-	struct ib_window_span span;
+	struct ib_window_span *span = malloc(c->nb * sizeof(*span));
+	size_t nspan = 0;
 	int rc = IB_OK;
 
-	if (!att || !fail || !rate || !scratch) {
+	if (!att || !fail || !users || !rate || !scratch || !span) {
 		rc = ib_an_nomem(c);
 		goto out;
 	}
-	series(c, att, fail);
+	if ((rc = series(c, att, fail, users)) < 0) {
+		rc = ib_an_nomem(c);
+		goto out;
+	}
 	why->baseline = ib_window_rates(att, fail, c->nb, rate, scratch);
 	for (size_t b = 0; b < c->nb; b++)
 		r->buckets[b].rate = rate[b];
-	if (cfg->window_start_ms != IB_TIME_NONE) {
+	if (cfg->window_start_ms != IB_TIME_NONE || cfg->nwindows) {
 		why->verdict = IB_WV_GIVEN;
 		r->window_source = IB_WIN_GIVEN;
-		ib_window_align(cfg->window_start_ms, cfg->window_end_ms, c->B, &r->window_start_ms,
-				&r->window_end_ms);
+		rc = given(c);
 		goto out;
 	}
 	why->params.factor = cfg->window_factor;
 	why->params.min_rate = cfg->window_min_rate;
 	why->params.min_failures = cfg->window_min_failures;
 	why->params.gap = cfg->window_gap;
-	why->verdict = ib_window_detect(att, fail, rate, c->nb, why->baseline, &why->params, &span);
+	why->params.min_users = cfg->window_min_users;
+	why->verdict =
+	    ib_window_detect(att, fail, users, rate, c->nb, why->baseline, &why->params, span, &nspan);
 	if (why->verdict == IB_WV_DETECTED) {
 		r->window_source = IB_WIN_DETECTED;
-		r->window_start_ms = (c->b0 + (int64_t)span.first) * c->B;
-		r->window_end_ms = (c->b0 + (int64_t)span.last + 1) * c->B;
+		r->windows = calloc(nspan, sizeof(*r->windows));
+		if (!r->windows) {
+			rc = ib_an_nomem(c);
+			goto out;
+		}
+		for (size_t i = 0; i < nspan; i++) {
+			r->windows[i].start_ms = (c->b0 + (int64_t)span[i].first) * c->B;
+			r->windows[i].end_ms = (c->b0 + (int64_t)span[i].last + 1) * c->B;
+		}
+		r->nwindows = nspan;
 	}
 out:
 	free(att);
 	free(fail);
+	free(users);
 	free(rate);
 	free(scratch);
+	free(span);
 	return rc;
 }
 
@@ -156,10 +240,20 @@ int ib_an_window(struct ib_an *c)
 
 	if (rc < 0)
 		return rc;
-	for (size_t b = 0; b < c->nb; b++)
-		r->buckets[b].in_window = r->window_source != IB_WIN_NONE &&
-					  r->buckets[b].start_ms >= r->window_start_ms &&
-					  r->buckets[b].start_ms < r->window_end_ms;
+	for (size_t i = 0; i < r->nwindows; i++)
+		r->windows[i].peak_bucket_ms = IB_TIME_NONE;
+	for (size_t b = 0, w = 0; b < c->nb; b++) {
+		int64_t t = r->buckets[b].start_ms;
+
+		while (w < r->nwindows && r->windows[w].end_ms <= t)
+			w++;
+		if (w < r->nwindows && t >= r->windows[w].start_ms)
+			r->buckets[b].in_window = (int)w + 1;
+	}
+	if (r->nwindows) {
+		r->window_start_ms = r->windows[0].start_ms;
+		r->window_end_ms = r->windows[r->nwindows - 1].end_ms;
+	}
 	return IB_OK;
 }
 

@@ -81,7 +81,7 @@ static void print_help(void)
 	       "      --bucket DURATION     time bucket, e.g. 1m, 5m, 1h (default 5m)\n"
 	       "      --since TIME          ignore events before TIME (ISO 8601, UTC unless offset)\n"
 	       "      --until TIME          ignore events at or after TIME\n"
-	       "      --window START..END   incident window instead of detecting it\n"
+	       "      --window START..END   incident window instead of detecting it (repeatable)\n"
 	       "      --attack-users N      IP failing for >= N users, no success: attacker (20)\n"
 	       "      --attack-min-users N  smallest spray for the ratio rule (3)\n"
 	       "      --attack-ratio R      share of never-succeeding users for the ratio rule (0.8)\n"
@@ -345,17 +345,20 @@ static void parse_opts(struct cli *c, int argc, char **argv, int subcmd_rules)
 		case O_WINDOW: {
 			const char *dots = strstr(optarg, "..");
 			char start[64];
+			int64_t ws, we;
 
 			if (!dots || (size_t)(dots - optarg) >= sizeof(start))
 				usage_error("bad value for option '--window': '%s' (want START..END)",
 					    optarg);
 			memcpy(start, optarg, (size_t)(dots - optarg));
 			start[dots - optarg] = 0;
-			c->cfg.window_start_ms = parse_time("--window", start);
-			c->cfg.window_end_ms = parse_time("--window", dots + 2);
-			if (c->cfg.window_end_ms <= c->cfg.window_start_ms)
+			ws = parse_time("--window", start);
+			we = parse_time("--window", dots + 2);
+			if (we <= ws)
 				usage_error("bad value for option '--window': '%s' (END must be after START)",
 					    optarg);
+			if (ib_config_add_window(&c->cfg, ws, we) < 0)
+				usage_error("too many '--window' options (at most %d)", IB_MAX_WINDOWS);
 			break;
 		}
 		case O_ATTACK_USERS:

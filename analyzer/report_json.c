@@ -206,6 +206,20 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jdbl(&w, "baseline_rate", r->window_why.verdict == IB_WV_NO_EVENTS ? NAN : r->window_why.baseline);
 	close_(&w, '}');
 
+	open_(&w, "windows", '[');
+	for (i = 0; i < r->nwindows; i++) {
+		const struct ib_window_row *x = &r->windows[i];
+		open_(&w, NULL, '{');
+		jtime(&w, "start", x->start_ms);
+		jtime(&w, "end", x->end_ms);
+		ju(&w, "outage_failures", x->outage_failures);
+		ju(&w, "affected_users", x->affected_users);
+		jtime(&w, "peak_bucket", x->peak_bucket_ms);
+		ju(&w, "peak_users", x->peak_users);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
 	open_(&w, "range", '{');
 	jtime(&w, "start", r->range_start_ms);
 	jtime(&w, "end", r->range_end_ms);

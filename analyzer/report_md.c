@@ -50,6 +50,38 @@ static const char *win_source(enum ib_window_source s)
 	return s == IB_WIN_GIVEN ? "given (--window)" : s == IB_WIN_DETECTED ? "detected" : "none";
 }
 
+/* One row of numbers per window; the table above gives their overall span. */
+static void section_windows(struct mw *w, const struct ib_result *r)
+{
+	char a[64], b[64], d[64], p[64];
+	FILE *f = w->f;
+
+	if (!r->nwindows)
+		return;
+	if (r->nwindows > 1)
+		fprintf(f, "%zu windows; a user affected in any of them is affected.\n\n", r->nwindows);
+	fputs("| # | Start | End (exclusive) | Duration | Outage failures | Affected users | Peak bucket | "
+	      "Peak users |\n|---:|---|---|---|---:|---:|---|---:|\n",
+	      f);
+	for (size_t i = 0; i < r->nwindows; i++) {
+		const struct ib_window_row *x = &r->windows[i];
+
+		fprintf(
+		    f, "| %zu | %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %s | %" PRIu64 " |\n", i + 1,
+		    ib_rep_time(x->start_ms, a, sizeof(a)), ib_rep_time(x->end_ms, b, sizeof(b)),
+		    ib_rep_dur(x->end_ms - x->start_ms, d, sizeof(d)), x->outage_failures, x->affected_users,
+		    x->peak_bucket_ms == IB_TIME_NONE ? "none" : ib_rep_time(x->peak_bucket_ms, p, sizeof(p)),
+		    x->peak_users);
+	}
+	fputs("\n", f);
+}
+
+static const char *win_mark(int idx, char *buf, size_t size)
+{
+	snprintf(buf, size, "**%d**", idx);
+	return buf;
+}
+
 static void section_window(struct mw *w, const struct ib_result *r)
 {
 	char a[64], b[64], d[64];
@@ -69,6 +101,7 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fprintf(f, " |\n| Bucket | %s |\n", ib_rep_dur(r->bucket_ms, d, sizeof(d)));
 	fprintf(f, "| Data range | %s .. %s |\n\n", ib_rep_time(r->range_start_ms, a, sizeof(a)),
 		ib_rep_time(r->range_end_ms, b, sizeof(b)));
+	section_windows(w, r);
 }
 
 static void section_headline(struct mw *w, const struct ib_result *r)
@@ -188,7 +221,7 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
 	size_t lo = 0, hi = r->nbuckets, i, first = SIZE_MAX, last = 0;
-	char t[64];
+	char t[64], wm[32];
 	int c;
 
 	fputs("## Timeline\n\n![timeline](timeline.svg)\n\n", f);
@@ -224,7 +257,9 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 	for (i = lo; i < hi; i++) {
 		const struct ib_bucket_row *b = &r->buckets[i];
 		fprintf(f, "| %s | %s | %" PRIu64 " |", ib_rep_time(b->start_ms, t, sizeof(t)),
-			b->in_window ? "**yes**" : "", b->successes);
+			b->in_window ? (r->nwindows > 1 ? win_mark(b->in_window, wm, sizeof(wm)) : "**yes**")
+				     : "",
+			b->successes);
 		for (c = IB_CAT_CREDENTIALS; c <= IB_CAT_OTHER; c++)
 			fprintf(f, " %" PRIu64 " |", b->failures[c]);
 		fprintf(f, " %" PRIu64 " | %" PRIu64 " |\n", b->outage_failures, b->affected_users);

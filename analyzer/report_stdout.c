@@ -37,6 +37,10 @@ int ib_write_stdout_summary(FILE *f, const struct ib_result *r, const struct ib_
 			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
 	else
 		fputs("window:          none found\n", f);
+	for (size_t i = 0; r->nwindows > 1 && i < r->nwindows; i++)
+		fprintf(f, "  window %zu:      %s .. %s, %" PRIu64 " users\n", i + 1,
+			ib_rep_time(r->windows[i].start_ms, a, sizeof(a)),
+			ib_rep_time(r->windows[i].end_ms, b, sizeof(b)), r->windows[i].affected_users);
 	fprintf(f, "affected users:  %" PRIu64 " (intermittent %" PRIu64 ", hard %" PRIu64 ")\n",
 		r->affected_users, r->intermittent_users, r->hard_users);
 	fprintf(f, "outage failures: %" PRIu64 " in the window\n", r->outage_failures);

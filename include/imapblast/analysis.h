@@ -68,6 +68,7 @@ struct ib_window_params {
 	double min_rate;       /* bucket rate >= baseline + min_rate */
 	unsigned min_failures; /* bucket failures >= min_failures */
 	unsigned gap;	       /* hot buckets this many buckets apart or fewer merge */
+	unsigned min_users;    /* a period needs a bucket failing for >= this many users (0: none) */
 };
 
 /* How the window was decided; the rule sentence is made from it. */
@@ -116,7 +117,16 @@ struct ib_bucket_row {
 	uint64_t outage_failures;	 /* failures counted as outage (in window) */
 	uint64_t affected_users;	 /* distinct users with an outage failure */
 	double rate;			 /* detection series: failure rate of the bucket */
-	int in_window;
+	int in_window; /* 0 outside every window, else 1 + the index of its window in windows */
+};
+
+/* One incident window: its own row of numbers (summary.md, summary.json). */
+struct ib_window_row {
+	int64_t start_ms, end_ms; /* [start, end), on bucket boundaries */
+	uint64_t outage_failures; /* outage failures in it, all layers */
+	uint64_t affected_users;  /* distinct users with an outage failure in it */
+	int64_t peak_bucket_ms;	  /* its bucket with most affected users, or IB_TIME_NONE */
+	uint64_t peak_users;
 };
 
 struct ib_sig_row {
@@ -163,8 +173,12 @@ struct ib_result {
 	char *window_rule;		 /* the rule in words, from ib_result_explain */
 	struct ib_window_why window_why; /* the rule as fields */
 	enum ib_window_source window_source;
-	int64_t window_start_ms, window_end_ms; /* [start, end), IB_TIME_NONE if none */
-	int64_t range_start_ms, range_end_ms;	/* first and last event time */
+	/* the overall span: the first window's start to the last one's end;
+	 * IB_TIME_NONE if none */
+	int64_t window_start_ms, window_end_ms;
+	struct ib_window_row *windows;
+	size_t nwindows;		      /* by start, disjoint; a user affected in any is affected */
+	int64_t range_start_ms, range_end_ms; /* first and last event time */
 
 	/* headline */
 	uint64_t affected_users;
