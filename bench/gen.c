@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 #define MAX_BACKENDS 64
 #define MAX_ATTACKERS 200
 #define LINE_MAX_GEN 4096
+#define MAX_WAVES 8
+#define TRUTH_BUCKET_MS (5 * MIN_MS) /* the analyser's default --bucket */
 
 /* ---- PRNG: splitmix64 seeding xoshiro256** ---- */
 
@@ -104,6 +107,22 @@ struct opts {
 	int year_rollover, gzip, iso_syslog, combined;
 	uint64_t bench_size;
 	int64_t mean_interval;
+	/* --wave START..END[@LIST] (repeatable): the incident's waves, each
+	 * with its failing backends; none: one wave inc_start..inc_end on
+	 * failing[] */
+	unsigned nwaves;
+	int64_t wave_s[MAX_WAVES], wave_e[MAX_WAVES];
+	unsigned char wave_fail[MAX_WAVES][MAX_BACKENDS];
+	int64_t ramp; /* --ramp MIN: soft edges, the failure chance rises and falls linearly */
+};
+
+/* Ground truth of one affected user, as the logs show it: per layer
+ * (client, proxy, server) the outage failures and their logged times. */
+struct utruth {
+	uint64_t n[3];
+	int64_t first, last;
+	int64_t *bk; /* buckets with an outage failure (may repeat) */
+	size_t nbk, capbk;
 };
 
 /* ---- outputs ---- */
@@ -123,6 +142,7 @@ struct user {
 	unsigned char affected, succeeded, failed_since_ok;
 	int typo_left;	    /* credentials failures still to make on this occasion */
 	int64_t typo_at[2]; /* typo occasions (ms), 0 = none */
+	struct utruth *tr;  /* outage failures as logged, NULL = none */
 	uint64_t last_sid;
 	unsigned last_seq;
 };
@@ -150,6 +170,8 @@ struct gen {
 	unsigned natk;
 	uint32_t atk_ip[MAX_ATTACKERS];
 	unsigned atk_targets[MAX_ATTACKERS], atk_done[MAX_ATTACKERS];
+	/* per wave: first and last logged outage failure (truth windows) */
+	int64_t wfirst[MAX_WAVES], wlast[MAX_WAVES];
 	/* time-format caches */
 	int64_t c_sec[4];
 	char c_buf[4][96];
@@ -452,7 +474,84 @@ static void session_id(uint64_t v, char *buf)
 
 static int in_incident(const struct gen *g, int64_t t)
 {
-	return t >= g->o.inc_start && t < g->o.inc_end;
+	if (!g->o.nwaves)
+		return t >= g->o.inc_start && t < g->o.inc_end;
+	for (unsigned w = 0; w < g->o.nwaves; w++)
+		if (t >= g->o.wave_s[w] && t < g->o.wave_e[w])
+			return 1;
+	return 0;
+}
+
+/* The wave holding t, or -1. */
+static int wave_of(const struct gen *g, int64_t t)
+{
+	for (unsigned w = 0; w < g->o.nwaves; w++)
+		if (t >= g->o.wave_s[w] && t < g->o.wave_e[w])
+			return (int)w;
+	return g->o.nwaves || !in_incident(g, t) ? -1 : 0;
+}
+
+/* Does backend b fail at t, and with which share of fail_prob (soft edges)? */
+static double fail_factor(const struct gen *g, unsigned b, int64_t t)
+{
+	int w = wave_of(g, t);
+	int64_t s, e;
+	double f;
+
+	if (w < 0 || !(g->o.nwaves ? g->o.wave_fail[w][b] : g->o.failing[b]))
+		return 0.0;
+	if (!g->o.ramp)
+		return 1.0;
+	s = g->o.nwaves ? g->o.wave_s[w] : g->o.inc_start;
+	e = g->o.nwaves ? g->o.wave_e[w] : g->o.inc_end;
+	f = (double)(t - s) / (double)g->o.ramp;
+	if ((double)(e - t) / (double)g->o.ramp < f)
+		f = (double)(e - t) / (double)g->o.ramp;
+	return f < 1.0 ? f : 1.0;
+}
+
+/* ---- truth: each outage failure as the analyser reads it back ---- */
+
+/* The time a line written at t is read back as: formats with whole seconds drop the ms. */
+static int64_t read_back(int64_t t, int with_ms)
+{
+	return with_ms ? t : t - t % 1000;
+}
+
+/* Record an outage failure of u at layer (0 client, 1 proxy, 2 server), logged as lt. */
+static void truth_fail(struct gen *g, struct user *u, int layer, int64_t lt)
+{
+	struct utruth *x = u->tr;
+	int w = wave_of(g, lt);
+
+	if (!x) {
+		x = u->tr = calloc(1, sizeof(*x));
+		if (!x)
+			die("out of memory", "truth");
+		x->first = x->last = lt;
+	}
+	x->n[layer]++;
+	if (lt < x->first)
+		x->first = lt;
+	if (lt > x->last)
+		x->last = lt;
+	if (x->nbk == x->capbk) {
+		x->capbk = x->capbk ? 2 * x->capbk : 16;
+		x->bk = realloc(x->bk, x->capbk * sizeof(*x->bk));
+		if (!x->bk)
+			die("out of memory", "truth");
+	}
+	x->bk[x->nbk++] = lt / TRUTH_BUCKET_MS;
+	if (w < 0) /* a line written a few ms after the wave's end: the wave of its attempt */
+		for (unsigned k = 0; k < (g->o.nwaves ? g->o.nwaves : 1); k++)
+			if (lt >= (g->o.nwaves ? g->o.wave_e[k] : g->o.inc_end))
+				w = (int)k;
+	if (w < 0)
+		w = 0;
+	if (!g->wfirst[w] || lt < g->wfirst[w])
+		g->wfirst[w] = lt;
+	if (lt > g->wlast[w])
+		g->wlast[w] = lt;
 }
 
 /* ---- Dovecot server layer ---- */
@@ -586,7 +685,8 @@ static int decide(struct gen *g, struct user *u, int64_t t)
 			u->typo_left = (int)rrange(&g->r, 1, 3);
 			return 1;
 		}
-	if (g->o.failing[u->backend] && in_incident(g, t) && runit(&g->r) < g->o.fail_prob) {
+	if (g->o.failing[u->backend] && in_incident(g, t) &&
+	    runit(&g->r) < g->o.fail_prob * fail_factor(g, u->backend, t)) {
 		if (g->o.style == STYLE_EXCHANGE)
 			return runit(&g->r) < 0.25 ? 5 : 4;
 		return runit(&g->r) < 0.3 ? 3 : 2;
@@ -660,6 +760,11 @@ static void login_temp(struct gen *g, uint32_t ui, int64_t t, unsigned retry)
 	/* outage failure on a failing backend inside the incident */
 	u->affected = 1;
 	u->failed_since_ok = 1;
+	truth_fail(g, u, 2, read_back(t, g->o.iso_syslog));
+	if (u->via_proxy)
+		truth_fail(g, u, 1, read_back(t, 0));
+	if (u->fetch)
+		truth_fail(g, u, 0, read_back(t + 1, g->o.iso_syslog));
 	if (what == 2) {
 		if (g->o.dc24[b])
 			outage_login_line(g, u, b, t,
@@ -775,6 +880,9 @@ static void login_exchange(struct gen *g, uint32_t ui, int64_t t, unsigned retry
 	}
 	u->affected = 1;
 	u->failed_since_ok = 1;
+	truth_fail(g, u, 2, t + 40); /* the login line, also for what 5 */
+	if (u->fetch && what == 4) /* the BYE of what 5 is no login failure */
+		truth_fail(g, u, 0, read_back(t + 100, g->o.iso_syslog));
 	if (u->fetch)
 		schedule_next_login(g, ui, t);
 	else if (retry < 12)
@@ -1114,6 +1222,82 @@ static void write_list(const char *dir, const char *file, const char **items, si
 		die("cannot write", path);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int truth_affected(const struct gen *g, const struct user *u)
+{
+	/* Exchange outages look like wrong passwords: a user counts only when
+	 * a success elsewhere proves the credentials valid. */
+	return u->affected && (g->o.style == STYLE_TEMP || u->succeeded);
+}
+
+/*
+ * users.csv: per affected user, as the analyser must find them: the first
+ * and last outage failure at any layer, the failures at the layer with
+ * most, the minutes of the buckets with one. windows.txt: per wave, the
+ * buckets from its first outage failure to its last, "START END".
+ */
+static void write_user_truth(struct gen *g)
+{
+	char path[1200], a[32], b[32];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/users.csv", g->o.truth);
+	fp = fopen(path, "w");
+	if (!fp)
+		die("cannot open", path);
+	fprintf(fp, "user,first_failure,last_failure,failures,impacted_minutes\n");
+	{
+		const char **names = calloc(g->o.users + 1, sizeof(*names));
+		size_t n = 0;
+
+		if (!names)
+			die("out of memory", "truth");
+		for (unsigned i = 0; i < g->o.users; i++)
+			if (truth_affected(g, &g->u[i]) && g->u[i].tr)
+				names[n++] = g->u[i].lower;
+		qsort(names, n, sizeof(*names), cmp_str);
+		for (size_t k = 0; k < n; k++) {
+			/* names point into g->u[].lower: back to the user */
+			const struct user *u = (const struct user *)(const void *)(names[k] - offsetof(struct user, lower));
+			struct utruth *x = u->tr;
+			uint64_t f = x->n[0], nb = 0;
+
+			for (int l = 1; l < 3; l++)
+				if (x->n[l] > f)
+					f = x->n[l];
+			qsort(x->bk, x->nbk, sizeof(*x->bk), cmp_i64);
+			for (size_t j = 0; j < x->nbk; j++)
+				nb += !j || x->bk[j] != x->bk[j - 1];
+			iso_utc(x->first, a, sizeof(a));
+			iso_utc(x->last, b, sizeof(b));
+			fprintf(fp, "%s,%s,%s,%llu,%llu\n", u->lower, a, b, (unsigned long long)f,
+				(unsigned long long)(nb * (TRUTH_BUCKET_MS / MIN_MS)));
+		}
+		free(names);
+	}
+	if (fclose(fp) != 0)
+		die("cannot write", path);
+	snprintf(path, sizeof(path), "%s/windows.txt", g->o.truth);
+	fp = fopen(path, "w");
+	if (!fp)
+		die("cannot open", path);
+	for (unsigned w = 0; w < (g->o.nwaves ? g->o.nwaves : 1); w++) {
+		if (!g->wfirst[w])
+			continue;
+		iso_utc(g->wfirst[w] - g->wfirst[w] % TRUTH_BUCKET_MS, a, sizeof(a));
+		iso_utc(g->wlast[w] - g->wlast[w] % TRUTH_BUCKET_MS + TRUTH_BUCKET_MS, b, sizeof(b));
+		fprintf(fp, "%s %s\n", a, b);
+	}
+	if (fclose(fp) != 0)
+		die("cannot write", path);
+}
+
 static void write_truth(struct gen *g)
 {
 	const char **list = calloc(g->o.users + MAX_ATTACKERS + MAX_BACKENDS + 1, sizeof(*list));
@@ -1126,9 +1310,7 @@ static void write_truth(struct gen *g)
 		die("out of memory", "truth");
 	mkdirs(g->o.truth);
 	for (unsigned i = 0; i < g->o.users; i++)
-		/* Exchange outages look like wrong passwords: a user counts only when
-		 * a success elsewhere proves the credentials valid. */
-		if (g->u[i].affected && (g->o.style == STYLE_TEMP || g->u[i].succeeded))
+		if (truth_affected(g, &g->u[i]))
 			list[n++] = g->u[i].lower;
 	write_list(g->o.truth, "affected-users.txt", list, n);
 	n = 0;
@@ -1150,6 +1332,7 @@ static void write_truth(struct gen *g)
 		}
 	write_list(g->o.truth, "servers.txt", list, n);
 	free(list);
+	write_user_truth(g);
 	snprintf(path, sizeof(path), "%s/window.txt", g->o.truth);
 	fp = fopen(path, "w");
 	if (!fp)
@@ -1190,7 +1373,15 @@ static void usage(FILE *fp)
 		    "  --year-rollover       start on Dec 31 21:00 UTC of the year before --start\n"
 		    "  --gzip                write .log.gz\n"
 		    "  --combined            one syslog file messages.log for server and client layers\n"
-		    "  --bench-size BYTES    bench mode: stop once this many bytes are written\n");
+		    "  --bench-size BYTES    bench mode: stop once this many bytes are written\n"
+		    "  --wave S..E[@LIST]    an incident wave (repeatable, in order), failing LIST\n"
+		    "                        (default --failing); replaces --incident-start/end\n"
+		    "  --ramp MIN            soft edges: the failure chance rises over MIN minutes\n"
+		    "                        from each wave's start and falls over its last MIN\n"
+		    "truth (--truth DIR): affected-users.txt, users.csv (each affected user's\n"
+		    "first and last failure, failures, impacted minutes), windows.txt (every\n"
+		    "window, on 5 min buckets), window.txt (the incident's span), typo-users.txt,\n"
+		    "attackers.txt, servers.txt\n");
 }
 
 static int parse_list(const char *s, unsigned char *flags, unsigned n)
@@ -1246,6 +1437,35 @@ static int64_t instant(const char *s)
 	return t;
 }
 
+/* --wave START..END[@LIST]: a wave; the incident spans all of them. */
+static void parse_wave(struct gen *g, unsigned w, const char *arg, const char *failing)
+{
+	char buf[160], *dots, *at;
+
+	if (strlen(arg) >= sizeof(buf))
+		die("bad --wave", arg);
+	memcpy(buf, arg, strlen(arg) + 1);
+	dots = strstr(buf, "..");
+	if (!dots)
+		die("bad --wave (want START..END[@imapN,...])", arg);
+	*dots = '\0';
+	at = strchr(dots + 2, '@');
+	if (at)
+		*at++ = '\0';
+	g->o.wave_s[w] = instant(buf);
+	g->o.wave_e[w] = instant(dots + 2);
+	if (g->o.wave_e[w] <= g->o.wave_s[w] || (w && g->o.wave_s[w] < g->o.wave_e[w - 1]))
+		die("waves must be in order, each ending after it starts", arg);
+	if (parse_list(at ? at : failing, g->o.wave_fail[w], g->o.backends) < 0)
+		die("bad --wave backend list", arg);
+	for (unsigned b = 0; b < g->o.backends; b++)
+		g->o.failing[b] |= g->o.wave_fail[w][b];
+	if (!w || g->o.wave_s[w] < g->o.inc_start)
+		g->o.inc_start = g->o.wave_s[w];
+	if (!w || g->o.wave_e[w] > g->o.inc_end)
+		g->o.inc_end = g->o.wave_e[w];
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {{"out", 1, 0, 'o'},
@@ -1273,10 +1493,12 @@ int main(int argc, char **argv)
 					   {"dovecot24", 1, 0, 'd'},
 					   {"syslog-time", 1, 0, 'I'},
 					   {"combined", 0, 0, 'c'},
+					   {"wave", 1, 0, 'W'},
+					   {"ramp", 1, 0, 'R'},
 					   {"help", 0, 0, 'h'},
 					   {0, 0, 0, 0}};
 	struct gen *g = calloc(1, sizeof(*g));
-	const char *failing = "imap2", *dc24 = NULL, *inc_s = NULL, *inc_e = NULL;
+	const char *failing = "imap2", *dc24 = NULL, *inc_s = NULL, *inc_e = NULL, *waves[MAX_WAVES];
 	int users_set = 0, bg_set = 0, hours_set = 0, c;
 
 	if (!g)
@@ -1379,6 +1601,14 @@ int main(int argc, char **argv)
 		case 'c':
 			g->o.combined = 1;
 			break;
+		case 'W':
+			if (g->o.nwaves >= MAX_WAVES)
+				die("too many --wave", optarg);
+			waves[g->o.nwaves++] = optarg;
+			break;
+		case 'R':
+			g->o.ramp = (int64_t)(real(optarg, "--ramp") * MIN_MS);
+			break;
 		case 'B':
 			g->o.bench_size = num(optarg, "--bench-size");
 			break;
@@ -1440,6 +1670,8 @@ int main(int argc, char **argv)
 	g->o.inc_end = inc_e ? instant(inc_e) : g->o.inc_start + 45 * MIN_MS;
 	if (g->o.inc_end <= g->o.inc_start)
 		die("incident ends before it starts", inc_e);
+	for (unsigned w = 0; w < g->o.nwaves; w++)
+		parse_wave(g, w, waves[w], failing);
 	mkdirs(g->o.out);
 	for (int i = 0; i < 4; i++)
 		g->c_sec[i] = INT64_MIN;
