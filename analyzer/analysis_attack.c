@@ -152,11 +152,38 @@ static int join_proxy_attacks(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
 	size_t n = ib_agg_ncells(a);
-	Pvoid_t seen = NULL; /* (user << 32 | bucket - b0) -> 1 attack, 2 other */
+	Pvoid_t seen = NULL;	/* (user << 32 | bucket - b0) -> 1 attack, 2 other */
+	Pvoid_t ipuser = NULL;	/* Judy1: server-layer ip << 32 | user */
+	uint8_t *shared = NULL; /* by IP id: 1 when the server layer saw it for >= 2 users */
 	int rc = IB_OK;
 
 	if (!c->r->nattacks)
 		return IB_OK;
+	shared = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
+	if (!shared)
+		goto oom;
+	/* the server layer's client addresses that carry several users: a
+	 * proxy or front end; an address of one user is that user's own client */
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(a, i);
+
+		if (c->scope[i] == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user || !cell->ip ||
+		    cell->connection)
+			continue;
+		if (Judy1Set(&ipuser, (Word_t)cell->ip << 32 | cell->user, PJE0) == JERR)
+			goto oom;
+	}
+	{
+		Word_t k = 0, last = (Word_t)-1;
+		int r1 = Judy1First(ipuser, &k, PJE0);
+
+		while (r1 == 1) {
+			if (k >> 32 == last)
+				shared[last] = 1;
+			last = k >> 32;
+			r1 = Judy1Next(ipuser, &k, PJE0);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_agg_cell(a, i);
 		PWord_t pv;
@@ -175,7 +202,8 @@ static int join_proxy_attacks(struct ib_an *c)
 		Word_t bits = 0, off = (Word_t)(cell->bucket - c->b0);
 
 		if (c->scope[i] != IB_AN_LIVE || cell->layer != IB_LAYER_SERVER || !cell->user ||
-		    cell->connection || !ib_category_is_failure(cell->category))
+		    cell->connection || !ib_category_is_failure(cell->category) ||
+		    (cell->ip && !shared[cell->ip]))
 			continue;
 		for (Word_t o = off ? off - 1 : 0; o <= off + 1; o++) {
 			PWord_t pv = (PWord_t)JudyLGet(seen, (Word_t)cell->user << 32 | o, PJE0);
@@ -193,6 +221,8 @@ oom:
 	rc = ib_an_nomem(c);
 out:
 	JudyLFreeArray(&seen, PJE0);
+	Judy1FreeArray(&ipuser, PJE0);
+	free(shared);
 	return rc;
 }
 

@@ -470,7 +470,8 @@ END_TEST
 /*
  * A sprayer behind the proxy: the server layer sees only the proxy's
  * address, the proxy layer the attacker's. The join keeps the sprayed
- * users out; failures the proxy saw from elsewhere stay.
+ * users out; failures the proxy saw from elsewhere stay, and so do those
+ * the server saw from a user's own address.
  */
 START_TEST(test_sprayer_behind_proxy)
 {
@@ -491,14 +492,19 @@ START_TEST(test_sprayer_behind_proxy)
 	ev(T0 + B + 101, "mixed", "203.0.113.5", "", IB_LAYER_PROXY, IB_CAT_CREDENTIALS);
 	ev(T0 + B + 102, "mixed", "198.51.100.7", "", IB_LAYER_PROXY, IB_CAT_TEMPORARY);
 	ev(T0 + B + 103, "mixed", "10.0.0.10", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+	/* a direct user the attacker sprayed at the same time: the server saw
+	 * the user's own address (no other user's), so the failure is the user's */
+	ev(T0 + B + 104, "direct", "203.0.113.5", "", IB_LAYER_PROXY, IB_CAT_CREDENTIALS);
+	ev(T0 + B + 105, "direct", "10.2.0.9", "mx1", IB_LAYER_SERVER, IB_CAT_TIMEOUT);
 	r = analyze();
 	ck_assert_uint_eq(r->nattacks, 1);
 	ck_assert_str_eq(r->attacks[0].ip, "203.0.113.5");
-	ck_assert_uint_eq(r->nusers, 2);
-	ck_assert_str_eq(r->users[0].user, "mixed");
-	ck_assert_str_eq(r->users[1].user, "real");
-	/* 26 proxy-layer events of the attacker + 25 server-layer ones joined to it */
-	ck_assert_uint_eq(r->attack_events, 26 + 25);
+	ck_assert_uint_eq(r->nusers, 3);
+	ck_assert_str_eq(r->users[0].user, "direct");
+	ck_assert_str_eq(r->users[1].user, "mixed");
+	ck_assert_str_eq(r->users[2].user, "real");
+	/* 27 proxy-layer events of the attacker + 25 server-layer ones joined to it */
+	ck_assert_uint_eq(r->attack_events, 27 + 25);
 	ib_result_free(r);
 }
 END_TEST
