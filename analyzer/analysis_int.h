@@ -123,8 +123,16 @@ double ib_window_rates(const uint64_t *att, const uint64_t *fail, size_t nb, dou
 int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p);
 
 /*
- * The detection rule over nb buckets: hot buckets merge into one period
- * when at most p->gap buckets lie between them; a period qualifies when
+ * Is bucket b warm: still clearly above the baseline, halfway between it
+ * and the entry thresholds (hysteresis): attempts, a failure, rate >=
+ * base + min_rate / 2 and >= base x (1 + factor) / 2?
+ */
+int ib_window_warm(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p);
+
+/*
+ * The detection rule over nb buckets: a run of hot buckets is extended
+ * on both sides over warm buckets; such periods merge into one when at
+ * most p->gap buckets lie between them; a period qualifies when
  * one of its buckets has users[b] >= p->min_users (users NULL: every
  * period qualifies). Every qualifying period is written to out (which
  * holds nb spans) in time order, *nout of them. Returns IB_WV_NO_FAILURES

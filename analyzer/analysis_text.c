@@ -147,11 +147,12 @@ static char *window_sentence(const struct ib_result *r)
 		break;
 	}
 	rule = ib_an_printf("buckets whose failure rate was >= %.1fx the baseline (median %.1f%%) and >= "
-			    "baseline + %.1f points, with >= %u failures, merged across gaps of <= %u "
-			    "buckets; every such period with a bucket failing for >= %u distinct users "
-			    "is a window; attack sources excluded",
-			    p->factor, 100.0 * w->baseline, 100.0 * p->min_rate, p->min_failures, p->gap,
-			    p->min_users);
+			    "baseline + %.1f points, with >= %u failures, extended on both sides while "
+			    "the rate stayed >= %.1fx the baseline and >= baseline + %.1f points, merged "
+			    "across gaps of <= %u buckets; every such period with a bucket failing for "
+			    ">= %u distinct users is a window; attack sources excluded",
+			    p->factor, 100.0 * w->baseline, 100.0 * p->min_rate, p->min_failures,
+			    (1.0 + p->factor) / 2, 50.0 * p->min_rate, p->gap, p->min_users);
 	if (!rule)
 		return NULL;
 	s = ib_an_printf("%s: %s", w->verdict == IB_WV_DETECTED ? "detected" : "none: no bucket qualified",

@@ -38,6 +38,12 @@ int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const s
 	       fail >= p->min_failures;
 }
 
+int ib_window_warm(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p)
+{
+	return att && fail && rate + IB_AN_EPS >= base + p->min_rate / 2 &&
+	       rate + IB_AN_EPS >= base * (1.0 + p->factor) / 2;
+}
+
 /* Largest users[b] over [first, last]; the period's size in users. */
 static uint64_t max_users(const uint64_t *users, size_t first, size_t last)
 {
@@ -62,16 +68,28 @@ enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fai
 		total += fail[b];
 	if (!total)
 		return IB_WV_NO_FAILURES;
-	/* periods: hot buckets, merged across gaps of <= p->gap buckets */
+	/* periods: runs of hot buckets, each extended over the warm buckets
+	 * on both sides (hysteresis), then merged across gaps of <= p->gap */
 	for (size_t b = 0; b < nb; b++) {
+		size_t first = b, last = b;
+
 		if (!ib_window_hot(att[b], fail[b], rate[b], base, p))
 			continue;
-		if (n && b - out[n - 1].last - 1 <= p->gap) {
-			out[n - 1].last = b;
-			continue;
+		while (first > 0 && ib_window_warm(att[first - 1], fail[first - 1], rate[first - 1], base, p))
+			first--;
+		while (last + 1 < nb &&
+		       (ib_window_hot(att[last + 1], fail[last + 1], rate[last + 1], base, p) ||
+			ib_window_warm(att[last + 1], fail[last + 1], rate[last + 1], base, p)))
+			last++;
+		if (n && first <= out[n - 1].last + 1 + p->gap) {
+			if (last > out[n - 1].last)
+				out[n - 1].last = last;
+		} else {
+			out[n].first = first;
+			out[n].last = last;
+			n++;
 		}
-		out[n].first = out[n].last = b;
-		n++;
+		b = last;
 	}
 	/* keep those that qualify, with their failures (gaps included) */
 	for (size_t i = 0; i < n; i++) {

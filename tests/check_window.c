@@ -148,6 +148,31 @@ static const struct wcase wcases[] = {
      IB_WV_DETECTED,
      1,
      {{5, 5, 9}}},
+    /* hysteresis: a ramp is taken from its first warm bucket to its last
+     * (rate >= base + 0.025 and >= 2x base, with a failure) */
+    {"soft edges", 12, A10, {0, 0, 1, 2, 6, 8, 3, 1, 0}, DEF, 0.05, IB_WV_DETECTED, 1, {{2, 7, 21}}},
+    /* 1 of 100 (1 point) is not clearly above a zero baseline: the edge stops */
+    {"edge below half the min-rate",
+     4,
+     {100, 100, 10, 100},
+     {0, 1, 9, 0},
+     DEF,
+     0.005,
+     IB_WV_DETECTED,
+     1,
+     {{2, 2, 9}}},
+    /* base 0.1: 0.2 is 2x (warm), 0.19 is not */
+    {"edge at 2x the baseline",
+     7,
+     {100, 100, 100, 100, 100, 100, 100},
+     {10, 10, 19, 20, 40, 10, 10},
+     DEF,
+     0.1,
+     IB_WV_DETECTED,
+     1,
+     {{3, 4, 60}}},
+    /* extensions that meet merge into one window */
+    {"extensions merge", 12, A10, {0, 6, 1, 1, 1, 1, 6}, DEF, 0.05, IB_WV_DETECTED, 1, {{1, 6, 16}}},
     /* an even count: the baseline is the mean of the two middle rates */
     {"even median", 4, {10, 10, 10, 10}, {0, 1, 3, 10}, DEF, 0.2, IB_WV_DETECTED, 1, {{3, 3, 10}}},
 };
@@ -205,6 +230,20 @@ START_TEST(test_min_users)
 	p.min_users = 1;
 	ck_assert_int_eq(ib_window_detect(att, fail, users, rate, 10, base, &p, span, &n), IB_WV_DETECTED);
 	ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
+START_TEST(test_warm)
+{
+	const struct ib_window_params p = DEF;
+
+	ck_assert(!ib_window_warm(0, 0, 0.0, 0.0, &p));	  /* no attempts */
+	ck_assert(!ib_window_warm(10, 0, 0.0, 0.0, &p));  /* no failure */
+	ck_assert(ib_window_warm(40, 1, 0.025, 0.0, &p)); /* base + min_rate / 2 */
+	ck_assert(!ib_window_warm(50, 1, 0.02, 0.0, &p));
+	ck_assert(ib_window_warm(100, 20, 0.2, 0.1, &p)); /* (1 + factor) / 2 = 2x */
+	ck_assert(!ib_window_warm(100, 19, 0.19, 0.1, &p));
+	ck_assert(ib_window_warm(100, 3, 0.3, 0.1, &p)); /* hot is warm */
 }
 END_TEST
 
@@ -271,9 +310,10 @@ START_TEST(test_explain)
 	ck_assert_int_eq(ib_result_explain(&r), IB_OK);
 	ck_assert_str_eq(r.window_rule,
 			 "detected: buckets whose failure rate was >= 3.0x the baseline (median "
-			 "12.5%) and >= baseline + 5.0 points, with >= 3 failures, merged across "
-			 "gaps of <= 2 buckets; every such period with a bucket failing for >= 3 "
-			 "distinct users is a window; attack sources excluded");
+			 "12.5%) and >= baseline + 5.0 points, with >= 3 failures, extended on both "
+			 "sides while the rate stayed >= 2.0x the baseline and >= baseline + 2.5 "
+			 "points, merged across gaps of <= 2 buckets; every such period with a bucket "
+			 "failing for >= 3 distinct users is a window; attack sources excluded");
 	r.window_why.verdict = IB_WV_NO_EVENTS;
 	r.window_why.given_start_ms = IB_TIME_NONE;
 	ck_assert_int_eq(ib_result_explain(&r), IB_OK);
@@ -289,6 +329,7 @@ static Suite *suite(void)
 
 	tcase_add_loop_test(tc, test_detect, 0, (int)(sizeof(wcases) / sizeof(wcases[0])));
 	tcase_add_test(tc, test_hot);
+	tcase_add_test(tc, test_warm);
 	tcase_add_test(tc, test_min_users);
 	tcase_add_loop_test(tc, test_align, 0, (int)(sizeof(acases) / sizeof(acases[0])));
 	tcase_add_test(tc, test_retry_bins);
