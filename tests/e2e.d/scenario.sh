@@ -1,9 +1,10 @@
 #!/bin/sh
 # scenario.sh BIN BUILD: generated incidents with a known ground truth
 # (bench/gen writes logs and truth). For each scenario: the affected users
-# equal the truth exactly, the detected window is within one bucket (5 min)
-# of the truth, attackers are excluded and never affected, typo users are
-# not affected. Also checks that the generator is deterministic.
+# equal the truth exactly, and so does each one's first and last failure,
+# failures and impacted minutes; every detected window is within one bucket
+# (5 min) of the truth; attackers are excluded and never affected, typo
+# users are not affected. Also checks that the generator is deterministic.
 set -u
 bin=$1
 build=$2
@@ -80,6 +81,37 @@ PY
 		bad "$name: cannot read the window (python3 or summary.json missing)"
 	fi
 
+	# each user's numbers (truth users.csv: user, first and last failure,
+	# failures, impacted minutes) exactly, and every window to one bucket
+	if [ -f "$truth/users.csv" ]; then
+		tail -n +2 "$csv" | cut -d, -f1-4,6 > "$dir/got-rows.csv"
+		tail -n +2 "$truth/users.csv" > "$dir/want-rows.csv"
+		if cmp -s "$dir/want-rows.csv" "$dir/got-rows.csv"; then
+			ok "$name: each user's first and last failure, failures and impacted minutes equal the truth"
+		else
+			bad "$name: user rows differ from the truth (< want, > got):" \
+				"$(diff "$dir/want-rows.csv" "$dir/got-rows.csv" | grep '^[<>]' | head -4 | tr '\n' ' ')"
+		fi
+	fi
+	if [ -f "$truth/windows.txt" ] && [ -x "$py" ]; then
+		wmsg=$("$py" - "$dir/report/summary.json" "$truth/windows.txt" "$bucket_s" <<'PY'
+import json, sys
+from datetime import datetime
+def t(s):
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+got = [(w["start"], w["end"]) for w in json.load(open(sys.argv[1])).get("windows", [])]
+want = [tuple(l.split()) for l in open(sys.argv[2]) if l.strip()]
+b = int(sys.argv[3])
+ok = len(got) == len(want) and all(abs(t(g[0]) - t(w[0])) <= b and abs(t(g[1]) - t(w[1])) <= b
+                                   for g, w in zip(got, want))
+print("%d windows %s vs truth %s" % (len(got), " ".join("%s..%s" % g for g in got),
+                                      " ".join("%s..%s" % w for w in want)))
+sys.exit(0 if ok else 1)
+PY
+)
+		if [ $? -eq 0 ]; then ok "$name: every window: $wmsg"; else bad "$name: windows: $wmsg"; fi
+	fi
+
 	# attackers: never affected, always in excluded.csv
 	ex=$dir/report/excluded.csv
 	natk=0
@@ -120,5 +152,10 @@ rm -rf "$d1" "$d2"
 scenario temporary "" --style temporary --seed 11 --dovecot24 imap3 --failing imap2,imap3 --fail-prob 0.5
 scenario exchange "" --style exchange --seed 12
 scenario zurich-rollover "--tz Europe/Zurich" --tz Europe/Zurich --year-rollover --seed 13
+# two waves with soft edges: a short failure of imap1, hours later imap2 and
+# imap3 failing with a 15 minute ramp up and down
+scenario waves "" --hours 8 --seed 21 --backends 4 --failing imap2,imap3 --ramp 15 \
+	--wave 2026-01-14T08:00:00Z..2026-01-14T08:30:00Z@imap1 \
+	--wave 2026-01-14T10:30:00Z..2026-01-14T11:30:00Z
 
 exit $fail
