@@ -108,6 +108,13 @@ const char *ib_window_verdict_name(enum ib_window_verdict v)
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "";
 }
 
+const char *ib_series_name(unsigned series)
+{
+	return series == IB_SERIES_IDP	 ? "identity provider"
+	       : series == IB_SERIES_ALL ? "layers summed"
+					 : ib_layer_name((enum ib_layer)series);
+}
+
 const char *ib_attack_rule_name(enum ib_attack_rule rule)
 {
 	return rule == IB_ATTACK_NEVER_LOGGED_IN ? "never_logged_in" : "many_users";
@@ -119,7 +126,8 @@ static char *window_sentence(const struct ib_result *r)
 {
 	const struct ib_window_why *w = &r->window_why;
 	const struct ib_window_params *p = &w->params;
-	char ws[32], we[32], ws2[32], we2[32];
+	char ws[32], we[32], ws2[32], we2[32], bases[160];
+	size_t nbase = 0;
 	char *rule, *s;
 
 	switch (w->verdict) {
@@ -146,12 +154,24 @@ static char *window_sentence(const struct ib_result *r)
 	case IB_WV_DETECTED:
 		break;
 	}
-	rule = ib_an_printf("buckets whose failure rate was >= %.1fx the baseline (median %.1f%%) and >= "
-			    "baseline + %.1f points, with >= %u failures, extended on both sides while "
-			    "the rate stayed >= %.1fx the baseline and >= baseline + %.1f points, merged "
-			    "across gaps of <= %u buckets; every such period with a bucket failing for "
-			    ">= %u distinct users is a window; attack sources excluded",
-			    p->factor, 100.0 * w->baseline, 100.0 * p->min_rate, p->min_failures,
+	for (unsigned k = 0; k < IB_SERIES_COUNT; k++) {
+		int m;
+
+		if (!w->series_present[k])
+			continue;
+		m = snprintf(bases + nbase, sizeof(bases) - nbase, "%s%s %.1f%%", nbase ? ", " : "",
+			     ib_series_name(k), 100.0 * w->series_baseline[k]);
+		if (m > 0 && (size_t)m < sizeof(bases) - nbase)
+			nbase += (size_t)m;
+	}
+	rule = ib_an_printf("each layer, the identity provider and the layers summed judged on their "
+			    "own series against their own baseline (median %s): buckets whose failure rate "
+			    "was >= %.1fx the baseline and >= baseline + "
+			    "%.1f points, with >= %u failures, extended on both sides while the rate stayed "
+			    ">= %.1fx the baseline and >= baseline + %.1f points, merged across gaps of <= "
+			    "%u buckets; every such period with a bucket failing for >= %u distinct users "
+			    "is a window, the windows of all series joined; attack sources excluded",
+			    nbase ? bases : "none", p->factor, 100.0 * p->min_rate, p->min_failures,
 			    (1.0 + p->factor) / 2, 50.0 * p->min_rate, p->gap, p->min_users);
 	if (!rule)
 		return NULL;

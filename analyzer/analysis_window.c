@@ -114,13 +114,20 @@ void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae)
 		*ae += B;
 }
 
-/* The detection series: live attempts, and credentials, temporary and
- * timeout failures, per bucket, and the distinct users failing in each;
+/* Is the cell an identity provider's (an Entra sign-in: signature entra-*)? */
+static int is_idp(const struct ib_an *c, const struct ib_cell *cell)
+{
+	return cell->signature && strncmp(ib_an_str(c, IB_S_SIG, cell->signature), "entra-", 6) == 0;
+}
+
+/* The detection series, per series s (layer, or IB_SERIES_IDP) at
+ * [s * nb + b]: live attempts, and credentials, temporary and timeout
+ * failures, per bucket, and the distinct users failing in each;
  * connections left out. */
 static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t *users)
 {
 	size_t n = ib_agg_ncells(c->a);
-	Pvoid_t bu = NULL; /* Judy1: rel bucket << 32 | user */
+	Pvoid_t bu = NULL; /* Judy1: (s * nb + rel bucket) << 32 | user */
 	Word_t key = 0;
 	int r1;
 
@@ -131,13 +138,20 @@ static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t
 		if (c->scope[i] != IB_AN_LIVE || cell->connection)
 			continue;
 		rel = (size_t)(cell->bucket - c->b0);
-		att[rel] += cell->count;
-		if (cell->category != IB_CAT_CREDENTIALS && !ib_category_is_outage(cell->category))
-			continue;
-		fail[rel] += cell->count;
-		if (cell->user && Judy1Set(&bu, (Word_t)rel << 32 | cell->user, PJE0) == JERR) {
-			Judy1FreeArray(&bu, PJE0);
-			return IB_ERR_NOMEM;
+		for (int k = 0; k < 2; k++) {
+			size_t s = k ? IB_SERIES_ALL : is_idp(c, cell) ? IB_SERIES_IDP : cell->layer;
+			size_t at = s * c->nb + rel;
+
+			if (k && is_idp(c, cell))
+				break;
+			att[at] += cell->count;
+			if (cell->category != IB_CAT_CREDENTIALS && !ib_category_is_outage(cell->category))
+				continue;
+			fail[at] += cell->count;
+			if (cell->user && Judy1Set(&bu, (Word_t)at << 32 | cell->user, PJE0) == JERR) {
+				Judy1FreeArray(&bu, PJE0);
+				return IB_ERR_NOMEM;
+			}
 		}
 	}
 	r1 = Judy1First(bu, &key, PJE0);
@@ -192,19 +206,75 @@ static int given(struct ib_an *c)
 	return IB_OK;
 }
 
+static int cmp_wspan(const void *x, const void *y)
+{
+	const struct ib_window_span *a = x, *b = y;
+
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return (a->last > b->last) - (a->last < b->last);
+}
+
+/*
+ * Detect on each series against its own baseline and take the union: a
+ * window is where the failures show, in whichever layer logs them. Spans
+ * of different series that overlap or lie within p->gap buckets merge.
+ * span holds IB_SERIES_COUNT x nb spans.
+ */
+static enum ib_window_verdict detect_series(struct ib_an *c, const uint64_t *att, const uint64_t *fail,
+					    const uint64_t *users, double *rate, double *scratch,
+					    struct ib_window_span *span, size_t *nspan)
+{
+	struct ib_window_why *why = &c->r->window_why;
+	enum ib_window_verdict v = IB_WV_NO_FAILURES;
+	size_t n = 0, k = 0, nb = c->nb;
+
+	for (unsigned s = 0; s < IB_SERIES_COUNT; s++) {
+		const uint64_t *sa = att + s * nb, *sf = fail + s * nb;
+		enum ib_window_verdict vs;
+		size_t ns = 0;
+		int any = 0;
+
+		for (size_t b = 0; b < nb && !any; b++)
+			any = sa[b] != 0;
+		if (!any)
+			continue;
+		why->series_present[s] = 1;
+		why->series_baseline[s] = ib_window_rates(sa, sf, nb, rate, scratch);
+		vs = ib_window_detect(sa, sf, users + s * nb, rate, nb, why->series_baseline[s], &why->params,
+				      span + n, &ns);
+		n += ns;
+		if (vs == IB_WV_DETECTED || (vs == IB_WV_NONE_QUALIFIED && v == IB_WV_NO_FAILURES))
+			v = vs;
+	}
+	qsort(span, n, sizeof(*span), cmp_wspan);
+	for (size_t i = 0; i < n; i++) {
+		if (k && span[i].first <= span[k - 1].last + 1 + why->params.gap) {
+			if (span[i].last > span[k - 1].last)
+				span[k - 1].last = span[i].last;
+			continue;
+		}
+		span[k++] = span[i];
+	}
+	*nspan = k;
+	return v;
+}
+
 static int decide(struct ib_an *c)
 {
 	const struct ib_config *cfg = c->cfg;
 	struct ib_result *r = c->r;
 	struct ib_window_why *why = &r->window_why;
-	uint64_t *att = calloc(c->nb, sizeof(uint64_t)), *fail = calloc(c->nb, sizeof(uint64_t));
-	uint64_t *users = calloc(c->nb, sizeof(uint64_t));
-	double *rate = malloc(c->nb * sizeof(double)), *scratch = malloc(c->nb * sizeof(double));
-	struct ib_window_span *span = malloc(c->nb * sizeof(*span));
+	size_t nb = c->nb, ns = IB_SERIES_COUNT * nb;
+	uint64_t *att = calloc(ns, sizeof(uint64_t)), *fail = calloc(ns, sizeof(uint64_t));
+	uint64_t *users = calloc(ns, sizeof(uint64_t)), *satt = calloc(nb, sizeof(uint64_t));
+	uint64_t *sfail = calloc(nb, sizeof(uint64_t));
+	double *rate = malloc(nb * sizeof(double)), *scratch = malloc(nb * sizeof(double));
+	struct ib_window_span *span = malloc(ns * sizeof(*span));
 	size_t nspan = 0;
 	int rc = IB_OK;
 
-	if (!att || !fail || !users || !rate || !scratch || !span) {
+	if (!att || !fail || !users || !satt || !sfail || !rate || !scratch || !span) {
 		rc = ib_an_nomem(c);
 		goto out;
 	}
@@ -212,8 +282,13 @@ static int decide(struct ib_an *c)
 		rc = ib_an_nomem(c);
 		goto out;
 	}
-	why->baseline = ib_window_rates(att, fail, c->nb, rate, scratch);
-	for (size_t b = 0; b < c->nb; b++)
+	/* the rate shown per bucket and the headline baseline: every event summed */
+	for (size_t i = 0; i < IB_SERIES_ALL * nb; i++) {
+		satt[i % nb] += att[i];
+		sfail[i % nb] += fail[i];
+	}
+	why->baseline = ib_window_rates(satt, sfail, nb, rate, scratch);
+	for (size_t b = 0; b < nb; b++)
 		r->buckets[b].rate = rate[b];
 	if (cfg->window_start_ms != IB_TIME_NONE || cfg->nwindows) {
 		why->verdict = IB_WV_GIVEN;
@@ -226,8 +301,7 @@ static int decide(struct ib_an *c)
 	why->params.min_failures = cfg->window_min_failures;
 	why->params.gap = cfg->window_gap;
 	why->params.min_users = cfg->window_min_users;
-	why->verdict =
-	    ib_window_detect(att, fail, users, rate, c->nb, why->baseline, &why->params, span, &nspan);
+	why->verdict = detect_series(c, att, fail, users, rate, scratch, span, &nspan);
 	if (why->verdict == IB_WV_DETECTED) {
 		r->window_source = IB_WIN_DETECTED;
 		r->windows = calloc(nspan, sizeof(*r->windows));
@@ -245,6 +319,8 @@ out:
 	free(att);
 	free(fail);
 	free(users);
+	free(satt);
+	free(sfail);
 	free(rate);
 	free(scratch);
 	free(span);

@@ -34,11 +34,12 @@ static void teardown(void)
 	A = NULL;
 }
 
-static void ev(int64_t t, const char *user, const char *ip, const char *server, enum ib_layer layer,
-	       enum ib_category cat)
+/* One event with signature sig (NULL: login-ok or login-failed). */
+static void evs(int64_t t, const char *user, const char *ip, const char *server, enum ib_layer layer,
+		enum ib_category cat, const char *sig)
 {
 	struct ib_event e;
-	struct ib_match m = {cat, cat == IB_CAT_OK ? "login-ok" : "login-failed", -1};
+	struct ib_match m = {cat, sig ? sig : cat == IB_CAT_OK ? "login-ok" : "login-failed", -1};
 
 	ib_event_clear(&e);
 	e.time_ms = t;
@@ -47,6 +48,12 @@ static void ev(int64_t t, const char *user, const char *ip, const char *server, 
 	e.ip = ib_str_from(ip);
 	e.server = ib_str_from(server);
 	ck_assert_int_eq(ib_agg_add(A, &e, &m, F, ++LINE), IB_OK);
+}
+
+static void ev(int64_t t, const char *user, const char *ip, const char *server, enum ib_layer layer,
+	       enum ib_category cat)
+{
+	evs(t, user, ip, server, layer, cat, NULL);
 }
 
 static struct ib_result *analyze(void)
@@ -153,7 +160,7 @@ START_TEST(test_temporary_outage)
 	ck_assert_int_eq(r->buckets[4].in_window, 1);
 	ck_assert_int_eq(r->buckets[7].in_window, 0);
 	ck_assert(strstr(r->window_rule, "detected: ") == r->window_rule);
-	ck_assert(strstr(r->window_rule, "median 0.0%") != NULL);
+	ck_assert(strstr(r->window_rule, "median server 0.0%, layers summed 0.0%)") != NULL);
 	ck_assert_int_eq(r->window_why.verdict, IB_WV_DETECTED);
 	ck_assert(r->window_why.baseline == 0.0);
 	ck_assert_uint_eq(r->window_why.params.min_failures, CFG.window_min_failures);
@@ -509,6 +516,99 @@ START_TEST(test_sprayer_behind_proxy)
 }
 END_TEST
 
+/*
+ * An identity provider beside client logs: Entra says "success" for every
+ * attempt (the token was fine) while the IMAP session failed. Summed, its
+ * many successes dilute four client failures in one bucket to 4 of 210 (1.9%,
+ * under the 5 point margin); judged per series, the client's 4 of 10 stand
+ * out, and the window is found.
+ */
+START_TEST(test_idp_does_not_dilute)
+{
+	struct ib_result *r;
+	char u[16];
+
+	for (int b = 0; b < 12; b++)
+		for (int i = 0; i < 10; i++) {
+			snprintf(u, sizeof(u), "c%02d", i);
+			ev(T0 + b * B + i, u, "10.0.0.1", "imap.example.com", IB_LAYER_CLIENT,
+			   b == 6 && i < 4 ? IB_CAT_CREDENTIALS : IB_CAT_OK);
+			for (int k = 0; k < 20; k++) {
+				snprintf(u, sizeof(u), "e%02d", i * 20 + k);
+				evs(T0 + b * B + 100 + i * 20 + k,
+				    k ? u : (snprintf(u, sizeof(u), "c%02d", i), u), "198.51.100.1", "",
+				    IB_LAYER_SERVER, IB_CAT_OK, "entra-ok");
+			}
+		}
+	r = analyze();
+	ck_assert_int_eq(r->window_source, IB_WIN_DETECTED);
+	ck_assert_uint_eq(r->nwindows, 1);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 6 * B);
+	ck_assert_int_eq(r->windows[0].end_ms, T0 + 7 * B);
+	ck_assert(r->window_why.series_present[IB_SERIES_IDP]);
+	ck_assert(strstr(r->window_rule, "identity provider 0.0%") != NULL);
+	ib_result_free(r);
+}
+END_TEST
+
+/* Two waves: both are windows, with their own numbers; a user of either is affected. */
+START_TEST(test_two_waves)
+{
+	struct ib_result *r;
+	char u[16];
+
+	for (int b = 0; b < 30; b++)
+		for (int i = 0; i < 6; i++) {
+			int fail = (b == 5 && i < 3) || ((b == 20 || b == 21) && i >= 2);
+
+			snprintf(u, sizeof(u), "u%02d", i);
+			ev(T0 + b * B + i, u, "10.0.0.1", "mx1", IB_LAYER_SERVER,
+			   fail ? IB_CAT_TEMPORARY : IB_CAT_OK);
+		}
+	r = analyze();
+	ck_assert_uint_eq(r->nwindows, 2);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 5 * B);
+	ck_assert_int_eq(r->windows[0].end_ms, T0 + 6 * B);
+	ck_assert_int_eq(r->windows[1].start_ms, T0 + 20 * B);
+	ck_assert_int_eq(r->windows[1].end_ms, T0 + 22 * B);
+	ck_assert_int_eq(r->window_start_ms, T0 + 5 * B);
+	ck_assert_int_eq(r->window_end_ms, T0 + 22 * B);
+	ck_assert_uint_eq(r->windows[0].affected_users, 3);
+	ck_assert_uint_eq(r->windows[0].outage_failures, 3);
+	ck_assert_uint_eq(r->windows[1].affected_users, 4);
+	ck_assert_uint_eq(r->windows[1].outage_failures, 8);
+	ck_assert_int_eq(r->windows[1].peak_bucket_ms, T0 + 20 * B);
+	ck_assert_uint_eq(r->nusers, 6);
+	ck_assert_int_eq(r->buckets[5].in_window, 1);
+	ck_assert_int_eq(r->buckets[10].in_window, 0);
+	ck_assert_int_eq(r->buckets[21].in_window, 2);
+	ib_result_free(r);
+}
+END_TEST
+
+/* --window twice: both windows, widened and sorted; overlapping ones merge. */
+START_TEST(test_given_windows)
+{
+	struct ib_result *r;
+
+	for (int b = 0; b < 10; b++)
+		ev(T0 + b * B, "a", "10.0.0.1", "mx1", IB_LAYER_SERVER,
+		   b == 2 || b == 7 ? IB_CAT_TIMEOUT : IB_CAT_OK);
+	ck_assert_int_eq(ib_config_add_window(&CFG, T0 + 7 * B + 1, T0 + 8 * B), 0);
+	ck_assert_int_eq(ib_config_add_window(&CFG, T0 + 2 * B, T0 + 3 * B), 0);
+	ck_assert_int_eq(ib_config_add_window(&CFG, T0 + 2 * B + 5, T0 + 3 * B + 5), 0);
+	r = analyze();
+	ck_assert_int_eq(r->window_source, IB_WIN_GIVEN);
+	ck_assert_uint_eq(r->nwindows, 2);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 2 * B);
+	ck_assert_int_eq(r->windows[0].end_ms, T0 + 4 * B);
+	ck_assert_int_eq(r->windows[1].start_ms, T0 + 7 * B);
+	ck_assert_uint_eq(r->users[0].failures, 2);
+	ck_assert(strstr(r->window_rule, "given: 2 windows") == r->window_rule);
+	ib_result_free(r);
+}
+END_TEST
+
 START_TEST(test_multi_layer)
 {
 	static const enum ib_layer L[] = {IB_LAYER_CLIENT, IB_LAYER_PROXY, IB_LAYER_SERVER};
@@ -587,6 +687,9 @@ static Suite *analysis_suite(void)
 	tcase_add_test(tc, test_multi_layer);
 	tcase_add_test(tc, test_outlier_dates);
 	tcase_add_test(tc, test_sprayer_behind_proxy);
+	tcase_add_test(tc, test_idp_does_not_dilute);
+	tcase_add_test(tc, test_two_waves);
+	tcase_add_test(tc, test_given_windows);
 	tcase_add_test(tc, test_order_independent);
 	suite_add_tcase(s, tc);
 	return s;

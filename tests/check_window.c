@@ -306,14 +306,21 @@ START_TEST(test_explain)
 	memset(&r, 0, sizeof(r));
 	r.window_why.verdict = IB_WV_DETECTED;
 	r.window_why.baseline = 0.125;
+	r.window_why.series_present[IB_LAYER_SERVER] = 1;
+	r.window_why.series_baseline[IB_LAYER_SERVER] = 0.125;
+	r.window_why.series_present[IB_SERIES_ALL] = 1;
+	r.window_why.series_baseline[IB_SERIES_ALL] = 0.1;
 	r.window_why.params = p;
 	ck_assert_int_eq(ib_result_explain(&r), IB_OK);
-	ck_assert_str_eq(r.window_rule,
-			 "detected: buckets whose failure rate was >= 3.0x the baseline (median "
-			 "12.5%) and >= baseline + 5.0 points, with >= 3 failures, extended on both "
-			 "sides while the rate stayed >= 2.0x the baseline and >= baseline + 2.5 "
-			 "points, merged across gaps of <= 2 buckets; every such period with a bucket "
-			 "failing for >= 3 distinct users is a window; attack sources excluded");
+	ck_assert_str_eq(
+	    r.window_rule,
+	    "detected: each layer, the identity provider and the layers summed judged on their own "
+	    "series against their own baseline (median server 12.5%, layers summed 10.0%): buckets "
+	    "whose failure rate was >= 3.0x the baseline and >= baseline + 5.0 points, with >= 3 "
+	    "failures, extended on both sides while the rate stayed >= 2.0x the baseline and >= "
+	    "baseline + 2.5 points, merged across gaps of <= 2 buckets; every such period with a "
+	    "bucket failing for >= 3 distinct users is a window, the windows of all series joined; "
+	    "attack sources excluded");
 	r.window_why.verdict = IB_WV_NO_EVENTS;
 	r.window_why.given_start_ms = IB_TIME_NONE;
 	ck_assert_int_eq(ib_result_explain(&r), IB_OK);

@@ -71,6 +71,15 @@ struct ib_window_params {
 	unsigned min_users;    /* a period needs a bucket failing for >= this many users (0: none) */
 };
 
+/* The detection series: one per layer, one for the identity provider
+ * (Entra sign-ins), whose "success" for an attempt that failed at IMAP must
+ * not dilute the server layer's rate, and the layers summed (IdP left out). */
+#define IB_SERIES_IDP IB_LAYER_COUNT
+#define IB_SERIES_ALL (IB_LAYER_COUNT + 1)
+#define IB_SERIES_COUNT (IB_LAYER_COUNT + 2)
+/* "client", "proxy", "server", "identity provider", "layers summed". */
+const char *ib_series_name(unsigned series);
+
 /* How the window was decided; the rule sentence is made from it. */
 enum ib_window_verdict {
 	IB_WV_NO_EVENTS = 0,	  /* no events in range (a window may still be given) */
@@ -83,8 +92,12 @@ enum ib_window_verdict {
 struct ib_window_why {
 	enum ib_window_verdict verdict;
 	int64_t given_start_ms, given_end_ms; /* --window as given, or IB_TIME_NONE */
-	double baseline;		      /* median bucket failure rate (detection only) */
-	struct ib_window_params params;	      /* the thresholds (detection only) */
+	double baseline; /* median bucket failure rate, all layers summed (detection only) */
+	/* detection judges each series on its own: the layers, then the
+	 * identity provider (IB_SERIES_IDP); present: the series had attempts */
+	double series_baseline[IB_SERIES_COUNT];
+	int series_present[IB_SERIES_COUNT];
+	struct ib_window_params params; /* the thresholds (detection only) */
 };
 
 struct ib_server_row {
