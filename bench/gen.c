@@ -114,6 +114,9 @@ struct opts {
 	int64_t wave_s[MAX_WAVES], wave_e[MAX_WAVES];
 	unsigned char wave_fail[MAX_WAVES][MAX_BACKENDS];
 	int64_t ramp; /* --ramp MIN: soft edges, the failure chance rises and falls linearly */
+	unsigned stale_users; /* --stale-users N: an old device polls with a wrong password all along */
+	int entra;	      /* --entra: an Entra sign-in export beside the logs (Exchange style) */
+	int client_side;      /* --client-side: no Exchange server logs, only clients and Entra */
 };
 
 /* Ground truth of one affected user, as the logs show it: per layer
@@ -143,11 +146,13 @@ struct user {
 	int typo_left;	    /* credentials failures still to make on this occasion */
 	int64_t typo_at[2]; /* typo occasions (ms), 0 = none */
 	struct utruth *tr;  /* outage failures as logged, NULL = none */
+	unsigned char stale;
+	uint32_t stale_ip; /* the old device's address */
 	uint64_t last_sid;
 	unsigned last_seq;
 };
 
-enum kind { EV_LOGIN, EV_LOGOUT, EV_NOISE, EV_ATTACK, EV_HEALTH, EV_LDAP };
+enum kind { EV_LOGIN, EV_LOGOUT, EV_NOISE, EV_ATTACK, EV_HEALTH, EV_LDAP, EV_STALE };
 
 struct ev {
 	int64_t t;
@@ -166,7 +171,7 @@ struct gen {
 	uint64_t evseq, bytes, conn, last_sid;
 	int64_t end;
 	int64_t place_end; /* typos and attacks happen before this (bench: first 4 h) */
-	struct out srv[MAX_BACKENDS], proxy, client, all;
+	struct out srv[MAX_BACKENDS], proxy, client, all, entra;
 	unsigned natk;
 	uint32_t atk_ip[MAX_ATTACKERS];
 	unsigned atk_targets[MAX_ATTACKERS], atk_done[MAX_ATTACKERS];
@@ -641,10 +646,37 @@ static void exch_line(struct gen *g, unsigned b, int64_t t, uint64_t sid, unsign
 {
 	char ip[20], sip[20];
 
+	if (g->o.client_side) /* Exchange Online: the admin has no protocol logs */
+		return;
 	ip_str(cip, ip, sizeof(ip));
 	ip_str(backend_ip(b), sip, sizeof(sip));
 	emit(g, server_out(g, b), "%s,%016llX,%u,%s:993,%s:%u,%s,%s", ts_exch(g, t), (unsigned long long)sid,
 	     seq, sip, ip, cport, user, rest);
+}
+
+/* ---- Entra ID sign-in export (the identity provider) ---- */
+
+/* One IMAP sign-in row; code 0 is a success (the token was fine, whatever IMAP did next). */
+static void entra_row(struct gen *g, int64_t t, const char *user, uint32_t cip, unsigned code)
+{
+	char ip[20], d[32];
+
+	if (!g->o.entra)
+		return;
+	if (!g->entra.open) {
+		out_open(g, &g->entra, "entra-signins.csv");
+		emit(g, &g->entra, "Date (UTC),Request ID,Correlation ID,User,Username,Application,Resource,"
+				   "IP address,Location,Status,Sign-in error code,Failure reason,Client app,"
+				   "Session ID");
+	}
+	ip_str(cip, ip, sizeof(ip));
+	ib_time_format(t - t % 1000, d, sizeof(d));
+	emit(g, &g->entra, "%s,r%llu,c%llu,%s,%s,Office 365 Exchange Online,Office 365 Exchange Online,%s,"
+			   "\"Berlin, BE, DE\",%s,%u,%s,IMAP4,s%llu",
+	     d, (unsigned long long)g->evseq, (unsigned long long)g->evseq, user, user, ip,
+	     code ? "Failure" : "Success", code,
+	     code ? "Error validating credentials due to invalid username or password." : "",
+	     (unsigned long long)g->evseq);
 }
 
 /* ---- the events ---- */
@@ -688,7 +720,9 @@ static int decide(struct gen *g, struct user *u, int64_t t)
 	if (g->o.failing[u->backend] && in_incident(g, t) &&
 	    runit(&g->r) < g->o.fail_prob * fail_factor(g, u->backend, t)) {
 		if (g->o.style == STYLE_EXCHANGE)
-			return runit(&g->r) < 0.25 ? 5 : 4;
+			/* seen from the client side, every outage attempt is an authentication
+			 * failure naming the account (a BYE line names none) */
+			return runit(&g->r) < 0.25 && !g->o.client_side ? 5 : 4;
 		return runit(&g->r) < 0.3 ? 3 : 2;
 	}
 	return 0;
@@ -835,6 +869,7 @@ static void login_exchange(struct gen *g, uint32_t ui, int64_t t, unsigned retry
 	exch_line(g, b, t, sid, seq++, u->ip, port, "", ",,,OpenSession,,,");
 	exch_line(g, b, t + 3, sid, seq++, u->ip, port, "",
 		  "0,12,218,capability,,\"R=\"\"a1 OK CAPABILITY completed.\"\"\",");
+	entra_row(g, t + 20, u->lower, u->ip, what == 1 ? 50126 : 0);
 	if (what == 0 || what == 5) {
 		snprintf(rest, sizeof(rest), "%u,%u,31,%s,%s,\"R=\"\"a2 OK %s completed.\"\"\",",
 			 (unsigned)rrange(&g->r, 8, 60), (unsigned)rrange(&g->r, 30, 60), cmd, par, CMD);
@@ -866,11 +901,15 @@ static void login_exchange(struct gen *g, uint32_t ui, int64_t t, unsigned retry
 		exch_line(g, b, t + 80, sid, seq++, u->ip, port, u->name,
 			  "1,20,58,select,INBOX,\"R=\"\"a3 BAD User is authenticated but not "
 			  "connected.\"\"\",");
-		if (u->fetch)
+		if (u->fetch) {
 			fetchmail_line(g, u, t + 100, "%s",
 				       "Received BYE response from IMAP server: Connection closed. 14");
+			/* the daemon ends each failed poll with its status (fetchmail's PS_*) */
+			fetchmail_line(g, u, t + 100, "%s", "Query status=4 (PROTOCOL)");
+		}
 	} else if (u->fetch) {
 		fetchmail_line(g, u, t + 100, "Authorization failure on %s@mail.example.com", u->name);
+		fetchmail_line(g, u, t + 100, "%s", "Query status=3 (AUTHFAIL)");
 	}
 	exch_line(g, b, t + 120, sid, seq, u->ip, port, "", ",,,CloseSession,,,");
 	if (what == 1) {
@@ -880,8 +919,9 @@ static void login_exchange(struct gen *g, uint32_t ui, int64_t t, unsigned retry
 	}
 	u->affected = 1;
 	u->failed_since_ok = 1;
-	truth_fail(g, u, 2, t + 40); /* the login line, also for what 5 */
-	if (u->fetch && what == 4) /* the BYE of what 5 is no login failure */
+	if (!g->o.client_side)
+		truth_fail(g, u, 2, t + 40); /* the login line, also for what 5 */
+	if (u->fetch) /* "Authorization failure", or the BYE of what 5 (temporary) */
 		truth_fail(g, u, 0, read_back(t + 100, g->o.iso_syslog));
 	if (u->fetch)
 		schedule_next_login(g, ui, t);
@@ -1030,6 +1070,7 @@ static void attack(struct gen *g, const struct ev *e)
 		unsigned port = (unsigned)rrange(&g->r, 30000, 65000);
 
 		exch_line(g, b, e->t, sid, 0, aip, port, "", ",,,OpenSession,,,");
+		entra_row(g, e->t + 2, name, aip, 50126);
 		snprintf(rest, sizeof(rest), "%u,40,24,login,%s *****,\"R=\"\"a1 NO LOGIN failed.\"\"\",",
 			 (unsigned)rrange(&g->r, 2000, 5000), name);
 		exch_line(g, b, e->t + 5, sid, 1, aip, port, name, rest);
@@ -1052,6 +1093,30 @@ static void attack(struct gen *g, const struct ev *e)
 				   0, "TLS");
 	}
 	push(g, e->t + rrange(&g->r, 8000, 50000), EV_ATTACK, k, 0, 0);
+}
+
+/* The forgotten device: a wrong password from its own address every 5 minutes. */
+static void stale(struct gen *g, const struct ev *e)
+{
+	struct user *u = &g->u[e->who];
+	unsigned b = u->backend;
+
+	if (g->o.style == STYLE_EXCHANGE) {
+		uint64_t sid = rnext(&g->r) & UINT64_C(0xFFFFFFFFFFFF);
+		unsigned port = (unsigned)rrange(&g->r, 49152, 65000);
+		char rest[200];
+
+		exch_line(g, b, e->t, sid, 0, u->stale_ip, port, "", ",,,OpenSession,,,");
+		entra_row(g, e->t + 20, u->lower, u->stale_ip, 50126);
+		snprintf(rest, sizeof(rest), "%u,40,24,login,%s *****,\"R=\"\"a1 NO LOGIN failed.\"\"\",",
+			 (unsigned)rrange(&g->r, 2000, 5000), u->name);
+		exch_line(g, b, e->t + 40, sid, 1, u->stale_ip, port, u->name, rest);
+		exch_line(g, b, e->t + 60, sid, 2, u->stale_ip, port, "", ",,,CloseSession,,,");
+	} else {
+		dovecot_login_line(g, u, b, e->t, "Disconnected (auth failed, 1 attempts in 2 secs)", u->stale_ip,
+				   0, "TLS");
+	}
+	push(g, e->t + rrange(&g->r, 290000, 310000), EV_STALE, e->who, 0, 0);
 }
 
 static void health(struct gen *g, const struct ev *e)
@@ -1143,11 +1208,21 @@ static void make_users(struct gen *g)
 			u->typo_at[1] = x;
 		}
 	}
+	/* stale users: a forgotten device with an old password, besides their own */
+	for (unsigned i = 0, k = 0; i < g->o.users && k < g->o.stale_users; i++) {
+		struct user *u = &g->u[(i * 13 + 5) % g->o.users];
+
+		if (u->typo || u->stale)
+			continue;
+		u->stale = 1;
+		u->stale_ip = ip4(10, 40, k / 250, k % 250 + 1);
+		k++;
+	}
 	/* fetchmail users: polled every 5 minutes from client1..3 */
 	for (unsigned i = 0; i < g->o.users && fetch_left; i++) {
 		struct user *u = &g->u[(i * 11 + 1) % g->o.users];
 
-		if (u->typo || u->fetch)
+		if (u->typo || u->fetch || u->stale)
 			continue;
 		u->fetch = 1;
 		u->ip = ip4(10, 30, 0, 1 + (unsigned)(u - g->u) % 3);
@@ -1162,6 +1237,9 @@ static void seed_events(struct gen *g)
 
 		push(g, g->o.start + rrange(&g->r, 0, first), EV_LOGIN, i, 0, 0);
 	}
+	for (unsigned i = 0; i < g->o.users; i++)
+		if (g->u[i].stale)
+			push(g, g->o.start + rrange(&g->r, 0, 299999), EV_STALE, i, 0, 0);
 	g->natk = g->o.attackers;
 	for (unsigned k = 0; k < g->natk; k++) {
 		int64_t span = g->place_end - g->o.start;
@@ -1233,7 +1311,7 @@ static int truth_affected(const struct gen *g, const struct user *u)
 {
 	/* Exchange outages look like wrong passwords: a user counts only when
 	 * a success elsewhere proves the credentials valid. */
-	return u->affected && (g->o.style == STYLE_TEMP || u->succeeded);
+	return u->affected && (g->o.style == STYLE_TEMP || u->succeeded) && u->tr;
 }
 
 /*
@@ -1319,6 +1397,11 @@ static void write_truth(struct gen *g)
 			list[n++] = g->u[i].lower;
 	write_list(g->o.truth, "typo-users.txt", list, n);
 	n = 0;
+	for (unsigned i = 0; i < g->o.users; i++)
+		if (g->u[i].stale)
+			list[n++] = g->u[i].lower;
+	write_list(g->o.truth, "stale-users.txt", list, n);
+	n = 0;
 	for (unsigned k = 0; k < g->natk; k++) {
 		ip_str(g->atk_ip[k], ipbuf[k], sizeof(ipbuf[k]));
 		list[n++] = ipbuf[k];
@@ -1378,10 +1461,15 @@ static void usage(FILE *fp)
 		    "                        (default --failing); replaces --incident-start/end\n"
 		    "  --ramp MIN            soft edges: the failure chance rises over MIN minutes\n"
 		    "                        from each wave's start and falls over its last MIN\n"
+		    "  --stale-users N       users whose forgotten device polls with an old password\n"
+		    "                        from its own address all along (not victims)\n"
+		    "  --entra               Exchange style: an Entra sign-in export (entra-signins.csv)\n"
+		    "                        beside the logs; an outage attempt is an Entra success\n"
+		    "  --client-side         Exchange style: no server logs, only client logs and Entra\n"
 		    "truth (--truth DIR): affected-users.txt, users.csv (each affected user's\n"
 		    "first and last failure, failures, impacted minutes), windows.txt (every\n"
 		    "window, on 5 min buckets), window.txt (the incident's span), typo-users.txt,\n"
-		    "attackers.txt, servers.txt\n");
+		    "attackers.txt, servers.txt, stale-users.txt\n");
 }
 
 static int parse_list(const char *s, unsigned char *flags, unsigned n)
@@ -1495,6 +1583,9 @@ int main(int argc, char **argv)
 					   {"combined", 0, 0, 'c'},
 					   {"wave", 1, 0, 'W'},
 					   {"ramp", 1, 0, 'R'},
+					   {"stale-users", 1, 0, 'L'},
+					   {"entra", 0, 0, 'E'},
+					   {"client-side", 0, 0, 'C'},
 					   {"help", 0, 0, 'h'},
 					   {0, 0, 0, 0}};
 	struct gen *g = calloc(1, sizeof(*g));
@@ -1609,6 +1700,15 @@ int main(int argc, char **argv)
 		case 'R':
 			g->o.ramp = (int64_t)(real(optarg, "--ramp") * MIN_MS);
 			break;
+		case 'L':
+			g->o.stale_users = (unsigned)num(optarg, "--stale-users");
+			break;
+		case 'E':
+			g->o.entra = 1;
+			break;
+		case 'C':
+			g->o.client_side = 1;
+			break;
 		case 'B':
 			g->o.bench_size = num(optarg, "--bench-size");
 			break;
@@ -1701,6 +1801,9 @@ int main(int argc, char **argv)
 		case EV_ATTACK:
 			attack(g, &e);
 			break;
+		case EV_STALE:
+			stale(g, &e);
+			break;
 		case EV_HEALTH:
 			health(g, &e);
 			break;
@@ -1714,6 +1817,7 @@ int main(int argc, char **argv)
 	out_close(g, &g->proxy);
 	out_close(g, &g->client);
 	out_close(g, &g->all);
+	out_close(g, &g->entra);
 	if (g->o.truth)
 		write_truth(g);
 	free(g->heap);
