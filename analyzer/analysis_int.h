@@ -27,6 +27,16 @@ enum ib_an_verdict {
 	IB_AN_UNVERIFIED = 2, /* in the window, credentials, rule holds, user never succeeded */
 };
 
+/* Per cell: its (user, ip) pair's standing (analysis_pairs.c). */
+enum ib_an_persist {
+	IB_AN_NOT_PERSISTENT = 0,
+	IB_AN_PERSISTENT = 1, /* never in, only credentials failures, across the range */
+	IB_AN_STALE = 2	      /* persistent, and failing so since well before this cell's window */
+};
+
+/* Per credentials failure cell: the identity provider's record of the same attempt. */
+enum ib_an_idp { IB_AN_IDP_NONE = 0, IB_AN_IDP_WRONG = 1, IB_AN_IDP_OUTAGE = 2 };
+
 struct ib_an {
 	/* the driver (a .. B) and phase 1, range (b0, nb, scope); read by all */
 	const struct ib_agg *a;
@@ -40,6 +50,13 @@ struct ib_an {
 
 	/* attack phase sets */
 	uint8_t *usucc; /* by user id: 1 when the user has a success in range */
+
+	/* persistent pairs phase sets */
+	uint8_t *persist;      /* by cell: enum ib_an_persist */
+	Pvoid_t persist_pairs; /* Judy1: ip << 32 | user of the persistent pairs */
+
+	/* pairs phase sets */
+	uint8_t *idpv; /* by cell: enum ib_an_idp, or NULL when no identity provider */
 
 	/* credentials rule sets */
 	Pvoid_t credpair; /* Judy1: server << 8 | layer where the rule holds */
@@ -65,7 +82,16 @@ struct ib_an {
 int ib_an_attacks(struct ib_an *c);
 
 /*
- * Phase 3, window and series (analysis_window.c). Reads scope, cfg
+ * Phase 2b, persistent pairs (analysis_pairs.c). Reads scope. Sets
+ * persist (IB_AN_PERSISTENT) and persist_pairs: a (user, ip) pair with no
+ * success, only credentials failures, in >= 4 buckets spanning >= a
+ * quarter of the range. Its cells stay out of the detection series and of
+ * the credentials rule's rates.
+ */
+int ib_an_persistent(struct ib_an *c);
+
+/*
+ * Phase 3, window and series (analysis_window.c). Reads scope, persist, cfg
  * (window*). Sets r->buckets[].rate and .in_window, r->window_source,
  * r->windows (start, end), r->window_start_ms/end_ms (their span),
  * r->window_why (verdict, baseline, params).
@@ -74,9 +100,19 @@ int ib_an_attacks(struct ib_an *c);
 int ib_an_window(struct ib_an *c);
 
 /*
- * Phase 4, the credentials rule (analysis_window.c). Reads scope,
- * in_window, usucc, cfg (cred_factor, window_min_*). Sets credpair and
- * verdict.
+ * Phase 3b, pairs (analysis_pairs.c). Reads scope, persist, in_window,
+ * r->windows, cfg (cred_factor). Sets persist (IB_AN_STALE for the cells
+ * of a pair stale for their window), r->stale (fields, no sentence), and
+ * idpv (the identity provider's verdict on each credentials failure).
+ */
+int ib_an_pairs(struct ib_an *c);
+/* Is the cell an identity provider's record (an Entra sign-in, entra-*)? */
+int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell);
+
+/*
+ * Phase 4, the credentials rule (analysis_window.c). Reads scope, persist,
+ * idpv, in_window, usucc, cfg (cred_factor, window_min_*). Sets credpair
+ * and verdict.
  */
 int ib_an_credentials(struct ib_an *c);
 

@@ -201,6 +201,17 @@ static char *unverified_sentence(const struct ib_unverified_row *u)
 			    (unsigned long long)u->failures, u->cred_factor);
 }
 
+static char *stale_sentence(const struct ib_stale_row *x)
+{
+	char t[32];
+
+	ib_time_format(x->first_ms, t, sizeof(t));
+	return ib_an_printf("stale client at %s: %llu credentials failures since %s and never a success "
+			    "from it, at the same rate before the window; its %llu in the window are not "
+			    "outage failures",
+			    x->ip, (unsigned long long)x->failures, t, (unsigned long long)x->win_failures);
+}
+
 int ib_result_explain(struct ib_result *r)
 {
 	free(r->window_rule);
@@ -209,6 +220,11 @@ int ib_result_explain(struct ib_result *r)
 	for (size_t i = 0; i < r->nattacks; i++) {
 		free(r->attacks[i].reason);
 		if (!(r->attacks[i].reason = attack_sentence(&r->attacks[i])))
+			return IB_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < r->nstale; i++) {
+		free(r->stale[i].reason);
+		if (!(r->stale[i].reason = stale_sentence(&r->stale[i])))
 			return IB_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < r->nunverified; i++) {

@@ -114,12 +114,6 @@ void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae)
 		*ae += B;
 }
 
-/* Is the cell an identity provider's (an Entra sign-in: signature entra-*)? */
-static int is_idp(const struct ib_an *c, const struct ib_cell *cell)
-{
-	return cell->signature && strncmp(ib_an_str(c, IB_S_SIG, cell->signature), "entra-", 6) == 0;
-}
-
 /* The detection series, per series s (layer, or IB_SERIES_IDP) at
  * [s * nb + b]: live attempts, and credentials, temporary and timeout
  * failures, per bucket, and the distinct users failing in each;
@@ -135,14 +129,14 @@ static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t
 		const struct ib_cell *cell = ib_agg_cell(c->a, i);
 		size_t rel;
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection)
+		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
 			continue;
 		rel = (size_t)(cell->bucket - c->b0);
 		for (int k = 0; k < 2; k++) {
-			size_t s = k ? IB_SERIES_ALL : is_idp(c, cell) ? IB_SERIES_IDP : cell->layer;
+			size_t s = k ? IB_SERIES_ALL : ib_an_is_idp(c, cell) ? IB_SERIES_IDP : cell->layer;
 			size_t at = s * c->nb + rel;
 
-			if (k && is_idp(c, cell))
+			if (k && ib_an_is_idp(c, cell))
 				break;
 			att[at] += cell->count;
 			if (cell->category != IB_CAT_CREDENTIALS && !ib_category_is_outage(cell->category))
@@ -378,7 +372,7 @@ static int cred_pairs(struct ib_an *c)
 		struct pacc *x;
 		int cred = cell->category == IB_CAT_CREDENTIALS;
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection)
+		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
 			continue;
 		pv = (PWord_t)JudyLIns(&pjl, (Word_t)cell->server << 8 | cell->layer, PJE0);
 		if (pv == PJERR || !pv)
@@ -446,6 +440,13 @@ int ib_an_credentials(struct ib_an *c)
 		if (c->scope[i] != IB_AN_LIVE || !ib_category_is_failure(cell->category))
 			continue;
 		if (ib_category_is_outage(cell->category)) {
+			c->verdict[i] = IB_AN_OUTAGE;
+			continue;
+		}
+		/* a stale client's, or a wrong password by the identity provider's word: never */
+		if (c->persist[i] == IB_AN_STALE || (c->idpv && c->idpv[i] == IB_AN_IDP_WRONG))
+			continue;
+		if (c->idpv && c->idpv[i] == IB_AN_IDP_OUTAGE) {
 			c->verdict[i] = IB_AN_OUTAGE;
 			continue;
 		}

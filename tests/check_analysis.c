@@ -551,6 +551,77 @@ START_TEST(test_idp_does_not_dilute)
 }
 END_TEST
 
+/*
+ * A stale client: u5's forgotten device (10.9.9.9) fails with credentials
+ * errors in every bucket and never gets in; u5 logs in fine from its own
+ * address. An Exchange-style outage (credentials failures) hits u1-u4 in
+ * buckets 12-14. The device's failures stay out of the series and of the
+ * credentials rule, and u5 is no victim: a stale-client row instead.
+ */
+START_TEST(test_stale_client)
+{
+	struct ib_result *r;
+	char u[16], ip[16];
+
+	for (int b = 0; b < 20; b++) {
+		for (int i = 1; i <= 6; i++) {
+			int fail = b >= 12 && b <= 14 && i <= 4;
+
+			snprintf(u, sizeof(u), "u%d", i);
+			snprintf(ip, sizeof(ip), "10.0.0.%d", i);
+			ev(T0 + b * B + i, u, ip, "mx1", IB_LAYER_SERVER,
+			   fail ? IB_CAT_CREDENTIALS : IB_CAT_OK);
+		}
+		ev(T0 + b * B + 100, "u5", "10.9.9.9", "mx1", IB_LAYER_SERVER, IB_CAT_CREDENTIALS);
+	}
+	r = analyze();
+	ck_assert_uint_eq(r->nwindows, 1);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 12 * B);
+	ck_assert_int_eq(r->windows[0].end_ms, T0 + 15 * B);
+	ck_assert_uint_eq(r->nusers, 4);
+	ck_assert_str_eq(r->users[3].user, "u4");
+	ck_assert_uint_eq(r->nstale, 1);
+	ck_assert_str_eq(r->stale[0].user, "u5");
+	ck_assert_str_eq(r->stale[0].ip, "10.9.9.9");
+	ck_assert_uint_eq(r->stale[0].failures, 20);
+	ck_assert_uint_eq(r->stale[0].win_failures, 3);
+	ck_assert(strstr(r->stale[0].reason, "stale client at 10.9.9.9") == r->stale[0].reason);
+	ib_result_free(r);
+}
+END_TEST
+
+/*
+ * The identity provider decides: in bucket 6 the client logs a credentials
+ * failure for a-d; Entra logged the same attempts as successes for a-c (the
+ * token was fine, IMAP failed: the outage) and as a wrong password for d.
+ */
+START_TEST(test_idp_verdict)
+{
+	static const char *const u[] = {"a", "b", "c", "d"};
+	struct ib_result *r;
+
+	for (int b = 0; b < 12; b++)
+		for (int i = 0; i < 4; i++) {
+			int64_t t = T0 + b * B + i * 1000;
+
+			ev(t, u[i], "", "imap.example.com", IB_LAYER_CLIENT,
+			   b == 6 ? IB_CAT_CREDENTIALS : IB_CAT_OK);
+			if (b == 6 && i == 3)
+				evs(t + 2000, u[i], "10.0.0.9", "", IB_LAYER_SERVER, IB_CAT_CREDENTIALS,
+				    "entra-50126");
+			else
+				evs(t + 2000, u[i], "10.0.0.9", "", IB_LAYER_SERVER, IB_CAT_OK, "entra-ok");
+		}
+	r = analyze();
+	ck_assert_uint_eq(r->nwindows, 1);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 6 * B);
+	ck_assert_uint_eq(r->nusers, 3);
+	ck_assert_str_eq(r->users[0].user, "a");
+	ck_assert_str_eq(r->users[2].user, "c");
+	ib_result_free(r);
+}
+END_TEST
+
 /* Two waves: both are windows, with their own numbers; a user of either is affected. */
 START_TEST(test_two_waves)
 {
@@ -689,6 +760,8 @@ static Suite *analysis_suite(void)
 	tcase_add_test(tc, test_sprayer_behind_proxy);
 	tcase_add_test(tc, test_idp_does_not_dilute);
 	tcase_add_test(tc, test_two_waves);
+	tcase_add_test(tc, test_stale_client);
+	tcase_add_test(tc, test_idp_verdict);
 	tcase_add_test(tc, test_given_windows);
 	tcase_add_test(tc, test_order_independent);
 	suite_add_tcase(s, tc);

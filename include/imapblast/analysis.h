@@ -61,6 +61,18 @@ struct ib_unverified_row {
 	char *reason;	    /* the sentence, from ib_result_explain */
 };
 
+/* A stale client: a (user, address) pair that never got in and kept
+ * failing with credentials errors since well before a window; its failures
+ * in the window are not outage failures. */
+struct ib_stale_row {
+	char *user;
+	char *ip;
+	uint64_t failures;     /* all its credentials failures in range */
+	uint64_t win_failures; /* of them, in windows it was stale for */
+	int64_t first_ms, last_ms;
+	char *reason; /* the sentence, from ib_result_explain */
+};
+
 /* Thresholds of the detection rule (--window-factor, --window-min-rate,
  * --window-min-failures, --window-gap); see docs/method.md. */
 struct ib_window_params {
@@ -217,6 +229,8 @@ struct ib_result {
 	size_t nattacks; /* sorted by ip */
 	struct ib_unverified_row *unverified;
 	size_t nunverified; /* sorted by user */
+	struct ib_stale_row *stale;
+	size_t nstale; /* sorted by user, then ip */
 	struct ib_server_row *servers;
 	size_t nservers; /* flagged first, then by server */
 	struct ib_layer_row layers[IB_LAYER_COUNT];

@@ -157,5 +157,12 @@ scenario zurich-rollover "--tz Europe/Zurich" --tz Europe/Zurich --year-rollover
 scenario waves "" --hours 8 --seed 21 --backends 4 --failing imap2,imap3 --ramp 15 \
 	--wave 2026-01-14T08:00:00Z..2026-01-14T08:30:00Z@imap1 \
 	--wave 2026-01-14T10:30:00Z..2026-01-14T11:30:00Z
+# stale clients: six forgotten devices poll with an old password all along,
+# in an Exchange-style outage that looks like wrong passwords
+scenario stale "" --style exchange --seed 12 --stale-users 6
+# Exchange Online seen from the client side: only fetchmail logs and the
+# Entra sign-in export (an outage attempt is an Entra success), stale devices too
+scenario entra "" --style exchange --seed 14 --entra --client-side --users 120 --fetchmail-users 60 \
+	--stale-users 4
 
 exit $fail
