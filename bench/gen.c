@@ -113,7 +113,7 @@ struct opts {
 	unsigned nwaves;
 	int64_t wave_s[MAX_WAVES], wave_e[MAX_WAVES];
 	unsigned char wave_fail[MAX_WAVES][MAX_BACKENDS];
-	int64_t ramp; /* --ramp MIN: soft edges, the failure chance rises and falls linearly */
+	int64_t ramp;	      /* --ramp MIN: soft edges, the failure chance rises and falls linearly */
 	unsigned stale_users; /* --stale-users N: an old device polls with a wrong password all along */
 	int entra;	      /* --entra: an Entra sign-in export beside the logs (Exchange style) */
 	int client_side;      /* --client-side: no Exchange server logs, only clients and Entra */
@@ -665,14 +665,16 @@ static void entra_row(struct gen *g, int64_t t, const char *user, uint32_t cip, 
 		return;
 	if (!g->entra.open) {
 		out_open(g, &g->entra, "entra-signins.csv");
-		emit(g, &g->entra, "Date (UTC),Request ID,Correlation ID,User,Username,Application,Resource,"
-				   "IP address,Location,Status,Sign-in error code,Failure reason,Client app,"
-				   "Session ID");
+		emit(g, &g->entra,
+		     "Date (UTC),Request ID,Correlation ID,User,Username,Application,Resource,"
+		     "IP address,Location,Status,Sign-in error code,Failure reason,Client app,"
+		     "Session ID");
 	}
 	ip_str(cip, ip, sizeof(ip));
 	ib_time_format(t - t % 1000, d, sizeof(d));
-	emit(g, &g->entra, "%s,r%llu,c%llu,%s,%s,Office 365 Exchange Online,Office 365 Exchange Online,%s,"
-			   "\"Berlin, BE, DE\",%s,%u,%s,IMAP4,s%llu",
+	emit(g, &g->entra,
+	     "%s,r%llu,c%llu,%s,%s,Office 365 Exchange Online,Office 365 Exchange Online,%s,"
+	     "\"Berlin, BE, DE\",%s,%u,%s,IMAP4,s%llu",
 	     d, (unsigned long long)g->evseq, (unsigned long long)g->evseq, user, user, ip,
 	     code ? "Failure" : "Success", code,
 	     code ? "Error validating credentials due to invalid username or password." : "",
@@ -921,7 +923,7 @@ static void login_exchange(struct gen *g, uint32_t ui, int64_t t, unsigned retry
 	u->failed_since_ok = 1;
 	if (!g->o.client_side)
 		truth_fail(g, u, 2, t + 40); /* the login line, also for what 5 */
-	if (u->fetch) /* "Authorization failure", or the BYE of what 5 (temporary) */
+	if (u->fetch)			     /* "Authorization failure", or the BYE of what 5 (temporary) */
 		truth_fail(g, u, 0, read_back(t + 100, g->o.iso_syslog));
 	if (u->fetch)
 		schedule_next_login(g, ui, t);
@@ -1113,8 +1115,8 @@ static void stale(struct gen *g, const struct ev *e)
 		exch_line(g, b, e->t + 40, sid, 1, u->stale_ip, port, u->name, rest);
 		exch_line(g, b, e->t + 60, sid, 2, u->stale_ip, port, "", ",,,CloseSession,,,");
 	} else {
-		dovecot_login_line(g, u, b, e->t, "Disconnected (auth failed, 1 attempts in 2 secs)", u->stale_ip,
-				   0, "TLS");
+		dovecot_login_line(g, u, b, e->t, "Disconnected (auth failed, 1 attempts in 2 secs)",
+				   u->stale_ip, 0, "TLS");
 	}
 	push(g, e->t + rrange(&g->r, 290000, 310000), EV_STALE, e->who, 0, 0);
 }
@@ -1342,7 +1344,8 @@ static void write_user_truth(struct gen *g)
 		qsort(names, n, sizeof(*names), cmp_str);
 		for (size_t k = 0; k < n; k++) {
 			/* names point into g->u[].lower: back to the user */
-			const struct user *u = (const struct user *)(const void *)(names[k] - offsetof(struct user, lower));
+			const struct user *u =
+			    (const struct user *)(const void *)(names[k] - offsetof(struct user, lower));
 			struct utruth *x = u->tr;
 			uint64_t f = x->n[0], nb = 0;
 
