@@ -117,6 +117,8 @@ struct opts {
 	unsigned stale_users; /* --stale-users N: an old device polls with a wrong password all along */
 	int entra;	      /* --entra: an Entra sign-in export beside the logs (Exchange style) */
 	int client_side;      /* --client-side: no Exchange server logs, only clients and Entra */
+	unsigned spray;	      /* --spray N: a slow distributed spray from N addresses */
+	unsigned nat_office;  /* --nat-office N: N users behind one office address */
 };
 
 /* Ground truth of one affected user, as the logs show it: per layer
@@ -152,7 +154,7 @@ struct user {
 	unsigned last_seq;
 };
 
-enum kind { EV_LOGIN, EV_LOGOUT, EV_NOISE, EV_ATTACK, EV_HEALTH, EV_LDAP, EV_STALE };
+enum kind { EV_LOGIN, EV_LOGOUT, EV_NOISE, EV_ATTACK, EV_HEALTH, EV_LDAP, EV_STALE, EV_SPRAY };
 
 struct ev {
 	int64_t t;
@@ -173,6 +175,7 @@ struct gen {
 	int64_t place_end; /* typos and attacks happen before this (bench: first 4 h) */
 	struct out srv[MAX_BACKENDS], proxy, client, all, entra;
 	unsigned natk;
+	unsigned char *spray_used; /* by spray address: it tried someone */
 	uint32_t atk_ip[MAX_ATTACKERS];
 	unsigned atk_targets[MAX_ATTACKERS], atk_done[MAX_ATTACKERS];
 	/* per wave: first and last logged outage failure (truth windows) */
@@ -458,6 +461,7 @@ static uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 
 #define PROXY_IP ip4(10, 0, 0, 10)
 #define MONITOR_IP ip4(10, 0, 0, 2)
+#define NAT_OFFICE_IP ip4(192, 0, 2, 80)
 
 static uint32_t backend_ip(unsigned b)
 {
@@ -1097,6 +1101,46 @@ static void attack(struct gen *g, const struct ev *e)
 	push(g, e->t + rrange(&g->r, 8000, 50000), EV_ATTACK, k, 0, 0);
 }
 
+/* The slow spray's address, and the user it tries (a real one). */
+static uint32_t spray_ip(unsigned k)
+{
+	return ip4(100, 64 + k / 62500, k / 250 % 250, k % 250 + 1);
+}
+
+/* One wrong password from a spray address (e->who), for a real user (e->aux). */
+static void spray(struct gen *g, const struct ev *e)
+{
+	const struct user *u = &g->u[e->aux];
+	uint32_t sip = spray_ip(e->who);
+	unsigned b = u->backend;
+	char ip[20];
+
+	ip_str(sip, ip, sizeof(ip));
+	if (g->o.style == STYLE_EXCHANGE) {
+		uint64_t sid = rnext(&g->r) & UINT64_C(0xFFFFFFFFFFFF);
+		unsigned port = (unsigned)rrange(&g->r, 30000, 65000);
+		char rest[200];
+
+		exch_line(g, b, e->t, sid, 0, sip, port, "", ",,,OpenSession,,,");
+		entra_row(g, e->t + 2, u->lower, sip, 50126);
+		snprintf(rest, sizeof(rest), "%u,40,24,login,%s *****,\"R=\"\"a1 NO LOGIN failed.\"\"\",",
+			 (unsigned)rrange(&g->r, 2000, 5000), u->lower);
+		exch_line(g, b, e->t + 5, sid, 1, sip, port, u->lower, rest);
+		exch_line(g, b, e->t + 9, sid, 2, sip, port, "", ",,,CloseSession,,,");
+	} else if (e->who % 2 && g->o.proxy_share > 0) {
+		uint64_t conn = ++g->conn;
+
+		nginx_connect(g, e->t, conn, sip);
+		nginx(g, e->t + 300, "info", conn,
+		      "client login failed: \"Authentication credentials invalid\" while in http "
+		      "auth state, client: %s, server: 0.0.0.0:993, login: \"%s\"",
+		      ip, u->lower);
+	} else {
+		dovecot_login_line(g, u, b, e->t, "Disconnected (auth failed, 1 attempts in 2 secs)", sip, 0,
+				   "TLS");
+	}
+}
+
 /* The forgotten device: a wrong password from its own address every 5 minutes. */
 static void stale(struct gen *g, const struct ev *e)
 {
@@ -1220,11 +1264,20 @@ static void make_users(struct gen *g)
 		u->stale_ip = ip4(10, 40, k / 250, k % 250 + 1);
 		k++;
 	}
+	/* a NAT office: users sharing one address, with successes (never a spray) */
+	for (unsigned i = 0, k = 0; i < g->o.users && k < g->o.nat_office; i++) {
+		struct user *u = &g->u[(i * 17 + 3) % g->o.users];
+
+		if (u->stale || u->ip == NAT_OFFICE_IP)
+			continue;
+		u->ip = NAT_OFFICE_IP;
+		k++;
+	}
 	/* fetchmail users: polled every 5 minutes from client1..3 */
 	for (unsigned i = 0; i < g->o.users && fetch_left; i++) {
 		struct user *u = &g->u[(i * 11 + 1) % g->o.users];
 
-		if (u->typo || u->fetch || u->stale)
+		if (u->typo || u->fetch || u->stale || u->ip == NAT_OFFICE_IP)
 			continue;
 		u->fetch = 1;
 		u->ip = ip4(10, 30, 0, 1 + (unsigned)(u - g->u) % 3);
@@ -1242,6 +1295,20 @@ static void seed_events(struct gen *g)
 	for (unsigned i = 0; i < g->o.users; i++)
 		if (g->u[i].stale)
 			push(g, g->o.start + rrange(&g->r, 0, 299999), EV_STALE, i, 0, 0);
+	/* the slow spray: each address tries 1-3 real users once, anywhere in the log */
+	for (unsigned k = 0; k < g->o.spray; k++) {
+		unsigned n = (unsigned)rrange(&g->r, 1, 3);
+
+		for (unsigned j = 0; j < n; j++) {
+			uint32_t ui = (uint32_t)rbelow(&g->r, g->o.users);
+
+			if (g->u[ui].typo)
+				continue; /* a typo user's failures stay its own */
+			g->spray_used[k] = 1;
+			push2(g, g->o.start + rrange(&g->r, 0, g->end - g->o.start - 1), EV_SPRAY, k, 0, 0,
+			      ui);
+		}
+	}
 	g->natk = g->o.attackers;
 	for (unsigned k = 0; k < g->natk; k++) {
 		int64_t span = g->place_end - g->o.start;
@@ -1404,6 +1471,32 @@ static void write_truth(struct gen *g)
 		if (g->u[i].stale)
 			list[n++] = g->u[i].lower;
 	write_list(g->o.truth, "stale-users.txt", list, n);
+	{
+		FILE *fp2;
+
+		snprintf(path, sizeof(path), "%s/spray.txt", g->o.truth);
+		fp2 = fopen(path, "w");
+		if (!fp2)
+			die("cannot open", path);
+		for (unsigned k = 0; k < g->o.spray; k++) {
+			if (!g->spray_used[k])
+				continue;
+			ip_str(spray_ip(k), sa, sizeof(sa));
+			fprintf(fp2, "%s\n", sa);
+		}
+		if (fclose(fp2) != 0)
+			die("cannot write", path);
+		snprintf(path, sizeof(path), "%s/nat-office.txt", g->o.truth);
+		fp2 = fopen(path, "w");
+		if (!fp2)
+			die("cannot open", path);
+		if (g->o.nat_office) {
+			ip_str(NAT_OFFICE_IP, sa, sizeof(sa));
+			fprintf(fp2, "%s\n", sa);
+		}
+		if (fclose(fp2) != 0)
+			die("cannot write", path);
+	}
 	n = 0;
 	for (unsigned k = 0; k < g->natk; k++) {
 		ip_str(g->atk_ip[k], ipbuf[k], sizeof(ipbuf[k]));
@@ -1469,10 +1562,13 @@ static void usage(FILE *fp)
 		    "  --entra               Exchange style: an Entra sign-in export (entra-signins.csv)\n"
 		    "                        beside the logs; an outage attempt is an Entra success\n"
 		    "  --client-side         Exchange style: no server logs, only client logs and Entra\n"
+		    "  --spray N             a slow distributed spray: N addresses, each trying 1-3\n"
+		    "                        real users once, anywhere in the log, never succeeding\n"
+		    "  --nat-office N        N users behind one office address (192.0.2.80)\n"
 		    "truth (--truth DIR): affected-users.txt, users.csv (each affected user's\n"
 		    "first and last failure, failures, impacted minutes), windows.txt (every\n"
 		    "window, on 5 min buckets), window.txt (the incident's span), typo-users.txt,\n"
-		    "attackers.txt, servers.txt, stale-users.txt\n");
+		    "attackers.txt, servers.txt, stale-users.txt, spray.txt, nat-office.txt\n");
 }
 
 static int parse_list(const char *s, unsigned char *flags, unsigned n)
@@ -1589,6 +1685,8 @@ int main(int argc, char **argv)
 					   {"stale-users", 1, 0, 'L'},
 					   {"entra", 0, 0, 'E'},
 					   {"client-side", 0, 0, 'C'},
+					   {"spray", 1, 0, 'X'},
+					   {"nat-office", 1, 0, 'N'},
 					   {"help", 0, 0, 'h'},
 					   {0, 0, 0, 0}};
 	struct gen *g = calloc(1, sizeof(*g));
@@ -1712,6 +1810,12 @@ int main(int argc, char **argv)
 		case 'C':
 			g->o.client_side = 1;
 			break;
+		case 'X':
+			g->o.spray = (unsigned)num(optarg, "--spray");
+			break;
+		case 'N':
+			g->o.nat_office = (unsigned)num(optarg, "--nat-office");
+			break;
 		case 'B':
 			g->o.bench_size = num(optarg, "--bench-size");
 			break;
@@ -1780,6 +1884,9 @@ int main(int argc, char **argv)
 		g->c_sec[i] = INT64_MIN;
 	rseed(&g->r, g->o.seed);
 	make_users(g);
+	g->spray_used = calloc(g->o.spray + 1, 1);
+	if (!g->spray_used)
+		die("out of memory", "spray");
 	seed_events(g);
 	while (g->nheap) {
 		struct ev e = pop(g);
@@ -1804,6 +1911,9 @@ int main(int argc, char **argv)
 		case EV_ATTACK:
 			attack(g, &e);
 			break;
+		case EV_SPRAY:
+			spray(g, &e);
+			break;
 		case EV_STALE:
 			stale(g, &e);
 			break;
@@ -1824,6 +1934,7 @@ int main(int argc, char **argv)
 	if (g->o.truth)
 		write_truth(g);
 	free(g->heap);
+	free(g->spray_used);
 	free(g->u);
 	free(g);
 	return 0;
