@@ -218,6 +218,7 @@ void ib_result_free(struct ib_result *r)
 		free(r->attacks[i].reason);
 	}
 	free(r->attacks);
+	free(r->campaign.reason);
 	for (size_t i = 0; i < r->nunverified; i++) {
 		free(r->unverified[i].user);
 		free(r->unverified[i].reason);

@@ -155,8 +155,10 @@ struct ib_window_span {
 double ib_window_rates(const uint64_t *att, const uint64_t *fail, size_t nb, double *rate, double *scratch);
 
 /* Is bucket b hot: attempts, rate >= factor x base and >= base + min_rate,
- * failures >= min_failures (rates compared with IB_AN_EPS slack)? */
-int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p);
+ * failures >= min_failures, failing users >= min_users (UINT64_MAX when
+ * not counted; rates compared with IB_AN_EPS slack)? */
+int ib_window_hot(uint64_t att, uint64_t fail, uint64_t users, double rate, double base,
+		  const struct ib_window_params *p);
 
 /*
  * Is bucket b warm: still clearly above the baseline, halfway between it
@@ -166,13 +168,12 @@ int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const s
 int ib_window_warm(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p);
 
 /*
- * The detection rule over nb buckets: a run of hot buckets is extended
- * on both sides over warm buckets; such periods merge into one when at
- * most p->gap buckets lie between them; a period qualifies when
- * one of its buckets has users[b] >= p->min_users (users NULL: every
- * period qualifies). Every qualifying period is written to out (which
- * holds nb spans) in time order, *nout of them. Returns IB_WV_NO_FAILURES
- * (no failure in any bucket), IB_WV_NONE_QUALIFIED (no period), or
+ * The detection rule over nb buckets: a run of hot buckets (users[b]
+ * failing users, users NULL: not counted) is extended on both sides over
+ * warm buckets; such periods merge into one when at most p->gap buckets
+ * lie between them. Every period is a window, written to out (which holds
+ * nb spans) in time order, *nout of them. Returns IB_WV_NO_FAILURES (no
+ * failure in any bucket), IB_WV_NONE_QUALIFIED (no hot bucket), or
  * IB_WV_DETECTED.
  */
 enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const uint64_t *users,

@@ -167,12 +167,12 @@ static char *window_sentence(const struct ib_result *r)
 	rule = ib_an_printf("each layer, the identity provider and the layers summed judged on their "
 			    "own series against their own baseline (median %s): buckets whose failure rate "
 			    "was >= %.1fx the baseline and >= baseline + "
-			    "%.1f points, with >= %u failures, extended on both sides while the rate stayed "
-			    ">= %.1fx the baseline and >= baseline + %.1f points, merged across gaps of <= "
-			    "%u buckets; every such period with a bucket failing for >= %u distinct users "
-			    "is a window, the windows of all series joined; attack sources excluded",
+			    "%.1f points, with >= %u failures of >= %u distinct users, extended on both "
+			    "sides while the rate stayed >= %.1fx the baseline and >= baseline + %.1f "
+			    "points, merged across gaps of <= %u buckets; every such period is a window, "
+			    "the windows of all series joined; attack sources excluded",
 			    nbase ? bases : "none", p->factor, 100.0 * p->min_rate, p->min_failures,
-			    (1.0 + p->factor) / 2, 50.0 * p->min_rate, p->gap, p->min_users);
+			    p->min_users, (1.0 + p->factor) / 2, 50.0 * p->min_rate, p->gap);
 	if (!rule)
 		return NULL;
 	s = ib_an_printf("%s: %s", w->verdict == IB_WV_DETECTED ? "detected" : "none: no bucket qualified",
@@ -201,6 +201,15 @@ static char *unverified_sentence(const struct ib_unverified_row *u)
 			    (unsigned long long)u->failures, u->cred_factor);
 }
 
+static char *campaign_sentence(const struct ib_campaign_row *x)
+{
+	return ib_an_printf("slow distributed spray: %llu addresses (>= %u), each refused only with "
+			    "credentials errors for 1 to %u users who all log in from elsewhere, none with "
+			    "a success; %llu users tried, active in %llu buckets (>= a quarter of the range)",
+			    (unsigned long long)x->addresses, x->min_addresses, x->max_users,
+			    (unsigned long long)x->users, (unsigned long long)x->buckets);
+}
+
 static char *stale_sentence(const struct ib_stale_row *x)
 {
 	char t[32];
@@ -222,6 +231,10 @@ int ib_result_explain(struct ib_result *r)
 		if (!(r->attacks[i].reason = attack_sentence(&r->attacks[i])))
 			return IB_ERR_NOMEM;
 	}
+	free(r->campaign.reason);
+	r->campaign.reason = NULL;
+	if (r->campaign.addresses && !(r->campaign.reason = campaign_sentence(&r->campaign)))
+		return IB_ERR_NOMEM;
 	for (size_t i = 0; i < r->nstale; i++) {
 		free(r->stale[i].reason);
 		if (!(r->stale[i].reason = stale_sentence(&r->stale[i])))

@@ -32,27 +32,17 @@ double ib_window_rates(const uint64_t *att, const uint64_t *fail, size_t nb, dou
 	return nrates % 2 ? scratch[nrates / 2] : (scratch[nrates / 2 - 1] + scratch[nrates / 2]) / 2;
 }
 
-int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p)
+int ib_window_hot(uint64_t att, uint64_t fail, uint64_t users, double rate, double base,
+		  const struct ib_window_params *p)
 {
 	return att && rate + IB_AN_EPS >= p->factor * base && rate + IB_AN_EPS >= base + p->min_rate &&
-	       fail >= p->min_failures;
+	       fail >= p->min_failures && users >= p->min_users;
 }
 
 int ib_window_warm(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p)
 {
 	return att && fail && rate + IB_AN_EPS >= base + p->min_rate / 2 &&
 	       rate + IB_AN_EPS >= base * (1.0 + p->factor) / 2;
-}
-
-/* Largest users[b] over [first, last]; the period's size in users. */
-static uint64_t max_users(const uint64_t *users, size_t first, size_t last)
-{
-	uint64_t m = 0;
-
-	for (size_t b = first; b <= last; b++)
-		if (users[b] > m)
-			m = users[b];
-	return m;
 }
 
 enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const uint64_t *users,
@@ -73,12 +63,12 @@ enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fai
 	for (size_t b = 0; b < nb; b++) {
 		size_t first = b, last = b;
 
-		if (!ib_window_hot(att[b], fail[b], rate[b], base, p))
+		if (!ib_window_hot(att[b], fail[b], users ? users[b] : UINT64_MAX, rate[b], base, p))
 			continue;
 		while (first > 0 && ib_window_warm(att[first - 1], fail[first - 1], rate[first - 1], base, p))
 			first--;
 		while (last + 1 < nb &&
-		       (ib_window_hot(att[last + 1], fail[last + 1], rate[last + 1], base, p) ||
+		       (ib_window_hot(att[last + 1], fail[last + 1], UINT64_MAX, rate[last + 1], base, p) ||
 			ib_window_warm(att[last + 1], fail[last + 1], rate[last + 1], base, p)))
 			last++;
 		if (n && first <= out[n - 1].last + 1 + p->gap) {
@@ -91,17 +81,13 @@ enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fai
 		}
 		b = last;
 	}
-	/* keep those that qualify, with their failures (gaps included) */
+	/* their failures, gaps included */
 	for (size_t i = 0; i < n; i++) {
-		struct ib_window_span x = out[i];
-
-		if (users && max_users(users, x.first, x.last) < p->min_users)
-			continue;
-		x.failures = 0;
-		for (size_t b = x.first; b <= x.last; b++)
-			x.failures += fail[b];
-		out[k++] = x;
+		out[i].failures = 0;
+		for (size_t b = out[i].first; b <= out[i].last; b++)
+			out[i].failures += fail[b];
 	}
+	k = n;
 	*nout = k;
 	return k ? IB_WV_DETECTED : IB_WV_NONE_QUALIFIED;
 }

@@ -622,6 +622,59 @@ START_TEST(test_idp_verdict)
 }
 END_TEST
 
+/*
+ * A slow distributed spray: 24 addresses, one wrong password each for a
+ * real user (who logs in from home), one address per bucket across the
+ * range: one campaign, excluded. The same addresses in a burst of two
+ * buckets are not (an outage's victims crowd like that), and an address
+ * with a success (a NAT office) never is.
+ */
+static void spray_case(int burst)
+{
+	char u[16], ip[24];
+
+	for (int b = 0; b < 24; b++) {
+		for (int i = 0; i < 4; i++) {
+			snprintf(u, sizeof(u), "u%d", i);
+			ev(T0 + b * B + i, u, "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+		}
+		snprintf(u, sizeof(u), "u%d", b % 4);
+		snprintf(ip, sizeof(ip), "100.64.0.%d", b + 1);
+		ev(T0 + (burst ? b % 2 : b) * B + 100, u, ip, "mx1", IB_LAYER_SERVER, IB_CAT_CREDENTIALS);
+	}
+	ev(T0 + 100, "u1", "192.0.2.80", "mx1", IB_LAYER_SERVER, IB_CAT_CREDENTIALS); /* the office */
+	ev(T0 + 200, "u2", "192.0.2.80", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+}
+
+START_TEST(test_spray_campaign)
+{
+	struct ib_result *r;
+
+	CFG.attack_min_users = 3;
+	spray_case(0);
+	r = analyze();
+	ck_assert_uint_eq(r->campaign.addresses, 24);
+	ck_assert_uint_eq(r->campaign.users, 4);
+	ck_assert_uint_eq(r->campaign.failures, 24);
+	ck_assert_uint_eq(r->campaign.buckets, 24);
+	ck_assert_uint_eq(r->attack_events, 24);
+	ck_assert(strstr(r->campaign.reason, "slow distributed spray: 24 addresses") == r->campaign.reason);
+	ib_result_free(r);
+}
+END_TEST
+
+START_TEST(test_spray_burst_is_no_campaign)
+{
+	struct ib_result *r;
+
+	spray_case(1);
+	r = analyze();
+	ck_assert_uint_eq(r->campaign.addresses, 0);
+	ck_assert_uint_eq(r->attack_events, 0);
+	ib_result_free(r);
+}
+END_TEST
+
 /* Two waves: both are windows, with their own numbers; a user of either is affected. */
 START_TEST(test_two_waves)
 {
@@ -761,6 +814,8 @@ static Suite *analysis_suite(void)
 	tcase_add_test(tc, test_idp_does_not_dilute);
 	tcase_add_test(tc, test_two_waves);
 	tcase_add_test(tc, test_stale_client);
+	tcase_add_test(tc, test_spray_campaign);
+	tcase_add_test(tc, test_spray_burst_is_no_campaign);
 	tcase_add_test(tc, test_idp_verdict);
 	tcase_add_test(tc, test_given_windows);
 	tcase_add_test(tc, test_order_independent);

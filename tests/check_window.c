@@ -251,11 +251,13 @@ START_TEST(test_hot)
 {
 	const struct ib_window_params p = DEF;
 
-	ck_assert(!ib_window_hot(0, 5, 1.0, 0.0, &p)); /* no attempts */
-	ck_assert(ib_window_hot(10, 3, 0.3, 0.1, &p));
-	ck_assert(!ib_window_hot(10, 2, 0.3, 0.1, &p));	 /* min-failures */
-	ck_assert(!ib_window_hot(10, 3, 0.04, 0.0, &p)); /* min-rate over a zero baseline */
-	ck_assert(ib_window_hot(100, 5, 0.05, 0.0, &p));
+	ck_assert(!ib_window_hot(0, 5, 9, 1.0, 0.0, &p)); /* no attempts */
+	ck_assert(ib_window_hot(10, 3, 9, 0.3, 0.1, &p));
+	ck_assert(!ib_window_hot(10, 2, 9, 0.3, 0.1, &p));  /* min-failures */
+	ck_assert(!ib_window_hot(10, 3, 9, 0.04, 0.0, &p)); /* min-rate over a zero baseline */
+	ck_assert(ib_window_hot(100, 5, 9, 0.05, 0.0, &p));
+	ck_assert(ib_window_hot(100, 5, 3, 0.05, 0.0, &p));
+	ck_assert(!ib_window_hot(100, 5, 2, 0.05, 0.0, &p)); /* min-users: one typo-ing user is no outage */
 }
 END_TEST
 
@@ -317,10 +319,9 @@ START_TEST(test_explain)
 	    "detected: each layer, the identity provider and the layers summed judged on their own "
 	    "series against their own baseline (median server 12.5%, layers summed 10.0%): buckets "
 	    "whose failure rate was >= 3.0x the baseline and >= baseline + 5.0 points, with >= 3 "
-	    "failures, extended on both sides while the rate stayed >= 2.0x the baseline and >= "
-	    "baseline + 2.5 points, merged across gaps of <= 2 buckets; every such period with a "
-	    "bucket failing for >= 3 distinct users is a window, the windows of all series joined; "
-	    "attack sources excluded");
+	    "failures of >= 3 distinct users, extended on both sides while the rate stayed >= 2.0x "
+	    "the baseline and >= baseline + 2.5 points, merged across gaps of <= 2 buckets; every "
+	    "such period is a window, the windows of all series joined; attack sources excluded");
 	r.window_why.verdict = IB_WV_NO_EVENTS;
 	r.window_why.given_start_ms = IB_TIME_NONE;
 	ck_assert_int_eq(ib_result_explain(&r), IB_OK);

@@ -52,6 +52,18 @@ struct ib_attack_row {
 	char *reason;	      /* the sentence, from ib_result_explain */
 };
 
+/* A slow distributed spray, judged as a population of addresses (one row). */
+struct ib_campaign_row {
+	uint64_t addresses; /* 0: no campaign */
+	uint64_t users;	    /* distinct users tried */
+	uint64_t failures;
+	uint64_t buckets; /* distinct buckets with one of its failures */
+	int64_t first_ms, last_ms;
+	unsigned min_addresses; /* the rule's thresholds */
+	unsigned max_users;	/* --attack-min-users: users per address at most */
+	char *reason;		/* the sentence, from ib_result_explain */
+};
+
 /* A user left out of the list, and why: credentials failures on a
  * credential-outage server but never a success to prove the password. */
 struct ib_unverified_row {
@@ -80,7 +92,7 @@ struct ib_window_params {
 	double min_rate;       /* bucket rate >= baseline + min_rate */
 	unsigned min_failures; /* bucket failures >= min_failures */
 	unsigned gap;	       /* hot buckets this many buckets apart or fewer merge */
-	unsigned min_users;    /* a period needs a bucket failing for >= this many users (0: none) */
+	unsigned min_users;    /* bucket failing users >= min_users */
 };
 
 /* The detection series: one per layer, one for the identity provider
@@ -226,7 +238,8 @@ struct ib_result {
 	struct ib_user_row *users;
 	size_t nusers; /* sorted by user */
 	struct ib_attack_row *attacks;
-	size_t nattacks; /* sorted by ip */
+	size_t nattacks;		 /* sorted by ip */
+	struct ib_campaign_row campaign; /* its events count in attack_events */
 	struct ib_unverified_row *unverified;
 	size_t nunverified; /* sorted by user */
 	struct ib_stale_row *stale;

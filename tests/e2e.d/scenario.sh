@@ -112,6 +112,22 @@ PY
 		if [ $? -eq 0 ]; then ok "$name: every window: $wmsg"; else bad "$name: windows: $wmsg"; fi
 	fi
 
+	# a slow distributed spray: one campaign row; a NAT office is never excluded
+	if [ -s "$truth/spray.txt" ]; then
+		if grep -q '^spray-campaign,' "$dir/report/excluded.csv"; then
+			ok "$name: the spray is one campaign row: $(grep '^spray-campaign,' "$dir/report/excluded.csv" | cut -d, -f2-4)"
+		else
+			bad "$name: no spray-campaign row in excluded.csv"
+		fi
+	fi
+	if [ -s "$truth/nat-office.txt" ]; then
+		if grep -qF "$(cat "$truth/nat-office.txt")" "$dir/report/excluded.csv"; then
+			bad "$name: the NAT office $(cat "$truth/nat-office.txt") is excluded"
+		else
+			ok "$name: the NAT office $(cat "$truth/nat-office.txt") is not excluded"
+		fi
+	fi
+
 	# attackers: never affected, always in excluded.csv
 	ex=$dir/report/excluded.csv
 	natk=0
@@ -162,6 +178,9 @@ scenario waves "" --hours 8 --seed 21 --backends 4 --failing imap2,imap3 --ramp 
 scenario stale "" --style exchange --seed 12 --stale-users 6
 # Exchange Online seen from the client side: only fetchmail logs and the
 # Entra sign-in export (an outage attempt is an Entra success), stale devices too
+# a slow distributed spray (300 addresses, 1-3 real users each) beside an
+# Exchange-style outage, and a NAT office of 12 users
+scenario spray "" --style exchange --seed 32 --spray 300 --nat-office 12
 scenario entra "" --style exchange --seed 14 --entra --client-side --users 120 --fetchmail-users 60 \
 	--stale-users 4
 
