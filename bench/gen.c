@@ -119,6 +119,8 @@ struct opts {
 	int client_side;      /* --client-side: no Exchange server logs, only clients and Entra */
 	unsigned spray;	      /* --spray N: a slow distributed spray from N addresses */
 	unsigned nat_office;  /* --nat-office N: N users behind one office address */
+	int gap_b;	      /* --log-gap imapN@S..E: backend N-1 logs nothing in [gap_s, gap_e); -1 none */
+	int64_t gap_s, gap_e;
 };
 
 /* Ground truth of one affected user, as the logs show it: per layer
@@ -176,6 +178,7 @@ struct gen {
 	struct out srv[MAX_BACKENDS], proxy, client, all, entra;
 	unsigned natk;
 	unsigned char *spray_used; /* by spray address: it tried someone */
+	int64_t now;		   /* the time of the event being written */
 	uint32_t atk_ip[MAX_ATTACKERS];
 	unsigned atk_targets[MAX_ATTACKERS], atk_done[MAX_ATTACKERS];
 	/* per wave: first and last logged outage failure (truth windows) */
@@ -314,6 +317,9 @@ __attribute__((format(printf, 3, 4))) static void emit(struct gen *g, struct out
 	va_list ap;
 	int n;
 
+	/* a log gap: the backend's logging stops, the backend does not */
+	if (g->o.gap_b >= 0 && o == &g->srv[g->o.gap_b] && g->now >= g->o.gap_s && g->now < g->o.gap_e)
+		return;
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	va_end(ap);
@@ -533,6 +539,8 @@ static void truth_fail(struct gen *g, struct user *u, int layer, int64_t lt)
 	struct utruth *x = u->tr;
 	int w = wave_of(g, lt);
 
+	if (layer == 2 && g->o.gap_b == (int)u->backend && g->now >= g->o.gap_s && g->now < g->o.gap_e)
+		return; /* lost in the log gap */
 	if (!x) {
 		x = u->tr = calloc(1, sizeof(*x));
 		if (!x)
@@ -1486,6 +1494,17 @@ static void write_truth(struct gen *g)
 		}
 		if (fclose(fp2) != 0)
 			die("cannot write", path);
+		snprintf(path, sizeof(path), "%s/gaps.txt", g->o.truth);
+		fp2 = fopen(path, "w");
+		if (!fp2)
+			die("cannot open", path);
+		if (g->o.gap_b >= 0) {
+			iso_utc(g->o.gap_s, sa, sizeof(sa));
+			iso_utc(g->o.gap_e, sb, sizeof(sb));
+			fprintf(fp2, "imap%d %s %s\n", g->o.gap_b + 1, sa, sb);
+		}
+		if (fclose(fp2) != 0)
+			die("cannot write", path);
 		snprintf(path, sizeof(path), "%s/nat-office.txt", g->o.truth);
 		fp2 = fopen(path, "w");
 		if (!fp2)
@@ -1565,10 +1584,11 @@ static void usage(FILE *fp)
 		    "  --spray N             a slow distributed spray: N addresses, each trying 1-3\n"
 		    "                        real users once, anywhere in the log, never succeeding\n"
 		    "  --nat-office N        N users behind one office address (192.0.2.80)\n"
+		    "  --log-gap imapN@S..E  imapN logs nothing in [S, E) while it keeps serving\n"
 		    "truth (--truth DIR): affected-users.txt, users.csv (each affected user's\n"
 		    "first and last failure, failures, impacted minutes), windows.txt (every\n"
 		    "window, on 5 min buckets), window.txt (the incident's span), typo-users.txt,\n"
-		    "attackers.txt, servers.txt, stale-users.txt, spray.txt, nat-office.txt\n");
+		    "attackers.txt, servers.txt, stale-users.txt, spray.txt, nat-office.txt, gaps.txt\n");
 }
 
 static int parse_list(const char *s, unsigned char *flags, unsigned n)
@@ -1687,10 +1707,12 @@ int main(int argc, char **argv)
 					   {"client-side", 0, 0, 'C'},
 					   {"spray", 1, 0, 'X'},
 					   {"nat-office", 1, 0, 'N'},
+					   {"log-gap", 1, 0, 'G'},
 					   {"help", 0, 0, 'h'},
 					   {0, 0, 0, 0}};
 	struct gen *g = calloc(1, sizeof(*g));
 	const char *failing = "imap2", *dc24 = NULL, *inc_s = NULL, *inc_e = NULL, *waves[MAX_WAVES];
+	const char *log_gap = NULL;
 	int users_set = 0, bg_set = 0, hours_set = 0, c;
 
 	if (!g)
@@ -1816,6 +1838,9 @@ int main(int argc, char **argv)
 		case 'N':
 			g->o.nat_office = (unsigned)num(optarg, "--nat-office");
 			break;
+		case 'G':
+			log_gap = optarg;
+			break;
 		case 'B':
 			g->o.bench_size = num(optarg, "--bench-size");
 			break;
@@ -1879,6 +1904,26 @@ int main(int argc, char **argv)
 		die("incident ends before it starts", inc_e);
 	for (unsigned w = 0; w < g->o.nwaves; w++)
 		parse_wave(g, w, waves[w], failing);
+	g->o.gap_b = -1;
+	if (log_gap) {
+		unsigned char one[MAX_BACKENDS] = {0};
+		char buf[160], *at;
+
+		if (strlen(log_gap) >= sizeof(buf) ||
+		    !(at = strchr(memcpy(buf, log_gap, strlen(log_gap) + 1), '@')))
+			die("bad --log-gap (want imapN@START..END)", log_gap);
+		*at = '\0';
+		if (parse_list(buf, one, g->o.backends) < 0 || !strstr(at + 1, ".."))
+			die("bad --log-gap (want imapN@START..END)", log_gap);
+		for (unsigned b = 0; b < g->o.backends; b++)
+			if (one[b])
+				g->o.gap_b = (int)b;
+		*strstr(at + 1, "..") = '\0';
+		g->o.gap_s = instant(at + 1);
+		g->o.gap_e = instant(at + 1 + strlen(at + 1) + 2);
+		if (g->o.gap_e <= g->o.gap_s || g->o.combined)
+			die("bad --log-gap (an empty gap, or --combined)", log_gap);
+	}
 	mkdirs(g->o.out);
 	for (int i = 0; i < 4; i++)
 		g->c_sec[i] = INT64_MIN;
@@ -1890,6 +1935,8 @@ int main(int argc, char **argv)
 	seed_events(g);
 	while (g->nheap) {
 		struct ev e = pop(g);
+
+		g->now = e.t;
 
 		if (g->o.bench_size && g->bytes >= g->o.bench_size) {
 			g->end = e.t;
