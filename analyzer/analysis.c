@@ -255,5 +255,8 @@ void ib_result_free(struct ib_result *r)
 		free(r->errors[i].reason);
 	}
 	free(r->errors);
+	for (size_t i = 0; i < r->ngaps; i++)
+		free(r->gaps[i].server);
+	free(r->gaps);
 	free(r);
 }

@@ -127,8 +127,9 @@ int ib_an_users(struct ib_an *c);
 
 /*
  * Phase 6, tables (analysis_tables.c). Reads scope, verdict, in_window,
- * credpair, sjuser, r->window_source. Sets r->servers, r->sigs, and the
- * rest of r->layers and r->buckets (attempts, successes, failures, present).
+ * credpair, sjuser, r->window_source. Sets r->servers, r->sigs, r->gaps,
+ * and the rest of r->layers and r->buckets (attempts, successes, failures,
+ * present).
  */
 int ib_an_tables(struct ib_an *c);
 

@@ -407,6 +407,17 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	}
 	close_(&w, ']');
 
+	open_(&w, "gaps", '[');
+	for (i = 0; i < r->ngaps; i++) {
+		open_(&w, NULL, '{');
+		jstr(&w, "server", r->gaps[i].server);
+		jtime(&w, "start", r->gaps[i].start_ms);
+		jtime(&w, "end", r->gaps[i].end_ms);
+		ju(&w, "proxy_successes", r->gaps[i].proxy_successes);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
 	open_(&w, "errors", '[');
 	for (i = 0; i < r->nerrors; i++) {
 		open_(&w, NULL, '{');

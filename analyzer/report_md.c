@@ -453,6 +453,23 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 	} else {
 		fputs("No input errors: every input was read to the end.\n\n", f);
 	}
+	if (r->ngaps) {
+		char a[64], b[64];
+
+		fputs("**Log gaps.** These backends logged nothing while the proxy logged logins it "
+		      "routed to them: their logging stopped, not the service; nobody is affected from "
+		      "a gap.\n\n| Server | From | To (exclusive) | Proxy successes meanwhile |\n"
+		      "|---|---|---|---:|\n",
+		      f);
+		for (i = 0; i < r->ngaps; i++) {
+			fputs("| ", f);
+			esc(w, r->gaps[i].server);
+			fprintf(f, " | %s | %s | %" PRIu64 " |\n",
+				ib_rep_time(r->gaps[i].start_ms, a, sizeof(a)),
+				ib_rep_time(r->gaps[i].end_ms, b, sizeof(b)), r->gaps[i].proxy_successes);
+		}
+		fputs("\n", f);
+	}
 }
 
 static int write_md(FILE *f, const struct ib_result *r, const struct ib_config *cfg)

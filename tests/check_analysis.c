@@ -675,6 +675,32 @@ START_TEST(test_spray_burst_is_no_campaign)
 }
 END_TEST
 
+/*
+ * A log gap: mx1 logs nothing in buckets 4-6 while the proxy logs the
+ * logins it routed there; mx2 is quiet but the proxy sent it nothing.
+ */
+START_TEST(test_log_gap)
+{
+	struct ib_result *r;
+
+	for (int b = 0; b < 12; b++) {
+		ev(T0 + b * B + 1, "p1", "10.0.0.1", "mx1", IB_LAYER_PROXY, IB_CAT_OK);
+		if (b < 4 || b > 6)
+			ev(T0 + b * B + 1, "p1", "10.0.0.10", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+		if (b < 2)
+			ev(T0 + b * B + 2, "p2", "10.0.0.2", "mx2", IB_LAYER_SERVER, IB_CAT_OK);
+	}
+	r = analyze();
+	ck_assert_uint_eq(r->ngaps, 1);
+	ck_assert_str_eq(r->gaps[0].server, "mx1");
+	ck_assert_int_eq(r->gaps[0].start_ms, T0 + 4 * B);
+	ck_assert_int_eq(r->gaps[0].end_ms, T0 + 7 * B);
+	ck_assert_uint_eq(r->gaps[0].proxy_successes, 3);
+	ck_assert_uint_eq(r->nusers, 0);
+	ib_result_free(r);
+}
+END_TEST
+
 /* Two waves: both are windows, with their own numbers; a user of either is affected. */
 START_TEST(test_two_waves)
 {
@@ -814,6 +840,7 @@ static Suite *analysis_suite(void)
 	tcase_add_test(tc, test_idp_does_not_dilute);
 	tcase_add_test(tc, test_two_waves);
 	tcase_add_test(tc, test_stale_client);
+	tcase_add_test(tc, test_log_gap);
 	tcase_add_test(tc, test_spray_campaign);
 	tcase_add_test(tc, test_spray_burst_is_no_campaign);
 	tcase_add_test(tc, test_idp_verdict);

@@ -185,6 +185,13 @@ struct ib_reason_row {
 	char *sample; /* "file:line" */
 };
 
+/* A log gap: a backend silent while the proxy logged logins it served. */
+struct ib_gap_row {
+	char *server;
+	int64_t start_ms, end_ms; /* the silent buckets with proxy successes, [start, end) */
+	uint64_t proxy_successes; /* logins the proxy routed to it meanwhile */
+};
+
 struct ib_input_error {
 	char *path;
 	uint64_t offset;
@@ -260,6 +267,8 @@ struct ib_result {
 	size_t nreasons; /* by count desc, then reason */
 	struct ib_input_error *errors;
 	size_t nerrors; /* by path, then offset */
+	struct ib_gap_row *gaps;
+	size_t ngaps; /* by server, then start */
 };
 
 /* Analyse. Returns IB_OK and *out, or a negative code. */
