@@ -119,6 +119,10 @@ struct opts {
 	int client_side;      /* --client-side: no Exchange server logs, only clients and Entra */
 	unsigned spray;	      /* --spray N: a slow distributed spray from N addresses */
 	unsigned nat_office;  /* --nat-office N: N users behind one office address */
+	const char *mixed_tz; /* --mixed-zones ZONE: backends log UTC, proxy and clients ZONE */
+	int dead_b;	      /* --dead-backend imapN: backend N-1 writes nothing in the incident, -1 none */
+	int duplicate;	      /* --duplicate: a copy of one log under backup/ */
+	unsigned unnamed;     /* --unnamed-clients N: N users with an mbsync log naming no user */
 	int gap_b;	      /* --log-gap imapN@S..E: backend N-1 logs nothing in [gap_s, gap_e); -1 none */
 	int64_t gap_s, gap_e;
 };
@@ -151,7 +155,9 @@ struct user {
 	int64_t typo_at[2]; /* typo occasions (ms), 0 = none */
 	struct utruth *tr;  /* outage failures as logged, NULL = none */
 	unsigned char stale;
-	uint32_t stale_ip; /* the old device's address */
+	uint32_t stale_ip;    /* the old device's address */
+	unsigned char mbsync; /* an mbsync log of its own that names no user */
+	struct out *mb;	      /* that log */
 	uint64_t last_sid;
 	unsigned last_seq;
 };
@@ -233,27 +239,39 @@ static const char *const mon_abbr[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* Syslog stamp (BSD "Jan 14 09:01:02" or ISO with offset), local zone. */
-static const char *ts_syslog(struct gen *g, int64_t ms)
+/* Syslog stamp in zone tz (NULL: UTC), cached in slot k. */
+static const char *ts_syslog_in(struct gen *g, int64_t ms, const char *tz, int k)
 {
 	struct tm tm;
 	long off;
 	int64_t sec = ms / 1000;
 
 	if (g->o.iso_syslog) {
-		civil(sec, &tm, &off, g->o.tz);
-		snprintf(g->c_buf[0], sizeof(g->c_buf[0]),
+		civil(sec, &tm, &off, tz);
+		snprintf(g->c_buf[k], sizeof(g->c_buf[k]),
 			 "%04d-%02d-%02dT%02d:%02d:%02d.%03d%03d%c%02ld:%02ld", tm.tm_year + 1900,
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000),
 			 (int)((ms * 7) % 1000), off < 0 ? '-' : '+', labs(off) / 3600, labs(off) / 60 % 60);
-		return g->c_buf[0];
+		return g->c_buf[k];
 	}
-	if (g->c_sec[0] != sec) {
-		civil(sec, &tm, &off, g->o.tz);
-		snprintf(g->c_buf[0], sizeof(g->c_buf[0]), "%s %2d %02d:%02d:%02d", mon_abbr[tm.tm_mon],
+	if (g->c_sec[k] != sec) {
+		civil(sec, &tm, &off, tz);
+		snprintf(g->c_buf[k], sizeof(g->c_buf[k]), "%s %2d %02d:%02d:%02d", mon_abbr[tm.tm_mon],
 			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-		g->c_sec[0] = sec;
+		g->c_sec[k] = sec;
 	}
-	return g->c_buf[0];
+	return g->c_buf[k];
+}
+
+static const char *ts_syslog(struct gen *g, int64_t ms)
+{
+	return ts_syslog_in(g, ms, g->o.tz, 0);
+}
+
+/* The zone of proxy and client logs: --mixed-zones ZONE, else --tz. */
+static const char *local_tz(const struct gen *g)
+{
+	return g->o.mixed_tz ? g->o.mixed_tz : g->o.tz;
 }
 
 static const char *ts_nginx(struct gen *g, int64_t ms)
@@ -264,7 +282,7 @@ static const char *ts_nginx(struct gen *g, int64_t ms)
 		struct tm tm;
 		long off;
 
-		civil(sec, &tm, &off, g->o.tz);
+		civil(sec, &tm, &off, local_tz(g));
 		snprintf(g->c_buf[1], sizeof(g->c_buf[1]), "%04d/%02d/%02d %02d:%02d:%02d", tm.tm_year + 1900,
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		g->c_sec[1] = sec;
@@ -311,12 +329,17 @@ static void out_open(struct gen *g, struct out *o, const char *name)
 	o->open = 1;
 }
 
+static int in_incident(const struct gen *g, int64_t t);
+
 __attribute__((format(printf, 3, 4))) static void emit(struct gen *g, struct out *o, const char *fmt, ...)
 {
 	char line[LINE_MAX_GEN];
 	va_list ap;
 	int n;
 
+	/* a dead backend writes nothing during the incident */
+	if (g->o.dead_b >= 0 && o == &g->srv[g->o.dead_b] && in_incident(g, g->now))
+		return;
 	/* a log gap: the backend's logging stops, the backend does not */
 	if (g->o.gap_b >= 0 && o == &g->srv[g->o.gap_b] && g->now >= g->o.gap_s && g->now < g->o.gap_e)
 		return;
@@ -541,6 +564,8 @@ static void truth_fail(struct gen *g, struct user *u, int layer, int64_t lt)
 
 	if (layer == 2 && g->o.gap_b == (int)u->backend && g->now >= g->o.gap_s && g->now < g->o.gap_e)
 		return; /* lost in the log gap */
+	if (layer == 2 && g->o.dead_b == (int)u->backend && in_incident(g, g->now))
+		return; /* a dead backend logs nothing */
 	if (!x) {
 		x = u->tr = calloc(1, sizeof(*x));
 		if (!x)
@@ -642,8 +667,8 @@ __attribute__((format(printf, 4, 5))) static void fetchmail_line(struct gen *g, 
 	va_end(ap);
 	/* one fetchmail daemon per user (each user's own ~/.fetchmailrc), so a
 	 * line that names no user belongs to the pid's user */
-	emit(g, client_out(g), "%s client%u fetchmail[%u]: %s", ts_syslog(g, t), host, 2000 + idx % 60000,
-	     msg);
+	emit(g, client_out(g), "%s client%u fetchmail[%u]: %s", ts_syslog_in(g, t, local_tz(g), 3), host,
+	     2000 + idx % 60000, msg);
 }
 
 static const char *mail_host(const struct gen *g)
@@ -664,6 +689,25 @@ static void exch_line(struct gen *g, unsigned b, int64_t t, uint64_t sid, unsign
 	ip_str(backend_ip(b), sip, sizeof(sip));
 	emit(g, server_out(g, b), "%s,%016llX,%u,%s:993,%s:%u,%s,%s", ts_exch(g, t), (unsigned long long)sid,
 	     seq, sip, ip, cport, user, rest);
+}
+
+/* ---- unnamed client logs (mbsync: the user is redacted) ---- */
+
+/* mbsync's stderr with a ts(1) stamp, one file per user: clients/mbsync-NAME.log. */
+static void mbsync_line(struct gen *g, struct user *u, int64_t t, const char *msg)
+{
+	char name[96];
+
+	if (!u->mb) {
+		size_t at = strcspn(u->lower, "@");
+
+		u->mb = calloc(1, sizeof(*u->mb));
+		if (!u->mb)
+			die("out of memory", "mbsync");
+		snprintf(name, sizeof(name), "clients/mbsync-%.*s.log", (int)at, u->lower);
+		out_open(g, u->mb, name);
+	}
+	emit(g, u->mb, "%s %s", ts_syslog_in(g, t, local_tz(g), 3), msg);
 }
 
 /* ---- Entra ID sign-in export (the identity provider) ---- */
@@ -731,6 +775,8 @@ static int decide(struct gen *g, struct user *u, int64_t t)
 			u->typo_left = (int)rrange(&g->r, 1, 3);
 			return 1;
 		}
+	if (g->o.dead_b == (int)u->backend && in_incident(g, t))
+		return 3; /* dead: every login times out at the proxy */
 	if (g->o.failing[u->backend] && in_incident(g, t) &&
 	    runit(&g->r) < g->o.fail_prob * fail_factor(g, u->backend, t)) {
 		if (g->o.style == STYLE_EXCHANGE)
@@ -813,6 +859,14 @@ static void login_temp(struct gen *g, uint32_t ui, int64_t t, unsigned retry)
 		truth_fail(g, u, 1, read_back(t, 0));
 	if (u->fetch)
 		truth_fail(g, u, 0, read_back(t + 1, g->o.iso_syslog));
+	if (u->mbsync) {
+		mbsync_line(g, u, t + 1,
+			    what == 2
+				? "IMAP command 'LOGIN <user> <pass>' returned an error: NO [UNAVAILABLE] "
+				  "Temporary authentication failure."
+				: "Socket error on imap.example.com (10.0.0.10:993): timeout.");
+		truth_fail(g, u, 0, read_back(t + 1, g->o.iso_syslog));
+	}
 	if (what == 2) {
 		if (g->o.dc24[b])
 			outage_login_line(g, u, b, t,
@@ -845,7 +899,12 @@ static void login_temp(struct gen *g, uint32_t ui, int64_t t, unsigned retry)
 			outage_login_line(g, u, b, t,
 					  "Disconnected (disconnected while authenticating, waited "
 					  "30 secs)");
-		if (u->via_proxy)
+		if (u->via_proxy && g->o.dead_b == (int)b)
+			nginx(g, t, "error", conn,
+			      "connect() failed (111: Connection refused) while connecting to upstream, "
+			      "client: %s, server: 0.0.0.0:993, login: \"%s\", upstream: %s",
+			      ip, u->name, up);
+		else if (u->via_proxy)
 			nginx(g, t, "error", conn,
 			      "upstream timed out (110: Connection timed out) while reading response "
 			      "from upstream, client: %s, server: 0.0.0.0:993, login: \"%s\", "
@@ -1281,11 +1340,20 @@ static void make_users(struct gen *g)
 		u->ip = NAT_OFFICE_IP;
 		k++;
 	}
+	/* users whose own mbsync log names no user */
+	for (unsigned i = 0, k = 0; i < g->o.users && k < g->o.unnamed; i++) {
+		struct user *u = &g->u[(i * 19 + 7) % g->o.users];
+
+		if (u->stale || u->typo || u->mbsync)
+			continue;
+		u->mbsync = 1;
+		k++;
+	}
 	/* fetchmail users: polled every 5 minutes from client1..3 */
 	for (unsigned i = 0; i < g->o.users && fetch_left; i++) {
 		struct user *u = &g->u[(i * 11 + 1) % g->o.users];
 
-		if (u->typo || u->fetch || u->stale || u->ip == NAT_OFFICE_IP)
+		if (u->typo || u->fetch || u->stale || u->mbsync || u->ip == NAT_OFFICE_IP)
 			continue;
 		u->fetch = 1;
 		u->ip = ip4(10, 30, 0, 1 + (unsigned)(u - g->u) % 3);
@@ -1505,6 +1573,41 @@ static void write_truth(struct gen *g)
 		}
 		if (fclose(fp2) != 0)
 			die("cannot write", path);
+		snprintf(path, sizeof(path), "%s/user-of.txt", g->o.truth);
+		fp2 = fopen(path, "w");
+		if (!fp2)
+			die("cannot open", path);
+		for (unsigned i = 0; i < g->o.users; i++)
+			if (g->u[i].mbsync)
+				fprintf(fp2, "clients/mbsync-%.*s.log*=%s\n",
+					(int)strcspn(g->u[i].lower, "@"), g->u[i].lower, g->u[i].lower);
+		if (fclose(fp2) != 0)
+			die("cannot write", path);
+		snprintf(path, sizeof(path), "%s/duplicates.txt", g->o.truth);
+		fp2 = fopen(path, "w");
+		if (!fp2)
+			die("cannot open", path);
+		if (g->o.duplicate)
+			fprintf(fp2, "%s\n", "backup/ holds a whole copy of the first failing backend's log");
+		if (fclose(fp2) != 0)
+			die("cannot write", path);
+		snprintf(path, sizeof(path), "%s/dead-backend.txt", g->o.truth);
+		fp2 = fopen(path, "w");
+		if (!fp2)
+			die("cannot open", path);
+		if (g->o.dead_b >= 0)
+			fprintf(fp2, "imap%d 10.0.1.%d\n", g->o.dead_b + 1, 10 + g->o.dead_b);
+		if (fclose(fp2) != 0)
+			die("cannot write", path);
+		snprintf(path, sizeof(path), "%s/zones.txt", g->o.truth);
+		fp2 = fopen(path, "w");
+		if (!fp2)
+			die("cannot open", path);
+		if (g->o.mixed_tz)
+			fprintf(fp2, "server-*=UTC\nproxy-*=%s\nclient-*=%s\nclients/*=%s\n", g->o.mixed_tz,
+				g->o.mixed_tz, g->o.mixed_tz);
+		if (fclose(fp2) != 0)
+			die("cannot write", path);
 		snprintf(path, sizeof(path), "%s/nat-office.txt", g->o.truth);
 		fp2 = fopen(path, "w");
 		if (!fp2)
@@ -1585,10 +1688,18 @@ static void usage(FILE *fp)
 		    "                        real users once, anywhere in the log, never succeeding\n"
 		    "  --nat-office N        N users behind one office address (192.0.2.80)\n"
 		    "  --log-gap imapN@S..E  imapN logs nothing in [S, E) while it keeps serving\n"
+		    "  --mixed-zones ZONE    backends log UTC, the proxy and clients local time in ZONE\n"
+		    "  --dead-backend imapN  imapN dies in the incident: it writes nothing, the proxy\n"
+		    "                        names it (upstream address), every login there fails\n"
+		    "  --duplicate           a whole copy of the first failing backend's log under backup/\n"
+		    "  --unnamed-clients N   N users with an mbsync log of their own naming no user\n"
+		    "                        (clients/mbsync-NAME.log)\n"
 		    "truth (--truth DIR): affected-users.txt, users.csv (each affected user's\n"
 		    "first and last failure, failures, impacted minutes), windows.txt (every\n"
 		    "window, on 5 min buckets), window.txt (the incident's span), typo-users.txt,\n"
-		    "attackers.txt, servers.txt, stale-users.txt, spray.txt, nat-office.txt, gaps.txt\n");
+		    "attackers.txt, servers.txt, stale-users.txt, spray.txt, nat-office.txt,\n"
+		    "gaps.txt, user-of.txt (GLOB=USER), duplicates.txt, dead-backend.txt,\n"
+		    "zones.txt (GLOB=ZONE)\n");
 }
 
 static int parse_list(const char *s, unsigned char *flags, unsigned n)
@@ -1642,6 +1753,45 @@ static int64_t instant(const char *s)
 	if (ib_parse_instant(s, &t) < 0)
 		die("bad instant", s);
 	return t;
+}
+
+/* --duplicate: the first failing backend's log copied whole under backup/, as admins do. */
+static void duplicate(struct gen *g)
+{
+	char dir[1100], path[1200];
+	const char *src = g->srv[0].path, *base;
+
+	for (unsigned b = 0; b < g->o.backends; b++)
+		if (g->o.failing[b] && g->srv[b].path[0] && (int)b != g->o.dead_b) {
+			src = g->srv[b].path;
+			break;
+		}
+	base = strrchr(src, '/');
+	FILE *in, *out;
+	char buf[65536];
+	size_t n;
+
+	if (!src[0])
+		die("--duplicate: no backend log to copy", "");
+	snprintf(dir, sizeof(dir), "%s/backup", g->o.out);
+	mkdirs(dir);
+	snprintf(path, sizeof(path), "%s%s", dir, base ? base : "/copy.log");
+	in = fopen(src, "rb");
+	out = fopen(path, "wb");
+	if (!in || !out)
+		die("cannot copy", src);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			die("write failed", path);
+	fclose(in);
+	if (fclose(out) != 0)
+		die("write failed", path);
+	{
+		struct utimbuf ut;
+
+		ut.actime = ut.modtime = (time_t)(g->end / 1000 + 300);
+		utime(path, &ut);
+	}
 }
 
 /* --wave START..END[@LIST]: a wave; the incident spans all of them. */
@@ -1708,11 +1858,15 @@ int main(int argc, char **argv)
 					   {"spray", 1, 0, 'X'},
 					   {"nat-office", 1, 0, 'N'},
 					   {"log-gap", 1, 0, 'G'},
+					   {"mixed-zones", 1, 0, 'Z'},
+					   {"dead-backend", 1, 0, 'D'},
+					   {"duplicate", 0, 0, 'U'},
+					   {"unnamed-clients", 1, 0, 'M'},
 					   {"help", 0, 0, 'h'},
 					   {0, 0, 0, 0}};
 	struct gen *g = calloc(1, sizeof(*g));
 	const char *failing = "imap2", *dc24 = NULL, *inc_s = NULL, *inc_e = NULL, *waves[MAX_WAVES];
-	const char *log_gap = NULL;
+	const char *log_gap = NULL, *dead = NULL;
 	int users_set = 0, bg_set = 0, hours_set = 0, c;
 
 	if (!g)
@@ -1841,6 +1995,18 @@ int main(int argc, char **argv)
 		case 'G':
 			log_gap = optarg;
 			break;
+		case 'Z':
+			g->o.mixed_tz = optarg;
+			break;
+		case 'D':
+			dead = optarg;
+			break;
+		case 'U':
+			g->o.duplicate = 1;
+			break;
+		case 'M':
+			g->o.unnamed = (unsigned)num(optarg, "--unnamed-clients");
+			break;
 		case 'B':
 			g->o.bench_size = num(optarg, "--bench-size");
 			break;
@@ -1904,6 +2070,24 @@ int main(int argc, char **argv)
 		die("incident ends before it starts", inc_e);
 	for (unsigned w = 0; w < g->o.nwaves; w++)
 		parse_wave(g, w, waves[w], failing);
+	g->o.dead_b = -1;
+	if (dead) {
+		unsigned char one[MAX_BACKENDS] = {0};
+
+		if (parse_list(dead, one, g->o.backends) < 0 || g->o.combined)
+			die("bad --dead-backend (want imapN, not with --combined)", dead);
+		for (unsigned b = 0; b < g->o.backends; b++)
+			if (one[b]) {
+				g->o.dead_b = (int)b;
+				g->o.failing[b] = 1;
+			}
+	}
+	if (g->o.mixed_tz) {
+		if (g->o.tz || g->o.style != STYLE_TEMP)
+			die("--mixed-zones takes the place of --tz (Dovecot style)", g->o.mixed_tz);
+		setenv("TZ", g->o.mixed_tz, 1);
+		tzset();
+	}
 	g->o.gap_b = -1;
 	if (log_gap) {
 		unsigned char one[MAX_BACKENDS] = {0};
@@ -1925,6 +2109,12 @@ int main(int argc, char **argv)
 			die("bad --log-gap (an empty gap, or --combined)", log_gap);
 	}
 	mkdirs(g->o.out);
+	if (g->o.unnamed) {
+		char d[1100];
+
+		snprintf(d, sizeof(d), "%s/clients", g->o.out);
+		mkdirs(d);
+	}
 	for (int i = 0; i < 4; i++)
 		g->c_sec[i] = INT64_MIN;
 	rseed(&g->r, g->o.seed);
@@ -1978,6 +2168,13 @@ int main(int argc, char **argv)
 	out_close(g, &g->client);
 	out_close(g, &g->all);
 	out_close(g, &g->entra);
+	for (unsigned i = 0; i < g->o.users; i++)
+		if (g->u[i].mb) {
+			out_close(g, g->u[i].mb);
+			free(g->u[i].mb);
+		}
+	if (g->o.duplicate)
+		duplicate(g);
 	if (g->o.truth)
 		write_truth(g);
 	free(g->heap);
