@@ -2177,6 +2177,11 @@ int main(int argc, char **argv)
 		duplicate(g);
 	if (g->o.truth)
 		write_truth(g);
+	for (unsigned i = 0; i < g->o.users; i++)
+		if (g->u[i].tr) {
+			free(g->u[i].tr->bk);
+			free(g->u[i].tr);
+		}
 	free(g->heap);
 	free(g->spray_used);
 	free(g->u);

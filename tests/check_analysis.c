@@ -561,7 +561,7 @@ END_TEST
 START_TEST(test_stale_client)
 {
 	struct ib_result *r;
-	char u[16], ip[16];
+	char u[16], ip[32];
 
 	for (int b = 0; b < 20; b++) {
 		for (int i = 1; i <= 6; i++) {
