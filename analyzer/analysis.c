@@ -189,6 +189,7 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	free(c.verdict);
 	free(c.persist);
 	free(c.idpv);
+	free(c.idp_sig);
 	Judy1FreeArray(&c.persist_pairs, PJE0);
 	Judy1FreeArray(&c.credpair, PJE0);
 	Judy1FreeArray(&c.sjuser, PJE0);

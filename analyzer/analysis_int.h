@@ -54,6 +54,7 @@ struct ib_an {
 	/* persistent pairs phase sets */
 	uint8_t *persist;      /* by cell: enum ib_an_persist */
 	Pvoid_t persist_pairs; /* Judy1: ip << 32 | user of the persistent pairs */
+	uint8_t *idp_sig;      /* by signature id: 1 for an identity provider's (ib_an_is_idp) */
 
 	/* pairs phase sets */
 	uint8_t *idpv; /* by cell: enum ib_an_idp, or NULL when no identity provider */
@@ -83,7 +84,7 @@ int ib_an_attacks(struct ib_an *c);
 
 /*
  * Phase 2b, persistent pairs (analysis_pairs.c). Reads scope. Sets
- * persist (IB_AN_PERSISTENT) and persist_pairs: a (user, ip) pair with no
+ * idp_sig, persist (IB_AN_PERSISTENT) and persist_pairs: a (user, ip) pair with no
  * success, only credentials failures, in >= 4 buckets spanning >= a
  * quarter of the range. Its cells stay out of the detection series and of
  * the credentials rule's rates.

@@ -64,8 +64,12 @@ int ib_an_persistent(struct ib_an *c)
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	c->persist = calloc(n ? n : 1, 1);
-	if (!c->persist)
+	c->idp_sig = calloc(ib_agg_nstr(c->a, IB_S_SIG) + 1, 1);
+	if (!c->persist || !c->idp_sig)
 		return ib_an_nomem(c);
+	/* the identity provider's records, by signature (Entra: entra-*) */
+	for (size_t k = 1; k < ib_agg_nstr(c->a, IB_S_SIG); k++)
+		c->idp_sig[k] = strncmp(ib_an_str(c, IB_S_SIG, (uint32_t)k), "entra-", 6) == 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_agg_cell(c->a, i);
 		struct pacc *p;
@@ -361,5 +365,5 @@ int ib_an_pairs(struct ib_an *c)
 
 int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell)
 {
-	return cell->signature && strncmp(ib_an_str(c, IB_S_SIG, cell->signature), "entra-", 6) == 0;
+	return c->idp_sig[cell->signature];
 }
