@@ -233,6 +233,7 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jdbl(&w, "window_min_rate", cfg->window_min_rate);
 	ju(&w, "window_min_failures", cfg->window_min_failures);
 	ju(&w, "window_gap", cfg->window_gap);
+	ju(&w, "window_min_users", cfg->window_min_users);
 	jdbl(&w, "cred_factor", cfg->cred_factor);
 	jdbl(&w, "server_factor", cfg->server_factor);
 	close_(&w, '}');
