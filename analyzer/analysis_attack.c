@@ -1,8 +1,10 @@
 /*
  * analysis_attack.c: phase 2, the attack sources (docs/method.md). An IP
  * that failed for many distinct users and never succeeded is an attack
- * source; behind a proxy its server-layer failures are joined through the
- * proxy layer. Its cells leave the blast radius (scope IB_AN_ATTACK).
+ * source; addresses under every per-address rule are judged as one
+ * population (a slow distributed spray); behind a proxy the server-layer
+ * failures are joined through the proxy layer. Their cells leave the blast
+ * radius (scope IB_AN_ATTACK).
  * Contract in analysis_int.h.
  */
 #include <stdlib.h>

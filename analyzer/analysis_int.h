@@ -3,9 +3,12 @@
  * (in the spirit of SQLite's vdbeInt.h). The driver (analysis.c) runs the
  * phases in the order below on one struct ib_an; each phase's contract says
  * which fields it reads and which it sets, and a phase reads only what an
- * earlier phase set. Files: analysis.c (driver, range), analysis_attack.c,
+ * earlier phase set. Files: analysis.c (driver, range), analysis_attack.c
+ * (attack sources, spray campaigns), analysis_pairs.c (persistent and stale
+ * (user, address) pairs, the identity provider's verdict),
  * analysis_window.c (pure window functions, series, credentials rule),
- * analysis_users.c, analysis_tables.c, analysis_text.c (words, leaf).
+ * analysis_users.c, analysis_tables.c (tables, log gaps), analysis_text.c
+ * (words, leaf).
  */
 #ifndef IMAPBLAST_ANALYSIS_INT_H
 #define IMAPBLAST_ANALYSIS_INT_H
@@ -76,9 +79,10 @@ struct ib_an {
  * r->outlier_events, r->buckets[].start_ms, r->window_why.given_*; with no
  * event in range, the window_why verdict and stops there.
  *
- * Phase 2, attack sources (analysis_attack.c). Reads scope, cfg (attack_*,
- * trusted_proxies). Sets scope (ATTACK), usucc, r->attacks (sorted by ip;
- * fields, no sentence), r->attack_events.
+ * Phase 2, attack sources (analysis_attack.c). Reads scope, nb, cfg
+ * (attack_*, trusted_proxies). Sets scope (ATTACK), usucc, r->attacks
+ * (sorted by ip; fields, no sentence), r->campaign (a slow distributed
+ * spray; fields), r->attack_events.
  */
 int ib_an_attacks(struct ib_an *c);
 

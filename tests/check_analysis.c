@@ -2,8 +2,10 @@
  * check_analysis.c: the blast radius on synthetic events fed through
  * ib_agg_add: temporary and Exchange-style outages, a password sprayer,
  * NAT and trusted proxies, recovery inside one bucket, given windows, no
- * failures, bucket boundaries, since/until, and one failure seen at three
- * layers. Every number is asserted exactly.
+ * failures, bucket boundaries, since/until, one failure seen at three
+ * layers; two waves and given windows, an identity provider that must not
+ * dilute nor be overruled, a stale client, a slow distributed spray and a
+ * log gap. Every number is asserted exactly.
  */
 #include <check.h>
 #include <stdio.h>

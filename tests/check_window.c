@@ -1,9 +1,10 @@
 /*
  * check_window.c: the window rule alone (analyzer/analysis_window.c), on
  * per-bucket arrays and no aggregator: the baseline (median of the rates
- * of buckets with attempts), the hot-bucket test at its edges, detection
- * (flat series, one spike, gap merging, every run a window, min-users,
- * min-failures, empty and failure-free series) and the given window's
+ * of buckets with attempts), the hot and warm bucket tests at their edges,
+ * detection (flat series, one spike, gap merging, every run a window,
+ * soft edges, min-users, min-failures, empty and failure-free series) and
+ * the given window's
  * widening to bucket boundaries; the retry bins; the rule sentence.
  */
 #include <check.h>
