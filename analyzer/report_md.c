@@ -90,6 +90,12 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fputs("## Incident window\n\n| | |\n|---|---|\n", f);
 	if (r->window_start_ms == IB_TIME_NONE || r->window_end_ms == IB_TIME_NONE) {
 		fputs("| Window | none found |\n", f);
+	} else if (r->nwindows > 1) { /* their span here, each one's row below */
+		fprintf(f, "| Windows | %zu |\n", r->nwindows);
+		fprintf(f, "| First start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
+		fprintf(f, "| Last end (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
+		fprintf(f, "| Span | %s |\n",
+			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
 	} else {
 		fprintf(f, "| Start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
 		fprintf(f, "| End (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));

@@ -653,6 +653,8 @@ START_TEST(test_two_windows)
 
 	md = render(W_MD, r, NULL, NULL);
 	ck_assert(strstr(md, "2 windows; a user affected in any of them is affected.") != NULL);
+	ck_assert(strstr(md, "| Windows | 2 |\n| First start | 2026-01-14T09:00:00Z |\n"
+			     "| Last end (exclusive) | 2026-01-14T09:45:00Z |\n| Span | 45 min |\n") != NULL);
 	ck_assert(strstr(md, "| 1 | 2026-01-14T09:00:00Z | 2026-01-14T09:15:00Z | 15 min | 10 | 3 | "
 			     "2026-01-14T09:05:00Z | 2 |") != NULL);
 	ck_assert(strstr(md, "| 2 | 2026-01-14T09:30:00Z | 2026-01-14T09:45:00Z | 15 min | 11 | 4 | ") !=
