@@ -100,6 +100,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# the generator is bench/gen.c and its parts in bench/gen/
+$(BUILD)/bench/gen: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/gen/*.c))
+
 tools: $(TOOL_BIN)
 
 demo: deps
@@ -161,7 +164,7 @@ install: all
 clean:
 	rm -rf build imapblast-report
 
-FORMAT_SRC = $(wildcard analyzer/*.c parsers/*.c parsers/*.h include/imapblast/*.h tests/*.c bench/*.c tests/fuzz/*.c)
+FORMAT_SRC = $(wildcard analyzer/*.c parsers/*.c parsers/*.h include/imapblast/*.h tests/*.c bench/*.c bench/gen/*.[ch] tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 
