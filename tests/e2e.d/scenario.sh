@@ -209,6 +209,21 @@ scenario zurich-rollover "--tz Europe/Zurich" --tz Europe/Zurich --year-rollover
 scenario waves "" --hours 8 --seed 21 --backends 4 --failing imap2,imap3 --ramp 15 \
 	--wave 2026-01-14T08:00:00Z..2026-01-14T08:30:00Z@imap1 \
 	--wave 2026-01-14T10:30:00Z..2026-01-14T11:30:00Z
+# the same two windows given by hand (--window twice): the same users and numbers
+w=$build/scenario-waves
+if [ -f "$w/truth/windows.txt" ]; then
+	# shellcheck disable=SC2046
+	"$bin" -q -o "$w/given" $(awk '{printf "--window %s..%s ", $1, $2}' "$w/truth/windows.txt") "$w/logs" \
+		> /dev/null 2>&1
+	tail -n +2 "$w/given/affected-users.csv" 2> /dev/null | cut -d, -f1-4,6 > "$w/given-rows.csv"
+	nw=$("$py" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["windows"]))' \
+		"$w/given/summary.json" 2> /dev/null)
+	if [ -s "$w/given-rows.csv" ] && cmp -s "$w/want-rows.csv" "$w/given-rows.csv" && [ "$nw" = 2 ]; then
+		ok "waves: --window twice gives both windows and the same user rows"
+	else
+		bad "waves: --window twice differs from the truth"
+	fi
+fi
 # stale clients: six forgotten devices poll with an old password all along,
 # in an Exchange-style outage that looks like wrong passwords
 scenario stale "" --style exchange --seed 12 --stale-users 6
