@@ -146,6 +146,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB) $(CONFIG)
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_IN) $(LIBS)
 
+# the generator is bench/gen.c and its parts in bench/gen/
+$(BUILD)/bench/gen: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/gen/*.c))
+
 tools: $(TOOL_BIN)
 
 demo: deps
@@ -221,7 +224,7 @@ deb:
 clean:
 	rm -rf build imapblast-report
 
-FORMAT_SRC = $(wildcard analyzer/*.c parsers/*.c parsers/*.h include/imapblast/*.h tests/*.c bench/*.c tests/fuzz/*.c)
+FORMAT_SRC = $(wildcard analyzer/*.c parsers/*.c parsers/*.h include/imapblast/*.h tests/*.c bench/*.c bench/gen/*.[ch] tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 

@@ -159,8 +159,9 @@ static int run(struct ib_an *c)
 	for (size_t b = 0; b < c->nb; b++)
 		r->buckets[b].start_ms = (c->b0 + (int64_t)b) * c->B;
 
-	if ((rc = ib_an_attacks(c)) < 0 || (rc = ib_an_window(c)) < 0 || (rc = ib_an_credentials(c)) < 0 ||
-	    (rc = ib_an_users(c)) < 0 || (rc = ib_an_tables(c)) < 0)
+	if ((rc = ib_an_attacks(c)) < 0 || (rc = ib_an_persistent(c)) < 0 || (rc = ib_an_window(c)) < 0 ||
+	    (rc = ib_an_pairs(c)) < 0 || (rc = ib_an_credentials(c)) < 0 || (rc = ib_an_users(c)) < 0 ||
+	    (rc = ib_an_tables(c)) < 0)
 		return rc;
 	return IB_OK;
 }
@@ -186,6 +187,10 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	free(c.scope);
 	free(c.usucc);
 	free(c.verdict);
+	free(c.persist);
+	free(c.idpv);
+	free(c.idp_sig);
+	Judy1FreeArray(&c.persist_pairs, PJE0);
 	Judy1FreeArray(&c.credpair, PJE0);
 	Judy1FreeArray(&c.sjuser, PJE0);
 	if (rc < 0) {
@@ -214,17 +219,25 @@ void ib_result_free(struct ib_result *r)
 		free(r->attacks[i].reason);
 	}
 	free(r->attacks);
+	free(r->campaign.reason);
 	for (size_t i = 0; i < r->nunverified; i++) {
 		free(r->unverified[i].user);
 		free(r->unverified[i].reason);
 	}
 	free(r->unverified);
+	for (size_t i = 0; i < r->nstale; i++) {
+		free(r->stale[i].user);
+		free(r->stale[i].ip);
+		free(r->stale[i].reason);
+	}
+	free(r->stale);
 	for (size_t i = 0; i < r->nservers; i++) {
 		free(r->servers[i].server);
 		free(r->servers[i].layers);
 	}
 	free(r->servers);
 	free(r->buckets);
+	free(r->windows);
 	for (size_t i = 0; i < r->nsigs; i++)
 		free(r->sigs[i].name);
 	free(r->sigs);
@@ -243,5 +256,8 @@ void ib_result_free(struct ib_result *r)
 		free(r->errors[i].reason);
 	}
 	free(r->errors);
+	for (size_t i = 0; i < r->ngaps; i++)
+		free(r->gaps[i].server);
+	free(r->gaps);
 	free(r);
 }

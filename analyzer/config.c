@@ -35,12 +35,26 @@ void ib_config_init(struct ib_config *cfg)
 	cfg->window_min_rate = 0.05;
 	cfg->window_min_failures = 3;
 	cfg->window_gap = 2;
+	cfg->window_min_users = 3;
 	cfg->cred_factor = 3.0;
 	cfg->server_factor = 2.0;
 	cfg->protocols = 1u << IB_PROTO_NONE | 1u << IB_PROTO_IMAP | 1u << IB_PROTO_POP3;
 	cfg->out_dir = "imapblast-report";
 	cfg->outputs = IB_OUT_ALL;
 	cfg->stamp_ms = IB_TIME_NONE;
+}
+
+int ib_config_add_window(struct ib_config *cfg, int64_t start_ms, int64_t end_ms)
+{
+	if (cfg->nwindows >= IB_MAX_WINDOWS)
+		return -1;
+	if (!cfg->nwindows) {
+		cfg->window_start_ms = start_ms;
+		cfg->window_end_ms = end_ms;
+	}
+	cfg->windows[cfg->nwindows].start_ms = start_ms;
+	cfg->windows[cfg->nwindows++].end_ms = end_ms;
+	return 0;
 }
 
 int ib_parse_duration(const char *s, int64_t *out_ms)

@@ -19,7 +19,8 @@ int ib_journal_file_magic(const void *head, size_t n)
 #ifdef IB_HAVE_SYSTEMD
 #include <systemd/sd-journal.h>
 
-static const char *const fields[] = {"_HOSTNAME", "SYSLOG_IDENTIFIER", "_COMM", "SYSLOG_PID", "_PID", "MESSAGE"};
+static const char *const fields[] = {"_HOSTNAME", "SYSLOG_IDENTIFIER", "_COMM", "SYSLOG_PID", "_PID",
+				     "MESSAGE"};
 
 struct ib_journal_file {
 	sd_journal *j;
@@ -45,8 +46,8 @@ int ib_journal_file_open(struct ib_journal_file **out, const char *path, struct 
 	r = sd_journal_open_files(&jf->j, paths, 0);
 	if (r < 0) {
 		free(jf);
-		return ib_error_set(err, IB_ERR_FORMAT, -r, path, 0, "cannot read journal file '%s': %s", path,
-				    strerror(-r));
+		return ib_error_set(err, IB_ERR_FORMAT, -r, path, 0, "cannot read journal file '%s': %s",
+				    path, strerror(-r));
 	}
 	*out = jf;
 	return IB_OK;
@@ -94,7 +95,8 @@ static int field(struct ib_journal_file *jf, const char *data, size_t len)
 		return put(jf, data, len) || put(jf, "\n", 1);
 	for (int i = 0; i < 8; i++)
 		le[i] = (unsigned char)((uint64_t)n >> (8 * i));
-	return put(jf, data, k) || put(jf, "\n", 1) || put(jf, le, 8) || put(jf, eq + 1, n) || put(jf, "\n", 1);
+	return put(jf, data, k) || put(jf, "\n", 1) || put(jf, le, 8) || put(jf, eq + 1, n) ||
+	       put(jf, "\n", 1);
 }
 
 /* Render the next entry; 1 when one was rendered, 0 at the end, -1 (errno). */
@@ -174,10 +176,11 @@ int ib_journal_file_supported(void)
 int ib_journal_file_open(struct ib_journal_file **out, const char *path, struct ib_error *err)
 {
 	*out = NULL;
-	return ib_error_set(err, IB_ERR_FORMAT, 0, path, 0,
-			    "cannot read '%s': a systemd journal file, and imapblast was built without libsystemd "
-			    "(use journalctl --file FILE -o export | imapblast -)",
-			    path);
+	return ib_error_set(
+	    err, IB_ERR_FORMAT, 0, path, 0,
+	    "cannot read '%s': a systemd journal file, and imapblast was built without libsystemd "
+	    "(use journalctl --file FILE -o export | imapblast -)",
+	    path);
 }
 
 ssize_t ib_journal_file_read(struct ib_journal_file *jf, void *dst, size_t n)

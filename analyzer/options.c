@@ -67,8 +67,8 @@ static int set_window(struct ib_options *o, const struct ib_option *opt, const c
 			   "2026-01-14T09:00:00Z");
 	if (e <= s)
 		return BAD(err, "bad value for option '--%s': '%s' (END must be after START)", "window", arg);
-	o->cfg.window_start_ms = s;
-	o->cfg.window_end_ms = e;
+	if (ib_config_add_window(&o->cfg, s, e) < 0)
+		return BAD(err, "too many '--%s' options (at most %d)", "window", IB_MAX_WINDOWS);
 	return IB_OK;
 }
 
@@ -191,8 +191,8 @@ const struct ib_option ib_option_table[] = {
     OPT_TIME("since", 0, "TIME", "ignore events before TIME (ISO 8601, UTC unless offset)", AN, A | M | R,
 	     cfg.since_ms),
     OPT_TIME("until", 0, "TIME", "ignore events at or after TIME", AN, A | M | R, cfg.until_ms),
-    OPT_CUSTOM("window", 0, "START..END", "incident window instead of detecting it", AN, A | M, set_window,
-	       NULL),
+    OPT_CUSTOM("window", 0, "START..END", "incident window instead of detecting it (repeatable)", AN, A | M,
+	       set_window, NULL),
     OPT_UINT("attack-users", 0, "N", "IP failing for >= N users, no success: attacker (20)", AN, A | M,
 	     cfg.attack_users, 1, 1000000),
     OPT_UINT("attack-min-users", 0, "N", "smallest spray for the ratio rule (3)", AN, A | M,
@@ -210,6 +210,8 @@ const struct ib_option ib_option_table[] = {
 	       0, 1e9),
     OPT_UINT("window-min-failures", 0, "N", "and >= N failures in the bucket (3)", AN, A | M,
 	     cfg.window_min_failures, 0, 1000000000),
+    OPT_UINT("window-min-users", 0, "N", "and >= N distinct users failing in the bucket (3)", AN, A | M,
+	     cfg.window_min_users, 1, 1000000000),
     OPT_UINT("window-gap", 0, "N", "merge hot periods across N quiet buckets (2)", AN, A | M, cfg.window_gap,
 	     0, 100000),
     OPT_DOUBLE("cred-factor", 0, "F", "credentials count as outage when F x baseline (3.0)", AN, A | M,

@@ -5,14 +5,12 @@
  * Detection probes a copy of the first lines (bounded), which are then
  * parsed like the rest; when no parser recognises the first PROBE_LINES,
  * reading goes on until a line some parser's probe knows (a client log
- * whose first error comes late), up to PROBE_MORE lines or PROBE_BYTES. With jobs > 1, worker threads take whole files
- * from a shared counter, each with its own classifier and aggregator, and
- * the partial aggregates are merged at the end: merge is order-independent,
- * so the result is the same for any thread count. Threads not needed as
- * workers (-j 2 and one file), and workers' threads once the files run out,
- * are spares: a worker takes one for its reader to inflate in
- * (ib_reader_async), at the start of a file or while reading it, and gives
- * it back at the file's end. -j N never runs more than N threads.
+ * whose first error comes late), up to PROBE_MORE lines or PROBE_BYTES. With jobs > 1, worker threads take
+ * whole files from a shared counter, each with its own classifier and aggregator, and the partial aggregates
+ * are merged at the end: merge is order-independent, so the result is the same for any thread count. Threads
+ * not needed as workers (-j 2 and one file), and workers' threads once the files run out, are spares: a
+ * worker takes one for its reader to inflate in (ib_reader_async), at the start of a file or while reading
+ * it, and gives it back at the file's end. -j N never runs more than N threads.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -257,8 +255,9 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	}
 	while (nprobe < PROBE_MORE) {
 		if (nprobe >= PROBE_LINES &&
-		    (cfg->force_format || (nprobe == PROBE_LINES ? ib_parser_detect(probe_lines, nprobe) != NULL
-								 : ib_parser_detect(&probe_lines[nprobe - 1], 1) != NULL)))
+		    (cfg->force_format ||
+		     (nprobe == PROBE_LINES ? ib_parser_detect(probe_lines, nprobe) != NULL
+					    : ib_parser_detect(&probe_lines[nprobe - 1], 1) != NULL)))
 			break;
 		rrc = ib_reader_next(r, &line, &rerr);
 		if (rrc != IB_OK) {

@@ -206,6 +206,20 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jdbl(&w, "baseline_rate", r->window_why.verdict == IB_WV_NO_EVENTS ? NAN : r->window_why.baseline);
 	close_(&w, '}');
 
+	open_(&w, "windows", '[');
+	for (i = 0; i < r->nwindows; i++) {
+		const struct ib_window_row *x = &r->windows[i];
+		open_(&w, NULL, '{');
+		jtime(&w, "start", x->start_ms);
+		jtime(&w, "end", x->end_ms);
+		ju(&w, "outage_failures", x->outage_failures);
+		ju(&w, "affected_users", x->affected_users);
+		jtime(&w, "peak_bucket", x->peak_bucket_ms);
+		ju(&w, "peak_users", x->peak_users);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
 	open_(&w, "range", '{');
 	jtime(&w, "start", r->range_start_ms);
 	jtime(&w, "end", r->range_end_ms);
@@ -219,6 +233,7 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jdbl(&w, "window_min_rate", cfg->window_min_rate);
 	ju(&w, "window_min_failures", cfg->window_min_failures);
 	ju(&w, "window_gap", cfg->window_gap);
+	ju(&w, "window_min_users", cfg->window_min_users);
 	jdbl(&w, "cred_factor", cfg->cred_factor);
 	jdbl(&w, "server_factor", cfg->server_factor);
 	close_(&w, '}');
@@ -389,6 +404,17 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 		jstr(&w, "reason", r->reasons[i].reason ? r->reasons[i].reason : "");
 		ju(&w, "count", r->reasons[i].count);
 		jstr(&w, "sample", r->reasons[i].sample ? r->reasons[i].sample : "");
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "gaps", '[');
+	for (i = 0; i < r->ngaps; i++) {
+		open_(&w, NULL, '{');
+		jstr(&w, "server", r->gaps[i].server);
+		jtime(&w, "start", r->gaps[i].start_ms);
+		jtime(&w, "end", r->gaps[i].end_ms);
+		ju(&w, "proxy_successes", r->gaps[i].proxy_successes);
 		close_(&w, '}');
 	}
 	close_(&w, ']');

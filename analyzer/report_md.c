@@ -50,6 +50,38 @@ static const char *win_source(enum ib_window_source s)
 	return s == IB_WIN_GIVEN ? "given (--window)" : s == IB_WIN_DETECTED ? "detected" : "none";
 }
 
+/* One row of numbers per window; the table above gives their overall span. */
+static void section_windows(struct mw *w, const struct ib_result *r)
+{
+	char a[64], b[64], d[64], p[64];
+	FILE *f = w->f;
+
+	if (!r->nwindows)
+		return;
+	if (r->nwindows > 1)
+		fprintf(f, "%zu windows; a user affected in any of them is affected.\n\n", r->nwindows);
+	fputs("| # | Start | End (exclusive) | Duration | Outage failures | Affected users | Peak bucket | "
+	      "Peak users |\n|---:|---|---|---|---:|---:|---|---:|\n",
+	      f);
+	for (size_t i = 0; i < r->nwindows; i++) {
+		const struct ib_window_row *x = &r->windows[i];
+
+		fprintf(
+		    f, "| %zu | %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %s | %" PRIu64 " |\n", i + 1,
+		    ib_rep_time(x->start_ms, a, sizeof(a)), ib_rep_time(x->end_ms, b, sizeof(b)),
+		    ib_rep_dur(x->end_ms - x->start_ms, d, sizeof(d)), x->outage_failures, x->affected_users,
+		    x->peak_bucket_ms == IB_TIME_NONE ? "none" : ib_rep_time(x->peak_bucket_ms, p, sizeof(p)),
+		    x->peak_users);
+	}
+	fputs("\n", f);
+}
+
+static const char *win_mark(int idx, char *buf, size_t size)
+{
+	snprintf(buf, size, "**%d**", idx);
+	return buf;
+}
+
 static void section_window(struct mw *w, const struct ib_result *r)
 {
 	char a[64], b[64], d[64];
@@ -58,6 +90,12 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fputs("## Incident window\n\n| | |\n|---|---|\n", f);
 	if (r->window_start_ms == IB_TIME_NONE || r->window_end_ms == IB_TIME_NONE) {
 		fputs("| Window | none found |\n", f);
+	} else if (r->nwindows > 1) { /* their span here, each one's row below */
+		fprintf(f, "| Windows | %zu |\n", r->nwindows);
+		fprintf(f, "| First start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
+		fprintf(f, "| Last end (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
+		fprintf(f, "| Span | %s |\n",
+			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
 	} else {
 		fprintf(f, "| Start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
 		fprintf(f, "| End (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
@@ -69,6 +107,7 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fprintf(f, " |\n| Bucket | %s |\n", ib_rep_dur(r->bucket_ms, d, sizeof(d)));
 	fprintf(f, "| Data range | %s .. %s |\n\n", ib_rep_time(r->range_start_ms, a, sizeof(a)),
 		ib_rep_time(r->range_end_ms, b, sizeof(b)));
+	section_windows(w, r);
 }
 
 static void section_headline(struct mw *w, const struct ib_result *r)
@@ -188,7 +227,7 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
 	size_t lo = 0, hi = r->nbuckets, i, first = SIZE_MAX, last = 0;
-	char t[64];
+	char t[64], wm[32];
 	int c;
 
 	fputs("## Timeline\n\n![timeline](timeline.svg)\n\n", f);
@@ -224,7 +263,9 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 	for (i = lo; i < hi; i++) {
 		const struct ib_bucket_row *b = &r->buckets[i];
 		fprintf(f, "| %s | %s | %" PRIu64 " |", ib_rep_time(b->start_ms, t, sizeof(t)),
-			b->in_window ? "**yes**" : "", b->successes);
+			b->in_window ? (r->nwindows > 1 ? win_mark(b->in_window, wm, sizeof(wm)) : "**yes**")
+				     : "",
+			b->successes);
 		for (c = IB_CAT_CREDENTIALS; c <= IB_CAT_OTHER; c++)
 			fprintf(f, " %" PRIu64 " |", b->failures[c]);
 		fprintf(f, " %" PRIu64 " | %" PRIu64 " |\n", b->outage_failures, b->affected_users);
@@ -417,6 +458,23 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		fputs("\n", f);
 	} else {
 		fputs("No input errors: every input was read to the end.\n\n", f);
+	}
+	if (r->ngaps) {
+		char a[64], b[64];
+
+		fputs("**Log gaps.** These backends logged nothing while the proxy logged logins it "
+		      "routed to them: their logging stopped, not the service; nobody is affected from "
+		      "a gap.\n\n| Server | From | To (exclusive) | Proxy successes meanwhile |\n"
+		      "|---|---|---|---:|\n",
+		      f);
+		for (i = 0; i < r->ngaps; i++) {
+			fputs("| ", f);
+			esc(w, r->gaps[i].server);
+			fprintf(f, " | %s | %s | %" PRIu64 " |\n",
+				ib_rep_time(r->gaps[i].start_ms, a, sizeof(a)),
+				ib_rep_time(r->gaps[i].end_ms, b, sizeof(b)), r->gaps[i].proxy_successes);
+		}
+		fputs("\n", f);
 	}
 }
 

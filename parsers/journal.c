@@ -23,8 +23,8 @@
 
 enum { F_MESSAGE, F_IDENT, F_COMM, F_HOST, F_TIME, F_SPID, F_PID, NF };
 
-static const char *const fnames[NF] = {"MESSAGE",	  "SYSLOG_IDENTIFIER", "_COMM",	     "_HOSTNAME",
-				       "__REALTIME_TIMESTAMP", "SYSLOG_PID",	    "_PID"};
+static const char *const fnames[NF] = {
+    "MESSAGE", "SYSLOG_IDENTIFIER", "_COMM", "_HOSTNAME", "__REALTIME_TIMESTAMP", "SYSLOG_PID", "_PID"};
 
 struct jbuf {
 	char *p;
@@ -129,8 +129,8 @@ static int emit(struct jstate *st, const struct ib_str *v, struct ib_syslog_hdr 
 		pid = IB_STR_NULL;
 	st->out.len = 0;
 	if (put(&st->out, prog.ptr, prog.len) < 0 ||
-	    (pid.len && (put(&st->out, "[", 1) < 0 || put(&st->out, pid.ptr, pid.len) < 0 ||
-			 put(&st->out, "]", 1) < 0)))
+	    (pid.len &&
+	     (put(&st->out, "[", 1) < 0 || put(&st->out, pid.ptr, pid.len) < 0 || put(&st->out, "]", 1) < 0)))
 		return IB_ERR_NOMEM;
 	tag_len = st->out.len;
 	if (put(&st->out, ": ", 2) < 0 || put(&st->out, v[F_MESSAGE].ptr, v[F_MESSAGE].len) < 0)
@@ -197,7 +197,8 @@ static int json_envelope(struct ib_parse_ctx *ctx, struct ib_str line, struct ib
 	st->scratch.len = 0;
 	if (grow(&st->scratch, line.len + 16) < 0)
 		return IB_ERR_NOMEM;
-	if (ib_json_parse(&d, line.ptr, line.len, st->nodes, st->ncap) < 0 || st->nodes[0].type != IB_JSON_OBJECT) {
+	if (ib_json_parse(&d, line.ptr, line.len, st->nodes, st->ncap) < 0 ||
+	    st->nodes[0].type != IB_JSON_OBJECT) {
 		ctx->reason = "not a journal JSON object";
 		return IB_BAD;
 	}
@@ -207,7 +208,8 @@ static int json_envelope(struct ib_parse_ctx *ctx, struct ib_str line, struct ib
 		if (i < 0 || d.nodes[i].type == IB_JSON_NULL)
 			continue;
 		if (f == F_MESSAGE ? json_message(st, &d, i, &v[f]) < 0
-				   : ib_json_string(&d, i, st->scratch.p, st->scratch.cap, &st->scratch.len, &v[f]) < 0) {
+				   : ib_json_string(&d, i, st->scratch.p, st->scratch.cap, &st->scratch.len,
+						    &v[f]) < 0) {
 			ctx->reason = "bad journal field value";
 			return IB_BAD;
 		}
@@ -276,7 +278,8 @@ static int keep(struct jstate *st, int f, const char *p, size_t n)
 }
 
 /* The record so far to hdr and msg (an empty line, or the end of the file). */
-static int record_end(struct ib_parse_ctx *ctx, struct jstate *st, struct ib_syslog_hdr *hdr, struct ib_str *msg)
+static int record_end(struct ib_parse_ctx *ctx, struct jstate *st, struct ib_syslog_hdr *hdr,
+		      struct ib_str *msg)
 {
 	struct ib_str v[NF];
 
@@ -352,7 +355,8 @@ static int export_envelope(struct ib_parse_ctx *ctx, struct ib_str line, struct 
 		ctx->reason = "journal export: bad field name";
 		return IB_BAD;
 	}
-	if (keep(st, field_index(ib_sp_sub(line, 0, (size_t)eq)), line.ptr + eq + 1, line.len - (size_t)eq - 1) < 0)
+	if (keep(st, field_index(ib_sp_sub(line, 0, (size_t)eq)), line.ptr + eq + 1,
+		 line.len - (size_t)eq - 1) < 0)
 		return IB_ERR_NOMEM;
 	return IB_SKIP;
 }

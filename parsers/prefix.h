@@ -15,7 +15,14 @@
 #include "imapblast/common.h"
 #include "imapblast/timeutil.h"
 
-enum ib_prefix { IB_PREFIX_NONE = 0, IB_PREFIX_TS, IB_PREFIX_ISO, IB_PREFIX_ISO_HOST, IB_PREFIX_CRI, IB_PREFIX_N };
+enum ib_prefix {
+	IB_PREFIX_NONE = 0,
+	IB_PREFIX_TS,
+	IB_PREFIX_ISO,
+	IB_PREFIX_ISO_HOST,
+	IB_PREFIX_CRI,
+	IB_PREFIX_N
+};
 
 /*
  * Length of a prefix of kind k at the start of line (0: none), its time in

@@ -3,11 +3,11 @@
  *   [30-Dec-2014 13:02:34 -0500]: <3z506z6r> IMAP Error: Login failed for admin@example.com
  *   against localhost from 1.2.3.4. AUTHENTICATE PLAIN: Authentication failed. in /p/rcube_imap.php on line
  * 221 (POST ...); Roundcube 0.x: "IMAP Error: Authentication for bob failed (LOGIN): ..." (user only) and
- * "Successful login for bob (id 3) from 1.2.3.4". ev->message = the text after "]: " (or after "roundcube[pid]: "), session tag included. The
- * user name is attacker-chosen and the server's error text may echo it, so the client IP is taken from the
- * one " from <valid IP>" that sits where Roundcube puts it (before ". <MECH>:", " in session " or the end);
- * when the line holds several such places with different IPs, it is ambiguous and the event gets no user and
- * no IP.
+ * "Successful login for bob (id 3) from 1.2.3.4". ev->message = the text after "]: " (or after
+ * "roundcube[pid]: "), session tag included. The user name is attacker-chosen and the server's error text may
+ * echo it, so the client IP is taken from the one " from <valid IP>" that sits where Roundcube puts it
+ * (before ". <MECH>:", " in session " or the end); when the line holds several such places with different
+ * IPs, it is ambiguous and the event gets no user and no IP.
  */
 #include "imapblast/parser.h"
 #include "strparse.h"

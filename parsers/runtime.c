@@ -361,7 +361,8 @@ static int start(struct ib_runtime *rt, const char *force, const struct ib_str *
 	if (!p)
 		return IB_OK;
 	rt->self = index_of(p);
-	if (p->envelope || (p->parse_msg && env && (!p->parse || score(env, lines, n) > score(p, lines, n)))) {
+	if (p->envelope ||
+	    (p->parse_msg && env && (!p->parse || score(env, lines, n) > score(p, lines, n)))) {
 		if (!p->envelope) {
 			rt->envelope = env;
 			rt->only = p;

@@ -21,7 +21,10 @@ struct vp_word {
 	const char *sig;
 };
 
-#define W(s, c, g) {s, sizeof(s) - 1, c, g}
+#define W(s, c, g)                                                                                           \
+	{                                                                                                    \
+		s, sizeof(s) - 1, c, g                                                                       \
+	}
 static const struct vp_word vp_words[] = {
     W("password fail ", IB_CAT_CREDENTIALS, "vpopmail-password-fail"),
     W("vpopmail user not found ", IB_CAT_CREDENTIALS, "vpopmail-user-not-found"),

@@ -529,8 +529,9 @@ static const struct rcase cases[] = {
      "IMAP Error: Authentication for bob@example.com failed (LOGIN): \"NO Login failed.\" in "
      "/usr/share/roundcube/program/include/rcube_imap_generic.php on line 494 (POST /?_task=login)",
      C_CRED, "bob@example.com", NULL, NULL, NULL, "IMAP Error: Authentication for bob@example.com"},
-    {"roundcube-login-ok", "roundcube", "", "Successful login for bob@example.com (id 3) from 192.0.2.7", C_OK,
-     "bob@example.com", "192.0.2.7", NULL, NULL, "Successful login for bob@example.com (id x) from 192.0.2.7"},
+    {"roundcube-login-ok", "roundcube", "", "Successful login for bob@example.com (id 3) from 192.0.2.7",
+     C_OK, "bob@example.com", "192.0.2.7", NULL, NULL,
+     "Successful login for bob@example.com (id x) from 192.0.2.7"},
     /* Horde 3 (IMP 4) */
     {"horde-failed-login", "horde", "",
      "[imp] FAILED LOGIN 192.0.2.9 to localhost:143[imap] as bob [on line 258 of "

@@ -94,7 +94,8 @@ static size_t split(char *text, char **out, size_t cap)
 
 static enum ib_category cat_of(const char *s)
 {
-	static const char *const names[] = {"", "ok", "credentials", "temporary", "timeout", "policy", "other"};
+	static const char *const names[] = {"",	       "ok",	 "credentials", "temporary",
+					    "timeout", "policy", "other"};
 
 	for (int i = 1; s && i < IB_CAT_COUNT; i++)
 		if (!strcmp(s, names[i]))
@@ -111,7 +112,8 @@ static enum ib_category cat_of(const char *s)
 static const char *header_for(const char *file)
 {
 	if (strstr(file, "exchange-pop"))
-		return "#Log-type: POP3 Protocol Log\n#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,duration,"
+		return "#Log-type: POP3 Protocol Log\n#Fields: "
+		       "dateTime,sessionId,seqNumber,sIp,cIp,user,duration,"
 		       "rqsize,rpsize,command,parameters,context,puid";
 	if (strstr(file, "exchange-imap"))
 		return "#Log-type: IMAP4 Protocol Log\n#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,"
@@ -203,8 +205,8 @@ START_TEST(test_peer_file)
 		else if (!strcmp(expect, "other"))
 			ok = m.category == IB_CAT_NONE || m.category == IB_CAT_OTHER;
 		else
-			ok = m.category != IB_CAT_NONE && m.category != IB_CAT_OK && m.category != IB_CAT_OTHER &&
-			     (!cat || m.category == cat_of(cat));
+			ok = m.category != IB_CAT_NONE && m.category != IB_CAT_OK &&
+			     m.category != IB_CAT_OTHER && (!cat || m.category == cat_of(cat));
 		if (ok && user && m.category != IB_CAT_NONE)
 			ok = tr.ev.user.len == strlen(user) &&
 			     (!tr.ev.user.len || !memcmp(tr.ev.user.ptr, user, tr.ev.user.len));
@@ -218,8 +220,8 @@ START_TEST(test_peer_file)
 		if (pend) {
 			skipped++;
 			if (ok)
-				printf("%s:%zu passes now: take it off the pending list (%s)\n", files[_i], i + 1,
-				       pend);
+				printf("%s:%zu passes now: take it off the pending list (%s)\n", files[_i],
+				       i + 1, pend);
 			continue;
 		}
 		cases++;
@@ -235,7 +237,8 @@ START_TEST(test_peer_file)
 	trun_end(&tr);
 	for (size_t k = 0; k < nlate; k++) {
 		const struct trun_held *h = trun_held_at(&tr, nh + late[k].i + 1);
-		int hok = h && h->outcome != IB_CAT_NONE && h->outcome != IB_CAT_OK && h->outcome != IB_CAT_OTHER &&
+		int hok = h && h->outcome != IB_CAT_NONE && h->outcome != IB_CAT_OK &&
+			  h->outcome != IB_CAT_OTHER &&
 			  (late[k].cat == IB_CAT_NONE || h->outcome == late[k].cat) &&
 			  (!late[k].user[0] || !strcmp(h->user, late[k].user));
 
@@ -244,7 +247,8 @@ START_TEST(test_peer_file)
 			good++;
 		else
 			fprintf(stderr, "%s:%zu: held, then %s (user '%s'): %s\n", files[_i], late[k].i + 1,
-				h ? "released as another event" : "never released", h ? h->user : "", ll[late[k].i]);
+				h ? "released as another event" : "never released", h ? h->user : "",
+				ll[late[k].i]);
 	}
 	printf("%s (%s): %d/%d annotated lines pass, %d pending\n", files[_i], pname, good, cases, skipped);
 	ib_classifier_free(cls);

@@ -44,7 +44,7 @@ static void on_event(void *arg, const char *path, uint64_t lineno, const struct 
 
 static const struct {
 	const char *chatter, *chatter2; /* the line number goes between */
-	const char *tail;    /* the first error, and what follows */
+	const char *tail;		/* the first error, and what follows */
 	const char *format;
 	int prefixed; /* a ts(1) prefix on every line: the error is then a timed event */
 } cases[] = {
@@ -53,10 +53,12 @@ static const struct {
      " LOGIN authentication failed: LOGIN failed.\n",
      "offlineimap", 0},
     {"C: 1/2  B: ", "/600  F: +0/0 *0/0 #0/0  N: +0/0 *0/0 #0/0\n",
-     "IMAP command 'LOGIN <user> <pass>' returned an error: NO [AUTHENTICATIONFAILED] Authentication failed.\n",
+     "IMAP command 'LOGIN <user> <pass>' returned an error: NO [AUTHENTICATIONFAILED] Authentication "
+     "failed.\n",
      "mbsync", 0},
     {"C: 1/2  B: ", "/600  F: +0/0 *0/0 #0/0  N: +0/0 *0/0 #0/0\n",
-     "IMAP command 'LOGIN <user> <pass>' returned an error: NO [AUTHENTICATIONFAILED] Authentication failed.\n",
+     "IMAP command 'LOGIN <user> <pass>' returned an error: NO [AUTHENTICATIONFAILED] Authentication "
+     "failed.\n",
      "mbsync", 1},
 };
 
@@ -75,8 +77,10 @@ START_TEST(test_late_error)
 	ck_assert(text != NULL);
 	for (int i = 1; i <= 500; i++) {
 		if (cases[_i].prefixed)
-			len += (size_t)snprintf(text + len, cap - len, "Jan 14 08:%02d:%02d ", i / 60, i % 60);
-		len += (size_t)snprintf(text + len, cap - len, "%s%d%s", cases[_i].chatter, i, cases[_i].chatter2);
+			len +=
+			    (size_t)snprintf(text + len, cap - len, "Jan 14 08:%02d:%02d ", i / 60, i % 60);
+		len += (size_t)snprintf(text + len, cap - len, "%s%d%s", cases[_i].chatter, i,
+					cases[_i].chatter2);
 	}
 	if (cases[_i].prefixed)
 		len += (size_t)snprintf(text + len, cap - len, "Jan 14 08:41:02 ");

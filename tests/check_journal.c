@@ -85,7 +85,8 @@ static void run_file(struct run *r, const char *name, const char *force, const c
 	}
 	memset(r, 0, sizeof(*r));
 	ib_time_policy_init(&r->tp, NULL, 2026, 0);
-	ck_assert_int_eq(ib_runtime_start(&r->rt, force, lines, n < 32 ? n : 32, &r->tp, on_result, r), IB_OK);
+	ck_assert_int_eq(ib_runtime_start(&r->rt, force, lines, n < 32 ? n : 32, &r->tp, on_result, r),
+			 IB_OK);
 	ck_assert(r->rt.parser != NULL);
 	ck_assert_str_eq(r->rt.parser->name, want_parser);
 	for (size_t i = 0; i < n; i++)

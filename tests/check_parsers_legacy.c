@@ -33,7 +33,7 @@ static const struct lcase cases[] = {
     {"vpopmail.log", 6, IB_CAT_POLICY, "vpopmail", "erin@example.org", "198.51.100.9", NULL},
     {"vpopmail.log", 7, IB_CAT_TEMPORARY, "vpopmail", "frank@example.org", NULL, NULL},
     {"vpopmail.log", 8, IB_CAT_CREDENTIALS, "vpopmail", "bob@example.com", NULL, NULL},
-    {"vpopmail.log", 9, NONE, NULL, NULL, NULL, NULL},  /* SMTP AUTH */
+    {"vpopmail.log", 9, NONE, NULL, NULL, NULL, NULL},	/* SMTP AUTH */
     {"vpopmail.log", 10, NONE, NULL, NULL, NULL, NULL}, /* submission */
     {"vpopmail.log", 11, NONE, NULL, NULL, NULL, NULL},
     {"cucipop.log", 1, IB_CAT_CREDENTIALS, "cucipop", "bob", "192.0.2.7", "pop1"},

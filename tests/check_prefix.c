@@ -79,8 +79,9 @@ END_TEST
 START_TEST(test_forced)
 {
 	struct ib_str lines[] = {
-	    IB_STR_LIT("Jan 14 08:41:05 IMAP command 'LOGIN <user> <pass>' returned an error: NO [UNAVAILABLE] "
-		       "Temporary authentication failure."),
+	    IB_STR_LIT(
+		"Jan 14 08:41:05 IMAP command 'LOGIN <user> <pass>' returned an error: NO [UNAVAILABLE] "
+		"Temporary authentication failure."),
 	};
 	struct trun tr;
 

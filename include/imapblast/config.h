@@ -24,6 +24,14 @@ struct ib_server_alias {
 
 struct ib_zone;
 
+/* The most --window options one run takes. */
+#define IB_MAX_WINDOWS 64
+
+/* A span of time [start_ms, end_ms). */
+struct ib_span {
+	int64_t start_ms, end_ms;
+};
+
 struct ib_config {
 	/* input */
 	size_t max_line;	  /* --max-line, default 65536 */
@@ -39,11 +47,19 @@ struct ib_config {
 	int no_default_rules;		/* --no-default-rules */
 
 	/* analysis; every threshold documented in docs/method.md */
-	int64_t bucket_ms;	      /* --bucket, default 5 min */
-	int64_t since_ms;	      /* --since, IB_TIME_NONE = open */
-	int64_t until_ms;	      /* --until (exclusive), IB_TIME_NONE = open */
-	int64_t window_start_ms;      /* --window START..END, IB_TIME_NONE = detect */
-	int64_t window_end_ms;	      /* exclusive */
+	int64_t bucket_ms;	 /* --bucket, default 5 min */
+	int64_t since_ms;	 /* --since, IB_TIME_NONE = open */
+	int64_t until_ms;	 /* --until (exclusive), IB_TIME_NONE = open */
+	int64_t window_start_ms; /* --window START..END, IB_TIME_NONE = detect */
+	int64_t window_end_ms;	 /* exclusive */
+	/*
+	 * Every --window (repeatable), in command-line order; the first is also
+	 * window_start_ms/end_ms. A caller that sets only those (nwindows 0)
+	 * gives that one window. Filled by ib_config_add_window.
+	 */
+	struct ib_span windows[IB_MAX_WINDOWS];
+	size_t nwindows;
+	unsigned window_min_users;    /* --window-min-users: users failing in a hot bucket, default 3 */
 	unsigned attack_users;	      /* --attack-users, default 20 */
 	double attack_ratio;	      /* --attack-ratio, default 0.8 */
 	unsigned attack_min_users;    /* --attack-min-users, default 3 */
@@ -86,6 +102,12 @@ struct ib_config {
 int ib_default_jobs(void);
 
 void ib_config_init(struct ib_config *cfg);
+
+/*
+ * Append the window [start_ms, end_ms) (a --window): the first one is also
+ * window_start_ms/end_ms. Returns 0, or -1 when IB_MAX_WINDOWS are given.
+ */
+int ib_config_add_window(struct ib_config *cfg, int64_t start_ms, int64_t end_ms);
 
 /*
  * Parse a duration such as "5m", "30s", "1h", "90" (seconds) into ms.

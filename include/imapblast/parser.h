@@ -192,8 +192,8 @@ struct ib_runtime {
 	struct ib_runtime_prog *cache; /* recent programs and their parsers */
 	size_t *ids;		       /* the cache's parser lists */
 	unsigned next;
-	int prefix;		       /* enum ib_prefix (parsers/prefix.h) stripped from every line */
-	int64_t prefix_ms;	       /* the time of the current line's prefix, or IB_TIME_NONE */
+	int prefix;	   /* enum ib_prefix (parsers/prefix.h) stripped from every line */
+	int64_t prefix_ms; /* the time of the current line's prefix, or IB_TIME_NONE */
 };
 
 /*
