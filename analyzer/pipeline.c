@@ -44,6 +44,9 @@ struct file_run {
 	atomic_uint_fast64_t *progress; /* shared compressed-bytes counter, or NULL */
 	const struct ib_observer *obs;	/* or NULL */
 	const char *path;
+	struct ib_str user_of; /* --user-of for this file, or empty */
+	size_t domain_len;     /* strlen(cfg->default_domain), 0 = off */
+	char user_buf[320];    /* a user with --default-domain added */
 };
 
 static int tally(struct file_run *fr, const char *reason, uint64_t line)
@@ -101,6 +104,27 @@ static void alias_server(const struct ib_config *cfg, struct ib_str *server)
 	}
 }
 
+/*
+ * The user of an event as the aggregator interns it: --user-of's user when
+ * the line names none (never for connection outcomes), and a bare name
+ * with --default-domain's domain added ("bob" -> "bob@example.org").
+ */
+static void fill_user(struct file_run *fr, struct ib_event *ev)
+{
+	struct ib_str *u = &ev->user;
+
+	if (!u->len && fr->user_of.len && !(ev->flags & IB_EV_CONNECTION))
+		*u = fr->user_of;
+	if (fr->domain_len && u->len && !memchr(u->ptr, '@', u->len) &&
+	    u->len + 1 + fr->domain_len <= sizeof(fr->user_buf)) {
+		memcpy(fr->user_buf, u->ptr, u->len);
+		fr->user_buf[u->len] = '@';
+		memcpy(fr->user_buf + u->len + 1, fr->cfg->default_domain, fr->domain_len);
+		u->ptr = fr->user_buf;
+		u->len += 1 + fr->domain_len;
+	}
+}
+
 /* Classify ev and tell the observer. */
 static int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, struct ib_match *m)
 {
@@ -125,6 +149,8 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 		return 0;
 	if (cfg->nserver_aliases && ev->server.len)
 		alias_server(cfg, &ev->server);
+	if (fr->user_of.len || fr->domain_len)
+		fill_user(fr, ev);
 	rc = classify(fr, ev, lineno, &m);
 	if (rc < 0)
 		return rc;
@@ -226,6 +252,13 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	fr.progress = progress;
 	fr.obs = obs;
 	fr.path = path;
+	if (cfg->nuser_rules) {
+		const char *u = ib_config_user_of(cfg, path);
+
+		if (u)
+			fr.user_of = ib_str_from(u);
+	}
+	fr.domain_len = cfg->default_domain ? strlen(cfg->default_domain) : 0;
 	rc = ib_agg_file(agg, path, &fr.file_id);
 	if (rc < 0)
 		return ib_error_set(err, rc, 0, path, 0, "out of memory");
@@ -240,7 +273,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		return rc < 0 ? rc : IB_BAD;
 	}
 	async = go_async(r, spare);
-	ib_time_policy_init(&fr.tp, cfg->zone, cfg->year, ib_reader_mtime(r));
+	ib_time_policy_init(&fr.tp, ib_config_zone_of(cfg, path, NULL), cfg->year, ib_reader_mtime(r));
 
 	/* Collect the first lines for detection (copies: the reader reuses its buffer). */
 	probe = malloc(PROBE_BYTES);

@@ -382,6 +382,35 @@ static void text_num_text_row(struct mw *w, const char *a, uint64_t n, const cha
 	fputs(" |\n", w->f);
 }
 
+/* With --tz GLOB=ZONE rules: the zone each file was read in (from the options of this run). */
+static void section_zones(struct mw *w, const struct ib_result *r)
+{
+	const char *name, *first = NULL;
+	size_t i;
+
+	if (!w->cfg || !w->cfg->nzone_rules)
+		return;
+	for (i = 0; i < r->nfiles; i++) {
+		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
+		if (!first)
+			first = name;
+		else if (strcmp(first, name))
+			break;
+	}
+	if (i == r->nfiles)
+		return; /* one zone for all */
+	fputs("Times without a zone were read in these zones (`--tz`):\n\n| File | Zone |\n|---|---|\n", w->f);
+	for (i = 0; i < r->nfiles; i++) {
+		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
+		fputs("| ", w->f);
+		esc(w, r->files[i].path);
+		fputs(" | ", w->f);
+		esc(w, name);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
+}
+
 static void section_quality(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -398,6 +427,7 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		counts_row(w, r->files[i].path, r->files[i].format, &r->files[i].c);
 	counts_row(w, "total", "", &r->total);
 	fputs("\n", f);
+	section_zones(w, r);
 	if (r->nreasons) {
 		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",
 		      f);

@@ -1,0 +1,72 @@
+#!/bin/sh
+# input.sh BIN BUILD: the input-side options of issue 15 on small inputs
+# built from the samples (their line shapes; see each sample's source):
+# --tz GLOB=ZONE per file, --user-of and --default-domain.
+set -u
+bin=$1
+build=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$build/e2e-input
+rm -rf "$dir"
+mkdir -p "$dir/in"
+fail=0
+check() {
+	name=$1
+	shift
+	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
+}
+ml=$top/samples/formats/multilayer
+win=2026-01-14T07:00:00Z..2026-01-14T10:00:00Z
+
+# --- 7. time zones per file: the nginx proxy logs Berlin time (CET, UTC+1)
+cp "$ml/nginx-mail.log" "$ml/dovecot-syslog.log" "$dir/in/"
+"$bin" -q --year 2026 --window $win --tz 'nginx-*=Europe/Berlin' -o "$dir/tz" "$dir/in"
+check "tz rule: exit 0" [ $? -eq 0 ]
+check "tz rule: the proxy's failure at 08:01:03Z, the server's at 09:01:03Z" /usr/bin/python3 - "$dir/tz/summary.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+b = {x["start"]: sum(x["failures"].values()) for x in j["buckets"]}
+assert b["2026-01-14T08:00:00Z"] == 1, b   # nginx, read in Europe/Berlin
+assert b["2026-01-14T09:00:00Z"] == 2, b   # dovecot (2 lines), read in UTC
+PY
+check "tz rule: summary.md says which zone each file was read in" \
+	sh -c "grep -qF 'nginx\-mail\.log | Europe/Berlin |' '$dir/tz/summary.md' &&
+	       grep -qF 'dovecot\-syslog\.log | UTC |' '$dir/tz/summary.md'"
+"$bin" -q --year 2026 --window $win --tz Europe/Berlin --tz "$dir/in/dovecot-*=UTC" -o "$dir/tz2" "$dir/in"
+check "tz default + rule on the full path: same result" \
+	cmp -s "$dir/tz/summary.json" "$dir/tz2/summary.json"
+"$bin" -q --year 2026 --window $win -o "$dir/tz0" "$dir/in"
+check "no rule: no zone table" sh -c "! grep -q 'read in these zones' '$dir/tz0/summary.md'"
+"$bin" -q --tz '=UTC' -o "$dir/bad" "$dir/in" 2>"$dir/err"
+check "tz: '=UTC' refused with exit 2" [ $? -eq 2 ]
+"$bin" -q --tz 'x=Mars/Olympus' -o "$dir/bad" "$dir/in" 2>"$dir/err"
+check "tz: unknown zone in a rule refused" grep -q "unknown time zone 'Mars/Olympus'" "$dir/err"
+
+# --- 8. users a log does not name: a Thunderbird MOZ_LOG (shape of
+# samples/formats/thunderbird-moz.log) names no user; Dovecot logs a bare name
+mkdir -p "$dir/u"
+cat > "$dir/u/tb-ws9.log" <<'LOG'
+2026-01-14 09:01:02.412987 UTC - [Parent 4242: IMAP]: I/IMAP 0x7f3a1c0:mail.example.org:NA:CreateNewLineFromSocket: 3 NO [UNAVAILABLE] Temporary authentication failure.
+2026-01-14 09:11:02.413100 UTC - [Parent 4242: IMAP]: I/IMAP 0x7f3a2d0:mail.example.org:A:CreateNewLineFromSocket: 3 OK AUTHENTICATE completed.
+LOG
+cat > "$dir/u/dovecot-mx2.log" <<'LOG'
+Jan 14 09:02:03 mx2 dovecot: imap-login: Disconnected (auth service reported temporary failure): user=<bob>, method=PLAIN, rip=203.0.113.52, lip=10.0.0.22, session=<kQx3RvY8PLSkXGoA>
+Jan 14 09:12:02 mx2 dovecot: imap-login: Login: user=<bob>, method=PLAIN, rip=203.0.113.52, lip=10.0.0.22, mpid=31023, session=<pZw4RvY8PLSkXGoB>
+LOG
+echo 'tb-*=erin' > "$dir/users.map"
+w2=2026-01-14T09:00:00Z..2026-01-14T09:10:00Z
+"$bin" -q --year 2026 --window $w2 -o "$dir/u0" "$dir/u"
+check "without options: only bob, bare" sh -c "cut -d, -f1 '$dir/u0/affected-users.csv' | tail -n +2 | tr -d '\r' | tr '\n' ' ' | grep -qx 'bob '"
+"$bin" -q --year 2026 --window $w2 --user-of 'tb-*=erin' --default-domain example.org -o "$dir/u1" "$dir/u"
+check "--user-of and --default-domain: bob@ and erin@example.org" \
+	sh -c "cut -d, -f1 '$dir/u1/affected-users.csv' | tail -n +2 | tr -d '\r' | tr '\n' ' ' | grep -qx 'bob@example.org erin@example.org '"
+check "erin's failure is the Thunderbird line" grep -q "^erin@example.org,2026-01-14T09:01:02Z,.*,client,temporary,.*tb-ws9.log:1.\$" "$dir/u1/affected-users.csv"
+"$bin" -q --year 2026 --window $w2 --user-of "@$dir/users.map" --default-domain example.org -o "$dir/u2" "$dir/u"
+check "--user-of @FILE: the same" cmp -s "$dir/u1/affected-users.csv" "$dir/u2/affected-users.csv"
+printf 'no equals sign\n' > "$dir/bad.map"
+"$bin" -q --user-of "@$dir/bad.map" -o "$dir/bad" "$dir/u" 2>"$dir/err"
+check "--user-of @FILE: a bad line refused with exit 2" [ $? -eq 2 ]
+check "... and file:line" grep -q 'bad.map:1: bad line' "$dir/err"
+"$bin" -q --default-domain 'a@b' -o "$dir/bad" "$dir/u" 2>"$dir/err"
+check "--default-domain with '@' refused" [ $? -eq 2 ]
+exit $fail
