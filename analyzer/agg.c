@@ -395,6 +395,12 @@ static void free_maps(uint32_t *map[IB_S_KINDS])
 
 int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *err)
 {
+	return ib_agg_merge_mapped(dst, src, NULL, err);
+}
+
+int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
+			struct ib_error *err)
+{
 	uint32_t *map[IB_S_KINDS] = {NULL};
 	int rc = IB_OK;
 
@@ -413,9 +419,12 @@ int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *
 			rc = IB_ERR_NOMEM;
 			goto out;
 		}
-		for (size_t i = 0; i < t->n; i++)
-			if ((rc = intern_c(dst, k, t->s[i], &map[k][i])) < 0)
+		for (size_t i = 0; i < t->n; i++) {
+			const char *str = k == IB_S_SERVER && smap_str && smap_str[i] ? smap_str[i] : t->s[i];
+
+			if ((rc = intern_c(dst, k, str, &map[k][i])) < 0)
 				goto out;
+		}
 	}
 	for (size_t i = 0; i < src->st[IB_S_FILE].n; i++)
 		if ((rc = ib_agg_file_counts(dst, map[IB_S_FILE][i], &src->files[i].c)) < 0)

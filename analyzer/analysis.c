@@ -169,17 +169,31 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	       struct ib_error *err)
 {
 	struct ib_an c;
+	struct ib_agg *joined = NULL;
+	char **joins = NULL;
+	size_t njoins = 0;
 	int rc;
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
-	c.a = a;
 	c.cfg = cfg;
 	c.err = err;
+	/* the server join (agg_join.c): the analysis reads the joined copy when there is one */
+	rc = ib_agg_join_servers(a, &joined, &joins, &njoins, err);
+	if (rc < 0)
+		return rc;
+	c.a = joined ? joined : a;
 	c.B = ib_agg_bucket_ms(a);
 	c.r = calloc(1, sizeof(*c.r));
-	if (!c.r)
+	if (!c.r) {
+		ib_agg_free(joined);
+		for (size_t i = 0; i < njoins; i++)
+			free(joins[i]);
+		free(joins);
 		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+	}
+	c.r->server_joins = joins;
+	c.r->nserver_joins = njoins;
 	rc = run(&c);
 	if (rc >= 0 && ib_result_explain(c.r) < 0)
 		rc = ib_an_nomem(&c);
@@ -188,6 +202,7 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	free(c.verdict);
 	Judy1FreeArray(&c.credpair, PJE0);
 	Judy1FreeArray(&c.sjuser, PJE0);
+	ib_agg_free(joined);
 	if (rc < 0) {
 		ib_result_free(c.r);
 		return rc;
@@ -224,6 +239,9 @@ void ib_result_free(struct ib_result *r)
 		free(r->servers[i].layers);
 	}
 	free(r->servers);
+	for (size_t i = 0; i < r->nserver_joins; i++)
+		free(r->server_joins[i]);
+	free(r->server_joins);
 	free(r->buckets);
 	for (size_t i = 0; i < r->nsigs; i++)
 		free(r->sigs[i].name);

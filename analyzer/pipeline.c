@@ -47,6 +47,9 @@ struct file_run {
 	struct ib_str user_of; /* --user-of for this file, or empty */
 	size_t domain_len;     /* strlen(cfg->default_domain), 0 = off */
 	char user_buf[320];    /* a user with --default-domain added */
+	/* the last (server, address) pair recorded: most lines of a backend repeat it */
+	char pair[256];
+	size_t pair_server, pair_len;
 };
 
 static int tally(struct file_run *fr, const char *reason, uint64_t line)
@@ -125,6 +128,27 @@ static void fill_user(struct file_run *fr, struct ib_event *ev)
 	}
 }
 
+/* Tell the aggregator the address a backend logs as its own (ib_agg_server_addr). */
+static int server_addr(struct file_run *fr, const struct ib_event *ev)
+{
+	const struct ib_str *s = &ev->server, *l = &ev->local;
+	int rc;
+
+	if (ib_str_eq(*s, *l))
+		return IB_OK;
+	if (fr->pair_len && fr->pair_server == s->len && fr->pair_len == s->len + l->len &&
+	    !memcmp(fr->pair, s->ptr, s->len) && !memcmp(fr->pair + s->len, l->ptr, l->len))
+		return IB_OK;
+	rc = ib_agg_server_addr(fr->agg, *s, *l);
+	if (rc >= 0 && s->len + l->len <= sizeof(fr->pair)) {
+		memcpy(fr->pair, s->ptr, s->len);
+		memcpy(fr->pair + s->len, l->ptr, l->len);
+		fr->pair_server = s->len;
+		fr->pair_len = s->len + l->len;
+	}
+	return rc;
+}
+
 /* Classify ev and tell the observer. */
 static int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, struct ib_match *m)
 {
@@ -157,6 +181,8 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 	if (m.category == IB_CAT_NONE)
 		return 0;
 	rc = ib_agg_add(fr->agg, ev, &m, fr->file_id, lineno);
+	if (rc >= 0 && ev->local.len && ev->layer == IB_LAYER_SERVER)
+		rc = server_addr(fr, ev);
 	return rc < 0 ? rc : 1;
 }
 

@@ -98,6 +98,30 @@ static void section_headline(struct mw *w, const struct ib_result *r)
 	fprintf(f, "| Unverified users left out | %zu |\n\n", r->nunverified);
 }
 
+/* Servers joined from the logs: a proxy's upstream address and the backend that logs it as its own. */
+static void section_joins(struct mw *w, const struct ib_result *r)
+{
+	if (!r->nserver_joins)
+		return;
+	fputs("Joined from the logs (a backend logs the address that a proxy names as its own; "
+	      "`--server-alias` names what the logs cannot tell):\n\n| Named | Counted as |\n|---|---|\n",
+	      w->f);
+	for (size_t i = 0; i < r->nserver_joins; i++) {
+		const char *j = r->server_joins[i], *eq = strchr(j, '=');
+		char from[256];
+		size_t n = (size_t)(eq - j) < sizeof(from) ? (size_t)(eq - j) : sizeof(from) - 1;
+
+		memcpy(from, j, n);
+		from[n] = 0;
+		fputs("| ", w->f);
+		esc(w, from);
+		fputs(" | ", w->f);
+		esc(w, eq + 1);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
+}
+
 static void section_servers(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -134,6 +158,7 @@ static void section_servers(struct mw *w, const struct ib_result *r)
 		fprintf(f, " %" PRIu64 " |\n", s->affected_users);
 	}
 	fputs("\n", f);
+	section_joins(w, r);
 }
 
 static void section_layers(struct mw *w, const struct ib_result *r)

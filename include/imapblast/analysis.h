@@ -192,6 +192,9 @@ struct ib_result {
 	size_t nunverified; /* sorted by user */
 	struct ib_server_row *servers;
 	size_t nservers; /* flagged first, then by server */
+	/* servers joined from the logs (ib_agg_join_servers): "FROM=TO", sorted */
+	char **server_joins;
+	size_t nserver_joins;
 	struct ib_layer_row layers[IB_LAYER_COUNT];
 	struct ib_bucket_row *buckets;
 	size_t nbuckets; /* by time, every bucket of the range */

@@ -69,4 +69,37 @@ check "--user-of @FILE: a bad line refused with exit 2" [ $? -eq 2 ]
 check "... and file:line" grep -q 'bad.map:1: bad line' "$dir/err"
 "$bin" -q --default-domain 'a@b' -o "$dir/bad" "$dir/u" 2>"$dir/err"
 check "--default-domain with '@' refused" [ $? -eq 2 ]
+
+# --- 6. server identity: a backend logs lip=, the proxy upstream: ADDR:port
+# (line shapes of samples/formats/multilayer/, nginx ngx_mail_proxy_module.c)
+"$bin" -q --year 2026 --window 2026-01-14T09:00:00Z..2026-01-14T09:05:00Z -o "$dir/join" "$ml"
+check "join: the proxy's 10.0.0.22:143 is mx2" grep -q '^dave@example.org,.*,mx2,proxy;server,temporary,' "$dir/join/affected-users.csv"
+check "join: summary.md lists the join" grep -qF '| 10\.0\.0\.22\:143 | mx2 |' "$dir/join/summary.md"
+"$bin" -q --year 2026 --window 2026-01-14T09:00:00Z..2026-01-14T09:05:00Z --server-alias 10.0.0.22=edge -o "$dir/join-alias" "$ml"
+check "join: --server-alias wins" grep -q '^dave@example.org,.*,edge;mx2,proxy;server,' "$dir/join-alias/affected-users.csv"
+mkdir -p "$dir/dead"
+cat > "$dir/dead/nginx-mail.log" <<'LOG'
+2026/01/14 09:01:03 [info] 21#21: *1101 upstream timed out (110: Connection timed out) while connecting to upstream, client: 203.0.113.61, server: 0.0.0.0:993, login: "erin@example.org", upstream: 10.0.0.23:143
+2026/01/14 09:02:03 [info] 21#21: *1102 upstream timed out (110: Connection timed out) while connecting to upstream, client: 203.0.113.62, server: 0.0.0.0:993, login: "frank@example.org", upstream: 10.0.0.23:143
+2026/01/14 09:12:03 [info] 21#21: *1103 proxied session done while proxying, client: 203.0.113.61, server: 0.0.0.0:993, login: "erin@example.org", upstream: 10.0.0.24:143
+LOG
+"$bin" -q --year 2026 --window $w2 -o "$dir/dead0" "$dir/dead"
+check "dead backend, never logged: listed under its address" grep -q '^erin@example.org,.*,10.0.0.23:143,proxy,timeout,' "$dir/dead0/affected-users.csv"
+# mx3 wrote its lines a day before it died: its name is learnable
+cat > "$dir/dead/dovecot-mx3.log" <<'LOG'
+Jan 13 07:00:01 mx3 dovecot: imap-login: Login: user=<erin@example.org>, method=PLAIN, rip=203.0.113.61, lip=10.0.0.23, mpid=1022, session=<pZw4RvY8PLSkXGoC>
+LOG
+"$bin" -q --year 2026 --window $w2 -o "$dir/dead1" "$dir/dead"
+check "dead backend, logged before: listed under its name" grep -q '^erin@example.org,.*,mx3,proxy,timeout,' "$dir/dead1/affected-users.csv"
+"$bin" -q --year 2026 --window $w2 -j 1 -o "$dir/deadj1" "$dir/dead"
+check "join: -j 1 and -j 2 give the same bytes" sh -c "cmp -s '$dir/dead1/summary.md' '$dir/deadj1/summary.md' && cmp -s '$dir/dead1/affected-users.csv' '$dir/deadj1/affected-users.csv'"
+# the backend and the proxy read on two machines: merge joins them too
+"$bin" -q --year 2026 --window $w2 --save-state "$dir/a.state" -o "$dir/sa" "$dir/dead/dovecot-mx3.log"
+"$bin" -q --year 2026 --window $w2 --save-state "$dir/b.state" -o "$dir/sb" "$dir/dead/nginx-mail.log"
+"$bin" merge -q --window $w2 -o "$dir/merged" "$dir/a.state" "$dir/b.state"
+check "join: merge of two states joins too" cmp -s "$dir/dead1/affected-users.csv" "$dir/merged/affected-users.csv"
+# two backends claim the same address (a NAT, a local proxy): nothing is joined
+sed 's/ mx3 / mx4 /' "$dir/dead/dovecot-mx3.log" > "$dir/dead/dovecot-mx4.log"
+"$bin" -q --year 2026 --window $w2 -o "$dir/dead2" "$dir/dead"
+check "an address two backends claim joins nothing" grep -q '^erin@example.org,.*,10.0.0.23:143,proxy,timeout,' "$dir/dead2/affected-users.csv"
 exit $fail
