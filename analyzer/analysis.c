@@ -160,7 +160,7 @@ static int run(struct ib_an *c)
 		r->buckets[b].start_ms = (c->b0 + (int64_t)b) * c->B;
 
 	if ((rc = ib_an_attacks(c)) < 0 || (rc = ib_an_window(c)) < 0 || (rc = ib_an_credentials(c)) < 0 ||
-	    (rc = ib_an_users(c)) < 0 || (rc = ib_an_tables(c)) < 0)
+	    (rc = ib_an_users(c)) < 0 || (rc = ib_an_tables(c)) < 0 || (rc = ib_an_server_grid(c)) < 0)
 		return rc;
 	return IB_OK;
 }
@@ -242,6 +242,9 @@ void ib_result_free(struct ib_result *r)
 	for (size_t i = 0; i < r->nserver_joins; i++)
 		free(r->server_joins[i]);
 	free(r->server_joins);
+	free(r->grid.names);
+	free(r->grid.attempts);
+	free(r->grid.failures);
 	free(r->buckets);
 	for (size_t i = 0; i < r->nsigs; i++)
 		free(r->sigs[i].name);

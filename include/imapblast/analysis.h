@@ -146,6 +146,27 @@ struct ib_input_error {
 
 enum ib_window_source { IB_WIN_NONE = 0, IB_WIN_GIVEN, IB_WIN_DETECTED };
 
+/* The server-by-time grid (servers.svg): at most this many columns and rows. */
+#define IB_GRID_COLS 400
+#define IB_GRID_ROWS 200
+
+/*
+ * Per server and column of time: attempts and outage failures (as
+ * servers[] counts them: live cells, attack sources excluded, connection
+ * outcomes included; a failure is an outage failure by the rule of
+ * docs/method.md section 5, in or out of the window). Rows are the
+ * servers by name, the first IB_GRID_ROWS of them; a column holds
+ * col_buckets consecutive buckets, from buckets[0].
+ */
+struct ib_server_grid {
+	size_t nrows, ncols;
+	size_t more;	     /* servers left out after the first IB_GRID_ROWS by name */
+	int64_t col_buckets; /* buckets per column, >= 1 */
+	const char **names;  /* row -> server name (points into servers[]) */
+	uint64_t *attempts;  /* [row * ncols + col] */
+	uint64_t *failures;  /* [row * ncols + col], outage failures */
+};
+
 /* The retry histogram: outage failures before recovery, per recovered user. */
 #define IB_RETRY_BINS 5
 struct ib_retry_bin {
@@ -192,6 +213,7 @@ struct ib_result {
 	size_t nunverified; /* sorted by user */
 	struct ib_server_row *servers;
 	size_t nservers; /* flagged first, then by server */
+	struct ib_server_grid grid; /* empty (nrows 0) without servers or buckets */
 	/* servers joined from the logs (ib_agg_join_servers): "FROM=TO", sorted */
 	char **server_joins;
 	size_t nserver_joins;
