@@ -1,5 +1,7 @@
 /*
- * agg_join.c: server identity learned from the logs (agg.h). A backend
+ * agg_join.c: what the aggregator keeps besides cells (agg.h): the input
+ * files left out as repeats (IB_S_DUP), and server identity learned from
+ * the logs. A backend
  * logs its own address (Dovecot "lip=10.0.1.11"), a proxy the address it
  * routes to ("upstream: 10.0.1.11:143"); the pairs kept in IB_S_ADDR let
  * the analysis count both views of one server as one row. Only exact,
@@ -7,6 +9,7 @@
  * nothing. The result does not depend on the order of input.
  */
 #include <errno.h>
+#include <stdio.h>
 #include "agg_int.h"
 
 int ib_agg_server_addr(struct ib_agg *a, struct ib_str server, struct ib_str addr)
@@ -21,6 +24,34 @@ int ib_agg_server_addr(struct ib_agg *a, struct ib_str server, struct ib_str add
 	buf[server.len] = ' ';
 	memcpy(buf + server.len + 1, addr.ptr, addr.len);
 	return ib_agg_intern(a, IB_S_ADDR, buf, server.len + 1 + addr.len, 0, &id);
+}
+
+/* A record of IB_S_DUP: the two paths joined by a unit separator (0x1f), which no real path holds. */
+int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as)
+{
+	size_t n1 = strlen(path), n2 = strlen(same_as);
+	char *b = malloc(n1 + n2 + 2);
+	uint32_t id;
+	int rc;
+
+	if (!b)
+		return IB_ERR_NOMEM;
+	memcpy(b, path, n1);
+	b[n1] = 0x1f;
+	memcpy(b + n1 + 1, same_as, n2);
+	rc = ib_agg_intern(a, IB_S_DUP, b, n1 + n2 + 1, 0, &id);
+	free(b);
+	return rc;
+}
+
+void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size)
+{
+	const char *s = ib_agg_str(a, IB_S_DUP, (uint32_t)i), *us = strchr(s, 0x1f);
+	size_t n1 = us ? (size_t)(us - s) : strlen(s);
+	const char *rest = us ? us + 1 : "";
+
+	snprintf(path, size, "%.*s", (int)(n1 < size ? n1 : size - 1), s);
+	snprintf(same_as, size, "%s", rest);
 }
 
 /* The address of a server name: "[v6]:port" -> "v6", "v4:port" -> "v4", else the name. */

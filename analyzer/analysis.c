@@ -126,7 +126,7 @@ static int run(struct ib_an *c)
 	    (c->cfg->window_start_ms != IB_TIME_NONE && c->cfg->window_start_ms >= c->cfg->window_end_ms))
 		return ib_error_set(c->err, IB_ERR_USAGE, 0, NULL, 0,
 				    "the window needs a start before its end");
-	if ((rc = ib_an_quality(c)) < 0)
+	if ((rc = ib_an_quality(c)) < 0 || (rc = ib_an_dups(c)) < 0)
 		return rc;
 	c->scope = calloc(n ? n : 1, 1);
 	if (!c->scope)
@@ -242,6 +242,11 @@ void ib_result_free(struct ib_result *r)
 	for (size_t i = 0; i < r->nserver_joins; i++)
 		free(r->server_joins[i]);
 	free(r->server_joins);
+	for (size_t i = 0; i < r->ndup_files; i++) {
+		free(r->dup_files[i].path);
+		free(r->dup_files[i].same_as);
+	}
+	free(r->dup_files);
 	free(r->grid.names);
 	free(r->grid.attempts);
 	free(r->grid.failures);

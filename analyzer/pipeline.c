@@ -425,6 +425,7 @@ struct pool {
 	const struct ib_config *cfg;
 	const struct ib_rules *rules;
 	const struct ib_inputs *in;
+	const long *dup_of; /* ib_dedup_files: -1, or the input read instead */
 	atomic_size_t next;
 	atomic_uint_fast64_t done;
 	atomic_uint_fast64_t failed;
@@ -455,6 +456,12 @@ static void *work(void *arg)
 
 		if (i >= p->in->n)
 			break;
+		if (p->dup_of[i] >= 0) {
+			rc = ib_agg_dup_file(w->agg, p->in->paths[i], p->in->paths[p->dup_of[i]]);
+			if (rc < 0)
+				w->rc = ib_error_set(&w->err, rc, 0, NULL, 0, "out of memory");
+			continue;
+		}
 		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, NULL, &p->spare, &w->err);
 		if (rc < 0)
 			w->rc = rc;
@@ -505,6 +512,7 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 {
 	struct pool p;
 	struct worker *w = NULL;
+	long *dup_of = NULL;
 	int threads = cfg->jobs > 0 ? cfg->jobs : 1, jobs = threads;
 	int rc = IB_OK, started = 0;
 
@@ -521,10 +529,21 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 	p.cfg = cfg;
 	p.rules = rules;
 	p.in = in;
+	dup_of = malloc((in->n ? in->n : 1) * sizeof(*dup_of));
+	if (!dup_of)
+		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+	rc = ib_dedup_files(in, cfg->max_line, dup_of, err);
+	if (rc < 0) {
+		free(dup_of);
+		return rc;
+	}
+	p.dup_of = dup_of;
 	atomic_init(&p.spare, threads - jobs);
 	w = calloc((size_t)jobs, sizeof(*w));
-	if (!w)
+	if (!w) {
+		free(dup_of);
 		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+	}
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	p.running = jobs;
@@ -569,6 +588,7 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		ib_agg_free(w[i].agg);
 	}
 	free(w);
+	free(dup_of);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 	st->files = in->n;

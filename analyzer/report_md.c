@@ -407,6 +407,25 @@ static void text_num_text_row(struct mw *w, const char *a, uint64_t n, const cha
 	fputs(" |\n", w->f);
 }
 
+/* Inputs not read because another input has the same content. */
+static void section_dups(struct mw *w, const struct ib_result *r)
+{
+	if (!r->ndup_files)
+		return;
+	fprintf(w->f,
+		"**Repeated input: %zu files not read.** Their content (after gunzip) equals another "
+		"input's, which was read once instead:\n\n| Not read | Same content as |\n|---|---|\n",
+		r->ndup_files);
+	for (size_t i = 0; i < r->ndup_files; i++) {
+		fputs("| ", w->f);
+		esc(w, r->dup_files[i].path);
+		fputs(" | ", w->f);
+		esc(w, r->dup_files[i].same_as);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
+}
+
 /* With --tz GLOB=ZONE rules: the zone each file was read in (from the options of this run). */
 static void section_zones(struct mw *w, const struct ib_result *r)
 {
@@ -452,6 +471,7 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		counts_row(w, r->files[i].path, r->files[i].format, &r->files[i].c);
 	counts_row(w, "total", "", &r->total);
 	fputs("\n", f);
+	section_dups(w, r);
 	section_zones(w, r);
 	if (r->nreasons) {
 		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",

@@ -17,7 +17,7 @@
 #include "imapblast/atomic.h"
 
 #define STATE_MAGIC "IBSTATE1"
-#define STATE_VERSION 2u /* 2: strings of kind IB_S_ADDR; 1 is still read */
+#define STATE_VERSION 2u /* 2: strings of kinds IB_S_ADDR, IB_S_DUP; 1 is still read */
 #define STATE_HEADER 28 /* magic 8, version 4, total length 8, bucket 8 */
 #define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
 
@@ -408,8 +408,8 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		uint64_t n;
 
-		if (k == IB_S_ADDR && r->version < 2)
-			continue; /* version 1 had no addresses */
+		if ((k == IB_S_ADDR || k == IB_S_DUP) && r->version < 2)
+			continue; /* version 1 had neither */
 		at = r->off;
 		n = rcount(r, 4);
 		if (r->bad || n == 0)

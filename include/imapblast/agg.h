@@ -62,6 +62,15 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 int ib_agg_server_addr(struct ib_agg *a, struct ib_str server, struct ib_str addr);
 
 /*
+ * Record that the input `path` was not read because `same_as` has the
+ * same content (ib_dedup_files). Kept through merge and the state file;
+ * read back with ib_agg_dup_get.
+ */
+int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as);
+/* The i-th record (1 <= i < ib_agg_nstr(a, IB_S_DUP)): its two paths, NUL-terminated, in buffers of size bytes. */
+void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size);
+
+/*
  * The server join (docs/method.md, "Server identity"): a server named by
  * an address, bare or with ":port" ("10.0.1.11:143", "[2001:db8::1]:143"),
  * that exactly one server logs as its own (ib_agg_server_addr) is counted
@@ -122,9 +131,10 @@ extern uint64_t ib_agg_hash_mask;
 /*
  * The kinds of interned strings. IB_S_ADDR holds what the logs say about
  * servers' addresses, one "SERVER ADDRESS" string per pair learned
- * (ib_agg_server_addr); no cell refers to it.
+ * (ib_agg_server_addr); IB_S_DUP the input files not read because another
+ * input has the same content (ib_agg_dup_file). No cell refers to either.
  */
-enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S_ADDR, IB_S_KINDS };
+enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S_ADDR, IB_S_DUP, IB_S_KINDS };
 
 /* Number of cells, and cell i (0 <= i < n), in no particular order. */
 size_t ib_agg_ncells(const struct ib_agg *a);

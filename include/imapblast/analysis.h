@@ -132,6 +132,12 @@ struct ib_file_row {
 	struct ib_file_counts c;
 };
 
+/* An input not read: its content equals another input's (docs/method.md, "Repeated input"). */
+struct ib_dup_file {
+	char *path;
+	char *same_as; /* the input read instead */
+};
+
 struct ib_reason_row {
 	char *reason;
 	uint64_t count;
@@ -227,6 +233,8 @@ struct ib_result {
 	struct ib_file_row *files;
 	size_t nfiles; /* by path */
 	struct ib_file_counts total;
+	struct ib_dup_file *dup_files;
+	size_t ndup_files; /* by path */
 	struct ib_reason_row *reasons;
 	size_t nreasons; /* by count desc, then reason */
 	struct ib_input_error *errors;

@@ -31,6 +31,16 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		    struct ib_error *err);
 
 /*
+ * Repeated input (analyzer/dedup.c): dup_of[i] (in->n entries) is -1 for
+ * an input to read, or the index of the input with the same content
+ * after gunzip that is read instead (the smallest path of the group).
+ * Only inputs whose content length another input shares are read here,
+ * in full. A multi-member gzip file is compared by its last member's
+ * length, so it may be missed. IB_OK or IB_ERR_NOMEM.
+ */
+int ib_dedup_files(const struct ib_inputs *in, size_t max_line, long *dup_of, struct ib_error *err);
+
+/*
  * Read one file into agg (used by the tests and fuzzers). Returns IB_OK,
  * IB_BAD when the file had an input error (recorded in agg: unreadable,
  * corrupt or truncated), or a negative code for whole-run failures.

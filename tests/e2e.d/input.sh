@@ -102,4 +102,24 @@ check "join: merge of two states joins too" cmp -s "$dir/dead1/affected-users.cs
 sed 's/ mx3 / mx4 /' "$dir/dead/dovecot-mx3.log" > "$dir/dead/dovecot-mx4.log"
 "$bin" -q --year 2026 --window $w2 -o "$dir/dead2" "$dir/dead"
 check "an address two backends claim joins nothing" grep -q '^erin@example.org,.*,10.0.0.23:143,proxy,timeout,' "$dir/dead2/affected-users.csv"
+
+# --- 4. repeated input: the same rotated file under backup/, and its plain twin
+mkdir -p "$dir/dup/backup"
+cp "$top/samples/incident/server-imap2.log.gz" "$top/samples/incident/proxy-nginx.log.gz" "$dir/dup/"
+cp "$top/samples/incident/server-imap2.log.gz" "$dir/dup/backup/"
+gzip -dc "$top/samples/incident/server-imap2.log.gz" > "$dir/dup/imap2-plain.log"
+"$bin" -q -o "$dir/once" "$top/samples/incident/server-imap2.log.gz" "$top/samples/incident/proxy-nginx.log.gz"
+"$bin" -q -o "$dir/dup1" -j 1 "$dir/dup"
+check "repeated input: exit 0" [ $? -eq 0 ]
+check "repeated input: counted once (same users, failures, minutes as one copy)" \
+	sh -c "cut -d, -f1-10 '$dir/once/affected-users.csv' > '$dir/a' && cut -d, -f1-10 '$dir/dup1/affected-users.csv' > '$dir/b' && cmp -s '$dir/a' '$dir/b'"
+check "repeated input: summary.md lists both files not read and the one read" \
+	sh -c "grep -q 'Repeated input: 2 files not read' '$dir/dup1/summary.md' &&
+	       grep -qF 'imap2\-plain\.log | $(echo "$dir" | sed 's/[-.]/\\&/g')/dup/backup/server\-imap2\.log\.gz |' '$dir/dup1/summary.md'"
+"$bin" -q -o "$dir/dup2" -j 2 "$dir/dup/proxy-nginx.log.gz" "$dir/dup/imap2-plain.log" "$dir/dup/backup" "$dir/dup/server-imap2.log.gz"
+check "repeated input: same bytes whatever the order and -j" \
+	sh -c "for f in affected-users.csv summary.md summary.json; do cmp -s '$dir/dup1/'\$f '$dir/dup2/'\$f || exit 1; done"
+"$bin" -q -o "$dir/dup3" --save-state "$dir/dup.state" "$dir/dup"
+"$bin" merge -q -o "$dir/dup4" "$dir/dup.state"
+check "repeated input: the list survives the state file" cmp -s "$dir/dup3/summary.md" "$dir/dup4/summary.md"
 exit $fail
