@@ -26,11 +26,15 @@ int ib_agg_server_addr(struct ib_agg *a, struct ib_str server, struct ib_str add
 	return ib_agg_intern(a, IB_S_ADDR, buf, server.len + 1 + addr.len, 0, &id);
 }
 
-/* A record of IB_S_DUP: the two paths joined by a unit separator (0x1f), which no real path holds. */
-int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as)
+/*
+ * A record of IB_S_DUP: the paths and the count joined by a unit
+ * separator (0x1f), which no real path holds: "PATH^SAME_AS" for a file
+ * not read, "PATH^SAME_AS^N" for N repeated events of a file read.
+ */
+static int dup_record(struct ib_agg *a, const char *path, const char *same_as, uint64_t n)
 {
-	size_t n1 = strlen(path), n2 = strlen(same_as);
-	char *b = malloc(n1 + n2 + 2);
+	size_t n1 = strlen(path), n2 = strlen(same_as), len;
+	char *b = malloc(n1 + n2 + 32);
 	uint32_t id;
 	int rc;
 
@@ -39,19 +43,33 @@ int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as)
 	memcpy(b, path, n1);
 	b[n1] = 0x1f;
 	memcpy(b + n1 + 1, same_as, n2);
-	rc = ib_agg_intern(a, IB_S_DUP, b, n1 + n2 + 1, 0, &id);
+	len = n1 + 1 + n2;
+	if (n)
+		len += (size_t)snprintf(b + len, 32, "\x1f%llu", (unsigned long long)n);
+	rc = ib_agg_intern(a, IB_S_DUP, b, len, 0, &id);
 	free(b);
 	return rc;
 }
 
-void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size)
+int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as)
+{
+	return dup_record(a, path, same_as, 0);
+}
+
+int ib_agg_dup_events(struct ib_agg *a, const char *path, const char *same_as, uint64_t n)
+{
+	return n ? dup_record(a, path, same_as, n) : IB_OK;
+}
+
+void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size, uint64_t *events)
 {
 	const char *s = ib_agg_str(a, IB_S_DUP, (uint32_t)i), *us = strchr(s, 0x1f);
-	size_t n1 = us ? (size_t)(us - s) : strlen(s);
-	const char *rest = us ? us + 1 : "";
+	const char *rest = us ? us + 1 : "", *us2 = strchr(rest, 0x1f);
+	size_t n1 = us ? (size_t)(us - s) : strlen(s), n2 = us2 ? (size_t)(us2 - rest) : strlen(rest);
 
 	snprintf(path, size, "%.*s", (int)(n1 < size ? n1 : size - 1), s);
-	snprintf(same_as, size, "%s", rest);
+	snprintf(same_as, size, "%.*s", (int)(n2 < size ? n2 : size - 1), rest);
+	*events = us2 ? strtoull(us2 + 1, NULL, 10) : 0;
 }
 
 /* The address of a server name: "[v6]:port" -> "v6", "v4:port" -> "v4", else the name. */

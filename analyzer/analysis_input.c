@@ -14,6 +14,9 @@ static int cmp_dup(const void *x, const void *y)
 	const struct ib_dup_file *a = x, *b = y;
 	int c = strcmp(a->path, b->path);
 
+	if (!a->events != !b->events)
+		return a->events ? 1 : -1;
+
 	return c ? c : strcmp(a->same_as, b->same_as);
 }
 
@@ -31,7 +34,7 @@ int ib_an_dups(struct ib_an *c)
 	for (size_t i = 1; i < n; i++) {
 		struct ib_dup_file *d = &r->dup_files[r->ndup_files++];
 
-		ib_agg_dup_get(c->a, i, path, same, sizeof(path));
+		ib_agg_dup_get(c->a, i, path, same, sizeof(path), &d->events);
 		d->path = ib_an_strdup(path);
 		d->same_as = ib_an_strdup(same);
 		if (!d->path || !d->same_as)

@@ -47,6 +47,7 @@ struct file_run {
 	struct ib_str user_of; /* --user-of for this file, or empty */
 	size_t domain_len;     /* strlen(cfg->default_domain), 0 = off */
 	char user_buf[320];    /* a user with --default-domain added */
+	struct ib_stream *stream; /* the file's time range and host, for ib_dedup_events; or NULL */
 	/* the last (server, address) pair recorded: most lines of a backend repeat it */
 	char pair[256];
 	size_t pair_server, pair_len;
@@ -186,6 +187,25 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 	return rc < 0 ? rc : 1;
 }
 
+/* Widen the file's time range; a host other than the first makes it mixed. */
+static void note_stream(struct ib_stream *st, const struct ib_event *ev)
+{
+	if (!st->any) {
+		st->any = 1;
+		st->min_ms = st->max_ms = ev->time_ms;
+		st->host_len = ev->host.len < sizeof(st->host) ? ev->host.len : sizeof(st->host);
+		memcpy(st->host, ev->host.ptr, st->host_len);
+		st->mixed = ev->host.len > sizeof(st->host);
+		return;
+	}
+	if (ev->time_ms < st->min_ms)
+		st->min_ms = ev->time_ms;
+	if (ev->time_ms > st->max_ms)
+		st->max_ms = ev->time_ms;
+	if (!st->mixed && (ev->host.len != st->host_len || memcmp(ev->host.ptr, st->host, st->host_len)))
+		st->mixed = 1;
+}
+
 /*
  * What the parser runtime yields (parser.h): the line's own result, where
  * every line lands in exactly one of events, ignored or unparseable; or an
@@ -222,6 +242,8 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
 	}
 	rc = do_event(fr, ev, lineno);
+	if (rc > 0 && fr->stream)
+		note_stream(fr->stream, ev);
 	if (rc > 0)
 		fr->counts.events++;
 	else if (rc == 0)
@@ -257,7 +279,7 @@ static int go_async(struct ib_reader *r, atomic_int *spare)
  */
 static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 		    struct ib_agg *agg, atomic_uint_fast64_t *progress, const struct ib_observer *obs,
-		    atomic_int *spare, struct ib_error *err)
+		    atomic_int *spare, struct ib_stream *stream, struct ib_error *err)
 {
 	struct file_run fr;
 	struct ib_reader *r = NULL;
@@ -278,6 +300,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	fr.progress = progress;
 	fr.obs = obs;
 	fr.path = path;
+	fr.stream = stream;
 	if (cfg->nuser_rules) {
 		const char *u = ib_config_user_of(cfg, path);
 
@@ -332,6 +355,8 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		goto out;
 	}
 	fr.counts.format = fr.rt.parser ? fr.rt.parser->name : NULL;
+	if (stream)
+		stream->format = fr.counts.format;
 	if (obs && obs->format)
 		obs->format(obs->arg, path, fr.rt.parser);
 	for (size_t i = 0; i < nprobe; i++) {
@@ -412,13 +437,13 @@ out:
 int ib_pipeline_file(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 		     struct ib_agg *agg, struct ib_error *err)
 {
-	return run_file(cfg, cls, path, agg, NULL, NULL, NULL, err);
+	return run_file(cfg, cls, path, agg, NULL, NULL, NULL, NULL, err);
 }
 
 int ib_pipeline_file_observed(const struct ib_config *cfg, struct ib_classifier *cls, const char *path,
 			      struct ib_agg *agg, const struct ib_observer *obs, struct ib_error *err)
 {
-	return run_file(cfg, cls, path, agg, NULL, obs, NULL, err);
+	return run_file(cfg, cls, path, agg, NULL, obs, NULL, NULL, err);
 }
 
 struct pool {
@@ -426,6 +451,7 @@ struct pool {
 	const struct ib_rules *rules;
 	const struct ib_inputs *in;
 	const long *dup_of; /* ib_dedup_files: -1, or the input read instead */
+	struct ib_stream *streams; /* per input, for ib_dedup_events */
 	atomic_size_t next;
 	atomic_uint_fast64_t done;
 	atomic_uint_fast64_t failed;
@@ -462,7 +488,8 @@ static void *work(void *arg)
 				w->rc = ib_error_set(&w->err, rc, 0, NULL, 0, "out of memory");
 			continue;
 		}
-		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, NULL, &p->spare, &w->err);
+		rc = run_file(p->cfg, cls, p->in->paths[i], w->agg, &p->done, NULL, &p->spare, &p->streams[i],
+			      &w->err);
 		if (rc < 0)
 			w->rc = rc;
 		else if (rc == IB_BAD)
@@ -513,6 +540,7 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 	struct pool p;
 	struct worker *w = NULL;
 	long *dup_of = NULL;
+	struct ib_stream *streams = NULL;
 	int threads = cfg->jobs > 0 ? cfg->jobs : 1, jobs = threads;
 	int rc = IB_OK, started = 0;
 
@@ -530,11 +558,17 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 	p.rules = rules;
 	p.in = in;
 	dup_of = malloc((in->n ? in->n : 1) * sizeof(*dup_of));
-	if (!dup_of)
+	streams = calloc(in->n ? in->n : 1, sizeof(*streams));
+	if (!dup_of || !streams) {
+		free(dup_of);
+		free(streams);
 		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+	}
+	p.streams = streams;
 	rc = ib_dedup_files(in, cfg->max_line, dup_of, err);
 	if (rc < 0) {
 		free(dup_of);
+		free(streams);
 		return rc;
 	}
 	p.dup_of = dup_of;
@@ -542,6 +576,7 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 	w = calloc((size_t)jobs, sizeof(*w));
 	if (!w) {
 		free(dup_of);
+		free(streams);
 		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
 	}
 	pthread_mutex_init(&p.mu, NULL);
@@ -588,9 +623,12 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		ib_agg_free(w[i].agg);
 	}
 	free(w);
-	free(dup_of);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
+	if (rc >= 0)
+		rc = ib_dedup_events(cfg, rules, in, dup_of, streams, agg, err);
+	free(dup_of);
+	free(streams);
 	st->files = in->n;
 	st->files_failed += atomic_load(&p.failed);
 	return rc;

@@ -407,23 +407,52 @@ static void text_num_text_row(struct mw *w, const char *a, uint64_t n, const cha
 	fputs(" |\n", w->f);
 }
 
-/* Inputs not read because another input has the same content. */
+/* Repeated input: files not read (their content equals another's), events counted once. */
 static void section_dups(struct mw *w, const struct ib_result *r)
 {
-	if (!r->ndup_files)
-		return;
-	fprintf(w->f,
-		"**Repeated input: %zu files not read.** Their content (after gunzip) equals another "
-		"input's, which was read once instead:\n\n| Not read | Same content as |\n|---|---|\n",
-		r->ndup_files);
-	for (size_t i = 0; i < r->ndup_files; i++) {
-		fputs("| ", w->f);
-		esc(w, r->dup_files[i].path);
-		fputs(" | ", w->f);
-		esc(w, r->dup_files[i].same_as);
-		fputs(" |\n", w->f);
+	size_t nfiles = 0, i;
+	uint64_t nev = 0;
+
+	for (i = 0; i < r->ndup_files; i++) {
+		if (r->dup_files[i].events)
+			nev += r->dup_files[i].events;
+		else
+			nfiles++;
 	}
-	fputs("\n", w->f);
+	if (nfiles) {
+		fprintf(w->f,
+			"**Repeated input: %zu files not read.** Their content (after gunzip) equals another "
+			"input's, which was read once instead:\n\n| Not read | Same content as |\n|---|---|\n",
+			nfiles);
+		for (i = 0; i < r->ndup_files; i++) {
+			if (r->dup_files[i].events)
+				continue;
+			fputs("| ", w->f);
+			esc(w, r->dup_files[i].path);
+			fputs(" | ", w->f);
+			esc(w, r->dup_files[i].same_as);
+			fputs(" |\n", w->f);
+		}
+		fputs("\n", w->f);
+	}
+	if (nev) {
+		fprintf(w->f,
+			"**Repeated events: %" PRIu64 " counted once.** These inputs hold events that earlier "
+			"inputs (by path) of the same format and host hold too (overlapping exports, lines "
+			"repeated by copytruncate); the file table above counts them as read:\n\n"
+			"| File | Repeated events | Same events in |\n|---|---:|---|\n",
+			nev);
+		for (i = 0; i < r->ndup_files; i++) {
+			if (!r->dup_files[i].events)
+				continue;
+			fputs("| ", w->f);
+			esc(w, r->dup_files[i].path);
+			fprintf(w->f, " | %" PRIu64 " | ", r->dup_files[i].events);
+			esc(w, r->dup_files[i].same_as);
+			fputs(" |\n", w->f);
+		}
+		fputs("\n", w->f);
+	}
 }
 
 /* With --tz GLOB=ZONE rules: the zone each file was read in (from the options of this run). */

@@ -63,12 +63,23 @@ int ib_agg_server_addr(struct ib_agg *a, struct ib_str server, struct ib_str add
 
 /*
  * Record that the input `path` was not read because `same_as` has the
- * same content (ib_dedup_files). Kept through merge and the state file;
- * read back with ib_agg_dup_get.
+ * same content (ib_dedup_files); or, with ib_agg_dup_events, that n of
+ * its events repeat events of the inputs `same_as` (ib_dedup_events;
+ * nothing when n is 0). Kept through merge and the state file; read back
+ * with ib_agg_dup_get, i from 1 to ib_agg_nstr(a, IB_S_DUP) - 1: both
+ * paths NUL-terminated in buffers of size bytes, *events 0 for a file
+ * not read.
  */
 int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as);
-/* The i-th record (1 <= i < ib_agg_nstr(a, IB_S_DUP)): its two paths, NUL-terminated, in buffers of size bytes. */
-void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size);
+int ib_agg_dup_events(struct ib_agg *a, const char *path, const char *same_as, uint64_t n);
+void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size, uint64_t *events);
+
+/*
+ * Take back one event that ib_agg_add counted, for a repeated event (the
+ * copy that stays has the same key, so the cell keeps its times and
+ * evidence). IB_ERR_USAGE when its cell does not hold two or more.
+ */
+int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m);
 
 /*
  * The server join (docs/method.md, "Server identity"): a server named by

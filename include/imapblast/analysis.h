@@ -132,10 +132,15 @@ struct ib_file_row {
 	struct ib_file_counts c;
 };
 
-/* An input not read: its content equals another input's (docs/method.md, "Repeated input"). */
+/*
+ * Repeated input (docs/method.md, "Repeated input"): an input not read
+ * because its content equals another input's (events 0), or an input
+ * read whose `events` events repeat events of earlier inputs.
+ */
 struct ib_dup_file {
 	char *path;
-	char *same_as; /* the input read instead */
+	char *same_as;	 /* the input read instead, or the inputs holding the same events */
+	uint64_t events; /* 0: the whole file was not read */
 };
 
 struct ib_reason_row {
@@ -234,7 +239,7 @@ struct ib_result {
 	size_t nfiles; /* by path */
 	struct ib_file_counts total;
 	struct ib_dup_file *dup_files;
-	size_t ndup_files; /* by path */
+	size_t ndup_files; /* whole files first, then by path */
 	struct ib_reason_row *reasons;
 	size_t nreasons; /* by count desc, then reason */
 	struct ib_input_error *errors;

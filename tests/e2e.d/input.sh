@@ -122,4 +122,39 @@ check "repeated input: same bytes whatever the order and -j" \
 "$bin" -q -o "$dir/dup3" --save-state "$dir/dup.state" "$dir/dup"
 "$bin" merge -q -o "$dir/dup4" "$dir/dup.state"
 check "repeated input: the list survives the state file" cmp -s "$dir/dup3/summary.md" "$dir/dup4/summary.md"
+
+# --- 4. repeated events: copytruncate left two lines of mail.log.1 at the top
+# of mail.log (Dovecot lines in the shape of samples/formats/multilayer/)
+mkdir -p "$dir/ct"
+cat > "$dir/ct/mail.log.1" <<'LOG'
+Jan 14 09:01:03 mx2 dovecot: imap-login: Disconnected (auth service reported temporary failure): user=<dave@example.org>, method=PLAIN, rip=203.0.113.51, lip=10.0.0.22, session=<kQx3RvY8PLSkXGo1>
+Jan 14 09:02:03 mx2 dovecot: imap-login: Disconnected (auth service reported temporary failure): user=<erin@example.org>, method=PLAIN, rip=203.0.113.52, lip=10.0.0.22, session=<kQx3RvY8PLSkXGo2>
+Jan 14 09:03:03 mx2 dovecot: imap-login: Disconnected (auth service reported temporary failure): user=<dave@example.org>, method=PLAIN, rip=203.0.113.51, lip=10.0.0.22, session=<kQx3RvY8PLSkXGo3>
+LOG
+{ tail -n 2 "$dir/ct/mail.log.1"; cat <<'LOG'
+Jan 14 09:06:02 mx2 dovecot: imap-login: Login: user=<dave@example.org>, method=PLAIN, rip=203.0.113.51, lip=10.0.0.22, mpid=31022, session=<pZw4RvY8PLSkXGo4>
+LOG
+} > "$dir/ct/mail.log"
+# another backend's log over the same minutes is not a repeat
+sed 's/ mx2 / mx3 /' "$dir/ct/mail.log.1" > "$dir/ct/mx3.log"
+"$bin" -q --year 2026 --window $w2 -j 2 -o "$dir/ct1" "$dir/ct"
+check "copytruncate: dave 2+2 failures (mx2 once, mx3), erin 1+1" \
+	sh -c "grep -q '^dave@example.org,2026-01-14T09:01:03Z,2026-01-14T09:03:03Z,4,' '$dir/ct1/affected-users.csv' &&
+	       grep -q '^erin@example.org,2026-01-14T09:02:03Z,2026-01-14T09:02:03Z,2,' '$dir/ct1/affected-users.csv'"
+check "copytruncate: summary.md says which file repeated how many" \
+	grep -q 'mail\\\.log\\\.1 | 2 | .*ct/mail\\\.log |' "$dir/ct1/summary.md"
+"$bin" -q --year 2026 --window $w2 -j 1 -o "$dir/ct2" "$dir/ct/mx3.log" "$dir/ct/mail.log.1" "$dir/ct/mail.log"
+check "copytruncate: same bytes whatever the order and -j" \
+	sh -c "cmp -s '$dir/ct1/summary.md' '$dir/ct2/summary.md' && cmp -s '$dir/ct1/affected-users.csv' '$dir/ct2/affected-users.csv'"
+# overlapping Entra sign-in exports (rows of samples/formats/entra-signins.csv)
+e=$top/samples/formats/entra-signins.csv
+head -n 4 "$e" > "$dir/ct/entra-a.csv"
+{ head -n 1 "$e"; tail -n +3 "$e"; } > "$dir/ct/entra-b.csv"
+"$bin" -q -o "$dir/en1" "$e"
+"$bin" -q -o "$dir/en2" "$dir/ct/entra-a.csv" "$dir/ct/entra-b.csv"
+check "overlapping exports: the shared rows counted once" /usr/bin/python3 - "$dir/en1/summary.json" "$dir/en2/summary.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["buckets"] == b["buckets"], (a["buckets"], b["buckets"])
+PY
 exit $fail
