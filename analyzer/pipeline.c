@@ -135,7 +135,7 @@ static int server_addr(struct file_run *fr, const struct ib_event *ev)
 	const struct ib_str *s = &ev->server, *l = &ev->local;
 	int rc;
 
-	if (ib_str_eq(*s, *l))
+	if (!s->len || ib_str_eq(*s, *l))
 		return IB_OK;
 	if (fr->pair_len && fr->pair_server == s->len && fr->pair_len == s->len + l->len &&
 	    !memcmp(fr->pair, s->ptr, s->len) && !memcmp(fr->pair + s->len, l->ptr, l->len))
@@ -194,7 +194,8 @@ static void note_stream(struct ib_stream *st, const struct ib_event *ev)
 		st->any = 1;
 		st->min_ms = st->max_ms = ev->time_ms;
 		st->host_len = ev->host.len < sizeof(st->host) ? ev->host.len : sizeof(st->host);
-		memcpy(st->host, ev->host.ptr, st->host_len);
+		if (st->host_len)
+			memcpy(st->host, ev->host.ptr, st->host_len);
 		st->mixed = ev->host.len > sizeof(st->host);
 		return;
 	}
@@ -202,7 +203,8 @@ static void note_stream(struct ib_stream *st, const struct ib_event *ev)
 		st->min_ms = ev->time_ms;
 	if (ev->time_ms > st->max_ms)
 		st->max_ms = ev->time_ms;
-	if (!st->mixed && (ev->host.len != st->host_len || memcmp(ev->host.ptr, st->host, st->host_len)))
+	if (!st->mixed &&
+	    (ev->host.len != st->host_len || (st->host_len && memcmp(ev->host.ptr, st->host, st->host_len))))
 		st->mixed = 1;
 }
 
