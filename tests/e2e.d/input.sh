@@ -157,4 +157,20 @@ import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 assert a["buckets"] == b["buckets"], (a["buckets"], b["buckets"])
 PY
+
+# summary.json carries the joins and the repeats, valid under docs/summary-schema.json
+check "summary.json: server_joins, repeated_input, schema-valid" /usr/bin/python3 - "$top/docs/summary-schema.json" "$dir/join/summary.json" "$dir/dup1/summary.json" "$dir/ct1/summary.json" <<'PY'
+import json, sys
+schema = json.load(open(sys.argv[1]))
+j, d, c = (json.load(open(p)) for p in sys.argv[2:5])
+assert j["server_joins"] == [{"from": "10.0.0.22:143", "to": "mx2"}], j["server_joins"]
+assert [x["events"] for x in d["repeated_input"]] == [0, 0], d["repeated_input"]
+assert [x["events"] for x in c["repeated_input"]] == [2], c["repeated_input"]
+try:
+    import jsonschema
+except ImportError:
+    sys.exit(0)
+for x in (j, d, c):
+    jsonschema.validate(x, schema)
+PY
 exit $fail
