@@ -224,10 +224,18 @@ static int reread(const struct ib_config *cfg, struct ib_classifier *cls, const 
 	return rc < 0 ? rc : IB_OK;
 }
 
-/* May inputs a and b hold the same events: same format, a host in common, overlapping times? */
+/* May inputs a and b hold the same events: an event format and a host in common, overlapping times? */
 static int may_share(const struct ib_stream *a, const struct ib_stream *b)
 {
-	if (!a->any || !b->any || !a->format || a->format != b->format)
+	int common = a->many_formats || b->many_formats;
+
+	if (!a->any || !b->any)
+		return 0;
+	for (int i = 0; i < a->nformats && !common; i++)
+		for (int j = 0; j < b->nformats; j++)
+			if (a->formats[i] == b->formats[j])
+				common = 1;
+	if (!common)
 		return 0;
 	if (!a->mixed && !b->mixed &&
 	    (a->host_len != b->host_len || memcmp(a->host, b->host, a->host_len)))

@@ -187,6 +187,17 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 	return rc < 0 ? rc : 1;
 }
 
+static void note_format(struct ib_stream *st, const char *format)
+{
+	for (int i = 0; i < st->nformats; i++)
+		if (st->formats[i] == format)
+			return;
+	if (st->nformats == 4)
+		st->many_formats = 1;
+	else
+		st->formats[st->nformats++] = format;
+}
+
 /* Widen the file's time range; a host other than the first makes it mixed. */
 static void note_stream(struct ib_stream *st, const struct ib_event *ev)
 {
@@ -197,8 +208,12 @@ static void note_stream(struct ib_stream *st, const struct ib_event *ev)
 		if (st->host_len)
 			memcpy(st->host, ev->host.ptr, st->host_len);
 		st->mixed = ev->host.len > sizeof(st->host);
+		st->formats[0] = ev->format;
+		st->nformats = 1;
 		return;
 	}
+	if (ev->format != st->formats[st->nformats - 1] && !st->many_formats)
+		note_format(st, ev->format);
 	if (ev->time_ms < st->min_ms)
 		st->min_ms = ev->time_ms;
 	if (ev->time_ms > st->max_ms)

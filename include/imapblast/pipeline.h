@@ -42,7 +42,11 @@ int ib_dedup_files(const struct ib_inputs *in, size_t max_line, long *dup_of, st
 
 /* What a run notes of each input for ib_dedup_events. */
 struct ib_stream {
-	const char *format; /* parser name, or NULL */
+	const char *format; /* the file's parser name, or NULL */
+	/* the events' own formats (ev->format, e.g. "dovecot" in a syslog file) */
+	const char *formats[4];
+	int nformats;
+	int many_formats; /* more than four */
 	char host[64];	    /* host of its first event (cut at 64 bytes) */
 	size_t host_len;
 	int mixed; /* events from more than one host (or a longer name) */
@@ -52,7 +56,7 @@ struct ib_stream {
 
 /*
  * Repeated events (analyzer/dedup.c): events that two inputs of one
- * format and host both hold (overlapping exports, lines copytruncate
+ * event format and host both hold (overlapping exports, lines copytruncate
  * repeated) are counted once. Only inputs whose time ranges overlap
  * another's of the same format and host are read again, in path order;
  * an event of a later input is taken back from agg (ib_agg_sub) while
