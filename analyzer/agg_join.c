@@ -61,7 +61,8 @@ int ib_agg_dup_events(struct ib_agg *a, const char *path, const char *same_as, u
 	return n ? dup_record(a, path, same_as, n) : IB_OK;
 }
 
-void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size, uint64_t *events)
+void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size,
+		    uint64_t *events)
 {
 	const char *s = ib_agg_str(a, IB_S_DUP, (uint32_t)i), *us = strchr(s, 0x1f);
 	const char *rest = us ? us + 1 : "", *us2 = strchr(rest, 0x1f);

@@ -17,9 +17,9 @@
 #include "report_int.h" /* ib_sha256 */
 
 struct fp {
-	size_t i;	   /* index into in->paths */
-	const char *path;  /* in->paths[i] */
-	uint64_t len;	   /* content length mod 2^32, UINT64_MAX: unknown */
+	size_t i;	  /* index into in->paths */
+	const char *path; /* in->paths[i] */
+	uint64_t len;	  /* content length mod 2^32, UINT64_MAX: unknown */
 	unsigned char h[32];
 	int hashed; /* 1: h holds the content's hash */
 };
@@ -39,7 +39,8 @@ static uint64_t content_len(const char *path)
 		return UINT64_MAX;
 	if (fread(b, 1, 2, f) == 2 && b[0] == 0x1f && b[1] == 0x8b) {
 		if (st.st_size >= 18 && fseek(f, -4, SEEK_END) == 0 && fread(b, 1, 4, f) == 4)
-			v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
+			v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+			    (uint64_t)b[3] << 24;
 	} else {
 		v = (uint64_t)st.st_size & 0xffffffffu;
 	}
@@ -166,9 +167,9 @@ static uint64_t identity(const struct ib_event *ev)
 
 /* One re-read: count identities in [min, max] into *set, or (with agg) take repeats back. */
 struct reread {
-	Pvoid_t *set;	   /* JudyL identity -> count (counting pass) */
-	Pcvoid_t earlier;  /* JudyL identity -> copies the earlier inputs hold (taking pass) */
-	Pvoid_t seen;	   /* JudyL identity -> copies of this input so far (taking pass) */
+	Pvoid_t *set;	    /* JudyL identity -> count (counting pass) */
+	Pcvoid_t earlier;   /* JudyL identity -> copies the earlier inputs hold (taking pass) */
+	Pvoid_t seen;	    /* JudyL identity -> copies of this input so far (taking pass) */
 	struct ib_agg *agg; /* NULL: counting pass */
 	int64_t min_ms, max_ms;
 	uint64_t taken;
@@ -237,8 +238,7 @@ static int may_share(const struct ib_stream *a, const struct ib_stream *b)
 				common = 1;
 	if (!common)
 		return 0;
-	if (!a->mixed && !b->mixed &&
-	    (a->host_len != b->host_len || memcmp(a->host, b->host, a->host_len)))
+	if (!a->mixed && !b->mixed && (a->host_len != b->host_len || memcmp(a->host, b->host, a->host_len)))
 		return 0;
 	return a->min_ms <= b->max_ms && b->min_ms <= a->max_ms;
 }

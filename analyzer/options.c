@@ -70,7 +70,8 @@ static int set_tz(struct ib_options *o, const struct ib_option *opt, const char 
 	(void)opt;
 	if (eq) {
 		if (eq == arg || !eq[1])
-			return BAD(err, "bad value for option '--%s': '%s' (want ZONE or GLOB=ZONE)", "tz", arg);
+			return BAD(err, "bad value for option '--%s': '%s' (want ZONE or GLOB=ZONE)", "tz",
+				   arg);
 		if (o->nzone_rules == IB_OPT_LIST_MAX)
 			return BAD(err, "too many '--%s' options", "tz");
 		if ((rc = load_zone(eq + 1, &z, err)) < 0)
@@ -142,7 +143,8 @@ static int user_rules_file(struct ib_options *o, const char *path, struct ib_err
 			rc = BAD(err, "%s:%u: line too long for option '--%s'", path, lineno, "user-of");
 			break;
 		}
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
+			     line[n - 1] == '\t'))
 			n--;
 		while (n && (*p == ' ' || *p == '\t'))
 			p++, n--;
@@ -167,7 +169,8 @@ static int set_user_of(struct ib_options *o, const struct ib_option *opt, const 
 		return user_rules_file(o, arg + 1, err);
 	rc = add_user_rule(o, arg, strlen(arg), err);
 	if (rc > 0)
-		return BAD(err, "bad value for option '--%s': '%s' (want GLOB=USER or @FILE)", "user-of", arg);
+		return BAD(err, "bad value for option '--%s': '%s' (want GLOB=USER or @FILE)", "user-of",
+			   arg);
 	return rc;
 }
 
@@ -281,10 +284,10 @@ static void help_outputs(char *buf, size_t size)
 const struct ib_option ib_option_table[] = {
     OPT_UINT("jobs", 'j', "N", "use N threads (default: CPUs, at most 4)", IN, A | M, cfg.jobs, 1, 256),
     OPT_CUSTOM("format", 0, "NAME", "force a parser (see 'imapblast formats')", IN, A | R, set_format, NULL),
-    OPT_CUSTOM("tz", 0, "[GLOB=]ZONE", "zone of logs without one, e.g. Europe/Berlin (default UTC)", IN, A | R,
-	       set_tz, NULL),
-    OPT_CUSTOM("user-of", 0, "GLOB=USER", "user of the events of matching files that name none (or @FILE)", IN,
-	       A | R, set_user_of, NULL),
+    OPT_CUSTOM("tz", 0, "[GLOB=]ZONE", "zone of logs without one, e.g. Europe/Berlin (default UTC)", IN,
+	       A | R, set_tz, NULL),
+    OPT_CUSTOM("user-of", 0, "GLOB=USER", "user of the events of matching files that name none (or @FILE)",
+	       IN, A | R, set_user_of, NULL),
     OPT_CUSTOM("default-domain", 0, "DOMAIN", "count bare user names as user@DOMAIN", IN, A | R, set_domain,
 	       NULL),
     OPT_UINT("year", 0, "YYYY", "year of yearless syslog dates (default: from file mtime)", IN, A | R,

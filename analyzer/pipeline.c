@@ -44,9 +44,9 @@ struct file_run {
 	atomic_uint_fast64_t *progress; /* shared compressed-bytes counter, or NULL */
 	const struct ib_observer *obs;	/* or NULL */
 	const char *path;
-	struct ib_str user_of; /* --user-of for this file, or empty */
-	size_t domain_len;     /* strlen(cfg->default_domain), 0 = off */
-	char user_buf[320];    /* a user with --default-domain added */
+	struct ib_str user_of;	  /* --user-of for this file, or empty */
+	size_t domain_len;	  /* strlen(cfg->default_domain), 0 = off */
+	char user_buf[320];	  /* a user with --default-domain added */
 	struct ib_stream *stream; /* the file's time range and host, for ib_dedup_events; or NULL */
 	/* the last (server, address) pair recorded: most lines of a backend repeat it */
 	char pair[256];
@@ -467,7 +467,7 @@ struct pool {
 	const struct ib_config *cfg;
 	const struct ib_rules *rules;
 	const struct ib_inputs *in;
-	const long *dup_of; /* ib_dedup_files: -1, or the input read instead */
+	const long *dup_of;	   /* ib_dedup_files: -1, or the input read instead */
 	struct ib_stream *streams; /* per input, for ib_dedup_events */
 	atomic_size_t next;
 	atomic_uint_fast64_t done;

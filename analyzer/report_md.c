@@ -420,10 +420,11 @@ static void section_dups(struct mw *w, const struct ib_result *r)
 			nfiles++;
 	}
 	if (nfiles) {
-		fprintf(w->f,
-			"**Repeated input: %zu files not read.** Their content (after gunzip) equals another "
-			"input's, which was read once instead:\n\n| Not read | Same content as |\n|---|---|\n",
-			nfiles);
+		fprintf(
+		    w->f,
+		    "**Repeated input: %zu files not read.** Their content (after gunzip) equals another "
+		    "input's, which was read once instead:\n\n| Not read | Same content as |\n|---|---|\n",
+		    nfiles);
 		for (i = 0; i < r->ndup_files; i++) {
 			if (r->dup_files[i].events)
 				continue;
@@ -437,7 +438,8 @@ static void section_dups(struct mw *w, const struct ib_result *r)
 	}
 	if (nev) {
 		fprintf(w->f,
-			"**Repeated events: %" PRIu64 " counted once.** These inputs hold events that earlier "
+			"**Repeated events: %" PRIu64
+			" counted once.** These inputs hold events that earlier "
 			"inputs (by path) of the same format and host hold too (overlapping exports, lines "
 			"repeated by copytruncate); the file table above counts them as read:\n\n"
 			"| File | Repeated events | Same events in |\n|---|---:|---|\n",
@@ -472,7 +474,8 @@ static void section_zones(struct mw *w, const struct ib_result *r)
 	}
 	if (i == r->nfiles)
 		return; /* one zone for all */
-	fputs("Times without a zone were read in these zones (`--tz`):\n\n| File | Zone |\n|---|---|\n", w->f);
+	fputs("Times without a zone were read in these zones (`--tz`):\n\n| File | Zone |\n|---|---|\n",
+	      w->f);
 	for (i = 0; i < r->nfiles; i++) {
 		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
 		fputs("| ", w->f);

@@ -69,7 +69,8 @@ static void legend(FILE *f, double y, int have_window)
 {
 	double x = X0;
 
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">outage failure rate:</text>\n", X0 - 130, y + 10);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">outage failure rate:</text>\n", X0 - 130,
+		y + 10);
 	fprintf(f,
 		"<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#bbbbbb\"/>"
 		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">no attempts</text>\n",
@@ -83,10 +84,12 @@ static void legend(FILE *f, double y, int have_window)
 		x += 62;
 	}
 	if (have_window)
-		fprintf(f,
-			"<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"none\" stroke=\"#1f3b73\" "
-			"stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">incident window</text>\n",
-			x + 10, y, x + 26, y + 10);
+		fprintf(
+		    f,
+		    "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"none\" stroke=\"#1f3b73\" "
+		    "stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">incident "
+		    "window</text>\n",
+		    x + 10, y, x + 26, y + 10);
 }
 
 static int write_servers_svg(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
@@ -139,13 +142,15 @@ static int write_servers_svg(FILE *f, const struct ib_result *r, const struct ib
 
 			if (!att)
 				continue;
-			fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"/>\n",
+			fprintf(f,
+				"<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"/>\n",
 				X0 + (double)j * cw, y, cw, ROW_H - 1, colour(att, fail));
 		}
 	}
-	fprintf(f,
-		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#888888\"/>\n",
-		X0, Y0, X1 - X0, y1 - Y0);
+	fprintf(
+	    f,
+	    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#888888\"/>\n",
+	    X0, Y0, X1 - X0, y1 - Y0);
 	if (have_window) {
 		int64_t t0 = r->buckets[0].start_ms, span = (int64_t)g->ncols * g->col_buckets * bucket;
 		double xs = X0 + (double)(r->window_start_ms - t0) / (double)span * (X1 - X0);
@@ -162,8 +167,8 @@ static int write_servers_svg(FILE *f, const struct ib_result *r, const struct ib
 	/* time: the first and the last bucket */
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n", X0, y1 + 16,
 		ib_rep_time(r->buckets[0].start_ms, a, sizeof(a)));
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", X1, y1 + 16,
-		ib_rep_time(r->buckets[r->nbuckets - 1].start_ms + bucket, b, sizeof(b)));
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", X1,
+		y1 + 16, ib_rep_time(r->buckets[r->nbuckets - 1].start_ms + bucket, b, sizeof(b)));
 	if (g->more)
 		fprintf(f,
 			"<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%zu more servers "

@@ -18,7 +18,7 @@
 
 #define STATE_MAGIC "IBSTATE1"
 #define STATE_VERSION 2u /* 2: strings of kinds IB_S_ADDR, IB_S_DUP; 1 is still read */
-#define STATE_HEADER 28 /* magic 8, version 4, total length 8, bucket 8 */
+#define STATE_HEADER 28	 /* magic 8, version 4, total length 8, bucket 8 */
 #define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
 
 struct wr {

@@ -218,7 +218,8 @@ START_TEST(test_file_rules)
 	ib_options_finish(&o);
 
 	/* the first rule that fits wins, on the path or the base name; else the plain --tz */
-	ck_assert_str_eq(ib_zone_name(ib_config_zone_of(&o.cfg, "proxy/mail.log", &name)), "America/New_York");
+	ck_assert_str_eq(ib_zone_name(ib_config_zone_of(&o.cfg, "proxy/mail.log", &name)),
+			 "America/New_York");
 	ck_assert_str_eq(name, "America/New_York");
 	ck_assert(ib_config_zone_of(&o.cfg, "/var/log/x.utc.log", &name) == NULL);
 	ck_assert_str_eq(name, "UTC");

@@ -269,7 +269,8 @@ static inline struct ib_result *fx_incident(int hostile)
 			int in = j >= 12 && j < 21;
 
 			r->grid.attempts[i * 36 + j] = j % 11 == 5 && i == 2 ? 0 : 80 + (uint64_t)j;
-			r->grid.failures[i * 36 + j] = in && i == 0 ? 40 + (uint64_t)j : (uint64_t)((i + j) % 4);
+			r->grid.failures[i * 36 + j] =
+			    in && i == 0 ? 40 + (uint64_t)j : (uint64_t)((i + j) % 4);
 		}
 	}
 

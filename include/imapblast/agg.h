@@ -72,7 +72,8 @@ int ib_agg_server_addr(struct ib_agg *a, struct ib_str server, struct ib_str add
  */
 int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as);
 int ib_agg_dup_events(struct ib_agg *a, const char *path, const char *same_as, uint64_t n);
-void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size, uint64_t *events);
+void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size,
+		    uint64_t *events);
 
 /*
  * Take back one event that ib_agg_add counted, for a repeated event (the

@@ -223,7 +223,7 @@ struct ib_result {
 	struct ib_unverified_row *unverified;
 	size_t nunverified; /* sorted by user */
 	struct ib_server_row *servers;
-	size_t nservers; /* flagged first, then by server */
+	size_t nservers;	    /* flagged first, then by server */
 	struct ib_server_grid grid; /* empty (nrows 0) without servers or buckets */
 	/* servers joined from the logs (ib_agg_join_servers): "FROM=TO", sorted */
 	char **server_joins;

@@ -59,11 +59,11 @@ struct ib_options {
 	/* --user-of: rules, owned (glob and user in one block), grown as needed */
 	struct ib_file_rule *user_rules;
 	size_t nuser_rules, cap_user_rules;
-	int outputs;		 /* formats --outputs */
-	int test;		 /* rules --test */
-	int verbose;		 /* -v */
-	int help;		 /* -h: the caller prints help and stops */
-	int version;		 /* -V: the caller prints the version and stops */
+	int outputs; /* formats --outputs */
+	int test;    /* rules --test */
+	int verbose; /* -v */
+	int help;    /* -h: the caller prints help and stops */
+	int version; /* -V: the caller prints the version and stops */
 };
 
 struct ib_option {

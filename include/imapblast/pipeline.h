@@ -47,7 +47,7 @@ struct ib_stream {
 	const char *formats[4];
 	int nformats;
 	int many_formats; /* more than four */
-	char host[64];	    /* host of its first event (cut at 64 bytes) */
+	char host[64];	  /* host of its first event (cut at 64 bytes) */
 	size_t host_len;
 	int mixed; /* events from more than one host (or a longer name) */
 	int any;   /* 1: min_ms and max_ms hold its counted events' range */
