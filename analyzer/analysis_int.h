@@ -138,6 +138,16 @@ int ib_an_users(struct ib_an *c);
  */
 int ib_an_tables(struct ib_an *c);
 
+/*
+ * Phase 7, the server grid (analysis_grid.c). Reads scope, verdict and
+ * r->servers (names). Sets r->grid.
+ */
+int ib_an_server_grid(struct ib_an *c);
+
+/* Phase 0, repeated input (analysis_input.c): reads only the aggregator;
+ * sets r->dup_files. */
+int ib_an_dups(struct ib_an *c);
+
 /* Phase 0, data quality (analysis_tables.c): reads only the aggregator;
  * sets r->files, r->total, r->reasons, r->errors. */
 int ib_an_quality(struct ib_an *c);

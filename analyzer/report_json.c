@@ -176,6 +176,26 @@ static const char *win_source(enum ib_window_source s)
 	return s == IB_WIN_GIVEN ? "given" : s == IB_WIN_DETECTED ? "detected" : "none";
 }
 
+/* "server_joins": [{"from", "to"}], from the result's "FROM=TO" strings. */
+static void json_joins(struct jw *w, const struct ib_result *r)
+{
+	char from[256];
+
+	open_(w, "server_joins", '[');
+	for (size_t i = 0; i < r->nserver_joins; i++) {
+		const char *j = r->server_joins[i], *eq = strchr(j, '=');
+		size_t n = (size_t)(eq - j) < sizeof(from) ? (size_t)(eq - j) : sizeof(from) - 1;
+
+		memcpy(from, j, n);
+		from[n] = 0;
+		open_(w, NULL, '{');
+		jstr(w, "from", from);
+		jstr(w, "to", eq + 1);
+		close_(w, '}');
+	}
+	close_(w, ']');
+}
+
 static int write_json(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
 {
 	struct ib_config dflt;
@@ -428,6 +448,20 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 		close_(&w, '}');
 	}
 	close_(&w, ']');
+
+	if (r->ndup_files) {
+		open_(&w, "repeated_input", '[');
+		for (i = 0; i < r->ndup_files; i++) {
+			open_(&w, NULL, '{');
+			jstr(&w, "path", r->dup_files[i].path);
+			jstr(&w, "same_as", r->dup_files[i].same_as);
+			ju(&w, "events", r->dup_files[i].events);
+			close_(&w, '}');
+		}
+		close_(&w, ']');
+	}
+	if (r->nserver_joins)
+		json_joins(&w, r);
 
 	fputs("\n}\n", f);
 	if (w.sc.oom)

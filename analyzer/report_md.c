@@ -137,6 +137,30 @@ static void section_headline(struct mw *w, const struct ib_result *r)
 	fprintf(f, "| Unverified users left out | %zu |\n\n", r->nunverified);
 }
 
+/* Servers joined from the logs: a proxy's upstream address and the backend that logs it as its own. */
+static void section_joins(struct mw *w, const struct ib_result *r)
+{
+	if (!r->nserver_joins)
+		return;
+	fputs("Joined from the logs (a backend logs the address that a proxy names as its own; "
+	      "`--server-alias` names what the logs cannot tell):\n\n| Named | Counted as |\n|---|---|\n",
+	      w->f);
+	for (size_t i = 0; i < r->nserver_joins; i++) {
+		const char *j = r->server_joins[i], *eq = strchr(j, '=');
+		char from[256];
+		size_t n = (size_t)(eq - j) < sizeof(from) ? (size_t)(eq - j) : sizeof(from) - 1;
+
+		memcpy(from, j, n);
+		from[n] = 0;
+		fputs("| ", w->f);
+		esc(w, from);
+		fputs(" | ", w->f);
+		esc(w, eq + 1);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
+}
+
 static void section_servers(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -173,6 +197,7 @@ static void section_servers(struct mw *w, const struct ib_result *r)
 		fprintf(f, " %" PRIu64 " |\n", s->affected_users);
 	}
 	fputs("\n", f);
+	section_joins(w, r);
 }
 
 static void section_layers(struct mw *w, const struct ib_result *r)
@@ -423,6 +448,86 @@ static void text_num_text_row(struct mw *w, const char *a, uint64_t n, const cha
 	fputs(" |\n", w->f);
 }
 
+/* Repeated input: files not read (their content equals another's), events counted once. */
+static void section_dups(struct mw *w, const struct ib_result *r)
+{
+	size_t nfiles = 0, i;
+	uint64_t nev = 0;
+
+	for (i = 0; i < r->ndup_files; i++) {
+		if (r->dup_files[i].events)
+			nev += r->dup_files[i].events;
+		else
+			nfiles++;
+	}
+	if (nfiles) {
+		fprintf(
+		    w->f,
+		    "**Repeated input: %zu files not read.** Their content (after gunzip) equals another "
+		    "input's, which was read once instead:\n\n| Not read | Same content as |\n|---|---|\n",
+		    nfiles);
+		for (i = 0; i < r->ndup_files; i++) {
+			if (r->dup_files[i].events)
+				continue;
+			fputs("| ", w->f);
+			esc(w, r->dup_files[i].path);
+			fputs(" | ", w->f);
+			esc(w, r->dup_files[i].same_as);
+			fputs(" |\n", w->f);
+		}
+		fputs("\n", w->f);
+	}
+	if (nev) {
+		fprintf(w->f,
+			"**Repeated events: %" PRIu64
+			" counted once.** These inputs hold events that earlier "
+			"inputs (by path) of the same format and host hold too (overlapping exports, lines "
+			"repeated by copytruncate); the file table above counts them as read:\n\n"
+			"| File | Repeated events | Same events in |\n|---|---:|---|\n",
+			nev);
+		for (i = 0; i < r->ndup_files; i++) {
+			if (!r->dup_files[i].events)
+				continue;
+			fputs("| ", w->f);
+			esc(w, r->dup_files[i].path);
+			fprintf(w->f, " | %" PRIu64 " | ", r->dup_files[i].events);
+			esc(w, r->dup_files[i].same_as);
+			fputs(" |\n", w->f);
+		}
+		fputs("\n", w->f);
+	}
+}
+
+/* With --tz GLOB=ZONE rules: the zone each file was read in (from the options of this run). */
+static void section_zones(struct mw *w, const struct ib_result *r)
+{
+	const char *name, *first = NULL;
+	size_t i;
+
+	if (!w->cfg || !w->cfg->nzone_rules)
+		return;
+	for (i = 0; i < r->nfiles; i++) {
+		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
+		if (!first)
+			first = name;
+		else if (strcmp(first, name))
+			break;
+	}
+	if (i == r->nfiles)
+		return; /* one zone for all */
+	fputs("Times without a zone were read in these zones (`--tz`):\n\n| File | Zone |\n|---|---|\n",
+	      w->f);
+	for (i = 0; i < r->nfiles; i++) {
+		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
+		fputs("| ", w->f);
+		esc(w, r->files[i].path);
+		fputs(" | ", w->f);
+		esc(w, name);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
+}
+
 static void section_quality(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -439,6 +544,8 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		counts_row(w, r->files[i].path, r->files[i].format, &r->files[i].c);
 	counts_row(w, "total", "", &r->total);
 	fputs("\n", f);
+	section_dups(w, r);
+	section_zones(w, r);
 	if (r->nreasons) {
 		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",
 		      f);

@@ -17,8 +17,8 @@
 #include "imapblast/atomic.h"
 
 #define STATE_MAGIC "IBSTATE1"
-#define STATE_VERSION 1u
-#define STATE_HEADER 28 /* magic 8, version 4, total length 8, bucket 8 */
+#define STATE_VERSION 2u /* 2: strings of kinds IB_S_ADDR, IB_S_DUP; 1 is still read */
+#define STATE_HEADER 28	 /* magic 8, version 4, total length 8, bucket 8 */
 #define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
 
 struct wr {
@@ -334,6 +334,7 @@ struct rd {
 	const unsigned char *p;
 	size_t len, off;
 	int bad;
+	unsigned version;
 };
 
 static uint64_t rdint(struct rd *r, int bytes)
@@ -407,6 +408,8 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		uint64_t n;
 
+		if ((k == IB_S_ADDR || k == IB_S_DUP) && r->version < 2)
+			continue; /* version 1 had neither */
 		at = r->off;
 		n = rcount(r, 4);
 		if (r->bad || n == 0)
@@ -571,7 +574,7 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, const char *name,
 		    struct ib_error *err)
 {
-	struct rd r = {buf, len, 0, 0};
+	struct rd r = {buf, len, 0, 0, 0};
 	uint64_t version, total;
 	int64_t bucket;
 	uLong crc, want;
@@ -594,7 +597,7 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 	if (r.bad)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
 				    name, len);
-	if (version != STATE_VERSION)
+	if (version != STATE_VERSION && version != 1)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 8, "state '%s': unsupported version %llu",
 				    name, (unsigned long long)version);
 	total = rdint(&r, 8);
@@ -632,6 +635,7 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 	if (rc < 0)
 		return ib_error_set(err, rc, ENOMEM, name, 0, "out of memory");
 	r.len = len - 4;
+	r.version = (unsigned)version;
 	rc = rbody(a, &r, name, err);
 	if (rc < 0) {
 		ib_agg_free(a);

@@ -330,8 +330,11 @@ static void login_fields(struct ib_str r, struct ib_event *ev)
 	if ((sv = rkey(r, "session=<", 9, 8)) != NULL &&
 	    (e = memchr(sv, '>', (size_t)(r.ptr + r.len - sv))) != NULL)
 		ev->session = ib_sp_span(sv, e);
-	if (!ev->server.len && rfield_word(r, "lip=", 4, 0, &v) == 0)
-		ev->server = v;
+	if (rfield_word(r, "lip=", 4, 0, &v) == 0) {
+		ev->local = v; /* what a proxy's upstream names it by (agg_join.c) */
+		if (!ev->server.len)
+			ev->server = v;
+	}
 }
 
 static int proxy_line(struct ib_str r, struct ib_event *ev)

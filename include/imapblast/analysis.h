@@ -179,6 +179,17 @@ struct ib_file_row {
 	struct ib_file_counts c;
 };
 
+/*
+ * Repeated input (docs/method.md, "Repeated input"): an input not read
+ * because its content equals another input's (events 0), or an input
+ * read whose `events` events repeat events of earlier inputs.
+ */
+struct ib_dup_file {
+	char *path;
+	char *same_as;	 /* the input read instead, or the inputs holding the same events */
+	uint64_t events; /* 0: the whole file was not read */
+};
+
 struct ib_reason_row {
 	char *reason;
 	uint64_t count;
@@ -199,6 +210,27 @@ struct ib_input_error {
 };
 
 enum ib_window_source { IB_WIN_NONE = 0, IB_WIN_GIVEN, IB_WIN_DETECTED };
+
+/* The server-by-time grid (servers.svg): at most this many columns and rows. */
+#define IB_GRID_COLS 400
+#define IB_GRID_ROWS 200
+
+/*
+ * Per server and column of time: attempts and outage failures (as
+ * servers[] counts them: live cells, attack sources excluded, connection
+ * outcomes included; a failure is an outage failure by the rule of
+ * docs/method.md section 5, in or out of the window). Rows are the
+ * servers by name, the first IB_GRID_ROWS of them; a column holds
+ * col_buckets consecutive buckets, from buckets[0].
+ */
+struct ib_server_grid {
+	size_t nrows, ncols;
+	size_t more;	     /* servers left out after the first IB_GRID_ROWS by name */
+	int64_t col_buckets; /* buckets per column, >= 1 */
+	const char **names;  /* row -> server name (points into servers[]) */
+	uint64_t *attempts;  /* [row * ncols + col] */
+	uint64_t *failures;  /* [row * ncols + col], outage failures */
+};
 
 /* The retry histogram: outage failures before recovery, per recovered user. */
 #define IB_RETRY_BINS 5
@@ -252,7 +284,11 @@ struct ib_result {
 	struct ib_stale_row *stale;
 	size_t nstale; /* sorted by user, then ip */
 	struct ib_server_row *servers;
-	size_t nservers; /* flagged first, then by server */
+	size_t nservers;	    /* flagged first, then by server */
+	struct ib_server_grid grid; /* empty (nrows 0) without servers or buckets */
+	/* servers joined from the logs (ib_agg_join_servers): "FROM=TO", sorted */
+	char **server_joins;
+	size_t nserver_joins;
 	struct ib_layer_row layers[IB_LAYER_COUNT];
 	struct ib_bucket_row *buckets;
 	size_t nbuckets; /* by time, every bucket of the range */
@@ -263,6 +299,8 @@ struct ib_result {
 	struct ib_file_row *files;
 	size_t nfiles; /* by path */
 	struct ib_file_counts total;
+	struct ib_dup_file *dup_files;
+	size_t ndup_files; /* whole files first, then by path */
 	struct ib_reason_row *reasons;
 	size_t nreasons; /* by count desc, then reason */
 	struct ib_input_error *errors;

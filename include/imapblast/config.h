@@ -32,6 +32,17 @@ struct ib_span {
 	int64_t start_ms, end_ms;
 };
 
+/*
+ * A per-file rule: --tz GLOB=ZONE or --user-of GLOB=USER. GLOB is matched
+ * with fnmatch(3) on the path as given, then on its base name; the first
+ * rule that fits a file wins (ib_config_zone_of, ib_config_user_of).
+ */
+struct ib_file_rule {
+	const char *glob;	    /* NUL-terminated, never empty */
+	const struct ib_zone *zone; /* --tz: the zone, NULL for UTC */
+	const char *value;	    /* the zone's name or the user, never empty */
+};
+
 struct ib_config {
 	/* input */
 	size_t max_line;	  /* --max-line, default 65536 */
@@ -39,6 +50,14 @@ struct ib_config {
 	const char *tz;		  /* --tz ZONE, NULL = UTC */
 	/* --tz loaded (zone.h): each file's time policy points at it; NULL = UTC */
 	const struct ib_zone *zone;
+	/* --tz GLOB=ZONE (repeatable): zones of the files they fit, before cfg->zone */
+	const struct ib_file_rule *zone_rules;
+	size_t nzone_rules;
+	/* --user-of GLOB=USER or @FILE: the user of a file's events that name none */
+	const struct ib_file_rule *user_rules;
+	size_t nuser_rules;
+	/* --default-domain DOMAIN: "bob" is counted as "bob@DOMAIN"; NULL = off */
+	const char *default_domain;
 	int year; /* --year YYYY, 0 = from file mtime */
 	int jobs; /* -j N threads, default ib_default_jobs() */
 
@@ -97,10 +116,10 @@ struct ib_config {
 	int quiet; /* --quiet */
 };
 
-/* Set every field to its default. */
 /* The default thread count: the online CPUs, at most 4. */
 int ib_default_jobs(void);
 
+/* Set every field to its default. */
 void ib_config_init(struct ib_config *cfg);
 
 /*
@@ -108,6 +127,22 @@ void ib_config_init(struct ib_config *cfg);
  * window_start_ms/end_ms. Returns 0, or -1 when IB_MAX_WINDOWS are given.
  */
 int ib_config_add_window(struct ib_config *cfg, int64_t start_ms, int64_t end_ms);
+
+/*
+ * The first rule of rules[0..n) whose glob fits path (fnmatch on the path
+ * as given, then on its base name), or NULL.
+ */
+const struct ib_file_rule *ib_file_rule_find(const struct ib_file_rule *rules, size_t n, const char *path);
+
+/*
+ * The zone a file is read in: its --tz GLOB=ZONE rule, else the plain
+ * --tz (cfg->zone), else NULL (UTC). *name, when name is not NULL, gets
+ * the zone's name as given ("UTC" for none).
+ */
+const struct ib_zone *ib_config_zone_of(const struct ib_config *cfg, const char *path, const char **name);
+
+/* The --user-of user of a file's events that name none, or NULL. */
+const char *ib_config_user_of(const struct ib_config *cfg, const char *path);
 
 /*
  * Parse a duration such as "5m", "30s", "1h", "90" (seconds) into ms.

@@ -70,6 +70,7 @@ struct ib_event {
 	struct ib_str program;	  /* syslog program ("dovecot", "imapd"...), or empty */
 	struct ib_str host;	  /* host that wrote the log (syslog host) */
 	struct ib_str server;	  /* backend that served or failed the login */
+	struct ib_str local;	  /* the server's own address as it logs it (Dovecot lip=), or empty */
 	struct ib_str user;	  /* login name as logged (case kept) */
 	struct ib_str ip;	  /* client IP, no port, no "::ffff:" */
 	struct ib_str session;	  /* session / connection id */
