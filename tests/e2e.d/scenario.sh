@@ -242,22 +242,24 @@ scenario dead-backend "" --seed 52 --dead-backend imap3 --fetchmail-users 0
 scenario entra "" --style exchange --seed 14 --entra --client-side --users 120 --fetchmail-users 60 \
 	--stale-users 4
 
-# Situations another helper's work handles (issue 15 items 4, 6, 7, 8): the
-# generator writes them with truth; run them with IB_SCENARIO_LATER=1 until
-# they pass, then move them up.
+# Repeated input (issue 15 item 4): a whole copy of a failing backend's log
+# under backup/ counts once
+scenario duplicate "" --seed 52 --duplicate
+# Server identity (item 6): the dead backend appears under its own name,
+# learnt from its lip= and the proxy's upstream
+scenario dead-backend-name "" --seed 52 --dead-backend imap3
+if grep -q '"server": "10.0.1.12' "$build/scenario-dead-backend-name/report/summary.json" 2>/dev/null; then
+	bad "dead-backend-name: the proxy's failures are under 10.0.1.12:143, not imap3"
+else
+	ok "dead-backend-name: the proxy's failures are under imap3"
+fi
+# Zones per file (item 7): the proxy and the clients log Berlin time, the backends UTC
+scenario mixed-zones "--tz server-*=UTC --tz proxy-*=Europe/Berlin --tz client-*=Europe/Berlin" \
+	--seed 54 --mixed-zones Europe/Berlin --unnamed-clients 0
+
+# Users a log does not name (item 8): run with IB_SCENARIO_LATER=1 until it
+# passes, then move it up. Today one user's failure count is one short.
 if [ "${IB_SCENARIO_LATER:-}" = 1 ]; then
-	# a whole copy of a failing backend's log under backup/: counts once
-	scenario duplicate "" --seed 52 --duplicate
-	# the dead backend appears under its own name (learnt from lip and upstream)
-	scenario dead-backend-name "" --seed 52 --dead-backend imap3
-	if grep -q '"server": "10.0.1.12' "$build/scenario-dead-backend-name/report/summary.json" 2>/dev/null; then
-		bad "dead-backend-name: the proxy's failures are under 10.0.1.12:143, not imap3"
-	else
-		ok "dead-backend-name: the proxy's failures are under imap3"
-	fi
-	# the proxy and the clients log Berlin time, the backends UTC
-	scenario mixed-zones "--tz server-*=UTC --tz proxy-*=Europe/Berlin --tz client-*=Europe/Berlin" \
-		--seed 54 --mixed-zones Europe/Berlin --unnamed-clients 0
 	# mbsync logs that name no user, one per user
 	scenario unnamed "@USER_OF@" --seed 53 --unnamed-clients 20
 fi
