@@ -16,7 +16,7 @@
 struct ib_runtime_slot {
 	void *st;
 	int opened;
-	int used; /* offered a message: drained at end of file */
+	int used; /* offered a message: opened, and drained at end of file */
 };
 
 /*
@@ -71,6 +71,20 @@ static struct ib_event *prefix_time(const struct ib_runtime *rt, struct ib_event
 	return ev;
 }
 
+/* The state of message parser i on its first offer (inline: every line). */
+static inline int offer(struct ib_runtime *rt, size_t i)
+{
+	struct ib_runtime_slot *s = &rt->slot[i];
+
+	if (!s->used) {
+		if (slot_state(rt, i, &rt->ctx.state) < 0)
+			return IB_ERR_NOMEM;
+		s->used = 1;
+	}
+	rt->ctx.state = s->st;
+	return IB_OK;
+}
+
 /* Drain registry parser i; every result goes to fn as held. */
 static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 {
@@ -117,15 +131,19 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 	struct ib_runtime_prog *e = tmp;
 
 	if (program.len <= PROG_MAX) {
+		e = rt->last; /* lines of one program come in runs */
+		if (e && e->len == program.len && !memcmp(e->name, program.ptr, program.len))
+			return e;
 		for (unsigned k = 0; k < PROG_CACHE; k++) {
 			e = &rt->cache[k];
 			if (e->valid && e->len == program.len && !memcmp(e->name, program.ptr, program.len))
-				return e;
+				return rt->last = e;
 		}
 		e = &rt->cache[rt->next++ % PROG_CACHE];
 		e->len = program.len;
 		memcpy(e->name, program.ptr, program.len);
 		e->valid = 1;
+		rt->last = e;
 	}
 	e->n = 0;
 	for (size_t i = 0; i < rt->nslot; i++)
@@ -135,8 +153,9 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 }
 
 /*
- * Offer the message to the matching parsers in registry order, each with
- * a freshly filled event (one that declined may have written to it).
+ * Offer the message to the matching parsers in registry order. The event
+ * is cleared once: a parser that declines has not written to it
+ * (parser.h), so the next one only gets its own format, layer, protocol.
  */
 static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 		    struct ib_event *ev, size_t *taker)
@@ -155,17 +174,21 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 		tmp.ids = rt->ids + PROG_CACHE * rt->nslot;
 		e = takers(rt, hdr->program, &tmp);
 	}
+	if (!e->n)
+		return IB_SKIP;
+	ib_event_clear(ev);
+	ev->time_ms = hdr->time_ms;
+	ev->host = hdr->host;
+	ev->program = hdr->program;
 	for (size_t k = 0; k < e->n; k++) {
 		size_t i = e->ids[k];
 		const struct ib_parser *p = ib_parsers[i];
 
-		if ((rc = slot_state(rt, i, &rt->ctx.state)) < 0)
+		if ((rc = offer(rt, i)) < 0)
 			return rc;
-		rt->slot[i].used = 1;
-		fill(ev, p);
-		ev->time_ms = hdr->time_ms;
-		ev->host = hdr->host;
-		ev->program = hdr->program;
+		ev->format = p->name;
+		ev->layer = p->layer;
+		ev->protocol = p->protocol;
 		rc = p->parse_msg(&rt->ctx, hdr, msg, ev);
 		if (rc != IB_DECLINE) {
 			*taker = i;
@@ -224,7 +247,7 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 		rc = rt->fn(rt->arg, IB_OK, prefix_time(rt, &ev), NULL, 0);
 	else
 		rc = rt->fn(rt->arg, IB_SKIP, NULL, NULL, 0);
-	if (rc < 0 || taker >= rt->nslot)
+	if (rc < 0 || taker >= rt->nslot || !ib_parsers[taker]->drain)
 		return rc;
 	return drain(rt, taker, 0, lineno);
 }

@@ -31,6 +31,8 @@
  *   IB_SKIP    the line is well-formed but not an event (ignored);
  *   IB_BAD     the line is malformed; ctx->reason says why (static string);
  *   IB_DECLINE (parse_msg only) not this parser's line, try the next;
+ *              returned before writing to ev (the next parser gets the
+ *              same event, not cleared again);
  *   < 0        a whole-run failure (out of memory) only.
  */
 #ifndef IMAPBLAST_PARSER_H
@@ -190,6 +192,7 @@ struct ib_runtime {
 	size_t self;		       /* registry index of parser */
 	struct ib_runtime_slot *slot;  /* per registry parser */
 	struct ib_runtime_prog *cache; /* recent programs and their parsers */
+	struct ib_runtime_prog *last;  /* the cache entry of the last line, or NULL */
 	size_t *ids;		       /* the cache's parser lists */
 	unsigned next;
 	int prefix;		       /* enum ib_prefix (parsers/prefix.h) stripped from every line */
