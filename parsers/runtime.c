@@ -21,14 +21,17 @@ struct ib_runtime_slot {
 
 /*
  * Which message parsers take a program is the same for every line of that
- * program, so the answer is remembered for the last few programs seen
- * (round robin, bounded): matching every parser's program list on every
- * line cost a sixth of the run time.
+ * program, so the answer is remembered for the programs seen (bounded):
+ * matching every parser's program list on every line cost a sixth of the
+ * run time. A syslog file interleaves a few programs line by line
+ * (dovecot, postfix/smtpd...): an entry is first looked for at the slot
+ * its key (length and three bytes) hashes to, then among all by key.
  */
-#define PROG_CACHE 8
+#define PROG_CACHE 16 /* the hash in takers() gives 4 bits */
 #define PROG_MAX 48
 
 struct ib_runtime_prog {
+	uint32_t key; /* length and three bytes of name: compared first */
 	size_t len;
 	char name[PROG_MAX];
 	int valid;
@@ -124,6 +127,29 @@ static size_t index_of(const struct ib_parser *p)
 	return i;
 }
 
+/* !memcmp(a, b, n) without a call for the short names of programs. */
+static inline int name_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, z, w;
+	uint32_t p, q, r, t;
+
+	if (n >= 8 && n <= 16) { /* two overlapping words */
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&z, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return !((x ^ y) | (z ^ w));
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return !((p ^ q) | (r ^ t));
+	}
+	return !memcmp(a, b, n);
+}
+
 /* The message parsers that take program, in registry order. */
 static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str program,
 					    struct ib_runtime_prog *tmp)
@@ -131,19 +157,26 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 	struct ib_runtime_prog *e = tmp;
 
 	if (program.len <= PROG_MAX) {
-		e = rt->last; /* lines of one program come in runs */
-		if (e && e->len == program.len && !memcmp(e->name, program.ptr, program.len))
+		const unsigned char *u = (const unsigned char *)program.ptr;
+		size_t n = program.len;
+		uint32_t key = n ? (uint32_t)n | u[0] << 8 | u[n / 2] << 16 | (uint32_t)u[n - 1] << 24 : 0;
+		unsigned h = (key * 0x9E3779B1u) >> 28; /* PROG_CACHE 16 */
+
+		e = &rt->cache[h];
+		if (e->key == key && e->valid && name_eq(e->name, program.ptr, n))
 			return e;
 		for (unsigned k = 0; k < PROG_CACHE; k++) {
 			e = &rt->cache[k];
-			if (e->valid && e->len == program.len && !memcmp(e->name, program.ptr, program.len))
-				return rt->last = e;
+			if (e->key == key && e->valid && name_eq(e->name, program.ptr, n))
+				return e;
 		}
-		e = &rt->cache[rt->next++ % PROG_CACHE];
-		e->len = program.len;
-		memcpy(e->name, program.ptr, program.len);
+		e = &rt->cache[h];
+		if (e->valid)
+			e = &rt->cache[rt->next++ % PROG_CACHE];
+		e->key = key;
+		e->len = n;
+		memcpy(e->name, program.ptr, n);
 		e->valid = 1;
-		rt->last = e;
 	}
 	e->n = 0;
 	for (size_t i = 0; i < rt->nslot; i++)

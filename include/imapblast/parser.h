@@ -192,9 +192,8 @@ struct ib_runtime {
 	size_t self;		       /* registry index of parser */
 	struct ib_runtime_slot *slot;  /* per registry parser */
 	struct ib_runtime_prog *cache; /* recent programs and their parsers */
-	struct ib_runtime_prog *last;  /* the cache entry of the last line, or NULL */
 	size_t *ids;		       /* the cache's parser lists */
-	unsigned next;
+	unsigned next;		       /* the cache's next victim */
 	int prefix;		       /* enum ib_prefix (parsers/prefix.h) stripped from every line */
 	int64_t prefix_ms;	       /* the time of the current line's prefix, or IB_TIME_NONE */
 };
