@@ -16,8 +16,26 @@
 struct ib_runtime_slot {
 	void *st;
 	int opened;
-	int used; /* offered a message: opened, and drained at end of file */
+	int used;     /* offered a message: opened, and drained at end of file */
+	size_t held;  /* ctx->held after the parser's last call */
+	size_t nmark; /* strlen of the parser's mark */
 };
+
+/* 1 when msg carries mark (length n, n > 0) where parser.h says. */
+static inline int marked(struct ib_str msg, const char *mark, size_t n)
+{
+	const char *c;
+	size_t at;
+
+	if (!msg.len)
+		return 0;
+	if (msg.len >= n && msg.ptr[0] == mark[0] && !memcmp(msg.ptr, mark, n))
+		return 1;
+	if (!(c = memchr(msg.ptr, ':', msg.len < 32 ? msg.len : 32)))
+		return 0;
+	at = (size_t)(c - msg.ptr) + 2;
+	return at + n <= msg.len && c[1] == ' ' && c[2] == mark[0] && !memcmp(c + 2, mark, n);
+}
 
 /*
  * Which message parsers take a program is the same for every line of that
@@ -102,7 +120,9 @@ static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 	for (;;) {
 		fill(&ev, p);
 		rt->ctx.reason = NULL;
+		rt->ctx.held = rt->slot[i].held;
 		rc = p->drain(&rt->ctx, eof, &ev);
+		rt->slot[i].held = rt->ctx.held;
 		if (rc < 0)
 			return rc;
 		if (rc == IB_EOF)
@@ -216,13 +236,18 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 	for (size_t k = 0; k < e->n; k++) {
 		size_t i = e->ids[k];
 		const struct ib_parser *p = ib_parsers[i];
+		struct ib_runtime_slot *s = &rt->slot[i];
 
+		if (p->mark && !s->held && !marked(msg, p->mark, s->nmark))
+			continue;
 		if ((rc = offer(rt, i)) < 0)
 			return rc;
 		ev->format = p->name;
 		ev->layer = p->layer;
 		ev->protocol = p->protocol;
+		rt->ctx.held = s->held;
 		rc = p->parse_msg(&rt->ctx, hdr, msg, ev);
+		s->held = rt->ctx.held;
 		if (rc != IB_DECLINE) {
 			*taker = i;
 			return rc;
@@ -410,6 +435,8 @@ static int start(struct ib_runtime *rt, const char *force, const struct ib_str *
 	rt->slot = calloc(rt->nslot, sizeof(*rt->slot));
 	if (!rt->slot)
 		return IB_ERR_NOMEM;
+	for (size_t i = 0; i < rt->nslot; i++)
+		rt->slot[i].nmark = ib_parsers[i]->mark ? strlen(ib_parsers[i]->mark) : 0;
 	p = force ? ib_parser_find(force) : ib_parser_detect(lines, n);
 	if (force && !p)
 		return IB_ERR_USAGE;

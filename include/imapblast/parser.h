@@ -55,6 +55,12 @@ struct ib_parse_ctx {
 	void *state;		     /* per-file state from open(), or NULL */
 	const char *reason;	     /* set with IB_BAD: why the line is unparseable */
 	uint64_t lineno;	     /* 1-based line number in the file */
+	/*
+	 * records the parser holds back after this call: the runtime sets
+	 * it to the last value before parse_msg and drain, a parser with a
+	 * mark keeps it true (see mark); others may ignore it
+	 */
+	size_t held;
 };
 
 struct ib_parser {
@@ -109,6 +115,16 @@ struct ib_parser {
 	 */
 	int (*parse_msg)(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			 struct ib_event *ev);
+	/*
+	 * optional, with parse_msg: a literal that every message the parser
+	 * takes carries at its start or right after a process prefix (the
+	 * message's first ':' within 32 bytes, then a space: "auth: ",
+	 * "auth-worker(3): "). While ctx->held is 0 the runtime offers no
+	 * other message, without a call (PAM: "pam_unix(" among every
+	 * daemon line); while it holds records it sees every message of its
+	 * programs. A parser with a mark sets ctx->held on every return.
+	 */
+	const char *mark;
 	/* optional: per-file state. Returns NULL on out-of-memory. */
 	void *(*open)(void);
 	/* optional: frees what open returned; accepts NULL. */
