@@ -120,13 +120,14 @@ static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 	for (;;) {
 		fill(&ev, p);
 		rt->ctx.reason = NULL;
-		rt->ctx.held = rt->slot[i].held;
 		rc = p->drain(&rt->ctx, eof, &ev);
-		rt->slot[i].held = rt->ctx.held;
 		if (rc < 0)
 			return rc;
-		if (rc == IB_EOF)
+		if (rc == IB_EOF) {
+			if (p->mark)
+				rt->slot[i].held = rt->ctx.held;
 			return IB_OK;
+		}
 		if (rc == IB_BAD)
 			rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed record"), 1);
 		else if (rc == IB_OK)
@@ -245,9 +246,9 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 		ev->format = p->name;
 		ev->layer = p->layer;
 		ev->protocol = p->protocol;
-		rt->ctx.held = s->held;
 		rc = p->parse_msg(&rt->ctx, hdr, msg, ev);
-		s->held = rt->ctx.held;
+		if (p->mark)
+			s->held = rt->ctx.held;
 		if (rc != IB_DECLINE) {
 			*taker = i;
 			return rc;

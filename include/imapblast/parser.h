@@ -56,9 +56,9 @@ struct ib_parse_ctx {
 	const char *reason;	     /* set with IB_BAD: why the line is unparseable */
 	uint64_t lineno;	     /* 1-based line number in the file */
 	/*
-	 * records the parser holds back after this call: the runtime sets
-	 * it to the last value before parse_msg and drain, a parser with a
-	 * mark keeps it true (see mark); others may ignore it
+	 * records the parser holds back after this call: a parser with a
+	 * mark sets it on every return of parse_msg and drain, and the
+	 * runtime reads it then (see mark); others leave it alone
 	 */
 	size_t held;
 };
