@@ -43,7 +43,8 @@ static inline size_t name_len(struct ib_str s, unsigned *k)
 
 	*k = 1;
 	/* four name bytes a step while they last (hot: every line, twice) */
-	while (i + 4 <= s.len && !(tag_class[u[i]] | tag_class[u[i + 1]] | tag_class[u[i + 2]] | tag_class[u[i + 3]]))
+	while (i + 4 <= s.len &&
+	       !(tag_class[u[i]] | tag_class[u[i + 1]] | tag_class[u[i + 2]] | tag_class[u[i + 3]]))
 		i += 4;
 	while (i < s.len && (*k = tag_class[u[i]]) == 0)
 		i++;
