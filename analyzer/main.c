@@ -466,16 +466,21 @@ struct rules_tally {
 };
 
 /* Print at most max bytes of log text, control bytes as \xHH (log data is hostile). */
-static void put_text(struct ib_str s, size_t max)
+static void fput_text(FILE *f, struct ib_str s, size_t max)
 {
 	for (size_t i = 0; i < s.len && i < max; i++) {
 		unsigned char ch = (unsigned char)s.ptr[i];
 
 		if (ch < 0x20 || ch == 0x7f)
-			printf("\\x%02x", ch);
+			fprintf(f, "\\x%02x", ch);
 		else
-			putchar(ch);
+			putc(ch, f);
 	}
+}
+
+static void put_text(struct ib_str s, size_t max)
+{
+	fput_text(stdout, s, max);
 }
 
 static void rt_format(void *arg, const char *path, const struct ib_parser *p)
@@ -617,6 +622,27 @@ static int cmd_rules(struct ib_options *c, int argc, char **argv)
 	return rc;
 }
 
+/* Name each file imapblast did not understand, with its first line (escaped, cut). */
+static void warn_not_understood(const struct ib_result *res)
+{
+	for (size_t i = 0; i < res->nfiles; i++) {
+		const struct ib_file_counts *fc = &res->files[i].c;
+
+		if (fc->status == IB_FILE_READ)
+			continue;
+		if (fc->status == IB_FILE_UNKNOWN)
+			fprintf(stderr, "%s: warning: '%s': no parser recognised its format", prog, res->files[i].path);
+		else
+			fprintf(stderr, "%s: warning: '%s': read as %s, but none of its %llu lines became an event",
+				prog, res->files[i].path, res->files[i].format, (unsigned long long)fc->lines);
+		if (fc->sample[0]) {
+			fprintf(stderr, "; line %llu: ", (unsigned long long)fc->sample_line[0]);
+			fput_text(stderr, ib_str_from(fc->sample[0]), 100);
+		}
+		fputs(" (see summary.md)\n", stderr);
+	}
+}
+
 static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 {
 	struct ib_result *res = NULL;
@@ -653,8 +679,9 @@ static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 			"%s: warning: %llu events left out: dated more than 1,000,000 buckets from the "
 			"rest (bad timestamps?); see summary.md\n",
 			prog, (unsigned long long)res->outlier_events);
-	if (res->nerrors || res->total.overlong || res->outlier_events)
+	if (res->nerrors || res->total.overlong || res->outlier_events || res->total.status != IB_FILE_READ)
 		input_skipped = 1;
+	warn_not_understood(res);
 	ib_result_free(res);
 	return input_skipped ? EXIT_SKIPPED : EXIT_OKAY;
 }

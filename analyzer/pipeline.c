@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "imapblast/coverage.h"
 #include "imapblast/parser.h"
 #include "imapblast/pipeline.h"
 #include "imapblast/timeutil.h"
@@ -24,11 +25,22 @@
 #define PROBE_LINES 32
 #define PROBE_BYTES (1024 * 1024)
 #define MAX_REASONS 16
+#define MAX_SHAPES 16 /* per file; the rest share the shape OTHER_SHAPES */
+#define OTHER_SHAPES "(other shapes)"
 
 struct reason_tally {
 	const char *reason[MAX_REASONS];
 	uint64_t count[MAX_REASONS];
 	uint64_t line[MAX_REASONS];
+	size_t n;
+};
+
+/* Login-looking lines nothing took, by shape, for one file (coverage.h). */
+struct shape_tally {
+	char shape[MAX_SHAPES + 1][IB_SHAPE_MAX + 1];
+	char sample[MAX_SHAPES + 1][IB_SAMPLE_MAX + 1];
+	uint64_t count[MAX_SHAPES + 1];
+	uint64_t line[MAX_SHAPES + 1];
 	size_t n;
 };
 
@@ -44,6 +56,10 @@ struct file_run {
 	atomic_uint_fast64_t *progress; /* shared compressed-bytes counter, or NULL */
 	const struct ib_observer *obs;	/* or NULL */
 	const char *path;
+	struct ib_str cur; /* the line being parsed: what a result that is no event shows */
+	uint64_t took;	   /* events, held ones and those outside --since/--until included */
+	char sample[IB_FILE_SAMPLES][IB_SAMPLE_MAX + 1];
+	struct shape_tally shapes;
 };
 
 static int tally(struct file_run *fr, const char *reason, uint64_t line)
@@ -78,9 +94,69 @@ static int flush_reasons(struct file_run *fr)
 	return IB_OK;
 }
 
-static int unparseable(struct file_run *fr, const char *reason, uint64_t line)
+/*
+ * The current line became no event: keep it as a sample while there is
+ * room, and when it looks like a login outcome count it by shape. The
+ * cheap literal test runs first; a shape is made only for the few lines
+ * that pass it.
+ */
+static void miss(struct file_run *fr, uint64_t line, int login)
+{
+	struct shape_tally *t = &fr->shapes;
+	char shape[IB_SHAPE_MAX + 1];
+	size_t i, k;
+
+	for (k = 0; k < IB_FILE_SAMPLES && fr->counts.sample[k]; k++)
+		;
+	if (k < IB_FILE_SAMPLES) {
+		ib_line_sample(fr->cur, fr->sample[k], sizeof(fr->sample[k]));
+		fr->counts.sample[k] = fr->sample[k];
+		fr->counts.sample_line[k] = line;
+	}
+	if (!login || !ib_login_looking(fr->cur))
+		return;
+	fr->counts.login_unmatched++;
+	ib_line_shape(fr->cur, shape, sizeof(shape));
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->shape[i], shape))
+			break;
+	if (i == t->n) {
+		if (t->n == MAX_SHAPES && strcmp(t->shape[MAX_SHAPES], OTHER_SHAPES)) {
+			memcpy(t->shape[MAX_SHAPES], OTHER_SHAPES, sizeof(OTHER_SHAPES));
+			t->count[MAX_SHAPES] = 0;
+		}
+		if (t->n == MAX_SHAPES)
+			i = MAX_SHAPES;
+		else
+			memcpy(t->shape[t->n++], shape, sizeof(shape));
+		if (!t->count[i]) {
+			ib_line_sample(fr->cur, t->sample[i], sizeof(t->sample[i]));
+			t->line[i] = line;
+		}
+	}
+	t->count[i]++;
+}
+
+static int flush_shapes(struct file_run *fr)
+{
+	struct shape_tally *t = &fr->shapes;
+
+	for (size_t i = 0; i <= MAX_SHAPES; i++) {
+		int rc;
+
+		if (!t->count[i])
+			continue;
+		rc = ib_agg_shape(fr->agg, t->shape[i], t->sample[i], t->count[i], fr->file_id, t->line[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return IB_OK;
+}
+
+static int unparseable(struct file_run *fr, const char *reason, uint64_t line, int login)
 {
 	fr->counts.unparseable++;
+	miss(fr, line, login);
 	return tally(fr, reason ? reason : "malformed line", line);
 }
 
@@ -112,7 +188,8 @@ static int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, s
 
 /*
  * Classify and aggregate one event. Returns 1 when it was counted as an
- * event, 0 when not (no rule, outside --since/--until), or < 0.
+ * event, 0 when no rule took it, 2 when it lies outside --since/--until,
+ * or < 0.
  */
 static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 {
@@ -122,7 +199,7 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 
 	if ((cfg->since_ms != IB_TIME_NONE && ev->time_ms < cfg->since_ms) ||
 	    (cfg->until_ms != IB_TIME_NONE && ev->time_ms >= cfg->until_ms))
-		return 0;
+		return 2;
 	if (cfg->nserver_aliases && ev->server.len)
 		alias_server(cfg, &ev->server);
 	rc = classify(fr, ev, lineno, &m);
@@ -151,12 +228,16 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		if (ev->time_ms == IB_TIME_NONE)
 			return IB_OK;
 		rc = do_event(fr, ev, lineno);
+		if (rc > 0)
+			fr->took++;
 		return rc < 0 ? rc : IB_OK;
 	}
 	if (rc == IB_BAD)
-		return unparseable(fr, reason, lineno);
+		return unparseable(fr, reason, lineno, 1);
 	if (rc != IB_OK) {
+		/* a parser that holds events back skips the lines it holds: not a miss */
 		fr->counts.ignored++;
+		miss(fr, lineno, !fr->rt.parser || !fr->rt.parser->drain);
 		return IB_OK;
 	}
 	if (ev->time_ms == IB_TIME_NONE) {
@@ -167,13 +248,18 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 			if ((rc = classify(fr, ev, lineno, &m)) < 0)
 				return rc;
 		}
-		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
+		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno, 0);
 	}
 	rc = do_event(fr, ev, lineno);
 	if (rc > 0)
+		fr->took++;
+	if (rc == 1) {
 		fr->counts.events++;
-	else if (rc == 0)
+	} else if (rc >= 0) {
 		fr->counts.ignored++;
+		if (rc == 0)
+			miss(fr, lineno, 1);
+	}
 	return rc < 0 ? rc : IB_OK;
 }
 
@@ -276,11 +362,13 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	if (obs && obs->format)
 		obs->format(obs->arg, path, fr.rt.parser);
 	for (size_t i = 0; i < nprobe; i++) {
+		fr.cur = probe_lines[i];
 		rc = ib_runtime_line(&fr.rt, probe_lines[i], probe_lineno[i]);
 		if (rc < 0)
 			goto out_err;
 	}
 	if (reading == 2) {
+		fr.cur = line;
 		rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
 		if (rc < 0)
 			goto out_err;
@@ -292,6 +380,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		uint64_t n = 0;
 
 		while ((rc = ib_reader_next(r, &line, &rerr)) == IB_OK) {
+			fr.cur = line;
 			rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
 			if (rc < 0)
 				goto out_err;
@@ -330,9 +419,15 @@ reader_error:
 	fr.counts.lines = st.lines;
 	fr.counts.overlong = st.overlong;
 	fr.counts.gzip = st.gzip;
+	if (st.lines && !fr.counts.format)
+		fr.counts.status = IB_FILE_UNKNOWN;
+	else if (!fr.took && st.lines >= IB_WHOLESALE_LINES)
+		fr.counts.status = IB_FILE_SKIPPED;
 	if (progress)
 		atomic_fetch_add(progress, st.bytes_in - reported);
 	rc = flush_reasons(&fr);
+	if (rc >= 0)
+		rc = flush_shapes(&fr);
 	if (rc >= 0)
 		rc = ib_agg_file_counts(agg, fr.file_id, &fr.counts);
 	if (rc < 0)

@@ -128,8 +128,16 @@ struct ib_sig_row {
 
 struct ib_file_row {
 	char *path;
-	char *format; /* parser, or "" */
-	struct ib_file_counts c;
+	char *format;		 /* parser, or "" */
+	struct ib_file_counts c; /* c.format is format; c.sample[i] are owned by the result */
+};
+
+/* Login-looking lines nothing took, of one shape (coverage.h). */
+struct ib_shape_row {
+	char *shape;
+	char *sample; /* the first such line, cut (ib_line_sample); not for --redact */
+	uint64_t count;
+	char *first; /* "file:line" of the sample */
 };
 
 struct ib_reason_row {
@@ -204,6 +212,8 @@ struct ib_result {
 	struct ib_file_counts total;
 	struct ib_reason_row *reasons;
 	size_t nreasons; /* by count desc, then reason */
+	struct ib_shape_row *shapes;
+	size_t nshapes; /* by count desc, then shape */
 	struct ib_input_error *errors;
 	size_t nerrors; /* by path, then offset */
 };
