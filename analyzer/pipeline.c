@@ -153,8 +153,16 @@ static int flush_shapes(struct file_run *fr)
 	return IB_OK;
 }
 
+/* Tell the observer about a line that was no timed event. */
+static void observe(struct file_run *fr, uint64_t line, int rc, const char *reason)
+{
+	if (fr->obs && fr->obs->other)
+		fr->obs->other(fr->obs->arg, fr->path, line, rc, reason);
+}
+
 static int unparseable(struct file_run *fr, const char *reason, uint64_t line, int login)
 {
+	observe(fr, line, IB_BAD, reason ? reason : "malformed line");
 	fr->counts.unparseable++;
 	miss(fr, line, login);
 	return tally(fr, reason ? reason : "malformed line", line);
@@ -237,6 +245,7 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 	if (rc != IB_OK) {
 		/* a parser that holds events back skips the lines it holds: not a miss */
 		fr->counts.ignored++;
+		observe(fr, lineno, IB_SKIP, NULL);
 		miss(fr, lineno, !fr->rt.parser || !fr->rt.parser->drain);
 		return IB_OK;
 	}
@@ -257,6 +266,7 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		fr->counts.events++;
 	} else if (rc >= 0) {
 		fr->counts.ignored++;
+		observe(fr, lineno, IB_SKIP, rc == 0 ? "no rule" : "outside --since/--until");
 		if (rc == 0)
 			miss(fr, lineno, 1);
 	}
