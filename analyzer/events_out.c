@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include "imapblast/events.h"
+#include "imapblast/parser.h"
 #include "imapblast/pipeline.h"
 #include "imapblast/timeutil.h"
 #include "report_int.h"
@@ -17,6 +18,7 @@ struct ib_events_out {
 	FILE *f;
 	struct ib_rbuf b;
 	int failed;
+	const char *format; /* the current file's parser, or NULL */
 };
 
 int ib_events_out_new(struct ib_events_out **out, FILE *f)
@@ -136,7 +138,9 @@ void ib_events_out_event(struct ib_events_out *w, const char *path, uint64_t lin
 	cstr(w, "signature", m && m->category != IB_CAT_NONE ? m->signature : NULL);
 	key(w, "connection");
 	lit(w, ev->flags & IB_EV_CONNECTION ? "true" : "false");
-	cstr(w, "reason", m && m->category != IB_CAT_NONE ? NULL : "no rule");
+	cstr(w, "reason", ev->time_ms == IB_TIME_NONE		  ? "event without a timestamp"
+			  : m && m->category != IB_CAT_NONE ? NULL
+							    : "no rule");
 	tail(w, path, lineno);
 }
 
@@ -147,6 +151,10 @@ void ib_events_out_other(struct ib_events_out *w, const char *path, uint64_t lin
 
 	head(w, rc == IB_BAD ? "unparseable" : "ignored");
 	for (size_t i = 0; keys[i]; i++) {
+		if (i == 3) {
+			cstr(w, keys[i], w->format);
+			continue;
+		}
 		key(w, keys[i]);
 		lit(w, "null");
 	}
@@ -162,6 +170,14 @@ static void on_event(void *arg, const char *path, uint64_t lineno, const struct 
 	ib_events_out_event(arg, path, lineno, ev, m);
 }
 
+static void on_format(void *arg, const char *path, const struct ib_parser *p)
+{
+	struct ib_events_out *w = arg;
+
+	(void)path;
+	w->format = p ? p->name : NULL;
+}
+
 static void on_other(void *arg, const char *path, uint64_t lineno, int rc, const char *reason)
 {
 	ib_events_out_other(arg, path, lineno, rc, reason);
@@ -170,6 +186,7 @@ static void on_other(void *arg, const char *path, uint64_t lineno, int rc, const
 void ib_events_observer(struct ib_events_out *w, struct ib_observer *obs)
 {
 	memset(obs, 0, sizeof(*obs));
+	obs->format = on_format;
 	obs->event = on_event;
 	obs->other = on_other;
 	obs->arg = w;

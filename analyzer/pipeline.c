@@ -160,11 +160,17 @@ static void observe(struct file_run *fr, uint64_t line, int rc, const char *reas
 		fr->obs->other(fr->obs->arg, fr->path, line, rc, reason);
 }
 
-static int unparseable(struct file_run *fr, const char *reason, uint64_t line, int login)
+/*
+ * An unparseable line; was_event 1 when a parser took it as an event that
+ * cannot be counted (no timestamp): the observer saw the event, and it is
+ * no login line that nothing took.
+ */
+static int unparseable(struct file_run *fr, const char *reason, uint64_t line, int was_event)
 {
-	observe(fr, line, IB_BAD, reason ? reason : "malformed line");
+	if (!was_event)
+		observe(fr, line, IB_BAD, reason ? reason : "malformed line");
 	fr->counts.unparseable++;
-	miss(fr, line, login);
+	miss(fr, line, !was_event);
 	return tally(fr, reason ? reason : "malformed line", line);
 }
 
@@ -241,7 +247,7 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		return rc < 0 ? rc : IB_OK;
 	}
 	if (rc == IB_BAD)
-		return unparseable(fr, reason, lineno, 1);
+		return unparseable(fr, reason, lineno, 0);
 	if (rc != IB_OK) {
 		/* a parser that holds events back skips the lines it holds: not a miss */
 		fr->counts.ignored++;
@@ -257,7 +263,7 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 			if ((rc = classify(fr, ev, lineno, &m)) < 0)
 				return rc;
 		}
-		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno, 0);
+		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno, 1);
 	}
 	rc = do_event(fr, ev, lineno);
 	if (rc > 0)
@@ -266,7 +272,8 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		fr->counts.events++;
 	} else if (rc >= 0) {
 		fr->counts.ignored++;
-		observe(fr, lineno, IB_SKIP, rc == 0 ? "no rule" : "outside --since/--until");
+		if (rc == 2) /* the observer saw the events no rule took */
+			observe(fr, lineno, IB_SKIP, "outside --since/--until");
 		if (rc == 0)
 			miss(fr, lineno, 1);
 	}
