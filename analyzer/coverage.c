@@ -34,7 +34,7 @@ static int ishex(unsigned char c)
 }
 
 /* A dotted quad starts at p: 1-3 digits, '.', three times, then 1-3 digits. */
-static int at_ipv4(const char *p, size_t n)
+static inline int at_ipv4(const char *p, size_t n)
 {
 	size_t i = 0;
 
@@ -69,59 +69,132 @@ static int is_key(const char *p, size_t n, size_t wlen)
 	return i < n && (p[i] == ':' || p[i] == '=');
 }
 
+/* Byte classes: 0 not in a word, W in a word, K the first letter of a keyword (either case). */
+enum { W = 1, K = 2 };
+static const unsigned char cls[256] = {
+    ['0'] = W, ['1'] = W, ['2'] = W, ['3'] = W, ['4'] = W, ['5'] = W, ['6'] = W, ['7'] = W, ['8'] = W,
+    ['9'] = W, ['A'] = K, ['B'] = W, ['C'] = W, ['D'] = K, ['E'] = W, ['F'] = K, ['G'] = W, ['H'] = W,
+    ['I'] = W, ['J'] = W, ['K'] = W, ['L'] = K, ['M'] = W, ['N'] = W, ['O'] = W, ['P'] = K, ['Q'] = W,
+    ['R'] = K, ['S'] = W, ['T'] = W, ['U'] = K, ['V'] = W, ['W'] = W, ['X'] = W, ['Y'] = W, ['Z'] = W,
+    ['a'] = K, ['b'] = W, ['c'] = W, ['d'] = K, ['e'] = W, ['f'] = K, ['g'] = W, ['h'] = W, ['i'] = W,
+    ['j'] = W, ['k'] = W, ['l'] = K, ['m'] = W, ['n'] = W, ['o'] = W, ['p'] = K, ['q'] = W, ['r'] = K,
+    ['s'] = W, ['t'] = W, ['u'] = K, ['v'] = W, ['w'] = W, ['x'] = W, ['y'] = W, ['z'] = W,
+};
+
+/* The keyword that starts at p (its first letter is class K): 1 word, 2 who, 0 none. */
+static int keyword(const char *s, size_t i, size_t n)
+{
+	const char *p = s + i;
+	size_t left = n - i;
+
+	switch (low((unsigned char)*p)) {
+	case 'l':
+		if (at_word(p, left, "login", 5))
+			return !(i && s[i - 1] == '-') && !is_key(p, left, 5);
+		return at_word(p, left, "logon", 5) || at_word(p, left, "logged in", 9);
+	case 'a':
+		return at_word(p, left, "auth", 4) && !is_key(p, left, 4);
+	case 'p':
+		return at_word(p, left, "passw", 5);
+	case 'd':
+		return at_word(p, left, "denied", 6);
+	case 'r':
+		return at_word(p, left, "refused", 7);
+	case 'f':
+		return at_word(p, left, "fail", 4);
+	case 'u':
+		return at_word(p, left, "user", 4) ? 2 : 0;
+	}
+	return 0;
+}
+
+/* Look at the word that starts at i; 1 when the line is now known to be login-looking. */
+static inline int at_start(const unsigned char *s, size_t i, size_t n, int *word, int *who)
+{
+	if (i >= 2 && s[i - 1] == ':' && s[i - 2] == ':') {
+		*who = 1; /* "::1", "2001:db8::a" */
+	} else if (cls[s[i]] == K) {
+		int r = keyword((const char *)s, i, n);
+
+		*word |= r == 1;
+		*who |= r == 2;
+	} else if (s[i] <= '9' && at_ipv4((const char *)s + i, n - i)) {
+		*who = 1;
+	}
+	return *word && *who;
+}
+
+/* The starts of words (runs of letters and digits) from i to n, one by one. */
+static int scalar(const unsigned char *s, size_t i, size_t n, int *word, int *who)
+{
+	for (; i < n; i++)
+		if (cls[s[i]] && (i == 0 || !cls[s[i - 1]]) && at_start(s, i, n, word, who))
+			return 1;
+	return 0;
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/*
+ * Bit j set when byte j of the 16 at p starts a word that at_start must
+ * see: a keyword's first letter, 1 to 3 digits and a '.', or after "::".
+ * p[-1] .. p[18] are read.
+ * Signed byte compares: bytes >= 0x80 are negative, so never letters.
+ */
+static inline unsigned starts16(const unsigned char *p)
+{
+	const __m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i q = _mm_loadu_si128((const __m128i *)(const void *)(p - 1));
+	const __m128i lc = _mm_or_si128(c, _mm_set1_epi8(0x20)), lq = _mm_or_si128(q, _mm_set1_epi8(0x20));
+	const __m128i dot = _mm_set1_epi8('.');
+	__m128i wc, wq, dig, k, near;
+
+#define RANGE(v, lo, hi) _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)((lo)-1))), \
+				       _mm_cmplt_epi8(v, _mm_set1_epi8((char)((hi) + 1))))
+#define EQ(v, ch) _mm_cmpeq_epi8(v, _mm_set1_epi8(ch))
+	dig = RANGE(c, '0', '9');
+	wc = _mm_or_si128(RANGE(lc, 'a', 'z'), dig);
+	wq = _mm_or_si128(RANGE(lq, 'a', 'z'), RANGE(q, '0', '9'));
+	k = _mm_or_si128(_mm_or_si128(EQ(lc, 'a'), EQ(lc, 'd')), _mm_or_si128(EQ(lc, 'f'), EQ(lc, 'l')));
+	k = _mm_or_si128(k, _mm_or_si128(_mm_or_si128(EQ(lc, 'p'), EQ(lc, 'r')), EQ(lc, 'u')));
+	near = _mm_or_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 1)), dot),
+			    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 2)), dot));
+	near = _mm_or_si128(near, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 3)), dot));
+	k = _mm_or_si128(_mm_or_si128(k, _mm_and_si128(dig, near)), EQ(q, ':'));
+#undef RANGE
+#undef EQ
+	return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(wq, _mm_and_si128(wc, k)));
+}
+#endif
+
+/*
+ * A literal prefilter: only the start of each word is looked at (a
+ * keyword's first letter costs one compare, a digit one dotted-quad
+ * test); with SSE2 the starts are found 16 bytes at a time.
+ */
 int ib_login_looking(struct ib_str line)
 {
-	const char *s = line.ptr;
-	size_t n = line.len;
+	const unsigned char *s = (const unsigned char *)line.ptr;
+	size_t n = line.len, i = 0;
 	int word = 0, who = 0;
 
-	for (size_t i = 0; i < n && !(word && who); i++) {
-		unsigned char c = low((unsigned char)s[i]);
-		const char *p = s + i;
-		size_t left = n - i;
+#ifdef __SSE2__
+	if (n > 20) {
+		if (scalar(s, 0, 1, &word, &who))
+			return 1;
+		for (i = 1; i + 19 <= n; i += 16) {
+			unsigned m = starts16(s + i);
 
-		switch (c) {
-		case 'l':
-			if (at_word(p, left, "login", 5) && !(i && s[i - 1] == '-') && !is_key(p, left, 5))
-				word = 1;
-			else if (at_word(p, left, "logon", 5) || at_word(p, left, "logged in", 9))
-				word = 1;
-			break;
-		case 'a':
-			if (at_word(p, left, "auth", 4) && !is_key(p, left, 4))
-				word = 1;
-			break;
-		case 'p':
-			if (at_word(p, left, "passw", 5))
-				word = 1;
-			break;
-		case 'd':
-			if (at_word(p, left, "denied", 6))
-				word = 1;
-			break;
-		case 'r':
-			if (at_word(p, left, "refused", 7))
-				word = 1;
-			break;
-		case 'f':
-			if (at_word(p, left, "fail", 4))
-				word = 1;
-			break;
-		case 'u':
-			if (at_word(p, left, "user", 4))
-				who = 1;
-			break;
-		case ':':
-			if (left > 2 && s[i + 1] == ':' && ishex((unsigned char)s[i + 2]))
-				who = 1;
-			break;
-		default:
-			if (isdig(c) && (i == 0 || !isdig((unsigned char)s[i - 1])) && at_ipv4(p, left))
-				who = 1;
-			break;
+			while (m) {
+				if (at_start(s, i + (size_t)__builtin_ctz(m), n, &word, &who))
+					return 1;
+				m &= m - 1;
+			}
 		}
 	}
-	return word && who;
+#endif
+	return scalar(s, i, n, &word, &who);
 }
 
 /* The word after which the next word is a name to hide. */
@@ -138,10 +211,12 @@ static int hides_next(const char *w, size_t len)
 	return 0;
 }
 
-static int is_delim(unsigned char c)
+static const unsigned char delim[256] = {[' '] = 1, ['\t'] = 1, [','] = 1, [';'] = 1, [')'] = 1, ['('] = 1,
+					 ['"'] = 1, ['\''] = 1, ['<'] = 1, ['>'] = 1, ['['] = 1, [']'] = 1};
+
+static inline int is_delim(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == ',' || c == ';' || c == ')' || c == '(' || c == '"' || c == '\'' ||
-	       c == '<' || c == '>' || c == '[' || c == ']';
+	return delim[c];
 }
 
 struct out {
