@@ -111,7 +111,7 @@ static int keyword(const char *s, size_t i, size_t n)
 /* Look at the word that starts at i; 1 when the line is now known to be login-looking. */
 static inline int at_start(const unsigned char *s, size_t i, size_t n, int *word, int *who)
 {
-	if (i >= 2 && s[i - 1] == ':' && s[i - 2] == ':') {
+	if (i >= 2 && s[i - 1] == ':' && s[i - 2] == ':' && ishex(s[i])) {
 		*who = 1; /* "::1", "2001:db8::a" */
 	} else if (cls[s[i]] == K) {
 		int r = keyword((const char *)s, i, n);
@@ -124,10 +124,10 @@ static inline int at_start(const unsigned char *s, size_t i, size_t n, int *word
 	return *word && *who;
 }
 
-/* The starts of words (runs of letters and digits) from i to n, one by one. */
-static int scalar(const unsigned char *s, size_t i, size_t n, int *word, int *who)
+/* The starts of words (runs of letters and digits) in [i, end) of the n bytes at s, one by one. */
+static int scalar(const unsigned char *s, size_t i, size_t end, size_t n, int *word, int *who)
 {
-	for (; i < n; i++)
+	for (; i < end; i++)
 		if (cls[s[i]] && (i == 0 || !cls[s[i - 1]]) && at_start(s, i, n, word, who))
 			return 1;
 	return 0;
@@ -181,7 +181,7 @@ int ib_login_looking(struct ib_str line)
 
 #ifdef __SSE2__
 	if (n > 20) {
-		if (scalar(s, 0, 1, &word, &who))
+		if (scalar(s, 0, 1, n, &word, &who))
 			return 1;
 		for (i = 1; i + 19 <= n; i += 16) {
 			unsigned m = starts16(s + i);
@@ -194,7 +194,7 @@ int ib_login_looking(struct ib_str line)
 		}
 	}
 #endif
-	return scalar(s, i, n, &word, &who);
+	return scalar(s, i, n, n, &word, &who);
 }
 
 /* The word after which the next word is a name to hide. */
