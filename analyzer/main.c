@@ -65,6 +65,7 @@ static const struct doc docs[] = {
     {"method", "method.md", "how every number in the report is computed, every threshold"},
     {"report", "report.md", "the report files, escaping, reading the CSV back"},
     {"formats", "formats.md", "the log formats and what is taken from each"},
+    {"events", "events.md", "the JSON Lines of 'imapblast events', field by field"},
     {"rules", "rules.md", "the signature rules and how to write your own"},
 };
 
@@ -149,7 +150,8 @@ static void print_options(unsigned bit)
 
 static void print_docs_line(void)
 {
-	printf("Docs: 'imapblast help TOPIC' (method, report, formats, rules), man imapblast,\n"
+	printf("Docs: 'imapblast help TOPIC' (method, report, formats, events, rules), man\n"
+	       "imapblast, "
 	       "and %s/ (docs/ in the source tree).\n",
 	       IB_DOC_DIR);
 }
@@ -174,8 +176,9 @@ static void print_help(const struct command *cmd)
 	}
 	print_options(cmd->bit);
 	printf("\n"
-	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt, over-long or\n"
-	       "dated far from the rest (the report lists it); 2 usage error; 3 internal error.\n");
+	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt, over-long,\n"
+	       "dated far from the rest or not understood (the report lists it); 2 usage\n"
+	       "error; 3 internal error.\n");
 	print_docs_line();
 }
 
@@ -725,8 +728,7 @@ static int cmd_events(struct ib_options *c, int argc, char **argv)
 		return rc;
 	ib_inputs_init(&in);
 	memset(&err, 0, sizeof(err));
-	rc = EXIT_OKAY;
-	for (int i = 0; i < argc && rc == EXIT_OKAY; i++)
+	for (int i = 0; i < argc && rc == EXIT_OKAY; i++) /* rc is EXIT_OKAY after load_rules */
 		if (ib_inputs_add(&in, argv[i]) < 0)
 			rc = EXIT_INTERNAL;
 	if (rc || ib_events_out_new(&w, stdout) < 0 || ib_classifier_new(&cls, rules, &err) < 0 ||
@@ -859,8 +861,8 @@ static int cmd_help(int argc, char **argv)
 		if (!strcmp(argv[0], docs[i].topic))
 			doc = &docs[i];
 	if (!cmd && !doc)
-		usage_error("no help on '%s' (commands: formats, rules, merge; topics: method, "
-			    "report, formats, rules)",
+		usage_error("no help on '%s' (commands: formats, rules, merge, events; topics: method, "
+			    "report, formats, events, rules)",
 			    argv[0]);
 	if (cmd)
 		print_help(cmd);
