@@ -5,6 +5,7 @@
  * Example: "imapd: LOGIN FAILURE user=bob host=[192.0.2.7]" looks like a
  * login outcome; its shape is "imapd: LOGIN FAILURE user=* host=[*]".
  */
+#include <pthread.h>
 #include "imapblast/coverage.h"
 
 static inline unsigned char low(unsigned char c)
@@ -109,6 +110,9 @@ static int keyword(const char *s, size_t i, size_t n)
 }
 
 /* Look at the word that starts at i; 1 when the line is now known to be login-looking. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline int at_start(const unsigned char *s, size_t i, size_t n, int *word, int *who)
 {
 	if (i >= 2 && s[i - 1] == ':' && s[i - 2] == ':' && ishex(s[i])) {
@@ -118,7 +122,7 @@ static inline int at_start(const unsigned char *s, size_t i, size_t n, int *word
 
 		*word |= r == 1;
 		*who |= r == 2;
-	} else if (s[i] <= '9' && at_ipv4((const char *)s + i, n - i)) {
+	} else if (!*who && s[i] <= '9' && at_ipv4((const char *)s + i, n - i)) {
 		*who = 1;
 	}
 	return *word && *who;
@@ -136,36 +140,51 @@ static int scalar(const unsigned char *s, size_t i, size_t end, size_t n, int *w
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-/*
- * Bit j set when byte j of the 16 at p starts a word that at_start must
- * see: a keyword's first letter, 1 to 3 digits and a '.', or after "::".
- * p[-1] .. p[18] are read.
- * Signed byte compares: bytes >= 0x80 are negative, so never letters.
- */
-static inline unsigned starts16(const unsigned char *p)
-{
-	const __m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
-	const __m128i q = _mm_loadu_si128((const __m128i *)(const void *)(p - 1));
-	const __m128i lc = _mm_or_si128(c, _mm_set1_epi8(0x20)), lq = _mm_or_si128(q, _mm_set1_epi8(0x20));
-	const __m128i dot = _mm_set1_epi8('.');
-	__m128i wc, wq, dig, k, near;
-
-#define RANGE(v, lo, hi) _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)((lo)-1))), \
-				       _mm_cmplt_epi8(v, _mm_set1_epi8((char)((hi) + 1))))
+#define LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define EQ(v, ch) _mm_cmpeq_epi8(v, _mm_set1_epi8(ch))
-	dig = RANGE(c, '0', '9');
-	wc = _mm_or_si128(RANGE(lc, 'a', 'z'), dig);
-	wq = _mm_or_si128(RANGE(lq, 'a', 'z'), RANGE(q, '0', '9'));
-	k = _mm_or_si128(_mm_or_si128(EQ(lc, 'a'), EQ(lc, 'd')), _mm_or_si128(EQ(lc, 'f'), EQ(lc, 'l')));
-	k = _mm_or_si128(k, _mm_or_si128(_mm_or_si128(EQ(lc, 'p'), EQ(lc, 'r')), EQ(lc, 'u')));
-	near = _mm_or_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 1)), dot),
-			    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 2)), dot));
-	near = _mm_or_si128(near, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 3)), dot));
-	k = _mm_or_si128(_mm_or_si128(k, _mm_and_si128(dig, near)), EQ(q, ':'));
-#undef RANGE
-#undef EQ
-	return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(wq, _mm_and_si128(wc, k)));
+#define OR(a, b) _mm_or_si128(a, b)
+#define AND(a, b) _mm_and_si128(a, b)
+/* Signed compares: bytes >= 0x80 are negative, so never in a range of ASCII. */
+#define RANGE(v, lo, hi) AND(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)((lo)-1))), _mm_cmplt_epi8(v, _mm_set1_epi8((char)((hi) + 1))))
+
+/*
+ * Word starts in the 16 bytes at p (bit j for p[j]) that at_start must
+ * see; p[-1] .. p[22] are read. kw16: a keyword's first two letters (lo,
+ * au, pa, de, re, fa, us, any case). addr16: a digit with a '.' 1 to 3
+ * bytes on and another 3 to 7 bytes on (a dotted quad can start there),
+ * or after ':' ("::1").
+ */
+static inline unsigned kw16(const unsigned char *p)
+{
+	const __m128i c = LOAD(p), q = LOAD(p - 1), lc = OR(c, _mm_set1_epi8(0x20));
+	const __m128i l1 = OR(LOAD(p + 1), _mm_set1_epi8(0x20));
+	__m128i kw;
+
+	/* a letter after no letter or digit; the pairs below are letters */
+	kw = OR(OR(AND(EQ(lc, 'l'), EQ(l1, 'o')), AND(EQ(lc, 'a'), EQ(l1, 'u'))),
+		OR(AND(EQ(lc, 'p'), EQ(l1, 'a')), AND(OR(EQ(lc, 'd'), EQ(lc, 'r')), EQ(l1, 'e'))));
+	kw = OR(kw, OR(AND(EQ(lc, 'f'), EQ(l1, 'a')), AND(EQ(lc, 'u'), EQ(l1, 's'))));
+	return (unsigned)_mm_movemask_epi8(
+	    _mm_andnot_si128(OR(RANGE(OR(q, _mm_set1_epi8(0x20)), 'a', 'z'), RANGE(q, '0', '9')), kw));
 }
+
+static inline unsigned addr16(const unsigned char *p)
+{
+	const __m128i c = LOAD(p), q = LOAD(p - 1);
+	__m128i d1, d2, start;
+
+	start = _mm_andnot_si128(OR(RANGE(OR(q, _mm_set1_epi8(0x20)), 'a', 'z'), RANGE(q, '0', '9')),
+				 OR(RANGE(OR(c, _mm_set1_epi8(0x20)), 'a', 'z'), RANGE(c, '0', '9')));
+	d1 = OR(OR(EQ(LOAD(p + 1), '.'), EQ(LOAD(p + 2), '.')), EQ(LOAD(p + 3), '.'));
+	d2 = OR(OR(EQ(LOAD(p + 4), '.'), EQ(LOAD(p + 5), '.')), OR(EQ(LOAD(p + 6), '.'), EQ(LOAD(p + 7), '.')));
+	d2 = OR(d2, EQ(LOAD(p + 3), '.'));
+	return (unsigned)_mm_movemask_epi8(AND(start, OR(AND(RANGE(c, '0', '9'), AND(d1, d2)), EQ(q, ':'))));
+}
+#undef LOAD
+#undef EQ
+#undef OR
+#undef AND
+#undef RANGE
 #endif
 
 /*
@@ -180,18 +199,26 @@ int ib_login_looking(struct ib_str line)
 	int word = 0, who = 0;
 
 #ifdef __SSE2__
-	if (n > 20) {
+	/* two passes: most lines have no keyword, and the first pass looks only for those */
+	if (n > 24) {
+		size_t end;
+
 		if (scalar(s, 0, 1, n, &word, &who))
 			return 1;
-		for (i = 1; i + 19 <= n; i += 16) {
-			unsigned m = starts16(s + i);
-
-			while (m) {
+		for (i = 1; i + 23 <= n; i += 16)
+			for (unsigned m = kw16(s + i); m; m &= m - 1)
 				if (at_start(s, i + (size_t)__builtin_ctz(m), n, &word, &who))
 					return 1;
-				m &= m - 1;
-			}
-		}
+		end = i;
+		if (scalar(s, i, n, n, &word, &who))
+			return 1;
+		if (!word)
+			return 0;
+		for (i = 1; i < end; i += 16)
+			for (unsigned m = addr16(s + i); m; m &= m - 1)
+				if (at_start(s, i + (size_t)__builtin_ctz(m), n, &word, &who))
+					return 1;
+		return 0;
 	}
 #endif
 	return scalar(s, i, n, n, &word, &who);
@@ -200,13 +227,15 @@ int ib_login_looking(struct ib_str line)
 /* The word after which the next word is a name to hide. */
 static int hides_next(const char *w, size_t len)
 {
-	static const char *const words[] = {"user", "for", "as", "account", NULL};
-
-	for (size_t k = 0; words[k]; k++) {
-		size_t wl = strlen(words[k]);
-
-		if (len == wl && at_word(w, len, words[k], wl))
-			return 1;
+	switch (len) {
+	case 2:
+		return at_word(w, len, "as", 2);
+	case 3:
+		return at_word(w, len, "for", 3);
+	case 4:
+		return at_word(w, len, "user", 4);
+	case 7:
+		return at_word(w, len, "account", 7);
 	}
 	return 0;
 }
@@ -219,14 +248,28 @@ static inline int is_delim(unsigned char c)
 	return delim[c];
 }
 
+/*
+ * Bytes that go on a word of a shape: not a delimiter, '=', '/' or a
+ * control byte (1), and of those the hex digits, '.' and ':' (2).
+ */
+static unsigned char wordch[256];
+
+static void wordch_init(void)
+{
+	for (int c = 0x20; c < 256; c++)
+		wordch[c] = c == 0x7f || delim[c] || c == '=' || c == '/' ? 0
+			    : ishex((unsigned char)c) || c == '.' || c == ':' ? 2
+									      : 1;
+}
+
 struct out {
 	char *buf;
-	size_t size, len;
+	size_t cap, len; /* cap: bytes that fit before the NUL, at most IB_SHAPE_MAX */
 };
 
-static void put(struct out *o, char c)
+static inline void put(struct out *o, char c)
 {
-	if (o->len + 1 < o->size && o->len < IB_SHAPE_MAX)
+	if (o->len < o->cap)
 		o->buf[o->len++] = c;
 }
 
@@ -240,12 +283,14 @@ static size_t skip_to(const char *s, size_t n, size_t i, char close)
 
 size_t ib_line_shape(struct ib_str line, char *buf, size_t size)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const char *s = line.ptr;
 	size_t n = line.len, i = 0, wstart = 0;
-	struct out o = {buf, size, 0};
+	struct out o = {buf, size ? (size - 1 < IB_SHAPE_MAX ? size - 1 : IB_SHAPE_MAX) : 0, 0};
 	int hide = 0; /* the next word is a name */
 
-	while (i < n && o.len < IB_SHAPE_MAX) {
+	pthread_once(&once, wordch_init);
+	while (i < n && o.len < o.cap) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '"' || c == '\'' || c == '<' || c == '[') {
@@ -284,8 +329,7 @@ size_t ib_line_shape(struct ib_str line, char *buf, size_t size)
 			size_t e = i, wl;
 			int at = 0;
 
-			while (e < n && !is_delim((unsigned char)s[e]) && s[e] != '=' && s[e] != '/' &&
-			       (unsigned char)s[e] >= 0x20 && s[e] != 0x7f) {
+			while (e < n && wordch[(unsigned char)s[e]]) {
 				at |= s[e] == '@';
 				e++;
 			}
@@ -299,7 +343,7 @@ size_t ib_line_shape(struct ib_str line, char *buf, size_t size)
 					size_t r = k;
 					int digit = 0;
 
-					while (r < e && (ishex((unsigned char)s[r]) || s[r] == '.' || s[r] == ':')) {
+					while (r < e && wordch[(unsigned char)s[r]] == 2) {
 						digit |= isdig((unsigned char)s[r]);
 						r++;
 					}
