@@ -436,6 +436,36 @@ int ib_agg_shape(struct ib_agg *a, const char *shape, const char *sample, uint64
 	return ib_agg_shape_add(a, shape, sample, n, file_id, line);
 }
 
+/* The key of the cell an event is counted in (strings interned on the way). */
+static int event_key(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m, struct ib_ckey *k)
+{
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	k->bucket = ib_floordiv(ev->time_ms, a->bucket_ms);
+	k->conn = (ev->flags & IB_EV_CONNECTION) ? 1 : 0;
+	if (!k->conn && ev->user.len &&
+	    (rc = ib_agg_intern(a, IB_S_USER, ev->user.ptr, ev->user.len, 1, &k->user)) < 0)
+		return rc;
+	if (ev->ip.len && (rc = ib_agg_intern(a, IB_S_IP, ev->ip.ptr, ev->ip.len, 0, &k->ip)) < 0)
+		return rc;
+	if (ev->server.len &&
+	    (rc = ib_agg_intern(a, IB_S_SERVER, ev->server.ptr, ev->server.len, 0, &k->server)) < 0)
+		return rc;
+	if (m->signature && m->signature[0]) {
+		if (a->last_sig_id && !strcmp(m->signature, a->st[IB_S_SIG].s[a->last_sig_id])) {
+			k->sig = a->last_sig_id;
+		} else {
+			if ((rc = intern_c(a, IB_S_SIG, m->signature, &k->sig)) < 0)
+				return rc;
+			a->last_sig_id = k->sig;
+		}
+	}
+	k->layer = (uint8_t)ev->layer;
+	k->cat = (uint8_t)m->category;
+	return IB_OK;
+}
+
 int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m, uint32_t file_id,
 	       uint64_t line)
 {
@@ -445,29 +475,27 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 	if (!m || m->category <= IB_CAT_NONE || m->category >= IB_CAT_COUNT || ev->time_ms == IB_TIME_NONE ||
 	    (unsigned)ev->layer >= IB_LAYER_COUNT || file_id >= a->st[IB_S_FILE].n)
 		return IB_ERR_USAGE;
-	memset(&k, 0, sizeof(k));
-	k.bucket = ib_floordiv(ev->time_ms, a->bucket_ms);
-	k.conn = (ev->flags & IB_EV_CONNECTION) ? 1 : 0;
-	if (!k.conn && ev->user.len &&
-	    (rc = ib_agg_intern(a, IB_S_USER, ev->user.ptr, ev->user.len, 1, &k.user)) < 0)
+	if ((rc = event_key(a, ev, m, &k)) < 0)
 		return rc;
-	if (ev->ip.len && (rc = ib_agg_intern(a, IB_S_IP, ev->ip.ptr, ev->ip.len, 0, &k.ip)) < 0)
-		return rc;
-	if (ev->server.len &&
-	    (rc = ib_agg_intern(a, IB_S_SERVER, ev->server.ptr, ev->server.len, 0, &k.server)) < 0)
-		return rc;
-	if (m->signature && m->signature[0]) {
-		if (a->last_sig_id && !strcmp(m->signature, a->st[IB_S_SIG].s[a->last_sig_id])) {
-			k.sig = a->last_sig_id;
-		} else {
-			if ((rc = intern_c(a, IB_S_SIG, m->signature, &k.sig)) < 0)
-				return rc;
-			a->last_sig_id = k.sig;
-		}
-	}
-	k.layer = (uint8_t)ev->layer;
-	k.cat = (uint8_t)m->category;
 	return ib_agg_cell_add(a, &k, 1, ev->time_ms, ev->time_ms, file_id, line, 0);
+}
+
+int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m)
+{
+	struct ib_ckey k;
+	struct ib_cell *c;
+	int rc;
+
+	if (!m || m->category <= IB_CAT_NONE || m->category >= IB_CAT_COUNT || ev->time_ms == IB_TIME_NONE ||
+	    (unsigned)ev->layer >= IB_LAYER_COUNT)
+		return IB_ERR_USAGE;
+	if ((rc = event_key(a, ev, m, &k)) < 0)
+		return rc;
+	c = cell_get(a, &k);
+	if (!c || c->count < 2)
+		return IB_ERR_USAGE; /* the copy that stays is in the same cell */
+	c->count--;
+	return IB_OK;
 }
 
 /* Merge and equality: the key of c with its string ids translated by map into another aggregator's. */
@@ -492,6 +520,12 @@ static void free_maps(uint32_t *map[IB_S_KINDS])
 
 int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *err)
 {
+	return ib_agg_merge_mapped(dst, src, NULL, err);
+}
+
+int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
+			struct ib_error *err)
+{
 	uint32_t *map[IB_S_KINDS] = {NULL};
 	int rc = IB_OK;
 
@@ -510,9 +544,12 @@ int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *
 			rc = IB_ERR_NOMEM;
 			goto out;
 		}
-		for (size_t i = 0; i < t->n; i++)
-			if ((rc = intern_c(dst, k, t->s[i], &map[k][i])) < 0)
+		for (size_t i = 0; i < t->n; i++) {
+			const char *str = k == IB_S_SERVER && smap_str && smap_str[i] ? smap_str[i] : t->s[i];
+
+			if ((rc = intern_c(dst, k, str, &map[k][i])) < 0)
 				goto out;
+		}
 	}
 	for (size_t i = 0; i < src->st[IB_S_FILE].n; i++)
 		if ((rc = ib_agg_file_counts(dst, map[IB_S_FILE][i], &src->files[i].c)) < 0)

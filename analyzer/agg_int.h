@@ -192,6 +192,13 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
  */
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new);
+/*
+ * ib_agg_merge where src's server id i is filed under dst's server
+ * smap_str[i] (a server string) when smap_str[i] is not NULL; smap_str
+ * NULL: as ib_agg_merge.
+ */
+int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
+			struct ib_error *err);
 /* Count n lines for reason (NULL: ""), keeping the first sample (file, line). */
 int ib_agg_reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file, uint64_t line);
 /* ib_agg_shape with a file id known to be valid. */

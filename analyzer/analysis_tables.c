@@ -288,7 +288,8 @@ static int quality_shapes(struct ib_an *c)
 		row->shape = ib_an_strdup(x.shape);
 		row->sample = ib_an_strdup(x.sample);
 		row->count = x.count;
-		row->first = ib_an_printf("%s:%llu", ib_an_str(c, IB_S_FILE, x.file), (unsigned long long)x.line);
+		row->first =
+		    ib_an_printf("%s:%llu", ib_an_str(c, IB_S_FILE, x.file), (unsigned long long)x.line);
 		if (!row->shape || !row->sample || !row->first)
 			return IB_ERR_NOMEM;
 	}
@@ -368,6 +369,110 @@ int ib_an_quality(struct ib_an *c)
 	return IB_OK;
 }
 
+/* A log gap needs at least this many proxy-layer successes routed to the silent backend. */
+#define GAP_MIN_SUCCESSES 3
+
+static int cmp_gap(const void *x, const void *y)
+{
+	const struct ib_gap_row *a = x, *b = y;
+	int k = strcmp(a->server, b->server);
+
+	if (k)
+		return k;
+	return (a->start_ms > b->start_ms) - (a->start_ms < b->start_ms);
+}
+
+/*
+ * Log gaps: a backend that logged at the server layer in range, and a run
+ * of buckets in which it logged nothing while the proxy layer logged at
+ * least GAP_MIN_SUCCESSES successful logins (or successful connections)
+ * routed to it. Its logging stopped, the backend did not: data quality,
+ * never an outage.
+ */
+static int build_gaps(struct ib_an *c)
+{
+	size_t n = ib_agg_ncells(c->a), cap = 0;
+	Pvoid_t srv = NULL;  /* Judy1: server << 32 | rel bucket with a server-layer event */
+	Pvoid_t prox = NULL; /* JudyL: server << 32 | rel bucket -> proxy successes */
+	struct ib_result *r = c->r;
+	Word_t key = 0;
+	PWord_t pv;
+	int rc = IB_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		Word_t k = (Word_t)cell->server << 32 | (Word_t)(cell->bucket - c->b0);
+
+		if (c->scope[i] == IB_AN_OUT || !cell->server)
+			continue;
+		if (cell->layer == IB_LAYER_SERVER && !ib_an_is_idp(c, cell)) {
+			if (Judy1Set(&srv, k, PJE0) == JERR)
+				goto oom;
+		} else if (cell->layer == IB_LAYER_PROXY && cell->category == IB_CAT_OK &&
+			   c->scope[i] == IB_AN_LIVE) {
+			pv = (PWord_t)JudyLIns(&prox, k, PJE0);
+			if (pv == PJERR || !pv)
+				goto oom;
+			*pv += cell->count;
+		}
+	}
+	/* per server with a server-layer event: runs of silent buckets with proxy successes */
+	pv = (PWord_t)JudyLFirst(prox, &key, PJE0);
+	while (pv) {
+		Word_t s = key >> 32, k0 = s << 32;
+		int64_t run_s = -1, run_e = -1;
+		uint64_t run_n = 0;
+
+		if (Judy1First(srv, &k0, PJE0) != 1 || (k0 >> 32) != s) {
+			key = (s + 1) << 32; /* never logged at the server layer: not a backend we see */
+			pv = (PWord_t)JudyLFirst(prox, &key, PJE0);
+			continue;
+		}
+		for (size_t b = 0; b <= c->nb; b++) {
+			Word_t k = s << 32 | b;
+			int silent = b < c->nb && Judy1Test(srv, k, PJE0) != 1;
+			PWord_t q = silent ? (PWord_t)JudyLGet(prox, k, PJE0) : NULL;
+
+			if (silent && (q || run_s >= 0)) {
+				if (run_s < 0)
+					run_s = (int64_t)b;
+				if (q) {
+					run_e = (int64_t)b;
+					run_n += *q;
+				}
+				continue;
+			}
+			if (run_s >= 0 && run_n >= GAP_MIN_SUCCESSES) {
+				struct ib_gap_row *g;
+
+				if (ib_grow((void **)&r->gaps, &cap, r->ngaps + 1, sizeof(*g)))
+					goto oom;
+				g = &r->gaps[r->ngaps++];
+				memset(g, 0, sizeof(*g));
+				g->start_ms = r->buckets[run_s].start_ms;
+				g->end_ms = r->buckets[run_e].start_ms + c->B;
+				g->proxy_successes = run_n;
+				g->server = ib_an_strdup(ib_an_str(c, IB_S_SERVER, (uint32_t)s));
+				if (!g->server)
+					goto oom;
+			}
+			run_s = run_e = -1;
+			run_n = 0;
+		}
+		key = (s + 1) << 32;
+		pv = (PWord_t)JudyLFirst(prox, &key, PJE0);
+	}
+	if (r->ngaps)
+		qsort(r->gaps, r->ngaps, sizeof(*r->gaps), cmp_gap);
+	goto out;
+oom:
+	rc = ib_an_nomem(c);
+out:
+	Judy1FreeArray(&srv, PJE0);
+	JudyLFreeArray(&prox, PJE0);
+	return rc;
+}
+
 int ib_an_tables(struct ib_an *c)
 {
 	struct servers x;
@@ -377,7 +482,7 @@ int ib_an_tables(struct ib_an *c)
 	rc = build_servers(c, &x);
 	JudyLFreeArray(&x.sjl, PJE0);
 	free(x.s);
-	if (rc < 0 || (rc = build_sigs(c)) < 0)
+	if (rc < 0 || (rc = build_sigs(c)) < 0 || (rc = build_gaps(c)) < 0)
 		return rc;
 	build_layers_buckets(c);
 	return IB_OK;

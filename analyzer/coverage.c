@@ -113,7 +113,8 @@ static int keyword(const char *s, size_t i, size_t n)
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline int at_start(const unsigned char *s, size_t i, size_t n, int *word, int *who)
+static inline int
+at_start(const unsigned char *s, size_t i, size_t n, int *word, int *who)
 {
 	if (i >= 2 && s[i - 1] == ':' && s[i - 2] == ':' && ishex(s[i])) {
 		*who = 1; /* "::1", "2001:db8::a" */
@@ -145,7 +146,9 @@ static int scalar(const unsigned char *s, size_t i, size_t end, size_t n, int *w
 #define OR(a, b) _mm_or_si128(a, b)
 #define AND(a, b) _mm_and_si128(a, b)
 /* Signed compares: bytes >= 0x80 are negative, so never in a range of ASCII. */
-#define RANGE(v, lo, hi) AND(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)((lo)-1))), _mm_cmplt_epi8(v, _mm_set1_epi8((char)((hi) + 1))))
+#define RANGE(v, lo, hi)                                                                                     \
+	AND(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)((lo)-1))),                                                \
+	    _mm_cmplt_epi8(v, _mm_set1_epi8((char)((hi) + 1))))
 
 /*
  * Word starts in the 16 bytes at p (bit j for p[j]) that at_start must
@@ -176,7 +179,8 @@ static inline unsigned addr16(const unsigned char *p)
 	start = _mm_andnot_si128(OR(RANGE(OR(q, _mm_set1_epi8(0x20)), 'a', 'z'), RANGE(q, '0', '9')),
 				 OR(RANGE(OR(c, _mm_set1_epi8(0x20)), 'a', 'z'), RANGE(c, '0', '9')));
 	d1 = OR(OR(EQ(LOAD(p + 1), '.'), EQ(LOAD(p + 2), '.')), EQ(LOAD(p + 3), '.'));
-	d2 = OR(OR(EQ(LOAD(p + 4), '.'), EQ(LOAD(p + 5), '.')), OR(EQ(LOAD(p + 6), '.'), EQ(LOAD(p + 7), '.')));
+	d2 = OR(OR(EQ(LOAD(p + 4), '.'), EQ(LOAD(p + 5), '.')),
+		OR(EQ(LOAD(p + 6), '.'), EQ(LOAD(p + 7), '.')));
 	d2 = OR(d2, EQ(LOAD(p + 3), '.'));
 	return (unsigned)_mm_movemask_epi8(AND(start, OR(AND(RANGE(c, '0', '9'), AND(d1, d2)), EQ(q, ':'))));
 }
@@ -257,7 +261,7 @@ static unsigned char wordch[256];
 static void wordch_init(void)
 {
 	for (int c = 0x20; c < 256; c++)
-		wordch[c] = c == 0x7f || delim[c] || c == '=' || c == '/' ? 0
+		wordch[c] = c == 0x7f || delim[c] || c == '=' || c == '/'     ? 0
 			    : ishex((unsigned char)c) || c == '.' || c == ':' ? 2
 									      : 1;
 }

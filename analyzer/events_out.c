@@ -19,14 +19,16 @@ struct ib_events_out {
 	struct ib_rbuf b;
 	int failed;
 	const char *format; /* the current file's parser, or NULL */
+	unsigned protocols; /* --protocols: the protocols whose logins count */
 };
 
-int ib_events_out_new(struct ib_events_out **out, FILE *f)
+int ib_events_out_new(struct ib_events_out **out, FILE *f, unsigned protocols)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return IB_ERR_NOMEM;
 	(*out)->f = f;
+	(*out)->protocols = protocols;
 	return IB_OK;
 }
 
@@ -106,10 +108,11 @@ static void tail(struct ib_events_out *w, const char *path, uint64_t lineno)
 		w->failed = IB_ERR_IO;
 }
 
-void ib_events_out_event(struct ib_events_out *w, const char *path, uint64_t lineno, const struct ib_event *ev,
-			 const struct ib_match *m)
+void ib_events_out_event(struct ib_events_out *w, const char *path, uint64_t lineno,
+			 const struct ib_event *ev, const struct ib_match *m)
 {
 	char t[40];
+	int taken = m && m->category != IB_CAT_NONE;
 
 	head(w, "event");
 	if (ev->time_ms == IB_TIME_NONE) {
@@ -126,28 +129,31 @@ void ib_events_out_event(struct ib_events_out *w, const char *path, uint64_t lin
 	}
 	cstr(w, "layer", ib_layer_name(ev->layer));
 	cstr(w, "format", ev->format);
-	/* no parser states a protocol yet (issue 14): the key stays, null */
-	cstr(w, "protocol", NULL);
+	cstr(w, "protocol", ev->protocol != IB_PROTO_NONE ? ib_proto_name(ev->protocol) : NULL);
 	slice(w, "host", ev->host);
 	slice(w, "program", ev->program);
 	slice(w, "server", ev->server);
 	slice(w, "user", ev->user);
 	slice(w, "ip", ev->ip);
 	slice(w, "session", ev->session);
-	cstr(w, "category", m && m->category != IB_CAT_NONE ? ib_category_name(m->category) : NULL);
-	cstr(w, "signature", m && m->category != IB_CAT_NONE ? m->signature : NULL);
+	cstr(w, "category", taken ? ib_category_name(m->category) : NULL);
+	cstr(w, "signature", taken ? m->signature : NULL);
 	key(w, "connection");
 	lit(w, ev->flags & IB_EV_CONNECTION ? "true" : "false");
-	cstr(w, "reason", ev->time_ms == IB_TIME_NONE		  ? "event without a timestamp"
-			  : m && m->category != IB_CAT_NONE ? NULL
-							    : "no rule");
+	cstr(w, "reason",
+	     ev->time_ms == IB_TIME_NONE	    ? "event without a timestamp"
+	     : !taken				    ? "no rule"
+	     : !(w->protocols >> ev->protocol & 1u) ? "protocol not counted (--protocols)"
+						    : NULL);
 	tail(w, path, lineno);
 }
 
-void ib_events_out_other(struct ib_events_out *w, const char *path, uint64_t lineno, int rc, const char *reason)
+void ib_events_out_other(struct ib_events_out *w, const char *path, uint64_t lineno, int rc,
+			 const char *reason)
 {
-	static const char *const keys[] = {"time", "time_ms", "layer", "format", "protocol", "host", "program",
-					   "server", "user", "ip", "session", "category", "signature", NULL};
+	static const char *const keys[] = {"time",    "time_ms",  "layer",     "format", "protocol",
+					   "host",    "program",  "server",    "user",	 "ip",
+					   "session", "category", "signature", NULL};
 
 	head(w, rc == IB_BAD ? "unparseable" : "ignored");
 	for (size_t i = 0; keys[i]; i++) {

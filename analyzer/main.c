@@ -454,6 +454,11 @@ static void show_progress(void *arg, uint64_t done)
 
 static int cmd_formats(struct ib_options *c, int argc, char **argv)
 {
+	int w = 12; /* the name column fits the longest name */
+
+	for (size_t i = 0; ib_parsers[i]; i++)
+		if ((int)strlen(ib_parsers[i]->name) > w)
+			w = (int)strlen(ib_parsers[i]->name);
 	if (argc > 0)
 		usage_error("'formats' takes no argument, got '%s'", argv[0]);
 	for (size_t i = 0; c->outputs && ib_writers[i]; i++)
@@ -462,7 +467,7 @@ static int cmd_formats(struct ib_options *c, int argc, char **argv)
 		const struct ib_parser *p = ib_parsers[i];
 		const char *how = p->probe && p->programs ? "file, syslog" : p->probe ? "file" : "syslog";
 
-		printf("%-12s %-7s %-13s %s\n", p->name, ib_layer_name(p->layer), how, p->description);
+		printf("%-*s %-7s %-13s %s\n", w, p->name, ib_layer_name(p->layer), how, p->description);
 	}
 	return EXIT_OKAY;
 }
@@ -518,6 +523,32 @@ static void rt_event(void *arg, const char *path, uint64_t lineno, const struct 
 	putchar('\n');
 }
 
+/* Name each file not understood, with its first line (escaped, cut), then end; 1 when any. */
+static int warn_files(const struct ib_agg *agg, const char *end)
+{
+	int any = 0;
+
+	for (uint32_t f = 0; f < ib_agg_nstr(agg, IB_S_FILE); f++) {
+		const struct ib_file_counts *fc = ib_agg_file_get(agg, f);
+
+		if (!fc || fc->status == IB_FILE_READ)
+			continue;
+		fprintf(stderr, "%s: warning: '%s': ", prog, ib_agg_str(agg, IB_S_FILE, f));
+		if (fc->status == IB_FILE_UNKNOWN)
+			fputs("no parser recognised its format", stderr);
+		else
+			fprintf(stderr, "read as %s, but none of its %llu lines became an event", fc->format,
+				(unsigned long long)fc->lines);
+		if (fc->sample[0]) {
+			fprintf(stderr, "; line %llu: ", (unsigned long long)fc->sample_line[0]);
+			fput_text(stderr, ib_str_from(fc->sample[0]), 100);
+		}
+		fprintf(stderr, "%s\n", end);
+		any = 1;
+	}
+	return any;
+}
+
 /* Warn of input errors and files not understood (rules --test, events); 1 when any. */
 static int warn_agg(const struct ib_agg *agg)
 {
@@ -525,17 +556,7 @@ static int warn_agg(const struct ib_agg *agg)
 
 	for (size_t i = 0; i < ib_agg_nerrors(agg); i++, any = 1)
 		fprintf(stderr, "%s: warning: %s\n", prog, ib_agg_error(agg, i)->msg);
-	for (uint32_t f = 0; f < ib_agg_nstr(agg, IB_S_FILE); f++) {
-		const struct ib_file_counts *fc = ib_agg_file_get(agg, f);
-
-		if (!fc || fc->status == IB_FILE_READ)
-			continue;
-		fprintf(stderr, "%s: warning: '%s': %s\n", prog, ib_agg_str(agg, IB_S_FILE, f),
-			fc->status == IB_FILE_UNKNOWN ? "no parser recognised its format"
-						      : "none of its lines became an event");
-		any = 1;
-	}
-	return any;
+	return warn_files(agg, "") || any;
 }
 
 /*
@@ -645,27 +666,6 @@ static int cmd_rules(struct ib_options *c, int argc, char **argv)
 	return rc;
 }
 
-/* Name each file imapblast did not understand, with its first line (escaped, cut). */
-static void warn_not_understood(const struct ib_result *res)
-{
-	for (size_t i = 0; i < res->nfiles; i++) {
-		const struct ib_file_counts *fc = &res->files[i].c;
-
-		if (fc->status == IB_FILE_READ)
-			continue;
-		if (fc->status == IB_FILE_UNKNOWN)
-			fprintf(stderr, "%s: warning: '%s': no parser recognised its format", prog, res->files[i].path);
-		else
-			fprintf(stderr, "%s: warning: '%s': read as %s, but none of its %llu lines became an event",
-				prog, res->files[i].path, res->files[i].format, (unsigned long long)fc->lines);
-		if (fc->sample[0]) {
-			fprintf(stderr, "; line %llu: ", (unsigned long long)fc->sample_line[0]);
-			fput_text(stderr, ib_str_from(fc->sample[0]), 100);
-		}
-		fputs(" (see summary.md)\n", stderr);
-	}
-}
-
 static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 {
 	struct ib_result *res = NULL;
@@ -704,7 +704,7 @@ static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 			prog, (unsigned long long)res->outlier_events);
 	if (res->nerrors || res->total.overlong || res->outlier_events || res->total.status != IB_FILE_READ)
 		input_skipped = 1;
-	warn_not_understood(res);
+	warn_files(agg, " (see summary.md)");
 	ib_result_free(res);
 	return input_skipped ? EXIT_SKIPPED : EXIT_OKAY;
 }
@@ -731,8 +731,8 @@ static int cmd_events(struct ib_options *c, int argc, char **argv)
 	for (int i = 0; i < argc && rc == EXIT_OKAY; i++) /* rc is EXIT_OKAY after load_rules */
 		if (ib_inputs_add(&in, argv[i]) < 0)
 			rc = EXIT_INTERNAL;
-	if (rc || ib_events_out_new(&w, stdout) < 0 || ib_classifier_new(&cls, rules, &err) < 0 ||
-	    ib_agg_new(&agg, c->cfg.bucket_ms) < 0) {
+	if (rc || ib_events_out_new(&w, stdout, c->cfg.protocols) < 0 ||
+	    ib_classifier_new(&cls, rules, &err) < 0 || ib_agg_new(&agg, c->cfg.bucket_ms) < 0) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		rc = EXIT_INTERNAL;
 		goto out;

@@ -220,6 +220,26 @@ static const char *win_source(enum ib_window_source s)
 	return s == IB_WIN_GIVEN ? "given" : s == IB_WIN_DETECTED ? "detected" : "none";
 }
 
+/* "server_joins": [{"from", "to"}], from the result's "FROM=TO" strings. */
+static void json_joins(struct jw *w, const struct ib_result *r)
+{
+	char from[256];
+
+	open_(w, "server_joins", '[');
+	for (size_t i = 0; i < r->nserver_joins; i++) {
+		const char *j = r->server_joins[i], *eq = strchr(j, '=');
+		size_t n = (size_t)(eq - j) < sizeof(from) ? (size_t)(eq - j) : sizeof(from) - 1;
+
+		memcpy(from, j, n);
+		from[n] = 0;
+		open_(w, NULL, '{');
+		jstr(w, "from", from);
+		jstr(w, "to", eq + 1);
+		close_(w, '}');
+	}
+	close_(w, ']');
+}
+
 static int write_json(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
 {
 	struct ib_config dflt;
@@ -250,6 +270,20 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jdbl(&w, "baseline_rate", r->window_why.verdict == IB_WV_NO_EVENTS ? NAN : r->window_why.baseline);
 	close_(&w, '}');
 
+	open_(&w, "windows", '[');
+	for (i = 0; i < r->nwindows; i++) {
+		const struct ib_window_row *x = &r->windows[i];
+		open_(&w, NULL, '{');
+		jtime(&w, "start", x->start_ms);
+		jtime(&w, "end", x->end_ms);
+		ju(&w, "outage_failures", x->outage_failures);
+		ju(&w, "affected_users", x->affected_users);
+		jtime(&w, "peak_bucket", x->peak_bucket_ms);
+		ju(&w, "peak_users", x->peak_users);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
 	open_(&w, "range", '{');
 	jtime(&w, "start", r->range_start_ms);
 	jtime(&w, "end", r->range_end_ms);
@@ -263,6 +297,7 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jdbl(&w, "window_min_rate", cfg->window_min_rate);
 	ju(&w, "window_min_failures", cfg->window_min_failures);
 	ju(&w, "window_gap", cfg->window_gap);
+	ju(&w, "window_min_users", cfg->window_min_users);
 	jdbl(&w, "cred_factor", cfg->cred_factor);
 	jdbl(&w, "server_factor", cfg->server_factor);
 	close_(&w, '}');
@@ -440,6 +475,17 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	}
 	close_(&w, ']');
 
+	open_(&w, "gaps", '[');
+	for (i = 0; i < r->ngaps; i++) {
+		open_(&w, NULL, '{');
+		jstr(&w, "server", r->gaps[i].server);
+		jtime(&w, "start", r->gaps[i].start_ms);
+		jtime(&w, "end", r->gaps[i].end_ms);
+		ju(&w, "proxy_successes", r->gaps[i].proxy_successes);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
 	open_(&w, "errors", '[');
 	for (i = 0; i < r->nerrors; i++) {
 		open_(&w, NULL, '{');
@@ -449,6 +495,20 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 		close_(&w, '}');
 	}
 	close_(&w, ']');
+
+	if (r->ndup_files) {
+		open_(&w, "repeated_input", '[');
+		for (i = 0; i < r->ndup_files; i++) {
+			open_(&w, NULL, '{');
+			jstr(&w, "path", r->dup_files[i].path);
+			jstr(&w, "same_as", r->dup_files[i].same_as);
+			ju(&w, "events", r->dup_files[i].events);
+			close_(&w, '}');
+		}
+		close_(&w, ']');
+	}
+	if (r->nserver_joins)
+		json_joins(&w, r);
 
 	fputs("\n}\n", f);
 	if (w.sc.oom)

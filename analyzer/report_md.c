@@ -51,6 +51,38 @@ static const char *win_source(enum ib_window_source s)
 	return s == IB_WIN_GIVEN ? "given (--window)" : s == IB_WIN_DETECTED ? "detected" : "none";
 }
 
+/* One row of numbers per window; the table above gives their overall span. */
+static void section_windows(struct mw *w, const struct ib_result *r)
+{
+	char a[64], b[64], d[64], p[64];
+	FILE *f = w->f;
+
+	if (!r->nwindows)
+		return;
+	if (r->nwindows > 1)
+		fprintf(f, "%zu windows; a user affected in any of them is affected.\n\n", r->nwindows);
+	fputs("| # | Start | End (exclusive) | Duration | Outage failures | Affected users | Peak bucket | "
+	      "Peak users |\n|---:|---|---|---|---:|---:|---|---:|\n",
+	      f);
+	for (size_t i = 0; i < r->nwindows; i++) {
+		const struct ib_window_row *x = &r->windows[i];
+
+		fprintf(
+		    f, "| %zu | %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %s | %" PRIu64 " |\n", i + 1,
+		    ib_rep_time(x->start_ms, a, sizeof(a)), ib_rep_time(x->end_ms, b, sizeof(b)),
+		    ib_rep_dur(x->end_ms - x->start_ms, d, sizeof(d)), x->outage_failures, x->affected_users,
+		    x->peak_bucket_ms == IB_TIME_NONE ? "none" : ib_rep_time(x->peak_bucket_ms, p, sizeof(p)),
+		    x->peak_users);
+	}
+	fputs("\n", f);
+}
+
+static const char *win_mark(int idx, char *buf, size_t size)
+{
+	snprintf(buf, size, "**%d**", idx);
+	return buf;
+}
+
 static void section_window(struct mw *w, const struct ib_result *r)
 {
 	char a[64], b[64], d[64];
@@ -59,6 +91,12 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fputs("## Incident window\n\n| | |\n|---|---|\n", f);
 	if (r->window_start_ms == IB_TIME_NONE || r->window_end_ms == IB_TIME_NONE) {
 		fputs("| Window | none found |\n", f);
+	} else if (r->nwindows > 1) { /* their span here, each one's row below */
+		fprintf(f, "| Windows | %zu |\n", r->nwindows);
+		fprintf(f, "| First start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
+		fprintf(f, "| Last end (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
+		fprintf(f, "| Span | %s |\n",
+			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
 	} else {
 		fprintf(f, "| Start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
 		fprintf(f, "| End (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
@@ -70,6 +108,7 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fprintf(f, " |\n| Bucket | %s |\n", ib_rep_dur(r->bucket_ms, d, sizeof(d)));
 	fprintf(f, "| Data range | %s .. %s |\n\n", ib_rep_time(r->range_start_ms, a, sizeof(a)),
 		ib_rep_time(r->range_end_ms, b, sizeof(b)));
+	section_windows(w, r);
 }
 
 static void section_headline(struct mw *w, const struct ib_result *r)
@@ -97,6 +136,30 @@ static void section_headline(struct mw *w, const struct ib_result *r)
 			r->outlier_events);
 	fprintf(f, "| Attack sources excluded | %zu |\n", r->nattacks);
 	fprintf(f, "| Unverified users left out | %zu |\n\n", r->nunverified);
+}
+
+/* Servers joined from the logs: a proxy's upstream address and the backend that logs it as its own. */
+static void section_joins(struct mw *w, const struct ib_result *r)
+{
+	if (!r->nserver_joins)
+		return;
+	fputs("Joined from the logs (a backend logs the address that a proxy names as its own; "
+	      "`--server-alias` names what the logs cannot tell):\n\n| Named | Counted as |\n|---|---|\n",
+	      w->f);
+	for (size_t i = 0; i < r->nserver_joins; i++) {
+		const char *j = r->server_joins[i], *eq = strchr(j, '=');
+		char from[256];
+		size_t n = (size_t)(eq - j) < sizeof(from) ? (size_t)(eq - j) : sizeof(from) - 1;
+
+		memcpy(from, j, n);
+		from[n] = 0;
+		fputs("| ", w->f);
+		esc(w, from);
+		fputs(" | ", w->f);
+		esc(w, eq + 1);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
 }
 
 static void section_servers(struct mw *w, const struct ib_result *r)
@@ -135,6 +198,7 @@ static void section_servers(struct mw *w, const struct ib_result *r)
 		fprintf(f, " %" PRIu64 " |\n", s->affected_users);
 	}
 	fputs("\n", f);
+	section_joins(w, r);
 }
 
 static void section_layers(struct mw *w, const struct ib_result *r)
@@ -189,7 +253,7 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
 	size_t lo = 0, hi = r->nbuckets, i, first = SIZE_MAX, last = 0;
-	char t[64];
+	char t[64], wm[32];
 	int c;
 
 	fputs("## Timeline\n\n![timeline](timeline.svg)\n\n", f);
@@ -225,7 +289,9 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 	for (i = lo; i < hi; i++) {
 		const struct ib_bucket_row *b = &r->buckets[i];
 		fprintf(f, "| %s | %s | %" PRIu64 " |", ib_rep_time(b->start_ms, t, sizeof(t)),
-			b->in_window ? "**yes**" : "", b->successes);
+			b->in_window ? (r->nwindows > 1 ? win_mark(b->in_window, wm, sizeof(wm)) : "**yes**")
+				     : "",
+			b->successes);
 		for (c = IB_CAT_CREDENTIALS; c <= IB_CAT_OTHER; c++)
 			fprintf(f, " %" PRIu64 " |", b->failures[c]);
 		fprintf(f, " %" PRIu64 " | %" PRIu64 " |\n", b->outage_failures, b->affected_users);
@@ -459,6 +525,86 @@ static void login_unmatched(struct mw *w, const struct ib_result *r)
 	fputs("\n", f);
 }
 
+/* Repeated input: files not read (their content equals another's), events counted once. */
+static void section_dups(struct mw *w, const struct ib_result *r)
+{
+	size_t nfiles = 0, i;
+	uint64_t nev = 0;
+
+	for (i = 0; i < r->ndup_files; i++) {
+		if (r->dup_files[i].events)
+			nev += r->dup_files[i].events;
+		else
+			nfiles++;
+	}
+	if (nfiles) {
+		fprintf(
+		    w->f,
+		    "**Repeated input: %zu files not read.** Their content (after gunzip) equals another "
+		    "input's, which was read once instead:\n\n| Not read | Same content as |\n|---|---|\n",
+		    nfiles);
+		for (i = 0; i < r->ndup_files; i++) {
+			if (r->dup_files[i].events)
+				continue;
+			fputs("| ", w->f);
+			esc(w, r->dup_files[i].path);
+			fputs(" | ", w->f);
+			esc(w, r->dup_files[i].same_as);
+			fputs(" |\n", w->f);
+		}
+		fputs("\n", w->f);
+	}
+	if (nev) {
+		fprintf(w->f,
+			"**Repeated events: %" PRIu64
+			" counted once.** These inputs hold events that earlier "
+			"inputs (by path) of the same format and host hold too (overlapping exports, lines "
+			"repeated by copytruncate); the file table above counts them as read:\n\n"
+			"| File | Repeated events | Same events in |\n|---|---:|---|\n",
+			nev);
+		for (i = 0; i < r->ndup_files; i++) {
+			if (!r->dup_files[i].events)
+				continue;
+			fputs("| ", w->f);
+			esc(w, r->dup_files[i].path);
+			fprintf(w->f, " | %" PRIu64 " | ", r->dup_files[i].events);
+			esc(w, r->dup_files[i].same_as);
+			fputs(" |\n", w->f);
+		}
+		fputs("\n", w->f);
+	}
+}
+
+/* With --tz GLOB=ZONE rules: the zone each file was read in (from the options of this run). */
+static void section_zones(struct mw *w, const struct ib_result *r)
+{
+	const char *name, *first = NULL;
+	size_t i;
+
+	if (!w->cfg || !w->cfg->nzone_rules)
+		return;
+	for (i = 0; i < r->nfiles; i++) {
+		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
+		if (!first)
+			first = name;
+		else if (strcmp(first, name))
+			break;
+	}
+	if (i == r->nfiles)
+		return; /* one zone for all */
+	fputs("Times without a zone were read in these zones (`--tz`):\n\n| File | Zone |\n|---|---|\n",
+	      w->f);
+	for (i = 0; i < r->nfiles; i++) {
+		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
+		fputs("| ", w->f);
+		esc(w, r->files[i].path);
+		fputs(" | ", w->f);
+		esc(w, name);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
+}
+
 static void section_quality(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -475,6 +621,8 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		counts_row(w, r->files[i].path, r->files[i].format, &r->files[i].c);
 	counts_row(w, "total", "", &r->total);
 	fputs("\n", f);
+	section_dups(w, r);
+	section_zones(w, r);
 	if (r->nreasons) {
 		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",
 		      f);
@@ -496,6 +644,23 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		fputs("\n", f);
 	} else {
 		fputs("No input errors: every input was read to the end.\n\n", f);
+	}
+	if (r->ngaps) {
+		char a[64], b[64];
+
+		fputs("**Log gaps.** These backends logged nothing while the proxy logged logins it "
+		      "routed to them: their logging stopped, not the service; nobody is affected from "
+		      "a gap.\n\n| Server | From | To (exclusive) | Proxy successes meanwhile |\n"
+		      "|---|---|---|---:|\n",
+		      f);
+		for (i = 0; i < r->ngaps; i++) {
+			fputs("| ", f);
+			esc(w, r->gaps[i].server);
+			fprintf(f, " | %s | %s | %" PRIu64 " |\n",
+				ib_rep_time(r->gaps[i].start_ms, a, sizeof(a)),
+				ib_rep_time(r->gaps[i].end_ms, b, sizeof(b)), r->gaps[i].proxy_successes);
+		}
+		fputs("\n", f);
 	}
 }
 

@@ -3,9 +3,10 @@
  * (CRC-32 of everything before it), fixed little-endian encoding:
  *   "IBSTATE1", version u32, total length u64, bucket ms i64,
  *   strings per kind, cells, files, errors, reasons, shapes, crc u32.
- * Version 2 added to each file its login-looking unmatched lines, status
- * and samples, and the shapes section; version 1 files still load (those
- * read as zero and empty).
+ * Version 2 added the strings of kinds IB_S_ADDR and IB_S_DUP; version 3
+ * added to each file its login-looking unmatched lines, status and samples,
+ * and the shapes section. Versions 1 and 2 still load (what they lack reads
+ * as zero and empty).
  * Strings, cells, files and reasons are written in one canonical order,
  * so the same content gives the same bytes whatever the thread count or
  * input order. Loading re-interns every string and re-adds every cell,
@@ -20,8 +21,8 @@
 #include "imapblast/atomic.h"
 
 #define STATE_MAGIC "IBSTATE1"
-#define STATE_VERSION 2u
-#define STATE_HEADER 28 /* magic 8, version 4, total length 8, bucket 8 */
+#define STATE_VERSION 3u /* 3: file coverage and shapes; 2: strings of kinds IB_S_ADDR, IB_S_DUP */
+#define STATE_HEADER 28	 /* magic 8, version 4, total length 8, bucket 8 */
 #define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
 
 struct wr {
@@ -370,7 +371,7 @@ struct rd {
 	const unsigned char *p;
 	size_t len, off;
 	int bad;
-	uint64_t version; /* of the file: what its records hold */
+	unsigned version; /* of the file: what its records hold */
 };
 
 static uint64_t rdint(struct rd *r, int bytes)
@@ -444,8 +445,8 @@ static void free_samples(struct ib_file_counts *c)
 	}
 }
 
-/* The version 2 fields of a file record into c: IB_OK, IB_ERR_FORMAT or IB_ERR_NOMEM. */
-static int rfile2(struct rd *r, struct ib_file_counts *c)
+/* The version 3 fields of a file record into c: IB_OK, IB_ERR_FORMAT or IB_ERR_NOMEM. */
+static int rfile3(struct rd *r, struct ib_file_counts *c)
 {
 	uint64_t n;
 
@@ -468,7 +469,7 @@ static int rfile2(struct rd *r, struct ib_file_counts *c)
 	return IB_OK;
 }
 
-/* The shapes section (version 2). */
+/* The shapes section (version 3). */
 static int rshapes(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
 {
 	uint64_t at = r->off, n = rcount(r, 28);
@@ -512,6 +513,8 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		uint64_t n;
 
+		if ((k == IB_S_ADDR || k == IB_S_DUP) && r->version < 2)
+			continue; /* version 1 had neither */
 		at = r->off;
 		n = rcount(r, 4);
 		if (r->bad || n == 0)
@@ -602,7 +605,7 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 			if (s && !(fmt = ib_dupmem(s, len)))
 				return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, at, "out of memory");
 		}
-		rc = r->version >= 2 ? rfile2(r, &c) : IB_OK;
+		rc = r->version >= 3 ? rfile3(r, &c) : IB_OK;
 		if (r->bad || c.gzip > 1 || hasfmt > 1 || rc == IB_ERR_FORMAT) {
 			free(fmt);
 			free_samples(&c);
@@ -673,7 +676,7 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 			return corrupt(err, name, at, "duplicate reason");
 	}
 	at = r->off;
-	if (r->version >= 2 && (rc = rshapes(a, r, name, err)) < 0)
+	if (r->version >= 3 && (rc = rshapes(a, r, name, err)) < 0)
 		return rc;
 	if (r->off != r->len)
 		return corrupt(err, name, r->off, "trailing bytes");
@@ -706,8 +709,7 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 	if (r.bad)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
 				    name, len);
-	r.version = version;
-	if (version != STATE_VERSION && version != 1)
+	if (version < 1 || version > STATE_VERSION)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 8, "state '%s': unsupported version %llu",
 				    name, (unsigned long long)version);
 	total = rdint(&r, 8);
@@ -745,6 +747,7 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 	if (rc < 0)
 		return ib_error_set(err, rc, ENOMEM, name, 0, "out of memory");
 	r.len = len - 4;
+	r.version = (unsigned)version;
 	rc = rbody(a, &r, name, err);
 	if (rc < 0) {
 		ib_agg_free(a);

@@ -45,6 +45,7 @@ static int courier_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 		(void)IB_SP_SKIP(&r, "ALERT: ");
 	ev->message = msg;
 	ev->server = hdr->host;
+	ev->protocol = ib_proto_of_program(hdr->program);
 	if (IB_SP_SKIP(&r, "LOGIN FAILED, ") == 0 || IB_SP_SKIP(&r, "LOGIN, ") == 0) {
 		fields(r, ev);
 		ev->flags |= IB_EV_AUTH_HINT;

@@ -171,6 +171,7 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 			return IB_SKIP;
 		st->tag_len = 0;
 		s = ib_sp_from(s, tag.len + 1);
+		ev->protocol = IB_PROTO_IMAP;
 		ev->user = ib_sp_buf_str(&st->login_user);
 		carry(st, ev);
 		ev->flags |= IB_EV_AUTH_HINT;

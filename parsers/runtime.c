@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "imapblast/parser.h"
+#include "prefix.h"
 
 /* Per registry parser: its per-file state, opened on first use. */
 struct ib_runtime_slot {
@@ -45,6 +46,7 @@ static void fill(struct ib_event *ev, const struct ib_parser *p)
 	ib_event_clear(ev);
 	ev->format = p->name;
 	ev->layer = p->layer;
+	ev->protocol = p->protocol;
 }
 
 static int slot_state(struct ib_runtime *rt, size_t i, void **st)
@@ -59,6 +61,14 @@ static int slot_state(struct ib_runtime *rt, size_t i, void **st)
 	}
 	*st = s->st;
 	return IB_OK;
+}
+
+/* A line without a time of its own takes its prefix's. */
+static struct ib_event *prefix_time(const struct ib_runtime *rt, struct ib_event *ev)
+{
+	if (ev->time_ms == IB_TIME_NONE)
+		ev->time_ms = rt->prefix_ms;
+	return ev;
 }
 
 /* Drain registry parser i; every result goes to fn as held. */
@@ -83,7 +93,7 @@ static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 		if (rc == IB_BAD)
 			rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed record"), 1);
 		else if (rc == IB_OK)
-			rc = rt->fn(rt->arg, IB_OK, &ev, NULL, 1);
+			rc = rt->fn(rt->arg, IB_OK, prefix_time(rt, &ev), NULL, 1);
 		else
 			rc = IB_OK;
 		if (rc < 0)
@@ -165,6 +175,20 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 	return IB_SKIP;
 }
 
+/* Read the envelope of line (ptr NULL: end of file) and dispatch its message. */
+static int unwrap(struct ib_runtime *rt, struct ib_str line, struct ib_event *ev, size_t *taker)
+{
+	struct ib_syslog_hdr hdr;
+	struct ib_str msg;
+	int rc;
+
+	rt->ctx.state = rt->slot[rt->envx].st;
+	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
+	if (rc == IB_OK)
+		rc = dispatch(rt, &hdr, msg, ev, taker);
+	return rc;
+}
+
 int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 {
 	const struct ib_parser *p = rt->parser;
@@ -176,17 +200,16 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 	rt->ctx.reason = NULL;
 	if (!p)
 		return rt->fn(rt->arg, IB_BAD, NULL, "no parser recognised the file's format", 0);
-	if (rt->envelope) {
-		struct ib_syslog_hdr hdr;
-		struct ib_str msg;
-		const char *reason = NULL;
+	if (rt->prefix) {
+		size_t k = ib_prefix_len((enum ib_prefix)rt->prefix, line, rt->ctx.time, &rt->prefix_ms);
 
-		rc = rt->envelope->envelope(rt->ctx.time, line, &hdr, &msg, &reason);
-		if (rc == IB_OK) {
-			rc = dispatch(rt, &hdr, msg, &ev, &taker);
-		} else if (rc == IB_BAD) {
-			rt->ctx.reason = reason;
-		}
+		if (k)
+			line = (struct ib_str){line.ptr + k, line.len - k};
+		else
+			rt->prefix_ms = IB_TIME_NONE;
+	}
+	if (rt->envelope) {
+		rc = unwrap(rt, line, &ev, &taker);
 	} else {
 		taker = rt->self;
 		rt->ctx.state = rt->slot[taker].st;
@@ -198,7 +221,7 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 	if (rc == IB_BAD || rc == IB_DECLINE)
 		rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed line"), 0);
 	else if (rc == IB_OK)
-		rc = rt->fn(rt->arg, IB_OK, &ev, NULL, 0);
+		rc = rt->fn(rt->arg, IB_OK, prefix_time(rt, &ev), NULL, 0);
 	else
 		rc = rt->fn(rt->arg, IB_SKIP, NULL, NULL, 0);
 	if (rc < 0 || taker >= rt->nslot)
@@ -212,6 +235,25 @@ int ib_runtime_finish(struct ib_runtime *rt, uint64_t lineno)
 
 	if (!rt->parser)
 		return IB_OK;
+	if (rt->envelope && rt->envelope->open) {
+		/* a record the envelope still holds (one without its end marker) */
+		struct ib_event ev;
+		size_t taker = rt->nslot;
+
+		rt->ctx.lineno = lineno;
+		rt->ctx.reason = NULL;
+		rc = unwrap(rt, IB_STR_NULL, &ev, &taker);
+		if (rc < 0)
+			return rc;
+		if (rc == IB_OK)
+			rc = rt->fn(rt->arg, IB_OK, &ev, NULL, 1);
+		else if (rc == IB_BAD || rc == IB_DECLINE)
+			rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed record"), 1);
+		if (rc < 0)
+			return rc;
+		if (taker < rt->nslot && (rc = drain(rt, taker, 0, lineno)) < 0)
+			return rc;
+	}
 	for (size_t i = 0; i < rt->nslot; i++) {
 		if (rt->envelope ? !rt->slot[i].used : ib_parsers[i] != rt->parser)
 			continue;
@@ -220,6 +262,8 @@ int ib_runtime_finish(struct ib_runtime *rt, uint64_t lineno)
 	}
 	return IB_OK;
 }
+
+static int start(struct ib_runtime *rt, const char *force, const struct ib_str *lines, size_t n);
 
 /* Score of p over the first lines (ib_parser_detect's sum). */
 static long score(const struct ib_parser *p, const struct ib_str *lines, size_t n)
@@ -232,19 +276,80 @@ static long score(const struct ib_parser *p, const struct ib_str *lines, size_t 
 	return s;
 }
 
+/*
+ * The prefix most of lines[0..n) carry that detection scores higher
+ * without (IB_PREFIX_NONE: none). *out is then lines without it
+ * (malloc'd; NULL when none or out of memory).
+ */
+static enum ib_prefix pick_prefix(struct ib_time_policy *tp, const struct ib_str *lines, size_t n,
+				  struct ib_str **out)
+{
+	struct ib_time_policy cp = *tp;
+	const struct ib_parser *p = ib_parser_detect(lines, n);
+	long best = score(p, lines, n);
+	enum ib_prefix kind = IB_PREFIX_NONE;
+	struct ib_str *tmp = NULL;
+	int64_t t;
+
+	*out = NULL;
+	for (int k = IB_PREFIX_NONE + 1; k < IB_PREFIX_N; k++) {
+		size_t have = 0, nonempty = 0;
+		long sc;
+
+		for (size_t i = 0; i < n; i++) {
+			nonempty += lines[i].len > 0;
+			have += ib_prefix_len((enum ib_prefix)k, lines[i], &cp, &t) > 0;
+		}
+		if (!have || have * 2 < nonempty)
+			continue;
+		if (!tmp && !(tmp = malloc(n * sizeof(*tmp))))
+			break;
+		for (size_t i = 0; i < n; i++) {
+			size_t len = ib_prefix_len((enum ib_prefix)k, lines[i], &cp, &t);
+
+			tmp[i] = (struct ib_str){lines[i].ptr + len, lines[i].len - len};
+		}
+		p = ib_parser_detect(tmp, n);
+		sc = score(p, tmp, n);
+		if (sc > best) {
+			best = sc;
+			kind = (enum ib_prefix)k;
+			free(*out);
+			*out = tmp;
+			tmp = NULL;
+		}
+	}
+	free(tmp);
+	return *out ? kind : IB_PREFIX_NONE;
+}
+
 int ib_runtime_start(struct ib_runtime *rt, const char *force, const struct ib_str *lines, size_t n,
 		     struct ib_time_policy *tp, ib_runtime_fn fn, void *arg)
 {
-	const struct ib_parser *p, *env = NULL;
+	struct ib_str *bare = NULL;
+	int rc;
 
 	memset(rt, 0, sizeof(*rt));
 	rt->ctx.time = tp;
 	rt->fn = fn;
 	rt->arg = arg;
+	rt->prefix_ms = IB_TIME_NONE;
+	rt->prefix = (int)pick_prefix(tp, lines, n, &bare);
+	rc = start(rt, force, bare ? bare : lines, n);
+	free(bare);
+	return rc;
+}
+
+static int start(struct ib_runtime *rt, const char *force, const struct ib_str *lines, size_t n)
+{
+	const struct ib_parser *p, *env = NULL;
+
 	while (ib_parsers[rt->nslot]) {
-		if (ib_parsers[rt->nslot]->envelope && !env)
-			env = ib_parsers[rt->nslot];
-		rt->nslot++;
+		const struct ib_parser *q = ib_parsers[rt->nslot++];
+
+		/* for a forced message parser: the envelope that fits best (ties: the first) */
+		if (q->envelope && (!env || score(q, lines, n) > score(env, lines, n)))
+			env = q;
 	}
 	rt->slot = calloc(rt->nslot, sizeof(*rt->slot));
 	if (!rt->slot)
@@ -256,17 +361,23 @@ int ib_runtime_start(struct ib_runtime *rt, const char *force, const struct ib_s
 	if (!p)
 		return IB_OK;
 	rt->self = index_of(p);
-	if (p->envelope) {
-		rt->envelope = p;
+	if (p->envelope ||
+	    (p->parse_msg && env && (!p->parse || score(env, lines, n) > score(p, lines, n)))) {
+		if (!p->envelope) {
+			rt->envelope = env;
+			rt->only = p;
+		} else {
+			rt->envelope = p;
+		}
+		rt->envx = index_of(rt->envelope);
 		rt->cache = calloc(PROG_CACHE, sizeof(*rt->cache));
 		rt->ids = calloc((PROG_CACHE + 1) * rt->nslot, sizeof(*rt->ids));
 		if (!rt->cache || !rt->ids)
 			return IB_ERR_NOMEM;
 		for (unsigned k = 0; k < PROG_CACHE; k++)
 			rt->cache[k].ids = rt->ids + k * rt->nslot;
-	} else if (p->parse_msg && env && (!p->parse || score(env, lines, n) > score(p, lines, n))) {
-		rt->envelope = env;
-		rt->only = p;
+		if (slot_state(rt, rt->envx, &rt->ctx.state) < 0)
+			return IB_ERR_NOMEM;
 	} else if (!p->parse) {
 		return IB_ERR_USAGE; /* a registry entry that reads nothing */
 	} else if (slot_state(rt, rt->self, &rt->ctx.state) < 0) {

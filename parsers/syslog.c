@@ -6,6 +6,10 @@
  *   @400000004c91b044077a9e94 imap-login: Info: Aborted login (...)
  * Rule for a missing host (Dovecot log_path files, TAI64N): when the first
  * token after the timestamp is a tag ending in ':', there is no host.
+ * Dovecot 1.x log_path files put the level first and may start with the
+ * master's "dovecot: ": the prefix is skipped and the level steps aside,
+ * so the process is the program as in 2.x files:
+ *   dovecot: Mar 13 15:25:07 Info: auth(default): passwd-file(u,1.2.3.4): unknown user
  */
 #include "imapblast/parser.h"
 #include "strparse.h"
@@ -151,6 +155,14 @@ static int read_5424(struct ib_time_policy *tp, struct ib_str s, struct ib_syslo
 	return IB_OK;
 }
 
+/* 1 when tag is a Dovecot log level ("Info", "Warning"...), written first by 1.x. */
+static int dovecot1_level(struct ib_str tag)
+{
+	return IB_SP_EQ(tag, "Info") || IB_SP_EQ(tag, "Warning") || IB_SP_EQ(tag, "Warn") ||
+	       IB_SP_EQ(tag, "Error") || IB_SP_EQ(tag, "Fatal") || IB_SP_EQ(tag, "Panic") ||
+	       IB_SP_EQ(tag, "Debug");
+}
+
 static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
 		    struct ib_str *msg, const char **reason)
 {
@@ -167,6 +179,9 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 		*reason = "empty line";
 		return IB_BAD;
 	}
+	if (s.ptr[0] == 'd' && IB_SP_STARTS(s, "dovecot: ") && s.len > 9 && s.ptr[9] >= 'A' &&
+	    s.ptr[9] <= 'Z')
+		s = ib_sp_from(s, 9); /* 1.x log_path: "dovecot: Mar 13 15:25:07 Info: ..." */
 	if (s.ptr[0] == '@')
 		rc = ib_ts_tai64n(&s, &hdr->time_ms);
 	else if (s.ptr[0] >= '0' && s.ptr[0] <= '9')
@@ -179,7 +194,14 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 	}
 	rc = read_tag(s, &hdr->tag, &hdr->program, &after);
 	if (rc == 0) {
+		struct ib_syslog_hdr h1 = *hdr;
+		size_t a1;
+
 		*msg = ib_sp_from(s, after);
+		if (dovecot1_level(hdr->tag) && read_tag(*msg, &h1.tag, &h1.program, &a1) == 0) {
+			*hdr = h1;
+			*msg = ib_sp_from(*msg, a1);
+		}
 		return IB_OK;
 	}
 	if (rc == TAG_AT_SPACE) {
@@ -209,6 +231,12 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 	return IB_BAD;
 }
 
+static int syslog_envelope(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_syslog_hdr *hdr,
+			   struct ib_str *msg)
+{
+	return envelope(ctx->time, line, hdr, msg, &ctx->reason);
+}
+
 /*
  * 80 for a readable envelope: above generic guesses, below a format
  * parser that is certain (100). Validates only; the time is not used.
@@ -231,5 +259,5 @@ const struct ib_parser ib_parser_syslog = {
     .description = "syslog envelope (RFC 3164, RFC 5424, ISO 8601, TAI64N), dispatching by program",
     .layer = IB_LAYER_SERVER,
     .probe = syslog_probe,
-    .envelope = envelope,
+    .envelope = syslog_envelope,
 };

@@ -133,7 +133,19 @@ static const struct rcase cases[] = {
     {"dovecot-userip-limit", DV, "dovecot",
      "imap-login: Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10): "
      "user=<a>, rip=1.1.1.1",
-     C_TEMP, NULL, NULL, NULL, NULL, "imap-login: Maximum number of connections exceeded"},
+     C_POL, NULL, NULL, NULL, NULL, "imap-login: Maximum number of connections exceeded"},
+    /* Dovecot 1.0 (Wazuh's dovecot rule tests) */
+    {"dovecot1-aborted-login", DV, "dovecot",
+     "pop3-login: Aborted login: user=<username>, method=PLAIN, rip=::ffff:1.2.3.4, lip=::ffff:1.2.3.5",
+     C_CRED, "username", "::ffff:1.2.3.4", NULL, NULL, "pop3-login: Aborted login (auth failed): user=<u>"},
+    {"dovecot1-aborted-no-attempt", DV, "dovecot",
+     "pop3-login: Aborted login: rip=::ffff:1.2.3.4, lip=::ffff:1.2.3.5", C_OTH, NULL, "::ffff:1.2.3.4", NULL,
+     NULL, "pop3-login: Aborted login (no auth attempts): rip=1.2.3.4"},
+    /* auth policy server (Dovecot's auth-policy.c wording; lines from a peer's tests) */
+    {"dovecot-auth-policy-refusal", DV, "dovecot",
+     "auth: policy(alice,33.44.55.66): Authentication failure due to policy server refusal: blocked", C_POL,
+     "alice", "33.44.55.66", NULL, NULL,
+     "auth: passwd-file(x): Authentication failure due to policy server refusal,1.2.3.4): Password mismatch"},
     {"dovecot-login-ok", DV, "dovecot",
      "imap-login: Login: user=<support@gameserver.services>, method=PLAIN, rip=185.101.93.86, "
      "lip=185.101.93.87, mpid=30664, TLS, session=<QWvifIcOtQBUFOyV>",
@@ -339,6 +351,11 @@ static const struct rcase cases[] = {
      "client login failed: \"Authentication credentials invalid\" while in http auth state, client: "
      "31.210.20.189, server: 0.0.0.0:25, login: \"database\"",
      C_CRED, "database", "31.210.20.189", NULL, NULL, "client 31.210.20.189:60509 connected to 0.0.0.0:25"},
+    {"nginx-logged-in", "nginx_mail", "",
+     "client logged in, client: 174.233.1.144, server: 0.0.0.0:11143, login: \"admin@example.com\", "
+     "upstream: 172.69.69.10:143",
+     C_OK, "admin@example.com", "174.233.1.144", "172.69.69.10:143", NULL,
+     "proxied session done, client: 174.233.1.144, server: 0.0.0.0:11143, login: \"admin@example.com\""},
     {"nginx-upstream-temporary", "nginx_mail", "",
      "upstream sent invalid response: \"NO [UNAVAILABLE] Temporary authentication failure.\" while reading "
      "response from upstream, client: 131.255.7.26, server: 0.0.0.0:993, login: \"f\", upstream: "
@@ -508,6 +525,18 @@ static const struct rcase cases[] = {
      "[imap/ssl/novalidate-cert]} [pid 68394]",
      C_CRED, "emai.user@somedomain.com", "1.2.3.4", "mx.somedomain.com", NULL,
      "HORDE [notice] [imp] Login success for u [1.2.3.4]"},
+    {"roundcube-auth-failed", "roundcube", "",
+     "IMAP Error: Authentication for bob@example.com failed (LOGIN): \"NO Login failed.\" in "
+     "/usr/share/roundcube/program/include/rcube_imap_generic.php on line 494 (POST /?_task=login)",
+     C_CRED, "bob@example.com", NULL, NULL, NULL, "IMAP Error: Authentication for bob@example.com"},
+    {"roundcube-login-ok", "roundcube", "", "Successful login for bob@example.com (id 3) from 192.0.2.7",
+     C_OK, "bob@example.com", "192.0.2.7", NULL, NULL,
+     "Successful login for bob@example.com (id x) from 192.0.2.7"},
+    /* Horde 3 (IMP 4) */
+    {"horde-failed-login", "horde", "",
+     "[imp] FAILED LOGIN 192.0.2.9 to localhost:143[imap] as bob [on line 258 of "
+     "\"/usr/share/horde3/imp/lib/Auth.php\"]",
+     C_CRED, "bob", "192.0.2.9", "localhost", NULL, "[imp] FAILED LOGIN to localhost:143[imap] as bob"},
     {"horde-login-ok", "horde", "",
      "HORDE [notice] [imp] Login success for u@d (Horde user u@d) [1.2.3.4] to {imap.d:993 [imap/ssl]}", C_OK,
      "u@d", "1.2.3.4", "imap.d", NULL, "HORDE [error] [imp] FAILED LOGIN for u@d [1.2.3.4]"},

@@ -17,28 +17,42 @@ struct lcase {
 
 static const struct lcase lcases[] = {
     /* issue 14, UW-IMAP 2007 wording */
-    {"Jan 14 09:00:01 mx imapd[123]: Login failed user=bob domain=(null) auth=bob host=mail.example.org [192.0.2.7]", 1},
+    {"Jan 14 09:00:01 mx imapd[123]: Login failed user=bob domain=(null) auth=bob host=mail.example.org "
+     "[192.0.2.7]",
+     1},
     /* Courier 0.x (issue 14): no user, an address */
     {"Jan 14 09:00:01 mx imapd: LOGIN FAILED, ip=[::ffff:192.0.2.7]", 1},
     /* pam_unix(8) wording */
-    {"Jan 14 09:00:01 mx dovecot: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=bob rhost=192.0.2.7  user=bob", 1},
+    {"Jan 14 09:00:01 mx dovecot: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 "
+     "tty=dovecot ruser=bob rhost=192.0.2.7  user=bob",
+     1},
     /* nginx mail (ngx_mail_proxy_module), a success */
-    {"2026/01/14 06:00:15 [info] 2471#2471: *3 client logged in while proxying, client: 10.20.0.107, server: 0.0.0.0:993, login: \"wanda@example.com\", upstream: 10.0.1.10:993", 1},
+    {"2026/01/14 06:00:15 [info] 2471#2471: *3 client logged in while proxying, client: 10.20.0.107, server: "
+     "0.0.0.0:993, login: \"wanda@example.com\", upstream: 10.0.1.10:993",
+     1},
     /* vpopmail vchkpw (issue 14) */
     {"Jan 14 09:00:01 mx vchkpw-pop3: password fail bob@example.org:192.0.2.7", 1},
     /* an IPv6 address only */
     {"xx auth refused from 2001:db8::a", 1},
     {"xx denied for ::1", 1},
     /* nginx: "login:" is a field name, not a login; no other keyword */
-    {"2026/01/14 06:01:17 [info] 2471#2471: *9 proxied session done while proxying, client: 10.30.0.3, server: 0.0.0.0:993, login: \"heidi@example.com\", upstream: 10.0.1.11:993", 0},
+    {"2026/01/14 06:01:17 [info] 2471#2471: *9 proxied session done while proxying, client: 10.30.0.3, "
+     "server: 0.0.0.0:993, login: \"heidi@example.com\", upstream: 10.0.1.11:993",
+     0},
     /* perdition: authorisation_id= is a field name */
-    {"Jan 14 09:01:09 px1 perdition.imaps[3195]: Closing session: 203.0.113.51:2280->198.51.100.2:993 authorisation_id=NONE", 0},
+    {"Jan 14 09:01:09 px1 perdition.imaps[3195]: Closing session: 203.0.113.51:2280->198.51.100.2:993 "
+     "authorisation_id=NONE",
+     0},
     /* the process name imap-login */
     {"Jan 14 09:00:01 mx dovecot: imap-login: Disconnected: Connection closed: rip=192.0.2.7", 0},
     /* postfix, cron, a Dovecot logout: no keyword */
-    {"Jan 14 06:00:01 imap1 postfix/qmgr[50177]: CD52480A4: from=<newsletter@example.net>, size=38007, nrcpt=1 (queue active)", 0},
+    {"Jan 14 06:00:01 imap1 postfix/qmgr[50177]: CD52480A4: from=<newsletter@example.net>, size=38007, "
+     "nrcpt=1 (queue active)",
+     0},
     {"Jan 14 06:00:05 mx1 cron[88]: (root) CMD (run-parts /etc/cron.hourly)", 0},
-    {"Jan 14 06:00:07 imap1 dovecot: imap(nina@example.com)<2218><PMY9N3vgEqM2mUk/>: Logged out in=159 out=52385", 0},
+    {"Jan 14 06:00:07 imap1 dovecot: imap(nina@example.com)<2218><PMY9N3vgEqM2mUk/>: Logged out in=159 "
+     "out=52385",
+     0},
     /* a keyword without a user or an address, and the reverse */
     {"the login failed", 0},
     {"user 192.0.2.1 connected", 0},
@@ -109,8 +123,9 @@ static int ref_looking(const char *s, size_t n)
 			who = 1;
 		else if (ref_at(p, n - i, "login"))
 			word |= !(i && s[i - 1] == '-') && !ref_key(p, n - i, 5);
-		else if (ref_at(p, n - i, "logon") || ref_at(p, n - i, "logged in") || ref_at(p, n - i, "passw") ||
-			 ref_at(p, n - i, "denied") || ref_at(p, n - i, "refused") || ref_at(p, n - i, "fail"))
+		else if (ref_at(p, n - i, "logon") || ref_at(p, n - i, "logged in") ||
+			 ref_at(p, n - i, "passw") || ref_at(p, n - i, "denied") ||
+			 ref_at(p, n - i, "refused") || ref_at(p, n - i, "fail"))
 			word = 1;
 		else if (ref_at(p, n - i, "auth"))
 			word |= !ref_key(p, n - i, 4);
@@ -124,9 +139,10 @@ static int ref_looking(const char *s, size_t n)
 
 START_TEST(test_random)
 {
-	static const char *const frag[] = {"login", "LOGIN", "auth", "Auth=", "user", "USER", " ", " ", "-", ":",
-					   "::", "=", "x", "9", "1.2.3.4", "10.0.0.1", ".", "failed", "\xc3\xa9",
-					   "passwd", "denied", "_", "ab", "zz", "\x80"};
+	static const char *const frag[] = {
+	    "login",	"LOGIN",  "auth",   "Auth=", "user", "USER",	" ",	    " ", "-",
+	    ":",	"::",	  "=",	    "x",     "9",    "1.2.3.4", "10.0.0.1", ".", "failed",
+	    "\xc3\xa9", "passwd", "denied", "_",     "ab",   "zz",	"\x80"};
 	unsigned s = 4242u + (unsigned)_i;
 
 	for (int it = 0; it < 20000; it++) {
@@ -149,7 +165,8 @@ START_TEST(test_random)
 		line = malloc(n ? n : 1); /* exact size: ASan sees an over-read */
 		ck_assert(line != NULL);
 		memcpy(line, buf, n);
-		ck_assert_msg(ib_login_looking((struct ib_str){line, n}) == ref_looking(line, n), "%.*s", (int)n, buf);
+		ck_assert_msg(ib_login_looking((struct ib_str){line, n}) == ref_looking(line, n), "%.*s",
+			      (int)n, buf);
 		free(line);
 	}
 }
@@ -218,7 +235,8 @@ START_TEST(test_sample)
 	/* an e-acute (2 bytes) across the cut is left out whole */
 	line[IB_SAMPLE_MAX - 1] = '\xc3';
 	line[IB_SAMPLE_MAX] = '\xa9';
-	ck_assert_uint_eq(ib_line_sample((struct ib_str){line, sizeof(line)}, buf, sizeof(buf)), IB_SAMPLE_MAX - 1);
+	ck_assert_uint_eq(ib_line_sample((struct ib_str){line, sizeof(line)}, buf, sizeof(buf)),
+			  IB_SAMPLE_MAX - 1);
 	ck_assert_int_eq(buf[3], '?');
 	ck_assert_uint_eq(ib_line_sample((struct ib_str){line, 5}, buf, sizeof(buf)), 5);
 	ck_assert_str_eq(buf, "aaa?a");

@@ -256,6 +256,24 @@ static inline struct ib_result *fx_incident(int hostile)
 			  (double)(b->successes + wave + 5);
 	}
 
+	/* servers.svg's grid: the three servers by name, one column per bucket */
+	r->grid.nrows = 3;
+	r->grid.ncols = 36;
+	r->grid.col_buckets = 1;
+	r->grid.names = calloc(3, sizeof(*r->grid.names));
+	r->grid.attempts = calloc(3 * 36, sizeof(*r->grid.attempts));
+	r->grid.failures = calloc(3 * 36, sizeof(*r->grid.failures));
+	for (i = 0; i < 3; i++) {
+		r->grid.names[i] = r->servers[i].server; /* the fixture's names are in name order */
+		for (int j = 0; j < 36; j++) {
+			int in = j >= 12 && j < 21;
+
+			r->grid.attempts[i * 36 + j] = j % 11 == 5 && i == 2 ? 0 : 80 + (uint64_t)j;
+			r->grid.failures[i * 36 + j] =
+			    in && i == 0 ? 40 + (uint64_t)j : (uint64_t)((i + j) % 4);
+		}
+	}
+
 	r->nsigs = 12;
 	r->sigs = calloc(12, sizeof(*r->sigs));
 	for (i = 0; i < 12; i++) {

@@ -28,8 +28,8 @@
  * login, logon, logged in, auth, passw(ord), denied, refused or fail (any
  * case; "login" right after '-' is a process name such as "imap-login",
  * and a word starting with "login" or "auth" right before ':' or '=' is a
- * field name, such as "login:" or "authorisation_id=": neither counts), and also "user" or an IP address (a dotted quad, or "::" with
- * hex digits). A literal scan of the line, nothing else.
+ * field name, such as "login:" or "authorisation_id=": neither counts), and also "user" or an IP address (a
+ * dotted quad, or "::" with hex digits). A literal scan of the line, nothing else.
  */
 int ib_login_looking(struct ib_str line);
 

@@ -12,16 +12,21 @@
 
 struct ib_events_out;
 
-/* A writer to f (not owned). Returns IB_OK or IB_ERR_NOMEM. */
-int ib_events_out_new(struct ib_events_out **out, FILE *f);
+/*
+ * A writer to f (not owned). protocols is the configuration's --protocols
+ * set (config.h): an event of another protocol is shown as not counted.
+ * Returns IB_OK or IB_ERR_NOMEM.
+ */
+int ib_events_out_new(struct ib_events_out **out, FILE *f, unsigned protocols);
 /* Free it; accepts NULL. */
 void ib_events_out_free(struct ib_events_out *w);
 
 /* One record for an event (kind "event") and its classification m. */
-void ib_events_out_event(struct ib_events_out *w, const char *path, uint64_t lineno, const struct ib_event *ev,
-			 const struct ib_match *m);
+void ib_events_out_event(struct ib_events_out *w, const char *path, uint64_t lineno,
+			 const struct ib_event *ev, const struct ib_match *m);
 /* One record for a line that was no timed event: rc IB_SKIP ("ignored") or IB_BAD ("unparseable"). */
-void ib_events_out_other(struct ib_events_out *w, const char *path, uint64_t lineno, int rc, const char *reason);
+void ib_events_out_other(struct ib_events_out *w, const char *path, uint64_t lineno, int rc,
+			 const char *reason);
 
 /* Fill obs so that the pipeline (pipeline.h) writes every line to w. */
 struct ib_observer;
