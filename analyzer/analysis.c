@@ -270,6 +270,8 @@ void ib_result_free(struct ib_result *r)
 	for (size_t i = 0; i < r->nfiles; i++) {
 		free(r->files[i].path);
 		free(r->files[i].format);
+		for (int k = 0; k < IB_FILE_SAMPLES; k++)
+			free((char *)r->files[i].c.sample[k]);
 	}
 	free(r->files);
 	for (size_t i = 0; i < r->nreasons; i++) {
@@ -277,6 +279,12 @@ void ib_result_free(struct ib_result *r)
 		free(r->reasons[i].sample);
 	}
 	free(r->reasons);
+	for (size_t i = 0; i < r->nshapes; i++) {
+		free(r->shapes[i].shape);
+		free(r->shapes[i].sample);
+		free(r->shapes[i].first);
+	}
+	free(r->shapes);
 	for (size_t i = 0; i < r->nerrors; i++) {
 		free(r->errors[i].path);
 		free(r->errors[i].reason);

@@ -264,6 +264,40 @@ static int cmp_err(const void *x, const void *y)
 	return strcmp(a->reason, b->reason);
 }
 
+static int cmp_shape(const void *x, const void *y)
+{
+	const struct ib_shape_row *a = x, *b = y;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->shape, b->shape);
+}
+
+static int quality_shapes(struct ib_an *c)
+{
+	struct ib_result *r = c->r;
+	size_t n = ib_agg_nshapes(c->a);
+
+	if (n && !(r->shapes = calloc(n, sizeof(*r->shapes))))
+		return IB_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct ib_shape x;
+		struct ib_shape_row *row = &r->shapes[r->nshapes++];
+
+		ib_agg_shape_get(c->a, i, &x);
+		row->shape = ib_an_strdup(x.shape);
+		row->sample = ib_an_strdup(x.sample);
+		row->count = x.count;
+		row->first =
+		    ib_an_printf("%s:%llu", ib_an_str(c, IB_S_FILE, x.file), (unsigned long long)x.line);
+		if (!row->shape || !row->sample || !row->first)
+			return IB_ERR_NOMEM;
+	}
+	if (r->nshapes)
+		qsort(r->shapes, r->nshapes, sizeof(*r->shapes), cmp_shape);
+	return IB_OK;
+}
+
 int ib_an_quality(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
@@ -282,6 +316,13 @@ int ib_an_quality(struct ib_an *c)
 			return ib_an_nomem(c);
 		row->c = *fc;
 		row->c.format = row->format;
+		memset(row->c.sample, 0, sizeof(row->c.sample));
+		for (int k = 0; k < IB_FILE_SAMPLES; k++)
+			if (fc->sample[k] && !(row->c.sample[k] = ib_an_strdup(fc->sample[k])))
+				return ib_an_nomem(c);
+		r->total.login_unmatched += fc->login_unmatched;
+		if (fc->status > r->total.status)
+			r->total.status = fc->status;
 		r->total.bytes_in += fc->bytes_in;
 		r->total.bytes_out += fc->bytes_out;
 		r->total.lines += fc->lines;
@@ -309,6 +350,8 @@ int ib_an_quality(struct ib_an *c)
 	}
 	if (r->nreasons)
 		qsort(r->reasons, r->nreasons, sizeof(*r->reasons), cmp_reason);
+	if (quality_shapes(c) < 0)
+		return ib_an_nomem(c);
 	if (ne && !(r->errors = calloc(ne, sizeof(*r->errors))))
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < ne; i++) {

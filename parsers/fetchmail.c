@@ -167,7 +167,6 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 {
 	struct ib_str u, h, tok;
 	long at;
-	int rc;
 
 	ev->message = msg;
 	if (IB_SP_STARTS(msg, "IMAP> ")) {
@@ -253,6 +252,7 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 	}
 	if (IB_SP_STARTS(msg, "Query status=")) {
 		uint64_t code = 0;
+		int rc;
 		struct ib_str num = ib_sp_from(msg, 13);
 
 		(void)ib_sp_u64(&num, &code);
@@ -287,10 +287,7 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 			set_account(st, ev->user, ev->server);
 		}
 		carry(st, ev);
-		rc = ok_event(st, ev);
-		if (st)
-			st->failed = st->ok = 0; /* the account's poll result: the poll ends here */
-		return rc;
+		return ok_event(st, ev);
 	}
 	if ((at = IB_SP_FIND(msg, "querying ")) >= 0 && at < 24) {
 		h = strip_dot(ib_sp_token(ib_sp_from(msg, (size_t)at + 9)));

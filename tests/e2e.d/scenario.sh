@@ -136,8 +136,7 @@ PY
 	fi
 
 	# log gaps: in data quality, when the proxy's log shows the logins it
-	# routed (nginx's error_log does not: "logged in while proxying" is no
-	# event for its parser yet, so the gap cannot be seen there)
+	# routed (nginx's "client logged in[ while proxying]" successes)
 	if [ -s "$truth/gaps.txt" ] && [ -x "$py" ]; then
 		gmsg=$("$py" - "$dir/report/summary.json" "$truth/gaps.txt" "$bucket_s" <<'PY'
 import json, sys
