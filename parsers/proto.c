@@ -3,6 +3,7 @@
  * Ports are the IANA ones a mail server or proxy listens on; a port that
  * names no protocol here leaves the event's protocol unknown, never a guess.
  */
+#include <stdint.h>
 #include <string.h>
 #include "imapblast/event.h"
 
@@ -85,10 +86,22 @@ static int has(struct ib_str s, const char *lit, size_t n)
 	return 0;
 }
 
-/* 1 when s starts with lit (lower case), ASCII case ignored. */
-static int starts(struct ib_str s, const char *lit, size_t n)
+/* 1 when s starts with lit (lower case, n bytes), ASCII case ignored; no loop for n <= 4. */
+static inline int starts(struct ib_str s, const char *lit, size_t n)
 {
-	return s.len >= n && has((struct ib_str){s.ptr, n}, lit, n);
+	if (s.len < n)
+		return 0;
+	if (n <= 4) {
+		unsigned char k[4] = {0, 0, 0, 0}, l[4] = {0, 0, 0, 0};
+		uint32_t x, y;
+
+		memcpy(k, s.ptr, n);
+		memcpy(l, lit, n);
+		memcpy(&x, k, 4);
+		memcpy(&y, l, 4);
+		return (x | 0x20202020u) == (y | 0x20202020u);
+	}
+	return has((struct ib_str){s.ptr, n}, lit, n);
 }
 
 enum ib_proto ib_proto_of_program(struct ib_str program)
