@@ -58,17 +58,18 @@ enum ib_proto ib_proto_of_port(unsigned long port)
 
 enum ib_proto ib_proto_of_addr(struct ib_str addr)
 {
-	unsigned long port = 0;
-	size_t i = addr.len, digits = 0;
+	unsigned long port = 0, scale = 1;
+	size_t i = addr.len, stop = addr.len > 5 ? addr.len - 5 : 0;
+	unsigned d;
 
-	while (i && addr.ptr[i - 1] >= '0' && addr.ptr[i - 1] <= '9' && digits < 6) {
+	/* up to five digits after the last ':', read from the end */
+	while (i > stop && (d = (unsigned)((unsigned char)addr.ptr[i - 1] - '0')) <= 9) {
+		port += d * scale;
+		scale *= 10;
 		i--;
-		digits++;
 	}
-	if (!digits || digits > 5 || !i || addr.ptr[i - 1] != ':')
+	if (i == addr.len || !i || addr.ptr[i - 1] != ':')
 		return IB_PROTO_NONE;
-	for (size_t k = i; k < addr.len; k++)
-		port = port * 10 + (unsigned long)(addr.ptr[k] - '0');
 	return ib_proto_of_port(port);
 }
 
