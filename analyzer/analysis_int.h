@@ -112,8 +112,12 @@ int ib_an_window(struct ib_an *c);
  * idpv (the identity provider's verdict on each credentials failure).
  */
 int ib_an_pairs(struct ib_an *c);
-/* Is the cell an identity provider's record (an Entra sign-in, entra-*)? */
-int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell);
+/* Is the cell an identity provider's record (an Entra sign-in, entra-*)?
+ * Reads idp_sig (phase 2b); inline, the phases ask it per cell. */
+static inline int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell)
+{
+	return c->idp_sig[cell->signature];
+}
 
 /*
  * Phase 4, the credentials rule (analysis_window.c). Reads scope, persist,

@@ -399,8 +399,3 @@ int ib_an_pairs(struct ib_an *c)
 
 	return rc < 0 ? rc : idp(c);
 }
-
-int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell)
-{
-	return c->idp_sig[cell->signature];
-}
