@@ -173,7 +173,7 @@ static int server_addr(struct file_run *fr, const struct ib_event *ev)
 }
 
 /* Classify ev and tell the observer. */
-static int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, struct ib_match *m)
+static inline int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, struct ib_match *m)
 {
 	int rc = ib_classify(fr->cls, ev, m);
 	if (rc >= 0 && fr->obs && fr->obs->event)
