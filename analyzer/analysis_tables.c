@@ -63,8 +63,6 @@ static int count_servers(struct ib_an *c, struct servers *x)
 		else
 			s->failures[cell->category] += cell->count;
 		s->layers |= 1u << cell->layer;
-		if (Judy1Test(c->credpair, (Word_t)cell->server << 8 | cell->layer, PJE0) == 1)
-			s->cred = 1;
 		if (ib_an_in_window(c, cell)) {
 			s->win_att += cell->count;
 			if (c->verdict[i] == IB_AN_OUTAGE)
@@ -75,6 +73,12 @@ static int count_servers(struct ib_an *c, struct servers *x)
 				s->base_fail += cell->count;
 		}
 	}
+	/* the credentials rule holds on one of the server's layers */
+	for (size_t k = 0; k < x->ns; k++)
+		for (unsigned l = 0; l < IB_LAYER_COUNT; l++)
+			if ((x->s[k].layers >> l & 1u) &&
+			    Judy1Test(c->credpair, (Word_t)x->s[k].server << 8 | l, PJE0) == 1)
+				x->s[k].cred = 1;
 	key = 0;
 	r1 = Judy1First(c->sjuser, &key, PJE0);
 	while (r1 == 1) {
