@@ -77,8 +77,8 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++)
 		if (c->scope[i] != IB_AN_OUT) {
-			v[m].bucket = ib_agg_cell(a, i)->bucket;
-			v[m].count = ib_agg_cell(a, i)->count;
+			v[m].bucket = ib_an_cell(c, i)->bucket;
+			v[m].count = ib_an_cell(c, i)->count;
 			total += v[m++].count;
 		}
 	qsort(v, m, sizeof(*v), cmp_bcount);
@@ -92,7 +92,7 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	free(v);
 	lo = med - MAX_BUCKETS / 2;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 
 		if (c->scope[i] == IB_AN_OUT)
 			continue;
@@ -128,11 +128,14 @@ static int run(struct ib_an *c)
 				    "the window needs a start before its end");
 	if ((rc = ib_an_quality(c)) < 0 || (rc = ib_an_dups(c)) < 0)
 		return rc;
+	c->cell = malloc((n ? n : 1) * sizeof(*c->cell));
 	c->scope = calloc(n ? n : 1, 1);
-	if (!c->scope)
+	if (!c->cell || !c->scope)
 		return ib_an_nomem(c);
+	for (size_t i = 0; i < n; i++)
+		c->cell[i] = ib_agg_cell(a, i);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 
 		if (!in_range(c, cell->bucket))
 			continue;
@@ -199,6 +202,7 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	if (rc >= 0 && ib_result_explain(c.r) < 0)
 		rc = ib_an_nomem(&c);
 	free(c.scope);
+	free(c.cell);
 	free(c.usucc);
 	free(c.verdict);
 	free(c.persist);

@@ -112,7 +112,7 @@ static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t
 	int r1;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 		size_t rel;
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
@@ -418,31 +418,21 @@ struct pacc {
  */
 static int cred_pairs(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a), np = 0, pcap = 0;
-	Pvoid_t pjl = NULL;
-	struct pacc *p = NULL;
+	size_t n = ib_agg_ncells(c->a), np = (ib_agg_nstr(c->a, IB_S_SERVER) + 1) * IB_LAYER_COUNT;
+	struct pacc *p = calloc(np, sizeof(*p)); /* by server * IB_LAYER_COUNT + layer */
 	uint64_t fl_att[IB_LAYER_COUNT] = {0}, fl_cred[IB_LAYER_COUNT] = {0};
 	int rc = IB_OK;
-	Word_t key;
-	PWord_t pv;
 
+	if (!p)
+		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 		struct pacc *x;
 		int cred = cell->category == IB_CAT_CREDENTIALS;
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
 			continue;
-		pv = (PWord_t)JudyLIns(&pjl, (Word_t)cell->server << 8 | cell->layer, PJE0);
-		if (pv == PJERR || !pv)
-			goto oom;
-		if (!*pv) {
-			if (ib_grow((void **)&p, &pcap, np + 1, sizeof(*p)))
-				goto oom;
-			memset(&p[np], 0, sizeof(*p));
-			*pv = ++np;
-		}
-		x = &p[*pv - 1];
+		x = &p[(size_t)cell->server * IB_LAYER_COUNT + cell->layer];
 		if (ib_an_in_window(c, cell)) {
 			x->win_att += cell->count;
 			x->win_cred += cred ? cell->count : 0;
@@ -453,11 +443,9 @@ static int cred_pairs(struct ib_an *c)
 			fl_cred[cell->layer] += cred ? cell->count : 0;
 		}
 	}
-	key = 0;
-	pv = (PWord_t)JudyLFirst(pjl, &key, PJE0);
-	while (pv) {
-		struct pacc *x = &p[*pv - 1];
-		unsigned layer = (unsigned)(key & 0xff);
+	for (size_t k = 0; k < np; k++) {
+		struct pacc *x = &p[k];
+		unsigned layer = (unsigned)(k % IB_LAYER_COUNT);
 		double in, out;
 
 		if (x->win_att && x->win_cred >= c->cfg->window_min_failures) {
@@ -468,16 +456,12 @@ static int cred_pairs(struct ib_an *c)
 				out = fl_att[layer] ? (double)fl_cred[layer] / (double)fl_att[layer] : 0.0;
 			if (in + IB_AN_EPS >= c->cfg->cred_factor * out &&
 			    in + IB_AN_EPS >= out + c->cfg->window_min_rate &&
-			    Judy1Set(&c->credpair, key, PJE0) == JERR)
-				goto oom;
+			    Judy1Set(&c->credpair, (Word_t)(k / IB_LAYER_COUNT) << 8 | layer, PJE0) == JERR) {
+				rc = ib_an_nomem(c);
+				break;
+			}
 		}
-		pv = (PWord_t)JudyLNext(pjl, &key, PJE0);
 	}
-	goto out;
-oom:
-	rc = ib_an_nomem(c);
-out:
-	JudyLFreeArray(&pjl, PJE0);
 	free(p);
 	return rc;
 }
@@ -493,7 +477,7 @@ int ib_an_credentials(struct ib_an *c)
 	if (!c->verdict)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 		int cred_rule;
 
 		if (c->scope[i] != IB_AN_LIVE || !ib_category_is_failure(cell->category))
