@@ -233,6 +233,11 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	}
 	if (!is_event_msg(msg, &ev->flags))
 		return IB_SKIP; /* proxied, closed, client timeouts outside auth... */
+	if (IB_SP_STARTS(msg, "client logged in")) {
+		/* the line states its outcome: no rule needs to run (most lines of a busy proxy) */
+		ev->outcome = IB_CAT_OK;
+		ev->signature = "nginx-logged-in";
+	}
 	ev->protocol = ib_proto_of_addr(listen);
 	if (!ev->protocol)
 		ev->protocol =
