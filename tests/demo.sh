@@ -17,6 +17,7 @@ if [ $rc -le 1 ]; then
 	echo "Report written to $out/"
 	echo "  summary.md          the PIR appendix (open it, or paste it)"
 	echo "  timeline.svg        the chart summary.md shows"
+	echo "  servers.svg         failure rate per server and bucket: which backend"
 	echo "  affected-users.csv  the claims list"
 	echo "  excluded.csv        attack sources and unverified users"
 	echo "  summary.json        everything, for other tools"
