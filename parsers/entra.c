@@ -12,7 +12,7 @@
  *   TimeGenerated [UTC],...,ResultType,ResultDescription,... with dates
  *   like "1/13/2026, 8:31:05.123 AM"; a projected subset works too.
  * A record may span lines (a quoted field with newlines, RFC 4180): it is
- * gathered up to E_RECORD_MAX bytes, its result given on its last line.
+ * gathered up to IB_M365_RECORD_MAX bytes, its result given on its last line.
  * ev->message is "AADSTS<code>: <failure reason>" for the rules (m365.h).
  */
 #include <stdlib.h>
@@ -23,7 +23,6 @@
 #include "m365.h"
 
 #define E_MAXCOL 160
-#define E_RECORD_MAX (1u << 20)
 
 enum {
 	C_TIME,
@@ -64,10 +63,7 @@ struct cstate {
 	enum ib_m365_order order;
 	char *scratch; /* unescaped field values */
 	size_t scratch_cap;
-	char *rec; /* a record that spans lines */
-	size_t rec_len, rec_cap;
-	int open_quote; /* rec holds a record whose quoted field is still open */
-	int rec_too_large;
+	struct ib_m365_rec rec; /* a record that spans lines */
 	char msg[IB_M365_MSG_MAX];
 };
 
@@ -82,7 +78,7 @@ static void c_close(void *p)
 
 	if (st) {
 		free(st->scratch);
-		free(st->rec);
+		ib_m365_rec_release(&st->rec);
 	}
 	free(st);
 }
@@ -135,35 +131,6 @@ static struct ib_str cval(struct cstate *st, const struct ib_csv_field *f, long 
 	return ib_str_trim(f[k].escaped ? ib_csv_value(&f[k], st->scratch, st->scratch_cap, used) : f[k].raw);
 }
 
-static int grow(char **buf, size_t *cap, size_t need)
-{
-	size_t c = *cap ? *cap : 4096;
-	char *nb;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	if (!(nb = realloc(*buf, c)))
-		return -1;
-	*buf = nb;
-	*cap = c;
-	return 0;
-}
-
-/* 1 when an odd number of quotes leaves a quoted field open at the end of s. */
-static int odd_quotes(struct ib_str s)
-{
-	const char *p = s.ptr, *end = s.ptr + s.len;
-	int odd = 0;
-
-	while (p < end && (p = memchr(p, '"', (size_t)(end - p)))) {
-		odd ^= 1;
-		p++;
-	}
-	return odd;
-}
-
 static int record(struct ib_parse_ctx *ctx, struct cstate *st, struct ib_str line, struct ib_event *ev)
 {
 	struct ib_csv_field f[E_MAXCOL];
@@ -190,7 +157,7 @@ static int record(struct ib_parse_ctx *ctx, struct cstate *st, struct ib_str lin
 		ctx->reason = "fewer fields than the header";
 		return IB_BAD;
 	}
-	if (grow(&st->scratch, &st->scratch_cap, line.len))
+	if (ib_m365_grow(&st->scratch, &st->scratch_cap, line.len))
 		return IB_ERR_NOMEM;
 	if (st->col[C_APP] >= 0 && !ib_m365_is_imap(cval(st, f, n, C_APP, &used)))
 		return IB_SKIP;
@@ -225,43 +192,24 @@ static int record(struct ib_parse_ctx *ctx, struct cstate *st, struct ib_str lin
 static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev)
 {
 	struct cstate *st = ctx->state;
+	struct ib_str rec;
+	int rc;
 
 	if (!st)
 		return IB_ERR_INTERNAL;
 	line = ib_sp_line_clean(line);
-	if (st->open_quote) {
-		/* the next line of a record whose quoted field holds a newline */
-		if (odd_quotes(line))
-			st->open_quote = 0;
-		if (!st->rec_too_large && st->rec_len + 1 + line.len > E_RECORD_MAX)
-			st->rec_too_large = 1;
-		if (!st->rec_too_large) {
-			if (grow(&st->rec, &st->rec_cap, st->rec_len + 1 + line.len))
-				return IB_ERR_NOMEM;
-			st->rec[st->rec_len++] = '\n';
-			memcpy(st->rec + st->rec_len, line.ptr, line.len);
-			st->rec_len += line.len;
-		}
-		if (st->open_quote)
-			return IB_SKIP;
-		if (st->rec_too_large) {
-			ctx->reason = "CSV record too large";
-			return IB_BAD;
-		}
-		return record(ctx, st, ib_sp_span(st->rec, st->rec + st->rec_len), ev);
+	if (!st->rec.open && (!ib_str_trim(line).len || IB_SP_STARTS(line, "#TYPE ")))
+		return IB_SKIP; /* blank, or Windows PowerShell Export-Csv's type line */
+	rc = ib_m365_rec_line(&st->rec, line, &rec);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		return IB_SKIP; /* the record goes on: its result comes with its last line */
+	if (rc == 2) {
+		ctx->reason = "CSV record too large";
+		return IB_BAD;
 	}
-	if (!ib_str_trim(line).len)
-		return IB_SKIP;
-	if (odd_quotes(line)) {
-		if (grow(&st->rec, &st->rec_cap, line.len))
-			return IB_ERR_NOMEM;
-		memcpy(st->rec, line.ptr, line.len);
-		st->rec_len = line.len;
-		st->open_quote = 1;
-		st->rec_too_large = 0;
-		return IB_SKIP;
-	}
-	return record(ctx, st, line, ev);
+	return record(ctx, st, rec, ev);
 }
 
 static int c_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
@@ -269,8 +217,7 @@ static int c_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 	struct cstate *st = ctx->state;
 
 	(void)ev;
-	if (eof && st && st->open_quote) {
-		st->open_quote = 0;
+	if (eof && st && ib_m365_rec_eof(&st->rec)) {
 		ctx->reason = "quoted field not closed at end of file";
 		return IB_BAD;
 	}

@@ -5,6 +5,7 @@
  *   2025-12-04T08:19:41.0729893Z   1/13/2026, 8:31:05.123 AM   13/01/2026 08:31:05
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "imapblast/parser.h"
 #include "strparse.h"
@@ -135,9 +136,99 @@ int ib_m365_date(struct ib_str s, enum ib_m365_order *order, int64_t *out)
 	s = ib_str_trim(s);
 	if (!s.len)
 		return -1; /* an empty field may have a NULL pointer: no arithmetic on it */
+	if (IB_SP_STARTS(s, "/Date(") && IB_SP_ENDS(s, ")/")) {
+		/* Windows PowerShell 5.1 ConvertTo-Json: "\/Date(1768293065000)\/", ms since the epoch */
+		uint64_t ms;
+
+		t = ib_sp_sub(s, 6, s.len - 2);
+		if (ib_sp_u64(&t, &ms) || t.len || ms > (uint64_t)INT64_MAX)
+			return -1;
+		*out = (int64_t)ms;
+		return 0;
+	}
 	t = s;
 	ib_time_policy_init(&utc, NULL, 0, 0);
 	if (!ib_ts_iso(&t, &utc, out) && !t.len)
 		return 0;
 	return numeric_date(s, order, out);
+}
+
+int ib_m365_grow(char **buf, size_t *cap, size_t need)
+{
+	size_t c = *cap ? *cap : 4096;
+	char *nb;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	if (!(nb = realloc(*buf, c)))
+		return -1;
+	*buf = nb;
+	*cap = c;
+	return 0;
+}
+
+/* 1 when an odd number of quotes leaves a quoted field open (or closes one). */
+static int odd_quotes(struct ib_str s)
+{
+	const char *p = s.ptr, *end = s.ptr + s.len;
+	int odd = 0;
+
+	while (p < end && (p = memchr(p, '"', (size_t)(end - p)))) {
+		odd ^= 1;
+		p++;
+	}
+	return odd;
+}
+
+int ib_m365_rec_line(struct ib_m365_rec *rec, struct ib_str line, struct ib_str *out)
+{
+	size_t need;
+
+	if (!rec->open) {
+		if (!odd_quotes(line)) {
+			*out = line;
+			return 0;
+		}
+		rec->open = 1;
+		rec->too_large = 0;
+		rec->len = 0;
+		need = line.len;
+	} else {
+		if (odd_quotes(line))
+			rec->open = 0;
+		need = rec->len + 1 + line.len;
+	}
+	if (need > IB_M365_RECORD_MAX)
+		rec->too_large = 1;
+	if (!rec->too_large) {
+		if (ib_m365_grow(&rec->buf, &rec->cap, need))
+			return IB_ERR_NOMEM;
+		if (rec->len)
+			rec->buf[rec->len++] = '\n';
+		if (line.len)
+			memcpy(rec->buf + rec->len, line.ptr, line.len);
+		rec->len += line.len;
+	}
+	if (rec->open)
+		return 1;
+	if (rec->too_large)
+		return 2;
+	*out = ib_sp_span(rec->buf, rec->buf + rec->len);
+	return 0;
+}
+
+int ib_m365_rec_eof(struct ib_m365_rec *rec)
+{
+	int was = rec->open;
+
+	rec->open = 0;
+	return was;
+}
+
+void ib_m365_rec_release(struct ib_m365_rec *rec)
+{
+	free(rec->buf);
+	memset(rec, 0, sizeof(*rec));
 }

@@ -8,6 +8,7 @@
 extern const struct ib_parser ib_parser_exchange;
 extern const struct ib_parser ib_parser_entra_csv;
 extern const struct ib_parser ib_parser_entra_json;
+extern const struct ib_parser ib_parser_purview;
 extern const struct ib_parser ib_parser_thunderbird;
 extern const struct ib_parser ib_parser_nginx_mail;
 extern const struct ib_parser ib_parser_zimbra;
@@ -33,7 +34,8 @@ const struct ib_parser *const ib_parsers[] = {
     &ib_parser_offlineimap, &ib_parser_imapsync,   &ib_parser_imaplib,
     &ib_parser_syslog,	    &ib_parser_dovecot,	   &ib_parser_cyrus,
     &ib_parser_courier,	    &ib_parser_uwimap,	   &ib_parser_perdition,
-    &ib_parser_haproxy,	    &ib_parser_fetchmail,  NULL,
+    &ib_parser_haproxy,	    &ib_parser_fetchmail,  &ib_parser_purview,
+    NULL,
 };
 
 const struct ib_parser *ib_parser_find(const char *name)
