@@ -643,6 +643,10 @@ static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 		ib_write_stdout_summary(stdout, res, &c->cfg);
 	for (size_t i = 0; i < res->nerrors; i++)
 		fprintf(stderr, "%s: warning: %s\n", prog, res->errors[i].reason);
+	for (size_t i = 0; i < res->nreasons; i++)
+		if (!strncmp(res->reasons[i].reason, "incomplete ", 11)) /* an export that says it is partial */
+			fprintf(stderr, "%s: warning: %s: %s; see summary.md\n", prog, res->reasons[i].sample,
+				res->reasons[i].reason);
 	if (res->total.overlong)
 		fprintf(stderr,
 			"%s: warning: %llu over-long lines skipped (longer than --max-line %zu); see "

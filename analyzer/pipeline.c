@@ -44,6 +44,8 @@ struct file_run {
 	atomic_uint_fast64_t *progress; /* shared compressed-bytes counter, or NULL */
 	const struct ib_observer *obs;	/* or NULL */
 	const char *path;
+	int long_line;	   /* dropping the pieces of an over-long line */
+	uint64_t overlong; /* over-long lines dropped here (the reader yields pieces) */
 };
 
 static int tally(struct file_run *fr, const char *reason, uint64_t line)
@@ -177,6 +179,26 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 	return rc < 0 ? rc : IB_OK;
 }
 
+/*
+ * One line, or a piece of a longer one (partial: more of it follows; the
+ * reader yields pieces). A stream parser (JSON) reads the pieces; for the
+ * others an over-long line is dropped and counted, as before pieces.
+ */
+static int feed(struct file_run *fr, struct ib_str line, uint64_t lineno, int partial)
+{
+	if (!partial && !fr->long_line)
+		return ib_runtime_line(&fr->rt, line, lineno);
+	if (fr->rt.parser && fr->rt.parser->stream && !fr->rt.envelope)
+		return partial ? ib_runtime_piece(&fr->rt, line, lineno) : ib_runtime_line(&fr->rt, line, lineno);
+	if (partial) {
+		fr->long_line = 1;
+	} else {
+		fr->long_line = 0;
+		fr->overlong++;
+	}
+	return IB_OK;
+}
+
 /* Take a spare thread (spare may be NULL). */
 static int claim(atomic_int *spare)
 {
@@ -217,7 +239,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	struct ib_str probe_lines[PROBE_LINES];
 	uint64_t probe_lineno[PROBE_LINES];
 	uint64_t reported = 0;
-	int rc, rrc = IB_OK, input_error = 0, reading = 1, async = 0;
+	int rc, rrc = IB_OK, input_error = 0, reading = 1, async = 0, probe_partial = 0;
 
 	memset(&fr, 0, sizeof(fr));
 	fr.cfg = cfg;
@@ -239,6 +261,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 			rc = ib_agg_file_counts(agg, fr.file_id, &fr.counts);
 		return rc < 0 ? rc : IB_BAD;
 	}
+	ib_reader_pieces(r);
 	async = go_async(r, spare);
 	ib_time_policy_init(&fr.tp, cfg->zone, cfg->year, ib_reader_mtime(r));
 
@@ -264,6 +287,8 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		probe_lineno[nprobe] = ib_reader_lineno(r);
 		probe_len += line.len;
 		nprobe++;
+		if ((probe_partial = ib_reader_partial(r)))
+			break; /* detection sees the first piece of a long line */
 	}
 	rc = ib_runtime_start(&fr.rt, cfg->force_format, probe_lines, nprobe, &fr.tp, on_result, &fr);
 	if (rc < 0) {
@@ -276,12 +301,12 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	if (obs && obs->format)
 		obs->format(obs->arg, path, fr.rt.parser);
 	for (size_t i = 0; i < nprobe; i++) {
-		rc = ib_runtime_line(&fr.rt, probe_lines[i], probe_lineno[i]);
+		rc = feed(&fr, probe_lines[i], probe_lineno[i], probe_partial && i + 1 == nprobe);
 		if (rc < 0)
 			goto out_err;
 	}
 	if (reading == 2) {
-		rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
+		rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r));
 		if (rc < 0)
 			goto out_err;
 	}
@@ -292,7 +317,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		uint64_t n = 0;
 
 		while ((rc = ib_reader_next(r, &line, &rerr)) == IB_OK) {
-			rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
+			rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r));
 			if (rc < 0)
 				goto out_err;
 			if ((++n & 0x3fff) == 0 && !async && spare && atomic_load(spare) > 0)
@@ -328,7 +353,7 @@ reader_error:
 	fr.counts.bytes_in = st.bytes_in;
 	fr.counts.bytes_out = st.bytes_out;
 	fr.counts.lines = st.lines;
-	fr.counts.overlong = st.overlong;
+	fr.counts.overlong = st.overlong + fr.overlong + (uint64_t)fr.long_line;
 	fr.counts.gzip = st.gzip;
 	if (progress)
 		atomic_fetch_add(progress, st.bytes_in - reported);

@@ -9,6 +9,8 @@
  *   bodies {"records":[...]};
  * - Graph PowerShell ConvertTo-Json (PascalCase keys: names are matched
  *   without regard to case).
+ * A line longer than --max-line comes in pieces (parser.h `stream`), so
+ * a portal download of many megabytes on one line is read record by record.
  * Each record is gathered (J_RECORD_MAX cap: a larger one is counted as
  * malformed and skipped) and parsed with parsers/json.c when it closes.
  * When the last page of a Graph export still has "@odata.nextLink", the
@@ -317,7 +319,7 @@ static int j_scan(struct ib_parse_ctx *ctx, struct jstate *st, struct ib_event *
 			break;
 		}
 	}
-	if (st->capturing && j_put(st, '\n'))
+	if (st->capturing && !ctx->partial && j_put(st, '\n'))
 		return IB_ERR_NOMEM;
 	return IB_EOF;
 }
@@ -388,4 +390,5 @@ const struct ib_parser ib_parser_entra_json = {
     .open = j_open,
     .close = j_close,
     .drain = j_drain,
+    .stream = 1,
 };

@@ -14,7 +14,10 @@
  */
 #include <stdlib.h>
 #include <check.h>
+#include <stdio.h>
+#include <unistd.h>
 #include "imapblast/parser.h"
+#include "imapblast/reader.h"
 #include "ib_feed.h"
 #include "testutil.h"
 
@@ -218,6 +221,62 @@ START_TEST(test_probe)
 }
 END_TEST
 
+/* The reader's pieces: a line over max_line comes in max_line pieces, counted once, never over-long. */
+START_TEST(test_reader_pieces)
+{
+	char path[] = "/tmp/ib-m365-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+	struct ib_reader *r = NULL;
+	struct ib_reader_stats st;
+	struct ib_str line;
+	char got[4096];
+	size_t glen = 0, npieces = 0;
+	int partial;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("short\r\n", f);
+	for (int i = 0; i < 2500; i++)
+		fputc('a' + i % 26, f);
+	fputs("\r\nlast", f);
+	for (int i = 0; i < 1100; i++)
+		fputc('z', f);
+	fclose(f);
+	ck_assert_int_eq(ib_reader_open(&r, path, 1024, NULL), IB_OK);
+	ib_reader_pieces(r);
+	ck_assert_int_eq(ib_reader_next(r, &line, NULL), IB_OK);
+	ck_assert(line.len == 5 && !memcmp(line.ptr, "short", 5) && !ib_reader_partial(r));
+	do {
+		ck_assert_int_eq(ib_reader_next(r, &line, NULL), IB_OK);
+		partial = ib_reader_partial(r);
+		ck_assert_uint_eq(ib_reader_lineno(r), 2);
+		ck_assert_uint_le(line.len, 1024);
+		memcpy(got + glen, line.ptr, line.len);
+		glen += line.len;
+		npieces++;
+	} while (partial);
+	ck_assert_uint_eq(npieces, 3);
+	ck_assert_uint_eq(glen, 2500);
+	for (size_t i = 0; i < glen; i++)
+		ck_assert_int_eq(got[i], 'a' + (int)(i % 26));
+	glen = 0;
+	do {
+		ck_assert_int_eq(ib_reader_next(r, &line, NULL), IB_OK);
+		partial = ib_reader_partial(r);
+		glen += line.len;
+	} while (partial);
+	ck_assert_uint_eq(glen, 1104);
+	ck_assert_uint_eq(ib_reader_lineno(r), 3);
+	ck_assert_int_eq(ib_reader_next(r, &line, NULL), IB_EOF);
+	ib_reader_stats(r, &st);
+	ck_assert_uint_eq(st.lines, 3);
+	ck_assert_uint_eq(st.overlong, 0);
+	ib_reader_close(r);
+	unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("parsers_m365");
@@ -225,6 +284,7 @@ static Suite *suite(void)
 
 	tcase_add_loop_test(tc, test_case, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_loop_test(tc, test_probe, 0, (int)(sizeof(probes) / sizeof(probes[0])));
+	tcase_add_test(tc, test_reader_pieces);
 	suite_add_tcase(s, tc);
 	return s;
 }

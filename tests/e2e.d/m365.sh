@@ -35,4 +35,30 @@ for f in "$top"/samples/formats/entra-portal-interactive.csv "$top"/samples/form
 	n=$((n + 1))
 done
 [ "$n" -ge 12 ] || { echo "FAIL only $n shapes"; fail=1; }
+
+# The portal's JSON download is one array on one line: read as a stream of
+# records, not bounded by --max-line (a line format would skip the line).
+"$bin" -q --force -o "$dir/long" --max-line 1024 --window "$win" "$top/samples/formats/entra-portal.json" \
+	> "$dir/long.out" 2>&1
+got=$(tail -n +2 "$dir/long/affected-users.csv" | cut -d, -f1 | tr '\n' ' ' | sed 's/ $//')
+if [ "$got" = "$want" ] && ! grep -q "over-long" "$dir/long.out"; then
+	echo "ok   one-line JSON longer than --max-line read record by record"
+else
+	echo "FAIL one-line JSON with --max-line 1024: affected '$got'"
+	fail=1
+fi
+
+# A Graph export whose last page still has @odata.nextLink is incomplete:
+# said on stderr and in summary.md.
+sed '$d' "$top/samples/formats/entra-graph-pages.json" | sed '$d' > "$dir/partial.json"
+printf '  ],\n  "@odata.nextLink": "https://graph.microsoft.com/beta/auditLogs/signIns?$skiptoken=x"\n}\n' \
+	>> "$dir/partial.json"
+"$bin" -q --force -o "$dir/partial" "$dir/partial.json" > "$dir/partial.out" 2>&1
+if grep -q "warning: .*incomplete Graph export" "$dir/partial.out" &&
+	grep -q "incomplete Graph export" "$dir/partial/summary.md"; then
+	echo "ok   incomplete Graph export said on stderr and in summary.md"
+else
+	echo "FAIL incomplete Graph export not said"
+	fail=1
+fi
 exit $fail
