@@ -1,6 +1,9 @@
 /*
- * exchange.c: Exchange IMAP4 protocol log (CSV; columns named by "#Fields:",
- * re-read whenever it appears). 2013+ layout, one line per command:
+ * exchange.c: Exchange IMAP4 and POP3 protocol logs, front end and back end
+ * (CSV; columns named by "#Fields:", re-read whenever it appears; a log
+ * cut without its header is detected by its columns' shape). The
+ * context's ErrMsg decides the category of a failure (fail_outcome); a
+ * front end's "Msg=Proxy:<server>" names the mailbox server. 2013+ layout, one line per command:
  *   2025-11-03T01:00:00.008Z,0000000000000A1B,3,10.1.1.5:993,203.0.113.7:51000,bob@ex.com,15,40,30,login,bob@ex.com
  * *****,"R=""a2 NO LOGIN failed.""", 2010 layout
  * (date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context):
@@ -44,6 +47,7 @@ struct xrec {
 	char sid[80], user[256], ip[64], server[128], tag[32], msg[160];
 	size_t sid_len, user_len, ip_len, server_len, tag_len, msg_len;
 	int64_t time_ms;
+	uint64_t lineno; /* the line that logged it: a success's evidence */
 	int state, auth; /* auth: 1 LOGIN, 2 AUTHENTICATE */
 	enum ib_category cat;
 	const char *sig;
@@ -63,7 +67,8 @@ struct xstate {
 	struct xrec ready[X_READY];
 	size_t ready_head, ready_n;
 	uint64_t dropped;
-	struct xrec out; /* the record an emitted event points into */
+	struct xrec out;      /* the record an emitted event points into */
+	uint64_t out_lineno;  /* a success emitted late: the line that logged it, else 0 */
 };
 
 static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
@@ -233,6 +238,7 @@ static void emit_rec(struct xstate *st, const struct xrec *r, struct ib_event *e
 	ev->outcome = st->out.cat;
 	ev->signature = st->out.sig;
 	ev->flags |= IB_EV_AUTH_HINT;
+	st->out_lineno = st->out.cat == IB_CAT_OK ? st->out.lineno : 0;
 }
 
 static int pop_ready(struct xstate *st, struct ib_event *ev)
@@ -262,7 +268,12 @@ static int x_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 				break;
 		}
 	}
-	return pop_ready(st, ev) == IB_OK ? IB_OK : IB_EOF;
+	st->out_lineno = 0;
+	if (pop_ready(st, ev) != IB_OK)
+		return IB_EOF;
+	if (st->out_lineno)
+		ctx->lineno = st->out_lineno;
+	return IB_OK;
 }
 
 static void read_fields(struct xstate *st, struct ib_str names)
@@ -339,7 +350,13 @@ static struct ib_str token(struct ib_str *s)
 
 static int is_status(struct ib_str t)
 {
-	return IB_SP_CASEEQ(t, "ok") || IB_SP_CASEEQ(t, "no") || IB_SP_CASEEQ(t, "bad");
+	return IB_SP_CASEEQ(t, "ok") || IB_SP_CASEEQ(t, "no") || IB_SP_CASEEQ(t, "bad") || IB_SP_EQ(t, "+OK") ||
+	       IB_SP_EQ(t, "-ERR");
+}
+
+static int is_ok(struct ib_str status)
+{
+	return IB_SP_CASEEQ(status, "ok") || IB_SP_EQ(status, "+OK");
 }
 
 /* Split a response "a2 NO LOGIN failed." / "NO ..." / "ok": tag, status, rest. 0 or -1. */
@@ -390,11 +407,36 @@ static int not_connected(struct ib_str s)
 	return IB_SP_FIND_AT(s, "authenticated but not connected", 14) >= 0; /* 'b' */
 }
 
-/* Outcome of an auth response with status NO or BAD. */
-static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enum ib_category *cat,
-			 const char **sig)
+/*
+ * Outcome of an auth response with status NO, BAD or -ERR. The context's
+ * Msg= and ErrMsg= say why on 2013+ (front end: the proxy to the mailbox
+ * server failed, a service-side fault; back end: the account or the
+ * password): ProxyTimeout, NoProxyConnection, ProxyNotAuthenticated are
+ * temporary, UserDisabled and BasicAuthBlocked policy, LogonDenied
+ * credentials.
+ */
+static void fail_outcome(struct ib_str status, struct ib_str text, struct ib_str context, int auth,
+			 enum ib_category *cat, const char **sig)
 {
-	if (IB_SP_FIND(text, "[UNAVAILABLE]") >= 0) {
+	if (IB_SP_FIND(context, "ProxyTimeout") >= 0) {
+		*cat = IB_CAT_TEMPORARY;
+		*sig = "exchange-proxy-timeout";
+	} else if (IB_SP_FIND(context, "NoProxyConnection") >= 0) {
+		*cat = IB_CAT_TEMPORARY;
+		*sig = "exchange-no-proxy-connection";
+	} else if (IB_SP_FIND(context, "ProxyNotAuthenticated") >= 0) {
+		*cat = IB_CAT_TEMPORARY;
+		*sig = "exchange-proxy-not-authenticated";
+	} else if (IB_SP_FIND(context, "UserDisabled") >= 0) {
+		*cat = IB_CAT_POLICY;
+		*sig = "exchange-user-disabled";
+	} else if (IB_SP_FIND(context, "BasicAuthBlocked") >= 0) {
+		*cat = IB_CAT_POLICY;
+		*sig = "exchange-basic-auth-blocked";
+	} else if (IB_SP_FIND(context, "AuthFailed:LogonDenied") >= 0) {
+		*cat = IB_CAT_CREDENTIALS;
+		*sig = "exchange-logon-denied";
+	} else if (IB_SP_FIND(text, "[UNAVAILABLE]") >= 0) {
 		*cat = IB_CAT_TEMPORARY;
 		*sig = "exchange-unavailable";
 	} else if (IB_SP_FIND(text, "[SERVERBUG]") >= 0) {
@@ -417,7 +459,7 @@ static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enu
 
 static int auth_kind(struct ib_str cmd)
 {
-	if (IB_SP_CASEEQ(cmd, "login"))
+	if (IB_SP_CASEEQ(cmd, "login") || IB_SP_CASEEQ(cmd, "pass")) /* IMAP4, POP3 */
 		return 1;
 	if (IB_SP_CASEEQ(cmd, "authenticate"))
 		return 2;
@@ -440,6 +482,7 @@ static struct ib_str login_user(struct ib_str args)
 
 struct xline {
 	int64_t time_ms;
+	uint64_t lineno;
 	struct ib_str sid, user, ip, server;
 };
 
@@ -469,6 +512,7 @@ static int resolve(struct xstate *st, long i, struct ib_str resp, int line_has_e
 static void fill_rec(struct xrec *r, const struct xline *x, struct ib_str user, struct ib_str msg)
 {
 	r->time_ms = x->time_ms;
+	r->lineno = x->lineno;
 	copy_into(r->user, sizeof(r->user), &r->user_len, user);
 	copy_into(r->ip, sizeof(r->ip), &r->ip_len, x->ip);
 	copy_into(r->server, sizeof(r->server), &r->server_len, x->server);
@@ -503,7 +547,7 @@ static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd
 	if (!auth || !resp.len || split_resp(resp, &tag, &status, &rest))
 		return rc;
 	user = x->user.len ? x->user : (auth == 1 ? login_user(params) : IB_STR_NULL);
-	if (IB_SP_CASEEQ(status, "ok")) {
+	if (is_ok(status)) {
 		i = sess_add(st, x->sid);
 		st->sess[i].state = S_PENDING;
 		st->sess[i].auth = auth;
@@ -516,7 +560,7 @@ static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd
 		enum ib_category cat;
 		const char *sig;
 
-		fail_outcome(status, rest, auth, &cat, &sig);
+		fail_outcome(status, rest, context, auth, &cat, &sig);
 		fill_ev(ev, x, user, resp, cat, sig);
 	}
 	return IB_OK;
@@ -580,7 +624,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 			return IB_SKIP;
 		else
 			r = NULL; /* a login response without its command (cut log) */
-		if (IB_SP_CASEEQ(status, "ok")) {
+		if (is_ok(status)) {
 			if (!r) {
 				i = sess_add(st, x->sid);
 				r = &st->sess[i];
@@ -592,7 +636,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 			copy_into(r->msg, sizeof(r->msg), &r->msg_len, data);
 			return IB_SKIP;
 		}
-		fail_outcome(status, rest, auth, &cat, &sig);
+		fail_outcome(status, rest, IB_STR_NULL, auth, &cat, &sig);
 		if (!r) {
 			fill_ev(ev, x, user, data, cat, sig);
 			return IB_OK;
@@ -615,13 +659,32 @@ static int field(const struct xstate *st, const struct ib_csv_field *f, long n, 
 	*out = IB_STR_NULL;
 	if (k < 0)
 		return 0;
-	if (k >= n)
-		return -1;
+	if (k >= n) /* Exchange leaves trailing empty fields out ("...,CloseSession,"), not the leading ones */
+		return c == COL_PARAMS || c == COL_CONTEXT || c == COL_DATA || c == COL_SERVER ? 0 : -1;
 	*out = f[k].escaped ? ib_csv_value(&f[k], scratch, cap, used) : f[k].raw;
 	return 0;
 }
 
-/* 1 when ts is "YYYY-MM-DDTHH:MM:SS.mmmZ" as far as the last five bytes go; sets *ms. */
+/*
+ * A front end names the mailbox server it proxied to in the context:
+ * "Msg=Proxy:mbx01.contoso.com:1993:SSL". That server, not the front
+ * end's address, served or failed the login.
+ */
+static void proxy_server(struct ib_str context, struct ib_str *server)
+{
+	long at = IB_SP_FIND(context, "Proxy:");
+	struct ib_str s;
+	size_t n = 0;
+
+	if (at < 0 || (at >= 4 && memcmp(context.ptr + at - 4, "Msg=", 4) && context.ptr[at - 1] != '"'))
+		return;
+	s = ib_sp_from(context, (size_t)at + 6);
+	while (n < s.len && s.ptr[n] != ':' && s.ptr[n] != ';' && s.ptr[n] != '"' && s.ptr[n] != ',')
+		n++;
+	if (n)
+		*server = ib_sp_sub(s, 0, n);
+}
+
 /* ib_ts_iso of a trimmed stamp, which must be used up; 0 or -1. */
 static int stamp(struct xstate *st, struct ib_str ts, int64_t *out)
 {
@@ -694,21 +757,65 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	x.server = ib_str_trim(v[COL_SERVER].len ? v[COL_SERVER] : v[COL_LOCAL]);
 	if (!v[COL_SERVER].len)
 		(void)ib_sp_addr(x.server, IB_SP_PORT_MAYBE, &x.server);
+	proxy_server(v[COL_CONTEXT], &x.server);
+	x.lineno = ctx->lineno;
+	st->out_lineno = 0;
 	if (st->layout2010)
 		rc = line_2010(st, &x, v[COL_EVENT], v[COL_DATA], ev);
 	else
 		rc = line_2013(st, &x, ib_str_trim(v[COL_COMMAND]), v[COL_PARAMS], v[COL_CONTEXT], ev);
 	if (rc == IB_SKIP)
 		rc = pop_ready(st, ev);
+	if (rc == IB_OK && st->out_lineno)
+		ctx->lineno = st->out_lineno; /* a success's evidence is the line that logged it */
 	return rc;
+}
+
+/*
+ * A data line of a 2013+ log cut without its "#" header, by its shape:
+ * "2020-09-30T09:47:59.050Z,00000000000000A0,2,10.135.0.23:993,90.187.51.145:58423,..."
+ * (stamp, 16 hex digits of session, a sequence number, two endpoints).
+ */
+static int data_shape(struct ib_str line)
+{
+	struct ib_str s = line, t;
+	size_t k;
+
+	if (s.len < 60 || s.ptr[4] != '-' || s.ptr[10] != 'T' || s.ptr[23] != 'Z' || s.ptr[24] != ',')
+		return 0;
+	s = ib_sp_from(s, 25);
+	for (k = 0; k < 16 && k < s.len; k++)
+		if (!((s.ptr[k] >= '0' && s.ptr[k] <= '9') || (s.ptr[k] >= 'A' && s.ptr[k] <= 'F')))
+			return 0;
+	if (k != 16 || s.len < 18 || s.ptr[16] != ',')
+		return 0;
+	s = ib_sp_from(s, 17);
+	for (k = 0; k < s.len && s.ptr[k] >= '0' && s.ptr[k] <= '9'; k++)
+		;
+	if (!k || k >= s.len || s.ptr[k] != ',')
+		return 0;
+	s = ib_sp_from(s, k + 1);
+	for (int e = 0; e < 2; e++) {
+		const char *c = memchr(s.ptr, ',', s.len);
+
+		if (!c)
+			return 0;
+		t = ib_sp_span(s.ptr, c);
+		if (ib_sp_addr(t, IB_SP_PORT_MAYBE, &t))
+			return 0;
+		s = ib_sp_from(s, (size_t)(c - s.ptr) + 1);
+	}
+	return 1;
 }
 
 static int x_probe(struct ib_str line)
 {
 	line = ib_sp_line_clean(line);
 	if (IB_SP_STARTS(line, "#Software: Microsoft Exchange Server") ||
-	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log"))
+	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log") || IB_SP_STARTS(line, "#Log-type: POP3 Protocol Log"))
 		return 100;
+	if (data_shape(line))
+		return 40;
 	if (IB_SP_STARTS(line, "#Fields:") &&
 	    (IB_SP_FIND(line, "sessionId") >= 0 || IB_SP_FIND(line, "session-id") >= 0))
 		return 100;
@@ -717,7 +824,7 @@ static int x_probe(struct ib_str line)
 
 const struct ib_parser ib_parser_exchange = {
     .name = "exchange",
-    .description = "Exchange IMAP4 protocol log (CSV with #Fields header)",
+    .description = "Exchange IMAP4 and POP3 protocol logs (CSV; front and back end)",
     .layer = IB_LAYER_SERVER,
     .probe = x_probe,
     .parse = x_parse,

@@ -51,7 +51,9 @@ struct ib_parse_ctx {
 	struct ib_time_policy *time; /* the file's time policy (required) */
 	void *state;		     /* per-file state from open(), or NULL */
 	const char *reason;	     /* set with IB_BAD: why the line is unparseable */
-	uint64_t lineno;	     /* 1-based line number in the file */
+	uint64_t lineno;	     /* 1-based line number in the file; a parser releasing an
+					event held from an earlier line may set it to that line,
+					the event's evidence */
 	int partial;		     /* stream parsers: a piece of a long line, more follows */
 };
 
