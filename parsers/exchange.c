@@ -1,9 +1,8 @@
 /*
- * exchange.c: Exchange IMAP4 and POP3 protocol logs, front end and back end
- * (CSV; columns named by "#Fields:", re-read whenever it appears; a log
- * cut without its header is detected by its columns' shape). The
- * context's ErrMsg decides the category of a failure (fail_outcome); a
- * front end's "Msg=Proxy:<server>" names the mailbox server. 2013+ layout, one line per command:
+ * exchange.c: Exchange IMAP4 protocol log, front end and back end (CSV;
+ * columns named by "#Fields:", re-read whenever it appears). The context's
+ * ErrMsg decides the category of a failure (fail_outcome); a front end's
+ * "Msg=Proxy:<server>" names the mailbox server. 2013+ layout, one line per command:
  *   2025-11-03T01:00:00.008Z,0000000000000A1B,3,10.1.1.5:993,203.0.113.7:51000,bob@ex.com,15,40,30,login,bob@ex.com
  * *****,"R=""a2 NO LOGIN failed.""", 2010 layout
  * (date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context):
@@ -350,13 +349,7 @@ static struct ib_str token(struct ib_str *s)
 
 static int is_status(struct ib_str t)
 {
-	return IB_SP_CASEEQ(t, "ok") || IB_SP_CASEEQ(t, "no") || IB_SP_CASEEQ(t, "bad") || IB_SP_EQ(t, "+OK") ||
-	       IB_SP_EQ(t, "-ERR");
-}
-
-static int is_ok(struct ib_str status)
-{
-	return IB_SP_CASEEQ(status, "ok") || IB_SP_EQ(status, "+OK");
+	return IB_SP_CASEEQ(t, "ok") || IB_SP_CASEEQ(t, "no") || IB_SP_CASEEQ(t, "bad");
 }
 
 /* Split a response "a2 NO LOGIN failed." / "NO ..." / "ok": tag, status, rest. 0 or -1. */
@@ -459,7 +452,7 @@ static void fail_outcome(struct ib_str status, struct ib_str text, struct ib_str
 
 static int auth_kind(struct ib_str cmd)
 {
-	if (IB_SP_CASEEQ(cmd, "login") || IB_SP_CASEEQ(cmd, "pass")) /* IMAP4, POP3 */
+	if (IB_SP_CASEEQ(cmd, "login"))
 		return 1;
 	if (IB_SP_CASEEQ(cmd, "authenticate"))
 		return 2;
@@ -547,7 +540,7 @@ static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd
 	if (!auth || !resp.len || split_resp(resp, &tag, &status, &rest))
 		return rc;
 	user = x->user.len ? x->user : (auth == 1 ? login_user(params) : IB_STR_NULL);
-	if (is_ok(status)) {
+	if (IB_SP_CASEEQ(status, "ok")) {
 		i = sess_add(st, x->sid);
 		st->sess[i].state = S_PENDING;
 		st->sess[i].auth = auth;
@@ -624,7 +617,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 			return IB_SKIP;
 		else
 			r = NULL; /* a login response without its command (cut log) */
-		if (is_ok(status)) {
+		if (IB_SP_CASEEQ(status, "ok")) {
 			if (!r) {
 				i = sess_add(st, x->sid);
 				r = &st->sess[i];
@@ -771,51 +764,12 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	return rc;
 }
 
-/*
- * A data line of a 2013+ log cut without its "#" header, by its shape:
- * "2020-09-30T09:47:59.050Z,00000000000000A0,2,10.135.0.23:993,90.187.51.145:58423,..."
- * (stamp, 16 hex digits of session, a sequence number, two endpoints).
- */
-static int data_shape(struct ib_str line)
-{
-	struct ib_str s = line, t;
-	size_t k;
-
-	if (s.len < 60 || s.ptr[4] != '-' || s.ptr[10] != 'T' || s.ptr[23] != 'Z' || s.ptr[24] != ',')
-		return 0;
-	s = ib_sp_from(s, 25);
-	for (k = 0; k < 16 && k < s.len; k++)
-		if (!((s.ptr[k] >= '0' && s.ptr[k] <= '9') || (s.ptr[k] >= 'A' && s.ptr[k] <= 'F')))
-			return 0;
-	if (k != 16 || s.len < 18 || s.ptr[16] != ',')
-		return 0;
-	s = ib_sp_from(s, 17);
-	for (k = 0; k < s.len && s.ptr[k] >= '0' && s.ptr[k] <= '9'; k++)
-		;
-	if (!k || k >= s.len || s.ptr[k] != ',')
-		return 0;
-	s = ib_sp_from(s, k + 1);
-	for (int e = 0; e < 2; e++) {
-		const char *c = memchr(s.ptr, ',', s.len);
-
-		if (!c)
-			return 0;
-		t = ib_sp_span(s.ptr, c);
-		if (ib_sp_addr(t, IB_SP_PORT_MAYBE, &t))
-			return 0;
-		s = ib_sp_from(s, (size_t)(c - s.ptr) + 1);
-	}
-	return 1;
-}
-
 static int x_probe(struct ib_str line)
 {
 	line = ib_sp_line_clean(line);
 	if (IB_SP_STARTS(line, "#Software: Microsoft Exchange Server") ||
-	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log") || IB_SP_STARTS(line, "#Log-type: POP3 Protocol Log"))
+	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log"))
 		return 100;
-	if (data_shape(line))
-		return 40;
 	if (IB_SP_STARTS(line, "#Fields:") &&
 	    (IB_SP_FIND(line, "sessionId") >= 0 || IB_SP_FIND(line, "session-id") >= 0))
 		return 100;
@@ -824,7 +778,7 @@ static int x_probe(struct ib_str line)
 
 const struct ib_parser ib_parser_exchange = {
     .name = "exchange",
-    .description = "Exchange IMAP4 and POP3 protocol logs (CSV; front and back end)",
+    .description = "Exchange IMAP4 protocol log (CSV with #Fields header)",
     .layer = IB_LAYER_SERVER,
     .probe = x_probe,
     .parse = x_parse,
