@@ -382,6 +382,40 @@ static void text_num_text_row(struct mw *w, const char *a, uint64_t n, const cha
 	fputs(" |\n", w->f);
 }
 
+/*
+ * What Microsoft 365 sign-in data cannot show (docs/formats.md): said when
+ * every input is Entra or Purview data, and how Purview records were taken
+ * as IMAP.
+ */
+static void m365_notes(FILE *f, const struct ib_result *r)
+{
+	size_t i, m365 = 0, purview = 0;
+
+	for (i = 0; i < r->nfiles; i++) {
+		const char *fmt = r->files[i].format ? r->files[i].format : "";
+
+		if (!strcmp(fmt, "entra_csv") || !strcmp(fmt, "entra_json"))
+			m365++;
+		else if (!strcmp(fmt, "purview"))
+			m365++, purview++;
+	}
+	if (m365 && m365 == r->nfiles)
+		fputs("**Sign-in data only.** Every input is Microsoft Entra sign-in or Purview audit data. "
+		      "With OAuth IMAP clients, Entra logs only the token request (client app \"Mobile Apps and "
+		      "Desktop clients\"), and the IMAP session can still fail after a successful sign-in "
+		      "(`NO AUTHENTICATE failed.`, `BAD User is authenticated but not connected.`): such "
+		      "failures are not visible in this data. The IMAP clients' own logs (Thunderbird, mbsync, "
+		      "fetchmail, OfflineIMAP, imapsync, Python imaplib) or, in a hybrid setup, the Exchange "
+		      "IMAP4 protocol logs would show them.\n\n",
+		      f);
+	if (purview)
+		fputs("Purview audit records count as IMAP only where the record shows it: a logon "
+		      "(`UserLoggedIn`, `UserLoginFailed`) whose user agent is `BAV2ROPC`, the basic-auth flow "
+		      "of Exchange Online's IMAP, POP and SMTP (the record cannot tell which of the three), and "
+		      "`MailItemsAccessed` whose `ClientInfoString` names IMAP4.\n\n",
+		      f);
+}
+
 static void section_quality(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -398,6 +432,7 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		counts_row(w, r->files[i].path, r->files[i].format, &r->files[i].c);
 	counts_row(w, "total", "", &r->total);
 	fputs("\n", f);
+	m365_notes(f, r);
 	if (r->nreasons) {
 		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",
 		      f);

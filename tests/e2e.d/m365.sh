@@ -63,4 +63,22 @@ else
 	echo "FAIL incomplete Graph export not said"
 	fail=1
 fi
+# Entra-only input: summary.md says what sign-in data cannot show; with the
+# Exchange protocol log beside it, it does not.
+if grep -q "Sign-in data only" "$dir/entra-graph.ndjson/summary.md" &&
+	grep -q "BAV2ROPC" "$dir/purview-audit.csv/summary.md" &&
+	! grep -q "Sign-in data only" "$dir/exchange-imap4-fe.log/summary.md"; then
+	echo "ok   Entra-only input says what it cannot show"
+else
+	echo "FAIL the Entra-only note"
+	fail=1
+fi
+"$bin" -q --force -o "$dir/mixed" --window "$win" "$top/samples/formats/entra-graph.ndjson" \
+	"$top/samples/formats/exchange-imap4-fe.log" > /dev/null 2>&1
+if ! grep -q "Sign-in data only" "$dir/mixed/summary.md"; then
+	echo "ok   no Entra-only note beside a protocol log"
+else
+	echo "FAIL Entra-only note beside a protocol log"
+	fail=1
+fi
 exit $fail
