@@ -644,7 +644,8 @@ static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 	for (size_t i = 0; i < res->nerrors; i++)
 		fprintf(stderr, "%s: warning: %s\n", prog, res->errors[i].reason);
 	for (size_t i = 0; i < res->nreasons; i++)
-		if (!strncmp(res->reasons[i].reason, "incomplete ", 11)) /* an export that says it is partial */
+		/* an export that says it is partial, or a parser that needs an option to go on */
+		if (!strncmp(res->reasons[i].reason, "incomplete ", 11) || strstr(res->reasons[i].reason, "give --"))
 			fprintf(stderr, "%s: warning: %s: %s; see summary.md\n", prog, res->reasons[i].sample,
 				res->reasons[i].reason);
 	if (res->total.overlong)

@@ -30,6 +30,19 @@ static int set_format(struct ib_options *o, const struct ib_option *opt, const c
 	return IB_OK;
 }
 
+static int set_date_order(struct ib_options *o, const struct ib_option *opt, const char *arg,
+			  struct ib_error *err)
+{
+	(void)opt;
+	if (!strcmp(arg, "mdy"))
+		o->cfg.date_order = 1;
+	else if (!strcmp(arg, "dmy"))
+		o->cfg.date_order = 2;
+	else
+		return BAD(err, "bad value for option '--%s': '%s' (want mdy or dmy)", "date-order", arg);
+	return IB_OK;
+}
+
 static int set_tz(struct ib_options *o, const struct ib_option *opt, const char *arg, struct ib_error *err)
 {
 	struct ib_zone *z = NULL;
@@ -153,6 +166,8 @@ const struct ib_option ib_option_table[] = {
 	       set_tz, NULL),
     OPT_UINT("year", 0, "YYYY", "year of yearless syslog dates (default: from file mtime)", IN, A | R,
 	     cfg.year, 1970, 9999),
+    OPT_CUSTOM("date-order", 0, "mdy|dmy", "day/month order of numeric dates an export leaves open", IN,
+	       A | R, set_date_order, NULL),
     OPT_UINT("max-line", 0, "BYTES", "skip and count longer lines (default 65536)", IN, A | R, cfg.max_line,
 	     256, 1 << 30),
     OPT_LIST("rules", 0, "FILE", "add signature rules (repeatable; same name replaces)", IN, A | R, rules),

@@ -264,6 +264,7 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 	ib_reader_pieces(r);
 	async = go_async(r, spare);
 	ib_time_policy_init(&fr.tp, cfg->zone, cfg->year, ib_reader_mtime(r));
+	fr.tp.date_order = cfg->date_order;
 
 	/* Collect the first lines for detection (copies: the reader reuses its buffer). */
 	probe = malloc(PROBE_BYTES);

@@ -161,6 +161,8 @@ static int record(struct ib_parse_ctx *ctx, struct cstate *st, struct ib_str lin
 		return IB_ERR_NOMEM;
 	if (st->col[C_APP] >= 0 && !ib_m365_is_imap(cval(st, f, n, C_APP, &used)))
 		return IB_SKIP;
+	if (ctx->time->date_order) /* --date-order */
+		st->order = ctx->time->date_order == 2 ? IB_M365_ORDER_DMY : IB_M365_ORDER_MDY;
 	rc = ib_m365_date(cval(st, f, n, C_TIME, &used), &st->order, &ev->time_ms);
 	if (rc) {
 		ctx->reason = rc == -2 ? "ambiguous day/month order in the sign-in date (no date in the file "

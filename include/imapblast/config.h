@@ -32,6 +32,7 @@ struct ib_config {
 	/* --tz loaded (zone.h): each file's time policy points at it; NULL = UTC */
 	const struct ib_zone *zone;
 	int year; /* --year YYYY, 0 = from file mtime */
+	int date_order; /* --date-order: 0 from the data, 1 mdy, 2 dmy (numeric dates of exports) */
 	int jobs; /* -j N threads, default ib_default_jobs() */
 
 	/* rules */

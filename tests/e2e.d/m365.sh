@@ -63,6 +63,20 @@ else
 	echo "FAIL incomplete Graph export not said"
 	fail=1
 fi
+# Export-Csv dates no day of which is above 12: refused, naming --date-order
+# (on stderr too); with --date-order dmy they are read.
+printf '"CreatedDateTime","UserPrincipalName","ClientAppUsed","ErrorCode"\r\n"05/01/2026 08:31:05","ann@contoso.com","IMAP4","90033"\r\n' \
+	> "$dir/ambiguous.csv"
+"$bin" -q --force -o "$dir/amb1" "$dir/ambiguous.csv" > "$dir/amb1.out" 2>&1
+"$bin" -q --force -o "$dir/amb2" --date-order dmy --window 2026-01-05T08:30:00Z..2026-01-05T08:45:00Z \
+	"$dir/ambiguous.csv" > "$dir/amb2.out" 2>&1
+if grep -q "warning: .*--date-order dmy or mdy" "$dir/amb1.out" && grep -q "^ann@contoso.com,2026-01-05T08:31:05Z" "$dir/amb2/affected-users.csv"; then
+	echo "ok   ambiguous day/month refused with --date-order named; read with it"
+else
+	echo "FAIL ambiguous Export-Csv dates"
+	fail=1
+fi
+
 # Entra-only input: summary.md says what sign-in data cannot show; with the
 # Exchange protocol log beside it, it does not.
 if grep -q "Sign-in data only" "$dir/entra-graph.ndjson/summary.md" &&
