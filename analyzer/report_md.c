@@ -50,6 +50,38 @@ static const char *win_source(enum ib_window_source s)
 	return s == IB_WIN_GIVEN ? "given (--window)" : s == IB_WIN_DETECTED ? "detected" : "none";
 }
 
+/*
+ * No window detected among failures: often a sparse export (a few records
+ * per bucket, as sign-in downloads filtered to one app are). Then 0
+ * affected users is not a finding: say so, and show the --window that
+ * covers the buckets with outage-category failures.
+ */
+static void no_window_hint(FILE *f, const struct ib_result *r)
+{
+	int64_t first = IB_TIME_NONE, last = IB_TIME_NONE;
+	char a[64], b[64];
+
+	if (r->window_why.verdict != IB_WV_NONE_QUALIFIED)
+		return;
+	for (size_t i = 0; i < r->nbuckets; i++) {
+		const struct ib_bucket_row *k = &r->buckets[i];
+
+		if (!k->failures[IB_CAT_TEMPORARY] && !k->failures[IB_CAT_TIMEOUT])
+			continue;
+		if (first == IB_TIME_NONE)
+			first = k->start_ms;
+		last = k->start_ms + r->bucket_ms;
+	}
+	if (first == IB_TIME_NONE)
+		return;
+	fprintf(f,
+		"No incident window could be detected, so the affected users below are not counted: 0 is "
+		"not a finding. Sparse data (a few events per bucket, as in a filtered sign-in export) often "
+		"looks like this. If you know when the incident was, give it, e.g. the span of the temporary "
+		"and timeout failures: `--window %s..%s`.\n\n",
+		ib_rep_time(first, a, sizeof(a)), ib_rep_time(last, b, sizeof(b)));
+}
+
 static void section_window(struct mw *w, const struct ib_result *r)
 {
 	char a[64], b[64], d[64];
@@ -69,6 +101,7 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fprintf(f, " |\n| Bucket | %s |\n", ib_rep_dur(r->bucket_ms, d, sizeof(d)));
 	fprintf(f, "| Data range | %s .. %s |\n\n", ib_rep_time(r->range_start_ms, a, sizeof(a)),
 		ib_rep_time(r->range_end_ms, b, sizeof(b)));
+	no_window_hint(f, r);
 }
 
 static void section_headline(struct mw *w, const struct ib_result *r)

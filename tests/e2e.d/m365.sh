@@ -77,6 +77,18 @@ else
 	fail=1
 fi
 
+# A sparse export (a few records per bucket) yields no window: summary.md says
+# 0 is not a finding and shows the --window to give.
+grep -e '"fay@' -e '"dan@' -e '"uid-4"' "$top/samples/formats/entra-graph.ndjson" > "$dir/sparse.ndjson"
+"$bin" -q --force -o "$dir/sparse" "$dir/sparse.ndjson" > /dev/null 2>&1
+if grep -q "Window | none found" "$dir/sparse/summary.md" &&
+	grep -q -- "--window 2026-01-13T08:30:00Z..2026-01-13T08:45:00Z" "$dir/sparse/summary.md"; then
+	echo "ok   sparse export: no window, the --window to give is shown"
+else
+	echo "FAIL sparse export hint"
+	fail=1
+fi
+
 # Entra-only input: summary.md says what sign-in data cannot show; with the
 # Exchange protocol log beside it, it does not.
 if grep -q "Sign-in data only" "$dir/entra-graph.ndjson/summary.md" &&
