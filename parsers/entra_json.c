@@ -95,7 +95,7 @@ struct jrec {
 	size_t used;
 };
 
-/* Member key of obj (any case), or -1; base then root when both given. */
+/* Member key of obj, in any case (Graph's camelCase, PowerShell's PascalCase), or -1. */
 static long get(const struct jrec *r, long obj, const char *key)
 {
 	return ib_json_get_ci(r->d, obj, key);
@@ -143,7 +143,7 @@ static int j_record(struct ib_parse_ctx *ctx, struct jstate *st, struct ib_event
 	struct ib_str app, ts, status = IB_STR_NULL, reason = IB_STR_NULL;
 	long base, stn;
 	uint64_t num = 0;
-	int have = 0, rc;
+	int have = 0;
 
 	if (st->too_large) {
 		ctx->reason = "sign-in record too large";
@@ -203,9 +203,8 @@ bad_code:
 	ctx->reason = "bad sign-in error code";
 	return IB_BAD;
 bad_type:
-	rc = IB_BAD;
 	ctx->reason = "sign-in field of the wrong type";
-	return rc;
+	return IB_BAD;
 }
 
 static void j_reset(struct jstate *st)

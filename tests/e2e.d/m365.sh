@@ -77,6 +77,18 @@ else
 	fail=1
 fi
 
+# The error-code table is in the rules: --rules moves a code (same name
+# replaces in place), and a code written as a string reads the same.
+printf 'rule entra-90033\n  category credentials\n  formats  entra_csv,entra_json,purview\n  match    ^AADSTS90033\\b\n' \
+	> "$dir/move.rules"
+"$bin" rules --test -v --rules "$dir/move.rules" "$top/samples/formats/entra-azuremonitor-PT1H.json" > "$dir/move.out" 2>&1
+if grep -q "credentials entra-90033" "$dir/move.out" && ! grep -q "temporary   entra-90033" "$dir/move.out"; then
+	echo "ok   --rules moves an Entra code (resultType as a string)"
+else
+	echo "FAIL --rules did not move entra-90033"
+	fail=1
+fi
+
 # A sparse export (a few records per bucket) yields no window: summary.md says
 # 0 is not a finding and shows the --window to give.
 grep -e '"fay@' -e '"dan@' -e '"uid-4"' "$top/samples/formats/entra-graph.ndjson" > "$dir/sparse.ndjson"
