@@ -405,8 +405,8 @@ static int not_connected(struct ib_str s)
  * Msg= and ErrMsg= say why on 2013+ (front end: the proxy to the mailbox
  * server failed, a service-side fault; back end: the account or the
  * password): ProxyTimeout, NoProxyConnection, ProxyNotAuthenticated are
- * temporary, UserDisabled and BasicAuthBlocked policy, LogonDenied
- * credentials.
+ * temporary, UserDisabled and BasicAuthBlocked policy; LogonDenied is
+ * credentials, as the response's wording already says.
  */
 static void fail_outcome(struct ib_str status, struct ib_str text, struct ib_str context, int auth,
 			 enum ib_category *cat, const char **sig)
@@ -426,9 +426,6 @@ static void fail_outcome(struct ib_str status, struct ib_str text, struct ib_str
 	} else if (IB_SP_FIND(context, "BasicAuthBlocked") >= 0) {
 		*cat = IB_CAT_POLICY;
 		*sig = "exchange-basic-auth-blocked";
-	} else if (IB_SP_FIND(context, "AuthFailed:LogonDenied") >= 0) {
-		*cat = IB_CAT_CREDENTIALS;
-		*sig = "exchange-logon-denied";
 	} else if (IB_SP_FIND(text, "[UNAVAILABLE]") >= 0) {
 		*cat = IB_CAT_TEMPORARY;
 		*sig = "exchange-unavailable";

@@ -49,7 +49,7 @@ static const struct xcase cases[] = {
      "LogonDenied,User: domain\\user\\sharedmailbox\"\";ErrMsg=AuthFailed:LogonDenied\"\n",
      IB_SKIP,
      1,
-     {{IB_CAT_CREDENTIALS, "exchange-logon-denied", 1601459279050LL, "domaion\\user\\sharedmailbox",
+     {{IB_CAT_CREDENTIALS, "exchange-authenticate-failed", 1601459279050LL, "domaion\\user\\sharedmailbox",
        "90.187.51.145", "10.135.0.23", "00000000000000A0", "2 NO AUTHENTICATE failed."}}},
     {"2013 front end: proxy failures are service-side, the server is the mailbox server",
      H13 L13("2025-11-03T01:00:00.008Z", "FE1", "bob@ex.com", "login", "bob@ex.com *****",
