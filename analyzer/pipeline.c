@@ -288,8 +288,25 @@ static int run_file(const struct ib_config *cfg, struct ib_classifier *cls, cons
 		probe_lineno[nprobe] = ib_reader_lineno(r);
 		probe_len += line.len;
 		nprobe++;
-		if ((probe_partial = ib_reader_partial(r)))
-			break; /* detection sees the first piece of a long line */
+		if (ib_reader_partial(r)) {
+			const struct ib_parser *sp = ib_parser_detect(&probe_lines[nprobe - 1], 1);
+
+			if (cfg->force_format || (sp && sp->stream)) {
+				probe_partial = 1; /* a stream parser reads on from this piece */
+				break;
+			}
+			/* a line format's over-long line: skipped whole, as without pieces */
+			nprobe--;
+			probe_len -= line.len;
+			do
+				rrc = ib_reader_next(r, &line, &rerr);
+			while (rrc == IB_OK && ib_reader_partial(r));
+			fr.overlong++;
+			if (rrc != IB_OK) {
+				reading = 0;
+				break;
+			}
+		}
 	}
 	rc = ib_runtime_start(&fr.rt, cfg->force_format, probe_lines, nprobe, &fr.tp, on_result, &fr);
 	if (rc < 0) {
