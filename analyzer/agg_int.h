@@ -112,12 +112,20 @@ struct ib_ckey {
 };
 
 struct ib_fileacc {
-	struct ib_file_counts c; /* c.format points to format */
+	struct ib_file_counts c; /* c.format points to format, c.sample[i] to sample[i] */
 	char *format;
+	char *sample[IB_FILE_SAMPLES];
 };
 
 struct ib_reasonacc {
 	char *reason;
+	uint64_t count;
+	uint32_t file;
+	uint64_t line;
+};
+
+struct ib_shapeacc {
+	char *shape, *sample;
 	uint64_t count;
 	uint32_t file;
 	uint64_t line;
@@ -137,6 +145,9 @@ struct ib_agg {
 	Pvoid_t reasons_sl; /* JudySL: reason -> index + 1 */
 	struct ib_reasonacc *reasons;
 	size_t nreasons, reasons_cap;
+	Pvoid_t shapes_sl; /* JudySL: shape -> index + 1 */
+	struct ib_shapeacc *shapes;
+	size_t nshapes, shapes_cap;
 	/* consecutive events mostly carry the same signature: the last one's id
 	 * (checked by content) spares a lookup on most events */
 	uint32_t last_sig_id;
@@ -181,7 +192,17 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
  */
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new);
+/*
+ * ib_agg_merge where src's server id i is filed under dst's server
+ * smap_str[i] (a server string) when smap_str[i] is not NULL; smap_str
+ * NULL: as ib_agg_merge.
+ */
+int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
+			struct ib_error *err);
 /* Count n lines for reason (NULL: ""), keeping the first sample (file, line). */
 int ib_agg_reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file, uint64_t line);
+/* ib_agg_shape with a file id known to be valid. */
+int ib_agg_shape_add(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file,
+		     uint64_t line);
 
 #endif

@@ -77,8 +77,8 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++)
 		if (c->scope[i] != IB_AN_OUT) {
-			v[m].bucket = ib_agg_cell(a, i)->bucket;
-			v[m].count = ib_agg_cell(a, i)->count;
+			v[m].bucket = ib_an_cell(c, i)->bucket;
+			v[m].count = ib_an_cell(c, i)->count;
 			total += v[m++].count;
 		}
 	qsort(v, m, sizeof(*v), cmp_bcount);
@@ -92,7 +92,7 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	free(v);
 	lo = med - MAX_BUCKETS / 2;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 
 		if (c->scope[i] == IB_AN_OUT)
 			continue;
@@ -126,13 +126,16 @@ static int run(struct ib_an *c)
 	    (c->cfg->window_start_ms != IB_TIME_NONE && c->cfg->window_start_ms >= c->cfg->window_end_ms))
 		return ib_error_set(c->err, IB_ERR_USAGE, 0, NULL, 0,
 				    "the window needs a start before its end");
-	if ((rc = ib_an_quality(c)) < 0)
+	if ((rc = ib_an_quality(c)) < 0 || (rc = ib_an_dups(c)) < 0)
 		return rc;
+	c->cell = malloc((n ? n : 1) * sizeof(*c->cell));
 	c->scope = calloc(n ? n : 1, 1);
-	if (!c->scope)
+	if (!c->cell || !c->scope)
 		return ib_an_nomem(c);
+	for (size_t i = 0; i < n; i++)
+		c->cell[i] = ib_agg_cell(a, i);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 
 		if (!in_range(c, cell->bucket))
 			continue;
@@ -159,8 +162,9 @@ static int run(struct ib_an *c)
 	for (size_t b = 0; b < c->nb; b++)
 		r->buckets[b].start_ms = (c->b0 + (int64_t)b) * c->B;
 
-	if ((rc = ib_an_attacks(c)) < 0 || (rc = ib_an_window(c)) < 0 || (rc = ib_an_credentials(c)) < 0 ||
-	    (rc = ib_an_users(c)) < 0 || (rc = ib_an_tables(c)) < 0)
+	if ((rc = ib_an_attacks(c)) < 0 || (rc = ib_an_persistent(c)) < 0 || (rc = ib_an_window(c)) < 0 ||
+	    (rc = ib_an_pairs(c)) < 0 || (rc = ib_an_credentials(c)) < 0 || (rc = ib_an_users(c)) < 0 ||
+	    (rc = ib_an_tables(c)) < 0 || (rc = ib_an_server_grid(c)) < 0)
 		return rc;
 	return IB_OK;
 }
@@ -169,25 +173,45 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	       struct ib_error *err)
 {
 	struct ib_an c;
+	struct ib_agg *joined = NULL;
+	char **joins = NULL;
+	size_t njoins = 0;
 	int rc;
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
-	c.a = a;
 	c.cfg = cfg;
 	c.err = err;
+	/* the server join (agg_join.c): the analysis reads the joined copy when there is one */
+	rc = ib_agg_join_servers(a, &joined, &joins, &njoins, err);
+	if (rc < 0)
+		return rc;
+	c.a = joined ? joined : a;
 	c.B = ib_agg_bucket_ms(a);
 	c.r = calloc(1, sizeof(*c.r));
-	if (!c.r)
+	if (!c.r) {
+		ib_agg_free(joined);
+		for (size_t i = 0; i < njoins; i++)
+			free(joins[i]);
+		free(joins);
 		return ib_error_set(err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+	}
+	c.r->server_joins = joins;
+	c.r->nserver_joins = njoins;
 	rc = run(&c);
 	if (rc >= 0 && ib_result_explain(c.r) < 0)
 		rc = ib_an_nomem(&c);
 	free(c.scope);
+	free(c.cell);
 	free(c.usucc);
 	free(c.verdict);
+	free(c.persist);
+	free(c.idpv);
+	free(c.idp_sig);
+	Judy1FreeArray(&c.persist_pairs, PJE0);
 	Judy1FreeArray(&c.credpair, PJE0);
 	Judy1FreeArray(&c.sjuser, PJE0);
+	ib_agg_free(joined);
 	if (rc < 0) {
 		ib_result_free(c.r);
 		return rc;
@@ -214,23 +238,44 @@ void ib_result_free(struct ib_result *r)
 		free(r->attacks[i].reason);
 	}
 	free(r->attacks);
+	free(r->campaign.reason);
 	for (size_t i = 0; i < r->nunverified; i++) {
 		free(r->unverified[i].user);
 		free(r->unverified[i].reason);
 	}
 	free(r->unverified);
+	for (size_t i = 0; i < r->nstale; i++) {
+		free(r->stale[i].user);
+		free(r->stale[i].ip);
+		free(r->stale[i].reason);
+	}
+	free(r->stale);
 	for (size_t i = 0; i < r->nservers; i++) {
 		free(r->servers[i].server);
 		free(r->servers[i].layers);
 	}
 	free(r->servers);
+	for (size_t i = 0; i < r->nserver_joins; i++)
+		free(r->server_joins[i]);
+	free(r->server_joins);
+	for (size_t i = 0; i < r->ndup_files; i++) {
+		free(r->dup_files[i].path);
+		free(r->dup_files[i].same_as);
+	}
+	free(r->dup_files);
+	free(r->grid.names);
+	free(r->grid.attempts);
+	free(r->grid.failures);
 	free(r->buckets);
+	free(r->windows);
 	for (size_t i = 0; i < r->nsigs; i++)
 		free(r->sigs[i].name);
 	free(r->sigs);
 	for (size_t i = 0; i < r->nfiles; i++) {
 		free(r->files[i].path);
 		free(r->files[i].format);
+		for (int k = 0; k < IB_FILE_SAMPLES; k++)
+			free((char *)r->files[i].c.sample[k]);
 	}
 	free(r->files);
 	for (size_t i = 0; i < r->nreasons; i++) {
@@ -238,10 +283,19 @@ void ib_result_free(struct ib_result *r)
 		free(r->reasons[i].sample);
 	}
 	free(r->reasons);
+	for (size_t i = 0; i < r->nshapes; i++) {
+		free(r->shapes[i].shape);
+		free(r->shapes[i].sample);
+		free(r->shapes[i].first);
+	}
+	free(r->shapes);
 	for (size_t i = 0; i < r->nerrors; i++) {
 		free(r->errors[i].path);
 		free(r->errors[i].reason);
 	}
 	free(r->errors);
+	for (size_t i = 0; i < r->ngaps; i++)
+		free(r->gaps[i].server);
+	free(r->gaps);
 	free(r);
 }

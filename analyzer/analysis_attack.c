@@ -1,8 +1,10 @@
 /*
  * analysis_attack.c: phase 2, the attack sources (docs/method.md). An IP
  * that failed for many distinct users and never succeeded is an attack
- * source; behind a proxy its server-layer failures are joined through the
- * proxy layer. Its cells leave the blast radius (scope IB_AN_ATTACK).
+ * source; addresses under every per-address rule are judged as one
+ * population (a slow distributed spray); behind a proxy the server-layer
+ * failures are joined through the proxy layer. Their cells leave the blast
+ * radius (scope IB_AN_ATTACK).
  * Contract in analysis_int.h.
  */
 #include <stdlib.h>
@@ -48,6 +50,85 @@ static int add_attack(struct ib_an *c, size_t *cap, Pvoid_t *atkjl, Word_t ip, c
 	return 0;
 }
 
+/* A spray campaign needs at least this many addresses. */
+#define CAMPAIGN_MIN_ADDRESSES 20
+
+/*
+ * Slow distributed sprays: addresses that stay under every per-address
+ * rule (1 to --attack-min-users users each) are judged as a population.
+ * A candidate has no success for anyone, was refused only with
+ * credentials errors, and every user it tried logs in successfully
+ * (necessarily from elsewhere). The candidates are one campaign when there
+ * are at least CAMPAIGN_MIN_ADDRESSES of them and their failures fall in at
+ * least a quarter of the range's buckets (active across the range, not a
+ * burst: an outage's victims crowd into its window). Sets attack[ip] = 2.
+ */
+static int find_campaign(struct ib_an *c, Pvoid_t ipuser, const uint8_t *ipsucc, const uint8_t *other,
+			 uint8_t *attack)
+{
+	const struct ib_agg *a = c->a;
+	struct ib_campaign_row *cr = &c->r->campaign;
+	size_t n = ib_agg_ncells(a);
+	uint8_t *cand = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
+	Pvoid_t bk = NULL, us = NULL; /* Judy1: rel buckets, users of the candidates */
+	Word_t key = 0, nbk = 0, nus = 0;
+	uint64_t naddr = 0;
+	int r1, rc = IB_OK;
+
+	if (!cand)
+		return ib_an_nomem(c);
+	r1 = Judy1First(ipuser, &key, PJE0);
+	while (r1 == 1) {
+		Word_t ip = key >> 32;
+		uint64_t nu = 0;
+		int ok = 1;
+
+		do {
+			nu++;
+			ok = ok && c->usucc[key & 0xffffffffu];
+			r1 = Judy1Next(ipuser, &key, PJE0);
+		} while (r1 == 1 && (key >> 32) == ip);
+		if (ok && nu <= c->cfg->attack_min_users && !ipsucc[ip] && !other[ip] && !attack[ip] &&
+		    !trusted(c, ib_an_str(c, IB_S_IP, (uint32_t)ip))) {
+			cand[ip] = 1;
+			naddr++;
+		}
+	}
+	if (naddr < CAMPAIGN_MIN_ADDRESSES)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_an_cell(c, i);
+
+		if (c->scope[i] == IB_AN_OUT || !cell->ip || !cand[cell->ip] ||
+		    cell->category != IB_CAT_CREDENTIALS)
+			continue;
+		if (Judy1Set(&bk, (Word_t)(cell->bucket - c->b0), PJE0) == JERR ||
+		    (cell->user && Judy1Set(&us, cell->user, PJE0) == JERR))
+			goto oom;
+	}
+	nbk = Judy1Count(bk, 0, (Word_t)-1, PJE0);
+	nus = Judy1Count(us, 0, (Word_t)-1, PJE0);
+	if (nbk * 4 < c->nb)
+		goto out;
+	cr->addresses = naddr;
+	cr->users = nus;
+	cr->buckets = nbk;
+	cr->min_addresses = CAMPAIGN_MIN_ADDRESSES;
+	cr->max_users = c->cfg->attack_min_users;
+	cr->first_ms = cr->last_ms = IB_TIME_NONE;
+	for (size_t ip = 0; ip <= ib_agg_nstr(a, IB_S_IP); ip++)
+		if (cand[ip])
+			attack[ip] = 2;
+	goto out;
+oom:
+	rc = ib_an_nomem(c);
+out:
+	free(cand);
+	Judy1FreeArray(&bk, PJE0);
+	Judy1FreeArray(&us, PJE0);
+	return rc;
+}
+
 static int find_attacks(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
@@ -55,18 +136,19 @@ static int find_attacks(struct ib_an *c)
 	size_t n = ib_agg_ncells(a);
 	Pvoid_t ipuser = NULL, atkjl = NULL;
 	uint8_t *ipsucc = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
-	uint8_t *attack = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1); /* by IP id */
+	uint8_t *attack = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1); /* by IP id: 1 attack, 2 campaign */
+	uint8_t *other = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);  /* by IP id: a refusal not of credentials */
 	Word_t key;
 	int rc = IB_OK, r1;
 	struct ib_result *r = c->r;
 	size_t cap = 0;
 
 	c->usucc = calloc(ib_agg_nstr(a, IB_S_USER) + 1, 1);
-	if (!ipsucc || !c->usucc || !attack)
+	if (!ipsucc || !c->usucc || !attack || !other)
 		goto oom;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 
 		if (c->scope[i] == IB_AN_OUT || cell->connection)
 			continue;
@@ -76,6 +158,8 @@ static int find_attacks(struct ib_an *c)
 		} else if (is_refusal(cell->category) && cell->ip && cell->user) {
 			if (Judy1Set(&ipuser, (Word_t)cell->ip << 32 | cell->user, PJE0) == JERR)
 				goto oom;
+			if (cell->category != IB_CAT_CREDENTIALS)
+				other[cell->ip] = 1;
 		}
 	}
 	/* ipuser iterates grouped by ip */
@@ -109,17 +193,30 @@ static int find_attacks(struct ib_an *c)
 			goto oom;
 		attack[ip] = 1;
 	}
+	if ((rc = find_campaign(c, ipuser, ipsucc, other, attack)) < 0)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 		struct ib_attack_row *row;
 		PWord_t pv;
 
 		if (c->scope[i] == IB_AN_OUT || !cell->ip || !attack[cell->ip])
 			continue;
 		c->scope[i] = IB_AN_ATTACK;
+		r->attack_events += cell->count;
+		if (attack[cell->ip] == 2) {
+			struct ib_campaign_row *cr = &r->campaign;
+
+			if (ib_category_is_failure(cell->category))
+				cr->failures += cell->count;
+			if (cr->first_ms == IB_TIME_NONE || cell->first_ms < cr->first_ms)
+				cr->first_ms = cell->first_ms;
+			if (cr->last_ms == IB_TIME_NONE || cell->last_ms > cr->last_ms)
+				cr->last_ms = cell->last_ms;
+			continue;
+		}
 		pv = (PWord_t)JudyLGet(atkjl, cell->ip, PJE0);
 		row = &r->attacks[*pv];
-		r->attack_events += cell->count;
 		if (ib_category_is_failure(cell->category))
 			row->failures += cell->count;
 		else
@@ -136,6 +233,7 @@ out:
 	Judy1FreeArray(&ipuser, PJE0);
 	free(ipsucc);
 	free(attack);
+	free(other);
 	JudyLFreeArray(&atkjl, PJE0);
 	return rc;
 }
@@ -152,13 +250,40 @@ static int join_proxy_attacks(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
 	size_t n = ib_agg_ncells(a);
-	Pvoid_t seen = NULL; /* (user << 32 | bucket - b0) -> 1 attack, 2 other */
+	Pvoid_t seen = NULL;	/* (user << 32 | bucket - b0) -> 1 attack, 2 other */
+	Pvoid_t ipuser = NULL;	/* Judy1: server-layer ip << 32 | user */
+	uint8_t *shared = NULL; /* by IP id: 1 when the server layer saw it for >= 2 users */
 	int rc = IB_OK;
 
 	if (!c->r->nattacks)
 		return IB_OK;
+	shared = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
+	if (!shared)
+		goto oom;
+	/* the server layer's client addresses that carry several users: a
+	 * proxy or front end; an address of one user is that user's own client */
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
+
+		if (c->scope[i] == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user || !cell->ip ||
+		    cell->connection)
+			continue;
+		if (Judy1Set(&ipuser, (Word_t)cell->ip << 32 | cell->user, PJE0) == JERR)
+			goto oom;
+	}
+	{
+		Word_t k = 0, last = (Word_t)-1;
+		int r1 = Judy1First(ipuser, &k, PJE0);
+
+		while (r1 == 1) {
+			if (k >> 32 == last)
+				shared[last] = 1;
+			last = k >> 32;
+			r1 = Judy1Next(ipuser, &k, PJE0);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_an_cell(c, i);
 		PWord_t pv;
 
 		if (c->scope[i] == IB_AN_OUT || cell->layer != IB_LAYER_PROXY || !cell->user ||
@@ -171,11 +296,12 @@ static int join_proxy_attacks(struct ib_an *c)
 		*pv |= c->scope[i] == IB_AN_ATTACK ? 1 : 2;
 	}
 	for (size_t i = 0; i < n && seen; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 		Word_t bits = 0, off = (Word_t)(cell->bucket - c->b0);
 
 		if (c->scope[i] != IB_AN_LIVE || cell->layer != IB_LAYER_SERVER || !cell->user ||
-		    cell->connection || !ib_category_is_failure(cell->category))
+		    cell->connection || !ib_category_is_failure(cell->category) ||
+		    (cell->ip && !shared[cell->ip]))
 			continue;
 		for (Word_t o = off ? off - 1 : 0; o <= off + 1; o++) {
 			PWord_t pv = (PWord_t)JudyLGet(seen, (Word_t)cell->user << 32 | o, PJE0);
@@ -193,6 +319,8 @@ oom:
 	rc = ib_an_nomem(c);
 out:
 	JudyLFreeArray(&seen, PJE0);
+	Judy1FreeArray(&ipuser, PJE0);
+	free(shared);
 	return rc;
 }
 

@@ -3,9 +3,12 @@
  * (in the spirit of SQLite's vdbeInt.h). The driver (analysis.c) runs the
  * phases in the order below on one struct ib_an; each phase's contract says
  * which fields it reads and which it sets, and a phase reads only what an
- * earlier phase set. Files: analysis.c (driver, range), analysis_attack.c,
+ * earlier phase set. Files: analysis.c (driver, range), analysis_attack.c
+ * (attack sources, spray campaigns), analysis_pairs.c (persistent and stale
+ * (user, address) pairs, the identity provider's verdict),
  * analysis_window.c (pure window functions, series, credentials rule),
- * analysis_users.c, analysis_tables.c, analysis_text.c (words, leaf).
+ * analysis_users.c, analysis_tables.c (tables, log gaps), analysis_text.c
+ * (words, leaf).
  */
 #ifndef IMAPBLAST_ANALYSIS_INT_H
 #define IMAPBLAST_ANALYSIS_INT_H
@@ -27,6 +30,16 @@ enum ib_an_verdict {
 	IB_AN_UNVERIFIED = 2, /* in the window, credentials, rule holds, user never succeeded */
 };
 
+/* Per cell: its (user, ip) pair's standing (analysis_pairs.c). */
+enum ib_an_persist {
+	IB_AN_NOT_PERSISTENT = 0,
+	IB_AN_PERSISTENT = 1, /* never in, only credentials failures, across the range */
+	IB_AN_STALE = 2	      /* persistent, and failing so since well before this cell's window */
+};
+
+/* Per credentials failure cell: the identity provider's record of the same attempt. */
+enum ib_an_idp { IB_AN_IDP_NONE = 0, IB_AN_IDP_WRONG = 1, IB_AN_IDP_OUTAGE = 2 };
+
 struct ib_an {
 	/* the driver (a .. B) and phase 1, range (b0, nb, scope); read by all */
 	const struct ib_agg *a;
@@ -37,9 +50,18 @@ struct ib_an {
 	int64_t b0;	/* first bucket of the range */
 	size_t nb;	/* buckets in the range; r->buckets[0, nb) have start_ms */
 	uint8_t *scope; /* by cell: enum ib_an_scope */
+	const struct ib_cell **cell; /* by cell id: ib_agg_cell(a, i), set first (ib_an_cell) */
 
 	/* attack phase sets */
 	uint8_t *usucc; /* by user id: 1 when the user has a success in range */
+
+	/* persistent pairs phase sets */
+	uint8_t *persist;      /* by cell: enum ib_an_persist */
+	Pvoid_t persist_pairs; /* Judy1: ip << 32 | user of the persistent pairs */
+	uint8_t *idp_sig;      /* by signature id: 1 for an identity provider's (ib_an_is_idp) */
+
+	/* pairs phase sets */
+	uint8_t *idpv; /* by cell: enum ib_an_idp, or NULL when no identity provider */
 
 	/* credentials rule sets */
 	Pvoid_t credpair; /* Judy1: server << 8 | layer where the rule holds */
@@ -54,28 +76,53 @@ struct ib_an {
  * aggregator.
  *
  * Phase 1, range (driver, analysis.c). Reads cfg (since, until, window).
- * Sets scope (OUT/LIVE), b0, nb, r->range_*, r->events,
+ * Sets cell (first), scope (OUT/LIVE), b0, nb, r->range_*, r->events,
  * r->outlier_events, r->buckets[].start_ms, r->window_why.given_*; with no
  * event in range, the window_why verdict and stops there.
  *
- * Phase 2, attack sources (analysis_attack.c). Reads scope, cfg (attack_*,
- * trusted_proxies). Sets scope (ATTACK), usucc, r->attacks (sorted by ip;
- * fields, no sentence), r->attack_events.
+ * Phase 2, attack sources (analysis_attack.c). Reads scope, nb, cfg
+ * (attack_*, trusted_proxies). Sets scope (ATTACK), usucc, r->attacks
+ * (sorted by ip; fields, no sentence), r->campaign (a slow distributed
+ * spray; fields), r->attack_events.
  */
 int ib_an_attacks(struct ib_an *c);
 
 /*
- * Phase 3, window and series (analysis_window.c). Reads scope, cfg
+ * Phase 2b, persistent pairs (analysis_pairs.c). Reads scope. Sets
+ * idp_sig, persist (IB_AN_PERSISTENT) and persist_pairs: a (user, ip) pair with no
+ * success, only credentials failures, in >= 4 buckets spanning >= a
+ * quarter of the range. Its cells stay out of the detection series and of
+ * the credentials rule's rates.
+ */
+int ib_an_persistent(struct ib_an *c);
+
+/*
+ * Phase 3, window and series (analysis_window.c). Reads scope, persist, cfg
  * (window*). Sets r->buckets[].rate and .in_window, r->window_source,
- * r->window_start_ms/end_ms, r->window_why (verdict, baseline, params).
+ * r->windows (start, end), r->window_start_ms/end_ms (their span),
+ * r->window_why (verdict, baseline, params).
  * From here on "in the window" is ib_an_in_window (the cell's bucket).
  */
 int ib_an_window(struct ib_an *c);
 
 /*
- * Phase 4, the credentials rule (analysis_window.c). Reads scope,
- * in_window, usucc, cfg (cred_factor, window_min_*). Sets credpair and
- * verdict.
+ * Phase 3b, pairs (analysis_pairs.c). Reads scope, persist, in_window,
+ * r->windows, cfg (cred_factor). Sets persist (IB_AN_STALE for the cells
+ * of a pair stale for their window), r->stale (fields, no sentence), and
+ * idpv (the identity provider's verdict on each credentials failure).
+ */
+int ib_an_pairs(struct ib_an *c);
+/* Is the cell an identity provider's record (an Entra sign-in, entra-*)?
+ * Reads idp_sig (phase 2b); inline, the phases ask it per cell. */
+static inline int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell)
+{
+	return c->idp_sig[cell->signature];
+}
+
+/*
+ * Phase 4, the credentials rule (analysis_window.c). Reads scope, persist,
+ * idpv, in_window, usucc, cfg (cred_factor, window_min_*). Sets credpair
+ * and verdict.
  */
 int ib_an_credentials(struct ib_an *c);
 
@@ -83,16 +130,28 @@ int ib_an_credentials(struct ib_an *c);
  * Phase 5, users (analysis_users.c). Reads scope, verdict, in_window.
  * Sets r->users, r->unverified (fields, no sentence), the recovery and
  * peak numbers, r->outage_failures, r->buckets[].outage_failures and
- * .affected_users, r->layers[].win_failures and .affected_users, sjuser.
+ * .affected_users, r->layers[].win_failures and .affected_users, the rest
+ * of r->windows, sjuser.
  */
 int ib_an_users(struct ib_an *c);
 
 /*
  * Phase 6, tables (analysis_tables.c). Reads scope, verdict, in_window,
- * credpair, sjuser, r->window_source. Sets r->servers, r->sigs, and the
- * rest of r->layers and r->buckets (attempts, successes, failures, present).
+ * credpair, sjuser, r->window_source. Sets r->servers, r->sigs, r->gaps,
+ * and the rest of r->layers and r->buckets (attempts, successes, failures,
+ * present).
  */
 int ib_an_tables(struct ib_an *c);
+
+/*
+ * Phase 7, the server grid (analysis_grid.c). Reads scope, verdict and
+ * r->servers (names). Sets r->grid.
+ */
+int ib_an_server_grid(struct ib_an *c);
+
+/* Phase 0, repeated input (analysis_input.c): reads only the aggregator;
+ * sets r->dup_files. */
+int ib_an_dups(struct ib_an *c);
 
 /* Phase 0, data quality (analysis_tables.c): reads only the aggregator;
  * sets r->files, r->total, r->reasons, r->errors. */
@@ -117,19 +176,31 @@ struct ib_window_span {
 double ib_window_rates(const uint64_t *att, const uint64_t *fail, size_t nb, double *rate, double *scratch);
 
 /* Is bucket b hot: attempts, rate >= factor x base and >= base + min_rate,
- * failures >= min_failures (rates compared with IB_AN_EPS slack)? */
-int ib_window_hot(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p);
+ * failures >= min_failures, failing users >= min_users (UINT64_MAX when
+ * not counted; rates compared with IB_AN_EPS slack)? */
+int ib_window_hot(uint64_t att, uint64_t fail, uint64_t users, double rate, double base,
+		  const struct ib_window_params *p);
 
 /*
- * The detection rule over nb buckets: hot buckets merge into one run when
- * at most p->gap buckets lie between them; the run with most failures
- * wins, the earliest on a tie. Returns IB_WV_NO_FAILURES (no failure in
- * any bucket), IB_WV_NONE_QUALIFIED (no hot bucket), or IB_WV_DETECTED
- * with *out.
+ * Is bucket b warm: still clearly above the baseline, halfway between it
+ * and the entry thresholds (hysteresis): attempts, a failure, rate >=
+ * base + min_rate / 2 and >= base x (1 + factor) / 2?
  */
-enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const double *rate,
-					size_t nb, double base, const struct ib_window_params *p,
-					struct ib_window_span *out);
+int ib_window_warm(uint64_t att, uint64_t fail, double rate, double base, const struct ib_window_params *p);
+
+/*
+ * The detection rule over nb buckets: a run of hot buckets (users[b]
+ * failing users, users NULL: not counted) is extended on both sides over
+ * warm buckets; such periods merge into one when at most p->gap buckets
+ * lie between them. Every period is a window, written to out (which holds
+ * nb spans) in time order, *nout of them. Returns IB_WV_NO_FAILURES (no
+ * failure in any bucket), IB_WV_NONE_QUALIFIED (no hot bucket), or
+ * IB_WV_DETECTED.
+ */
+enum ib_window_verdict ib_window_detect(const uint64_t *att, const uint64_t *fail, const uint64_t *users,
+					const double *rate, size_t nb, double base,
+					const struct ib_window_params *p, struct ib_window_span *out,
+					size_t *nout);
 
 /* A given window [s, e) widened to bucket boundaries of width B: *as <= s,
  * *ae >= e, both multiples of B. */
@@ -140,6 +211,12 @@ void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae);
 static inline int ib_an_nomem(struct ib_an *c)
 {
 	return ib_error_set(c->err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+}
+
+/* Cell i of the aggregator (i < ib_agg_ncells), without a call. */
+static inline const struct ib_cell *ib_an_cell(const struct ib_an *c, size_t i)
+{
+	return c->cell[i];
 }
 
 static inline const char *ib_an_str(const struct ib_an *c, enum ib_strkind k, uint32_t id)

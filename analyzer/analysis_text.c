@@ -108,6 +108,13 @@ const char *ib_window_verdict_name(enum ib_window_verdict v)
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "";
 }
 
+const char *ib_series_name(unsigned series)
+{
+	return series == IB_SERIES_IDP	 ? "identity provider"
+	       : series == IB_SERIES_ALL ? "layers summed"
+					 : ib_layer_name((enum ib_layer)series);
+}
+
 const char *ib_attack_rule_name(enum ib_attack_rule rule)
 {
 	return rule == IB_ATTACK_NEVER_LOGGED_IN ? "never_logged_in" : "many_users";
@@ -119,7 +126,8 @@ static char *window_sentence(const struct ib_result *r)
 {
 	const struct ib_window_why *w = &r->window_why;
 	const struct ib_window_params *p = &w->params;
-	char ws[32], we[32], ws2[32], we2[32];
+	char ws[32], we[32], ws2[32], we2[32], bases[160];
+	size_t nbase = 0;
 	char *rule, *s;
 
 	switch (w->verdict) {
@@ -127,6 +135,10 @@ static char *window_sentence(const struct ib_result *r)
 		return ib_an_strdup(w->given_start_ms != IB_TIME_NONE ? "given: no events in range"
 								      : "none: no events in range");
 	case IB_WV_GIVEN:
+		if (r->nwindows > 1)
+			return ib_an_printf("given: %zu windows (--window), each widened to bucket "
+					    "boundaries, overlaps merged",
+					    r->nwindows);
 		ib_time_format(w->given_start_ms, ws, sizeof(ws));
 		ib_time_format(w->given_end_ms, we, sizeof(we));
 		if (r->window_start_ms == w->given_start_ms && r->window_end_ms == w->given_end_ms)
@@ -142,10 +154,26 @@ static char *window_sentence(const struct ib_result *r)
 	case IB_WV_DETECTED:
 		break;
 	}
-	rule = ib_an_printf("buckets whose failure rate was >= %.1fx the baseline (median %.1f%%) and >= "
-			    "baseline + %.1f points, with >= %u failures, merged across gaps of <= %u "
-			    "buckets; attack sources excluded",
-			    p->factor, 100.0 * w->baseline, 100.0 * p->min_rate, p->min_failures, p->gap);
+	for (unsigned k = 0; k < IB_SERIES_COUNT; k++) {
+		int m;
+
+		if (!w->series_present[k])
+			continue;
+		m = snprintf(bases + nbase, sizeof(bases) - nbase, "%s%s %.1f%%", nbase ? ", " : "",
+			     ib_series_name(k), 100.0 * w->series_baseline[k]);
+		if (m > 0 && (size_t)m < sizeof(bases) - nbase)
+			nbase += (size_t)m;
+	}
+	rule = ib_an_printf("each layer, the identity provider and the layers summed judged on their "
+			    "own series against their own baseline (median %s): buckets whose failure rate "
+			    "was >= %.1fx the baseline and >= baseline + "
+			    "%.1f points, with >= %u failures of >= %u distinct users, extended on both "
+			    "sides while the rate stayed >= %.1fx the baseline and >= baseline + %.1f "
+			    "points or a user failing for an outage in it failed so again, merged across "
+			    "gaps of <= %u buckets; every such period is a window, "
+			    "the windows of all series joined; attack sources excluded",
+			    nbase ? bases : "none", p->factor, 100.0 * p->min_rate, p->min_failures,
+			    p->min_users, (1.0 + p->factor) / 2, 50.0 * p->min_rate, p->gap);
 	if (!rule)
 		return NULL;
 	s = ib_an_printf("%s: %s", w->verdict == IB_WV_DETECTED ? "detected" : "none: no bucket qualified",
@@ -174,6 +202,26 @@ static char *unverified_sentence(const struct ib_unverified_row *u)
 			    (unsigned long long)u->failures, u->cred_factor);
 }
 
+static char *campaign_sentence(const struct ib_campaign_row *x)
+{
+	return ib_an_printf("slow distributed spray: %llu addresses (>= %u), each refused only with "
+			    "credentials errors for 1 to %u users who all log in from elsewhere, none with "
+			    "a success; %llu users tried, active in %llu buckets (>= a quarter of the range)",
+			    (unsigned long long)x->addresses, x->min_addresses, x->max_users,
+			    (unsigned long long)x->users, (unsigned long long)x->buckets);
+}
+
+static char *stale_sentence(const struct ib_stale_row *x)
+{
+	char t[32];
+
+	ib_time_format(x->first_ms, t, sizeof(t));
+	return ib_an_printf("stale client at %s: %llu credentials failures since %s and never a success "
+			    "from it, at the same rate before the window; its %llu in the window are not "
+			    "outage failures",
+			    x->ip, (unsigned long long)x->failures, t, (unsigned long long)x->win_failures);
+}
+
 int ib_result_explain(struct ib_result *r)
 {
 	free(r->window_rule);
@@ -182,6 +230,15 @@ int ib_result_explain(struct ib_result *r)
 	for (size_t i = 0; i < r->nattacks; i++) {
 		free(r->attacks[i].reason);
 		if (!(r->attacks[i].reason = attack_sentence(&r->attacks[i])))
+			return IB_ERR_NOMEM;
+	}
+	free(r->campaign.reason);
+	r->campaign.reason = NULL;
+	if (r->campaign.addresses && !(r->campaign.reason = campaign_sentence(&r->campaign)))
+		return IB_ERR_NOMEM;
+	for (size_t i = 0; i < r->nstale; i++) {
+		free(r->stale[i].reason);
+		if (!(r->stale[i].reason = stale_sentence(&r->stale[i])))
 			return IB_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < r->nunverified; i++) {

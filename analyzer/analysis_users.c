@@ -94,7 +94,7 @@ static int failures_pass(struct users *x)
 	struct ib_result *r = c->r;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 		struct uacc *u;
 		size_t rel;
 
@@ -103,6 +103,7 @@ static int failures_pass(struct users *x)
 		rel = (size_t)(cell->bucket - c->b0);
 		r->outage_failures += cell->count;
 		r->buckets[rel].outage_failures += cell->count;
+		r->windows[r->buckets[rel].in_window - 1].outage_failures += cell->count;
 		r->layers[cell->layer].win_failures += cell->count;
 		if (!cell->user)
 			continue;
@@ -137,7 +138,7 @@ static void successes_pass(struct users *x)
 	size_t n = ib_agg_ncells(c->a);
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 		struct uacc *u;
 		int64_t cand = IB_TIME_NONE;
 
@@ -211,16 +212,29 @@ static int build_users(struct users *x)
 	int r1;
 	int64_t *ttr = NULL;
 	size_t nttr = 0;
+	uint64_t *wlast = NULL;
 
-	/* distinct buckets per user and affected users per bucket */
+	/* distinct buckets per user, affected users per bucket and per window
+	 * (ubucket iterates grouped by user: wlast says whom a window counted last) */
+	if (r->nwindows && !(wlast = malloc(r->nwindows * sizeof(*wlast))))
+		return ib_an_nomem(c);
+	for (size_t w = 0; w < r->nwindows; w++)
+		wlast[w] = UINT64_MAX;
 	r1 = Judy1First(x->ubucket, &key, PJE0);
 	while (r1 == 1) {
 		struct uacc *u = uget(x, (uint32_t)(key >> 32), 0);
+		struct ib_bucket_row *b = &r->buckets[key & 0xffffffffu];
+		size_t w = (size_t)b->in_window - 1;
 
 		u->nbuckets++;
-		r->buckets[key & 0xffffffffu].affected_users++;
+		b->affected_users++;
+		if (wlast[w] != key >> 32) {
+			wlast[w] = key >> 32;
+			r->windows[w].affected_users++;
+		}
 		r1 = Judy1Next(x->ubucket, &key, PJE0);
 	}
+	free(wlast);
 	if (x->nu) {
 		r->users = calloc(x->nu, sizeof(*r->users));
 		ttr = malloc(x->nu * sizeof(*ttr));
@@ -269,13 +283,20 @@ static int build_users(struct users *x)
 		qsort(r->users, r->nusers, sizeof(*r->users), cmp_user_row);
 	ttr_stats(r, ttr, nttr);
 	free(ttr);
-	/* peak bucket */
+	/* peak bucket, overall and per window */
 	r->peak_bucket_ms = IB_TIME_NONE;
-	for (size_t b = 0; b < c->nb; b++)
-		if (r->buckets[b].affected_users > r->peak_users) {
-			r->peak_users = r->buckets[b].affected_users;
-			r->peak_bucket_ms = r->buckets[b].start_ms;
+	for (size_t b = 0; b < c->nb; b++) {
+		const struct ib_bucket_row *br = &r->buckets[b];
+
+		if (br->affected_users > r->peak_users) {
+			r->peak_users = br->affected_users;
+			r->peak_bucket_ms = br->start_ms;
 		}
+		if (br->in_window && br->affected_users > r->windows[br->in_window - 1].peak_users) {
+			r->windows[br->in_window - 1].peak_users = br->affected_users;
+			r->windows[br->in_window - 1].peak_bucket_ms = br->start_ms;
+		}
+	}
 	return IB_OK;
 }
 
@@ -297,7 +318,7 @@ static int build_unverified(struct users *x)
 	int rc = IB_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i);
 
 		if (c->verdict[i] != IB_AN_UNVERIFIED || uget(x, cell->user, 0))
 			continue;

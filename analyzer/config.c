@@ -4,10 +4,12 @@
  * docs/method.md.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "imapblast/config.h"
+#include "imapblast/event.h"
 #include "imapblast/timeutil.h"
 
 int ib_default_jobs(void)
@@ -34,11 +36,53 @@ void ib_config_init(struct ib_config *cfg)
 	cfg->window_min_rate = 0.05;
 	cfg->window_min_failures = 3;
 	cfg->window_gap = 2;
+	cfg->window_min_users = 3;
 	cfg->cred_factor = 3.0;
 	cfg->server_factor = 2.0;
+	cfg->protocols = 1u << IB_PROTO_NONE | 1u << IB_PROTO_IMAP | 1u << IB_PROTO_POP3;
 	cfg->out_dir = "imapblast-report";
 	cfg->outputs = IB_OUT_ALL;
 	cfg->stamp_ms = IB_TIME_NONE;
+}
+
+int ib_config_add_window(struct ib_config *cfg, int64_t start_ms, int64_t end_ms)
+{
+	if (cfg->nwindows >= IB_MAX_WINDOWS)
+		return -1;
+	if (!cfg->nwindows) {
+		cfg->window_start_ms = start_ms;
+		cfg->window_end_ms = end_ms;
+	}
+	cfg->windows[cfg->nwindows].start_ms = start_ms;
+	cfg->windows[cfg->nwindows++].end_ms = end_ms;
+	return 0;
+}
+
+const struct ib_file_rule *ib_file_rule_find(const struct ib_file_rule *rules, size_t n, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < n; i++)
+		if (!fnmatch(rules[i].glob, path, 0) || !fnmatch(rules[i].glob, base, 0))
+			return &rules[i];
+	return NULL;
+}
+
+const struct ib_zone *ib_config_zone_of(const struct ib_config *cfg, const char *path, const char **name)
+{
+	const struct ib_file_rule *r = ib_file_rule_find(cfg->zone_rules, cfg->nzone_rules, path);
+
+	if (name)
+		*name = r ? r->value : cfg->tz ? cfg->tz : "UTC";
+	return r ? r->zone : cfg->zone;
+}
+
+const char *ib_config_user_of(const struct ib_config *cfg, const char *path)
+{
+	const struct ib_file_rule *r = ib_file_rule_find(cfg->user_rules, cfg->nuser_rules, path);
+
+	return r ? r->value : NULL;
 }
 
 int ib_parse_duration(const char *s, int64_t *out_ms)

@@ -24,6 +24,7 @@
 #ifdef IB_HAVE_ISAL
 #include <isa-l/igzip_lib.h>
 #endif
+#include "imapblast/journal_file.h"
 #include "imapblast/reader.h"
 
 #define IN_CAP (256 * 1024)
@@ -91,6 +92,7 @@ struct ib_reader {
 	struct view sv;
 	uint64_t lineno, lines, overlong;
 	struct async *as;
+	struct ib_journal_file *jf; /* a systemd journal file is read through this */
 };
 
 const char *ib_reader_backend(void)
@@ -161,6 +163,17 @@ int ib_reader_open(struct ib_reader **out, const char *path, size_t max_line, st
 		ib_reader_close(r);
 		return IB_ERR_IO;
 	}
+	if (S_ISREG(st.st_mode)) {
+		char head[8];
+		int rc;
+
+		if (pread(r->fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+		    ib_journal_file_magic(head, sizeof(head)) &&
+		    (rc = ib_journal_file_open(&r->jf, path, err)) < 0) {
+			ib_reader_close(r);
+			return rc;
+		}
+	}
 	*out = r;
 	return IB_OK;
 nomem:
@@ -201,6 +214,7 @@ void ib_reader_close(struct ib_reader *r)
 	if (!r)
 		return;
 	async_stop(r);
+	ib_journal_file_close(r->jf);
 	if (r->fd > STDIN_FILENO)
 		close(r->fd);
 #ifdef IB_HAVE_ISAL
@@ -216,8 +230,12 @@ void ib_reader_close(struct ib_reader *r)
 }
 
 /* Read into dst; returns bytes, 0 at EOF, -1 on error (errno set). */
-static ssize_t read_some(int fd, void *dst, size_t n)
+static ssize_t read_some(struct ib_reader *r, void *dst, size_t n)
 {
+	int fd = r->fd;
+
+	if (r->jf)
+		return ib_journal_file_read(r->jf, dst, n);
 	for (;;) {
 		ssize_t k = read(fd, dst, n);
 		if (k >= 0 || errno != EINTR)
@@ -260,7 +278,7 @@ static int fill_in(struct ib_reader *r)
 	}
 	if (r->in_len == IN_CAP)
 		return 0;
-	k = read_some(r->fd, r->in + r->in_len, IN_CAP - r->in_len);
+	k = read_some(r, r->in + r->in_len, IN_CAP - r->in_len);
 	if (k < 0) {
 		read_failed(r, r->in_base + r->in_len);
 		return -1;
@@ -387,7 +405,7 @@ static size_t produce(struct ib_reader *r, char *dst, size_t room)
 			r->rv.src = SRC_DONE;
 			return 0;
 		}
-		k = read_some(r->fd, dst, room);
+		k = read_some(r, dst, room);
 		if (k < 0) {
 			read_failed(r, r->rv.bytes_in);
 			return 0;
@@ -477,7 +495,7 @@ int ib_reader_async(struct ib_reader *r)
 {
 	struct async *as;
 
-	if (r->as || r->sv.src != SRC_MORE)
+	if (r->as || r->sv.src != SRC_MORE || r->jf) /* sd-journal stays on its thread */
 		return IB_ERR_USAGE;
 	as = calloc(1, sizeof(*as));
 	if (!as)
@@ -572,7 +590,8 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 		if (nl) {
 			size_t len = (size_t)(nl - s);
 
-			if (r->pieces && (len > r->max_line + 1 || (len == r->max_line + 1 && s[len - 1] != '\r')))
+			if (r->pieces &&
+			    (len > r->max_line + 1 || (len == r->max_line + 1 && s[len - 1] != '\r')))
 				return piece(r, s, line);
 			r->start += len + 1;
 			if (r->partial) {

@@ -11,10 +11,16 @@ extern const struct ib_writer ib_writer_excluded_csv;
 extern const struct ib_writer ib_writer_summary_md;
 extern const struct ib_writer ib_writer_summary_json;
 extern const struct ib_writer ib_writer_timeline_svg;
+extern const struct ib_writer ib_writer_servers_svg;
 
 const struct ib_writer *const ib_writers[] = {
-    &ib_writer_affected_csv, &ib_writer_excluded_csv, &ib_writer_summary_md,
-    &ib_writer_summary_json, &ib_writer_timeline_svg, NULL,
+    &ib_writer_affected_csv,
+    &ib_writer_excluded_csv,
+    &ib_writer_summary_md,
+    &ib_writer_summary_json,
+    &ib_writer_timeline_svg,
+    &ib_writer_servers_svg,
+    NULL,
 };
 
 const struct ib_writer *ib_writer_find(const char *file)

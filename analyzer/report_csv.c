@@ -101,6 +101,32 @@ static int write_excluded(FILE *f, const struct ib_result *r, const struct ib_co
 		cell(&b, a->reason);
 		rc = flush_row(f, &b);
 	}
+	if (r->campaign.addresses && rc >= 0) {
+		char id[48];
+
+		snprintf(id, sizeof(id), "%llu addresses", (unsigned long long)r->campaign.addresses);
+		cell(&b, "spray-campaign");
+		cell(&b, id);
+		num(&b, r->campaign.users);
+		num(&b, r->campaign.failures);
+		num(&b, 0);
+		tcell(&b, r->campaign.first_ms);
+		tcell(&b, r->campaign.last_ms);
+		cell(&b, r->campaign.reason);
+		rc = flush_row(f, &b);
+	}
+	for (i = 0; i < r->nstale && rc >= 0; i++) {
+		const struct ib_stale_row *x = &r->stale[i];
+		cell(&b, "stale-client");
+		cell(&b, x->user);
+		ib_rbuf_putc(&b, ','); /* users: not applicable */
+		num(&b, x->failures);
+		num(&b, 0);
+		tcell(&b, x->first_ms);
+		tcell(&b, x->last_ms);
+		cell(&b, x->reason);
+		rc = flush_row(f, &b);
+	}
 	for (i = 0; i < r->nunverified && rc >= 0; i++) {
 		const struct ib_unverified_row *u = &r->unverified[i];
 		cell(&b, "unverified");

@@ -169,11 +169,75 @@ static void jcounts(struct jw *w, const struct ib_file_counts *c)
 	ju(w, "unparseable", c->unparseable);
 	ju(w, "overlong", c->overlong);
 	jbool(w, "accounted", c->lines == c->events + c->ignored + c->unparseable + c->overlong);
+	ju(w, "login_unmatched", c->login_unmatched);
+}
+
+static const char *file_status(int s)
+{
+	return s == IB_FILE_UNKNOWN ? "unknown" : s == IB_FILE_SKIPPED ? "skipped" : "read";
+}
+
+/* A file's status and, when it was not understood, its first lines. */
+static void jstatus(struct jw *w, const struct ib_file_counts *c, const struct ib_config *cfg)
+{
+	char buf[IB_SHAPE_MAX + 1];
+
+	jstr(w, "status", file_status(c->status));
+	open_(w, "samples", '[');
+	for (int k = 0; c->status != IB_FILE_READ && k < IB_FILE_SAMPLES && c->sample[k]; k++) {
+		open_(w, NULL, '{');
+		ju(w, "line", c->sample_line[k]);
+		jstr(w, "text", ib_shown_line(cfg, c->sample[k], buf));
+		close_(w, '}');
+	}
+	close_(w, ']');
+}
+
+/* Login-looking lines nothing took: how many, their share, by shape. */
+static void junmatched(struct jw *w, const struct ib_result *r, const struct ib_config *cfg)
+{
+	char buf[IB_SHAPE_MAX + 1];
+
+	open_(w, "unmatched_login", '{');
+	ju(w, "lines", r->total.login_unmatched);
+	ju(w, "login_lines", r->total.events + r->total.login_unmatched);
+	jdbl(w, "share", ib_login_share(&r->total));
+	open_(w, "shapes", '[');
+	for (size_t i = 0; i < r->nshapes; i++) {
+		open_(w, NULL, '{');
+		jstr(w, "shape", r->shapes[i].shape);
+		ju(w, "count", r->shapes[i].count);
+		jstr(w, "sample", ib_shown_line(cfg, r->shapes[i].sample, buf));
+		jstr(w, "first_seen", r->shapes[i].first);
+		close_(w, '}');
+	}
+	close_(w, ']');
+	close_(w, '}');
 }
 
 static const char *win_source(enum ib_window_source s)
 {
 	return s == IB_WIN_GIVEN ? "given" : s == IB_WIN_DETECTED ? "detected" : "none";
+}
+
+/* "server_joins": [{"from", "to"}], from the result's "FROM=TO" strings. */
+static void json_joins(struct jw *w, const struct ib_result *r)
+{
+	char from[256];
+
+	open_(w, "server_joins", '[');
+	for (size_t i = 0; i < r->nserver_joins; i++) {
+		const char *j = r->server_joins[i], *eq = strchr(j, '=');
+		size_t n = (size_t)(eq - j) < sizeof(from) ? (size_t)(eq - j) : sizeof(from) - 1;
+
+		memcpy(from, j, n);
+		from[n] = 0;
+		open_(w, NULL, '{');
+		jstr(w, "from", from);
+		jstr(w, "to", eq + 1);
+		close_(w, '}');
+	}
+	close_(w, ']');
 }
 
 static int write_json(FILE *f, const struct ib_result *r, const struct ib_config *cfg)
@@ -206,6 +270,20 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jdbl(&w, "baseline_rate", r->window_why.verdict == IB_WV_NO_EVENTS ? NAN : r->window_why.baseline);
 	close_(&w, '}');
 
+	open_(&w, "windows", '[');
+	for (i = 0; i < r->nwindows; i++) {
+		const struct ib_window_row *x = &r->windows[i];
+		open_(&w, NULL, '{');
+		jtime(&w, "start", x->start_ms);
+		jtime(&w, "end", x->end_ms);
+		ju(&w, "outage_failures", x->outage_failures);
+		ju(&w, "affected_users", x->affected_users);
+		jtime(&w, "peak_bucket", x->peak_bucket_ms);
+		ju(&w, "peak_users", x->peak_users);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
 	open_(&w, "range", '{');
 	jtime(&w, "start", r->range_start_ms);
 	jtime(&w, "end", r->range_end_ms);
@@ -219,6 +297,7 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jdbl(&w, "window_min_rate", cfg->window_min_rate);
 	ju(&w, "window_min_failures", cfg->window_min_failures);
 	ju(&w, "window_gap", cfg->window_gap);
+	ju(&w, "window_min_users", cfg->window_min_users);
 	jdbl(&w, "cred_factor", cfg->cred_factor);
 	jdbl(&w, "server_factor", cfg->server_factor);
 	close_(&w, '}');
@@ -374,6 +453,7 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 		jstr(&w, "format", fr->format ? fr->format : "");
 		jbool(&w, "gzip", fr->c.gzip);
 		jcounts(&w, &fr->c);
+		jstatus(&w, &fr->c, cfg);
 		close_(&w, '}');
 	}
 	close_(&w, ']');
@@ -383,12 +463,25 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	jcounts(&w, &r->total);
 	close_(&w, '}');
 
+	junmatched(&w, r, cfg);
+
 	open_(&w, "reasons", '[');
 	for (i = 0; i < r->nreasons; i++) {
 		open_(&w, NULL, '{');
 		jstr(&w, "reason", r->reasons[i].reason ? r->reasons[i].reason : "");
 		ju(&w, "count", r->reasons[i].count);
 		jstr(&w, "sample", r->reasons[i].sample ? r->reasons[i].sample : "");
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+
+	open_(&w, "gaps", '[');
+	for (i = 0; i < r->ngaps; i++) {
+		open_(&w, NULL, '{');
+		jstr(&w, "server", r->gaps[i].server);
+		jtime(&w, "start", r->gaps[i].start_ms);
+		jtime(&w, "end", r->gaps[i].end_ms);
+		ju(&w, "proxy_successes", r->gaps[i].proxy_successes);
 		close_(&w, '}');
 	}
 	close_(&w, ']');
@@ -402,6 +495,20 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 		close_(&w, '}');
 	}
 	close_(&w, ']');
+
+	if (r->ndup_files) {
+		open_(&w, "repeated_input", '[');
+		for (i = 0; i < r->ndup_files; i++) {
+			open_(&w, NULL, '{');
+			jstr(&w, "path", r->dup_files[i].path);
+			jstr(&w, "same_as", r->dup_files[i].same_as);
+			ju(&w, "events", r->dup_files[i].events);
+			close_(&w, '}');
+		}
+		close_(&w, ']');
+	}
+	if (r->nserver_joins)
+		json_joins(&w, r);
 
 	fputs("\n}\n", f);
 	if (w.sc.oom)

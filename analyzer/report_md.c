@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "imapblast/coverage.h"
 #include "imapblast/report.h"
 #include "imapblast/timeutil.h"
 #include "report_int.h"
@@ -50,6 +51,38 @@ static const char *win_source(enum ib_window_source s)
 	return s == IB_WIN_GIVEN ? "given (--window)" : s == IB_WIN_DETECTED ? "detected" : "none";
 }
 
+/* One row of numbers per window; the table above gives their overall span. */
+static void section_windows(struct mw *w, const struct ib_result *r)
+{
+	char a[64], b[64], d[64], p[64];
+	FILE *f = w->f;
+
+	if (!r->nwindows)
+		return;
+	if (r->nwindows > 1)
+		fprintf(f, "%zu windows; a user affected in any of them is affected.\n\n", r->nwindows);
+	fputs("| # | Start | End (exclusive) | Duration | Outage failures | Affected users | Peak bucket | "
+	      "Peak users |\n|---:|---|---|---|---:|---:|---|---:|\n",
+	      f);
+	for (size_t i = 0; i < r->nwindows; i++) {
+		const struct ib_window_row *x = &r->windows[i];
+
+		fprintf(
+		    f, "| %zu | %s | %s | %s | %" PRIu64 " | %" PRIu64 " | %s | %" PRIu64 " |\n", i + 1,
+		    ib_rep_time(x->start_ms, a, sizeof(a)), ib_rep_time(x->end_ms, b, sizeof(b)),
+		    ib_rep_dur(x->end_ms - x->start_ms, d, sizeof(d)), x->outage_failures, x->affected_users,
+		    x->peak_bucket_ms == IB_TIME_NONE ? "none" : ib_rep_time(x->peak_bucket_ms, p, sizeof(p)),
+		    x->peak_users);
+	}
+	fputs("\n", f);
+}
+
+static const char *win_mark(int idx, char *buf, size_t size)
+{
+	snprintf(buf, size, "**%d**", idx);
+	return buf;
+}
+
 /*
  * No window detected among failures: often a sparse export (a few records
  * per bucket, as sign-in downloads filtered to one app are). Then 0
@@ -90,6 +123,12 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fputs("## Incident window\n\n| | |\n|---|---|\n", f);
 	if (r->window_start_ms == IB_TIME_NONE || r->window_end_ms == IB_TIME_NONE) {
 		fputs("| Window | none found |\n", f);
+	} else if (r->nwindows > 1) { /* their span here, each one's row below */
+		fprintf(f, "| Windows | %zu |\n", r->nwindows);
+		fprintf(f, "| First start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
+		fprintf(f, "| Last end (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
+		fprintf(f, "| Span | %s |\n",
+			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
 	} else {
 		fprintf(f, "| Start | %s |\n", ib_rep_time(r->window_start_ms, a, sizeof(a)));
 		fprintf(f, "| End (exclusive) | %s |\n", ib_rep_time(r->window_end_ms, b, sizeof(b)));
@@ -101,6 +140,7 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fprintf(f, " |\n| Bucket | %s |\n", ib_rep_dur(r->bucket_ms, d, sizeof(d)));
 	fprintf(f, "| Data range | %s .. %s |\n\n", ib_rep_time(r->range_start_ms, a, sizeof(a)),
 		ib_rep_time(r->range_end_ms, b, sizeof(b)));
+	section_windows(w, r);
 	no_window_hint(f, r);
 }
 
@@ -129,6 +169,30 @@ static void section_headline(struct mw *w, const struct ib_result *r)
 			r->outlier_events);
 	fprintf(f, "| Attack sources excluded | %zu |\n", r->nattacks);
 	fprintf(f, "| Unverified users left out | %zu |\n\n", r->nunverified);
+}
+
+/* Servers joined from the logs: a proxy's upstream address and the backend that logs it as its own. */
+static void section_joins(struct mw *w, const struct ib_result *r)
+{
+	if (!r->nserver_joins)
+		return;
+	fputs("Joined from the logs (a backend logs the address that a proxy names as its own; "
+	      "`--server-alias` names what the logs cannot tell):\n\n| Named | Counted as |\n|---|---|\n",
+	      w->f);
+	for (size_t i = 0; i < r->nserver_joins; i++) {
+		const char *j = r->server_joins[i], *eq = strchr(j, '=');
+		char from[256];
+		size_t n = (size_t)(eq - j) < sizeof(from) ? (size_t)(eq - j) : sizeof(from) - 1;
+
+		memcpy(from, j, n);
+		from[n] = 0;
+		fputs("| ", w->f);
+		esc(w, from);
+		fputs(" | ", w->f);
+		esc(w, eq + 1);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
 }
 
 static void section_servers(struct mw *w, const struct ib_result *r)
@@ -167,6 +231,7 @@ static void section_servers(struct mw *w, const struct ib_result *r)
 		fprintf(f, " %" PRIu64 " |\n", s->affected_users);
 	}
 	fputs("\n", f);
+	section_joins(w, r);
 }
 
 static void section_layers(struct mw *w, const struct ib_result *r)
@@ -221,7 +286,7 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
 	size_t lo = 0, hi = r->nbuckets, i, first = SIZE_MAX, last = 0;
-	char t[64];
+	char t[64], wm[32];
 	int c;
 
 	fputs("## Timeline\n\n![timeline](timeline.svg)\n\n", f);
@@ -257,7 +322,9 @@ static void section_timeline(struct mw *w, const struct ib_result *r)
 	for (i = lo; i < hi; i++) {
 		const struct ib_bucket_row *b = &r->buckets[i];
 		fprintf(f, "| %s | %s | %" PRIu64 " |", ib_rep_time(b->start_ms, t, sizeof(t)),
-			b->in_window ? "**yes**" : "", b->successes);
+			b->in_window ? (r->nwindows > 1 ? win_mark(b->in_window, wm, sizeof(wm)) : "**yes**")
+				     : "",
+			b->successes);
 		for (c = IB_CAT_CREDENTIALS; c <= IB_CAT_OTHER; c++)
 			fprintf(f, " %" PRIu64 " |", b->failures[c]);
 		fprintf(f, " %" PRIu64 " | %" PRIu64 " |\n", b->outage_failures, b->affected_users);
@@ -415,6 +482,162 @@ static void text_num_text_row(struct mw *w, const char *a, uint64_t n, const cha
 	fputs(" |\n", w->f);
 }
 
+/* Files imapblast did not understand, with their first lines (docs/robustness.md). */
+static void files_not_understood(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	char buf[IB_SHAPE_MAX + 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nfiles; i++)
+		n += r->files[i].c.status != IB_FILE_READ;
+	if (!n)
+		return;
+	fprintf(f, "**Files not understood: %zu.** Nothing in them was counted; the exit code is 1.\n\n", n);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct ib_file_counts *c = &r->files[i].c;
+
+		if (c->status == IB_FILE_READ)
+			continue;
+		fputs("- ", f);
+		esc(w, r->files[i].path);
+		if (c->status == IB_FILE_UNKNOWN)
+			fprintf(f, ": no parser recognised its format (%" PRIu64 " lines)", c->lines);
+		else
+			fprintf(f, ": read as %s, but none of its %" PRIu64 " lines became an event",
+				r->files[i].format, c->lines);
+		fputs(". First lines not understood:\n", f);
+		for (int k = 0; k < IB_FILE_SAMPLES && c->sample[k]; k++) {
+			fprintf(f, "  - line %" PRIu64 ": ", c->sample_line[k]);
+			esc(w, ib_shown_line(w->cfg, c->sample[k], buf));
+			fputs("\n", f);
+		}
+	}
+	fputs("\n", f);
+}
+
+/* Lines that look like login outcomes but that no parser or rule took. */
+static void login_unmatched(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	char buf[IB_SHAPE_MAX + 1], p[16];
+	uint64_t all = r->total.events + r->total.login_unmatched;
+	size_t i;
+
+	if (!r->total.login_unmatched) {
+		fputs("No login-looking line was left unmatched: every line with words such as login, auth, "
+		      "password or failed next to a user or an address became an event.\n\n",
+		      f);
+		return;
+	}
+	pct(p, sizeof(p), r->total.login_unmatched, all);
+	fprintf(f,
+		"**Login-looking lines no parser or rule took: %" PRIu64 "** (%s of %" PRIu64
+		" login lines). They may be logins imapblast does not know: write a rule for them "
+		"(docs/rules.md) and check it with `imapblast rules --test`.\n\n"
+		"| File | Login-looking lines not taken |\n|---|---:|\n",
+		r->total.login_unmatched, p, all);
+	for (i = 0; i < r->nfiles; i++)
+		if (r->files[i].c.login_unmatched) {
+			fputs("| ", f);
+			esc(w, r->files[i].path);
+			fprintf(f, " | %" PRIu64 " |\n", r->files[i].c.login_unmatched);
+		}
+	fputs("\n| Shape | Lines | Sample | First seen |\n|---|---:|---|---|\n", f);
+	for (i = 0; i < r->nshapes && i < TOP; i++) {
+		fputs("| ", f);
+		esc(w, r->shapes[i].shape);
+		fprintf(f, " | %" PRIu64 " | ", r->shapes[i].count);
+		esc(w, ib_shown_line(w->cfg, r->shapes[i].sample, buf));
+		fputs(" | ", f);
+		esc(w, r->shapes[i].first);
+		fputs(" |\n", f);
+	}
+	if (r->nshapes > TOP)
+		fprintf(f, "\n%zu more shapes in summary.json.\n", r->nshapes - TOP);
+	fputs("\n", f);
+}
+
+/* Repeated input: files not read (their content equals another's), events counted once. */
+static void section_dups(struct mw *w, const struct ib_result *r)
+{
+	size_t nfiles = 0, i;
+	uint64_t nev = 0;
+
+	for (i = 0; i < r->ndup_files; i++) {
+		if (r->dup_files[i].events)
+			nev += r->dup_files[i].events;
+		else
+			nfiles++;
+	}
+	if (nfiles) {
+		fprintf(
+		    w->f,
+		    "**Repeated input: %zu files not read.** Their content (after gunzip) equals another "
+		    "input's, which was read once instead:\n\n| Not read | Same content as |\n|---|---|\n",
+		    nfiles);
+		for (i = 0; i < r->ndup_files; i++) {
+			if (r->dup_files[i].events)
+				continue;
+			fputs("| ", w->f);
+			esc(w, r->dup_files[i].path);
+			fputs(" | ", w->f);
+			esc(w, r->dup_files[i].same_as);
+			fputs(" |\n", w->f);
+		}
+		fputs("\n", w->f);
+	}
+	if (nev) {
+		fprintf(w->f,
+			"**Repeated events: %" PRIu64
+			" counted once.** These inputs hold events that earlier "
+			"inputs (by path) of the same format and host hold too (overlapping exports, lines "
+			"repeated by copytruncate); the file table above counts them as read:\n\n"
+			"| File | Repeated events | Same events in |\n|---|---:|---|\n",
+			nev);
+		for (i = 0; i < r->ndup_files; i++) {
+			if (!r->dup_files[i].events)
+				continue;
+			fputs("| ", w->f);
+			esc(w, r->dup_files[i].path);
+			fprintf(w->f, " | %" PRIu64 " | ", r->dup_files[i].events);
+			esc(w, r->dup_files[i].same_as);
+			fputs(" |\n", w->f);
+		}
+		fputs("\n", w->f);
+	}
+}
+
+/* With --tz GLOB=ZONE rules: the zone each file was read in (from the options of this run). */
+static void section_zones(struct mw *w, const struct ib_result *r)
+{
+	const char *name, *first = NULL;
+	size_t i;
+
+	if (!w->cfg || !w->cfg->nzone_rules)
+		return;
+	for (i = 0; i < r->nfiles; i++) {
+		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
+		if (!first)
+			first = name;
+		else if (strcmp(first, name))
+			break;
+	}
+	if (i == r->nfiles)
+		return; /* one zone for all */
+	fputs("Times without a zone were read in these zones (`--tz`):\n\n| File | Zone |\n|---|---|\n",
+	      w->f);
+	for (i = 0; i < r->nfiles; i++) {
+		(void)ib_config_zone_of(w->cfg, r->files[i].path, &name);
+		fputs("| ", w->f);
+		esc(w, r->files[i].path);
+		fputs(" | ", w->f);
+		esc(w, name);
+		fputs(" |\n", w->f);
+	}
+	fputs("\n", w->f);
+}
+
 /*
  * What Microsoft 365 sign-in data cannot show (docs/formats.md): said when
  * every input is Entra or Purview data, and how Purview records were taken
@@ -433,20 +656,24 @@ static void m365_notes(FILE *f, const struct ib_result *r)
 			m365++, purview++;
 	}
 	if (m365 && m365 == r->nfiles)
-		fputs("**Sign-in data only.** Every input is Microsoft Entra sign-in or Purview audit data. "
-		      "With OAuth IMAP clients, Entra logs only the token request (client app \"Mobile Apps and "
-		      "Desktop clients\"), and the IMAP session can still fail after a successful sign-in "
-		      "(`NO AUTHENTICATE failed.`, `BAD User is authenticated but not connected.`): such "
-		      "failures are not visible in this data. The IMAP clients' own logs (Thunderbird, mbsync, "
-		      "fetchmail, OfflineIMAP, imapsync, Python imaplib) or, in a hybrid setup, the Exchange "
-		      "IMAP4 protocol logs would show them.\n\n",
-		      f);
+		fputs(
+		    "**Sign-in data only.** Every input is Microsoft Entra sign-in or Purview audit data. "
+		    "With OAuth IMAP clients, Entra logs only the token request (client app \"Mobile Apps "
+		    "and "
+		    "Desktop clients\"), and the IMAP session can still fail after a successful sign-in "
+		    "(`NO AUTHENTICATE failed.`, `BAD User is authenticated but not connected.`): such "
+		    "failures are not visible in this data. The IMAP clients' own logs (Thunderbird, mbsync, "
+		    "fetchmail, OfflineIMAP, imapsync, Python imaplib) or, in a hybrid setup, the Exchange "
+		    "IMAP4 protocol logs would show them.\n\n",
+		    f);
 	if (purview)
-		fputs("Purview audit records count as IMAP only where the record shows it: a logon "
-		      "(`UserLoggedIn`, `UserLoginFailed`) whose user agent is `BAV2ROPC`, the basic-auth flow "
-		      "of Exchange Online's IMAP, POP and SMTP (the record cannot tell which of the three), and "
-		      "`MailItemsAccessed` whose `ClientInfoString` names IMAP4.\n\n",
-		      f);
+		fputs(
+		    "Purview audit records count as IMAP only where the record shows it: a logon "
+		    "(`UserLoggedIn`, `UserLoginFailed`) whose user agent is `BAV2ROPC`, the basic-auth flow "
+		    "of Exchange Online's IMAP, POP and SMTP (the record cannot tell which of the three), "
+		    "and "
+		    "`MailItemsAccessed` whose `ClientInfoString` names IMAP4.\n\n",
+		    f);
 }
 
 static void section_quality(struct mw *w, const struct ib_result *r)
@@ -465,6 +692,8 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		counts_row(w, r->files[i].path, r->files[i].format, &r->files[i].c);
 	counts_row(w, "total", "", &r->total);
 	fputs("\n", f);
+	section_dups(w, r);
+	section_zones(w, r);
 	m365_notes(f, r);
 	if (r->nreasons) {
 		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",
@@ -473,6 +702,8 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 			text_num_text_row(w, r->reasons[i].reason, r->reasons[i].count, r->reasons[i].sample);
 		fputs("\n", f);
 	}
+	files_not_understood(w, r);
+	login_unmatched(w, r);
 	if (r->nerrors) {
 		fprintf(f,
 			"**Input errors: %zu.** These inputs were not read completely.\n\n"
@@ -485,6 +716,23 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 		fputs("\n", f);
 	} else {
 		fputs("No input errors: every input was read to the end.\n\n", f);
+	}
+	if (r->ngaps) {
+		char a[64], b[64];
+
+		fputs("**Log gaps.** These backends logged nothing while the proxy logged logins it "
+		      "routed to them: their logging stopped, not the service; nobody is affected from "
+		      "a gap.\n\n| Server | From | To (exclusive) | Proxy successes meanwhile |\n"
+		      "|---|---|---|---:|\n",
+		      f);
+		for (i = 0; i < r->ngaps; i++) {
+			fputs("| ", f);
+			esc(w, r->gaps[i].server);
+			fprintf(f, " | %s | %s | %" PRIu64 " |\n",
+				ib_rep_time(r->gaps[i].start_ms, a, sizeof(a)),
+				ib_rep_time(r->gaps[i].end_ms, b, sizeof(b)), r->gaps[i].proxy_successes);
+		}
+		fputs("\n", f);
 	}
 }
 

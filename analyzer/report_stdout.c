@@ -29,7 +29,13 @@ int ib_write_stdout_summary(FILE *f, const struct ib_result *r, const struct ib_
 	char a[64], b[64], d[64];
 	int rc = IB_OK;
 
-	if (r->window_start_ms != IB_TIME_NONE && r->window_end_ms != IB_TIME_NONE)
+	if (r->nwindows > 1)
+		fprintf(f, "windows:         %zu, %s .. %s (%s, span %s)\n", r->nwindows,
+			ib_rep_time(r->window_start_ms, a, sizeof(a)),
+			ib_rep_time(r->window_end_ms, b, sizeof(b)),
+			r->window_source == IB_WIN_GIVEN ? "given" : "detected",
+			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
+	else if (r->window_start_ms != IB_TIME_NONE && r->window_end_ms != IB_TIME_NONE)
 		fprintf(f, "window:          %s .. %s (%s, %s)\n",
 			ib_rep_time(r->window_start_ms, a, sizeof(a)),
 			ib_rep_time(r->window_end_ms, b, sizeof(b)),
@@ -37,6 +43,10 @@ int ib_write_stdout_summary(FILE *f, const struct ib_result *r, const struct ib_
 			ib_rep_dur(r->window_end_ms - r->window_start_ms, d, sizeof(d)));
 	else
 		fputs("window:          none found\n", f);
+	for (size_t i = 0; r->nwindows > 1 && i < r->nwindows; i++)
+		fprintf(f, "  window %zu:      %s .. %s, %" PRIu64 " users\n", i + 1,
+			ib_rep_time(r->windows[i].start_ms, a, sizeof(a)),
+			ib_rep_time(r->windows[i].end_ms, b, sizeof(b)), r->windows[i].affected_users);
 	fprintf(f, "affected users:  %" PRIu64 " (intermittent %" PRIu64 ", hard %" PRIu64 ")\n",
 		r->affected_users, r->intermittent_users, r->hard_users);
 	fprintf(f, "outage failures: %" PRIu64 " in the window\n", r->outage_failures);
@@ -49,9 +59,20 @@ int ib_write_stdout_summary(FILE *f, const struct ib_result *r, const struct ib_
 		r->nattacks, r->attack_events, r->nunverified);
 	fprintf(f,
 		"input:           %zu files, %s, %" PRIu64 " lines (%" PRIu64 " events, %" PRIu64
-		" ignored, %" PRIu64 " unparseable, %" PRIu64 " over-long)\n",
+		" ignored, %" PRIu64 " unparseable, %" PRIu64 " over-long; login lines not taken: %" PRIu64
+		" of %" PRIu64 ", %.1f%%)\n",
 		r->nfiles, human_bytes(r->total.bytes_in, a, sizeof(a)), r->total.lines, r->total.events,
-		r->total.ignored, r->total.unparseable, r->total.overlong);
+		r->total.ignored, r->total.unparseable, r->total.overlong, r->total.login_unmatched,
+		r->total.events + r->total.login_unmatched, 100.0 * ib_login_share(&r->total));
+	for (size_t i = 0, n = 0; i < r->nfiles; i++) {
+		if (r->files[i].c.status == IB_FILE_READ)
+			continue;
+		fputs(n++ ? ", '" : "not understood:  '", f);
+		ib_fput_esc(f, &sc, r->files[i].path, IB_ESC_TERM);
+		fputs("'", f);
+	}
+	if (r->total.status != IB_FILE_READ)
+		fputs(" (see summary.md)\n", f);
 	if (r->nerrors) {
 		fprintf(f, "input errors:    %zu, first: '", r->nerrors);
 		ib_fput_esc(f, &sc, r->errors[0].path, IB_ESC_TERM);

@@ -138,7 +138,14 @@ static int write_svg(FILE *f, const struct ib_result *r, const struct ib_config 
 		"<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">"
 		"IMAP login failures and successes per %s (UTC)</text>\n",
 		W / 2, ib_rep_dur(bucket, d, sizeof(d)));
-	if (have_window)
+	if (have_window && r->nwindows > 1)
+		fprintf(f,
+			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">%zu incident "
+			"windows %s .. %s (%s)</text>\n",
+			W / 2, r->nwindows, ib_rep_time(r->window_start_ms, a, sizeof(a)),
+			ib_rep_time(r->window_end_ms, b, sizeof(b)),
+			r->window_source == IB_WIN_GIVEN ? "given" : "detected");
+	else if (have_window)
 		fprintf(f,
 			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">Incident window %s "
 			".. %s (%s)</text>\n",
@@ -196,8 +203,11 @@ static int write_svg(FILE *f, const struct ib_result *r, const struct ib_config 
 	span = (double)(nbars * k * bucket);
 	bw = (X1 - X0) / (double)nbars;
 
-	if (have_window) {
-		double xs = xpos(r->window_start_ms, t0, span), xe = xpos(r->window_end_ms, t0, span);
+	/* each window shaded (a given window with no events has no row: its span) */
+	for (i = 0; have_window && i < (r->nwindows ? r->nwindows : 1); i++) {
+		int64_t ws = r->nwindows ? r->windows[i].start_ms : r->window_start_ms;
+		int64_t we = r->nwindows ? r->windows[i].end_ms : r->window_end_ms;
+		double xs = xpos(ws, t0, span), xe = xpos(we, t0, span);
 		if (xe > xs)
 			fprintf(f,
 				"<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"/>\n",

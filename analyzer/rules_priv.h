@@ -1,6 +1,6 @@
 /*
  * rules_priv.h: the rule set as rules.c builds it and classify.c reads it.
- * Private to analyzer/rules.c and analyzer/classify.c.
+ * Private to analyzer/rules.c, rules_literal.c and classify.c.
  *
  * Invariant: after ib_rules_compile every rule has a compiled pattern and
  * the prefilter index (distinct literals, per-literal rule bitsets) is
@@ -65,5 +65,18 @@ static inline unsigned ib_pf_bucket(unsigned pair)
 {
 	return (pair * 40503u) >> 4 & (IB_PF_BUCKETS - 1);
 }
+
+/*
+ * rules_literal.c. ib_lit_unquote: one `"text"` with \\ \" \t \xHH escapes
+ * at s, decoded into out (room for len bytes); sets *outlen and *used (bytes
+ * consumed); returns NULL, or why the text is not a literal.
+ * ib_lit_derive: the longest run of plain characters that every match of
+ * pattern p must contain, into out (>= len + 1 bytes); 0 when none of 3
+ * bytes or more can be proved. ib_lit_quote: `"text"` into out (>= 4n + 3
+ * bytes), escaping \\, " and bytes outside printable ASCII.
+ */
+const char *ib_lit_unquote(const char *s, size_t len, char *out, size_t *outlen, size_t *used);
+size_t ib_lit_derive(const char *p, size_t len, char *out);
+void ib_lit_quote(char *out, const char *p, size_t n);
 
 #endif

@@ -94,6 +94,7 @@ static int cyrus_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, 
 		return IB_DECLINE;
 	ev->message = msg;
 	ev->server = hdr->host;
+	ev->protocol = ib_proto_of_program(hdr->program);
 	if (good == 2)
 		return logfmt_line(msg, ev);
 	if (client_ip(&r, &ip) < 0) {

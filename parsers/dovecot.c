@@ -137,7 +137,7 @@ static int passdb_at(struct ib_str s, struct ib_event *ev)
 	}
 	user = ib_sp_span(in.ptr, c1);
 	ev->user = user;
-	ev->ip = ip;
+	ev->ip = ib_sp_ip_norm(ip);
 	if (third.len > 2 && third.ptr[0] == '<' && third.ptr[third.len - 1] == '>') {
 		ev->session = ib_sp_span(third.ptr + 1, third.ptr + third.len - 1);
 	} else if (close[1] == '<') {
@@ -188,8 +188,14 @@ static int auth_line(struct ib_str whole, struct ib_str r, int severe, struct ib
 			ev->flags |= IB_EV_AUTH_HINT;
 		return IB_OK;
 	}
-	if (IB_SP_FIND_AT(r, "pam_unix(", 0) >= 0 && IB_SP_FIND_AT(r, "authentication failure", 0) >= 0) {
-		struct ib_str v;
+	if ((q = IB_SP_FIND_AT(r, "pam_unix(", 0)) >= 0 &&
+	    IB_SP_FIND_AT(r, "authentication failure", 0) >= 0) {
+		struct ib_str v = ib_sp_from(r, (size_t)q + 9);
+		long c = ib_sp_chr(v, ':');
+
+		/* read here only with --format dovecot; the pam parser joins them otherwise */
+		if (c > 0)
+			ev->protocol = ib_proto_of_program(ib_sp_sub(v, 0, (size_t)c));
 
 		if (IB_SP_RFIELD_WORD(r, "rhost=", &v) == 0 && v.len)
 			ev->ip = v;
@@ -241,6 +247,29 @@ static struct ib_str token_after(struct ib_str t, const char *lit, size_t n)
  * Dovecot's field values ('<' of "session=<"), so the usual line takes one
  * memrchr per field instead of several.
  */
+/* !memcmp(k, key, klen) without a call for the short keys (4 to 16 bytes: two overlapping words). */
+static inline int key_at(const char *k, const char *key, size_t klen)
+{
+	uint64_t x, y, z, w;
+	uint32_t p, q, r, t;
+
+	if (klen >= 8 && klen <= 16) {
+		memcpy(&x, k, 8);
+		memcpy(&y, key, 8);
+		memcpy(&z, k + klen - 8, 8);
+		memcpy(&w, key + klen - 8, 8);
+		return !((x ^ y) | (z ^ w));
+	}
+	if (klen >= 4 && klen < 8) {
+		memcpy(&p, k, 4);
+		memcpy(&q, key, 4);
+		memcpy(&r, k + klen - 4, 4);
+		memcpy(&t, key + klen - 4, 4);
+		return !((p ^ q) | (r ^ t));
+	}
+	return !memcmp(k, key, klen);
+}
+
 static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 {
 	size_t n; /* anchors of candidate starts lie in s.ptr[a .. n) */
@@ -255,7 +284,7 @@ static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 		if (!q)
 			return NULL;
 		k = q - a;
-		if (!memcmp(k, key, klen) && (k == s.ptr || k[-1] == ' ' || k[-1] == ','))
+		if (key_at(k, key, klen) && (k == s.ptr || k[-1] == ' ' || k[-1] == ','))
 			return k + klen;
 		n = (size_t)(q - s.ptr);
 	}
@@ -306,7 +335,7 @@ static void login_fields(struct ib_str r, struct ib_event *ev)
 	const char *rip = NULL, *sv, *e;
 
 	if (rfield_word(r, "rip=", 4, 0, &v) == 0) {
-		ev->ip = v;
+		ev->ip = ib_sp_ip_norm(v); /* 1.x logs IPv4 as ::ffff:a.b.c.d */
 		rip = v.ptr;
 	}
 	if (user_field(r, &v) == 0) {
@@ -324,8 +353,11 @@ static void login_fields(struct ib_str r, struct ib_event *ev)
 	if ((sv = rkey(r, "session=<", 9, 8)) != NULL &&
 	    (e = memchr(sv, '>', (size_t)(r.ptr + r.len - sv))) != NULL)
 		ev->session = ib_sp_span(sv, e);
-	if (!ev->server.len && rfield_word(r, "lip=", 4, 0, &v) == 0)
-		ev->server = v;
+	if (rfield_word(r, "lip=", 4, 0, &v) == 0) {
+		ev->local = v; /* what a proxy's upstream names it by (agg_join.c) */
+		if (!ev->server.len)
+			ev->server = v;
+	}
 }
 
 static int proxy_line(struct ib_str r, struct ib_event *ev)
@@ -511,8 +543,11 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 	(void)is_level(&r, &severe);
 	if (hdr->host.len)
 		ev->server = hdr->host;
-	if (login)
+	if (login) {
+		/* imap-login, pop3-login, submission-login, managesieve-login */
+		ev->protocol = ib_proto_of_program(name);
 		return login_line(r, ev);
+	}
 	return auth_line(whole, r, severe, ev);
 }
 

@@ -243,6 +243,7 @@ const struct ib_parser ib_parser_entra_csv = {
     .name = "entra_csv",
     .description = "Entra ID sign-ins as CSV: portal, Export-Csv, Log Analytics (IMAP rows)",
     .layer = IB_LAYER_SERVER,
+    .protocol = IB_PROTO_IMAP, /* IMAP rows only */
     .probe = c_probe,
     .parse = c_parse,
     .open = c_open,

@@ -360,7 +360,8 @@ static int j_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 	}
 	if (st->next_link && !st->told) {
 		st->told = 1;
-		ctx->reason = "incomplete Graph export: the last page has @odata.nextLink (more pages to fetch)";
+		ctx->reason =
+		    "incomplete Graph export: the last page has @odata.nextLink (more pages to fetch)";
 		return IB_BAD;
 	}
 	return IB_EOF;
@@ -384,6 +385,7 @@ const struct ib_parser ib_parser_entra_json = {
     .name = "entra_json",
     .description = "Entra ID sign-ins as JSON: portal, Graph pages, Azure Monitor, PowerShell (IMAP rows)",
     .layer = IB_LAYER_SERVER,
+    .protocol = IB_PROTO_IMAP, /* IMAP rows only */
     .probe = j_probe,
     .parse = j_parse,
     .open = j_open,

@@ -11,6 +11,11 @@
  * is held per session until the session's next response: "BAD User is authenticated but not
  * connected." turns it into a credentials failure (exchange-not-connected); anything else,
  * a disconnect, eviction (4096 sessions) or end of file (drain) emits it as a success.
+ * POP3 protocol logs (Exchange 2013+, same columns) read the same way: commands pass/apop
+ * and auth, responses "+OK" / "-ERR" (RFC 3206 codes [SYS/TEMP], [IN-USE]); the protocol
+ * comes from "#Log-type:", else the local port, else the command, e.g.
+ *   2022-07-20T21:23:48.514Z,0000000000000005,1,192.168.9.241:110,192.168.9.212:55576,testuser,
+ *   193,21,69,auth, PLAIN,"R=""-ERR Authentication failure: unknown user name or bad password.""",
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +52,8 @@ struct xrec {
 	size_t sid_len, user_len, ip_len, server_len, tag_len, msg_len;
 	int64_t time_ms;
 	uint64_t lineno; /* the line that logged it: a success's evidence */
-	int state, auth; /* auth: 1 LOGIN, 2 AUTHENTICATE */
+	int state, auth; /* auth: 1 LOGIN, 2 AUTHENTICATE or AUTH, 3 POP3 PASS/APOP */
+	enum ib_proto proto;
 	enum ib_category cat;
 	const char *sig;
 	long hnext, older, newer;
@@ -55,6 +61,7 @@ struct xrec {
 
 struct xstate {
 	int have_fields, layout2010;
+	enum ib_proto logtype; /* from "#Log-type:", IB_PROTO_NONE when not said */
 	long col[COL_N];
 	struct ib_time_policy utc;
 	char *scratch;
@@ -66,8 +73,8 @@ struct xstate {
 	struct xrec ready[X_READY];
 	size_t ready_head, ready_n;
 	uint64_t dropped;
-	struct xrec out;      /* the record an emitted event points into */
-	uint64_t out_lineno;  /* a success emitted late: the line that logged it, else 0 */
+	struct xrec out;     /* the record an emitted event points into */
+	uint64_t out_lineno; /* a success emitted late: the line that logged it, else 0 */
 };
 
 static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
@@ -190,7 +197,9 @@ static void sess_remove(struct xstate *st, long i)
 
 static const char *ok_sig(int auth)
 {
-	return auth == 2 ? "exchange-authenticate-ok" : "exchange-login-ok";
+	return auth == 2   ? "exchange-authenticate-ok"
+	       : auth == 3 ? "exchange-pop3-pass-ok"
+			   : "exchange-login-ok";
 }
 
 static long sess_add(struct xstate *st, struct ib_str sid)
@@ -236,6 +245,7 @@ static void emit_rec(struct xstate *st, const struct xrec *r, struct ib_event *e
 	ev->message = (struct ib_str){st->out.msg, st->out.msg_len};
 	ev->outcome = st->out.cat;
 	ev->signature = st->out.sig;
+	ev->protocol = st->out.proto;
 	ev->flags |= IB_EV_AUTH_HINT;
 	st->out_lineno = st->out.cat == IB_CAT_OK ? st->out.lineno : 0;
 }
@@ -347,9 +357,16 @@ static struct ib_str token(struct ib_str *s)
 	return t;
 }
 
+/* IMAP OK/NO/BAD, POP3 +OK/-ERR */
 static int is_status(struct ib_str t)
 {
-	return IB_SP_CASEEQ(t, "ok") || IB_SP_CASEEQ(t, "no") || IB_SP_CASEEQ(t, "bad");
+	return IB_SP_CASEEQ(t, "ok") || IB_SP_CASEEQ(t, "no") || IB_SP_CASEEQ(t, "bad") ||
+	       IB_SP_CASEEQ(t, "+ok") || IB_SP_CASEEQ(t, "-err");
+}
+
+static int is_ok(struct ib_str status)
+{
+	return IB_SP_CASEEQ(status, "ok") || IB_SP_CASEEQ(status, "+ok");
 }
 
 /* Split a response "a2 NO LOGIN failed." / "NO ..." / "ok": tag, status, rest. 0 or -1. */
@@ -432,12 +449,19 @@ static void fail_outcome(struct ib_str status, struct ib_str text, struct ib_str
 	} else if (IB_SP_FIND(text, "[SERVERBUG]") >= 0) {
 		*cat = IB_CAT_TEMPORARY;
 		*sig = "exchange-serverbug";
+	} else if (IB_SP_FIND(text, "[SYS/TEMP]") >= 0 || IB_SP_FIND(text, "[IN-USE]") >= 0 ||
+		   IB_SP_FIND(text, "[SYS/PERM]") >= 0) {
+		*cat = IB_CAT_TEMPORARY; /* POP3 response codes, RFC 3206 */
+		*sig = "exchange-pop3-sys";
 	} else if (IB_SP_FIND(text, "Account is blocked") >= 0) {
 		*cat = IB_CAT_POLICY;
 		*sig = "exchange-account-blocked";
 	} else if (IB_SP_CASEEQ(status, "bad")) {
 		*cat = IB_CAT_OTHER;
 		*sig = "exchange-login-bad";
+	} else if (auth == 3) {
+		*cat = IB_CAT_CREDENTIALS;
+		*sig = "exchange-pop3-pass-failed";
 	} else if (auth == 2 || IB_SP_FIND(text, "AUTHENTICATE failed") >= 0) {
 		*cat = IB_CAT_CREDENTIALS;
 		*sig = "exchange-authenticate-failed";
@@ -451,8 +475,10 @@ static int auth_kind(struct ib_str cmd)
 {
 	if (IB_SP_CASEEQ(cmd, "login"))
 		return 1;
-	if (IB_SP_CASEEQ(cmd, "authenticate"))
+	if (IB_SP_CASEEQ(cmd, "authenticate") || IB_SP_CASEEQ(cmd, "auth"))
 		return 2;
+	if (IB_SP_CASEEQ(cmd, "pass") || IB_SP_CASEEQ(cmd, "apop"))
+		return 3;
 	return 0;
 }
 
@@ -474,6 +500,7 @@ struct xline {
 	int64_t time_ms;
 	uint64_t lineno;
 	struct ib_str sid, user, ip, server;
+	enum ib_proto proto;
 };
 
 /* Resolve a held OK login of session i by the response resp of a later command. */
@@ -507,6 +534,7 @@ static void fill_rec(struct xrec *r, const struct xline *x, struct ib_str user, 
 	copy_into(r->ip, sizeof(r->ip), &r->ip_len, x->ip);
 	copy_into(r->server, sizeof(r->server), &r->server_len, x->server);
 	copy_into(r->msg, sizeof(r->msg), &r->msg_len, msg);
+	r->proto = x->proto;
 }
 
 static void fill_ev(struct ib_event *ev, const struct xline *x, struct ib_str user, struct ib_str msg,
@@ -520,6 +548,7 @@ static void fill_ev(struct ib_event *ev, const struct xline *x, struct ib_str us
 	ev->message = msg;
 	ev->outcome = cat;
 	ev->signature = sig;
+	ev->protocol = x->proto;
 	ev->flags |= IB_EV_AUTH_HINT;
 }
 
@@ -537,7 +566,7 @@ static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd
 	if (!auth || !resp.len || split_resp(resp, &tag, &status, &rest))
 		return rc;
 	user = x->user.len ? x->user : (auth == 1 ? login_user(params) : IB_STR_NULL);
-	if (IB_SP_CASEEQ(status, "ok")) {
+	if (is_ok(status)) {
 		i = sess_add(st, x->sid);
 		st->sess[i].state = S_PENDING;
 		st->sess[i].auth = auth;
@@ -614,7 +643,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 			return IB_SKIP;
 		else
 			r = NULL; /* a login response without its command (cut log) */
-		if (IB_SP_CASEEQ(status, "ok")) {
+		if (is_ok(status)) {
 			if (!r) {
 				i = sess_add(st, x->sid);
 				r = &st->sess[i];
@@ -649,7 +678,8 @@ static int field(const struct xstate *st, const struct ib_csv_field *f, long n, 
 	*out = IB_STR_NULL;
 	if (k < 0)
 		return 0;
-	if (k >= n) /* Exchange leaves trailing empty fields out ("...,CloseSession,"), not the leading ones */
+	if (k >=
+	    n) /* Exchange leaves trailing empty fields out ("...,CloseSession,"), not the leading ones */
 		return c == COL_PARAMS || c == COL_CONTEXT || c == COL_DATA || c == COL_SERVER ? 0 : -1;
 	*out = f[k].escaped ? ib_csv_value(&f[k], scratch, cap, used) : f[k].raw;
 	return 0;
@@ -699,6 +729,10 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	if (line.ptr[0] == '#') {
 		if (IB_SP_STARTS(line, "#Fields:"))
 			read_fields(st, (struct ib_str){line.ptr + 8, line.len - 8});
+		else if (IB_SP_STARTS(line, "#Log-type: POP3"))
+			st->logtype = IB_PROTO_POP3;
+		else if (IB_SP_STARTS(line, "#Log-type: IMAP4"))
+			st->logtype = IB_PROTO_IMAP;
 		return IB_SKIP;
 	}
 	if (memchr(line.ptr, '\0', line.len)) {
@@ -744,6 +778,15 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	/* addresses without their port; anything else as written */
 	x.ip = ib_str_trim(v[COL_REMOTE]);
 	(void)ib_sp_addr(x.ip, IB_SP_PORT_MAYBE, &x.ip);
+	x.proto = st->logtype ? st->logtype : ib_proto_of_addr(ib_str_trim(v[COL_LOCAL]));
+	if (!x.proto) {
+		struct ib_str c = ib_str_trim(v[COL_COMMAND]);
+
+		x.proto = IB_SP_CASEEQ(c, "pass") || IB_SP_CASEEQ(c, "apop") || IB_SP_CASEEQ(c, "user") ||
+				  IB_SP_CASEEQ(c, "auth")
+			      ? IB_PROTO_POP3
+			      : IB_PROTO_IMAP;
+	}
 	x.server = ib_str_trim(v[COL_SERVER].len ? v[COL_SERVER] : v[COL_LOCAL]);
 	if (!v[COL_SERVER].len)
 		(void)ib_sp_addr(x.server, IB_SP_PORT_MAYBE, &x.server);
@@ -761,12 +804,40 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	return rc;
 }
 
+/*
+ * A 2013+ data line of a log cut before its header (as CrowdSec's tests
+ * keep them): "YYYY-MM-DDTHH:MM:SS.mmmZ,<16 hex session>,<seq>,<ip:port>,".
+ */
+static int headerless(struct ib_str line)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ,hhhhhhhhhhhhhhhh,";
+	struct ib_str s;
+	uint64_t seq;
+
+	if (line.len < sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		char c = line.ptr[i];
+
+		if (shape[i] == 'd' ? !ib_sp_isdigit(c) : shape[i] == 'h' ? !ib_sp_ishex(c) : c != shape[i])
+			return 0;
+	}
+	s = ib_sp_from(line, sizeof(shape) - 1);
+	if (ib_sp_u64(&s, &seq) || IB_SP_SKIP(&s, ","))
+		return 0;
+	s.len = ib_sp_chr(s, ',') > 0 ? (size_t)ib_sp_chr(s, ',') : 0;
+	return ib_proto_of_addr(s) != IB_PROTO_NONE || ib_sp_addr(s, IB_SP_PORT, &s) == 0;
+}
+
 static int x_probe(struct ib_str line)
 {
 	line = ib_sp_line_clean(line);
 	if (IB_SP_STARTS(line, "#Software: Microsoft Exchange Server") ||
-	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log"))
+	    IB_SP_STARTS(line, "#Log-type: IMAP4 Protocol Log") ||
+	    IB_SP_STARTS(line, "#Log-type: POP3 Protocol Log"))
 		return 100;
+	if (headerless(line))
+		return 60;
 	if (IB_SP_STARTS(line, "#Fields:") &&
 	    (IB_SP_FIND(line, "sessionId") >= 0 || IB_SP_FIND(line, "session-id") >= 0))
 		return 100;
@@ -777,6 +848,7 @@ const struct ib_parser ib_parser_exchange = {
     .name = "exchange",
     .description = "Exchange IMAP4 protocol log (CSV with #Fields header)",
     .layer = IB_LAYER_SERVER,
+    .protocol = IB_PROTO_IMAP,
     .probe = x_probe,
     .parse = x_parse,
     .open = x_open,

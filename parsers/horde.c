@@ -5,6 +5,7 @@
  * ev->message = the text after "HORDE " (level and app tags included). The client IP is
  * the LAST "[valid IP]" followed by " to " or " (forwarded": a user name cannot push a
  * forged one after Horde's own. server = host:port inside "{...}". Yearless local time.
+ * Horde 3 (IMP 4): "[imp] FAILED LOGIN 1.2.3.4 to localhost:143[imap] as bob [on line 258 of ...]".
  */
 #include "imapblast/parser.h"
 #include "strparse.h"
@@ -17,9 +18,34 @@ static int hd_probe(struct ib_str line)
 
 	if (at < 0)
 		return 0;
-	if (IB_SP_FIND(line, " LOGIN for ") > 0 || IB_SP_FIND(line, "Login success for ") > 0)
+	if (IB_SP_FIND(line, " LOGIN for ") > 0 || IB_SP_FIND(line, "Login success for ") > 0 ||
+	    IB_SP_FIND(line, "] FAILED LOGIN ") > 0)
 		return 95;
 	return 50;
+}
+
+/* Horde 3: r = text after "FAILED LOGIN ": "IP to host:port[proto] as user [on line ...]" */
+static int horde3(struct ib_str r, struct ib_event *ev)
+{
+	size_t ipl = ib_sp_ip_len(r);
+	struct ib_str rest = ib_sp_from(r, ipl), u;
+	long at;
+
+	ev->flags |= IB_EV_AUTH_HINT;
+	if (!ipl || IB_SP_SKIP(&rest, " to "))
+		return IB_OK;
+	ev->ip = ib_sp_ip_norm(ib_sp_sub(r, 0, ipl));
+	ev->server = ib_sp_token(rest);
+	if ((at = ib_sp_chr(ev->server, '[')) > 0)
+		ev->server.len = (size_t)at;
+	if ((at = IB_SP_FIND(rest, " as ")) < 0)
+		return IB_OK;
+	u = ib_sp_from(rest, (size_t)at + 4);
+	/* Horde's own trailer, if any, is the last " [" and ends the line with ']' */
+	if ((at = IB_SP_RFIND(u, " [")) > 0 && IB_SP_ENDS(u, "]"))
+		u.len = (size_t)at;
+	ev->user = u;
+	return IB_OK;
 }
 
 static int hd_body(struct ib_str msg, struct ib_event *ev)
@@ -32,6 +58,9 @@ static int hd_body(struct ib_str msg, struct ib_event *ev)
 	ev->message = msg;
 	if ((fl = IB_SP_FIND(msg, "FAILED LOGIN for ")) >= 0) {
 		ustart = (size_t)fl + 17;
+	} else if ((fl = IB_SP_FIND(msg, "FAILED LOGIN ")) >= 0) {
+		ev->message = msg;
+		return horde3(ib_sp_from(msg, (size_t)fl + 13), ev);
 	} else if ((fl = IB_SP_FIND(msg, "Login success for ")) >= 0) {
 		ustart = (size_t)fl + 18;
 		ok = 1;
@@ -113,6 +142,7 @@ const struct ib_parser ib_parser_horde = {
     .name = "horde",
     .description = "Horde/IMP login log (file or syslog)",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = hd_probe,
     .parse = hd_parse,
     .programs = hd_programs,

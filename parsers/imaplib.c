@@ -96,6 +96,7 @@ const struct ib_parser ib_parser_imaplib = {
     .name = "imaplib",
     .description = "Python imaplib exceptions (tracebacks)",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = il_probe,
     .parse = il_parse,
     .open = il_open,

@@ -115,6 +115,7 @@ const struct ib_parser ib_parser_imapsync = {
     .name = "imapsync",
     .description = "imapsync client log",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = is_probe,
     .parse = is_parse,
     .open = is_open,

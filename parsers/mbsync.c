@@ -31,6 +31,14 @@ static int mb_probe(struct ib_str line)
 	    IB_SP_STARTS(line, "Opening near side") || IB_SP_STARTS(line, "Opening master") ||
 	    IB_SP_STARTS(line, "Opening slave"))
 		return 30;
+	/* progress: "C: 1/2  B: 3/4  F: +0/0 *0/0 #0/0  N: +0/0 *0/0 #0/0" (1.3: M:, S:) */
+	if (IB_SP_STARTS(line, "C: ") && line.len > 4 && ib_sp_isdigit(line.ptr[3]) &&
+	    IB_SP_FIND(line, "  B: ") > 0)
+		return 90; /* above a syslog reading of a ts(1)-prefixed "C: ..." (program "C") */
+	if (IB_SP_STARTS(line, "Logging in...") ||
+	    IB_SP_STARTS(line, "Authenticating with SASL mechanism ") ||
+	    IB_SP_STARTS(line, "Synchronizing..."))
+		return 30;
 	return 0;
 }
 
@@ -86,6 +94,7 @@ const struct ib_parser ib_parser_mbsync = {
     .name = "mbsync",
     .description = "mbsync/isync client stderr",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = mb_probe,
     .parse = mb_parse,
     .open = mb_open,

@@ -5,7 +5,10 @@
  *   login: "froster2406@frostbolt.ch", upstream: 192.168.0.5:143
  * ev->message = everything after "*<conn> " (context fields included). server = the
  * upstream, never the listen address. A bounded per-file table keyed by *conn carries
- * login and upstream to later lines of the same connection.
+ * login and upstream to later lines of the same connection. "client logged in" is the
+ * success line, also with an action suffix (" while proxying"). Protocol: the listen port ("server:
+ * 0.0.0.0:993", or the "connected to" line), else the upstream's port, else the action ("sending LOGIN
+ * command" is IMAP, "HELO/EHLO", "XCLIENT", "MAIL FROM" SMTP); unknown ports leave it unknown.
  */
 #include <stdlib.h>
 #include "imapblast/parser.h"
@@ -19,6 +22,7 @@ struct ngx_slot {
 	uint64_t conn; /* 0 = empty (nginx numbers start at 1) */
 	uint8_t login_len;
 	uint8_t up_len;
+	uint8_t proto; /* enum ib_proto of the connection, 0 unknown */
 	char login[NGX_LOGIN_CAP];
 	char up[NGX_UP_CAP];
 };
@@ -72,6 +76,11 @@ static size_t skip_quoted(struct ib_str s, size_t i)
 
 static int is_event_msg(struct ib_str m, unsigned *flags)
 {
+	/* the success, also with an action suffix ("client logged in while proxying, client: ...") */
+	if (IB_SP_STARTS(m, "client logged in")) {
+		*flags |= IB_EV_AUTH_HINT;
+		return 1;
+	}
 	if (IB_SP_FIND_AT(m, " while proxying,", 11) >= 0)
 		return 0; /* the login worked; data-phase noise */
 	if (IB_SP_STARTS(m, "client login failed") || IB_SP_STARTS(m, "upstream sent invalid response")) {
@@ -86,6 +95,22 @@ static int is_event_msg(struct ib_str m, unsigned *flags)
 	       IB_SP_FIND_AT(m, "while sending password to upstream", 0) >= 0 ||
 	       IB_SP_FIND_AT(m, "while sending user name to upstream", 0) >= 0 ||
 	       IB_SP_FIND_AT(m, "while in http auth state", 0) >= 0;
+}
+
+/* The protocol from the upstream's port, else from the action words. */
+static enum ib_proto action_proto(struct ib_str m, struct ib_str upstream)
+{
+	enum ib_proto p = ib_proto_of_addr(upstream);
+
+	if (p)
+		return p;
+	if (IB_SP_FIND_AT(m, " while sending LOGIN command", 16) >= 0)
+		return IB_PROTO_IMAP;
+	if (IB_SP_FIND_AT(m, " while sending HELO/EHLO", 15) >= 0 ||
+	    IB_SP_FIND_AT(m, " while sending XCLIENT", 15) >= 0 ||
+	    IB_SP_FIND_AT(m, " while sending MAIL FROM", 15) >= 0)
+		return IB_PROTO_SMTP;
+	return IB_PROTO_NONE;
 }
 
 /* Carry a field across a connection's lines: keep v (at most cap bytes) if set, else fill v in. */
@@ -104,7 +129,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 {
 	struct ngx_state *st = ctx->state;
 	struct ngx_slot *slot = NULL;
-	struct ib_str s = line, msg, ctxs, v;
+	struct ib_str s = line, msg, ctxs, v, listen = IB_STR_NULL;
 	int64_t t;
 	uint64_t conn = 0;
 	size_t n;
@@ -147,8 +172,11 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	}
 	/* "client 1.2.3.4:5 connected to 0.0.0.0:993": a new connection */
 	if (IB_SP_STARTS(msg, "client ") && (at = IB_SP_FIND_AT(msg, " connected to ", 9)) > 0) {
-		if (slot)
+		if (slot) {
 			slot->login_len = slot->up_len = 0;
+			slot->proto =
+			    (uint8_t)ib_proto_of_addr(ib_sp_token(ib_sp_from(msg, (size_t)at + 14)));
+		}
 		return IB_SKIP;
 	}
 	if (IB_SP_FIND_AT(msg, ", request: \"", 4) >= 0)
@@ -176,6 +204,7 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 		ctxs = ib_sp_from(ctxs, (size_t)at + 10);
 		for (n = 0; n < ctxs.len && ctxs.ptr[n] != ','; n++)
 			;
+		listen = ib_sp_sub(ctxs, 0, n);
 		ctxs = ib_sp_from(ctxs, n);
 	}
 	if (IB_SP_STARTS(ctxs, ", login: \"")) {
@@ -204,6 +233,12 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	}
 	if (!is_event_msg(msg, &ev->flags))
 		return IB_SKIP; /* proxied, closed, client timeouts outside auth... */
+	ev->protocol = ib_proto_of_addr(listen);
+	if (!ev->protocol)
+		ev->protocol =
+		    slot && slot->proto ? (enum ib_proto)slot->proto : action_proto(msg, ev->server);
+	if (slot && !slot->proto)
+		slot->proto = (uint8_t)ev->protocol;
 	return IB_OK;
 }
 

@@ -37,6 +37,11 @@ static int oi_probe(struct ib_str line)
 	if (IB_SP_FIND(line, " authentication failed: ") > 0 ||
 	    IB_SP_STARTS(line, "ERROR: All authentication types failed"))
 		return 50;
+	/* the chatter of a sync: "Copy message 17 (3 of 40) main-remote:INBOX -> main-local" */
+	if ((IB_SP_STARTS(line, "Copy message ") && IB_SP_FIND(line, " of ") > 0) ||
+	    (IB_SP_STARTS(line, "Syncing ") && IB_SP_FIND(line, ": IMAP -> ") > 0) ||
+	    (IB_SP_STARTS(line, "Folder ") && IB_SP_FIND(line, " [acc: ") > 0))
+		return 40;
 	return 0;
 }
 
@@ -84,6 +89,7 @@ const struct ib_parser ib_parser_offlineimap = {
     .name = "offlineimap",
     .description = "OfflineIMAP client output",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = oi_probe,
     .parse = oi_parse,
     .open = oi_open,

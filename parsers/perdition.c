@@ -34,8 +34,8 @@ static int perd_parse_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *
 	struct ib_str s;
 	long st, sv, au;
 
-	(void)hdr;
 	ev->message = msg;
+	ev->protocol = ib_proto_of_program(hdr->program); /* perdition.imap4, perdition.pop3s */
 	if (ib_sp_starts(msg, fatal, sizeof(fatal) - 1)) {
 		if (!from_to(ib_sp_from(msg, sizeof(fatal) - 1), &ev->ip)) {
 			ctx->reason = "bad client address";

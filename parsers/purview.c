@@ -263,6 +263,7 @@ const struct ib_parser ib_parser_purview = {
     .name = "purview",
     .description = "Microsoft Purview unified audit log export, CSV (IMAP logons, MailItemsAccessed)",
     .layer = IB_LAYER_SERVER,
+    .protocol = IB_PROTO_IMAP, /* IMAP records only (BAV2ROPC: IMAP, POP or SMTP) */
     .probe = p_probe,
     .parse = p_parse,
     .open = p_open,

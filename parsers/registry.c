@@ -19,6 +19,7 @@ extern const struct ib_parser ib_parser_offlineimap;
 extern const struct ib_parser ib_parser_imapsync;
 extern const struct ib_parser ib_parser_imaplib;
 extern const struct ib_parser ib_parser_syslog;
+extern const struct ib_parser ib_parser_pam;
 extern const struct ib_parser ib_parser_dovecot;
 extern const struct ib_parser ib_parser_cyrus;
 extern const struct ib_parser ib_parser_courier;
@@ -26,17 +27,43 @@ extern const struct ib_parser ib_parser_uwimap;
 extern const struct ib_parser ib_parser_perdition;
 extern const struct ib_parser ib_parser_haproxy;
 extern const struct ib_parser ib_parser_fetchmail;
+extern const struct ib_parser ib_parser_vpopmail;
+extern const struct ib_parser ib_parser_cucipop;
+extern const struct ib_parser ib_parser_journal_json;
+extern const struct ib_parser ib_parser_journal_export;
 
+/* One row per parser, so that additions merge cleanly. */
+/* clang-format off */
 const struct ib_parser *const ib_parsers[] = {
-    &ib_parser_exchange,    &ib_parser_entra_csv,  &ib_parser_entra_json,
-    &ib_parser_thunderbird, &ib_parser_nginx_mail, &ib_parser_zimbra,
-    &ib_parser_roundcube,   &ib_parser_horde,	   &ib_parser_mbsync,
-    &ib_parser_offlineimap, &ib_parser_imapsync,   &ib_parser_imaplib,
-    &ib_parser_syslog,	    &ib_parser_dovecot,	   &ib_parser_cyrus,
-    &ib_parser_courier,	    &ib_parser_uwimap,	   &ib_parser_perdition,
-    &ib_parser_haproxy,	    &ib_parser_fetchmail,  &ib_parser_purview,
-    NULL,
+	&ib_parser_exchange,
+	&ib_parser_entra_csv,
+	&ib_parser_entra_json,
+	&ib_parser_thunderbird,
+	&ib_parser_nginx_mail,
+	&ib_parser_zimbra,
+	&ib_parser_roundcube,
+	&ib_parser_horde,
+	&ib_parser_mbsync,
+	&ib_parser_offlineimap,
+	&ib_parser_imapsync,
+	&ib_parser_imaplib,
+	&ib_parser_syslog,
+	&ib_parser_pam,
+	&ib_parser_dovecot,
+	&ib_parser_cyrus,
+	&ib_parser_courier,
+	&ib_parser_uwimap,
+	&ib_parser_perdition,
+	&ib_parser_haproxy,
+	&ib_parser_fetchmail,
+	&ib_parser_purview,
+	&ib_parser_vpopmail,
+	&ib_parser_cucipop,
+	&ib_parser_journal_json,
+	&ib_parser_journal_export,
+	NULL,
 };
+/* clang-format on */
 
 const struct ib_parser *ib_parser_find(const char *name)
 {

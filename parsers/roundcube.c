@@ -2,11 +2,12 @@
  * roundcube.c: Roundcube webmail errors/userlogins logs (own file or syslog), layer client.
  *   [30-Dec-2014 13:02:34 -0500]: <3z506z6r> IMAP Error: Login failed for admin@example.com
  *   against localhost from 1.2.3.4. AUTHENTICATE PLAIN: Authentication failed. in /p/rcube_imap.php on line
- * 221 (POST ...) ev->message = the text after "]: " (or after "roundcube[pid]: "), session tag included. The
- * user name is attacker-chosen and the server's error text may echo it, so the client IP is taken from the
- * one " from <valid IP>" that sits where Roundcube puts it (before ". <MECH>:", " in session " or the end);
- * when the line holds several such places with different IPs, it is ambiguous and the event gets no user and
- * no IP.
+ * 221 (POST ...); Roundcube 0.x: "IMAP Error: Authentication for bob failed (LOGIN): ..." (user only) and
+ * "Successful login for bob (id 3) from 1.2.3.4". ev->message = the text after "]: " (or after
+ * "roundcube[pid]: "), session tag included. The user name is attacker-chosen and the server's error text may
+ * echo it, so the client IP is taken from the one " from <valid IP>" that sits where Roundcube puts it
+ * (before ". <MECH>:", " in session " or the end); when the line holds several such places with different
+ * IPs, it is ambiguous and the event gets no user and no IP.
  */
 #include "imapblast/parser.h"
 #include "strparse.h"
@@ -96,6 +97,8 @@ static int login_fields(struct ib_str r, struct ib_event *ev)
 		u.len = (size_t)at;
 	}
 	at = IB_SP_RFIND(u, " (ID: ");
+	if (at < 0)
+		at = IB_SP_RFIND(u, " (id "); /* Roundcube 0.x */
 	if (at > 0 && IB_SP_ENDS(u, ")"))
 		u.len = (size_t)at;
 	ev->user = u;
@@ -117,6 +120,15 @@ static int rc_body(struct ib_str msg, struct ib_event *ev)
 		if (IB_SP_CASESTARTS(e, "Login failed for ")) {
 			ev->flags |= IB_EV_AUTH_HINT;
 			login_fields(ib_sp_from(e, 17), ev);
+			return IB_OK;
+		}
+		/* Roundcube 0.x: "Authentication for bob failed (LOGIN): "NO Login failed."" */
+		if (IB_SP_STARTS(e, "Authentication for ")) {
+			struct ib_str u = ib_sp_from(e, 19);
+
+			ev->flags |= IB_EV_AUTH_HINT;
+			if ((at = IB_SP_RFIND(u, " failed (")) > 0)
+				ev->user = ib_sp_sub(u, 0, (size_t)at);
 			return IB_OK;
 		}
 		/* "Could not connect to localhost:143: Connection refused" and kin */
@@ -225,6 +237,7 @@ const struct ib_parser ib_parser_roundcube = {
     .name = "roundcube",
     .description = "Roundcube webmail errors/userlogins log (file or syslog)",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = rc_probe,
     .parse = rc_parse,
     .programs = rc_programs,

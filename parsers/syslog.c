@@ -6,6 +6,10 @@
  *   @400000004c91b044077a9e94 imap-login: Info: Aborted login (...)
  * Rule for a missing host (Dovecot log_path files, TAI64N): when the first
  * token after the timestamp is a tag ending in ':', there is no host.
+ * Dovecot 1.x log_path files put the level first and may start with the
+ * master's "dovecot: ": the prefix is skipped and the level steps aside,
+ * so the process is the program as in 2.x files:
+ *   dovecot: Mar 13 15:25:07 Info: auth(default): passwd-file(u,1.2.3.4): unknown user
  */
 #include "imapblast/parser.h"
 #include "strparse.h"
@@ -31,6 +35,22 @@ static const unsigned char tag_class[256] = {
 
 #define TAG_AT_SPACE (-2)
 
+/* Length of the tag name at the start of s; *k is the class of the byte after it (1 at the end). */
+static inline size_t name_len(struct ib_str s, unsigned *k)
+{
+	const unsigned char *u = (const unsigned char *)s.ptr;
+	size_t i = 0;
+
+	*k = 1;
+	/* four name bytes a step while they last (hot: every line, twice) */
+	while (i + 4 <= s.len &&
+	       !(tag_class[u[i]] | tag_class[u[i + 1]] | tag_class[u[i + 2]] | tag_class[u[i + 3]]))
+		i += 4;
+	while (i < s.len && (*k = tag_class[u[i]]) == 0)
+		i++;
+	return i;
+}
+
 /*
  * Read a tag at the start of s: a name, then any "[...]", "(...)" or
  * "<...>" groups, then ':' followed by a space or the end. Sets tag (as
@@ -40,11 +60,9 @@ static const unsigned char tag_class[256] = {
  */
 static int read_tag(struct ib_str s, struct ib_str *tag, struct ib_str *prog, size_t *after)
 {
-	size_t i = 0;
-	unsigned k = 1;
+	unsigned k;
+	size_t i = name_len(s, &k);
 
-	while (i < s.len && (k = tag_class[(unsigned char)s.ptr[i]]) == 0)
-		i++;
 	if (i < s.len && k == 2)
 		return -1;
 	if (!i)
@@ -151,11 +169,20 @@ static int read_5424(struct ib_time_policy *tp, struct ib_str s, struct ib_syslo
 	return IB_OK;
 }
 
+/* 1 when tag is a Dovecot log level ("Info", "Warning"...), written first by 1.x. */
+static int dovecot1_level(struct ib_str tag)
+{
+	return IB_SP_EQ(tag, "Info") || IB_SP_EQ(tag, "Warning") || IB_SP_EQ(tag, "Warn") ||
+	       IB_SP_EQ(tag, "Error") || IB_SP_EQ(tag, "Fatal") || IB_SP_EQ(tag, "Panic") ||
+	       IB_SP_EQ(tag, "Debug");
+}
+
 static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
 		    struct ib_str *msg, const char **reason)
 {
 	struct ib_str s = line, w;
 	size_t after;
+	unsigned k;
 	int rc;
 
 	hdr->time_ms = IB_TIME_NONE;
@@ -167,6 +194,9 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 		*reason = "empty line";
 		return IB_BAD;
 	}
+	if (s.ptr[0] == 'd' && IB_SP_STARTS(s, "dovecot: ") && s.len > 9 && s.ptr[9] >= 'A' &&
+	    s.ptr[9] <= 'Z')
+		s = ib_sp_from(s, 9); /* 1.x log_path: "dovecot: Mar 13 15:25:07 Info: ..." */
 	if (s.ptr[0] == '@')
 		rc = ib_ts_tai64n(&s, &hdr->time_ms);
 	else if (s.ptr[0] >= '0' && s.ptr[0] <= '9')
@@ -177,9 +207,21 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 		*reason = "no syslog timestamp";
 		return IB_BAD;
 	}
-	rc = read_tag(s, &hdr->tag, &hdr->program, &after);
+	/* the usual case, a host word, without a call: read_tag's TAG_AT_SPACE */
+	after = name_len(s, &k);
+	if (after && after < s.len && s.ptr[after] == ' ')
+		rc = TAG_AT_SPACE;
+	else
+		rc = read_tag(s, &hdr->tag, &hdr->program, &after);
 	if (rc == 0) {
+		struct ib_syslog_hdr h1 = *hdr;
+		size_t a1;
+
 		*msg = ib_sp_from(s, after);
+		if (dovecot1_level(hdr->tag) && read_tag(*msg, &h1.tag, &h1.program, &a1) == 0) {
+			*hdr = h1;
+			*msg = ib_sp_from(*msg, a1);
+		}
 		return IB_OK;
 	}
 	if (rc == TAG_AT_SPACE) {
@@ -209,6 +251,12 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 	return IB_BAD;
 }
 
+static int syslog_envelope(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_syslog_hdr *hdr,
+			   struct ib_str *msg)
+{
+	return envelope(ctx->time, line, hdr, msg, &ctx->reason);
+}
+
 /*
  * 80 for a readable envelope: above generic guesses, below a format
  * parser that is certain (100). Validates only; the time is not used.
@@ -231,5 +279,5 @@ const struct ib_parser ib_parser_syslog = {
     .description = "syslog envelope (RFC 3164, RFC 5424, ISO 8601, TAI64N), dispatching by program",
     .layer = IB_LAYER_SERVER,
     .probe = syslog_probe,
-    .envelope = envelope,
+    .envelope = syslog_envelope,
 };

@@ -324,6 +324,7 @@ const struct ib_parser ib_parser_thunderbird = {
     .name = "thunderbird",
     .description = "Thunderbird MOZ_LOG IMAP:5 (optionally with timestamp)",
     .layer = IB_LAYER_CLIENT,
+    .protocol = IB_PROTO_IMAP,
     .probe = tb_probe,
     .parse = tb_parse,
     .open = tb_open,

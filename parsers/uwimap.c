@@ -2,13 +2,17 @@
  * uwimap.c: UW-IMAP imapd/ipop3d login lines (a syslog message parser), e.g.
  *   Jul 3 20:56:53 Linux2 imapd[666]: Login failed user=lizdy auth=lizdy host=h2066373.stratoserver.net
  * [81.169.154.112] Feb 23 12:36:01 r2 imapd[3473]: Failed uwmaster override of user=pro1  host=r22.j.de
- * [127.0.55.22] Message: everything after "prog[pid]: ". Server: the syslog host. ip: the [ip] part of host=.
+ * [127.0.55.22] Message: everything after "prog[pid]: ". Server: the syslog host. ip: the [ip] part of host=
+ * (none when host= is a bare name). cPanel's build adds "domain=(null)" after user=.
  * Courier lines (also "imapd") are declined.
  */
 #include "imapblast/parser.h"
 #include "strparse.h"
 
-/* Value of " key=" up to the next " auth=" / " host=" / " mech=" (or a space). */
+/*
+ * Value of "key=" up to the next " domain=" (cPanel's imapd), " auth=" or
+ * " host=", or the next space when none follows.
+ */
 static struct ib_str value(struct ib_str r, const char *key, size_t klen)
 {
 	long k = ib_sp_find(r, key, klen), e, a;
@@ -20,6 +24,9 @@ static struct ib_str value(struct ib_str r, const char *key, size_t klen)
 	e = IB_SP_FIND(rest, " host=");
 	if (e >= 0) {
 		a = IB_SP_FIND(ib_sp_sub(rest, 0, (size_t)e), " auth=");
+		if (a >= 0)
+			e = a;
+		a = IB_SP_FIND(ib_sp_sub(rest, 0, (size_t)e), " domain=");
 		if (a >= 0)
 			e = a;
 	} else {
@@ -49,6 +56,7 @@ static int uw_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, str
 		return IB_DECLINE;
 	ev->message = msg;
 	ev->server = hdr->host;
+	ev->protocol = ib_proto_of_program(hdr->program);
 	ev->flags |= IB_EV_AUTH_HINT;
 	ev->user = value(r, "user=", 5);
 	if (!ev->user.len && IB_SP_STARTS(r, "Login anonymous="))

@@ -95,6 +95,7 @@ static int audit(struct ib_str msg, struct ib_str ctxv, struct ib_event *ev)
 
 	if (!IB_SP_EQ(kv(msg, "cmd"), "Auth") || !IB_SP_CASEEQ(proto, "imap"))
 		return IB_SKIP;
+	ev->protocol = IB_PROTO_IMAP;
 	ev->user = kv(msg, "account");
 	if (!ev->user.len)
 		ev->user = kv(ctxv, "name");

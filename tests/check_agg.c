@@ -184,6 +184,18 @@ static void synth_apply(struct ib_agg *a, const struct synth *s)
 		c.bytes_in = (uint64_t)s->user * 100;
 		c.gzip = s->file == 2;
 		c.format = s->cat % 2 ? "dovecot" : "syslog";
+		/* coverage (state version 2): samples depend on the line only */
+		char s0[32], s1[32];
+		snprintf(s0, sizeof(s0), "first %llu", (unsigned long long)s->line);
+		snprintf(s1, sizeof(s1), "next %llu", (unsigned long long)s->line);
+		c.login_unmatched = s->ip;
+		c.status = s->sig % 3;
+		c.sample[0] = s0;
+		c.sample_line[0] = s->line;
+		c.sample[1] = s->user % 2 ? NULL : s1;
+		c.sample_line[1] = s->user % 2 ? 0 : s->line + 1;
+		if (c.sample[1] == NULL)
+			snprintf(s0, sizeof(s0), "only %llu", (unsigned long long)s->line);
 		ck_assert_int_eq(ib_agg_file_counts(a, f, &c), IB_OK);
 	} else if (s->kind == 2) {
 		struct ib_error e;
@@ -191,8 +203,13 @@ static void synth_apply(struct ib_agg *a, const struct synth *s)
 		ib_error_set(&e, IB_ERR_FORMAT, 0, files[s->file], s->line % 7, "corrupt gzip");
 		ck_assert_int_eq(ib_agg_file_error(a, &e), IB_OK);
 	} else {
+		char sample[48];
+
 		ck_assert_int_eq(ib_agg_reason(a, reasons[s->cat % 3], 1 + (uint64_t)s->ip, f, s->line),
 				 IB_OK);
+		snprintf(sample, sizeof(sample), "%s line %llu", files[s->file], (unsigned long long)s->line);
+		ck_assert_int_eq(
+		    ib_agg_shape(a, reasons[s->sig % 3], sample, 1 + (uint64_t)s->user, f, s->line), IB_OK);
 	}
 }
 
@@ -562,6 +579,55 @@ START_TEST(test_errors_sorted_unique)
 }
 END_TEST
 
+/* The server join (agg_join.c): pairs survive the state file; only unambiguous addresses join. */
+START_TEST(test_server_join)
+{
+	struct ib_agg *a, *b, *j;
+	unsigned char *buf;
+	size_t len, n;
+	char **names;
+	uint32_t f;
+
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x.log", &f), IB_OK);
+	add(a, f, 1, 1000, "erin", "192.0.2.7", "mx3", IB_LAYER_SERVER, IB_CAT_OK, "s", 0);
+	add(a, f, 2, 1000, "erin", "192.0.2.7", "10.0.0.23:143", IB_LAYER_PROXY, IB_CAT_TIMEOUT, "t", 0);
+	add(a, f, 3, 1000, "erin", "192.0.2.7", "[2001:db8::5]:993", IB_LAYER_PROXY, IB_CAT_TIMEOUT, "t", 0);
+	add(a, f, 4, 1000, "erin", "192.0.2.7", "10.0.0.9:143", IB_LAYER_PROXY, IB_CAT_TIMEOUT, "t", 0);
+	ck_assert_int_eq(ib_agg_join_servers(a, &j, &names, &n, NULL), IB_OK);
+	ck_assert(j == NULL && names == NULL && n == 0); /* nothing learned yet */
+	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx3"), IB_STR_LIT("10.0.0.23")), IB_OK);
+	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx5"), IB_STR_LIT("2001:db8::5")), IB_OK);
+	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx7"), IB_STR_LIT("10.0.0.9")), IB_OK);
+	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx8"), IB_STR_LIT("10.0.0.9")), IB_OK);
+	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("bad name"), IB_STR_LIT("10.0.0.1")), IB_OK);
+	ck_assert_uint_eq(ib_agg_nstr(a, IB_S_ADDR), 5); /* "" and four pairs; a space is refused */
+	/* the state keeps the pairs */
+	buf = save_to_mem(a, &len);
+	ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, NULL), IB_OK);
+	ck_assert(ib_agg_equal(a, b));
+	free(buf);
+	ck_assert_int_eq(ib_agg_join_servers(b, &j, &names, &n, NULL), IB_OK);
+	ck_assert(j != NULL);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(names[0], "10.0.0.23:143=mx3");
+	ck_assert_str_eq(names[1], "[2001:db8::5]:993=mx5");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	/* mx3 now has its server cell and the proxy's timeout; 10.0.0.9 is claimed twice: kept */
+	ck_assert_uint_eq(ib_agg_ncells(j), 4);
+	for (size_t i = 0; i < ib_agg_ncells(j); i++) {
+		const char *srv = ib_agg_str(j, IB_S_SERVER, ib_agg_cell(j, i)->server);
+
+		ck_assert(!strcmp(srv, "mx3") || !strcmp(srv, "mx5") || !strcmp(srv, "10.0.0.9:143"));
+	}
+	ib_agg_free(j);
+	ib_agg_free(b);
+	ib_agg_free(a);
+}
+END_TEST
+
 static Suite *agg_suite(void)
 {
 	Suite *s = suite_create("agg");
@@ -579,6 +645,7 @@ static Suite *agg_suite(void)
 	tcase_add_test(tc, test_state_truncated);
 	tcase_add_test(tc, test_state_flipped);
 	tcase_add_test(tc, test_state_hostile);
+	tcase_add_test(tc, test_server_join);
 	tcase_add_test(tc, test_errors_sorted_unique);
 	suite_add_tcase(s, tc);
 	return s;

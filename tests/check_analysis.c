@@ -2,8 +2,10 @@
  * check_analysis.c: the blast radius on synthetic events fed through
  * ib_agg_add: temporary and Exchange-style outages, a password sprayer,
  * NAT and trusted proxies, recovery inside one bucket, given windows, no
- * failures, bucket boundaries, since/until, and one failure seen at three
- * layers. Every number is asserted exactly.
+ * failures, bucket boundaries, since/until, one failure seen at three
+ * layers; two waves and given windows, an identity provider that must not
+ * dilute nor be overruled, a stale client, a slow distributed spray and a
+ * log gap. Every number is asserted exactly.
  */
 #include <check.h>
 #include <stdio.h>
@@ -34,11 +36,12 @@ static void teardown(void)
 	A = NULL;
 }
 
-static void ev(int64_t t, const char *user, const char *ip, const char *server, enum ib_layer layer,
-	       enum ib_category cat)
+/* One event with signature sig (NULL: login-ok or login-failed). */
+static void evs(int64_t t, const char *user, const char *ip, const char *server, enum ib_layer layer,
+		enum ib_category cat, const char *sig)
 {
 	struct ib_event e;
-	struct ib_match m = {cat, cat == IB_CAT_OK ? "login-ok" : "login-failed", -1};
+	struct ib_match m = {cat, sig ? sig : cat == IB_CAT_OK ? "login-ok" : "login-failed", -1};
 
 	ib_event_clear(&e);
 	e.time_ms = t;
@@ -47,6 +50,12 @@ static void ev(int64_t t, const char *user, const char *ip, const char *server, 
 	e.ip = ib_str_from(ip);
 	e.server = ib_str_from(server);
 	ck_assert_int_eq(ib_agg_add(A, &e, &m, F, ++LINE), IB_OK);
+}
+
+static void ev(int64_t t, const char *user, const char *ip, const char *server, enum ib_layer layer,
+	       enum ib_category cat)
+{
+	evs(t, user, ip, server, layer, cat, NULL);
 }
 
 static struct ib_result *analyze(void)
@@ -153,7 +162,7 @@ START_TEST(test_temporary_outage)
 	ck_assert_int_eq(r->buckets[4].in_window, 1);
 	ck_assert_int_eq(r->buckets[7].in_window, 0);
 	ck_assert(strstr(r->window_rule, "detected: ") == r->window_rule);
-	ck_assert(strstr(r->window_rule, "median 0.0%") != NULL);
+	ck_assert(strstr(r->window_rule, "median server 0.0%, layers summed 0.0%)") != NULL);
 	ck_assert_int_eq(r->window_why.verdict, IB_WV_DETECTED);
 	ck_assert(r->window_why.baseline == 0.0);
 	ck_assert_uint_eq(r->window_why.params.min_failures, CFG.window_min_failures);
@@ -470,7 +479,8 @@ END_TEST
 /*
  * A sprayer behind the proxy: the server layer sees only the proxy's
  * address, the proxy layer the attacker's. The join keeps the sprayed
- * users out; failures the proxy saw from elsewhere stay.
+ * users out; failures the proxy saw from elsewhere stay, and so do those
+ * the server saw from a user's own address.
  */
 START_TEST(test_sprayer_behind_proxy)
 {
@@ -491,14 +501,262 @@ START_TEST(test_sprayer_behind_proxy)
 	ev(T0 + B + 101, "mixed", "203.0.113.5", "", IB_LAYER_PROXY, IB_CAT_CREDENTIALS);
 	ev(T0 + B + 102, "mixed", "198.51.100.7", "", IB_LAYER_PROXY, IB_CAT_TEMPORARY);
 	ev(T0 + B + 103, "mixed", "10.0.0.10", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+	/* a direct user the attacker sprayed at the same time: the server saw
+	 * the user's own address (no other user's), so the failure is the user's */
+	ev(T0 + B + 104, "direct", "203.0.113.5", "", IB_LAYER_PROXY, IB_CAT_CREDENTIALS);
+	ev(T0 + B + 105, "direct", "10.2.0.9", "mx1", IB_LAYER_SERVER, IB_CAT_TIMEOUT);
 	r = analyze();
 	ck_assert_uint_eq(r->nattacks, 1);
 	ck_assert_str_eq(r->attacks[0].ip, "203.0.113.5");
-	ck_assert_uint_eq(r->nusers, 2);
-	ck_assert_str_eq(r->users[0].user, "mixed");
-	ck_assert_str_eq(r->users[1].user, "real");
-	/* 26 proxy-layer events of the attacker + 25 server-layer ones joined to it */
-	ck_assert_uint_eq(r->attack_events, 26 + 25);
+	ck_assert_uint_eq(r->nusers, 3);
+	ck_assert_str_eq(r->users[0].user, "direct");
+	ck_assert_str_eq(r->users[1].user, "mixed");
+	ck_assert_str_eq(r->users[2].user, "real");
+	/* 27 proxy-layer events of the attacker + 25 server-layer ones joined to it */
+	ck_assert_uint_eq(r->attack_events, 27 + 25);
+	ib_result_free(r);
+}
+END_TEST
+
+/*
+ * An identity provider beside client logs: Entra says "success" for every
+ * attempt (the token was fine) while the IMAP session failed. Summed, its
+ * many successes dilute four client failures in one bucket to 4 of 210 (1.9%,
+ * under the 5 point margin); judged per series, the client's 4 of 10 stand
+ * out, and the window is found.
+ */
+START_TEST(test_idp_does_not_dilute)
+{
+	struct ib_result *r;
+	char u[16];
+
+	for (int b = 0; b < 12; b++)
+		for (int i = 0; i < 10; i++) {
+			snprintf(u, sizeof(u), "c%02d", i);
+			ev(T0 + b * B + i, u, "10.0.0.1", "imap.example.com", IB_LAYER_CLIENT,
+			   b == 6 && i < 4 ? IB_CAT_CREDENTIALS : IB_CAT_OK);
+			for (int k = 0; k < 20; k++) {
+				snprintf(u, sizeof(u), "e%02d", i * 20 + k);
+				evs(T0 + b * B + 100 + i * 20 + k,
+				    k ? u : (snprintf(u, sizeof(u), "c%02d", i), u), "198.51.100.1", "",
+				    IB_LAYER_SERVER, IB_CAT_OK, "entra-ok");
+			}
+		}
+	r = analyze();
+	ck_assert_int_eq(r->window_source, IB_WIN_DETECTED);
+	ck_assert_uint_eq(r->nwindows, 1);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 6 * B);
+	ck_assert_int_eq(r->windows[0].end_ms, T0 + 7 * B);
+	ck_assert(r->window_why.series_present[IB_SERIES_IDP]);
+	ck_assert(strstr(r->window_rule, "identity provider 0.0%") != NULL);
+	ib_result_free(r);
+}
+END_TEST
+
+/*
+ * A stale client: u5's forgotten device (10.9.9.9) fails with credentials
+ * errors in every bucket and never gets in; u5 logs in fine from its own
+ * address. An Exchange-style outage (credentials failures) hits u1-u4 in
+ * buckets 12-14. The device's failures stay out of the series and of the
+ * credentials rule, and u5 is no victim: a stale-client row instead.
+ */
+START_TEST(test_stale_client)
+{
+	struct ib_result *r;
+	char u[16], ip[32];
+
+	for (int b = 0; b < 20; b++) {
+		for (int i = 1; i <= 6; i++) {
+			int fail = b >= 12 && b <= 14 && i <= 4;
+
+			snprintf(u, sizeof(u), "u%d", i);
+			snprintf(ip, sizeof(ip), "10.0.0.%d", i);
+			ev(T0 + b * B + i, u, ip, "mx1", IB_LAYER_SERVER,
+			   fail ? IB_CAT_CREDENTIALS : IB_CAT_OK);
+		}
+		ev(T0 + b * B + 100, "u5", "10.9.9.9", "mx1", IB_LAYER_SERVER, IB_CAT_CREDENTIALS);
+	}
+	r = analyze();
+	ck_assert_uint_eq(r->nwindows, 1);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 12 * B);
+	ck_assert_int_eq(r->windows[0].end_ms, T0 + 15 * B);
+	ck_assert_uint_eq(r->nusers, 4);
+	ck_assert_str_eq(r->users[3].user, "u4");
+	ck_assert_uint_eq(r->nstale, 1);
+	ck_assert_str_eq(r->stale[0].user, "u5");
+	ck_assert_str_eq(r->stale[0].ip, "10.9.9.9");
+	ck_assert_uint_eq(r->stale[0].failures, 20);
+	ck_assert_uint_eq(r->stale[0].win_failures, 3);
+	ck_assert(strstr(r->stale[0].reason, "stale client at 10.9.9.9") == r->stale[0].reason);
+	ib_result_free(r);
+}
+END_TEST
+
+/*
+ * The identity provider decides: in bucket 6 the client logs a credentials
+ * failure for a-d; Entra logged the same attempts as successes for a-c (the
+ * token was fine, IMAP failed: the outage) and as a wrong password for d.
+ */
+START_TEST(test_idp_verdict)
+{
+	static const char *const u[] = {"a", "b", "c", "d"};
+	struct ib_result *r;
+
+	for (int b = 0; b < 12; b++)
+		for (int i = 0; i < 4; i++) {
+			int64_t t = T0 + b * B + i * 1000;
+
+			ev(t, u[i], "", "imap.example.com", IB_LAYER_CLIENT,
+			   b == 6 ? IB_CAT_CREDENTIALS : IB_CAT_OK);
+			if (b == 6 && i == 3)
+				evs(t + 2000, u[i], "10.0.0.9", "", IB_LAYER_SERVER, IB_CAT_CREDENTIALS,
+				    "entra-50126");
+			else
+				evs(t + 2000, u[i], "10.0.0.9", "", IB_LAYER_SERVER, IB_CAT_OK, "entra-ok");
+		}
+	r = analyze();
+	ck_assert_uint_eq(r->nwindows, 1);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 6 * B);
+	ck_assert_uint_eq(r->nusers, 3);
+	ck_assert_str_eq(r->users[0].user, "a");
+	ck_assert_str_eq(r->users[2].user, "c");
+	ib_result_free(r);
+}
+END_TEST
+
+/*
+ * A slow distributed spray: 24 addresses, one wrong password each for a
+ * real user (who logs in from home), one address per bucket across the
+ * range: one campaign, excluded. The same addresses in a burst of two
+ * buckets are not (an outage's victims crowd like that), and an address
+ * with a success (a NAT office) never is.
+ */
+static void spray_case(int burst)
+{
+	char u[16], ip[24];
+
+	for (int b = 0; b < 24; b++) {
+		for (int i = 0; i < 4; i++) {
+			snprintf(u, sizeof(u), "u%d", i);
+			ev(T0 + b * B + i, u, "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+		}
+		snprintf(u, sizeof(u), "u%d", b % 4);
+		snprintf(ip, sizeof(ip), "100.64.0.%d", b + 1);
+		ev(T0 + (burst ? b % 2 : b) * B + 100, u, ip, "mx1", IB_LAYER_SERVER, IB_CAT_CREDENTIALS);
+	}
+	ev(T0 + 100, "u1", "192.0.2.80", "mx1", IB_LAYER_SERVER, IB_CAT_CREDENTIALS); /* the office */
+	ev(T0 + 200, "u2", "192.0.2.80", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+}
+
+START_TEST(test_spray_campaign)
+{
+	struct ib_result *r;
+
+	CFG.attack_min_users = 3;
+	spray_case(0);
+	r = analyze();
+	ck_assert_uint_eq(r->campaign.addresses, 24);
+	ck_assert_uint_eq(r->campaign.users, 4);
+	ck_assert_uint_eq(r->campaign.failures, 24);
+	ck_assert_uint_eq(r->campaign.buckets, 24);
+	ck_assert_uint_eq(r->attack_events, 24);
+	ck_assert(strstr(r->campaign.reason, "slow distributed spray: 24 addresses") == r->campaign.reason);
+	ib_result_free(r);
+}
+END_TEST
+
+START_TEST(test_spray_burst_is_no_campaign)
+{
+	struct ib_result *r;
+
+	spray_case(1);
+	r = analyze();
+	ck_assert_uint_eq(r->campaign.addresses, 0);
+	ck_assert_uint_eq(r->attack_events, 0);
+	ib_result_free(r);
+}
+END_TEST
+
+/*
+ * A log gap: mx1 logs nothing in buckets 4-6 while the proxy logs the
+ * logins it routed there; mx2 is quiet but the proxy sent it nothing.
+ */
+START_TEST(test_log_gap)
+{
+	struct ib_result *r;
+
+	for (int b = 0; b < 12; b++) {
+		ev(T0 + b * B + 1, "p1", "10.0.0.1", "mx1", IB_LAYER_PROXY, IB_CAT_OK);
+		if (b < 4 || b > 6)
+			ev(T0 + b * B + 1, "p1", "10.0.0.10", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
+		if (b < 2)
+			ev(T0 + b * B + 2, "p2", "10.0.0.2", "mx2", IB_LAYER_SERVER, IB_CAT_OK);
+	}
+	r = analyze();
+	ck_assert_uint_eq(r->ngaps, 1);
+	ck_assert_str_eq(r->gaps[0].server, "mx1");
+	ck_assert_int_eq(r->gaps[0].start_ms, T0 + 4 * B);
+	ck_assert_int_eq(r->gaps[0].end_ms, T0 + 7 * B);
+	ck_assert_uint_eq(r->gaps[0].proxy_successes, 3);
+	ck_assert_uint_eq(r->nusers, 0);
+	ib_result_free(r);
+}
+END_TEST
+
+/* Two waves: both are windows, with their own numbers; a user of either is affected. */
+START_TEST(test_two_waves)
+{
+	struct ib_result *r;
+	char u[16];
+
+	for (int b = 0; b < 30; b++)
+		for (int i = 0; i < 6; i++) {
+			int fail = (b == 5 && i < 3) || ((b == 20 || b == 21) && i >= 2);
+
+			snprintf(u, sizeof(u), "u%02d", i);
+			ev(T0 + b * B + i, u, "10.0.0.1", "mx1", IB_LAYER_SERVER,
+			   fail ? IB_CAT_TEMPORARY : IB_CAT_OK);
+		}
+	r = analyze();
+	ck_assert_uint_eq(r->nwindows, 2);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 5 * B);
+	ck_assert_int_eq(r->windows[0].end_ms, T0 + 6 * B);
+	ck_assert_int_eq(r->windows[1].start_ms, T0 + 20 * B);
+	ck_assert_int_eq(r->windows[1].end_ms, T0 + 22 * B);
+	ck_assert_int_eq(r->window_start_ms, T0 + 5 * B);
+	ck_assert_int_eq(r->window_end_ms, T0 + 22 * B);
+	ck_assert_uint_eq(r->windows[0].affected_users, 3);
+	ck_assert_uint_eq(r->windows[0].outage_failures, 3);
+	ck_assert_uint_eq(r->windows[1].affected_users, 4);
+	ck_assert_uint_eq(r->windows[1].outage_failures, 8);
+	ck_assert_int_eq(r->windows[1].peak_bucket_ms, T0 + 20 * B);
+	ck_assert_uint_eq(r->nusers, 6);
+	ck_assert_int_eq(r->buckets[5].in_window, 1);
+	ck_assert_int_eq(r->buckets[10].in_window, 0);
+	ck_assert_int_eq(r->buckets[21].in_window, 2);
+	ib_result_free(r);
+}
+END_TEST
+
+/* --window twice: both windows, widened and sorted; overlapping ones merge. */
+START_TEST(test_given_windows)
+{
+	struct ib_result *r;
+
+	for (int b = 0; b < 10; b++)
+		ev(T0 + b * B, "a", "10.0.0.1", "mx1", IB_LAYER_SERVER,
+		   b == 2 || b == 7 ? IB_CAT_TIMEOUT : IB_CAT_OK);
+	ck_assert_int_eq(ib_config_add_window(&CFG, T0 + 7 * B + 1, T0 + 8 * B), 0);
+	ck_assert_int_eq(ib_config_add_window(&CFG, T0 + 2 * B, T0 + 3 * B), 0);
+	ck_assert_int_eq(ib_config_add_window(&CFG, T0 + 2 * B + 5, T0 + 3 * B + 5), 0);
+	r = analyze();
+	ck_assert_int_eq(r->window_source, IB_WIN_GIVEN);
+	ck_assert_uint_eq(r->nwindows, 2);
+	ck_assert_int_eq(r->windows[0].start_ms, T0 + 2 * B);
+	ck_assert_int_eq(r->windows[0].end_ms, T0 + 4 * B);
+	ck_assert_int_eq(r->windows[1].start_ms, T0 + 7 * B);
+	ck_assert_uint_eq(r->users[0].failures, 2);
+	ck_assert(strstr(r->window_rule, "given: 2 windows") == r->window_rule);
 	ib_result_free(r);
 }
 END_TEST
@@ -581,6 +839,14 @@ static Suite *analysis_suite(void)
 	tcase_add_test(tc, test_multi_layer);
 	tcase_add_test(tc, test_outlier_dates);
 	tcase_add_test(tc, test_sprayer_behind_proxy);
+	tcase_add_test(tc, test_idp_does_not_dilute);
+	tcase_add_test(tc, test_two_waves);
+	tcase_add_test(tc, test_stale_client);
+	tcase_add_test(tc, test_log_gap);
+	tcase_add_test(tc, test_spray_campaign);
+	tcase_add_test(tc, test_spray_burst_is_no_campaign);
+	tcase_add_test(tc, test_idp_verdict);
+	tcase_add_test(tc, test_given_windows);
 	tcase_add_test(tc, test_order_independent);
 	suite_add_tcase(s, tc);
 	return s;

@@ -40,8 +40,10 @@ struct rcase {
 
 /* An Entra code rule: its line, and the same digits followed by one more as the near miss. */
 #define EC(code, cat)                                                                                        \
-	{"entra-" #code, "entra_csv", "", "AADSTS" #code ": reason", cat, NULL, NULL, NULL, NULL,            \
-	 "AADSTS" #code "9: reason"}
+	{                                                                                                    \
+		"entra-" #code, "entra_csv", "", "AADSTS" #code ": reason", cat, NULL, NULL, NULL, NULL,     \
+		    "AADSTS" #code "9: reason"                                                               \
+	}
 
 static const struct rcase cases[] = {
     /* Dovecot 2.4 */
@@ -138,7 +140,19 @@ static const struct rcase cases[] = {
     {"dovecot-userip-limit", DV, "dovecot",
      "imap-login: Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10): "
      "user=<a>, rip=1.1.1.1",
-     C_TEMP, NULL, NULL, NULL, NULL, "imap-login: Maximum number of connections exceeded"},
+     C_POL, NULL, NULL, NULL, NULL, "imap-login: Maximum number of connections exceeded"},
+    /* Dovecot 1.0 (Wazuh's dovecot rule tests) */
+    {"dovecot1-aborted-login", DV, "dovecot",
+     "pop3-login: Aborted login: user=<username>, method=PLAIN, rip=::ffff:1.2.3.4, lip=::ffff:1.2.3.5",
+     C_CRED, "username", "::ffff:1.2.3.4", NULL, NULL, "pop3-login: Aborted login (auth failed): user=<u>"},
+    {"dovecot1-aborted-no-attempt", DV, "dovecot",
+     "pop3-login: Aborted login: rip=::ffff:1.2.3.4, lip=::ffff:1.2.3.5", C_OTH, NULL, "::ffff:1.2.3.4", NULL,
+     NULL, "pop3-login: Aborted login (no auth attempts): rip=1.2.3.4"},
+    /* auth policy server (Dovecot's auth-policy.c wording; lines from a peer's tests) */
+    {"dovecot-auth-policy-refusal", DV, "dovecot",
+     "auth: policy(alice,33.44.55.66): Authentication failure due to policy server refusal: blocked", C_POL,
+     "alice", "33.44.55.66", NULL, NULL,
+     "auth: passwd-file(x): Authentication failure due to policy server refusal,1.2.3.4): Password mismatch"},
     {"dovecot-login-ok", DV, "dovecot",
      "imap-login: Login: user=<support@gameserver.services>, method=PLAIN, rip=185.101.93.86, "
      "lip=185.101.93.87, mpid=30664, TLS, session=<QWvifIcOtQBUFOyV>",
@@ -344,6 +358,11 @@ static const struct rcase cases[] = {
      "client login failed: \"Authentication credentials invalid\" while in http auth state, client: "
      "31.210.20.189, server: 0.0.0.0:25, login: \"database\"",
      C_CRED, "database", "31.210.20.189", NULL, NULL, "client 31.210.20.189:60509 connected to 0.0.0.0:25"},
+    {"nginx-logged-in", "nginx_mail", "",
+     "client logged in, client: 174.233.1.144, server: 0.0.0.0:11143, login: \"admin@example.com\", "
+     "upstream: 172.69.69.10:143",
+     C_OK, "admin@example.com", "174.233.1.144", "172.69.69.10:143", NULL,
+     "proxied session done, client: 174.233.1.144, server: 0.0.0.0:11143, login: \"admin@example.com\""},
     {"nginx-upstream-temporary", "nginx_mail", "",
      "upstream sent invalid response: \"NO [UNAVAILABLE] Temporary authentication failure.\" while reading "
      "response from upstream, client: 131.255.7.26, server: 0.0.0.0:993, login: \"f\", upstream: "
@@ -404,19 +423,54 @@ static const struct rcase cases[] = {
      "security - cmd=Auth; account=terriw@dizi.dc; protocol=pop3; error=x;"},
     /* Entra sign-in error codes (MicrosoftDocs/entra-docs reference-error-codes.md), as
      * parsers/m365.c writes them: "AADSTS<code>: <failure reason>" */
-    EC(50000, C_TEMP), EC(50033, C_TEMP), EC(50087, C_TEMP), EC(50166, C_TEMP),
-    EC(80001, C_TEMP), EC(80002, C_TEMP), EC(80005, C_TEMP), EC(80007, C_TEMP),
-    EC(80010, C_TEMP), EC(80013, C_TEMP), EC(80014, C_TEMP), EC(90006, C_TEMP),
-    EC(90024, C_TEMP), EC(90033, C_TEMP), EC(90036, C_TEMP), EC(90090, C_TEMP),
-    EC(50053, C_POL), EC(50055, C_POL), EC(50057, C_POL), EC(50072, C_POL),
-    EC(50074, C_POL), EC(50076, C_POL), EC(50079, C_POL), EC(50097, C_POL),
-    EC(50105, C_POL), EC(50125, C_POL), EC(50129, C_POL), EC(50131, C_POL),
-    EC(50133, C_POL), EC(50135, C_POL), EC(50144, C_POL), EC(50158, C_POL),
-    EC(53000, C_POL), EC(53001, C_POL), EC(53002, C_POL), EC(53003, C_POL),
-    EC(53004, C_POL), EC(530032, C_POL), EC(530035, C_POL), EC(90072, C_POL),
-    EC(90095, C_POL), EC(1002016, C_POL),
-    EC(50126, C_CRED), EC(50034, C_CRED), EC(50056, C_CRED), EC(50064, C_CRED),
-    EC(50132, C_CRED), EC(50173, C_CRED),
+    EC(50000, C_TEMP),
+    EC(50033, C_TEMP),
+    EC(50087, C_TEMP),
+    EC(50166, C_TEMP),
+    EC(80001, C_TEMP),
+    EC(80002, C_TEMP),
+    EC(80005, C_TEMP),
+    EC(80007, C_TEMP),
+    EC(80010, C_TEMP),
+    EC(80013, C_TEMP),
+    EC(80014, C_TEMP),
+    EC(90006, C_TEMP),
+    EC(90024, C_TEMP),
+    EC(90033, C_TEMP),
+    EC(90036, C_TEMP),
+    EC(90090, C_TEMP),
+    EC(50053, C_POL),
+    EC(50055, C_POL),
+    EC(50057, C_POL),
+    EC(50072, C_POL),
+    EC(50074, C_POL),
+    EC(50076, C_POL),
+    EC(50079, C_POL),
+    EC(50097, C_POL),
+    EC(50105, C_POL),
+    EC(50125, C_POL),
+    EC(50129, C_POL),
+    EC(50131, C_POL),
+    EC(50133, C_POL),
+    EC(50135, C_POL),
+    EC(50144, C_POL),
+    EC(50158, C_POL),
+    EC(53000, C_POL),
+    EC(53001, C_POL),
+    EC(53002, C_POL),
+    EC(53003, C_POL),
+    EC(53004, C_POL),
+    EC(530032, C_POL),
+    EC(530035, C_POL),
+    EC(90072, C_POL),
+    EC(90095, C_POL),
+    EC(1002016, C_POL),
+    EC(50126, C_CRED),
+    EC(50034, C_CRED),
+    EC(50056, C_CRED),
+    EC(50064, C_CRED),
+    EC(50132, C_CRED),
+    EC(50173, C_CRED),
     {"entra-other", "entra_json", "", "AADSTS50140: This error occurred due to 'Keep me signed in' interrupt",
      C_OTH, NULL, NULL, NULL, NULL, "AADSTS: no code"},
     /* RFC 5530 codes, client side */
@@ -530,6 +584,18 @@ static const struct rcase cases[] = {
      "[imap/ssl/novalidate-cert]} [pid 68394]",
      C_CRED, "emai.user@somedomain.com", "1.2.3.4", "mx.somedomain.com", NULL,
      "HORDE [notice] [imp] Login success for u [1.2.3.4]"},
+    {"roundcube-auth-failed", "roundcube", "",
+     "IMAP Error: Authentication for bob@example.com failed (LOGIN): \"NO Login failed.\" in "
+     "/usr/share/roundcube/program/include/rcube_imap_generic.php on line 494 (POST /?_task=login)",
+     C_CRED, "bob@example.com", NULL, NULL, NULL, "IMAP Error: Authentication for bob@example.com"},
+    {"roundcube-login-ok", "roundcube", "", "Successful login for bob@example.com (id 3) from 192.0.2.7",
+     C_OK, "bob@example.com", "192.0.2.7", NULL, NULL,
+     "Successful login for bob@example.com (id x) from 192.0.2.7"},
+    /* Horde 3 (IMP 4) */
+    {"horde-failed-login", "horde", "",
+     "[imp] FAILED LOGIN 192.0.2.9 to localhost:143[imap] as bob [on line 258 of "
+     "\"/usr/share/horde3/imp/lib/Auth.php\"]",
+     C_CRED, "bob", "192.0.2.9", "localhost", NULL, "[imp] FAILED LOGIN to localhost:143[imap] as bob"},
     {"horde-login-ok", "horde", "",
      "HORDE [notice] [imp] Login success for u@d (Horde user u@d) [1.2.3.4] to {imap.d:993 [imap/ssl]}", C_OK,
      "u@d", "1.2.3.4", "imap.d", NULL, "HORDE [error] [imp] FAILED LOGIN for u@d [1.2.3.4]"},

@@ -79,6 +79,15 @@ START_TEST(test_corpus_file)
 	size_t nprobe = 0, len = 0;
 	char path[1200], *text, *line, *next;
 	int total = 0, good = 0, bad_rc = 0;
+	/* lines a parser held back (the pam join): checked on the event released for them */
+	struct {
+		uint64_t lineno;
+		struct ib_str host, user;
+		int64_t want;
+		const char *tc;
+	} late[16];
+	size_t nlate = 0;
+	struct trun_held held[64];
 
 	if (!dir) {
 		if (_i == 0)
@@ -101,6 +110,8 @@ START_TEST(test_corpus_file)
 	trun_start(&t, NULL, probe, nprobe, ib_test_zone("Europe/Zurich"), 0, REF_MS, NULL);
 	det = t.rt.parser;
 	ck_assert_msg(!strcmp(det->name, "syslog"), "%s: detected %s", files[_i], det->name);
+	t.held_log = held;
+	t.held_cap = sizeof(held) / sizeof(held[0]);
 	for (line = text; line && *line; line = next) {
 		char *json, *tc, *tc_end;
 		struct ib_event ev;
@@ -137,6 +148,14 @@ START_TEST(test_corpus_file)
 		want = json_time(&t.tp, tstr);
 		if (want != IB_TIME_NONE && tc[0] == '@')
 			want -= TAI_UTC_MS;
+		if (rc == IB_SKIP && nlate < sizeof(late) / sizeof(late[0])) {
+			late[nlate].lineno = t.lineno;
+			late[nlate].host = host;
+			late[nlate].user = user;
+			late[nlate].want = want;
+			late[nlate++].tc = tc;
+			continue;
+		}
 		if (rc == IB_OK && str_eq(ev.ip, host) && (!user.len || str_eq(ev.user, user)) &&
 		    want != IB_TIME_NONE && ev.time_ms / 1000 == want / 1000) {
 			good++;
@@ -151,6 +170,17 @@ START_TEST(test_corpus_file)
 		}
 	}
 	trun_end(&t);
+	for (size_t i = 0; i < nlate; i++) {
+		const struct trun_held *h = trun_held_at(&t, late[i].lineno);
+
+		if (h && str_eq(ib_str_from(h->ip), late[i].host) &&
+		    (!late[i].user.len || str_eq(ib_str_from(h->user), late[i].user)) &&
+		    h->time_ms / 1000 == late[i].want / 1000)
+			good++;
+		else
+			fprintf(stderr, "%s: miss (held) ip='%s' user='%s': %s\n", files[_i], h ? h->ip : "",
+				h ? h->user : "", late[i].tc);
+	}
 	free(text);
 	printf("%s: %d/%d match lines\n", files[_i], good, total);
 	ck_assert_int_gt(total, 0);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <string.h>
 #include <check.h>
+#include "imapblast/event.h"
 #include "imapblast/options.h"
 #include "imapblast/zone.h"
 #include "testutil.h"
@@ -172,6 +173,14 @@ START_TEST(test_alias_and_zone)
 	REFUSED(&o, "server-alias", "nonsense", "(want FROM=TO)");
 	REFUSED(&o, "server-alias", "=x", "(want FROM=TO)");
 	REFUSED(&o, "server-alias", "x=", "(want FROM=TO)");
+	/* --protocols: unknown always counts; "all" counts every protocol */
+	ck_assert_uint_eq(o.cfg.protocols, 1u << IB_PROTO_NONE | 1u << IB_PROTO_IMAP | 1u << IB_PROTO_POP3);
+	ck_assert_int_eq(set(&o, "protocols", "imap,SMTP", &err), IB_OK);
+	ck_assert_uint_eq(o.cfg.protocols, 1u << IB_PROTO_NONE | 1u << IB_PROTO_IMAP | 1u << IB_PROTO_SMTP);
+	ck_assert_int_eq(set(&o, "protocols", "all", &err), IB_OK);
+	ck_assert_uint_eq(o.cfg.protocols, (1u << IB_PROTO_COUNT) - 1);
+	REFUSED(&o, "protocols", "imap,,pop3", "(want imap,pop3,smtp,eas,http,other or all)");
+	REFUSED(&o, "protocols", "imap4", "(want imap,pop3,smtp,eas,http,other or all)");
 	ib_options_finish(&o);
 	ck_assert_uint_eq(o.cfg.nserver_aliases, 2);
 	ck_assert(ib_str_eq(o.cfg.server_aliases[0].from, IB_STR_LIT("10.0.1.11")));
@@ -195,6 +204,44 @@ START_TEST(test_alias_and_zone)
 }
 END_TEST
 
+/* --tz GLOB=ZONE, --user-of GLOB=USER and --default-domain (issue 15, items 7 and 8). */
+START_TEST(test_file_rules)
+{
+	struct ib_options o;
+	struct ib_error err;
+	const char *name;
+
+	ib_options_init(&o);
+	ck_assert_int_eq(set(&o, "tz", "Europe/Berlin", &err), IB_OK);
+	ck_assert_int_eq(set(&o, "tz", "proxy/*=America/New_York", &err), IB_OK);
+	ck_assert_int_eq(set(&o, "tz", "*.utc.log=UTC", &err), IB_OK);
+	REFUSED(&o, "tz", "=UTC", "(want ZONE or GLOB=ZONE)");
+	REFUSED(&o, "tz", "x=", "(want ZONE or GLOB=ZONE)");
+	REFUSED(&o, "tz", "x=Mars/Olympus", "unknown time zone 'Mars/Olympus'");
+	ck_assert_int_eq(set(&o, "user-of", "tb-*.log=erin@example.org", &err), IB_OK);
+	REFUSED(&o, "user-of", "nouser", "(want GLOB=USER or @FILE)");
+	REFUSED(&o, "user-of", "@/nonexistent/map", "cannot open '/nonexistent/map'");
+	ck_assert_int_eq(set(&o, "default-domain", "example.org", &err), IB_OK);
+	REFUSED(&o, "default-domain", "a@b", "want a domain");
+	REFUSED(&o, "default-domain", "", "want a domain");
+	ib_options_finish(&o);
+
+	/* the first rule that fits wins, on the path or the base name; else the plain --tz */
+	ck_assert_str_eq(ib_zone_name(ib_config_zone_of(&o.cfg, "proxy/mail.log", &name)),
+			 "America/New_York");
+	ck_assert_str_eq(name, "America/New_York");
+	ck_assert(ib_config_zone_of(&o.cfg, "/var/log/x.utc.log", &name) == NULL);
+	ck_assert_str_eq(name, "UTC");
+	ck_assert_str_eq(ib_zone_name(ib_config_zone_of(&o.cfg, "other.log", &name)), "Europe/Berlin");
+	ck_assert_str_eq(name, "Europe/Berlin");
+	ck_assert_str_eq(ib_config_user_of(&o.cfg, "/home/x/tb-ws9.log"), "erin@example.org");
+	ck_assert(ib_config_user_of(&o.cfg, "tb-ws9.log.gz") == NULL);
+	ck_assert_str_eq(o.cfg.default_domain, "example.org");
+	ib_options_release(&o);
+	ck_assert(o.cfg.zone_rules == NULL && o.cfg.user_rules == NULL);
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -203,6 +250,7 @@ static Suite *options_suite(void)
 	tcase_add_test(tc, test_rows_complete);
 	tcase_add_test(tc, test_setters);
 	tcase_add_test(tc, test_alias_and_zone);
+	tcase_add_test(tc, test_file_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -74,7 +74,8 @@ static const struct mcase cases[] = {
       {IB_CAT_OK, "entra-ok", T1 + 12 * 3600000LL, "bob@contoso.com", NULL, NULL, NULL, NULL}}},
     {"Log Analytics projected subset: no client app column",
      CSV,
-     "TimeGenerated [UTC],UserPrincipalName,ResultType\n\"1/13/2026, 8:31:05.000 AM\",ann@contoso.com,50087\n",
+     "TimeGenerated [UTC],UserPrincipalName,ResultType\n\"1/13/2026, 8:31:05.000 "
+     "AM\",ann@contoso.com,50087\n",
      1,
      0,
      {{IB_CAT_NONE, NULL, T1, "ann@contoso.com", "", NULL, NULL, "AADSTS50087: "}}},
@@ -136,7 +137,8 @@ static const struct mcase cases[] = {
     {"Graph pages: the last page still has @odata.nextLink",
      JSON,
      "{\"@odata.context\":\"https://graph.microsoft.com/beta/$metadata#auditLogs/signIns\",\"value\":[{"
-     "\"createdDateTime\":\"2026-01-13T08:31:05Z\",\"userPrincipalName\":\"ann@contoso.com\",\"clientAppUsed\":"
+     "\"createdDateTime\":\"2026-01-13T08:31:05Z\",\"userPrincipalName\":\"ann@contoso.com\","
+     "\"clientAppUsed\":"
      "\"IMAP4\",\"status\":{\"errorCode\":0}}],\"@odata.nextLink\":\"https://graph.microsoft.com/beta/"
      "auditLogs/signIns?$skiptoken=x\"}\n",
      1,
@@ -184,8 +186,12 @@ static const struct mcase cases[] = {
      1,
      0,
      {{IB_CAT_OK, "entra-ok", T1, "ann@contoso.com", NULL, NULL, NULL, NULL}}},
-    {"Purview: AuditData that is not JSON", PV, "CreationDate,UserIds,Operations,AuditData\nx,a,UserLoggedIn,{\n",
-     0, 1, {{0}}},
+    {"Purview: AuditData that is not JSON",
+     PV,
+     "CreationDate,UserIds,Operations,AuditData\nx,a,UserLoggedIn,{\n",
+     0,
+     1,
+     {{0}}},
 };
 
 START_TEST(test_case)

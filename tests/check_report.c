@@ -609,6 +609,79 @@ START_TEST(test_svg_basics)
 }
 END_TEST
 
+/*
+ * Two windows (buckets 12-14 and 18-20 of the fixture) have a row each in
+ * summary.md and summary.json and a shaded band each in timeline.svg; a
+ * spray campaign and a stale client have their rows in excluded.csv.
+ */
+START_TEST(test_two_windows)
+{
+	struct ib_result *r = fx_incident(1);
+	char *md, *js, *svg, *exc, *p;
+	int bands = 0;
+
+	r->nwindows = 2;
+	r->windows = calloc(2, sizeof(*r->windows));
+	ck_assert(r->windows != NULL);
+	for (size_t w = 0; w < 2; w++) {
+		r->windows[w].start_ms = r->buckets[12 + 6 * w].start_ms;
+		r->windows[w].end_ms = r->buckets[15 + 6 * w].start_ms;
+		r->windows[w].outage_failures = 10 + w;
+		r->windows[w].affected_users = 3 + w;
+		r->windows[w].peak_bucket_ms = r->buckets[13 + 6 * w].start_ms;
+		r->windows[w].peak_users = 2 + w;
+	}
+	for (size_t b = 0; b < r->nbuckets; b++)
+		r->buckets[b].in_window = b >= 12 && b < 15 ? 1 : b >= 18 && b < 21 ? 2 : 0;
+	r->window_start_ms = r->windows[0].start_ms;
+	r->window_end_ms = r->windows[1].end_ms;
+	r->campaign.addresses = 300;
+	r->campaign.users = 180;
+	r->campaign.failures = 600;
+	r->campaign.first_ms = r->range_start_ms;
+	r->campaign.last_ms = r->range_end_ms;
+	r->campaign.reason = strdup("slow distributed spray");
+	r->nstale = 1;
+	r->stale = calloc(1, sizeof(*r->stale));
+	ck_assert(r->stale != NULL);
+	r->stale[0].user = strdup("old.phone@example.com");
+	r->stale[0].ip = strdup("10.40.0.1");
+	r->stale[0].failures = 72;
+	r->stale[0].first_ms = r->range_start_ms;
+	r->stale[0].last_ms = r->range_end_ms;
+	r->stale[0].reason = strdup("stale client at 10.40.0.1");
+
+	md = render(W_MD, r, NULL, NULL);
+	ck_assert(strstr(md, "2 windows; a user affected in any of them is affected.") != NULL);
+	ck_assert(strstr(md, "| Windows | 2 |\n| First start | 2026-01-14T09:00:00Z |\n"
+			     "| Last end (exclusive) | 2026-01-14T09:45:00Z |\n| Span | 45 min |\n") != NULL);
+	ck_assert(strstr(md, "| 1 | 2026-01-14T09:00:00Z | 2026-01-14T09:15:00Z | 15 min | 10 | 3 | "
+			     "2026-01-14T09:05:00Z | 2 |") != NULL);
+	ck_assert(strstr(md, "| 2 | 2026-01-14T09:30:00Z | 2026-01-14T09:45:00Z | 15 min | 11 | 4 | ") !=
+		  NULL);
+	ck_assert(strstr(md, "| **2** |") != NULL); /* the timeline names each bucket's window */
+	js = render(W_JSON, r, NULL, NULL);
+	p = strstr(js, "\"windows\": [");
+	ck_assert(p != NULL);
+	ck_assert(strstr(p, "\"start\": \"2026-01-14T09:00:00Z\"") != NULL);
+	ck_assert(strstr(p, "\"start\": \"2026-01-14T09:30:00Z\"") != NULL);
+	ck_assert(strstr(p, "\"peak_users\": 3") != NULL);
+	svg = render(W_SVG, r, NULL, NULL);
+	ck_assert(strstr(svg, "2 incident windows 2026-01-14T09:00:00Z .. 2026-01-14T09:45:00Z") != NULL);
+	for (p = svg; (p = strstr(p, "fill=\"#ffe9a8\"/>")) != NULL; p++)
+		bands++;
+	ck_assert_int_eq(bands, 2);
+	exc = render(W_EXC, r, NULL, NULL);
+	ck_assert(strstr(exc, "\nspray-campaign,300 addresses,180,600,0,") != NULL);
+	ck_assert(strstr(exc, "\nstale-client,old.phone@example.com,,72,0,") != NULL);
+	free(md);
+	free(js);
+	free(svg);
+	free(exc);
+	ib_result_free(r);
+}
+END_TEST
+
 START_TEST(test_svg_empty_and_huge)
 {
 	struct ib_result *r = fx_two_users();
@@ -1006,6 +1079,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_md_long_range);
 	tcase_add_test(tc, test_json_basics);
 	tcase_add_test(tc, test_svg_basics);
+	tcase_add_test(tc, test_two_windows);
 	tcase_add_test(tc, test_svg_empty_and_huge);
 	tcase_add_test(tc, test_stdout_summary);
 	tcase_add_test(tc, test_redact_outputs);

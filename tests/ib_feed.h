@@ -32,6 +32,14 @@ struct feed {
 	struct feed_ev ev[FEED_MAX_EV];
 };
 
+/* A held event as released (by drain), with the line number it names. */
+struct trun_held {
+	uint64_t lineno;
+	int64_t time_ms;
+	enum ib_category outcome;
+	char user[FEED_STR], ip[FEED_STR];
+};
+
 /*
  * One file's run. After trun_line, rc, reason and (rc IB_OK) ev are the
  * line's own result; ev's slices are valid until the next line. Every
@@ -46,7 +54,19 @@ struct trun {
 	const char *reason;
 	struct ib_event ev;
 	size_t held; /* held events released (IB_OK) */
+	/* optional, set by the test after trun_start: held events recorded here */
+	struct trun_held *held_log;
+	size_t held_cap, nheld_log;
 };
+
+/* The held event released for line lineno, or NULL. */
+static inline const struct trun_held *trun_held_at(const struct trun *t, uint64_t lineno)
+{
+	for (size_t i = 0; i < t->nheld_log; i++)
+		if (t->held_log[i].lineno == lineno)
+			return &t->held_log[i];
+	return NULL;
+}
 
 static inline void feed_copy(char *dst, struct ib_str s)
 {
@@ -86,8 +106,18 @@ static inline int trun_result(void *arg, int rc, struct ib_event *ev, const char
 		if (ev->outcome != IB_CAT_NONE)
 			ck_assert(ev->signature != NULL);
 	}
-	if (held && rc == IB_OK)
+	if (held && rc == IB_OK) {
 		t->held++;
+		if (t->held_log && t->nheld_log < t->held_cap) {
+			struct trun_held *h = &t->held_log[t->nheld_log++];
+
+			h->lineno = t->rt.ctx.lineno;
+			h->time_ms = ev->time_ms;
+			h->outcome = ev->outcome;
+			feed_copy(h->user, ev->user);
+			feed_copy(h->ip, ev->ip);
+		}
+	}
 	if (!held) {
 		t->rc = rc;
 		t->reason = reason;

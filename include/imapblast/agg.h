@@ -18,9 +18,17 @@
 
 #include "common.h"
 #include "classify.h"
+#include "coverage.h"
 #include "event.h"
 
 struct ib_agg;
+
+/* Whether a file was understood (docs/robustness.md); the larger wins on merge. */
+enum ib_file_status {
+	IB_FILE_READ = 0,    /* read, or empty */
+	IB_FILE_SKIPPED = 1, /* format recognised, >= IB_WHOLESALE_LINES lines, no event */
+	IB_FILE_UNKNOWN = 2  /* lines, but no parser recognised the format */
+};
 
 /* Accounting of one input file: lines = events + ignored + unparseable + overlong. */
 struct ib_file_counts {
@@ -28,6 +36,13 @@ struct ib_file_counts {
 	uint64_t lines, events, ignored, unparseable, overlong;
 	int gzip;
 	const char *format; /* parser name chosen, or NULL */
+	/* of ignored + unparseable: lines that look like login outcomes (coverage.h) */
+	uint64_t login_unmatched;
+	int status; /* enum ib_file_status */
+	/* the first lines that were not events (ib_line_sample), or NULL; kept
+	 * from the counts with the smallest first line when summed */
+	const char *sample[IB_FILE_SAMPLES];
+	uint64_t sample_line[IB_FILE_SAMPLES];
 };
 
 /* New aggregator with the given bucket length (ms, > 0). */
@@ -43,6 +58,13 @@ int ib_agg_file_counts(struct ib_agg *a, uint32_t file_id, const struct ib_file_
 int ib_agg_file_error(struct ib_agg *a, const struct ib_error *e);
 /* Count n unparseable lines for `reason`, keeping the first sample (file, line). */
 int ib_agg_reason(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file_id, uint64_t line);
+/*
+ * Count n login-looking lines that nothing took, of shape `shape`
+ * (ib_line_shape), keeping the first sample: its (file, line) and its
+ * text `sample` (ib_line_sample), by the same order as reasons.
+ */
+int ib_agg_shape(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file_id,
+		 uint64_t line);
 
 /*
  * Add one classified event (m->category != IB_CAT_NONE, ev->time_ms set).
@@ -52,6 +74,48 @@ int ib_agg_reason(struct ib_agg *a, const char *reason, uint64_t n, uint32_t fil
  */
 int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m, uint32_t file_id,
 	       uint64_t line);
+
+/*
+ * Record that server (as ib_agg_add files it) logs addr as its own
+ * address (Dovecot's lip=). Both non-empty and without spaces, else
+ * nothing is recorded. Kept through merge and the state file, so
+ * ib_agg_join_servers can join a proxy's "upstream: ADDR:port" with it.
+ */
+int ib_agg_server_addr(struct ib_agg *a, struct ib_str server, struct ib_str addr);
+
+/*
+ * Record that the input `path` was not read because `same_as` has the
+ * same content (ib_dedup_files); or, with ib_agg_dup_events, that n of
+ * its events repeat events of the inputs `same_as` (ib_dedup_events;
+ * nothing when n is 0). Kept through merge and the state file; read back
+ * with ib_agg_dup_get, i from 1 to ib_agg_nstr(a, IB_S_DUP) - 1: both
+ * paths NUL-terminated in buffers of size bytes, *events 0 for a file
+ * not read.
+ */
+int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as);
+int ib_agg_dup_events(struct ib_agg *a, const char *path, const char *same_as, uint64_t n);
+void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size,
+		    uint64_t *events);
+
+/*
+ * Take back one event that ib_agg_add counted, for a repeated event (the
+ * copy that stays has the same key, so the cell keeps its times and
+ * evidence). IB_ERR_USAGE when its cell does not hold two or more.
+ */
+int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m);
+
+/*
+ * The server join (docs/method.md, "Server identity"): a server named by
+ * an address, bare or with ":port" ("10.0.1.11:143", "[2001:db8::1]:143"),
+ * that exactly one server logs as its own (ib_agg_server_addr) is counted
+ * under that server's name. *out is a new aggregator with those servers
+ * joined (the caller frees it), or NULL when no server needs joining.
+ * With joins, and when names is not NULL, *names gets "FROM=TO" strings
+ * (sorted, malloc'd, the caller frees each and the array) and *nnames
+ * their number. IB_OK or IB_ERR_NOMEM.
+ */
+int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
+			struct ib_error *err);
 
 /*
  * dst += src, with err saying why when it fails:
@@ -98,7 +162,13 @@ struct ib_cell {
  */
 extern uint64_t ib_agg_hash_mask;
 
-enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S_KINDS };
+/*
+ * The kinds of interned strings. IB_S_ADDR holds what the logs say about
+ * servers' addresses, one "SERVER ADDRESS" string per pair learned
+ * (ib_agg_server_addr); IB_S_DUP the input files not read because another
+ * input has the same content (ib_agg_dup_file). No cell refers to either.
+ */
+enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S_ADDR, IB_S_DUP, IB_S_KINDS };
 
 /* Number of cells, and cell i (0 <= i < n), in no particular order. */
 size_t ib_agg_ncells(const struct ib_agg *a);
@@ -119,5 +189,13 @@ struct ib_reason {
 };
 size_t ib_agg_nreasons(const struct ib_agg *a);
 void ib_agg_reason_get(const struct ib_agg *a, size_t i, struct ib_reason *r);
+struct ib_shape {
+	const char *shape, *sample;
+	uint64_t count;
+	uint32_t file;
+	uint64_t line;
+};
+size_t ib_agg_nshapes(const struct ib_agg *a);
+void ib_agg_shape_get(const struct ib_agg *a, size_t i, struct ib_shape *s);
 
 #endif

@@ -52,6 +52,18 @@ struct ib_attack_row {
 	char *reason;	      /* the sentence, from ib_result_explain */
 };
 
+/* A slow distributed spray, judged as a population of addresses (one row). */
+struct ib_campaign_row {
+	uint64_t addresses; /* 0: no campaign */
+	uint64_t users;	    /* distinct users tried */
+	uint64_t failures;
+	uint64_t buckets; /* distinct buckets with one of its failures */
+	int64_t first_ms, last_ms;
+	unsigned min_addresses; /* the rule's thresholds */
+	unsigned max_users;	/* --attack-min-users: users per address at most */
+	char *reason;		/* the sentence, from ib_result_explain */
+};
+
 /* A user left out of the list, and why: credentials failures on a
  * credential-outage server but never a success to prove the password. */
 struct ib_unverified_row {
@@ -61,6 +73,18 @@ struct ib_unverified_row {
 	char *reason;	    /* the sentence, from ib_result_explain */
 };
 
+/* A stale client: a (user, address) pair that never got in and kept
+ * failing with credentials errors since well before a window; its failures
+ * in the window are not outage failures. */
+struct ib_stale_row {
+	char *user;
+	char *ip;
+	uint64_t failures;     /* all its credentials failures in range */
+	uint64_t win_failures; /* of them, in windows it was stale for */
+	int64_t first_ms, last_ms;
+	char *reason; /* the sentence, from ib_result_explain */
+};
+
 /* Thresholds of the detection rule (--window-factor, --window-min-rate,
  * --window-min-failures, --window-gap); see docs/method.md. */
 struct ib_window_params {
@@ -68,7 +92,17 @@ struct ib_window_params {
 	double min_rate;       /* bucket rate >= baseline + min_rate */
 	unsigned min_failures; /* bucket failures >= min_failures */
 	unsigned gap;	       /* hot buckets this many buckets apart or fewer merge */
+	unsigned min_users;    /* bucket failing users >= min_users */
 };
+
+/* The detection series: one per layer, one for the identity provider
+ * (Entra sign-ins), whose "success" for an attempt that failed at IMAP must
+ * not dilute the server layer's rate, and the layers summed (IdP left out). */
+#define IB_SERIES_IDP IB_LAYER_COUNT
+#define IB_SERIES_ALL (IB_LAYER_COUNT + 1)
+#define IB_SERIES_COUNT (IB_LAYER_COUNT + 2)
+/* "client", "proxy", "server", "identity provider", "layers summed". */
+const char *ib_series_name(unsigned series);
 
 /* How the window was decided; the rule sentence is made from it. */
 enum ib_window_verdict {
@@ -82,8 +116,12 @@ enum ib_window_verdict {
 struct ib_window_why {
 	enum ib_window_verdict verdict;
 	int64_t given_start_ms, given_end_ms; /* --window as given, or IB_TIME_NONE */
-	double baseline;		      /* median bucket failure rate (detection only) */
-	struct ib_window_params params;	      /* the thresholds (detection only) */
+	double baseline; /* median bucket failure rate, all layers summed (detection only) */
+	/* detection judges each series on its own: the layers, then the
+	 * identity provider (IB_SERIES_IDP); present: the series had attempts */
+	double series_baseline[IB_SERIES_COUNT];
+	int series_present[IB_SERIES_COUNT];
+	struct ib_window_params params; /* the thresholds (detection only) */
 };
 
 struct ib_server_row {
@@ -116,7 +154,16 @@ struct ib_bucket_row {
 	uint64_t outage_failures;	 /* failures counted as outage (in window) */
 	uint64_t affected_users;	 /* distinct users with an outage failure */
 	double rate;			 /* detection series: failure rate of the bucket */
-	int in_window;
+	int in_window; /* 0 outside every window, else 1 + the index of its window in windows */
+};
+
+/* One incident window: its own row of numbers (summary.md, summary.json). */
+struct ib_window_row {
+	int64_t start_ms, end_ms; /* [start, end), on bucket boundaries */
+	uint64_t outage_failures; /* outage failures in it, all layers */
+	uint64_t affected_users;  /* distinct users with an outage failure in it */
+	int64_t peak_bucket_ms;	  /* its bucket with most affected users, or IB_TIME_NONE */
+	uint64_t peak_users;
 };
 
 struct ib_sig_row {
@@ -128,14 +175,40 @@ struct ib_sig_row {
 
 struct ib_file_row {
 	char *path;
-	char *format; /* parser, or "" */
-	struct ib_file_counts c;
+	char *format;		 /* parser, or "" */
+	struct ib_file_counts c; /* c.format is format; c.sample[i] are owned by the result */
+};
+
+/* Login-looking lines nothing took, of one shape (coverage.h). */
+struct ib_shape_row {
+	char *shape;
+	char *sample; /* the first such line, cut (ib_line_sample); not for --redact */
+	uint64_t count;
+	char *first; /* "file:line" of the sample */
+};
+
+/*
+ * Repeated input (docs/method.md, "Repeated input"): an input not read
+ * because its content equals another input's (events 0), or an input
+ * read whose `events` events repeat events of earlier inputs.
+ */
+struct ib_dup_file {
+	char *path;
+	char *same_as;	 /* the input read instead, or the inputs holding the same events */
+	uint64_t events; /* 0: the whole file was not read */
 };
 
 struct ib_reason_row {
 	char *reason;
 	uint64_t count;
 	char *sample; /* "file:line" */
+};
+
+/* A log gap: a backend silent while the proxy logged logins it served. */
+struct ib_gap_row {
+	char *server;
+	int64_t start_ms, end_ms; /* the silent buckets with proxy successes, [start, end) */
+	uint64_t proxy_successes; /* logins the proxy routed to it meanwhile */
 };
 
 struct ib_input_error {
@@ -145,6 +218,27 @@ struct ib_input_error {
 };
 
 enum ib_window_source { IB_WIN_NONE = 0, IB_WIN_GIVEN, IB_WIN_DETECTED };
+
+/* The server-by-time grid (servers.svg): at most this many columns and rows. */
+#define IB_GRID_COLS 400
+#define IB_GRID_ROWS 200
+
+/*
+ * Per server and column of time: attempts and outage failures (as
+ * servers[] counts them: live cells, attack sources excluded, connection
+ * outcomes included; a failure is an outage failure by the rule of
+ * docs/method.md section 5, in or out of the window). Rows are the
+ * servers by name, the first IB_GRID_ROWS of them; a column holds
+ * col_buckets consecutive buckets, from buckets[0].
+ */
+struct ib_server_grid {
+	size_t nrows, ncols;
+	size_t more;	     /* servers left out after the first IB_GRID_ROWS by name */
+	int64_t col_buckets; /* buckets per column, >= 1 */
+	const char **names;  /* row -> server name (points into servers[]) */
+	uint64_t *attempts;  /* [row * ncols + col] */
+	uint64_t *failures;  /* [row * ncols + col], outage failures */
+};
 
 /* The retry histogram: outage failures before recovery, per recovered user. */
 #define IB_RETRY_BINS 5
@@ -163,8 +257,12 @@ struct ib_result {
 	char *window_rule;		 /* the rule in words, from ib_result_explain */
 	struct ib_window_why window_why; /* the rule as fields */
 	enum ib_window_source window_source;
-	int64_t window_start_ms, window_end_ms; /* [start, end), IB_TIME_NONE if none */
-	int64_t range_start_ms, range_end_ms;	/* first and last event time */
+	/* the overall span: the first window's start to the last one's end;
+	 * IB_TIME_NONE if none */
+	int64_t window_start_ms, window_end_ms;
+	struct ib_window_row *windows;
+	size_t nwindows;		      /* by start, disjoint; a user affected in any is affected */
+	int64_t range_start_ms, range_end_ms; /* first and last event time */
 
 	/* headline */
 	uint64_t affected_users;
@@ -187,11 +285,18 @@ struct ib_result {
 	struct ib_user_row *users;
 	size_t nusers; /* sorted by user */
 	struct ib_attack_row *attacks;
-	size_t nattacks; /* sorted by ip */
+	size_t nattacks;		 /* sorted by ip */
+	struct ib_campaign_row campaign; /* its events count in attack_events */
 	struct ib_unverified_row *unverified;
 	size_t nunverified; /* sorted by user */
+	struct ib_stale_row *stale;
+	size_t nstale; /* sorted by user, then ip */
 	struct ib_server_row *servers;
-	size_t nservers; /* flagged first, then by server */
+	size_t nservers;	    /* flagged first, then by server */
+	struct ib_server_grid grid; /* empty (nrows 0) without servers or buckets */
+	/* servers joined from the logs (ib_agg_join_servers): "FROM=TO", sorted */
+	char **server_joins;
+	size_t nserver_joins;
 	struct ib_layer_row layers[IB_LAYER_COUNT];
 	struct ib_bucket_row *buckets;
 	size_t nbuckets; /* by time, every bucket of the range */
@@ -202,10 +307,16 @@ struct ib_result {
 	struct ib_file_row *files;
 	size_t nfiles; /* by path */
 	struct ib_file_counts total;
+	struct ib_dup_file *dup_files;
+	size_t ndup_files; /* whole files first, then by path */
 	struct ib_reason_row *reasons;
 	size_t nreasons; /* by count desc, then reason */
+	struct ib_shape_row *shapes;
+	size_t nshapes; /* by count desc, then shape */
 	struct ib_input_error *errors;
 	size_t nerrors; /* by path, then offset */
+	struct ib_gap_row *gaps;
+	size_t ngaps; /* by server, then start */
 };
 
 /* Analyse. Returns IB_OK and *out, or a negative code. */

@@ -21,7 +21,8 @@ enum ib_command {
 	IB_CMD_MERGE = 2,   /* imapblast merge [OPTIONS] STATE... */
 	IB_CMD_RULES = 4,   /* imapblast rules [OPTIONS] [FILE...] */
 	IB_CMD_FORMATS = 8, /* imapblast formats */
-	IB_CMD_ALL = 15
+	IB_CMD_EVENTS = 16, /* imapblast events [OPTIONS] PATH... */
+	IB_CMD_ALL = 31
 };
 
 /* How a row's value is parsed; the target field's type follows from it. */
@@ -52,11 +53,18 @@ struct ib_options {
 	const char *save_state;	 /* --save-state FILE */
 	const char *redact_file; /* --redact KEYFILE */
 	struct ib_zone *zone;	 /* --tz, loaded; o->cfg.zone points at it */
-	int outputs;		 /* formats --outputs */
-	int test;		 /* rules --test */
-	int verbose;		 /* -v */
-	int help;		 /* -h: the caller prints help and stops */
-	int version;		 /* -V: the caller prints the version and stops */
+	/* --tz GLOB=ZONE: rules and their zones, owned (glob and name in one block) */
+	struct ib_file_rule zone_rules[IB_OPT_LIST_MAX];
+	struct ib_zone *rule_zones[IB_OPT_LIST_MAX];
+	size_t nzone_rules;
+	/* --user-of: rules, owned (glob and user in one block), grown as needed */
+	struct ib_file_rule *user_rules;
+	size_t nuser_rules, cap_user_rules;
+	int outputs; /* formats --outputs */
+	int test;    /* rules --test */
+	int verbose; /* -v */
+	int help;    /* -h: the caller prints help and stops */
+	int version; /* -V: the caller prints the version and stops */
 };
 
 struct ib_option {

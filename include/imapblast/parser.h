@@ -6,13 +6,14 @@
  * - a file format parser (probe + parse): nginx error_log, Exchange CSV,
  *   Entra exports, Thunderbird MOZ_LOG...
  * - an envelope (probe + envelope): the syslog envelope ("syslog") reads
- *   the timestamp, host and program; the runtime then hands the message
- *   to the first message parser whose `programs` match and that does not
- *   return IB_DECLINE;
+ *   the timestamp, host and program (the journal's exports, "journal_json"
+ *   and "journal_export", read them from their fields); the runtime then
+ *   hands the message to the first message parser whose `programs` match
+ *   and that does not return IB_DECLINE;
  * - a syslog message parser (programs + parse_msg).
  *
  * The runtime (parsers/runtime.c) is the only caller of parse, parse_msg
- * and drain: it clears the event and fills format, layer (and, for a
+ * and drain: it clears the event and fills format, layer, protocol (and, for a
  * syslog message, time, host and program) before the call, owns the
  * reason, and drains after every line and at end of file. Parsers fill
  * only content fields (and the time of formats that carry their own).
@@ -30,6 +31,8 @@
  *   IB_SKIP    the line is well-formed but not an event (ignored);
  *   IB_BAD     the line is malformed; ctx->reason says why (static string);
  *   IB_DECLINE (parse_msg only) not this parser's line, try the next;
+ *              returned before writing to ev (the next parser gets the
+ *              same event, not cleared again);
  *   < 0        a whole-run failure (out of memory) only.
  */
 #ifndef IMAPBLAST_PARSER_H
@@ -55,6 +58,12 @@ struct ib_parse_ctx {
 					event held from an earlier line may set it to that line,
 					the event's evidence */
 	int partial;		     /* stream parsers: a piece of a long line, more follows */
+	/*
+	 * records the parser holds back after this call: a parser with a
+	 * mark sets it on every return of parse_msg and drain, and the
+	 * runtime reads it then (see mark); others leave it alone
+	 */
+	size_t held;
 };
 
 struct ib_parser {
@@ -64,6 +73,12 @@ struct ib_parser {
 	const char *description;
 	/* required: layer of the events, unless parse sets ev->layer otherwise */
 	enum ib_layer layer;
+	/*
+	 * optional: protocol of the events unless parse sets ev->protocol
+	 * otherwise (IB_PROTO_NONE, 0: not known). Set for formats that
+	 * speak one protocol (client tools: IMAP).
+	 */
+	enum ib_proto protocol;
 	/*
 	 * optional: how sure the parser is that `line` (one of the first
 	 * lines of a file) is in its format: 0 (no) .. 100 (certain). NULL for
@@ -78,13 +93,18 @@ struct ib_parser {
 	int (*parse)(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event *ev);
 	/*
 	 * optional, instead of parse: the line is an envelope around a
-	 * message of a message parser (syslog). Read the envelope into hdr
-	 * and msg. Returns IB_OK, IB_SKIP (a valid line that carries no
-	 * message) or IB_BAD with *reason set. Pure: tp is only read for the
-	 * year and zone of the timestamp.
+	 * message of a message parser (syslog, the systemd journal's
+	 * exports). Read the envelope into hdr and msg. Returns IB_OK,
+	 * IB_SKIP (a valid line that carries no message, or one field of a
+	 * record that spans lines) or IB_BAD with ctx->reason set. ctx->time
+	 * is read for the year and zone of the timestamp; ctx->state is this
+	 * parser's (from open) and may hold what hdr and msg point to, valid
+	 * until the next call. With open set, the runtime calls it once more
+	 * at end of file with an empty line whose ptr is NULL, to hand over a
+	 * record still pending (IB_OK) or nothing (IB_SKIP).
 	 */
-	int (*envelope)(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
-			struct ib_str *msg, const char **reason);
+	int (*envelope)(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_syslog_hdr *hdr,
+			struct ib_str *msg);
 	/*
 	 * optional: syslog program names this parser reads, NULL-terminated.
 	 * A name matches the program exactly or its part after the last '/';
@@ -98,6 +118,16 @@ struct ib_parser {
 	 */
 	int (*parse_msg)(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			 struct ib_event *ev);
+	/*
+	 * optional, with parse_msg: a literal that every message the parser
+	 * takes carries at its start or right after a process prefix (the
+	 * message's first ':' within 32 bytes, then a space: "auth: ",
+	 * "auth-worker(3): "). While ctx->held is 0 the runtime offers no
+	 * other message, without a call (PAM: "pam_unix(" among every
+	 * daemon line); while it holds records it sees every message of its
+	 * programs. A parser with a mark sets ctx->held on every return.
+	 */
+	const char *mark;
 	/* optional: per-file state. Returns NULL on out-of-memory. */
 	void *(*open)(void);
 	/* optional: frees what open returned; accepts NULL. */
@@ -180,6 +210,7 @@ struct ib_runtime {
 	struct ib_parse_ctx ctx;
 	/* private to parsers/runtime.c */
 	const struct ib_parser *envelope; /* envelope reader, or NULL */
+	size_t envx;			  /* its registry index */
 	const struct ib_parser *only;	  /* forced message parser, or NULL */
 	ib_runtime_fn fn;
 	void *arg;
@@ -188,14 +219,17 @@ struct ib_runtime {
 	struct ib_runtime_slot *slot;  /* per registry parser */
 	struct ib_runtime_prog *cache; /* recent programs and their parsers */
 	size_t *ids;		       /* the cache's parser lists */
-	unsigned next;
+	unsigned next;		       /* the cache's next victim */
+	int prefix;		       /* enum ib_prefix (parsers/prefix.h) stripped from every line */
+	int64_t prefix_ms;	       /* the time of the current line's prefix, or IB_TIME_NONE */
 };
 
 /*
  * Start a file: pick its parser, by name when force is not NULL (a
  * message parser, such as "haproxy", then reads the messages of a syslog
- * file, restricted to itself, unless its own format fits the file's
- * first lines better), else by detection (ib_parser_detect) over the
+ * file, or of the envelope format that fits the first lines best,
+ * restricted to itself, unless its own format fits the file's first
+ * lines better), else by detection (ib_parser_detect) over the
  * first lines (lines[0..n), only read during the call). tp is the file's
  * time policy and must outlive the runtime. Returns IB_OK (rt->parser
  * may be NULL: every line is then IB_BAD), IB_ERR_USAGE for an unknown

@@ -31,6 +31,44 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		    struct ib_error *err);
 
 /*
+ * Repeated input (analyzer/dedup.c): dup_of[i] (in->n entries) is -1 for
+ * an input to read, or the index of the input with the same content
+ * after gunzip that is read instead (the smallest path of the group).
+ * Only inputs whose content length another input shares are read here,
+ * in full. A multi-member gzip file is compared by its last member's
+ * length, so it may be missed. IB_OK or IB_ERR_NOMEM.
+ */
+int ib_dedup_files(const struct ib_inputs *in, size_t max_line, long *dup_of, struct ib_error *err);
+
+/* What a run notes of each input for ib_dedup_events. */
+struct ib_stream {
+	const char *format; /* the file's parser name, or NULL */
+	/* the events' own formats (ev->format, e.g. "dovecot" in a syslog file) */
+	const char *formats[4];
+	int nformats;
+	int many_formats; /* more than four */
+	char host[64];	  /* host of its first event (cut at 64 bytes) */
+	size_t host_len;
+	int mixed; /* events from more than one host (or a longer name) */
+	int any;   /* 1: min_ms and max_ms hold its counted events' range */
+	int64_t min_ms, max_ms;
+};
+
+/*
+ * Repeated events (analyzer/dedup.c): events that two inputs of one
+ * event format and host both hold (overlapping exports, lines copytruncate
+ * repeated) are counted once. Only inputs whose time ranges overlap
+ * another's of the same format and host are read again, in path order;
+ * an event of a later input is taken back from agg (ib_agg_sub) while
+ * earlier inputs hold as many copies of its identity (format, host,
+ * server, session, user, address, time, message). The inputs are
+ * recorded with ib_agg_dup_events. IB_OK, or a negative code.
+ */
+int ib_dedup_events(const struct ib_config *cfg, const struct ib_rules *rules, const struct ib_inputs *in,
+		    const long *dup_of, const struct ib_stream *streams, struct ib_agg *agg,
+		    struct ib_error *err);
+
+/*
  * Read one file into agg (used by the tests and fuzzers). Returns IB_OK,
  * IB_BAD when the file had an input error (recorded in agg: unreadable,
  * corrupt or truncated), or a negative code for whole-run failures.
@@ -55,6 +93,12 @@ struct ib_observer {
 	 */
 	void (*event)(void *arg, const char *path, uint64_t lineno, const struct ib_event *ev,
 		      const struct ib_match *m);
+	/*
+	 * every line that the event callback did not see: rc IB_SKIP
+	 * (ignored: reason "outside --since/--until", or NULL when the
+	 * parser skipped it) or IB_BAD (unparseable: reason)
+	 */
+	void (*other)(void *arg, const char *path, uint64_t lineno, int rc, const char *reason);
 	void *arg;
 };
 

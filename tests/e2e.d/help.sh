@@ -98,7 +98,7 @@ check "help on an unknown topic: exit 2" [ $? -eq 2 ]
 check "help with two topics: exit 2" [ $? -eq 2 ]
 for t in method report formats rules; do
 	"$bin" help $t > "$dir/topic" 2>&1
-	check "help $t: exit 0, names the doc" sh -c "[ $? -eq 0 ] && grep -q '/usr/share/doc/imapblast/$t.md' '$dir/topic' && grep -q 'docs/$t.md' '$dir/topic'"
+	check "help $t: exit 0, names the doc" sh -c "[ $? -eq 0 ] && grep -q 'share/doc/imapblast/$t.md' '$dir/topic' && grep -q 'docs/$t.md' '$dir/topic'"
 done
 check "the docs named exist in the source tree" sh -c "for t in method report formats rules; do [ -f '$top/docs/'\$t.md ] || exit 1; done"
 exit $fail

@@ -125,6 +125,8 @@ if command -v xmllint >/dev/null 2>&1; then
 	for d in a r1; do
 		xmllint --noout "$T/$d/timeline.svg" && ok "timeline.svg ($d) well-formed (xmllint)" ||
 			bad "timeline.svg ($d) not well-formed"
+		xmllint --noout "$T/$d/servers.svg" && ok "servers.svg ($d) well-formed (xmllint)" ||
+			bad "servers.svg ($d) not well-formed"
 	done
 else
 	skip "xmllint absent"
@@ -179,6 +181,53 @@ PYEOF
 	fi
 else
 	skip "rsvg-convert absent"
+fi
+
+# servers.svg (issue 15 item 10): renders to a 960-wide PNG with the grid's colours
+if command -v rsvg-convert >/dev/null 2>&1; then
+	if rsvg-convert "$T/a/servers.svg" -o "$T/servers.png" &&
+		"$PY" - "$T/servers.png" <<'PYEOF'
+import struct, sys, zlib
+b = open(sys.argv[1], 'rb').read()
+assert b[:8] == b'\x89PNG\r\n\x1a\n'
+pos, idat, hdr = 8, b'', None
+while pos < len(b):
+    n, t = struct.unpack('>I4s', b[pos:pos + 8])
+    if t == b'IHDR':
+        hdr = struct.unpack('>IIBBBBB', b[pos + 8:pos + 8 + n])
+    elif t == b'IDAT':
+        idat += b[pos + 8:pos + 8 + n]
+    pos += 12 + n
+w, h, depth, ctype = hdr[:4]
+assert w == 960 and 100 < h < 400, (w, h)
+bpp = 4 if ctype == 6 else 3
+raw, stride = zlib.decompress(idat), w * bpp
+prev, colours = bytearray(stride), set()
+for y in range(h):
+    f = raw[y * (stride + 1)]
+    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        up, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + up) & 255
+        elif f == 3: line[i] = (line[i] + (a + up) // 2) & 255
+        elif f == 4:
+            p = a + up - c
+            pa, pb, pc = abs(p - a), abs(p - up), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else up if pb <= pc else c)) & 255
+    prev = line
+    for x in range(0, stride, bpp * 3):
+        colours.add(bytes(line[x:x + bpp]))
+assert len(colours) >= 6, len(colours)
+PYEOF
+	then
+		ok "servers.svg renders (rsvg-convert) to a non-blank 960-wide PNG"
+	else
+		bad "servers.svg rendering"
+	fi
+	grep -q '| evil | server |' "$T/a/servers.svg" && ok "servers.svg labels escaped" ||
+		bad "servers.svg: the hostile server name is not in the file as escaped text"
 fi
 
 # --redact: no raw user in md/json/svg; same key same pseudonyms; other key differs; CSV exact

@@ -1,0 +1,215 @@
+/*
+ * agg_join.c: what the aggregator keeps besides cells (agg.h): the input
+ * files left out as repeats (IB_S_DUP), and server identity learned from
+ * the logs. A backend
+ * logs its own address (Dovecot "lip=10.0.1.11"), a proxy the address it
+ * routes to ("upstream: 10.0.1.11:143"); the pairs kept in IB_S_ADDR let
+ * the analysis count both views of one server as one row. Only exact,
+ * unambiguous matches join: an address that two servers claim joins
+ * nothing. The result does not depend on the order of input.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include "agg_int.h"
+
+int ib_agg_server_addr(struct ib_agg *a, struct ib_str server, struct ib_str addr)
+{
+	char buf[512];
+	uint32_t id;
+
+	if (!server.len || !addr.len || server.len + 1 + addr.len > sizeof(buf) ||
+	    memchr(server.ptr, ' ', server.len) || memchr(addr.ptr, ' ', addr.len))
+		return IB_OK;
+	memcpy(buf, server.ptr, server.len);
+	buf[server.len] = ' ';
+	memcpy(buf + server.len + 1, addr.ptr, addr.len);
+	return ib_agg_intern(a, IB_S_ADDR, buf, server.len + 1 + addr.len, 0, &id);
+}
+
+/*
+ * A record of IB_S_DUP: the paths and the count joined by a unit
+ * separator (0x1f), which no real path holds: "PATH^SAME_AS" for a file
+ * not read, "PATH^SAME_AS^N" for N repeated events of a file read.
+ */
+static int dup_record(struct ib_agg *a, const char *path, const char *same_as, uint64_t n)
+{
+	size_t n1 = strlen(path), n2 = strlen(same_as), len;
+	char *b = malloc(n1 + n2 + 32);
+	uint32_t id;
+	int rc;
+
+	if (!b)
+		return IB_ERR_NOMEM;
+	memcpy(b, path, n1);
+	b[n1] = 0x1f;
+	memcpy(b + n1 + 1, same_as, n2);
+	len = n1 + 1 + n2;
+	if (n)
+		len += (size_t)snprintf(b + len, 32, "\x1f%llu", (unsigned long long)n);
+	rc = ib_agg_intern(a, IB_S_DUP, b, len, 0, &id);
+	free(b);
+	return rc;
+}
+
+int ib_agg_dup_file(struct ib_agg *a, const char *path, const char *same_as)
+{
+	return dup_record(a, path, same_as, 0);
+}
+
+int ib_agg_dup_events(struct ib_agg *a, const char *path, const char *same_as, uint64_t n)
+{
+	return n ? dup_record(a, path, same_as, n) : IB_OK;
+}
+
+void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as, size_t size,
+		    uint64_t *events)
+{
+	const char *s = ib_agg_str(a, IB_S_DUP, (uint32_t)i), *us = strchr(s, 0x1f);
+	const char *rest = us ? us + 1 : "", *us2 = strchr(rest, 0x1f);
+	size_t n1 = us ? (size_t)(us - s) : strlen(s), n2 = us2 ? (size_t)(us2 - rest) : strlen(rest);
+
+	snprintf(path, size, "%.*s", (int)(n1 < size ? n1 : size - 1), s);
+	snprintf(same_as, size, "%.*s", (int)(n2 < size ? n2 : size - 1), rest);
+	*events = us2 ? strtoull(us2 + 1, NULL, 10) : 0;
+}
+
+/* The address of a server name: "[v6]:port" -> "v6", "v4:port" -> "v4", else the name. */
+static struct ib_str bare_addr(const char *s)
+{
+	size_t n = strlen(s);
+	const char *colon = memchr(s, ':', n);
+
+	if (s[0] == '[') {
+		const char *e = memchr(s, ']', n);
+
+		if (e)
+			return (struct ib_str){s + 1, (size_t)(e - s - 1)};
+	} else if (colon && !memchr(colon + 1, ':', n - (size_t)(colon - s) - 1)) {
+		return (struct ib_str){s, (size_t)(colon - s)};
+	}
+	return (struct ib_str){s, n};
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/*
+ * owner[i] for each address string i of IB_S_ADDR: the server of the pair
+ * when no other pair gives the same address to another server, else NULL.
+ * Quadratic in the pairs, which number about the backends' addresses.
+ */
+static void owners(const struct ib_agg *a, const char **owner, struct ib_str *addr, struct ib_str *srv)
+{
+	const struct ib_strtab *t = &a->st[IB_S_ADDR];
+
+	for (size_t i = 1; i < t->n; i++) {
+		const char *sp = strchr(t->s[i], ' ');
+
+		if (!sp)
+			continue; /* not a pair (a hostile state file): owner stays NULL */
+		srv[i] = (struct ib_str){t->s[i], (size_t)(sp - t->s[i])};
+		addr[i] = ib_str_from(sp + 1);
+		owner[i] = t->s[i];
+	}
+	for (size_t i = 1; i < t->n; i++)
+		for (size_t j = 1; j < t->n; j++)
+			if (i != j && ib_str_eq(addr[i], addr[j]) && !ib_str_eq(srv[i], srv[j]))
+				owner[i] = NULL;
+}
+
+int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
+			struct ib_error *err)
+{
+	const struct ib_strtab *ta = &a->st[IB_S_ADDR], *ts = &a->st[IB_S_SERVER];
+	const char **owner = NULL;
+	struct ib_str *addr = NULL, *srv = NULL;
+	char **smap = NULL, **nm = NULL;
+	size_t njoin = 0;
+	int rc = IB_OK;
+
+	*out = NULL;
+	if (names) {
+		*names = NULL;
+		*nnames = 0;
+	}
+	if (ta->n <= 1)
+		return IB_OK;
+	owner = calloc(ta->n, sizeof(*owner));
+	addr = calloc(ta->n, sizeof(*addr));
+	srv = calloc(ta->n, sizeof(*srv));
+	smap = calloc(ts->n, sizeof(*smap));
+	if (!owner || !addr || !srv || !smap)
+		goto nomem;
+	owners(a, owner, addr, srv);
+	for (size_t i = 1; i < ts->n; i++) {
+		struct ib_str b = bare_addr(ts->s[i]);
+
+		for (size_t j = 1; j < ta->n; j++) {
+			if (!owner[j] || !ib_str_eq(b, addr[j]))
+				continue;
+			if (ib_str_eq(ib_str_from(ts->s[i]), srv[j]))
+				break; /* the server itself */
+			smap[i] = ib_dupmem(srv[j].ptr, srv[j].len);
+			if (!smap[i])
+				goto nomem;
+			njoin++;
+			break;
+		}
+	}
+	if (!njoin)
+		goto out;
+	if (names) {
+		size_t k = 0;
+
+		nm = calloc(njoin, sizeof(*nm));
+		if (!nm)
+			goto nomem;
+		for (size_t i = 1; i < ts->n; i++) {
+			size_t n1, n2;
+
+			if (!smap[i])
+				continue;
+			n1 = strlen(ts->s[i]);
+			n2 = strlen(smap[i]);
+			nm[k] = malloc(n1 + n2 + 2);
+			if (!nm[k])
+				goto nomem;
+			memcpy(nm[k], ts->s[i], n1);
+			nm[k][n1] = '=';
+			memcpy(nm[k] + n1 + 1, smap[i], n2 + 1);
+			k++;
+		}
+		qsort(nm, njoin, sizeof(*nm), cmp_str);
+	}
+	if ((rc = ib_agg_new(out, a->bucket_ms)) < 0)
+		goto nomem;
+	rc = ib_agg_merge_mapped(*out, a, (const char *const *)smap, err);
+	if (rc < 0) {
+		ib_agg_free(*out);
+		*out = NULL;
+		goto out;
+	}
+	if (names) {
+		*names = nm;
+		*nnames = njoin;
+		nm = NULL;
+	}
+	goto out;
+nomem:
+	rc = ib_error_set(err, IB_ERR_NOMEM, ENOMEM, NULL, 0, "out of memory joining servers");
+out:
+	if (nm)
+		for (size_t i = 0; i < njoin; i++)
+			free(nm[i]);
+	free(nm);
+	if (smap)
+		for (size_t i = 0; i < ts->n; i++)
+			free(smap[i]);
+	free(smap);
+	free(owner);
+	free(addr);
+	free(srv);
+	return rc;
+}
