@@ -66,6 +66,9 @@ struct file_run {
 	uint64_t took;	   /* events, held ones and those outside --since/--until included */
 	char sample[IB_FILE_SAMPLES][IB_SAMPLE_MAX + 1];
 	struct shape_tally shapes;
+	uint64_t line;	   /* the number of the line being parsed */
+	int long_line;	   /* dropping the pieces of an over-long line */
+	uint64_t overlong; /* over-long lines dropped here (the reader yields pieces) */
 };
 
 static int tally(struct file_run *fr, const char *reason, uint64_t line)
@@ -380,6 +383,8 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno, 1);
 	}
 	rc = do_event(fr, ev, lineno);
+	if (rc >= 0 && lineno != fr->line)
+		observe(fr, fr->line, IB_SKIP, NULL); /* the event names an earlier line (parser.h) */
 	if (rc == 1 && fr->stream)
 		note_stream(fr->stream, ev);
 	if (rc > 0)
@@ -394,6 +399,29 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 			miss(fr, lineno, 1);
 	}
 	return rc < 0 ? rc : IB_OK;
+}
+
+/*
+ * One line, or a piece of a longer one (partial: more of it follows; the
+ * reader yields pieces). A stream parser (JSON) reads the pieces; for the
+ * others an over-long line is dropped and counted, as before pieces.
+ */
+static int feed(struct file_run *fr, struct ib_str line, uint64_t lineno, int partial)
+{
+	fr->cur = line;
+	fr->line = lineno;
+	if (!partial && !fr->long_line)
+		return ib_runtime_line(&fr->rt, line, lineno);
+	if (fr->rt.parser && fr->rt.parser->stream && !fr->rt.envelope)
+		return partial ? ib_runtime_piece(&fr->rt, line, lineno)
+			       : ib_runtime_line(&fr->rt, line, lineno);
+	if (partial) {
+		fr->long_line = 1;
+	} else {
+		fr->long_line = 0;
+		fr->overlong++;
+	}
+	return IB_OK;
 }
 
 /* Take a spare thread (spare may be NULL). */
@@ -436,7 +464,7 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 	struct ib_str *probe_lines = NULL;
 	uint64_t *probe_lineno = NULL;
 	uint64_t reported = 0;
-	int rc, rrc = IB_OK, input_error = 0, reading = 1, async = 0;
+	int rc, rrc = IB_OK, input_error = 0, reading = 1, async = 0, probe_partial = 0;
 
 	memset(&fr, 0, sizeof(fr));
 	fr.cfg = cfg;
@@ -466,8 +494,10 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 			rc = ib_agg_file_counts(agg, fr.file_id, &fr.counts);
 		return rc < 0 ? rc : IB_BAD;
 	}
+	ib_reader_pieces(r);
 	async = go_async(r, spare);
 	ib_time_policy_init(&fr.tp, ib_config_zone_of(cfg, path, NULL), cfg->year, ib_reader_mtime(r));
+	fr.tp.date_order = cfg->date_order;
 
 	/* Collect the first lines for detection (copies: the reader reuses its buffer). */
 	probe = malloc(PROBE_BYTES);
@@ -498,6 +528,25 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 		probe_lineno[nprobe] = ib_reader_lineno(r);
 		probe_len += line.len;
 		nprobe++;
+		if (ib_reader_partial(r)) {
+			const struct ib_parser *sp = ib_parser_detect(&probe_lines[nprobe - 1], 1);
+
+			if (cfg->force_format || (sp && sp->stream)) {
+				probe_partial = 1; /* a stream parser reads on from this piece */
+				break;
+			}
+			/* a line format's over-long line: skipped whole, as without pieces */
+			nprobe--;
+			probe_len -= line.len;
+			do
+				rrc = ib_reader_next(r, &line, &rerr);
+			while (rrc == IB_OK && ib_reader_partial(r));
+			fr.overlong++;
+			if (rrc != IB_OK) {
+				reading = 0;
+				break;
+			}
+		}
 	}
 	rc = ib_runtime_start(&fr.rt, cfg->force_format, probe_lines, nprobe, &fr.tp, on_result, &fr);
 	if (rc < 0) {
@@ -512,14 +561,12 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 	if (obs && obs->format)
 		obs->format(obs->arg, path, fr.rt.parser);
 	for (size_t i = 0; i < nprobe; i++) {
-		fr.cur = probe_lines[i];
-		rc = ib_runtime_line(&fr.rt, probe_lines[i], probe_lineno[i]);
+		rc = feed(&fr, probe_lines[i], probe_lineno[i], probe_partial && i + 1 == nprobe);
 		if (rc < 0)
 			goto out_err;
 	}
 	if (reading == 2) {
-		fr.cur = line;
-		rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
+		rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r));
 		if (rc < 0)
 			goto out_err;
 	}
@@ -530,8 +577,7 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 		uint64_t n = 0;
 
 		while ((rc = ib_reader_next(r, &line, &rerr)) == IB_OK) {
-			fr.cur = line;
-			rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
+			rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r));
 			if (rc < 0)
 				goto out_err;
 			if ((++n & 0x3fff) == 0 && !async && spare && atomic_load(spare) > 0)
@@ -567,7 +613,7 @@ reader_error:
 	fr.counts.bytes_in = st.bytes_in;
 	fr.counts.bytes_out = st.bytes_out;
 	fr.counts.lines = st.lines;
-	fr.counts.overlong = st.overlong;
+	fr.counts.overlong = st.overlong + fr.overlong + (uint64_t)fr.long_line;
 	fr.counts.gzip = st.gzip;
 	if (st.lines && !fr.counts.format)
 		fr.counts.status = IB_FILE_UNKNOWN;

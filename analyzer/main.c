@@ -678,20 +678,21 @@ static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 		return EXIT_INTERNAL;
 	}
 	rc = ib_analyze(agg, &c->cfg, &res, &err);
+	if (rc >= 0)
+		rc = ib_report_write(res, &c->cfg, &err);
 	if (rc < 0) {
 		report_error(&err);
-		return rc == IB_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
-	}
-	rc = ib_report_write(res, &c->cfg, &err);
-	if (rc < 0) {
-		report_error(&err);
-		ib_result_free(res);
+		ib_result_free(res); /* NULL when ib_analyze failed */
 		return rc == IB_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
 	}
 	if (!c->cfg.quiet)
 		ib_write_stdout_summary(stdout, res, &c->cfg);
 	for (size_t i = 0; i < res->nerrors; i++)
 		fprintf(stderr, "%s: warning: %s\n", prog, res->errors[i].reason);
+	/* an export that says it is partial, a parser that needs an option to go on */
+	for (const struct ib_reason_row *x = res->reasons; x < res->reasons + res->nreasons; x++)
+		if (!strncmp(x->reason, "incomplete ", 11) || strstr(x->reason, "give --"))
+			fprintf(stderr, "%s: warning: %s: %s; see summary.md\n", prog, x->sample, x->reason);
 	if (res->total.overlong)
 		fprintf(stderr,
 			"%s: warning: %llu over-long lines skipped (longer than --max-line %zu); see "

@@ -30,6 +30,19 @@ static int set_format(struct ib_options *o, const struct ib_option *opt, const c
 	return IB_OK;
 }
 
+static int set_date_order(struct ib_options *o, const struct ib_option *opt, const char *arg,
+			  struct ib_error *err)
+{
+	(void)opt;
+	if (!strcmp(arg, "mdy"))
+		o->cfg.date_order = 1;
+	else if (!strcmp(arg, "dmy"))
+		o->cfg.date_order = 2;
+	else
+		return BAD(err, "bad value for option '--%s': '%s' (want mdy or dmy)", "date-order", arg);
+	return IB_OK;
+}
+
 /* A malloc'd "glob\0value\0" from the n bytes of glob and value; NULL when out of memory. */
 static char *rule_block(const char *glob, size_t n, const char *value, size_t vn)
 {
@@ -322,6 +335,8 @@ const struct ib_option ib_option_table[] = {
 	       set_domain, NULL),
     OPT_UINT("year", 0, "YYYY", "year of yearless syslog dates (default: from file mtime)", IN, A | R | E,
 	     cfg.year, 1970, 9999),
+    OPT_CUSTOM("date-order", 0, "mdy|dmy", "day/month order of numeric dates an export leaves open", IN,
+	       A | R | E, set_date_order, NULL),
     OPT_UINT("max-line", 0, "BYTES", "skip and count longer lines (default 65536)", IN, A | R | E,
 	     cfg.max_line, 256, 1 << 30),
     OPT_LIST("rules", 0, "FILE", "add signature rules (repeatable; same name replaces)", IN, A | R | E,

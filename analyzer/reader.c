@@ -87,6 +87,8 @@ struct ib_reader {
 	char *buf; /* own, or the block being split */
 	size_t cap, start, end;
 	int skipping;
+	int pieces;  /* yield over-long lines in pieces (ib_reader_pieces) */
+	int partial; /* the last yield was a piece and more of its line follows */
 	struct view sv;
 	uint64_t lineno, lines, overlong;
 	struct async *as;
@@ -564,6 +566,20 @@ static void fill(struct ib_reader *r)
 	}
 }
 
+/* Yield the next max_line bytes of an over-long line as a piece. */
+static int piece(struct ib_reader *r, char *s, struct ib_str *line)
+{
+	if (!r->partial) {
+		r->lineno++;
+		r->lines++;
+	}
+	r->partial = 1;
+	r->start += r->max_line;
+	line->ptr = s;
+	line->len = r->max_line;
+	return IB_OK;
+}
+
 int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
 {
 	for (;;) {
@@ -574,7 +590,19 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 		if (nl) {
 			size_t len = (size_t)(nl - s);
 
+			if (r->pieces &&
+			    (len > r->max_line + 1 || (len == r->max_line + 1 && s[len - 1] != '\r')))
+				return piece(r, s, line);
 			r->start += len + 1;
+			if (r->partial) {
+				/* the last piece: the line was counted at its first */
+				r->partial = 0;
+				if (len && s[len - 1] == '\r')
+					len--;
+				line->ptr = s;
+				line->len = len;
+				return IB_OK;
+			}
 			r->lineno++;
 			r->lines++;
 			if (r->skipping) {
@@ -592,6 +620,8 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 			line->len = len;
 			return IB_OK;
 		}
+		if (n > r->max_line + 1 && r->pieces)
+			return piece(r, s, line);
 		if (n > r->max_line + 1) {
 			/* The partial line is already too long: drop it, remember. */
 			r->skipping = 1;
@@ -611,6 +641,21 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 		if (r->sv.src == SRC_ERROR) {
 			r->start = r->end;
 			r->skipping = 0;
+			r->partial = 0;
+		}
+		if (r->end > r->start && r->pieces && r->end - r->start > r->max_line)
+			return piece(r, s, line);
+		if (r->partial) {
+			/* the last piece (maybe empty: the line ended with the file) */
+			size_t len = r->end - r->start;
+
+			r->start = r->end;
+			r->partial = 0;
+			if (len && s[len - 1] == '\r')
+				len--;
+			line->ptr = s;
+			line->len = len;
+			return IB_OK;
 		}
 		if (r->end > r->start || r->skipping) {
 			size_t len = r->end - r->start;
@@ -641,6 +686,16 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 		}
 		return IB_EOF;
 	}
+}
+
+void ib_reader_pieces(struct ib_reader *r)
+{
+	r->pieces = 1;
+}
+
+int ib_reader_partial(const struct ib_reader *r)
+{
+	return r->partial;
 }
 
 uint64_t ib_reader_lineno(const struct ib_reader *r)

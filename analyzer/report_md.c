@@ -83,6 +83,38 @@ static const char *win_mark(int idx, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * No window detected among failures: often a sparse export (a few records
+ * per bucket, as sign-in downloads filtered to one app are). Then 0
+ * affected users is not a finding: say so, and show the --window that
+ * covers the buckets with outage-category failures.
+ */
+static void no_window_hint(FILE *f, const struct ib_result *r)
+{
+	int64_t first = IB_TIME_NONE, last = IB_TIME_NONE;
+	char a[64], b[64];
+
+	if (r->window_why.verdict != IB_WV_NONE_QUALIFIED)
+		return;
+	for (size_t i = 0; i < r->nbuckets; i++) {
+		const struct ib_bucket_row *k = &r->buckets[i];
+
+		if (!k->failures[IB_CAT_TEMPORARY] && !k->failures[IB_CAT_TIMEOUT])
+			continue;
+		if (first == IB_TIME_NONE)
+			first = k->start_ms;
+		last = k->start_ms + r->bucket_ms;
+	}
+	if (first == IB_TIME_NONE)
+		return;
+	fprintf(f,
+		"No incident window could be detected, so the affected users below are not counted: 0 is "
+		"not a finding. Sparse data (a few events per bucket, as in a filtered sign-in export) often "
+		"looks like this. If you know when the incident was, give it, e.g. the span of the temporary "
+		"and timeout failures: `--window %s..%s`.\n\n",
+		ib_rep_time(first, a, sizeof(a)), ib_rep_time(last, b, sizeof(b)));
+}
+
 static void section_window(struct mw *w, const struct ib_result *r)
 {
 	char a[64], b[64], d[64];
@@ -109,6 +141,7 @@ static void section_window(struct mw *w, const struct ib_result *r)
 	fprintf(f, "| Data range | %s .. %s |\n\n", ib_rep_time(r->range_start_ms, a, sizeof(a)),
 		ib_rep_time(r->range_end_ms, b, sizeof(b)));
 	section_windows(w, r);
+	no_window_hint(f, r);
 }
 
 static void section_headline(struct mw *w, const struct ib_result *r)
@@ -605,6 +638,44 @@ static void section_zones(struct mw *w, const struct ib_result *r)
 	fputs("\n", w->f);
 }
 
+/*
+ * What Microsoft 365 sign-in data cannot show (docs/formats.md): said when
+ * every input is Entra or Purview data, and how Purview records were taken
+ * as IMAP.
+ */
+static void m365_notes(FILE *f, const struct ib_result *r)
+{
+	size_t i, m365 = 0, purview = 0;
+
+	for (i = 0; i < r->nfiles; i++) {
+		const char *fmt = r->files[i].format ? r->files[i].format : "";
+
+		if (!strcmp(fmt, "entra_csv") || !strcmp(fmt, "entra_json"))
+			m365++;
+		else if (!strcmp(fmt, "purview"))
+			m365++, purview++;
+	}
+	if (m365 && m365 == r->nfiles)
+		fputs(
+		    "**Sign-in data only.** Every input is Microsoft Entra sign-in or Purview audit data. "
+		    "With OAuth IMAP clients, Entra logs only the token request (client app \"Mobile Apps "
+		    "and "
+		    "Desktop clients\"), and the IMAP session can still fail after a successful sign-in "
+		    "(`NO AUTHENTICATE failed.`, `BAD User is authenticated but not connected.`): such "
+		    "failures are not visible in this data. The IMAP clients' own logs (Thunderbird, mbsync, "
+		    "fetchmail, OfflineIMAP, imapsync, Python imaplib) or, in a hybrid setup, the Exchange "
+		    "IMAP4 protocol logs would show them.\n\n",
+		    f);
+	if (purview)
+		fputs(
+		    "Purview audit records count as IMAP only where the record shows it: a logon "
+		    "(`UserLoggedIn`, `UserLoginFailed`) whose user agent is `BAV2ROPC`, the basic-auth flow "
+		    "of Exchange Online's IMAP, POP and SMTP (the record cannot tell which of the three), "
+		    "and "
+		    "`MailItemsAccessed` whose `ClientInfoString` names IMAP4.\n\n",
+		    f);
+}
+
 static void section_quality(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -623,6 +694,7 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 	fputs("\n", f);
 	section_dups(w, r);
 	section_zones(w, r);
+	m365_notes(f, r);
 	if (r->nreasons) {
 		fputs("Unparseable lines, top reasons:\n\n| Reason | Lines | First seen |\n|---|---:|---|\n",
 		      f);

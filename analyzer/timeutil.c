@@ -19,6 +19,7 @@ void ib_time_policy_init(struct ib_time_policy *p, const struct ib_zone *zone, i
 {
 	p->zone = zone;
 	p->year = year;
+	p->date_order = 0;
 	p->ref_ms = ref_ms;
 	p->cache_key = IB_TIME_NONE;
 	p->cache_off_ms = 0;

@@ -60,6 +60,10 @@ _imapblast()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return 0
 		;;
+	--date-order)
+		COMPREPLY=($(compgen -W "mdy dmy" -- "$cur"))
+		return 0
+		;;
 	--rules | --redact | --save-state)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0

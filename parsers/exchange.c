@@ -1,6 +1,8 @@
 /*
- * exchange.c: Exchange IMAP4 protocol log (CSV; columns named by "#Fields:",
- * re-read whenever it appears). 2013+ layout, one line per command:
+ * exchange.c: Exchange IMAP4 protocol log, front end and back end (CSV;
+ * columns named by "#Fields:", re-read whenever it appears). The context's
+ * ErrMsg decides the category of a failure (fail_outcome); a front end's
+ * "Msg=Proxy:<server>" names the mailbox server. 2013+ layout, one line per command:
  *   2025-11-03T01:00:00.008Z,0000000000000A1B,3,10.1.1.5:993,203.0.113.7:51000,bob@ex.com,15,40,30,login,bob@ex.com
  * *****,"R=""a2 NO LOGIN failed.""", 2010 layout
  * (date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context):
@@ -49,6 +51,7 @@ struct xrec {
 	char sid[80], user[256], ip[64], server[128], tag[32], msg[160];
 	size_t sid_len, user_len, ip_len, server_len, tag_len, msg_len;
 	int64_t time_ms;
+	uint64_t lineno; /* the line that logged it: a success's evidence */
 	int state, auth; /* auth: 1 LOGIN, 2 AUTHENTICATE or AUTH, 3 POP3 PASS/APOP */
 	enum ib_proto proto;
 	enum ib_category cat;
@@ -70,7 +73,8 @@ struct xstate {
 	struct xrec ready[X_READY];
 	size_t ready_head, ready_n;
 	uint64_t dropped;
-	struct xrec out; /* the record an emitted event points into */
+	struct xrec out;     /* the record an emitted event points into */
+	uint64_t out_lineno; /* a success emitted late: the line that logged it, else 0 */
 };
 
 static void copy_into(char *dst, size_t cap, size_t *dlen, struct ib_str s)
@@ -243,6 +247,7 @@ static void emit_rec(struct xstate *st, const struct xrec *r, struct ib_event *e
 	ev->signature = st->out.sig;
 	ev->protocol = st->out.proto;
 	ev->flags |= IB_EV_AUTH_HINT;
+	st->out_lineno = st->out.cat == IB_CAT_OK ? st->out.lineno : 0;
 }
 
 static int pop_ready(struct xstate *st, struct ib_event *ev)
@@ -272,7 +277,12 @@ static int x_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 				break;
 		}
 	}
-	return pop_ready(st, ev) == IB_OK ? IB_OK : IB_EOF;
+	st->out_lineno = 0;
+	if (pop_ready(st, ev) != IB_OK)
+		return IB_EOF;
+	if (st->out_lineno)
+		ctx->lineno = st->out_lineno;
+	return IB_OK;
 }
 
 static void read_fields(struct xstate *st, struct ib_str names)
@@ -407,11 +417,33 @@ static int not_connected(struct ib_str s)
 	return IB_SP_FIND_AT(s, "authenticated but not connected", 14) >= 0; /* 'b' */
 }
 
-/* Outcome of an auth response with status NO or BAD. */
-static void fail_outcome(struct ib_str status, struct ib_str text, int auth, enum ib_category *cat,
-			 const char **sig)
+/*
+ * Outcome of an auth response with status NO, BAD or -ERR. The context's
+ * Msg= and ErrMsg= say why on 2013+ (front end: the proxy to the mailbox
+ * server failed, a service-side fault; back end: the account or the
+ * password): ProxyTimeout, NoProxyConnection, ProxyNotAuthenticated are
+ * temporary, UserDisabled and BasicAuthBlocked policy; LogonDenied is
+ * credentials, as the response's wording already says.
+ */
+static void fail_outcome(struct ib_str status, struct ib_str text, struct ib_str context, int auth,
+			 enum ib_category *cat, const char **sig)
 {
-	if (IB_SP_FIND(text, "[UNAVAILABLE]") >= 0) {
+	if (IB_SP_FIND(context, "ProxyTimeout") >= 0) {
+		*cat = IB_CAT_TEMPORARY;
+		*sig = "exchange-proxy-timeout";
+	} else if (IB_SP_FIND(context, "NoProxyConnection") >= 0) {
+		*cat = IB_CAT_TEMPORARY;
+		*sig = "exchange-no-proxy-connection";
+	} else if (IB_SP_FIND(context, "ProxyNotAuthenticated") >= 0) {
+		*cat = IB_CAT_TEMPORARY;
+		*sig = "exchange-proxy-not-authenticated";
+	} else if (IB_SP_FIND(context, "UserDisabled") >= 0) {
+		*cat = IB_CAT_POLICY;
+		*sig = "exchange-user-disabled";
+	} else if (IB_SP_FIND(context, "BasicAuthBlocked") >= 0) {
+		*cat = IB_CAT_POLICY;
+		*sig = "exchange-basic-auth-blocked";
+	} else if (IB_SP_FIND(text, "[UNAVAILABLE]") >= 0) {
 		*cat = IB_CAT_TEMPORARY;
 		*sig = "exchange-unavailable";
 	} else if (IB_SP_FIND(text, "[SERVERBUG]") >= 0) {
@@ -466,6 +498,7 @@ static struct ib_str login_user(struct ib_str args)
 
 struct xline {
 	int64_t time_ms;
+	uint64_t lineno;
 	struct ib_str sid, user, ip, server;
 	enum ib_proto proto;
 };
@@ -496,6 +529,7 @@ static int resolve(struct xstate *st, long i, struct ib_str resp, int line_has_e
 static void fill_rec(struct xrec *r, const struct xline *x, struct ib_str user, struct ib_str msg)
 {
 	r->time_ms = x->time_ms;
+	r->lineno = x->lineno;
 	copy_into(r->user, sizeof(r->user), &r->user_len, user);
 	copy_into(r->ip, sizeof(r->ip), &r->ip_len, x->ip);
 	copy_into(r->server, sizeof(r->server), &r->server_len, x->server);
@@ -545,7 +579,7 @@ static int line_2013(struct xstate *st, const struct xline *x, struct ib_str cmd
 		enum ib_category cat;
 		const char *sig;
 
-		fail_outcome(status, rest, auth, &cat, &sig);
+		fail_outcome(status, rest, context, auth, &cat, &sig);
 		fill_ev(ev, x, user, resp, cat, sig);
 	}
 	return IB_OK;
@@ -621,7 +655,7 @@ static int line_2010(struct xstate *st, const struct xline *x, struct ib_str evc
 			copy_into(r->msg, sizeof(r->msg), &r->msg_len, data);
 			return IB_SKIP;
 		}
-		fail_outcome(status, rest, auth, &cat, &sig);
+		fail_outcome(status, rest, IB_STR_NULL, auth, &cat, &sig);
 		if (!r) {
 			fill_ev(ev, x, user, data, cat, sig);
 			return IB_OK;
@@ -644,13 +678,33 @@ static int field(const struct xstate *st, const struct ib_csv_field *f, long n, 
 	*out = IB_STR_NULL;
 	if (k < 0)
 		return 0;
-	if (k >= n)
-		return -1;
+	if (k >=
+	    n) /* Exchange leaves trailing empty fields out ("...,CloseSession,"), not the leading ones */
+		return c == COL_PARAMS || c == COL_CONTEXT || c == COL_DATA || c == COL_SERVER ? 0 : -1;
 	*out = f[k].escaped ? ib_csv_value(&f[k], scratch, cap, used) : f[k].raw;
 	return 0;
 }
 
-/* 1 when ts is "YYYY-MM-DDTHH:MM:SS.mmmZ" as far as the last five bytes go; sets *ms. */
+/*
+ * A front end names the mailbox server it proxied to in the context:
+ * "Msg=Proxy:mbx01.contoso.com:1993:SSL". That server, not the front
+ * end's address, served or failed the login.
+ */
+static void proxy_server(struct ib_str context, struct ib_str *server)
+{
+	long at = IB_SP_FIND(context, "Proxy:");
+	struct ib_str s;
+	size_t n = 0;
+
+	if (at < 0 || (at >= 4 && memcmp(context.ptr + at - 4, "Msg=", 4) && context.ptr[at - 1] != '"'))
+		return;
+	s = ib_sp_from(context, (size_t)at + 6);
+	while (n < s.len && s.ptr[n] != ':' && s.ptr[n] != ';' && s.ptr[n] != '"' && s.ptr[n] != ',')
+		n++;
+	if (n)
+		*server = ib_sp_sub(s, 0, n);
+}
+
 /* ib_ts_iso of a trimmed stamp, which must be used up; 0 or -1. */
 static int stamp(struct xstate *st, struct ib_str ts, int64_t *out)
 {
@@ -736,12 +790,17 @@ static int x_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	x.server = ib_str_trim(v[COL_SERVER].len ? v[COL_SERVER] : v[COL_LOCAL]);
 	if (!v[COL_SERVER].len)
 		(void)ib_sp_addr(x.server, IB_SP_PORT_MAYBE, &x.server);
+	proxy_server(v[COL_CONTEXT], &x.server);
+	x.lineno = ctx->lineno;
+	st->out_lineno = 0;
 	if (st->layout2010)
 		rc = line_2010(st, &x, v[COL_EVENT], v[COL_DATA], ev);
 	else
 		rc = line_2013(st, &x, ib_str_trim(v[COL_COMMAND]), v[COL_PARAMS], v[COL_CONTEXT], ev);
 	if (rc == IB_SKIP)
 		rc = pop_ready(st, ev);
+	if (rc == IB_OK && st->out_lineno)
+		ctx->lineno = st->out_lineno; /* a success's evidence is the line that logged it */
 	return rc;
 }
 

@@ -406,6 +406,27 @@ long ib_json_get(const struct ib_json_doc *doc, long obj, const char *key)
 	return -1;
 }
 
+long ib_json_get_ci(const struct ib_json_doc *doc, long obj, const char *key)
+{
+	size_t klen = strlen(key);
+
+	if (obj < 0 || (size_t)obj >= doc->n || doc->nodes[obj].type != IB_JSON_OBJECT)
+		return -1;
+	for (long c = doc->nodes[obj].child; c >= 0; c = doc->nodes[c].next) {
+		const struct ib_json_node *n = &doc->nodes[c];
+		const char *k = doc->text + n->key_start;
+		size_t i = 0;
+
+		if (n->key_len != klen || memchr(k, '\\', n->key_len))
+			continue;
+		while (i < klen && ((unsigned char)k[i] | 0x20) == ((unsigned char)key[i] | 0x20))
+			i++;
+		if (i == klen)
+			return c;
+	}
+	return -1;
+}
+
 int ib_json_string(const struct ib_json_doc *doc, long i, char *buf, size_t cap, size_t *used,
 		   struct ib_str *out)
 {

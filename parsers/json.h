@@ -56,6 +56,13 @@ int ib_json_parse(struct ib_json_doc *doc, const char *text, size_t len, struct 
 long ib_json_get(const struct ib_json_doc *doc, long obj, const char *key);
 
 /*
+ * Like ib_json_get, but ASCII letters match in any case (Graph's
+ * camelCase and PowerShell's PascalCase), and keys with escapes never
+ * match. For keys of letters, digits, '@' and '.' only.
+ */
+long ib_json_get_ci(const struct ib_json_doc *doc, long obj, const char *key);
+
+/*
  * Decode string node i into buf + *used (cap bytes in all), advancing
  * *used. \u0000 decodes to a NUL byte inside the slice. Returns 0 and sets
  * *out, or -1 when i is not a string or the buffer is too small.

@@ -8,6 +8,7 @@
 extern const struct ib_parser ib_parser_exchange;
 extern const struct ib_parser ib_parser_entra_csv;
 extern const struct ib_parser ib_parser_entra_json;
+extern const struct ib_parser ib_parser_purview;
 extern const struct ib_parser ib_parser_thunderbird;
 extern const struct ib_parser ib_parser_nginx_mail;
 extern const struct ib_parser ib_parser_zimbra;
@@ -55,6 +56,7 @@ const struct ib_parser *const ib_parsers[] = {
 	&ib_parser_perdition,
 	&ib_parser_haproxy,
 	&ib_parser_fetchmail,
+	&ib_parser_purview,
 	&ib_parser_vpopmail,
 	&ib_parser_cucipop,
 	&ib_parser_journal_json,

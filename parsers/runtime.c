@@ -116,10 +116,10 @@ static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 	if (!p->drain)
 		return IB_OK;
 	rt->ctx.state = rt->slot[i].st;
-	rt->ctx.lineno = lineno;
 	for (;;) {
 		fill(&ev, p);
 		rt->ctx.reason = NULL;
+		rt->ctx.lineno = lineno; /* a drain may name the line an event came from */
 		rc = p->drain(&rt->ctx, eof, &ev);
 		if (rc < 0)
 			return rc;
@@ -309,6 +309,32 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 	if (rc < 0 || taker >= rt->nslot || !ib_parsers[taker]->drain)
 		return rc;
 	return drain(rt, taker, 0, lineno);
+}
+
+int ib_runtime_piece(struct ib_runtime *rt, struct ib_str piece, uint64_t lineno)
+{
+	const struct ib_parser *p = rt->parser;
+	struct ib_event ev;
+	int rc;
+
+	if (!p || !p->stream || rt->envelope)
+		return IB_ERR_USAGE;
+	rt->ctx.lineno = lineno;
+	rt->ctx.reason = NULL;
+	rt->ctx.state = rt->slot[rt->self].st;
+	rt->ctx.partial = 1; /* through the drain, which goes on with the piece */
+	fill(&ev, p);
+	rc = p->parse(&rt->ctx, piece, &ev);
+	if (rc == IB_BAD)
+		rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed record"), 1);
+	else if (rc == IB_OK)
+		rc = rt->fn(rt->arg, IB_OK, &ev, NULL, 1);
+	else if (rc > 0)
+		rc = IB_OK;
+	if (rc >= 0)
+		rc = drain(rt, rt->self, 0, lineno);
+	rt->ctx.partial = 0;
+	return rc;
 }
 
 int ib_runtime_finish(struct ib_runtime *rt, uint64_t lineno)

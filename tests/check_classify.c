@@ -38,6 +38,13 @@ struct rcase {
 #define DV "dovecot"
 #define CL "thunderbird"
 
+/* An Entra code rule: its line, and the same digits followed by one more as the near miss. */
+#define EC(code, cat)                                                                                        \
+	{                                                                                                    \
+		"entra-" #code, "entra_csv", "", "AADSTS" #code ": reason", cat, NULL, NULL, NULL, NULL,     \
+		    "AADSTS" #code "9: reason"                                                               \
+	}
+
 static const struct rcase cases[] = {
     /* Dovecot 2.4 */
     {"dovecot24-auth-not-ready-quick", DV, "dovecot",
@@ -414,6 +421,58 @@ static const struct rcase cases[] = {
     {"zimbra-auth-ok", "zimbra", "", "security - cmd=Auth; account=terriw@dizi.dc; protocol=pop3;", C_OK,
      "terriw@dizi.dc", NULL, NULL, NULL,
      "security - cmd=Auth; account=terriw@dizi.dc; protocol=pop3; error=x;"},
+    /* Entra sign-in error codes (MicrosoftDocs/entra-docs reference-error-codes.md), as
+     * parsers/m365.c writes them: "AADSTS<code>: <failure reason>" */
+    EC(50000, C_TEMP),
+    EC(50033, C_TEMP),
+    EC(50087, C_TEMP),
+    EC(50166, C_TEMP),
+    EC(80001, C_TEMP),
+    EC(80002, C_TEMP),
+    EC(80005, C_TEMP),
+    EC(80007, C_TEMP),
+    EC(80010, C_TEMP),
+    EC(80013, C_TEMP),
+    EC(80014, C_TEMP),
+    EC(90006, C_TEMP),
+    EC(90024, C_TEMP),
+    EC(90033, C_TEMP),
+    EC(90036, C_TEMP),
+    EC(90090, C_TEMP),
+    EC(50053, C_POL),
+    EC(50055, C_POL),
+    EC(50057, C_POL),
+    EC(50072, C_POL),
+    EC(50074, C_POL),
+    EC(50076, C_POL),
+    EC(50079, C_POL),
+    EC(50097, C_POL),
+    EC(50105, C_POL),
+    EC(50125, C_POL),
+    EC(50129, C_POL),
+    EC(50131, C_POL),
+    EC(50133, C_POL),
+    EC(50135, C_POL),
+    EC(50144, C_POL),
+    EC(50158, C_POL),
+    EC(53000, C_POL),
+    EC(53001, C_POL),
+    EC(53002, C_POL),
+    EC(53003, C_POL),
+    EC(53004, C_POL),
+    EC(530032, C_POL),
+    EC(530035, C_POL),
+    EC(90072, C_POL),
+    EC(90095, C_POL),
+    EC(1002016, C_POL),
+    EC(50126, C_CRED),
+    EC(50034, C_CRED),
+    EC(50056, C_CRED),
+    EC(50064, C_CRED),
+    EC(50132, C_CRED),
+    EC(50173, C_CRED),
+    {"entra-other", "entra_json", "", "AADSTS50140: This error occurred due to 'Keep me signed in' interrupt",
+     C_OTH, NULL, NULL, NULL, NULL, "AADSTS: no code"},
     /* RFC 5530 codes, client side */
     {"rfc5530-unavailable", CL, "",
      "0x1:imap.example.com:NA:CreateNewLineFromSocket: 3 NO [UNAVAILABLE] User's backend down for "

@@ -45,8 +45,8 @@ static const struct ecase cases[] = {
 	      "\"Error validating credentials due to invalid username or password.\"", "IMAP4", "s"),
      IB_OK,
      1,
-     {{IB_CAT_CREDENTIALS, "entra-50126", T_CSV, "bob@ex.com", NULL, NULL, NULL,
-       "Error validating credentials due to invalid username or password."}}},
+     {{IB_CAT_NONE, NULL, T_CSV, "bob@ex.com", NULL, NULL, NULL,
+       "AADSTS50126: Error validating credentials due to invalid username or password."}}},
     {"csv policy codes",
      &ib_parser_entra_csv,
      CSVH ROW("2025-12-04T08:19:41Z", "a@ex.com", "Exchange", "1.1.1.1", "Failure", "50057", "disabled",
@@ -56,9 +56,9 @@ static const struct ecase cases[] = {
 									   "50053", "locked", "IMAP4", "s"),
      IB_OK,
      3,
-     {{IB_CAT_POLICY, "entra-50057", T_CSV, "a@ex.com", NULL, NULL, NULL, NULL},
-      {IB_CAT_POLICY, "entra-50076", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL},
-      {IB_CAT_POLICY, "entra-50053", T_CSV, "c@ex.com", NULL, NULL, NULL, NULL}}},
+     {{IB_CAT_NONE, NULL, T_CSV, "a@ex.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_NONE, NULL, T_CSV, "b@ex.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_NONE, NULL, T_CSV, "c@ex.com", NULL, NULL, NULL, NULL}}},
     {"csv temporary and other",
      &ib_parser_entra_csv,
      CSVH ROW("2025-12-04T08:19:41Z", "a@ex.com", "", "1.1.1.1", "Failure", "50033", "retry", "IMAP4",
@@ -66,9 +66,8 @@ static const struct ecase cases[] = {
 			   "IMAP4", "s"),
      IB_OK,
      2,
-     {{IB_CAT_TEMPORARY, "entra-50033", T_CSV, "a@ex.com", NULL, "Office 365 Exchange Online", "corr-1",
-       NULL},
-      {IB_CAT_OTHER, "entra-other", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL}}},
+     {{IB_CAT_NONE, NULL, T_CSV, "a@ex.com", NULL, "Office 365 Exchange Online", "corr-1", NULL},
+      {IB_CAT_NONE, NULL, T_CSV, "b@ex.com", NULL, NULL, NULL, NULL}}},
     {"csv non-IMAP row",
      &ib_parser_entra_csv,
      CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "1.1.1.1", "Success", "0", "", "Browser",
@@ -85,8 +84,8 @@ static const struct ecase cases[] = {
      "3/12/2025 12:05 AM,ann@ex.com,Exchange,198.51.100.1,IMAP4,0,,c3",
      IB_OK,
      3,
-     {{IB_CAT_CREDENTIALS, "entra-50126", 1741764121000LL, "ann@ex.com", "198.51.100.1", "Exchange", "c1",
-       "bad pw"},
+     {{IB_CAT_NONE, NULL, 1741764121000LL, "ann@ex.com", "198.51.100.1", "Exchange", "c1",
+       "AADSTS50126: bad pw"},
       {IB_CAT_OK, "entra-ok", 1741807321000LL, NULL, NULL, NULL, "c2", NULL},
       {IB_CAT_OK, "entra-ok", 1741737900000LL, NULL, NULL, NULL, "c3", NULL}}},
     {"csv bad date",
@@ -102,7 +101,7 @@ static const struct ecase cases[] = {
      0,
      {{0}}},
     {"csv short row", &ib_parser_entra_csv, CSVH "2025-12-04T08:19:41Z,req", IB_BAD, 0, {{0}}},
-    {"csv unterminated quote", &ib_parser_entra_csv, CSVH "2025-12-04T08:19:41Z,\"req", IB_BAD, 0, {{0}}},
+    {"csv unterminated quote", &ib_parser_entra_csv, CSVH "2025-12-04T08:19:41Z,\"req", IB_SKIP, 0, {{0}}},
     {"csv row before header", &ib_parser_entra_csv, "2025-12-04T08:19:41Z,a,b", IB_BAD, 0, {{0}}},
 
     {"json ndjson",
@@ -119,8 +118,8 @@ static const struct ecase cases[] = {
      "\"appDisplayName\":\"Exchange\",\"status\":{\"errorCode\":0,\"failureReason\":null}}",
      IB_OK,
      2,
-     {{IB_CAT_CREDENTIALS, "entra-50126", T_CSV, "bob@ex.com", "203.0.113.7", "Office 365 Exchange Online",
-       "c-1", "Invalid username or password."},
+     {{IB_CAT_NONE, NULL, T_CSV, "bob@ex.com", "203.0.113.7", "Office 365 Exchange Online", "c-1",
+       "AADSTS50126: Invalid username or password."},
       {IB_CAT_OK, "entra-ok", T_CSV,
        "b\xc3\xa9"
        "a@ex.com",
@@ -138,7 +137,7 @@ static const struct ecase cases[] = {
      "      \"clientAppUsed\": \"Exchange ActiveSync\"\n    }\n  ],\n  \"@odata.nextLink\": \"https://x\"\n}",
      IB_SKIP,
      1,
-     {{IB_CAT_TEMPORARY, "entra-50033", T_CSV, "amy@ex.com", NULL, NULL, NULL, "Retry"}}},
+     {{IB_CAT_NONE, NULL, T_CSV, "amy@ex.com", NULL, NULL, NULL, "AADSTS50033: Retry"}}},
     {"json one-line array, two records",
      &ib_parser_entra_json,
      "[{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"a@ex.com\",\"clientAppUsed\":"
@@ -147,7 +146,7 @@ static const struct ecase cases[] = {
      "\"IMAP4\",\"status\":{\"errorCode\":0}}]",
      IB_OK,
      2,
-     {{IB_CAT_POLICY, "entra-50057", T_CSV, "a@ex.com", NULL, NULL, NULL, NULL},
+     {{IB_CAT_NONE, NULL, T_CSV, "a@ex.com", NULL, NULL, NULL, NULL},
       {IB_CAT_OK, "entra-ok", T_CSV, "b@ex.com", NULL, NULL, NULL, NULL}}},
     {"json invalid record",
      &ib_parser_entra_json,
@@ -227,7 +226,8 @@ START_TEST(test_hostile_csv)
 	ck_assert_uint_eq(f.nbad, 1);
 	ck_assert_uint_eq(f.nev, 2);
 	ck_assert_uint_eq(f.ev[0].user_len, big);
-	ck_assert_int_eq(f.ev[1].outcome, IB_CAT_CREDENTIALS);
+	ck_assert_int_eq(f.ev[1].outcome, IB_CAT_NONE);
+	ck_assert_str_eq(f.ev[1].message, "AADSTS50126: x");
 	free(line);
 }
 END_TEST

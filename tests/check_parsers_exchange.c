@@ -40,6 +40,45 @@ struct xcase {
 };
 
 static const struct xcase cases[] = {
+    /* A real back-end line: learn.microsoft.com/en-us/answers/questions/112837 (Exchange 2013) */
+    {"2013 real line: ErrMsg=AuthFailed:LogonDenied is credentials",
+     H13
+     "2020-09-30T09:47:58.290Z,00000000000000A0,0,10.135.0.23:993,90.187.51.145:58423,,51,0,53,"
+     "OpenSession,,\n"
+     "2020-09-30T09:47:59.050Z,00000000000000A0,2,10.135.0.23:993,90.187.51.145:58423,domaion\\user\\"
+     "sharedmailbox,614,31,30,authenticate,PLAIN,\"R=\"\"2 NO AUTHENTICATE failed.\"\";Msg=\"\"AuthFailed:"
+     "LogonDenied,User: domain\\user\\sharedmailbox\"\";ErrMsg=AuthFailed:LogonDenied\"\n",
+     IB_SKIP,
+     1,
+     {{IB_CAT_CREDENTIALS, "exchange-authenticate-failed", 1601459279050LL, "domaion\\user\\sharedmailbox",
+       "90.187.51.145", "10.135.0.23", "00000000000000A0", "2 NO AUTHENTICATE failed."}}},
+    {"2013 front end: proxy failures are service-side, the server is the mailbox server",
+     H13 L13("2025-11-03T01:00:00.008Z", "FE1", "bob@ex.com", "login", "bob@ex.com *****", "\"R=\"\"a1 NO LOGIN failed.\"\";Msg=Proxy:mbx02.contoso.com:1993:SSL;ErrMsg=ProxyTimeout\"") "\n" L13(
+	 "2025-11-03T01:00:00.008Z", "FE2", "ann@ex.com", "login", "ann@ex.com *****",
+	 "\"R=\"\"a1 NO LOGIN failed.\"\";ErrMsg=NoProxyConnection\"") "\n" L13("2025-11-03T01:00:00.008Z",
+										"FE3", "cid@ex.com",
+										"authenticate", "PLAIN",
+										"\"R=\"\"a1 NO AUTHENTICATE "
+										"failed.\"\";ErrMsg="
+										"ProxyNotAuthenticated\""),
+     IB_OK,
+     3,
+     {{IB_CAT_TEMPORARY, "exchange-proxy-timeout", T0, "bob@ex.com", NULL, "mbx02.contoso.com", NULL, NULL},
+      {IB_CAT_TEMPORARY, "exchange-no-proxy-connection", T0, "ann@ex.com", NULL, "10.1.1.5", NULL, NULL},
+      {IB_CAT_TEMPORARY, "exchange-proxy-not-authenticated", T0, "cid@ex.com", NULL, NULL, NULL, NULL}}},
+    {"2013 UserDisabled is policy, BasicAuthBlocked too",
+     H13 L13(
+	 "2025-11-03T01:00:00.008Z", "B1", "bob@ex.com", "login", "bob@ex.com *****",
+	 "\"R=\"\"a1 NO LOGIN failed.\"\";ErrMsg=UserDisabled\"") "\n" L13("2025-11-03T01:00:00.008Z", "B2",
+									   "ann@ex.com", "login",
+									   "ann@ex.com *****",
+									   "\"R=\"\"a1 NO LOGIN "
+									   "failed.\"\";ErrMsg=AuthFailed:"
+									   "LogonDenied-BasicAuthBlocked\""),
+     IB_OK,
+     2,
+     {{IB_CAT_POLICY, "exchange-user-disabled", T0, "bob@ex.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_POLICY, "exchange-basic-auth-blocked", T0, "ann@ex.com", NULL, NULL, NULL, NULL}}},
     {"2013 login failed",
      H13 L13("2025-11-03T01:00:00.008Z", "08DD1A", "bob@ex.com", "login", "bob@ex.com *****",
 	     "\"R=\"\"a2 NO LOGIN failed.\"\"\""),

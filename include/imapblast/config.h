@@ -58,8 +58,9 @@ struct ib_config {
 	size_t nuser_rules;
 	/* --default-domain DOMAIN: "bob" is counted as "bob@DOMAIN"; NULL = off */
 	const char *default_domain;
-	int year; /* --year YYYY, 0 = from file mtime */
-	int jobs; /* -j N threads, default ib_default_jobs() */
+	int year;	/* --year YYYY, 0 = from file mtime */
+	int date_order; /* --date-order: 0 from the data, 1 mdy, 2 dmy (numeric dates of exports) */
+	int jobs;	/* -j N threads, default ib_default_jobs() */
 
 	/* rules */
 	const char *const *rules_files; /* --rules FILE (repeatable), NULL-terminated or NULL */

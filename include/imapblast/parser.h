@@ -54,7 +54,10 @@ struct ib_parse_ctx {
 	struct ib_time_policy *time; /* the file's time policy (required) */
 	void *state;		     /* per-file state from open(), or NULL */
 	const char *reason;	     /* set with IB_BAD: why the line is unparseable */
-	uint64_t lineno;	     /* 1-based line number in the file */
+	uint64_t lineno;	     /* 1-based line number in the file; a parser releasing an
+					event held from an earlier line may set it to that line,
+					the event's evidence */
+	int partial;		     /* stream parsers: a piece of a long line, more follows */
 	/*
 	 * records the parser holds back after this call: a parser with a
 	 * mark sets it on every return of parse_msg and drain, and the
@@ -141,6 +144,13 @@ struct ib_parser {
 	 * "authenticated but not connected"), and release those at EOF.
 	 */
 	int (*drain)(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev);
+	/*
+	 * optional: 1 when parse reads a byte stream (JSON) rather than lines:
+	 * a line longer than --max-line then reaches it in pieces (ctx->partial
+	 * 1 on all but the last; ib_runtime_piece) instead of being skipped,
+	 * and the parser bounds each record itself. 0 for line formats.
+	 */
+	int stream;
 };
 
 /* The registry (parsers/registry.c): a NULL-terminated list. */
@@ -233,6 +243,17 @@ int ib_runtime_start(struct ib_runtime *rt, const char *force, const struct ib_s
  * Returns IB_OK or a negative code (out of memory, or fn's).
  */
 int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno);
+
+/*
+ * A piece of a line longer than --max-line, more of which follows, for a
+ * stream parser (rt->parser->stream; the pipeline drops the pieces of
+ * over-long lines for the others). parse sees it with ctx.partial 1; its
+ * results go to fn as held (the line's own result comes with its last
+ * piece, through ib_runtime_line), then the parser is drained. Returns
+ * IB_OK, IB_ERR_USAGE for a parser that does not stream, or a negative
+ * code (out of memory, or fn's).
+ */
+int ib_runtime_piece(struct ib_runtime *rt, struct ib_str piece, uint64_t lineno);
 
 /* End of file: drain what parsers hold (held events get lineno). */
 int ib_runtime_finish(struct ib_runtime *rt, uint64_t lineno);

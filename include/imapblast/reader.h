@@ -54,6 +54,19 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
  */
 int ib_reader_async(struct ib_reader *r);
 
+/*
+ * From now on, do not skip a line longer than max_line: yield it in
+ * pieces of max_line bytes (the last piece shorter, CR stripped), for
+ * readers of byte streams (a JSON array on one line of many megabytes).
+ * ib_reader_partial says whether more of the line follows the piece just
+ * returned. The line counts once in `lines`, and never as over-long: the
+ * caller decides (the pipeline counts it over-long when its parser reads
+ * lines). ib_reader_lineno is the line's number from its first piece.
+ */
+void ib_reader_pieces(struct ib_reader *r);
+/* 1 when the line last returned is a piece and more of its line follows. */
+int ib_reader_partial(const struct ib_reader *r);
+
 /* Line number (1-based) of the line last returned. */
 uint64_t ib_reader_lineno(const struct ib_reader *r);
 /* Statistics so far. */

@@ -21,6 +21,7 @@ struct ib_zone;
 struct ib_time_policy {
 	const struct ib_zone *zone; /* zone of zoneless times; NULL: UTC (no --tz, or --tz UTC) */
 	int year;		    /* forced year, or 0 */
+	int date_order;		    /* day/month order of numeric dates: 0 from the data, 1 mdy, 2 dmy */
 	int64_t ref_ms;		    /* reference instant (file mtime), UTC ms */
 	/* one-entry cache of the local hour -> UTC offset; filled lazily */
 	int64_t cache_key;		  /* local (days*24 + hour), or IB_TIME_NONE */
