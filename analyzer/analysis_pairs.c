@@ -21,10 +21,10 @@
 /* One (user, ip) pair's credentials record, while its user's cells are walked. */
 struct pacc {
 	uint32_t ip;
-	uint32_t nb;		 /* distinct buckets of its failures, up to PERSIST_MIN_BUCKETS */
+	uint32_t nb;			/* distinct buckets of its failures, up to PERSIST_MIN_BUCKETS */
 	int64_t b[PERSIST_MIN_BUCKETS]; /* those buckets (rel) */
-	int64_t first_b, last_b; /* rel buckets of its first and last failure */
-	int success, other;	 /* any success; any failure not of credentials */
+	int64_t first_b, last_b;	/* rel buckets of its first and last failure */
+	int success, other;		/* any success; any failure not of credentials */
 };
 
 /* Is cell i (live, user and address) one of a pair's? */
@@ -99,7 +99,8 @@ int ib_an_persistent(struct ib_an *c)
 	}
 	for (size_t u = 0; u < nu; u++)
 		start[u + 1] = start[u] + (start[u + 1] ? start[u + 1] - 1 : 0);
-	if (!(order = malloc((start[nu] ? start[nu] : 1) * sizeof(*order))) || !(slot = calloc(nip + 1, sizeof(*slot))))
+	if (!(order = malloc((start[nu] ? start[nu] : 1) * sizeof(*order))) ||
+	    !(slot = calloc(nip + 1, sizeof(*slot))))
 		goto oom;
 	{
 		uint32_t *fill = calloc(nu + 1, sizeof(*fill));

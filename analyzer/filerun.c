@@ -337,8 +337,8 @@ static void note_stream(struct ib_stream *st, const struct ib_event *ev)
 		st->min_ms = ev->time_ms;
 	if (ev->time_ms > st->max_ms)
 		st->max_ms = ev->time_ms;
-	if (!st->mixed &&
-	    (ev->host.len != st->host_len || (st->host_len && !same_bytes(ev->host.ptr, st->host, st->host_len))))
+	if (!st->mixed && (ev->host.len != st->host_len ||
+			   (st->host_len && !same_bytes(ev->host.ptr, st->host, st->host_len))))
 		st->mixed = 1;
 }
 
