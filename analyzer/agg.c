@@ -68,6 +68,7 @@ void ib_agg_free(struct ib_agg *a)
 		ib_strtab_release(&a->st[k]);
 	ib_jl_free(&a->cells_byhash);
 	ib_jhs_free(&a->cells_hs);
+	ib_jl_free(&a->wide);
 	for (size_t i = 0; i < a->nchunks; i++)
 		free(a->chunks[i]);
 	free(a->chunks);
@@ -115,21 +116,85 @@ static uint64_t hash_key(const struct ib_ckey *k)
 	       (ib_strtab_hash((const char *)k, sizeof(*k)) & 0xffffff);
 }
 
-static int same_key(const struct ib_cell *c, const struct ib_ckey *k)
+static int64_t first_ms(const struct ib_scell *c)
 {
-	return c->bucket == k->bucket && c->user == k->user && c->ip == k->ip && c->server == k->server &&
-	       c->signature == k->sig && c->layer == k->layer && c->category == k->cat &&
-	       c->connection == k->conn;
+	return (int64_t)((uint64_t)c->first_hi << 32 | c->first_lo);
 }
 
-/* The cell of key k, or NULL. */
-static struct ib_cell *cell_get(const struct ib_agg *a, const struct ib_ckey *k)
+static void set_first(struct ib_scell *c, int64_t t)
+{
+	c->first_lo = (uint32_t)(uint64_t)t;
+	c->first_hi = (uint32_t)((uint64_t)t >> 32);
+}
+
+/* Field f (IB_W_*) of cell i, whose 32-bit slot holds v. */
+static uint64_t wide_get(const struct ib_agg *a, size_t i, int f, uint32_t v)
+{
+	PWord_t pv;
+
+	if (v != IB_WIDE)
+		return v;
+	pv = ib_jl_get(a->wide, (Word_t)i << 2 | (Word_t)f);
+	return pv ? (uint64_t)*pv : IB_WIDE;
+}
+
+/* Field f of cell i := v, in its slot or in the side table. */
+static int wide_set(struct ib_agg *a, size_t i, int f, uint32_t *slot, uint64_t v)
+{
+	PWord_t pv;
+	int rc = IB_ERR_NOMEM;
+
+	if (v < IB_WIDE) {
+		*slot = (uint32_t)v; /* a stale side entry is never read again */
+		return IB_OK;
+	}
+	if ((uint64_t)(Word_t)v != v)
+		return IB_ERR_NOMEM; /* a 32-bit Word_t cannot hold it */
+	pv = ib_jl_ins(&a->wide, (Word_t)i << 2 | (Word_t)f, &rc);
+	if (!pv)
+		return rc;
+	*pv = (Word_t)v;
+	*slot = IB_WIDE;
+	return IB_OK;
+}
+
+struct ib_cell *ib_agg_cell_get(const struct ib_agg *a, size_t i, struct ib_cell *out)
+{
+	const struct ib_scell *c = ib_agg_scell_at(a, i);
+
+	out->first_ms = first_ms(c);
+	out->bucket = ib_floordiv(out->first_ms, a->bucket_ms);
+	out->last_ms = out->first_ms + (int64_t)wide_get(a, i, IB_W_SPAN, c->span);
+	out->user = c->user;
+	out->ip = c->ip;
+	out->server = c->server;
+	out->signature = c->sig;
+	out->layer = c->layer;
+	out->category = c->cat;
+	out->connection = c->conn;
+	out->count = wide_get(a, i, IB_W_COUNT, c->count);
+	out->first_file = c->file;
+	out->first_line = wide_get(a, i, IB_W_LINE, c->line);
+	return out;
+}
+
+static int same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k)
+{
+	const struct ib_scell *c = ib_agg_scell_at(a, i);
+
+	return c->user == k->user && c->ip == k->ip && c->server == k->server && c->sig == k->sig &&
+	       c->layer == k->layer && c->cat == k->cat && c->conn == k->conn &&
+	       ib_floordiv(first_ms(c), a->bucket_ms) == k->bucket;
+}
+
+/* The index of the cell of key k, or -1. */
+static int64_t cell_get(const struct ib_agg *a, const struct ib_ckey *k)
 {
 	PWord_t pv = ib_jl_get(a->cells_byhash, (Word_t)hash_key(k));
 
-	if (pv && *pv && !same_key(ib_agg_cell_at(a, (size_t)*pv - 1), k))
+	if (pv && *pv && !same_key(a, (size_t)*pv - 1, k))
 		pv = ib_jhs_get(a->cells_hs, k, sizeof(*k));
-	return pv && *pv ? ib_agg_cell_at(a, (size_t)*pv - 1) : NULL;
+	return pv && *pv ? (int64_t)*pv - 1 : -1;
 }
 
 /* Empty slots left by a failed add read as absent (cell_get) or are filled (cell_add). */
@@ -139,58 +204,67 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 	uint64_t h = hash_key(k);
 	int rc = IB_ERR_NOMEM, in_hs = 0;
 	PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)h, &rc);
-	struct ib_cell *c;
+	struct ib_scell *c;
+	struct ib_cell old;
+	size_t i;
 
-	if (pv && *pv != 0 && !same_key(ib_agg_cell_at(a, (size_t)*pv - 1), k)) {
+	if (pv && *pv != 0 && !same_key(a, (size_t)*pv - 1, k)) {
 		in_hs = 1;
 		pv = ib_jhs_ins(&a->cells_hs, k, sizeof(*k), &rc);
 	}
 	if (!pv)
 		return rc;
 	if (*pv == 0) {
-		size_t i = a->ncells;
-
+		i = a->ncells;
 		if ((i >> IB_AGG_CHUNK_BITS) >= a->nchunks) {
-			struct ib_cell **nc = realloc(a->chunks, (a->nchunks + 1) * sizeof(*nc));
+			struct ib_scell **nc = realloc(a->chunks, (a->nchunks + 1) * sizeof(*nc));
 
 			if (!nc)
 				goto nomem;
 			a->chunks = nc;
-			nc[a->nchunks] = malloc(IB_AGG_CHUNK_CELLS * sizeof(struct ib_cell));
+			nc[a->nchunks] = malloc(IB_AGG_CHUNK_CELLS * sizeof(struct ib_scell));
 			if (!nc[a->nchunks])
 				goto nomem;
 			a->nchunks++;
 		}
-		c = ib_agg_cell_at(a, i);
+		c = ib_agg_scell_at(a, i);
 		memset(c, 0, sizeof(*c));
-		c->bucket = k->bucket;
+		set_first(c, first);
 		c->user = k->user;
 		c->ip = k->ip;
 		c->server = k->server;
-		c->signature = k->sig;
+		c->sig = k->sig;
 		c->layer = k->layer;
-		c->category = k->cat;
-		c->connection = k->conn;
-		c->count = count;
-		c->first_ms = first;
-		c->last_ms = last;
-		c->first_file = file;
-		c->first_line = line;
+		c->cat = k->cat;
+		c->conn = k->conn;
+		c->file = file;
+		if (wide_set(a, i, IB_W_SPAN, &c->span, (uint64_t)last - (uint64_t)first) < 0 ||
+		    wide_set(a, i, IB_W_COUNT, &c->count, count) < 0 ||
+		    wide_set(a, i, IB_W_LINE, &c->line, line) < 0)
+			goto nomem;
 		a->ncells++;
 		*pv = (Word_t)a->ncells;
 		return IB_OK;
 	}
 	if (must_be_new)
 		return IB_ERR_FORMAT;
-	c = ib_agg_cell_at(a, (size_t)*pv - 1);
-	c->count += count;
-	if (before(a, first, file, line, c->first_ms, c->first_file, c->first_line)) {
-		c->first_ms = first;
-		c->first_file = file;
-		c->first_line = line;
+	i = (size_t)*pv - 1;
+	c = ib_agg_scell_at(a, i);
+	ib_agg_cell_get(a, i, &old);
+	if (before(a, first, file, line, old.first_ms, old.first_file, old.first_line)) {
+		old.first_ms = first;
+		old.first_file = file;
+		old.first_line = line;
 	}
-	if (last > c->last_ms)
-		c->last_ms = last;
+	if (last > old.last_ms)
+		old.last_ms = last;
+	/* only a value past 32 bits can fail (out of memory); the cell may then be half updated */
+	if (wide_set(a, i, IB_W_LINE, &c->line, old.first_line) < 0 ||
+	    wide_set(a, i, IB_W_SPAN, &c->span, (uint64_t)old.last_ms - (uint64_t)old.first_ms) < 0 ||
+	    wide_set(a, i, IB_W_COUNT, &c->count, old.count + count) < 0)
+		return IB_ERR_NOMEM;
+	set_first(c, old.first_ms);
+	c->file = old.first_file;
 	return IB_OK;
 nomem:
 	/* a failed delete leaves an empty slot, which reads as absent */
@@ -386,7 +460,8 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m)
 {
 	struct ib_ckey k;
-	struct ib_cell *c;
+	struct ib_cell c;
+	int64_t i;
 	int rc;
 
 	if (!m || m->category <= IB_CAT_NONE || m->category >= IB_CAT_COUNT || ev->time_ms == IB_TIME_NONE ||
@@ -394,11 +469,10 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 		return IB_ERR_USAGE;
 	if ((rc = event_key(a, ev, m, &k)) < 0)
 		return rc;
-	c = cell_get(a, &k);
-	if (!c || c->count < 2)
+	i = cell_get(a, &k);
+	if (i < 0 || ib_agg_cell_get(a, (size_t)i, &c)->count < 2)
 		return IB_ERR_USAGE; /* the copy that stays is in the same cell */
-	c->count--;
-	return IB_OK;
+	return wide_set(a, (size_t)i, IB_W_COUNT, &ib_agg_scell_at(a, (size_t)i)->count, c.count - 1);
 }
 
 /* Merge and equality: the key of c with its string ids translated by map into another aggregator's. */
@@ -458,7 +532,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 		if ((rc = ib_agg_file_counts(dst, map[IB_S_FILE][i], &src->files[i].c)) < 0)
 			goto out;
 	for (size_t i = 0; i < src->ncells; i++) {
-		const struct ib_cell *c = ib_agg_cell_at(src, i);
+		struct ib_cell cb;
+		const struct ib_cell *c = ib_agg_cell_get(src, i, &cb);
 		struct ib_ckey k;
 
 		mapped_key(&k, c, map);
@@ -493,9 +568,9 @@ size_t ib_agg_ncells(const struct ib_agg *a)
 	return a->ncells;
 }
 
-const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i)
+const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf)
 {
-	return i < a->ncells ? ib_agg_cell_at(a, i) : NULL;
+	return i < a->ncells ? ib_agg_cell_get(a, i, buf) : NULL;
 }
 
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id)
@@ -586,13 +661,16 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 			goto out;
 	}
 	for (size_t i = 0; i < a->ncells; i++) {
-		const struct ib_cell *c = ib_agg_cell_at(a, i), *d;
+		struct ib_cell cb, db;
+		const struct ib_cell *c = ib_agg_cell_get(a, i, &cb), *d;
 		struct ib_ckey k;
+		int64_t j;
 
 		mapped_key(&k, c, map);
-		d = cell_get(b, &k);
-		if (!d)
+		j = cell_get(b, &k);
+		if (j < 0)
 			goto out;
+		d = ib_agg_cell_get(b, (size_t)j, &db);
 		if (c->count != d->count || c->first_ms != d->first_ms || c->last_ms != d->last_ms ||
 		    map[IB_S_FILE][c->first_file] != d->first_file || c->first_line != d->first_line)
 			goto out;

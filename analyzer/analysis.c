@@ -77,8 +77,8 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++)
 		if (c->scope[i] != IB_AN_OUT) {
-			v[m].bucket = ib_agg_cell(a, i)->bucket;
-			v[m].count = ib_agg_cell(a, i)->count;
+			v[m].bucket = ib_agg_cell(a, i, &(struct ib_cell){0})->bucket;
+			v[m].count = ib_agg_cell(a, i, &(struct ib_cell){0})->count;
 			total += v[m++].count;
 		}
 	qsort(v, m, sizeof(*v), cmp_bcount);
@@ -92,7 +92,7 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	free(v);
 	lo = med - MAX_BUCKETS / 2;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_agg_cell(a, i, &(struct ib_cell){0});
 
 		if (c->scope[i] == IB_AN_OUT)
 			continue;
@@ -132,7 +132,7 @@ static int run(struct ib_an *c)
 	if (!c->scope)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i);
+		const struct ib_cell *cell = ib_agg_cell(a, i, &(struct ib_cell){0});
 
 		if (!in_range(c, cell->bucket))
 			continue;

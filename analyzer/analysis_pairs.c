@@ -71,7 +71,7 @@ int ib_an_persistent(struct ib_an *c)
 	for (size_t k = 1; k < ib_agg_nstr(c->a, IB_S_SIG); k++)
 		c->idp_sig[k] = strncmp(ib_an_str(c, IB_S_SIG, (uint32_t)k), "entra-", 6) == 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		struct pacc *p;
 		Word_t idx;
 		int64_t rel = cell->bucket - c->b0;
@@ -110,7 +110,7 @@ int ib_an_persistent(struct ib_an *c)
 			goto oom;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 
 		if (c->scope[i] == IB_AN_LIVE && cell->user && cell->ip &&
 		    Judy1Test(c->persist_pairs, (Word_t)cell->ip << 32 | cell->user, PJE0) == 1)
@@ -164,7 +164,7 @@ static int stale(struct ib_an *c)
 	if (!nw || !c->persist_pairs)
 		return IB_OK;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		int64_t rel = cell->bucket - c->b0;
 		struct sacc *a;
 		int newb;
@@ -252,7 +252,7 @@ static int stale(struct ib_an *c)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		int w = r->buckets[cell->bucket - c->b0].in_window;
 
 		if (c->persist[i] != IB_AN_PERSISTENT || !w)
@@ -305,7 +305,7 @@ static int idp(struct ib_an *c)
 	struct idprec *v = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || !cell->user || !ib_an_is_idp(c, cell) ||
 		    (cell->category != IB_CAT_OK && cell->category != IB_CAT_CREDENTIALS))
@@ -328,7 +328,7 @@ static int idp(struct ib_an *c)
 		return ib_an_nomem(c);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		size_t lo = 0, hi = nr;
 		unsigned kinds = 0;
 

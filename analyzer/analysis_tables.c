@@ -40,7 +40,7 @@ static int count_servers(struct ib_an *c, struct servers *x)
 	int r1;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		struct sacc *s;
 		PWord_t pv;
 
@@ -139,7 +139,7 @@ static void build_layers_buckets(struct ib_an *c)
 	struct ib_result *r = c->r;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		struct ib_layer_row *l = &r->layers[cell->layer];
 		struct ib_bucket_row *b;
 
@@ -181,7 +181,7 @@ static int build_sigs(struct ib_an *c)
 	int rc = IB_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		Word_t k = (Word_t)cell->signature << 8 | cell->category;
 
 		if (c->scope[i] != IB_AN_LIVE || !cell->signature)
@@ -357,7 +357,7 @@ static int build_gaps(struct ib_an *c)
 	int rc = IB_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		Word_t k = (Word_t)cell->server << 32 | (Word_t)(cell->bucket - c->b0);
 
 		if (c->scope[i] == IB_AN_OUT || !cell->server)

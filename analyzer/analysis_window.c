@@ -112,7 +112,7 @@ static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t
 	int r1;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		size_t rel;
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
@@ -354,7 +354,7 @@ static int cred_pairs(struct ib_an *c)
 	PWord_t pv;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		struct pacc *x;
 		int cred = cell->category == IB_CAT_CREDENTIALS;
 
@@ -420,7 +420,7 @@ int ib_an_credentials(struct ib_an *c)
 	if (!c->verdict)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
 		int cred_rule;
 
 		if (c->scope[i] != IB_AN_LIVE || !ib_category_is_failure(cell->category))

@@ -148,9 +148,14 @@ extern uint64_t ib_agg_hash_mask;
  */
 enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S_ADDR, IB_S_DUP, IB_S_KINDS };
 
-/* Number of cells, and cell i (0 <= i < n), in no particular order. */
+/*
+ * Number of cells, and cell i (0 <= i < n), in no particular order. The
+ * aggregator stores cells compactly: ib_agg_cell decodes cell i into *buf
+ * and returns buf (NULL when i >= n). The analysis passes a buffer of its
+ * own, e.g. ib_agg_cell(a, i, &(struct ib_cell){0}) in a loop's body.
+ */
 size_t ib_agg_ncells(const struct ib_agg *a);
-const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i);
+const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf);
 /* String of an id (id 0 is ""). */
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id);
 size_t ib_agg_nstr(const struct ib_agg *a, enum ib_strkind k); /* ids are 0..n-1 */
