@@ -72,6 +72,63 @@ START_TEST(test_intern_and_cells)
 }
 END_TEST
 
+/*
+ * Cells keep 32-bit fields with a side table for what does not fit: a
+ * count, a first line and a span (last - first, with a long bucket) past
+ * 2^32 stay exact through adding, taking back, merge and the state file.
+ */
+START_TEST(test_wide_values)
+{
+	const int64_t big_b = (int64_t)1 << 40, t0 = (int64_t)1 << 41;
+	struct ib_agg *a, *x, *y = NULL;
+	char *path = ib_test_tmpfile("", 0, ".state");
+	struct ib_error err;
+	struct ib_event ev;
+	struct ib_match m = {IB_CAT_OK, NULL, -1};
+	const struct ib_cell *c;
+	uint32_t f;
+
+	ck_assert(path != NULL);
+	ck_assert_int_eq(ib_agg_new(&a, big_b), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x", &f), IB_OK);
+	add(a, f, 5000000000ULL, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	add(a, f, 6000000000ULL, t0 + ((int64_t)1 << 34), "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	c = only_cell(a);
+	ck_assert_uint_eq(c->count, 2);
+	ck_assert_int_eq(c->bucket, 2);
+	ck_assert_int_eq(c->first_ms, t0 + 7);
+	ck_assert_int_eq(c->last_ms, t0 + ((int64_t)1 << 34));
+	ck_assert_uint_eq(c->first_line, 5000000000ULL);
+	add(a, f, 3, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	ck_assert_uint_eq(only_cell(a)->first_line, 3);
+	/* doubling by merge: 2^33 and more events in one cell */
+	for (int i = 0; i < 32; i++) {
+		ck_assert_int_eq(ib_agg_new(&x, big_b), IB_OK);
+		ck_assert_int_eq(ib_agg_merge(x, a, &err), IB_OK);
+		ck_assert_int_eq(ib_agg_merge(x, a, &err), IB_OK);
+		ib_agg_free(a);
+		a = x;
+	}
+	ck_assert_uint_eq(only_cell(a)->count, (uint64_t)3 << 32);
+	ck_assert_uint_eq(only_cell(a)->first_line, 3);
+	ib_event_clear(&ev);
+	ev.time_ms = t0 + 9;
+	ev.layer = IB_LAYER_CLIENT;
+	ev.user = ib_str_from("u");
+	ck_assert_int_eq(ib_agg_sub(a, &ev, &m), IB_OK);
+	ck_assert_uint_eq(only_cell(a)->count, ((uint64_t)3 << 32) - 1);
+	ck_assert_int_eq(ib_agg_save(a, path, &err), IB_OK);
+	ck_assert_int_eq(ib_agg_load(&y, path, &err), IB_OK);
+	ck_assert(ib_agg_equal(a, y));
+	ck_assert_uint_eq(only_cell(y)->count, ((uint64_t)3 << 32) - 1);
+	ck_assert_int_eq(only_cell(y)->last_ms, t0 + ((int64_t)1 << 34));
+	unlink(path);
+	free(path);
+	ib_agg_free(y);
+	ib_agg_free(a);
+}
+END_TEST
+
 START_TEST(test_buckets_and_placeholders)
 {
 	struct ib_agg *a;
@@ -621,6 +678,7 @@ static Suite *agg_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_intern_and_cells);
 	tcase_add_test(tc, test_buckets_and_placeholders);
+	tcase_add_test(tc, test_wide_values);
 	tcase_add_loop_test(tc, test_merge_property, 0, 12);
 	tcase_add_loop_test(tc, test_merge_property_collisions, 0, 4);
 	tcase_add_test(tc, test_collisions_exact);
