@@ -11,6 +11,7 @@
  * so ids never leak into results.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include "agg_int.h"
 
@@ -102,18 +103,21 @@ static int before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, 
 }
 
 /*
- * The index key of a cell: 16 bits of bucket, 24 of user id (IP id for
- * connection cells), 24 of a hash of the whole key. Events come roughly in
- * time order, so the cells being counted share one small, cache-warm
- * subtree, ordered by user id, which Judy keeps compact. Wrapped or cut
- * fields only cost a collision, which the exact JudyHS takes.
+ * The index key of a cell: 24 bits of user id (IP id for connection
+ * cells), 24 of a hash of the key without its bucket, then 16 bits of
+ * bucket. Dense user ids fill Judy's upper branches; the cells of one
+ * series (user, IP, server, signature, layer, category) sit side by side,
+ * told apart by their bucket only, in dense leaves of two-byte keys.
+ * Wrapped or cut fields only cost a collision, which the exact JudyHS
+ * takes.
  */
 static uint64_t hash_key(const struct ib_ckey *k)
 {
+	const char *p = (const char *)k + offsetof(struct ib_ckey, user);
 	uint64_t id = k->user ? k->user : k->ip;
+	uint64_t h = ib_strtab_hash(p, sizeof(*k) - offsetof(struct ib_ckey, user));
 
-	return ((uint64_t)k->bucket << 48) | (id & 0xffffff) << 24 |
-	       (ib_strtab_hash((const char *)k, sizeof(*k)) & 0xffffff);
+	return (id & 0xffffff) << 40 | (h & 0xffffff) << 16 | ((uint64_t)k->bucket & 0xffff);
 }
 
 static int64_t first_ms(const struct ib_scell *c)
