@@ -13,7 +13,28 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include "agg_int.h"
+
+/*
+ * Chunks of cells are mapped, not malloc'd: a chunk freed when its cells
+ * move (ib_agg_merge_take, the server join) goes back to the system at
+ * once, where malloc would keep it for itself (its mmap threshold rises
+ * after such a free) and the peak would still hold two sets of cells.
+ */
+static struct ib_scell *chunk_new(void)
+{
+	void *p = mmap(NULL, IB_AGG_CHUNK_CELLS * sizeof(struct ib_scell), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void chunk_free(struct ib_scell *c)
+{
+	if (c)
+		(void)munmap(c, IB_AGG_CHUNK_CELLS * sizeof(struct ib_scell));
+}
 
 int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower, uint32_t *id)
 {
@@ -71,7 +92,7 @@ void ib_agg_free(struct ib_agg *a)
 	ib_jhs_free(&a->cells_hs);
 	ib_jl_free(&a->wide);
 	for (size_t i = 0; i < a->nchunks; i++)
-		free(a->chunks[i]);
+		chunk_free(a->chunks[i]);
 	free(a->chunks);
 	free(a->errors);
 	ib_jsl_free(&a->reasons_sl);
@@ -226,7 +247,7 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 			if (!nc)
 				goto nomem;
 			a->chunks = nc;
-			nc[a->nchunks] = malloc(IB_AGG_CHUNK_CELLS * sizeof(struct ib_scell));
+			nc[a->nchunks] = chunk_new();
 			if (!nc[a->nchunks])
 				goto nomem;
 			a->nchunks++;
@@ -501,22 +522,41 @@ static void free_maps(uint32_t *map[IB_S_KINDS])
 
 int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *err)
 {
-	return ib_agg_merge_mapped(dst, src, NULL, err);
+	return ib_agg_merge_mapped(dst, src, NULL, NULL, err);
+}
+
+int ib_agg_merge_take(struct ib_agg *dst, struct ib_agg *src, struct ib_error *err)
+{
+	return ib_agg_merge_mapped(dst, src, NULL, src, err);
+}
+
+/* take's cells are gone: only freeing it is left. */
+static void drop_cells(struct ib_agg *take)
+{
+	for (size_t i = 0; i < take->nchunks; i++)
+		chunk_free(take->chunks[i]);
+	take->nchunks = 0;
+	take->ncells = 0;
+	ib_jl_free(&take->wide);
 }
 
 int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
-			struct ib_error *err)
+			struct ib_agg *take, struct ib_error *err)
 {
 	uint32_t *map[IB_S_KINDS] = {NULL};
 	int rc = IB_OK;
 
-	if (dst == src)
+	if (dst == src || (take && take != src))
 		return ib_error_set(err, IB_ERR_INTERNAL, 0, NULL, 0,
 				    "cannot merge an aggregate into itself");
 	if (dst->bucket_ms != src->bucket_ms)
 		return ib_error_set(err, IB_ERR_USAGE, 0, NULL, 0,
 				    "bucket lengths differ: %lld ms and %lld ms (see --bucket)",
 				    (long long)dst->bucket_ms, (long long)src->bucket_ms);
+	if (take) { /* no lookup into src from here: its index goes first */
+		ib_jl_free(&take->cells_byhash);
+		ib_jhs_free(&take->cells_hs);
+	}
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		const struct ib_strtab *t = &src->st[k];
 
@@ -545,6 +585,10 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 				     map[IB_S_FILE][c->first_file], c->first_line, 0);
 		if (rc < 0)
 			goto out;
+		if (take && ((i + 1) & (IB_AGG_CHUNK_CELLS - 1)) == 0) {
+			chunk_free(take->chunks[i >> IB_AGG_CHUNK_BITS]);
+			take->chunks[i >> IB_AGG_CHUNK_BITS] = NULL;
+		}
 	}
 	for (size_t i = 0; i < src->nerrors; i++)
 		if ((rc = ib_agg_file_error(dst, &src->errors[i])) < 0)
@@ -558,6 +602,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 	}
 out:
 	free_maps(map);
+	if (take)
+		drop_cells(take);
 	if (rc == IB_ERR_NOMEM)
 		return ib_error_set(err, rc, ENOMEM, NULL, 0, "out of memory merging results");
 	if (rc < 0)

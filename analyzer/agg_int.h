@@ -209,10 +209,11 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 /*
  * ib_agg_merge where src's server id i is filed under dst's server
  * smap_str[i] (a server string) when smap_str[i] is not NULL; smap_str
- * NULL: as ib_agg_merge.
+ * NULL: as ib_agg_merge. take: NULL, or src itself, whose cells are then
+ * freed chunk by chunk as they are merged (src is left to be freed only).
  */
 int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
-			struct ib_error *err);
+			struct ib_agg *take, struct ib_error *err);
 /* Count n lines for reason (NULL: ""), keeping the first sample (file, line). */
 int ib_agg_reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file, uint64_t line);
 

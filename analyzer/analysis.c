@@ -166,8 +166,9 @@ static int run(struct ib_an *c)
 	return IB_OK;
 }
 
-int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
-	       struct ib_error *err)
+/* ib_analyze; take: NULL, or a itself (ib_analyze_take). */
+static int analyze(const struct ib_agg *a, struct ib_agg *take, const struct ib_config *cfg,
+		   struct ib_result **out, struct ib_error *err)
 {
 	struct ib_an c;
 	struct ib_agg *joined = NULL;
@@ -180,7 +181,8 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	c.cfg = cfg;
 	c.err = err;
 	/* the server join (agg_join.c): the analysis reads the joined copy when there is one */
-	rc = ib_agg_join_servers(a, &joined, &joins, &njoins, err);
+	rc = take ? ib_agg_join_servers_take(take, &joined, &joins, &njoins, err)
+		  : ib_agg_join_servers(a, &joined, &joins, &njoins, err);
 	if (rc < 0)
 		return rc;
 	c.a = joined ? joined : a;
@@ -214,6 +216,17 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	}
 	*out = c.r;
 	return IB_OK;
+}
+
+int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
+	       struct ib_error *err)
+{
+	return analyze(a, NULL, cfg, out, err);
+}
+
+int ib_analyze_take(struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out, struct ib_error *err)
+{
+	return analyze(a, a, cfg, out, err);
 }
 
 void ib_result_free(struct ib_result *r)

@@ -633,7 +633,7 @@ static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 		report_error(&err);
 		return EXIT_INTERNAL;
 	}
-	rc = ib_analyze(agg, &c->cfg, &res, &err);
+	rc = ib_analyze_take(agg, &c->cfg, &res, &err); /* agg is only freed after this */
 	if (rc < 0) {
 		report_error(&err);
 		return rc == IB_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;

@@ -624,7 +624,7 @@ END_TEST
 /* The server join (agg_join.c): pairs survive the state file; only unambiguous addresses join. */
 START_TEST(test_server_join)
 {
-	struct ib_agg *a, *b, *j;
+	struct ib_agg *a, *b, *j, *jt;
 	unsigned char *buf;
 	size_t len, n;
 	char **names;
@@ -664,9 +664,35 @@ START_TEST(test_server_join)
 
 		ck_assert(!strcmp(srv, "mx3") || !strcmp(srv, "mx5") || !strcmp(srv, "10.0.0.9:143"));
 	}
+	/* the join that moves the cells gives the same aggregate and leaves b empty */
+	ck_assert_int_eq(ib_agg_join_servers_take(b, &jt, NULL, NULL, NULL), IB_OK);
+	ck_assert(jt != NULL && ib_agg_equal(j, jt));
+	ck_assert_uint_eq(ib_agg_ncells(b), 0);
+	ib_agg_free(jt);
 	ib_agg_free(j);
 	ib_agg_free(b);
 	ib_agg_free(a);
+}
+END_TEST
+
+/* ib_agg_merge_take gives what ib_agg_merge gives, over several chunks of cells. */
+START_TEST(test_merge_take)
+{
+	struct ib_agg *a = small_agg(40000), *b = small_agg(3000), *c = small_agg(3000), *d;
+	struct ib_error err;
+
+	ck_assert_int_eq(ib_agg_new(&d, B), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(b, a, &err), IB_OK);
+	ck_assert_uint_gt(ib_agg_ncells(b), 16384); /* more than one chunk of cells (agg_int.h) */
+	ck_assert_int_eq(ib_agg_merge_take(c, a, &err), IB_OK);
+	ck_assert_uint_eq(ib_agg_ncells(a), 0);
+	ck_assert(ib_agg_equal(b, c));
+	ck_assert_int_eq(ib_agg_merge_take(d, c, &err), IB_OK);
+	ck_assert(ib_agg_equal(b, d));
+	ib_agg_free(a);
+	ib_agg_free(b);
+	ib_agg_free(c);
+	ib_agg_free(d);
 }
 END_TEST
 
@@ -689,6 +715,7 @@ static Suite *agg_suite(void)
 	tcase_add_test(tc, test_state_flipped);
 	tcase_add_test(tc, test_state_hostile);
 	tcase_add_test(tc, test_server_join);
+	tcase_add_test(tc, test_merge_take);
 	tcase_add_test(tc, test_errors_sorted_unique);
 	suite_add_tcase(s, tc);
 	return s;

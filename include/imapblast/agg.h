@@ -94,6 +94,14 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
  */
 int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
 			struct ib_error *err);
+/*
+ * ib_agg_join_servers that moves a's cells into *out instead of copying
+ * them, so the peak holds one set of cells, not two. When *out is set, or
+ * on an error, a has no cells left and is only to be freed; with nothing
+ * to join (*out NULL, IB_OK) a is untouched.
+ */
+int ib_agg_join_servers_take(struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
+			     struct ib_error *err);
 
 /*
  * dst += src, with err saying why when it fails:
@@ -103,6 +111,12 @@ int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***nam
  * - IB_ERR_INTERNAL: dst == src, or a corrupt Judy array (a bug).
  */
 int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *err);
+/*
+ * ib_agg_merge that frees src's cells as they are merged (the parallel
+ * run's workers, a join), so the peak holds about one set of cells. src
+ * is then only to be freed, whatever the result.
+ */
+int ib_agg_merge_take(struct ib_agg *dst, struct ib_agg *src, struct ib_error *err);
 
 /*
  * State files: versioned, checksummed, architecture-independent (fixed
