@@ -11,6 +11,7 @@
  * so ids never leak into results.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -556,6 +557,11 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 	if (take) { /* no lookup into src from here: its index goes first */
 		ib_jl_free(&take->cells_byhash);
 		ib_jhs_free(&take->cells_hs);
+#ifdef __GLIBC__
+		/* the index's pages go back to the system, not only to malloc,
+		 * whose free blocks the new cells' index does not all reuse */
+		(void)malloc_trim(0);
+#endif
 	}
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		const struct ib_strtab *t = &src->st[k];
