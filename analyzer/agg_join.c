@@ -120,8 +120,8 @@ static void owners(const struct ib_agg *a, const char **owner, struct ib_str *ad
 }
 
 /* ib_agg_join_servers; take: NULL, or a itself (ib_agg_join_servers_take). */
-static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out, char ***names, size_t *nnames,
-		struct ib_error *err)
+static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out, char ***names,
+		size_t *nnames, struct ib_error *err)
 {
 	const struct ib_strtab *ta = &a->st[IB_S_ADDR], *ts = &a->st[IB_S_SERVER];
 	const char **owner = NULL;

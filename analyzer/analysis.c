@@ -224,7 +224,8 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	return analyze(a, NULL, cfg, out, err);
 }
 
-int ib_analyze_take(struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out, struct ib_error *err)
+int ib_analyze_take(struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
+		    struct ib_error *err)
 {
 	return analyze(a, a, cfg, out, err);
 }

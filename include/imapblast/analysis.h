@@ -317,7 +317,8 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
  * of copying them: one set of cells at the peak, not two). a is then only
  * to be freed, whatever the result.
  */
-int ib_analyze_take(struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out, struct ib_error *err);
+int ib_analyze_take(struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
+		    struct ib_error *err);
 /*
  * Make the sentences of r from its fields: window_rule from window_why (and
  * the window), each attack's and each unverified user's reason. Replaces
