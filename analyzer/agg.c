@@ -84,8 +84,11 @@ void ib_agg_free(struct ib_agg *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < a->st[IB_S_FILE].n && a->files; i++)
+	for (size_t i = 0; i < a->st[IB_S_FILE].n && a->files; i++) {
 		free(a->files[i].format);
+		for (int k = 0; k < IB_FILE_SAMPLES; k++)
+			free(a->files[i].sample[k]);
+	}
 	free(a->files);
 	for (int k = 0; k < IB_S_KINDS; k++)
 		ib_strtab_release(&a->st[k]);
@@ -100,6 +103,12 @@ void ib_agg_free(struct ib_agg *a)
 	for (size_t i = 0; i < a->nreasons; i++)
 		free(a->reasons[i].reason);
 	free(a->reasons);
+	ib_jsl_free(&a->shapes_sl);
+	for (size_t i = 0; i < a->nshapes; i++) {
+		free(a->shapes[i].shape);
+		free(a->shapes[i].sample);
+	}
+	free(a->shapes);
 	free(a);
 }
 
@@ -322,6 +331,37 @@ static int set_format(struct ib_fileacc *f, const char *fmt)
 	return IB_OK;
 }
 
+/* 1 when the samples of c come before those of f: whatever the order of merge, the same win. */
+static int samples_first(const struct ib_file_counts *c, const struct ib_file_counts *f)
+{
+	if (!c->sample[0] || !f->sample[0])
+		return c->sample[0] != NULL;
+	if (c->sample_line[0] != f->sample_line[0])
+		return c->sample_line[0] < f->sample_line[0];
+	return strcmp(c->sample[0], f->sample[0]) < 0;
+}
+
+static int set_samples(struct ib_fileacc *f, const struct ib_file_counts *c)
+{
+	char *d[IB_FILE_SAMPLES] = {NULL};
+
+	if (!samples_first(c, &f->c))
+		return IB_OK;
+	for (int k = 0; k < IB_FILE_SAMPLES && c->sample[k]; k++)
+		if (!(d[k] = ib_dupmem(c->sample[k], strlen(c->sample[k])))) {
+			for (int j = 0; j < k; j++)
+				free(d[j]);
+			return IB_ERR_NOMEM;
+		}
+	for (int k = 0; k < IB_FILE_SAMPLES; k++) {
+		free(f->sample[k]);
+		f->sample[k] = d[k];
+		f->c.sample[k] = d[k];
+		f->c.sample_line[k] = d[k] ? c->sample_line[k] : 0;
+	}
+	return IB_OK;
+}
+
 int ib_agg_file_counts(struct ib_agg *a, uint32_t file_id, const struct ib_file_counts *c)
 {
 	struct ib_fileacc *f;
@@ -337,6 +377,11 @@ int ib_agg_file_counts(struct ib_agg *a, uint32_t file_id, const struct ib_file_
 	f->c.unparseable += c->unparseable;
 	f->c.overlong += c->overlong;
 	f->c.gzip |= c->gzip ? 1 : 0;
+	f->c.login_unmatched += c->login_unmatched;
+	if (c->status > f->c.status)
+		f->c.status = c->status;
+	if (set_samples(f, c) < 0)
+		return IB_ERR_NOMEM;
 	return set_format(f, c->format);
 }
 
@@ -437,6 +482,58 @@ int ib_agg_reason(struct ib_agg *a, const char *reason, uint64_t n, uint32_t fil
 	if (file_id >= a->st[IB_S_FILE].n)
 		return IB_ERR_USAGE;
 	return ib_agg_reason_add(a, reason, n, file_id, line);
+}
+
+int ib_agg_shape_add(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file,
+		     uint64_t line)
+{
+	PWord_t pv;
+	struct ib_shapeacc *r;
+	int rc = IB_ERR_NOMEM;
+
+	pv = ib_jsl_get(a->shapes_sl, shape);
+	if (!pv || !*pv) {
+		if (ib_grow((void **)&a->shapes, &a->shapes_cap, a->nshapes + 1, sizeof(*r)) < 0)
+			return IB_ERR_NOMEM;
+		r = &a->shapes[a->nshapes];
+		r->shape = ib_dupmem(shape, strlen(shape));
+		r->sample = ib_dupmem(sample, strlen(sample));
+		if (!r->shape || !r->sample)
+			goto nomem;
+		pv = ib_jsl_ins(&a->shapes_sl, shape, &rc);
+		if (!pv)
+			goto nomem;
+		*pv = (Word_t)++a->nshapes;
+		r->count = n;
+		r->file = file;
+		r->line = line;
+		return IB_OK;
+	}
+	r = &a->shapes[*pv - 1];
+	r->count += n;
+	if (before(a, 0, file, line, 0, r->file, r->line)) {
+		char *d = ib_dupmem(sample, strlen(sample));
+
+		if (!d)
+			return IB_ERR_NOMEM;
+		free(r->sample);
+		r->sample = d;
+		r->file = file;
+		r->line = line;
+	}
+	return IB_OK;
+nomem:
+	free(r->shape);
+	free(r->sample);
+	return rc;
+}
+
+int ib_agg_shape(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file_id,
+		 uint64_t line)
+{
+	if (file_id >= a->st[IB_S_FILE].n)
+		return IB_ERR_USAGE;
+	return ib_agg_shape_add(a, shape, sample, n, file_id, line);
 }
 
 /* The key of the cell an event is counted in (strings interned on the way). */
@@ -606,6 +703,13 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 		if (rc < 0)
 			goto out;
 	}
+	for (size_t i = 0; i < src->nshapes; i++) {
+		const struct ib_shapeacc *r = &src->shapes[i];
+
+		rc = ib_agg_shape_add(dst, r->shape, r->sample, r->count, map[IB_S_FILE][r->file], r->line);
+		if (rc < 0)
+			goto out;
+	}
 out:
 	free_maps(map);
 	if (take)
@@ -671,6 +775,22 @@ void ib_agg_reason_get(const struct ib_agg *a, size_t i, struct ib_reason *r)
 	r->line = x->line;
 }
 
+size_t ib_agg_nshapes(const struct ib_agg *a)
+{
+	return a->nshapes;
+}
+
+void ib_agg_shape_get(const struct ib_agg *a, size_t i, struct ib_shape *s)
+{
+	const struct ib_shapeacc *x = &a->shapes[i];
+
+	s->shape = x->shape;
+	s->sample = x->sample;
+	s->count = x->count;
+	s->file = x->file;
+	s->line = x->line;
+}
+
 /* ---- equality (content, not ids) ---- */
 
 static int lookup(const struct ib_agg *a, int k, const char *s, uint32_t *id)
@@ -696,7 +816,7 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 	int eq = 0;
 
 	if (a->bucket_ms != b->bucket_ms || a->ncells != b->ncells || a->nerrors != b->nerrors ||
-	    a->nreasons != b->nreasons)
+	    a->nreasons != b->nreasons || a->nshapes != b->nshapes)
 		return 0;
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		if (a->st[k].n != b->st[k].n)
@@ -713,8 +833,12 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 
 		if (x->bytes_in != y->bytes_in || x->bytes_out != y->bytes_out || x->lines != y->lines ||
 		    x->events != y->events || x->ignored != y->ignored || x->unparseable != y->unparseable ||
-		    x->overlong != y->overlong || x->gzip != y->gzip || !same_str(x->format, y->format))
+		    x->overlong != y->overlong || x->gzip != y->gzip || !same_str(x->format, y->format) ||
+		    x->login_unmatched != y->login_unmatched || x->status != y->status)
 			goto out;
+		for (int k = 0; k < IB_FILE_SAMPLES; k++)
+			if (!same_str(x->sample[k], y->sample[k]) || x->sample_line[k] != y->sample_line[k])
+				goto out;
 	}
 	for (size_t i = 0; i < a->ncells; i++) {
 		struct ib_cell cb, db;
@@ -742,6 +866,17 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 			goto out;
 		s = &b->reasons[*pv - 1];
 		if (r->count != s->count || map[IB_S_FILE][r->file] != s->file || r->line != s->line)
+			goto out;
+	}
+	for (size_t i = 0; i < a->nshapes; i++) {
+		const struct ib_shapeacc *r = &a->shapes[i], *s;
+		PWord_t pv = ib_jsl_get(b->shapes_sl, r->shape);
+
+		if (!pv || !*pv)
+			goto out;
+		s = &b->shapes[*pv - 1];
+		if (r->count != s->count || map[IB_S_FILE][r->file] != s->file || r->line != s->line ||
+		    strcmp(r->sample, s->sample))
 			goto out;
 	}
 	eq = 1;

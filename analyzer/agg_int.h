@@ -112,8 +112,9 @@ struct ib_ckey {
 };
 
 struct ib_fileacc {
-	struct ib_file_counts c; /* c.format points to format */
+	struct ib_file_counts c; /* c.format points to format, c.sample[i] to sample[i] */
 	char *format;
+	char *sample[IB_FILE_SAMPLES];
 };
 
 struct ib_reasonacc {
@@ -144,6 +145,13 @@ struct ib_scell {
 #define IB_WIDE UINT32_MAX
 enum { IB_W_SPAN = 0, IB_W_COUNT = 1, IB_W_LINE = 2 };
 
+struct ib_shapeacc {
+	char *shape, *sample;
+	uint64_t count;
+	uint32_t file;
+	uint64_t line;
+};
+
 struct ib_agg {
 	int64_t bucket_ms;
 	struct ib_strtab st[IB_S_KINDS];
@@ -159,6 +167,9 @@ struct ib_agg {
 	Pvoid_t reasons_sl; /* JudySL: reason -> index + 1 */
 	struct ib_reasonacc *reasons;
 	size_t nreasons, reasons_cap;
+	Pvoid_t shapes_sl; /* JudySL: shape -> index + 1 */
+	struct ib_shapeacc *shapes;
+	size_t nshapes, shapes_cap;
 	/* consecutive events mostly carry the same signature: the last one's id
 	 * (checked by content) spares a lookup on most events */
 	uint32_t last_sig_id;
@@ -216,5 +227,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 			struct ib_agg *take, struct ib_error *err);
 /* Count n lines for reason (NULL: ""), keeping the first sample (file, line). */
 int ib_agg_reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file, uint64_t line);
+/* ib_agg_shape with a file id known to be valid. */
+int ib_agg_shape_add(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file,
+		     uint64_t line);
 
 #endif

@@ -77,8 +77,10 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++)
 		if (c->scope[i] != IB_AN_OUT) {
-			v[m].bucket = ib_agg_cell(a, i, &(struct ib_cell){0})->bucket;
-			v[m].count = ib_agg_cell(a, i, &(struct ib_cell){0})->count;
+			const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+
+			v[m].bucket = cell->bucket;
+			v[m].count = cell->count;
 			total += v[m++].count;
 		}
 	qsort(v, m, sizeof(*v), cmp_bcount);
@@ -92,7 +94,7 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	free(v);
 	lo = med - MAX_BUCKETS / 2;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->scope[i] == IB_AN_OUT)
 			continue;
@@ -132,7 +134,7 @@ static int run(struct ib_an *c)
 	if (!c->scope)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (!in_range(c, cell->bucket))
 			continue;
@@ -284,6 +286,8 @@ void ib_result_free(struct ib_result *r)
 	for (size_t i = 0; i < r->nfiles; i++) {
 		free(r->files[i].path);
 		free(r->files[i].format);
+		for (int k = 0; k < IB_FILE_SAMPLES; k++)
+			free((char *)r->files[i].c.sample[k]);
 	}
 	free(r->files);
 	for (size_t i = 0; i < r->nreasons; i++) {
@@ -291,6 +295,12 @@ void ib_result_free(struct ib_result *r)
 		free(r->reasons[i].sample);
 	}
 	free(r->reasons);
+	for (size_t i = 0; i < r->nshapes; i++) {
+		free(r->shapes[i].shape);
+		free(r->shapes[i].sample);
+		free(r->shapes[i].first);
+	}
+	free(r->shapes);
 	for (size_t i = 0; i < r->nerrors; i++) {
 		free(r->errors[i].path);
 		free(r->errors[i].reason);

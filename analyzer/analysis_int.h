@@ -75,7 +75,7 @@ struct ib_an {
  * aggregator.
  *
  * Phase 1, range (driver, analysis.c). Reads cfg (since, until, window).
- * Sets scope (OUT/LIVE), b0, nb, r->range_*, r->events,
+ * Sets cell (first), scope (OUT/LIVE), b0, nb, r->range_*, r->events,
  * r->outlier_events, r->buckets[].start_ms, r->window_why.given_*; with no
  * event in range, the window_why verdict and stops there.
  *
@@ -111,8 +111,12 @@ int ib_an_window(struct ib_an *c);
  * idpv (the identity provider's verdict on each credentials failure).
  */
 int ib_an_pairs(struct ib_an *c);
-/* Is the cell an identity provider's record (an Entra sign-in, entra-*)? */
-int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell);
+/* Is the cell an identity provider's record (an Entra sign-in, entra-*)?
+ * Reads idp_sig (phase 2b); inline, the phases ask it per cell. */
+static inline int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell)
+{
+	return c->idp_sig[cell->signature];
+}
 
 /*
  * Phase 4, the credentials rule (analysis_window.c). Reads scope, persist,
@@ -206,6 +210,16 @@ void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae);
 static inline int ib_an_nomem(struct ib_an *c)
 {
 	return ib_error_set(c->err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
+}
+
+/*
+ * Cell i of the aggregator (i < ib_agg_ncells), decoded into *buf (the
+ * aggregator stores cells compactly); returns buf. A loop's body passes
+ * &(struct ib_cell){0}, which lives to the end of the body.
+ */
+static inline const struct ib_cell *ib_an_cell(const struct ib_an *c, size_t i, struct ib_cell *buf)
+{
+	return ib_agg_cell(c->a, i, buf);
 }
 
 static inline const char *ib_an_str(const struct ib_an *c, enum ib_strkind k, uint32_t id)

@@ -18,51 +18,58 @@
 /* A client failure and an identity provider record this close are one attempt. */
 #define IDP_PAIR_MS 30000
 
+/* One (user, ip) pair's credentials record, while its user's cells are walked. */
 struct pacc {
-	uint32_t user, ip;
-	uint64_t fail, nbuckets;
+	uint32_t ip;
+	uint32_t nb;		 /* distinct buckets of its failures, up to PERSIST_MIN_BUCKETS */
+	int64_t b[PERSIST_MIN_BUCKETS]; /* those buckets (rel) */
 	int64_t first_b, last_b; /* rel buckets of its first and last failure */
 	int success, other;	 /* any success; any failure not of credentials */
 };
 
-struct pairs {
-	struct ib_an *c;
-	Pvoid_t bykey; /* JudyL: ip << 32 | user -> index + 1 */
-	Pvoid_t pb;    /* JudyL: index << 32 | rel bucket -> failures */
-	struct pacc *p;
-	size_t np, cap;
-};
-
-static struct pacc *pget(struct pairs *x, uint32_t user, uint32_t ip, Word_t *idx)
+/* Is cell i (live, user and address) one of a pair's? */
+static int pair_cell(const struct ib_an *c, size_t i, const struct ib_cell *cell)
 {
-	PWord_t pv = (PWord_t)JudyLIns(&x->bykey, (Word_t)ip << 32 | user, PJE0);
-
-	if (pv == PJERR || !pv)
-		return NULL;
-	if (!*pv) {
-		if (ib_grow((void **)&x->p, &x->cap, x->np + 1, sizeof(*x->p)))
-			return NULL;
-		memset(&x->p[x->np], 0, sizeof(*x->p));
-		x->p[x->np].user = user;
-		x->p[x->np].ip = ip;
-		x->p[x->np].first_b = -1;
-		*pv = ++x->np;
-	}
-	*idx = *pv - 1;
-	return &x->p[*pv - 1];
+	return c->scope[i] == IB_AN_LIVE && cell->user && cell->ip;
 }
 
+/* Record cell in its pair's accumulator p. */
+static void pacc_add(struct pacc *p, const struct ib_cell *cell, int64_t rel)
+{
+	uint32_t k;
+
+	if (cell->category == IB_CAT_OK) {
+		p->success = 1;
+		return;
+	}
+	if (cell->category != IB_CAT_CREDENTIALS) {
+		p->other = 1;
+		return;
+	}
+	if (p->first_b < 0 || rel < p->first_b)
+		p->first_b = rel;
+	if (rel > p->last_b)
+		p->last_b = rel;
+	for (k = 0; k < p->nb && p->b[k] != rel; k++)
+		;
+	if (k == p->nb && p->nb < PERSIST_MIN_BUCKETS)
+		p->b[p->nb++] = rel;
+}
+
+/*
+ * The cells of the users with a credentials failure, grouped by user (a
+ * counting sort on the dense user ids): their pairs are walked one user at
+ * a time, with slot[] (by ip id) naming each address's accumulator.
+ */
 int ib_an_persistent(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a);
-	struct pairs x;
-	Word_t key = 0;
-	PWord_t pv;
+	size_t n = ib_agg_ncells(c->a), nu = ib_agg_nstr(c->a, IB_S_USER), nip = ib_agg_nstr(c->a, IB_S_IP);
+	uint32_t *start = NULL, *order = NULL, *slot = NULL;
+	struct pacc *p = NULL;
+	size_t cap = 0, ncred = 0;
 	int rc = IB_OK;
 	uint64_t span_min = c->nb / 4 > PERSIST_MIN_BUCKETS ? c->nb / 4 : PERSIST_MIN_BUCKETS;
 
-	memset(&x, 0, sizeof(x));
-	x.c = c;
 	c->persist = calloc(n ? n : 1, 1);
 	c->idp_sig = calloc(ib_agg_nstr(c->a, IB_S_SIG) + 1, 1);
 	if (!c->persist || !c->idp_sig)
@@ -70,60 +77,90 @@ int ib_an_persistent(struct ib_an *c)
 	/* the identity provider's records, by signature (Entra: entra-*) */
 	for (size_t k = 1; k < ib_agg_nstr(c->a, IB_S_SIG); k++)
 		c->idp_sig[k] = strncmp(ib_an_str(c, IB_S_SIG, (uint32_t)k), "entra-", 6) == 0;
+	/* start[u + 1]: 1 marks a user with a credentials failure, then its cells */
+	if (!(start = calloc(nu + 2, sizeof(*start))))
+		goto oom;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
-		struct pacc *p;
-		Word_t idx;
-		int64_t rel = cell->bucket - c->b0;
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection || !cell->user || !cell->ip)
-			continue;
-		if (!(p = pget(&x, cell->user, cell->ip, &idx)))
-			goto oom;
-		if (cell->category == IB_CAT_OK) {
-			p->success = 1;
-			continue;
+		if (cell->category == IB_CAT_CREDENTIALS && !cell->connection && pair_cell(c, i, cell) &&
+		    !start[cell->user + 1]) {
+			start[cell->user + 1] = 1;
+			ncred++;
 		}
-		if (cell->category != IB_CAT_CREDENTIALS) {
-			p->other = 1;
-			continue;
-		}
-		p->fail += cell->count;
-		if (p->first_b < 0 || rel < p->first_b)
-			p->first_b = rel;
-		if (rel > p->last_b)
-			p->last_b = rel;
-		pv = (PWord_t)JudyLIns(&x.pb, idx << 32 | (Word_t)rel, PJE0);
-		if (pv == PJERR || !pv)
-			goto oom;
-		if (!*pv)
-			p->nbuckets++;
-		*pv += cell->count;
 	}
-	/* persistent: never in, only credentials, in >= 4 buckets over >= a quarter of the range */
-	for (size_t k = 0; k < x.np; k++) {
-		struct pacc *p = &x.p[k];
-
-		if (!p->success && !p->other && p->nbuckets >= PERSIST_MIN_BUCKETS &&
-		    (uint64_t)(p->last_b - p->first_b + 1) >= span_min &&
-		    Judy1Set(&c->persist_pairs, (Word_t)p->ip << 32 | p->user, PJE0) == JERR)
-			goto oom;
-	}
+	if (!ncred) /* no credentials failure: no persistent pair */
+		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->scope[i] == IB_AN_LIVE && cell->user && cell->ip &&
-		    Judy1Test(c->persist_pairs, (Word_t)cell->ip << 32 | cell->user, PJE0) == 1)
-			c->persist[i] = IB_AN_PERSISTENT;
+		if (pair_cell(c, i, cell) && start[cell->user + 1])
+			start[cell->user + 1]++;
 	}
-	(void)key;
+	for (size_t u = 0; u < nu; u++)
+		start[u + 1] = start[u] + (start[u + 1] ? start[u + 1] - 1 : 0);
+	if (!(order = malloc((start[nu] ? start[nu] : 1) * sizeof(*order))) || !(slot = calloc(nip + 1, sizeof(*slot))))
+		goto oom;
+	{
+		uint32_t *fill = calloc(nu + 1, sizeof(*fill));
+
+		if (!fill)
+			goto oom;
+		for (size_t i = 0; i < n; i++) {
+			const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+			uint32_t u = cell->user;
+
+			if (pair_cell(c, i, cell) && start[u + 1] > start[u])
+				order[start[u] + fill[u]++] = (uint32_t)i;
+		}
+		free(fill);
+	}
+	for (size_t u = 1; u < nu; u++) {
+		size_t np = 0;
+
+		if (start[u + 1] == start[u])
+			continue;
+		for (uint32_t j = start[u]; j < start[u + 1]; j++) {
+			const struct ib_cell *cell = ib_an_cell(c, order[j], &(struct ib_cell){0});
+
+			if (!slot[cell->ip]) {
+				if (ib_grow((void **)&p, &cap, np + 1, sizeof(*p)))
+					goto oom;
+				memset(&p[np], 0, sizeof(*p));
+				p[np].ip = cell->ip;
+				p[np].first_b = -1;
+				slot[cell->ip] = (uint32_t)++np;
+			}
+			if (!cell->connection)
+				pacc_add(&p[slot[cell->ip] - 1], cell, cell->bucket - c->b0);
+		}
+		/* persistent: never in, only credentials, in >= 4 buckets over >= a quarter of the range */
+		for (size_t k = 0; k < np; k++) {
+			struct pacc *q = &p[k];
+			int yes = !q->success && !q->other && q->nb >= PERSIST_MIN_BUCKETS &&
+				  (uint64_t)(q->last_b - q->first_b + 1) >= span_min;
+
+			slot[q->ip] = yes ? UINT32_MAX : 0;
+			if (yes && Judy1Set(&c->persist_pairs, (Word_t)q->ip << 32 | u, PJE0) == JERR)
+				goto oom;
+		}
+		for (uint32_t j = start[u]; j < start[u + 1]; j++) {
+			const struct ib_cell *cell = ib_an_cell(c, order[j], &(struct ib_cell){0});
+
+			if (slot[cell->ip] == UINT32_MAX)
+				c->persist[order[j]] = IB_AN_PERSISTENT;
+		}
+		for (size_t k = 0; k < np; k++)
+			slot[p[k].ip] = 0;
+	}
 	goto out;
 oom:
 	rc = ib_an_nomem(c);
 out:
-	JudyLFreeArray(&x.bykey, PJE0);
-	JudyLFreeArray(&x.pb, PJE0);
-	free(x.p);
+	free(start);
+	free(order);
+	free(slot);
+	free(p);
 	return rc;
 }
 
@@ -164,7 +201,7 @@ static int stale(struct ib_an *c)
 	if (!nw || !c->persist_pairs)
 		return IB_OK;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int64_t rel = cell->bucket - c->b0;
 		struct sacc *a;
 		int newb;
@@ -252,7 +289,7 @@ static int stale(struct ib_an *c)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int w = r->buckets[cell->bucket - c->b0].in_window;
 
 		if (c->persist[i] != IB_AN_PERSISTENT || !w)
@@ -305,7 +342,7 @@ static int idp(struct ib_an *c)
 	struct idprec *v = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || !cell->user || !ib_an_is_idp(c, cell) ||
 		    (cell->category != IB_CAT_OK && cell->category != IB_CAT_CREDENTIALS))
@@ -328,7 +365,7 @@ static int idp(struct ib_an *c)
 		return ib_an_nomem(c);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t lo = 0, hi = nr;
 		unsigned kinds = 0;
 
@@ -361,9 +398,4 @@ int ib_an_pairs(struct ib_an *c)
 	int rc = stale(c);
 
 	return rc < 0 ? rc : idp(c);
-}
-
-int ib_an_is_idp(const struct ib_an *c, const struct ib_cell *cell)
-{
-	return c->idp_sig[cell->signature];
 }

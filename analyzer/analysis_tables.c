@@ -18,7 +18,7 @@ struct sacc {
 
 /* The servers phase's own state. */
 struct servers {
-	Pvoid_t sjl; /* JudyL: server -> index into s + 1 */
+	uint32_t *slot; /* by server id: index into s + 1, 0 when none */
 	struct sacc *s;
 	size_t ns, scap;
 };
@@ -35,26 +35,26 @@ static int cmp_server_row(const void *x, const void *y)
 /* Per server: attempts, failures by category, outage rates in and out of the window. */
 static int count_servers(struct ib_an *c, struct servers *x)
 {
-	size_t n = ib_agg_ncells(c->a);
+	size_t n = ib_agg_ncells(c->a), nsrv = ib_agg_nstr(c->a, IB_S_SERVER);
 	Word_t key;
 	int r1;
 
+	if (!(x->slot = calloc(nsrv + 1, sizeof(*x->slot))))
+		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct sacc *s;
-		PWord_t pv;
+		uint32_t *pv;
 
 		if (c->scope[i] != IB_AN_LIVE || !cell->server)
 			continue;
-		pv = (PWord_t)JudyLIns(&x->sjl, cell->server, PJE0);
-		if (pv == PJERR || !pv)
-			return ib_an_nomem(c);
+		pv = &x->slot[cell->server];
 		if (!*pv) {
 			if (ib_grow((void **)&x->s, &x->scap, x->ns + 1, sizeof(*x->s)))
 				return ib_an_nomem(c);
 			memset(&x->s[x->ns], 0, sizeof(*x->s));
 			x->s[x->ns].server = cell->server;
-			*pv = ++x->ns;
+			*pv = (uint32_t)++x->ns;
 		}
 		s = &x->s[*pv - 1];
 		s->attempts += cell->count;
@@ -63,8 +63,6 @@ static int count_servers(struct ib_an *c, struct servers *x)
 		else
 			s->failures[cell->category] += cell->count;
 		s->layers |= 1u << cell->layer;
-		if (Judy1Test(c->credpair, (Word_t)cell->server << 8 | cell->layer, PJE0) == 1)
-			s->cred = 1;
 		if (ib_an_in_window(c, cell)) {
 			s->win_att += cell->count;
 			if (c->verdict[i] == IB_AN_OUTAGE)
@@ -75,13 +73,19 @@ static int count_servers(struct ib_an *c, struct servers *x)
 				s->base_fail += cell->count;
 		}
 	}
+	/* the credentials rule holds on one of the server's layers */
+	for (size_t k = 0; k < x->ns; k++)
+		for (unsigned l = 0; l < IB_LAYER_COUNT; l++)
+			if ((x->s[k].layers >> l & 1u) &&
+			    Judy1Test(c->credpair, (Word_t)x->s[k].server << 8 | l, PJE0) == 1)
+				x->s[k].cred = 1;
 	key = 0;
 	r1 = Judy1First(c->sjuser, &key, PJE0);
 	while (r1 == 1) {
-		PWord_t pv = (PWord_t)JudyLGet(x->sjl, key >> 32, PJE0);
+		Word_t srv = key >> 32;
 
-		if (pv)
-			x->s[*pv - 1].affected++;
+		if (srv < nsrv && x->slot[srv])
+			x->s[x->slot[srv] - 1].affected++;
 		r1 = Judy1Next(c->sjuser, &key, PJE0);
 	}
 	return IB_OK;
@@ -139,7 +143,7 @@ static void build_layers_buckets(struct ib_an *c)
 	struct ib_result *r = c->r;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct ib_layer_row *l = &r->layers[cell->layer];
 		struct ib_bucket_row *b;
 
@@ -171,49 +175,46 @@ static int cmp_sig(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/* Signatures, by dense signature id: each one's failures by category, in and out of the window. */
 static int build_sigs(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a), cap = 0;
-	Pvoid_t cnt = NULL, win = NULL; /* JudyL: sig << 8 | category */
+	size_t n = ib_agg_ncells(c->a), nsig = ib_agg_nstr(c->a, IB_S_SIG), cap = 0;
+	uint64_t *cnt, *win;  /* by sig * IB_CAT_COUNT + category */
+	uint8_t *seen = NULL; /* by sig: any live cell */
 	struct ib_result *r = c->r;
-	Word_t key = 0;
-	PWord_t pv;
 	int rc = IB_OK;
 
+	cnt = calloc(2 * nsig * IB_CAT_COUNT + 1, sizeof(*cnt));
+	if (!cnt || !(seen = calloc(nsig + 1, 1)))
+		goto oom;
+	win = cnt + nsig * IB_CAT_COUNT;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
-		Word_t k = (Word_t)cell->signature << 8 | cell->category;
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+		size_t k = (size_t)cell->signature * IB_CAT_COUNT + cell->category;
 
 		if (c->scope[i] != IB_AN_LIVE || !cell->signature)
 			continue;
-		pv = (PWord_t)JudyLIns(&cnt, k, PJE0);
-		if (pv == PJERR || !pv)
-			goto oom;
-		*pv += cell->count;
-		if (ib_an_in_window(c, cell)) {
-			pv = (PWord_t)JudyLIns(&win, k, PJE0);
-			if (pv == PJERR || !pv)
-				goto oom;
-			*pv += cell->count;
-		}
+		seen[cell->signature] = 1;
+		cnt[k] += cell->count;
+		if (ib_an_in_window(c, cell))
+			win[k] += cell->count;
 	}
-	pv = (PWord_t)JudyLFirst(cnt, &key, PJE0);
-	while (pv) {
-		Word_t sig = key >> 8;
+	for (size_t sig = 1; sig < nsig; sig++) {
 		uint64_t best = 0, total = 0, inwin = 0;
 		unsigned cat = IB_CAT_NONE;
 		struct ib_sig_row *row;
 
-		while (pv && (key >> 8) == sig) {
-			PWord_t w = (PWord_t)JudyLGet(win, key, PJE0);
+		if (!seen[sig])
+			continue;
+		for (unsigned k = 0; k < IB_CAT_COUNT; k++) {
+			uint64_t v = cnt[sig * IB_CAT_COUNT + k];
 
-			if (*pv > best) {
-				best = *pv;
-				cat = (unsigned)(key & 0xff);
+			if (v > best) {
+				best = v;
+				cat = k;
 			}
-			total += *pv;
-			inwin += w ? *w : 0;
-			pv = (PWord_t)JudyLNext(cnt, &key, PJE0);
+			total += v;
+			inwin += win[sig * IB_CAT_COUNT + k];
 		}
 		if (ib_grow((void **)&r->sigs, &cap, r->nsigs + 1, sizeof(*row)))
 			goto oom;
@@ -231,8 +232,8 @@ static int build_sigs(struct ib_an *c)
 oom:
 	rc = ib_an_nomem(c);
 out:
-	JudyLFreeArray(&cnt, PJE0);
-	JudyLFreeArray(&win, PJE0);
+	free(cnt);
+	free(seen);
 	return rc;
 }
 
@@ -264,6 +265,40 @@ static int cmp_err(const void *x, const void *y)
 	return strcmp(a->reason, b->reason);
 }
 
+static int cmp_shape(const void *x, const void *y)
+{
+	const struct ib_shape_row *a = x, *b = y;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->shape, b->shape);
+}
+
+static int quality_shapes(struct ib_an *c)
+{
+	struct ib_result *r = c->r;
+	size_t n = ib_agg_nshapes(c->a);
+
+	if (n && !(r->shapes = calloc(n, sizeof(*r->shapes))))
+		return IB_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct ib_shape x;
+		struct ib_shape_row *row = &r->shapes[r->nshapes++];
+
+		ib_agg_shape_get(c->a, i, &x);
+		row->shape = ib_an_strdup(x.shape);
+		row->sample = ib_an_strdup(x.sample);
+		row->count = x.count;
+		row->first =
+		    ib_an_printf("%s:%llu", ib_an_str(c, IB_S_FILE, x.file), (unsigned long long)x.line);
+		if (!row->shape || !row->sample || !row->first)
+			return IB_ERR_NOMEM;
+	}
+	if (r->nshapes)
+		qsort(r->shapes, r->nshapes, sizeof(*r->shapes), cmp_shape);
+	return IB_OK;
+}
+
 int ib_an_quality(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
@@ -282,6 +317,13 @@ int ib_an_quality(struct ib_an *c)
 			return ib_an_nomem(c);
 		row->c = *fc;
 		row->c.format = row->format;
+		memset(row->c.sample, 0, sizeof(row->c.sample));
+		for (int k = 0; k < IB_FILE_SAMPLES; k++)
+			if (fc->sample[k] && !(row->c.sample[k] = ib_an_strdup(fc->sample[k])))
+				return ib_an_nomem(c);
+		r->total.login_unmatched += fc->login_unmatched;
+		if (fc->status > r->total.status)
+			r->total.status = fc->status;
 		r->total.bytes_in += fc->bytes_in;
 		r->total.bytes_out += fc->bytes_out;
 		r->total.lines += fc->lines;
@@ -309,6 +351,8 @@ int ib_an_quality(struct ib_an *c)
 	}
 	if (r->nreasons)
 		qsort(r->reasons, r->nreasons, sizeof(*r->reasons), cmp_reason);
+	if (quality_shapes(c) < 0)
+		return ib_an_nomem(c);
 	if (ne && !(r->errors = calloc(ne, sizeof(*r->errors))))
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < ne; i++) {
@@ -352,19 +396,21 @@ static int build_gaps(struct ib_an *c)
 	Pvoid_t srv = NULL;  /* Judy1: server << 32 | rel bucket with a server-layer event */
 	Pvoid_t prox = NULL; /* JudyL: server << 32 | rel bucket -> proxy successes */
 	struct ib_result *r = c->r;
-	Word_t key = 0;
+	Word_t key = 0, last = 0; /* last: the key srv got last (0: none, no cell has server 0) */
 	PWord_t pv;
 	int rc = IB_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		Word_t k = (Word_t)cell->server << 32 | (Word_t)(cell->bucket - c->b0);
 
 		if (c->scope[i] == IB_AN_OUT || !cell->server)
 			continue;
 		if (cell->layer == IB_LAYER_SERVER && !ib_an_is_idp(c, cell)) {
-			if (Judy1Set(&srv, k, PJE0) == JERR)
+			/* cells come in runs of one server's bucket: set each key once */
+			if (k != last && Judy1Set(&srv, k, PJE0) == JERR)
 				goto oom;
+			last = k;
 		} else if (cell->layer == IB_LAYER_PROXY && cell->category == IB_CAT_OK &&
 			   c->scope[i] == IB_AN_LIVE) {
 			pv = (PWord_t)JudyLIns(&prox, k, PJE0);
@@ -437,7 +483,7 @@ int ib_an_tables(struct ib_an *c)
 
 	memset(&x, 0, sizeof(x));
 	rc = build_servers(c, &x);
-	JudyLFreeArray(&x.sjl, PJE0);
+	free(x.slot);
 	free(x.s);
 	if (rc < 0 || (rc = build_sigs(c)) < 0 || (rc = build_gaps(c)) < 0)
 		return rc;

@@ -169,7 +169,8 @@ static char *window_sentence(const struct ib_result *r)
 			    "was >= %.1fx the baseline and >= baseline + "
 			    "%.1f points, with >= %u failures of >= %u distinct users, extended on both "
 			    "sides while the rate stayed >= %.1fx the baseline and >= baseline + %.1f "
-			    "points, merged across gaps of <= %u buckets; every such period is a window, "
+			    "points or a user failing for an outage in it failed so again, merged across "
+			    "gaps of <= %u buckets; every such period is a window, "
 			    "the windows of all series joined; attack sources excluded",
 			    nbase ? bases : "none", p->factor, 100.0 * p->min_rate, p->min_failures,
 			    p->min_users, (1.0 + p->factor) / 2, 50.0 * p->min_rate, p->gap);

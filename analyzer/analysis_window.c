@@ -112,7 +112,7 @@ static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t
 	int r1;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t rel;
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
@@ -240,6 +240,75 @@ static enum ib_window_verdict detect_series(struct ib_an *c, const uint64_t *att
 	return v;
 }
 
+/* 1 when bucket x holds an outage failure (ob: bucket << 32 | user) of a user in u. */
+static int same_users_fail(Pvoid_t ob, Pvoid_t u, size_t x)
+{
+	Word_t key = (Word_t)x << 32;
+	int r1 = Judy1First(ob, &key, PJE0);
+
+	for (; r1 == 1 && key >> 32 == x; r1 = Judy1Next(ob, &key, PJE0))
+		if (Judy1Test(u, key & 0xffffffffu, PJE0))
+			return 1;
+	return 0;
+}
+
+/*
+ * Soft edges by users (docs/method.md): a window goes on over the next
+ * bucket while a user with an outage failure in it fails so again there
+ * (a decaying outage whose last failures are too few for the rates), and
+ * back over the bucket before likewise. Live, non-persistent cells only.
+ * Windows that come within p->gap buckets of each other merge again.
+ */
+static int edges_by_users(const struct ib_an *c, struct ib_window_span *span, size_t *nspan, size_t gap)
+{
+	Pvoid_t ob = NULL; /* Judy1: rel bucket << 32 | user of the outage failures */
+	size_t n = ib_agg_ncells(c->a), k = 0;
+	int rc = IB_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+
+		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i] || !cell->user ||
+		    !ib_category_is_outage(cell->category))
+			continue;
+		if (Judy1Set(&ob, (Word_t)(cell->bucket - c->b0) << 32 | cell->user, PJE0) == JERR) {
+			Judy1FreeArray(&ob, PJE0);
+			return IB_ERR_NOMEM;
+		}
+	}
+	for (size_t i = 0; i < *nspan && ob; i++) {
+		struct ib_window_span *w = &span[i];
+		Pvoid_t u = NULL; /* Judy1: the users failing so in the window */
+		Word_t key = (Word_t)w->first << 32;
+		int r1 = Judy1First(ob, &key, PJE0);
+
+		for (; r1 == 1 && key >> 32 <= w->last; r1 = Judy1Next(ob, &key, PJE0))
+			if (Judy1Set(&u, key & 0xffffffffu, PJE0) == JERR) {
+				rc = IB_ERR_NOMEM;
+				break;
+			}
+		while (rc == IB_OK && w->last + 1 < c->nb && same_users_fail(ob, u, w->last + 1))
+			w->last++;
+		while (rc == IB_OK && w->first > 0 && same_users_fail(ob, u, w->first - 1))
+			w->first--;
+		Judy1FreeArray(&u, PJE0);
+	}
+	Judy1FreeArray(&ob, PJE0);
+	if (rc < 0)
+		return rc;
+	qsort(span, *nspan, sizeof(*span), cmp_wspan);
+	for (size_t i = 0; i < *nspan; i++) {
+		if (k && span[i].first <= span[k - 1].last + 1 + gap) {
+			if (span[i].last > span[k - 1].last)
+				span[k - 1].last = span[i].last;
+			continue;
+		}
+		span[k++] = span[i];
+	}
+	*nspan = k;
+	return IB_OK;
+}
+
 static int decide(struct ib_an *c)
 {
 	const struct ib_config *cfg = c->cfg;
@@ -282,6 +351,10 @@ static int decide(struct ib_an *c)
 	why->params.gap = cfg->window_gap;
 	why->params.min_users = cfg->window_min_users;
 	why->verdict = detect_series(c, att, fail, users, rate, scratch, span, &nspan);
+	if (why->verdict == IB_WV_DETECTED && (rc = edges_by_users(c, span, &nspan, why->params.gap)) < 0) {
+		rc = ib_an_nomem(c);
+		goto out;
+	}
 	if (why->verdict == IB_WV_DETECTED) {
 		r->window_source = IB_WIN_DETECTED;
 		r->windows = calloc(nspan, sizeof(*r->windows));
@@ -345,31 +418,21 @@ struct pacc {
  */
 static int cred_pairs(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a), np = 0, pcap = 0;
-	Pvoid_t pjl = NULL;
-	struct pacc *p = NULL;
+	size_t n = ib_agg_ncells(c->a), np = (ib_agg_nstr(c->a, IB_S_SERVER) + 1) * IB_LAYER_COUNT;
+	struct pacc *p = calloc(np, sizeof(*p)); /* by server * IB_LAYER_COUNT + layer */
 	uint64_t fl_att[IB_LAYER_COUNT] = {0}, fl_cred[IB_LAYER_COUNT] = {0};
 	int rc = IB_OK;
-	Word_t key;
-	PWord_t pv;
 
+	if (!p)
+		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct pacc *x;
 		int cred = cell->category == IB_CAT_CREDENTIALS;
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
 			continue;
-		pv = (PWord_t)JudyLIns(&pjl, (Word_t)cell->server << 8 | cell->layer, PJE0);
-		if (pv == PJERR || !pv)
-			goto oom;
-		if (!*pv) {
-			if (ib_grow((void **)&p, &pcap, np + 1, sizeof(*p)))
-				goto oom;
-			memset(&p[np], 0, sizeof(*p));
-			*pv = ++np;
-		}
-		x = &p[*pv - 1];
+		x = &p[(size_t)cell->server * IB_LAYER_COUNT + cell->layer];
 		if (ib_an_in_window(c, cell)) {
 			x->win_att += cell->count;
 			x->win_cred += cred ? cell->count : 0;
@@ -380,11 +443,9 @@ static int cred_pairs(struct ib_an *c)
 			fl_cred[cell->layer] += cred ? cell->count : 0;
 		}
 	}
-	key = 0;
-	pv = (PWord_t)JudyLFirst(pjl, &key, PJE0);
-	while (pv) {
-		struct pacc *x = &p[*pv - 1];
-		unsigned layer = (unsigned)(key & 0xff);
+	for (size_t k = 0; k < np; k++) {
+		struct pacc *x = &p[k];
+		unsigned layer = (unsigned)(k % IB_LAYER_COUNT);
 		double in, out;
 
 		if (x->win_att && x->win_cred >= c->cfg->window_min_failures) {
@@ -395,16 +456,12 @@ static int cred_pairs(struct ib_an *c)
 				out = fl_att[layer] ? (double)fl_cred[layer] / (double)fl_att[layer] : 0.0;
 			if (in + IB_AN_EPS >= c->cfg->cred_factor * out &&
 			    in + IB_AN_EPS >= out + c->cfg->window_min_rate &&
-			    Judy1Set(&c->credpair, key, PJE0) == JERR)
-				goto oom;
+			    Judy1Set(&c->credpair, (Word_t)(k / IB_LAYER_COUNT) << 8 | layer, PJE0) == JERR) {
+				rc = ib_an_nomem(c);
+				break;
+			}
 		}
-		pv = (PWord_t)JudyLNext(pjl, &key, PJE0);
 	}
-	goto out;
-oom:
-	rc = ib_an_nomem(c);
-out:
-	JudyLFreeArray(&pjl, PJE0);
 	free(p);
 	return rc;
 }
@@ -420,7 +477,7 @@ int ib_an_credentials(struct ib_an *c)
 	if (!c->verdict)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i, &(struct ib_cell){0});
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int cred_rule;
 
 		if (c->scope[i] != IB_AN_LIVE || !ib_category_is_failure(cell->category))

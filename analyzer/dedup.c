@@ -212,7 +212,7 @@ static void on_event(void *arg, const char *path, uint64_t lineno, const struct 
 static int reread(const struct ib_config *cfg, struct ib_classifier *cls, const char *path, struct reread *x,
 		  struct ib_error *err)
 {
-	struct ib_observer obs = {NULL, on_event, x};
+	struct ib_observer obs = {NULL, on_event, NULL, x};
 	struct ib_agg *tmp = NULL;
 	int rc = ib_agg_new(&tmp, 60000);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "imapblast/coverage.h"
 #include "imapblast/parser.h"
 #include "imapblast/pipeline.h"
 #include "imapblast/timeutil.h"
@@ -23,11 +24,22 @@
 #define PROBE_MORE 16384 /* lines read on when the first PROBE_LINES say nothing */
 #define PROBE_BYTES (1024 * 1024)
 #define MAX_REASONS 16
+#define MAX_SHAPES 16 /* per file; the rest share the shape OTHER_SHAPES */
+#define OTHER_SHAPES "(other shapes)"
 
 struct reason_tally {
 	const char *reason[MAX_REASONS];
 	uint64_t count[MAX_REASONS];
 	uint64_t line[MAX_REASONS];
+	size_t n;
+};
+
+/* Login-looking lines nothing took, by shape, for one file (coverage.h). */
+struct shape_tally {
+	char shape[MAX_SHAPES + 1][IB_SHAPE_MAX + 1];
+	char sample[MAX_SHAPES + 1][IB_SAMPLE_MAX + 1];
+	uint64_t count[MAX_SHAPES + 1];
+	uint64_t line[MAX_SHAPES + 1];
 	size_t n;
 };
 
@@ -50,6 +62,10 @@ struct file_run {
 	/* the last (server, address) pair recorded: most lines of a backend repeat it */
 	char pair[256];
 	size_t pair_server, pair_len;
+	struct ib_str cur; /* the line being parsed: what a result that is no event shows */
+	uint64_t took;	   /* events, held ones and those outside --since/--until included */
+	char sample[IB_FILE_SAMPLES][IB_SAMPLE_MAX + 1];
+	struct shape_tally shapes;
 };
 
 static int tally(struct file_run *fr, const char *reason, uint64_t line)
@@ -84,10 +100,107 @@ static int flush_reasons(struct file_run *fr)
 	return IB_OK;
 }
 
-static int unparseable(struct file_run *fr, const char *reason, uint64_t line)
+/*
+ * The current line became no event: keep it as a sample while there is
+ * room, and when it looks like a login outcome count it by shape. The
+ * cheap literal test runs first; a shape is made only for the few lines
+ * that pass it.
+ */
+static void miss(struct file_run *fr, uint64_t line, int login)
 {
+	struct shape_tally *t = &fr->shapes;
+	char shape[IB_SHAPE_MAX + 1];
+	size_t i, k;
+
+	for (k = 0; k < IB_FILE_SAMPLES && fr->counts.sample[k]; k++)
+		;
+	if (k < IB_FILE_SAMPLES) {
+		ib_line_sample(fr->cur, fr->sample[k], sizeof(fr->sample[k]));
+		fr->counts.sample[k] = fr->sample[k];
+		fr->counts.sample_line[k] = line;
+	}
+	if (!login || !ib_login_looking(fr->cur))
+		return;
+	fr->counts.login_unmatched++;
+	ib_line_shape(fr->cur, shape, sizeof(shape));
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->shape[i], shape))
+			break;
+	if (i == t->n) {
+		if (t->n == MAX_SHAPES && strcmp(t->shape[MAX_SHAPES], OTHER_SHAPES)) {
+			memcpy(t->shape[MAX_SHAPES], OTHER_SHAPES, sizeof(OTHER_SHAPES));
+			t->count[MAX_SHAPES] = 0;
+		}
+		if (t->n == MAX_SHAPES)
+			i = MAX_SHAPES;
+		else
+			memcpy(t->shape[t->n++], shape, sizeof(shape));
+		if (!t->count[i]) {
+			ib_line_sample(fr->cur, t->sample[i], sizeof(t->sample[i]));
+			t->line[i] = line;
+		}
+	}
+	t->count[i]++;
+}
+
+static int flush_shapes(struct file_run *fr)
+{
+	struct shape_tally *t = &fr->shapes;
+
+	for (size_t i = 0; i <= MAX_SHAPES; i++) {
+		int rc;
+
+		if (!t->count[i])
+			continue;
+		rc = ib_agg_shape(fr->agg, t->shape[i], t->sample[i], t->count[i], fr->file_id, t->line[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return IB_OK;
+}
+
+/* Tell the observer about a line that was no timed event. */
+static void observe(struct file_run *fr, uint64_t line, int rc, const char *reason)
+{
+	if (fr->obs && fr->obs->other)
+		fr->obs->other(fr->obs->arg, fr->path, line, rc, reason);
+}
+
+/*
+ * An unparseable line; was_event 1 when a parser took it as an event that
+ * cannot be counted (no timestamp): the observer saw the event, and it is
+ * no login line that nothing took.
+ */
+static int unparseable(struct file_run *fr, const char *reason, uint64_t line, int was_event)
+{
+	if (!was_event)
+		observe(fr, line, IB_BAD, reason ? reason : "malformed line");
 	fr->counts.unparseable++;
+	miss(fr, line, !was_event);
 	return tally(fr, reason ? reason : "malformed line", line);
+}
+
+/* !memcmp(a, b, n) without a call for the short names and addresses of every event. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, z, w;
+	uint32_t p, q, r, t;
+
+	if (n >= 8 && n <= 16) { /* two overlapping words */
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&z, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return !((x ^ y) | (z ^ w));
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return !((p ^ q) | (r ^ t));
+	}
+	return !memcmp(a, b, n);
 }
 
 /* Rename ev's server by the first --server-alias FROM=TO that fits. */
@@ -134,10 +247,10 @@ static int server_addr(struct file_run *fr, const struct ib_event *ev)
 	const struct ib_str *s = &ev->server, *l = &ev->local;
 	int rc;
 
-	if (!s->len || ib_str_eq(*s, *l))
+	if (!s->len || (s->len == l->len && same_bytes(s->ptr, l->ptr, s->len)))
 		return IB_OK;
 	if (fr->pair_len && fr->pair_server == s->len && fr->pair_len == s->len + l->len &&
-	    !memcmp(fr->pair, s->ptr, s->len) && !memcmp(fr->pair + s->len, l->ptr, l->len))
+	    same_bytes(fr->pair, s->ptr, s->len) && same_bytes(fr->pair + s->len, l->ptr, l->len))
 		return IB_OK;
 	rc = ib_agg_server_addr(fr->agg, *s, *l);
 	if (rc >= 0 && s->len + l->len <= sizeof(fr->pair)) {
@@ -150,7 +263,7 @@ static int server_addr(struct file_run *fr, const struct ib_event *ev)
 }
 
 /* Classify ev and tell the observer. */
-static int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, struct ib_match *m)
+static inline int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, struct ib_match *m)
 {
 	int rc = ib_classify(fr->cls, ev, m);
 	if (rc >= 0 && fr->obs && fr->obs->event)
@@ -160,7 +273,9 @@ static int classify(struct file_run *fr, struct ib_event *ev, uint64_t lineno, s
 
 /*
  * Classify and aggregate one event. Returns 1 when it was counted as an
- * event, 0 when not (no rule, outside --since/--until), or < 0.
+ * event, 0 when no rule took it, 2 when it lies outside --since/--until,
+ * 3 when a rule took it but its protocol is not counted (--protocols),
+ * or < 0.
  */
 static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 {
@@ -170,7 +285,7 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 
 	if ((cfg->since_ms != IB_TIME_NONE && ev->time_ms < cfg->since_ms) ||
 	    (cfg->until_ms != IB_TIME_NONE && ev->time_ms >= cfg->until_ms))
-		return 0;
+		return 2;
 	if (cfg->nserver_aliases && ev->server.len)
 		alias_server(cfg, &ev->server);
 	if (fr->user_of.len || fr->domain_len)
@@ -181,7 +296,7 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 	if (m.category == IB_CAT_NONE)
 		return 0;
 	if (ev->protocol != IB_PROTO_NONE && !(cfg->protocols >> ev->protocol & 1u))
-		return 0; /* e.g. SMTP AUTH on a mail proxy: not an IMAP/POP login */
+		return 3; /* e.g. SMTP AUTH on a mail proxy: not an IMAP/POP login */
 	rc = ib_agg_add(fr->agg, ev, &m, fr->file_id, lineno);
 	if (rc >= 0 && ev->local.len && ev->layer == IB_LAYER_SERVER)
 		rc = server_addr(fr, ev);
@@ -220,7 +335,7 @@ static void note_stream(struct ib_stream *st, const struct ib_event *ev)
 	if (ev->time_ms > st->max_ms)
 		st->max_ms = ev->time_ms;
 	if (!st->mixed &&
-	    (ev->host.len != st->host_len || (st->host_len && memcmp(ev->host.ptr, st->host, st->host_len))))
+	    (ev->host.len != st->host_len || (st->host_len && !same_bytes(ev->host.ptr, st->host, st->host_len))))
 		st->mixed = 1;
 }
 
@@ -241,12 +356,17 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		if (ev->time_ms == IB_TIME_NONE)
 			return IB_OK;
 		rc = do_event(fr, ev, lineno);
+		if (rc > 0)
+			fr->took++;
 		return rc < 0 ? rc : IB_OK;
 	}
 	if (rc == IB_BAD)
-		return unparseable(fr, reason, lineno);
+		return unparseable(fr, reason, lineno, 0);
 	if (rc != IB_OK) {
+		/* a parser that holds events back skips the lines it holds: not a miss */
 		fr->counts.ignored++;
+		observe(fr, lineno, IB_SKIP, NULL);
+		miss(fr, lineno, !fr->rt.parser || !fr->rt.parser->drain);
 		return IB_OK;
 	}
 	if (ev->time_ms == IB_TIME_NONE) {
@@ -257,15 +377,22 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 			if ((rc = classify(fr, ev, lineno, &m)) < 0)
 				return rc;
 		}
-		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno);
+		return unparseable(fr, "event without a timestamp (prefix such logs with ts(1))", lineno, 1);
 	}
 	rc = do_event(fr, ev, lineno);
-	if (rc > 0 && fr->stream)
+	if (rc == 1 && fr->stream)
 		note_stream(fr->stream, ev);
 	if (rc > 0)
+		fr->took++;
+	if (rc == 1) {
 		fr->counts.events++;
-	else if (rc == 0)
+	} else if (rc >= 0) {
 		fr->counts.ignored++;
+		if (rc == 2) /* not classified: the observer has not seen it */
+			observe(fr, lineno, IB_SKIP, "outside --since/--until");
+		if (rc == 0)
+			miss(fr, lineno, 1);
+	}
 	return rc < 0 ? rc : IB_OK;
 }
 
@@ -385,11 +512,13 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 	if (obs && obs->format)
 		obs->format(obs->arg, path, fr.rt.parser);
 	for (size_t i = 0; i < nprobe; i++) {
+		fr.cur = probe_lines[i];
 		rc = ib_runtime_line(&fr.rt, probe_lines[i], probe_lineno[i]);
 		if (rc < 0)
 			goto out_err;
 	}
 	if (reading == 2) {
+		fr.cur = line;
 		rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
 		if (rc < 0)
 			goto out_err;
@@ -401,6 +530,7 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 		uint64_t n = 0;
 
 		while ((rc = ib_reader_next(r, &line, &rerr)) == IB_OK) {
+			fr.cur = line;
 			rc = ib_runtime_line(&fr.rt, line, ib_reader_lineno(r));
 			if (rc < 0)
 				goto out_err;
@@ -439,9 +569,15 @@ reader_error:
 	fr.counts.lines = st.lines;
 	fr.counts.overlong = st.overlong;
 	fr.counts.gzip = st.gzip;
+	if (st.lines && !fr.counts.format)
+		fr.counts.status = IB_FILE_UNKNOWN;
+	else if (!fr.took && st.lines >= IB_WHOLESALE_LINES)
+		fr.counts.status = IB_FILE_SKIPPED;
 	if (progress)
 		atomic_fetch_add(progress, st.bytes_in - reported);
 	rc = flush_reasons(&fr);
+	if (rc >= 0)
+		rc = flush_shapes(&fr);
 	if (rc >= 0)
 		rc = ib_agg_file_counts(agg, fr.file_id, &fr.counts);
 	if (rc < 0)

@@ -1,8 +1,8 @@
 /*
  * main.c: the command line. The only code that prints to the user or
- * exits. Exit codes: 0 all input read; 1 some input unreadable, corrupt or
- * skipped (the report is still written and lists it); 2 usage error;
- * 3 internal error (out of memory, cannot write the report).
+ * exits. Exit codes: 0 all input read; 1 some input unreadable, corrupt,
+ * skipped or not understood (the report is still written and lists it);
+ * 2 usage error; 3 internal error (out of memory, cannot write the report).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +16,7 @@
 #include "imapblast/analysis.h"
 #include "imapblast/classify.h"
 #include "imapblast/config.h"
+#include "imapblast/events.h"
 #include "imapblast/options.h"
 #include "imapblast/parser.h"
 #include "imapblast/pipeline.h"
@@ -64,6 +65,7 @@ static const struct doc docs[] = {
     {"method", "method.md", "how every number in the report is computed, every threshold"},
     {"report", "report.md", "the report files, escaping, reading the CSV back"},
     {"formats", "formats.md", "the log formats and what is taken from each"},
+    {"events", "events.md", "the JSON Lines of 'imapblast events', field by field"},
     {"rules", "rules.md", "the signature rules and how to write your own"},
 };
 
@@ -71,6 +73,7 @@ static int cmd_analyse(struct ib_options *c, int argc, char **argv);
 static int cmd_formats(struct ib_options *c, int argc, char **argv);
 static int cmd_rules(struct ib_options *c, int argc, char **argv);
 static int cmd_merge(struct ib_options *c, int argc, char **argv);
+static int cmd_events(struct ib_options *c, int argc, char **argv);
 
 /* In the order of the usage lines of 'imapblast --help'. */
 static const struct command commands[] = {
@@ -93,6 +96,12 @@ static const struct command commands[] = {
      "Combines partial aggregates saved with --save-state, on one machine or many,\n"
      "into the report one run over all the input would write.\n",
      cmd_merge},
+    {"events", IB_CMD_EVENTS, "imapblast events [OPTIONS] PATH...",
+     "Prints what every line was understood as, one JSON object per line (JSON Lines,\n"
+     "for jq): the event's time, layer, format, server, user, client IP, session,\n"
+     "category and signature, or why the line was ignored or unparseable, and its\n"
+     "file and line. The schema is docs/events.md.\n",
+     cmd_events},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -141,7 +150,8 @@ static void print_options(unsigned bit)
 
 static void print_docs_line(void)
 {
-	printf("Docs: 'imapblast help TOPIC' (method, report, formats, rules), man imapblast,\n"
+	printf("Docs: 'imapblast help TOPIC' (method, report, formats, events, rules), man\n"
+	       "imapblast, "
 	       "and %s/ (docs/ in the source tree).\n",
 	       IB_DOC_DIR);
 }
@@ -166,8 +176,9 @@ static void print_help(const struct command *cmd)
 	}
 	print_options(cmd->bit);
 	printf("\n"
-	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt, over-long or\n"
-	       "dated far from the rest (the report lists it); 2 usage error; 3 internal error.\n");
+	       "Exit codes: 0 all input read; 1 some input unreadable, corrupt, over-long,\n"
+	       "dated far from the rest or not understood (the report lists it); 2 usage\n"
+	       "error; 3 internal error.\n");
 	print_docs_line();
 }
 
@@ -471,15 +482,15 @@ struct rules_tally {
 };
 
 /* Print at most max bytes of log text, control bytes as \xHH (log data is hostile). */
-static void put_text(struct ib_str s, size_t max)
+static void fput_text(FILE *f, struct ib_str s, size_t max)
 {
 	for (size_t i = 0; i < s.len && i < max; i++) {
 		unsigned char ch = (unsigned char)s.ptr[i];
 
 		if (ch < 0x20 || ch == 0x7f)
-			printf("\\x%02x", ch);
+			fprintf(f, "\\x%02x", ch);
 		else
-			putchar(ch);
+			putc(ch, f);
 	}
 }
 
@@ -508,8 +519,44 @@ static void rt_event(void *arg, const char *path, uint64_t lineno, const struct 
 	} else {
 		return;
 	}
-	put_text(ev->message, 300);
+	fput_text(stdout, ev->message, 300);
 	putchar('\n');
+}
+
+/* Name each file not understood, with its first line (escaped, cut), then end; 1 when any. */
+static int warn_files(const struct ib_agg *agg, const char *end)
+{
+	int any = 0;
+
+	for (uint32_t f = 0; f < ib_agg_nstr(agg, IB_S_FILE); f++) {
+		const struct ib_file_counts *fc = ib_agg_file_get(agg, f);
+
+		if (!fc || fc->status == IB_FILE_READ)
+			continue;
+		fprintf(stderr, "%s: warning: '%s': ", prog, ib_agg_str(agg, IB_S_FILE, f));
+		if (fc->status == IB_FILE_UNKNOWN)
+			fputs("no parser recognised its format", stderr);
+		else
+			fprintf(stderr, "read as %s, but none of its %llu lines became an event", fc->format,
+				(unsigned long long)fc->lines);
+		if (fc->sample[0]) {
+			fprintf(stderr, "; line %llu: ", (unsigned long long)fc->sample_line[0]);
+			fput_text(stderr, ib_str_from(fc->sample[0]), 100);
+		}
+		fprintf(stderr, "%s\n", end);
+		any = 1;
+	}
+	return any;
+}
+
+/* Warn of input errors and files not understood (rules --test, events); 1 when any. */
+static int warn_agg(const struct ib_agg *agg)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < ib_agg_nerrors(agg); i++, any = 1)
+		fprintf(stderr, "%s: warning: %s\n", prog, ib_agg_error(agg, i)->msg);
+	return warn_files(agg, "") || any;
 }
 
 /*
@@ -524,7 +571,7 @@ static int rules_test(const struct ib_options *c, const struct ib_rules *rules, 
 	struct ib_agg *agg = NULL;
 	struct ib_error err;
 	struct rules_tally t;
-	struct ib_observer obs = {rt_format, rt_event, &t};
+	struct ib_observer obs = {rt_format, rt_event, NULL, &t};
 	uint64_t lines = 0, events = 0, ignored = 0, unparsed = 0, overlong = 0;
 	int rc = EXIT_OKAY;
 
@@ -547,11 +594,8 @@ static int rules_test(const struct ib_options *c, const struct ib_rules *rules, 
 			rc = EXIT_INTERNAL;
 		}
 	}
-	for (size_t i = 0; i < ib_agg_nerrors(agg); i++) {
-		fprintf(stderr, "%s: warning: %s\n", prog, ib_agg_error(agg, i)->msg);
-		if (rc == EXIT_OKAY)
-			rc = EXIT_SKIPPED;
-	}
+	if (warn_agg(agg) && rc == EXIT_OKAY)
+		rc = EXIT_SKIPPED;
 	for (uint32_t f = 0; f < ib_agg_nstr(agg, IB_S_FILE); f++) {
 		const struct ib_file_counts *fc = ib_agg_file_get(agg, f);
 
@@ -658,10 +702,64 @@ static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 			"%s: warning: %llu events left out: dated more than 1,000,000 buckets from the "
 			"rest (bad timestamps?); see summary.md\n",
 			prog, (unsigned long long)res->outlier_events);
-	if (res->nerrors || res->total.overlong || res->outlier_events)
+	if (res->nerrors || res->total.overlong || res->outlier_events || res->total.status != IB_FILE_READ)
 		input_skipped = 1;
+	warn_files(agg, " (see summary.md)");
 	ib_result_free(res);
 	return input_skipped ? EXIT_SKIPPED : EXIT_OKAY;
+}
+
+/* imapblast events PATH...: the pipeline of an analysis, each line shown (docs/events.md). */
+static int cmd_events(struct ib_options *c, int argc, char **argv)
+{
+	struct ib_rules *rules = NULL;
+	struct ib_classifier *cls = NULL;
+	struct ib_events_out *w = NULL;
+	struct ib_agg *agg = NULL;
+	struct ib_inputs in;
+	struct ib_error err;
+	struct ib_observer obs;
+	int rc;
+
+	if (argc < 1)
+		usage_error("%s", "no input: give files, directories or - for stdin");
+	rc = load_rules(c, &rules);
+	if (rc)
+		return rc;
+	ib_inputs_init(&in);
+	memset(&err, 0, sizeof(err));
+	for (int i = 0; i < argc && rc == EXIT_OKAY; i++) /* rc is EXIT_OKAY after load_rules */
+		if (ib_inputs_add(&in, argv[i]) < 0)
+			rc = EXIT_INTERNAL;
+	if (rc || ib_events_out_new(&w, stdout, c->cfg.protocols) < 0 ||
+	    ib_classifier_new(&cls, rules, &err) < 0 || ib_agg_new(&agg, c->cfg.bucket_ms) < 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	ib_events_observer(w, &obs);
+	for (size_t i = 0; i < in.nerrors; i++)
+		if (ib_agg_file_error(agg, &in.errors[i]) < 0)
+			rc = EXIT_INTERNAL;
+	for (size_t i = 0; i < in.n && rc != EXIT_INTERNAL; i++)
+		if (ib_pipeline_file_observed(&c->cfg, cls, in.paths[i], agg, &obs, &err) < 0) {
+			report_error(&err);
+			rc = EXIT_INTERNAL;
+		}
+	if (rc == EXIT_OKAY && ib_events_out_status(w) < 0) {
+		fprintf(stderr, "%s: cannot write the events: %s\n", prog,
+			ib_events_out_status(w) == IB_ERR_NOMEM ? "out of memory" : strerror(errno));
+		rc = EXIT_INTERNAL;
+	}
+	if (warn_agg(agg) && rc == EXIT_OKAY)
+		rc = EXIT_SKIPPED;
+out:
+	ib_agg_free(agg);
+	ib_classifier_free(cls);
+	ib_events_out_free(w);
+	ib_inputs_release(&in);
+	ib_rules_free(rules);
+	return rc;
 }
 
 static int cmd_merge(struct ib_options *c, int argc, char **argv)
@@ -763,8 +861,8 @@ static int cmd_help(int argc, char **argv)
 		if (!strcmp(argv[0], docs[i].topic))
 			doc = &docs[i];
 	if (!cmd && !doc)
-		usage_error("no help on '%s' (commands: formats, rules, merge; topics: method, "
-			    "report, formats, rules)",
+		usage_error("no help on '%s' (commands: formats, rules, merge, events; topics: method, "
+			    "report, formats, events, rules)",
 			    argv[0]);
 	if (cmd)
 		print_help(cmd);

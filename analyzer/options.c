@@ -305,31 +305,34 @@ static void help_outputs(char *buf, size_t size)
 #define M IB_CMD_MERGE
 #define R IB_CMD_RULES
 #define F IB_CMD_FORMATS
+#define E IB_CMD_EVENTS
 #define IN "Input"
 #define AN "Analysis"
 #define OUT "Output"
 
 const struct ib_option ib_option_table[] = {
     OPT_UINT("jobs", 'j', "N", "use N threads (default: CPUs, at most 4)", IN, A | M, cfg.jobs, 1, 256),
-    OPT_CUSTOM("format", 0, "NAME", "force a parser (see 'imapblast formats')", IN, A | R, set_format, NULL),
-    OPT_CUSTOM("tz", 0, "[GLOB=]ZONE", "zone of logs without one, e.g. Europe/Berlin (default UTC)", IN,
-	       A | R, set_tz, NULL),
-    OPT_CUSTOM("user-of", 0, "GLOB=USER", "user of the events of matching files that name none (or @FILE)",
-	       IN, A | R, set_user_of, NULL),
-    OPT_CUSTOM("default-domain", 0, "DOMAIN", "count bare user names as user@DOMAIN", IN, A | R, set_domain,
+    OPT_CUSTOM("format", 0, "NAME", "force a parser (see 'imapblast formats')", IN, A | R | E, set_format,
 	       NULL),
-    OPT_UINT("year", 0, "YYYY", "year of yearless syslog dates (default: from file mtime)", IN, A | R,
+    OPT_CUSTOM("tz", 0, "[GLOB=]ZONE", "zone of logs without one, e.g. Europe/Berlin (default UTC)", IN,
+	       A | R | E, set_tz, NULL),
+    OPT_CUSTOM("user-of", 0, "GLOB=USER", "user of the events of matching files that name none (or @FILE)",
+	       IN, A | R | E, set_user_of, NULL),
+    OPT_CUSTOM("default-domain", 0, "DOMAIN", "count bare user names as user@DOMAIN", IN, A | R | E,
+	       set_domain, NULL),
+    OPT_UINT("year", 0, "YYYY", "year of yearless syslog dates (default: from file mtime)", IN, A | R | E,
 	     cfg.year, 1970, 9999),
-    OPT_UINT("max-line", 0, "BYTES", "skip and count longer lines (default 65536)", IN, A | R, cfg.max_line,
-	     256, 1 << 30),
-    OPT_LIST("rules", 0, "FILE", "add signature rules (repeatable; same name replaces)", IN, A | R, rules),
-    OPT_FLAG("no-default-rules", 0, "use only --rules files", IN, A | R, cfg.no_default_rules),
+    OPT_UINT("max-line", 0, "BYTES", "skip and count longer lines (default 65536)", IN, A | R | E,
+	     cfg.max_line, 256, 1 << 30),
+    OPT_LIST("rules", 0, "FILE", "add signature rules (repeatable; same name replaces)", IN, A | R | E,
+	     rules),
+    OPT_FLAG("no-default-rules", 0, "use only --rules files", IN, A | R | E, cfg.no_default_rules),
 
     OPT_DURATION("bucket", 0, "DURATION", "time bucket, e.g. 1m, 5m, 1h (default 5m)", AN, A, cfg.bucket_ms,
 		 1000, 7 * 86400000.0),
-    OPT_TIME("since", 0, "TIME", "ignore events before TIME (ISO 8601, UTC unless offset)", AN, A | M | R,
+    OPT_TIME("since", 0, "TIME", "ignore events before TIME (ISO 8601, UTC unless offset)", AN, A | M | R | E,
 	     cfg.since_ms),
-    OPT_TIME("until", 0, "TIME", "ignore events at or after TIME", AN, A | M | R, cfg.until_ms),
+    OPT_TIME("until", 0, "TIME", "ignore events at or after TIME", AN, A | M | R | E, cfg.until_ms),
     OPT_CUSTOM("window", 0, "START..END", "incident window instead of detecting it (repeatable)", AN, A | M,
 	       set_window, NULL),
     OPT_UINT("attack-users", 0, "N", "IP failing for >= N users, no success: attacker (20)", AN, A | M,
@@ -339,9 +342,9 @@ const struct ib_option ib_option_table[] = {
     OPT_DOUBLE("attack-ratio", 0, "R", "share of never-succeeding users for the ratio rule (0.8)", AN, A | M,
 	       cfg.attack_ratio, 0, 1),
     OPT_LIST("trusted-proxy", 0, "IP", "never treat IP as an attack source (repeatable)", AN, A | M, proxies),
-    OPT_CUSTOM("protocols", 0, "LIST", "count logins of these protocols (default imap,pop3; or all)", AN, A,
-	       set_protocols, NULL),
-    OPT_CUSTOM("server-alias", 0, "FROM=TO", "count server FROM (or FROM:port) as TO (repeatable)", AN, A,
+    OPT_CUSTOM("protocols", 0, "LIST", "count logins of these protocols (default imap,pop3; or all)", AN,
+	       A | E, set_protocols, NULL),
+    OPT_CUSTOM("server-alias", 0, "FROM=TO", "count server FROM (or FROM:port) as TO (repeatable)", AN, A | E,
 	       set_alias, NULL),
     OPT_DOUBLE("window-factor", 0, "F", "hot bucket: rate >= F x baseline (3.0)", AN, A | M,
 	       cfg.window_factor, 0, 1e9),

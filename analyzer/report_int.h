@@ -68,6 +68,15 @@ void ib_fput_esc(FILE *f, struct ib_rbuf *scratch, const char *s, enum ib_esc_mo
 /* The user as shown in md/json/svg: the pseudonym under --redact, else the user. */
 const char *ib_shown_user(const struct ib_config *cfg, const char *user, char buf[32]);
 
+/*
+ * A log line as shown in md/json (a sample of what was not understood):
+ * its shape (ib_line_shape, no user name left) under --redact, else the
+ * line. buf holds at least IB_SHAPE_MAX + 1 bytes.
+ */
+const char *ib_shown_line(const struct ib_config *cfg, const char *line, char *buf);
+/* Share of login lines that nothing took: unmatched / (events + unmatched), 0 when none. */
+double ib_login_share(const struct ib_file_counts *c);
+
 /* ISO time or "" (when IB_TIME_NONE) into buf (>= 32 bytes). */
 const char *ib_rep_time(int64_t ms, char *buf, size_t size);
 /* A duration in ms as "12 min", "1 h 5 min", "45 s", "2 d 3 h". */

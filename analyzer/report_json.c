@@ -169,6 +169,50 @@ static void jcounts(struct jw *w, const struct ib_file_counts *c)
 	ju(w, "unparseable", c->unparseable);
 	ju(w, "overlong", c->overlong);
 	jbool(w, "accounted", c->lines == c->events + c->ignored + c->unparseable + c->overlong);
+	ju(w, "login_unmatched", c->login_unmatched);
+}
+
+static const char *file_status(int s)
+{
+	return s == IB_FILE_UNKNOWN ? "unknown" : s == IB_FILE_SKIPPED ? "skipped" : "read";
+}
+
+/* A file's status and, when it was not understood, its first lines. */
+static void jstatus(struct jw *w, const struct ib_file_counts *c, const struct ib_config *cfg)
+{
+	char buf[IB_SHAPE_MAX + 1];
+
+	jstr(w, "status", file_status(c->status));
+	open_(w, "samples", '[');
+	for (int k = 0; c->status != IB_FILE_READ && k < IB_FILE_SAMPLES && c->sample[k]; k++) {
+		open_(w, NULL, '{');
+		ju(w, "line", c->sample_line[k]);
+		jstr(w, "text", ib_shown_line(cfg, c->sample[k], buf));
+		close_(w, '}');
+	}
+	close_(w, ']');
+}
+
+/* Login-looking lines nothing took: how many, their share, by shape. */
+static void junmatched(struct jw *w, const struct ib_result *r, const struct ib_config *cfg)
+{
+	char buf[IB_SHAPE_MAX + 1];
+
+	open_(w, "unmatched_login", '{');
+	ju(w, "lines", r->total.login_unmatched);
+	ju(w, "login_lines", r->total.events + r->total.login_unmatched);
+	jdbl(w, "share", ib_login_share(&r->total));
+	open_(w, "shapes", '[');
+	for (size_t i = 0; i < r->nshapes; i++) {
+		open_(w, NULL, '{');
+		jstr(w, "shape", r->shapes[i].shape);
+		ju(w, "count", r->shapes[i].count);
+		jstr(w, "sample", ib_shown_line(cfg, r->shapes[i].sample, buf));
+		jstr(w, "first_seen", r->shapes[i].first);
+		close_(w, '}');
+	}
+	close_(w, ']');
+	close_(w, '}');
 }
 
 static const char *win_source(enum ib_window_source s)
@@ -409,6 +453,7 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 		jstr(&w, "format", fr->format ? fr->format : "");
 		jbool(&w, "gzip", fr->c.gzip);
 		jcounts(&w, &fr->c);
+		jstatus(&w, &fr->c, cfg);
 		close_(&w, '}');
 	}
 	close_(&w, ']');
@@ -417,6 +462,8 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	ju(&w, "files", r->nfiles);
 	jcounts(&w, &r->total);
 	close_(&w, '}');
+
+	junmatched(&w, r, cfg);
 
 	open_(&w, "reasons", '[');
 	for (i = 0; i < r->nreasons; i++) {

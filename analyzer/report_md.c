@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "imapblast/coverage.h"
 #include "imapblast/report.h"
 #include "imapblast/timeutil.h"
 #include "report_int.h"
@@ -448,6 +449,82 @@ static void text_num_text_row(struct mw *w, const char *a, uint64_t n, const cha
 	fputs(" |\n", w->f);
 }
 
+/* Files imapblast did not understand, with their first lines (docs/robustness.md). */
+static void files_not_understood(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	char buf[IB_SHAPE_MAX + 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nfiles; i++)
+		n += r->files[i].c.status != IB_FILE_READ;
+	if (!n)
+		return;
+	fprintf(f, "**Files not understood: %zu.** Nothing in them was counted; the exit code is 1.\n\n", n);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct ib_file_counts *c = &r->files[i].c;
+
+		if (c->status == IB_FILE_READ)
+			continue;
+		fputs("- ", f);
+		esc(w, r->files[i].path);
+		if (c->status == IB_FILE_UNKNOWN)
+			fprintf(f, ": no parser recognised its format (%" PRIu64 " lines)", c->lines);
+		else
+			fprintf(f, ": read as %s, but none of its %" PRIu64 " lines became an event",
+				r->files[i].format, c->lines);
+		fputs(". First lines not understood:\n", f);
+		for (int k = 0; k < IB_FILE_SAMPLES && c->sample[k]; k++) {
+			fprintf(f, "  - line %" PRIu64 ": ", c->sample_line[k]);
+			esc(w, ib_shown_line(w->cfg, c->sample[k], buf));
+			fputs("\n", f);
+		}
+	}
+	fputs("\n", f);
+}
+
+/* Lines that look like login outcomes but that no parser or rule took. */
+static void login_unmatched(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	char buf[IB_SHAPE_MAX + 1], p[16];
+	uint64_t all = r->total.events + r->total.login_unmatched;
+	size_t i;
+
+	if (!r->total.login_unmatched) {
+		fputs("No login-looking line was left unmatched: every line with words such as login, auth, "
+		      "password or failed next to a user or an address became an event.\n\n",
+		      f);
+		return;
+	}
+	pct(p, sizeof(p), r->total.login_unmatched, all);
+	fprintf(f,
+		"**Login-looking lines no parser or rule took: %" PRIu64 "** (%s of %" PRIu64
+		" login lines). They may be logins imapblast does not know: write a rule for them "
+		"(docs/rules.md) and check it with `imapblast rules --test`.\n\n"
+		"| File | Login-looking lines not taken |\n|---|---:|\n",
+		r->total.login_unmatched, p, all);
+	for (i = 0; i < r->nfiles; i++)
+		if (r->files[i].c.login_unmatched) {
+			fputs("| ", f);
+			esc(w, r->files[i].path);
+			fprintf(f, " | %" PRIu64 " |\n", r->files[i].c.login_unmatched);
+		}
+	fputs("\n| Shape | Lines | Sample | First seen |\n|---|---:|---|---|\n", f);
+	for (i = 0; i < r->nshapes && i < TOP; i++) {
+		fputs("| ", f);
+		esc(w, r->shapes[i].shape);
+		fprintf(f, " | %" PRIu64 " | ", r->shapes[i].count);
+		esc(w, ib_shown_line(w->cfg, r->shapes[i].sample, buf));
+		fputs(" | ", f);
+		esc(w, r->shapes[i].first);
+		fputs(" |\n", f);
+	}
+	if (r->nshapes > TOP)
+		fprintf(f, "\n%zu more shapes in summary.json.\n", r->nshapes - TOP);
+	fputs("\n", f);
+}
+
 /* Repeated input: files not read (their content equals another's), events counted once. */
 static void section_dups(struct mw *w, const struct ib_result *r)
 {
@@ -553,6 +630,8 @@ static void section_quality(struct mw *w, const struct ib_result *r)
 			text_num_text_row(w, r->reasons[i].reason, r->reasons[i].count, r->reasons[i].sample);
 		fputs("\n", f);
 	}
+	files_not_understood(w, r);
+	login_unmatched(w, r);
 	if (r->nerrors) {
 		fprintf(f,
 			"**Input errors: %zu.** These inputs were not read completely.\n\n"

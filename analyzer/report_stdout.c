@@ -59,9 +59,20 @@ int ib_write_stdout_summary(FILE *f, const struct ib_result *r, const struct ib_
 		r->nattacks, r->attack_events, r->nunverified);
 	fprintf(f,
 		"input:           %zu files, %s, %" PRIu64 " lines (%" PRIu64 " events, %" PRIu64
-		" ignored, %" PRIu64 " unparseable, %" PRIu64 " over-long)\n",
+		" ignored, %" PRIu64 " unparseable, %" PRIu64 " over-long; login lines not taken: %" PRIu64
+		" of %" PRIu64 ", %.1f%%)\n",
 		r->nfiles, human_bytes(r->total.bytes_in, a, sizeof(a)), r->total.lines, r->total.events,
-		r->total.ignored, r->total.unparseable, r->total.overlong);
+		r->total.ignored, r->total.unparseable, r->total.overlong, r->total.login_unmatched,
+		r->total.events + r->total.login_unmatched, 100.0 * ib_login_share(&r->total));
+	for (size_t i = 0, n = 0; i < r->nfiles; i++) {
+		if (r->files[i].c.status == IB_FILE_READ)
+			continue;
+		fputs(n++ ? ", '" : "not understood:  '", f);
+		ib_fput_esc(f, &sc, r->files[i].path, IB_ESC_TERM);
+		fputs("'", f);
+	}
+	if (r->total.status != IB_FILE_READ)
+		fputs(" (see summary.md)\n", f);
 	if (r->nerrors) {
 		fprintf(f, "input errors:    %zu, first: '", r->nerrors);
 		ib_fput_esc(f, &sc, r->errors[0].path, IB_ESC_TERM);

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "imapblast/coverage.h"
 #include "imapblast/report.h"
 #include "imapblast/timeutil.h"
 #include "report_int.h"
@@ -268,6 +269,24 @@ const char *ib_shown_user(const struct ib_config *cfg, const char *user, char bu
 		return buf;
 	}
 	return user ? user : "";
+}
+
+const char *ib_shown_line(const struct ib_config *cfg, const char *line, char *buf)
+{
+	if (!line)
+		return "";
+	if (cfg && cfg->redact_key) {
+		ib_line_shape(ib_str_from(line), buf, IB_SHAPE_MAX + 1);
+		return buf;
+	}
+	return line;
+}
+
+double ib_login_share(const struct ib_file_counts *c)
+{
+	uint64_t all = c->events + c->login_unmatched;
+
+	return all ? (double)c->login_unmatched / (double)all : 0.0;
 }
 
 const char *ib_rep_time(int64_t ms, char *buf, size_t size)

@@ -2,7 +2,11 @@
  * state.c: the aggregator's state file (agg.h). Versioned, checksummed
  * (CRC-32 of everything before it), fixed little-endian encoding:
  *   "IBSTATE1", version u32, total length u64, bucket ms i64,
- *   strings per kind, cells, files, errors, reasons, crc u32.
+ *   strings per kind, cells, files, errors, reasons, shapes, crc u32.
+ * Version 2 added the strings of kinds IB_S_ADDR and IB_S_DUP; version 3
+ * added to each file its login-looking unmatched lines, status and samples,
+ * and the shapes section. Versions 1 and 2 still load (what they lack reads
+ * as zero and empty).
  * Strings, cells, files and reasons are written in one canonical order,
  * so the same content gives the same bytes whatever the thread count or
  * input order. Loading re-interns every string and re-adds every cell,
@@ -17,7 +21,7 @@
 #include "imapblast/atomic.h"
 
 #define STATE_MAGIC "IBSTATE1"
-#define STATE_VERSION 2u /* 2: strings of kinds IB_S_ADDR, IB_S_DUP; 1 is still read */
+#define STATE_VERSION 3u /* 3: file coverage and shapes; 2: strings of kinds IB_S_ADDR, IB_S_DUP */
 #define STATE_HEADER 28	 /* magic 8, version 4, total length 8, bucket 8 */
 #define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
 
@@ -88,6 +92,7 @@ struct canon {
 	uint32_t *rank[IB_S_KINDS];  /* id -> position */
 	size_t *cells;		     /* position -> cell index */
 	size_t *reasons;	     /* position -> reason index */
+	size_t *shapes;		     /* position -> shape index */
 };
 
 struct sref {
@@ -136,11 +141,12 @@ static void canon_free(struct canon *cn)
 	}
 	free(cn->cells);
 	free(cn->reasons);
+	free(cn->shapes);
 }
 
 static int canon_build(const struct ib_agg *a, struct canon *cn)
 {
-	size_t most = a->nreasons;
+	size_t most = a->nreasons > a->nshapes ? a->nreasons : a->nshapes;
 	struct sref *sr = NULL;
 	struct cref *cr = NULL;
 
@@ -152,7 +158,8 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 	cr = malloc((a->ncells ? a->ncells : 1) * sizeof(*cr));
 	cn->cells = malloc((a->ncells ? a->ncells : 1) * sizeof(size_t));
 	cn->reasons = malloc((a->nreasons ? a->nreasons : 1) * sizeof(size_t));
-	if (!sr || !cr || !cn->cells || !cn->reasons)
+	cn->shapes = malloc((a->nshapes ? a->nshapes : 1) * sizeof(size_t));
+	if (!sr || !cr || !cn->cells || !cn->reasons || !cn->shapes)
 		goto nomem;
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		size_t n = a->st[k].n;
@@ -195,6 +202,13 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 	qsort(sr, a->nreasons, sizeof(*sr), sref_cmp);
 	for (size_t i = 0; i < a->nreasons; i++)
 		cn->reasons[i] = sr[i].i;
+	for (size_t i = 0; i < a->nshapes; i++) {
+		sr[i].s = a->shapes[i].shape;
+		sr[i].i = i;
+	}
+	qsort(sr, a->nshapes, sizeof(*sr), sref_cmp);
+	for (size_t i = 0; i < a->nshapes; i++)
+		cn->shapes[i] = sr[i].i;
 	free(sr);
 	free(cr);
 	return IB_OK;
@@ -249,6 +263,19 @@ static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
 		wint(w, c->format ? 1 : 0, 1);
 		if (c->format)
 			wstr(w, c->format);
+		wint(w, c->login_unmatched, 8);
+		wint(w, (uint64_t)c->status, 1);
+		{
+			int k = 0;
+
+			while (k < IB_FILE_SAMPLES && c->sample[k])
+				k++;
+			wint(w, (uint64_t)k, 1);
+			for (int j = 0; j < k; j++) {
+				wint(w, c->sample_line[j], 8);
+				wstr(w, c->sample[j]);
+			}
+		}
 	}
 	wint(w, a->nerrors, 8);
 	for (size_t i = 0; i < a->nerrors; i++) {
@@ -266,6 +293,16 @@ static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
 		const struct ib_reasonacc *r = &a->reasons[cn->reasons[i]];
 
 		wstr(w, r->reason);
+		wint(w, r->count, 8);
+		wint(w, rank[IB_S_FILE][r->file], 4);
+		wint(w, r->line, 8);
+	}
+	wint(w, a->nshapes, 8);
+	for (size_t i = 0; i < a->nshapes; i++) {
+		const struct ib_shapeacc *r = &a->shapes[cn->shapes[i]];
+
+		wstr(w, r->shape);
+		wstr(w, r->sample);
 		wint(w, r->count, 8);
 		wint(w, rank[IB_S_FILE][r->file], 4);
 		wint(w, r->line, 8);
@@ -336,7 +373,7 @@ struct rd {
 	const unsigned char *p;
 	size_t len, off;
 	int bad;
-	unsigned version;
+	unsigned version; /* of the file: what its records hold */
 };
 
 static uint64_t rdint(struct rd *r, int bytes)
@@ -400,6 +437,74 @@ static int corrupt(struct ib_error *err, const char *name, size_t off, const cha
 {
 	return ib_error_set(err, IB_ERR_FORMAT, 0, name, off, "state '%s': corrupt at byte %zu: %s", name,
 			    off, what);
+}
+
+static void free_samples(struct ib_file_counts *c)
+{
+	for (int k = 0; k < IB_FILE_SAMPLES; k++) {
+		free((char *)c->sample[k]);
+		c->sample[k] = NULL;
+	}
+}
+
+/* The version 3 fields of a file record into c: IB_OK, IB_ERR_FORMAT or IB_ERR_NOMEM. */
+static int rfile3(struct rd *r, struct ib_file_counts *c)
+{
+	uint64_t n;
+
+	c->login_unmatched = rdint(r, 8);
+	c->status = (int)rdint(r, 1);
+	n = rdint(r, 1);
+	if (r->bad || c->status > IB_FILE_UNKNOWN || n > IB_FILE_SAMPLES)
+		return IB_ERR_FORMAT;
+	for (uint64_t k = 0; k < n; k++) {
+		size_t len = 0;
+		const char *s;
+
+		c->sample_line[k] = rdint(r, 8);
+		s = rstr(r, &len);
+		if (!s)
+			return IB_ERR_FORMAT;
+		if (!(c->sample[k] = ib_dupmem(s, len)))
+			return IB_ERR_NOMEM;
+	}
+	return IB_OK;
+}
+
+/* The shapes section (version 3). */
+static int rshapes(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
+{
+	uint64_t at = r->off, n = rcount(r, 28);
+
+	if (r->bad)
+		return corrupt(err, name, at, "bad shape count");
+	for (uint64_t i = 0; i < n; i++) {
+		size_t len = 0, slen = 0;
+		const char *s, *t;
+		char *shape, *sample;
+		uint64_t count, line;
+		uint32_t file;
+		int rc;
+
+		at = r->off;
+		s = rstr(r, &len);
+		t = rstr(r, &slen);
+		count = rdint(r, 8);
+		file = (uint32_t)rdint(r, 4);
+		line = rdint(r, 8);
+		if (r->bad || file >= a->st[IB_S_FILE].n)
+			return corrupt(err, name, at, "bad shape record");
+		shape = ib_dupmem(s, len);
+		sample = ib_dupmem(t, slen);
+		rc = shape && sample ? ib_agg_shape_add(a, shape, sample, count, file, line) : IB_ERR_NOMEM;
+		free(shape);
+		free(sample);
+		if (rc < 0)
+			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+	}
+	if (a->nshapes != n)
+		return corrupt(err, name, at, "duplicate shape");
+	return IB_OK;
 }
 
 static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
@@ -502,13 +607,17 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 			if (s && !(fmt = ib_dupmem(s, len)))
 				return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, at, "out of memory");
 		}
-		if (r->bad || c.gzip > 1 || hasfmt > 1) {
+		rc = r->version >= 3 ? rfile3(r, &c) : IB_OK;
+		if (r->bad || c.gzip > 1 || hasfmt > 1 || rc == IB_ERR_FORMAT) {
 			free(fmt);
+			free_samples(&c);
 			return corrupt(err, name, at, "bad file record");
 		}
 		c.format = fmt;
-		rc = ib_agg_file_counts(a, (uint32_t)i, &c);
+		if (rc >= 0)
+			rc = ib_agg_file_counts(a, (uint32_t)i, &c);
 		free(fmt);
+		free_samples(&c);
 		if (rc < 0)
 			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 	}
@@ -568,6 +677,9 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 		if (a->nreasons != n)
 			return corrupt(err, name, at, "duplicate reason");
 	}
+	at = r->off;
+	if (r->version >= 3 && (rc = rshapes(a, r, name, err)) < 0)
+		return rc;
 	if (r->off != r->len)
 		return corrupt(err, name, r->off, "trailing bytes");
 	return IB_OK;
@@ -599,7 +711,7 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 	if (r.bad)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
 				    name, len);
-	if (version != STATE_VERSION && version != 1)
+	if (version < 1 || version > STATE_VERSION)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 8, "state '%s': unsupported version %llu",
 				    name, (unsigned long long)version);
 	total = rdint(&r, 8);

@@ -37,7 +37,7 @@ _imapblast()
 	sub=
 	if ((COMP_CWORD > 1)); then
 		case ${COMP_WORDS[1]} in
-		formats | rules | merge | events) sub=${COMP_WORDS[1]} ;;
+		formats | rules | merge | events | help) sub=${COMP_WORDS[1]} ;;
 		esac
 	fi
 
@@ -67,7 +67,7 @@ _imapblast()
 	-j | --jobs | --year | --max-line | --bucket | --since | --until | --window | \
 		--attack-users | --attack-min-users | --attack-ratio | --trusted-proxy | \
 		--server-alias | --window-factor | --window-min-rate | --window-min-failures | \
-		--window-gap | --cred-factor | --server-factor)
+		--window-gap | --cred-factor | --server-factor | --protocols | --user-of | --default-domain)
 		return 0 # a value: nothing to offer
 		;;
 	esac
@@ -77,10 +77,15 @@ _imapblast()
 		return 0
 	fi
 	if [[ $COMP_CWORD -eq 1 ]]; then
-		COMPREPLY=($(compgen -W "formats rules merge" -- "$cur") $(compgen -f -- "$cur"))
+		COMPREPLY=($(compgen -W "formats rules merge events help" -- "$cur") $(compgen -f -- "$cur"))
 		return 0
 	fi
 	[[ $sub == formats ]] && return 0
+	if [[ $sub == help ]]; then
+		((COMP_CWORD == 2)) &&
+			COMPREPLY=($(compgen -W "formats rules merge events method report" -- "$cur"))
+		return 0
+	fi
 	COMPREPLY=($(compgen -f -- "$cur"))
 	return 0
 } &&

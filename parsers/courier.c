@@ -43,24 +43,20 @@ static int courier_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 	if (IB_SP_SKIP(&r, "INFO: ") && IB_SP_SKIP(&r, "ERR: ") && IB_SP_SKIP(&r, "WARN: ") &&
 	    IB_SP_SKIP(&r, "DEBUG: ") && IB_SP_SKIP(&r, "CRIT: "))
 		(void)IB_SP_SKIP(&r, "ALERT: ");
-	ev->message = msg;
-	ev->server = hdr->host;
-	ev->protocol = ib_proto_of_program(hdr->program);
-	if (IB_SP_SKIP(&r, "LOGIN FAILED, ") == 0 || IB_SP_SKIP(&r, "LOGIN, ") == 0) {
-		fields(r, ev);
-		ev->flags |= IB_EV_AUTH_HINT;
-		return IB_OK;
-	}
-	if (IB_SP_STARTS(r, "authentication error")) {
-		ev->flags |= IB_EV_AUTH_HINT;
-		return IB_OK;
-	}
 	/* session ends and connects: Courier's, but not login outcomes */
 	if (IB_SP_STARTS(r, "LOGOUT, ") || IB_SP_STARTS(r, "DISCONNECTED, ") ||
 	    IB_SP_STARTS(r, "TIMEOUT, ") || IB_SP_STARTS(r, "Disconnected, ") ||
 	    IB_SP_STARTS(r, "Connection, "))
 		return IB_SKIP;
-	return IB_DECLINE;
+	if (IB_SP_SKIP(&r, "LOGIN FAILED, ") == 0 || IB_SP_SKIP(&r, "LOGIN, ") == 0)
+		fields(r, ev);
+	else if (!IB_SP_STARTS(r, "authentication error"))
+		return IB_DECLINE; /* before writing ev (parser.h) */
+	ev->message = msg;
+	ev->server = hdr->host;
+	ev->protocol = ib_proto_of_program(hdr->program);
+	ev->flags |= IB_EV_AUTH_HINT;
+	return IB_OK;
 }
 
 static const char *const courier_programs[] = {"imapd", "imapd-ssl", "pop3d", "pop3d-ssl", "courier*", NULL};

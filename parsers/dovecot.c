@@ -247,6 +247,29 @@ static struct ib_str token_after(struct ib_str t, const char *lit, size_t n)
  * Dovecot's field values ('<' of "session=<"), so the usual line takes one
  * memrchr per field instead of several.
  */
+/* !memcmp(k, key, klen) without a call for the short keys (4 to 16 bytes: two overlapping words). */
+static inline int key_at(const char *k, const char *key, size_t klen)
+{
+	uint64_t x, y, z, w;
+	uint32_t p, q, r, t;
+
+	if (klen >= 8 && klen <= 16) {
+		memcpy(&x, k, 8);
+		memcpy(&y, key, 8);
+		memcpy(&z, k + klen - 8, 8);
+		memcpy(&w, key + klen - 8, 8);
+		return !((x ^ y) | (z ^ w));
+	}
+	if (klen >= 4 && klen < 8) {
+		memcpy(&p, k, 4);
+		memcpy(&q, key, 4);
+		memcpy(&r, k + klen - 4, 4);
+		memcpy(&t, key + klen - 4, 4);
+		return !((p ^ q) | (r ^ t));
+	}
+	return !memcmp(k, key, klen);
+}
+
 static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 {
 	size_t n; /* anchors of candidate starts lie in s.ptr[a .. n) */
@@ -261,7 +284,7 @@ static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 		if (!q)
 			return NULL;
 		k = q - a;
-		if (!memcmp(k, key, klen) && (k == s.ptr || k[-1] == ' ' || k[-1] == ','))
+		if (key_at(k, key, klen) && (k == s.ptr || k[-1] == ' ' || k[-1] == ','))
 			return k + klen;
 		n = (size_t)(q - s.ptr);
 	}

@@ -20,18 +20,29 @@ struct fm_state {
 	struct ib_sp_buf login_user; /* user of the pending LOGIN */
 	char tag[16];		     /* pending LOGIN/AUTHENTICATE tag */
 	size_t tag_len;
-	int failed; /* a failure event was emitted in this poll */
-	int ok;	    /* a success event was emitted in this poll */
+	int failed;	 /* a failure event was emitted in this poll */
+	int ok;		 /* a success event was emitted in this poll */
+	int64_t last_ms; /* the time of the last event emitted, or 0 */
 };
+
+/*
+ * A poll's lines come within seconds; daemons poll every minute or more.
+ * An event this long after the last one is of a new poll, also where no
+ * line ended the poll before (a timeout logs no "Query status=").
+ */
+#define FM_POLL_GAP_MS 45000
 
 /*
  * One syslog file often interleaves several fetchmail daemons (one per
  * client host or per user, each with its own pid), so the carried account
- * is kept per (host, tag) in a small fixed table. A slot taken over by
- * another daemon starts empty: never carry one daemon's account to
- * another's failure.
+ * is kept per (host, tag) in a fixed open-addressed table, probed linearly
+ * over FM_PROBE slots. Only when all of them are taken by other daemons is
+ * the first one taken over, and it starts empty: never carry one daemon's
+ * account to another's failure. (A direct-mapped table of 64 lost a
+ * daemon's account whenever two of a few dozen daemons shared a slot.)
  */
-#define FM_SLOTS 64
+#define FM_SLOTS 1024
+#define FM_PROBE 16
 
 struct fm_table {
 	uint64_t key[FM_SLOTS];
@@ -46,7 +57,7 @@ static void *fm_open(void)
 static struct fm_state *fm_slot(struct fm_table *t, const struct ib_syslog_hdr *hdr)
 {
 	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	size_t i, first;
 
 	if (!t)
 		return NULL;
@@ -58,11 +69,19 @@ static struct fm_state *fm_slot(struct fm_table *t, const struct ib_syslog_hdr *
 			h = (h ^ (unsigned char)hdr->tag.ptr[i]) * 1099511628211ULL;
 	}
 	h |= 1; /* 0 marks a free slot */
-	i = (size_t)(h % FM_SLOTS);
-	if (t->key[i] != h) {
-		t->key[i] = h;
-		memset(&t->slot[i], 0, sizeof(t->slot[i]));
+	first = (size_t)(h % FM_SLOTS);
+	for (size_t k = 0; k < FM_PROBE; k++) {
+		i = (first + k) % FM_SLOTS;
+		if (t->key[i] == h)
+			return &t->slot[i];
+		if (!t->key[i]) {
+			t->key[i] = h;
+			return &t->slot[i];
+		}
 	}
+	i = first;
+	t->key[i] = h;
+	memset(&t->slot[i], 0, sizeof(t->slot[i]));
 	return &t->slot[i];
 }
 
@@ -111,9 +130,19 @@ static struct ib_str strip_dot(struct ib_str s)
 	return s;
 }
 
-static int fail_event(struct fm_state *st)
+/* Start a new poll when ev comes long after the last event of st. */
+static void poll_gap(struct fm_state *st, const struct ib_event *ev)
+{
+	if (ev->time_ms != IB_TIME_NONE && st->last_ms && ev->time_ms - st->last_ms > FM_POLL_GAP_MS)
+		st->failed = st->ok = 0;
+	if (ev->time_ms != IB_TIME_NONE)
+		st->last_ms = ev->time_ms;
+}
+
+static int fail_event(struct fm_state *st, const struct ib_event *ev)
 {
 	if (st) {
+		poll_gap(st, ev);
 		if (st->failed)
 			return IB_SKIP; /* already reported for this poll */
 		st->failed = 1;
@@ -126,6 +155,7 @@ static int ok_event(struct fm_state *st, struct ib_event *ev)
 	ev->outcome = IB_CAT_OK;
 	ev->signature = "fetchmail-ok";
 	if (st) {
+		poll_gap(st, ev);
 		if (st->ok)
 			return IB_SKIP;
 		st->ok = 1;
@@ -177,7 +207,7 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 		ev->flags |= IB_EV_AUTH_HINT;
 		if (IB_SP_STARTS(s, "OK"))
 			return ok_event(st, ev);
-		return fail_event(st);
+		return fail_event(st, ev);
 	}
 	if (IB_SP_STARTS(msg, "Authorization failure on ")) {
 		struct ib_str s = ib_sp_from(msg, 25);
@@ -192,7 +222,7 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 		}
 		carry(st, ev);
 		ev->flags |= IB_EV_AUTH_HINT;
-		return fail_event(st);
+		return fail_event(st, ev);
 	}
 	if (IB_SP_STARTS(msg, "Lock-busy error on ") || IB_SP_STARTS(msg, "Server busy error on ")) {
 		at = IB_SP_FIND(msg, " on ");
@@ -202,23 +232,23 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 			set_account(st, u, h);
 		}
 		carry(st, ev);
-		return fail_event(st);
+		return fail_event(st, ev);
 	}
 	if (IB_SP_STARTS(msg, "timeout after ") && (at = IB_SP_FIND(msg, " server ")) > 0) {
 		ev->server = ib_sp_token(strip_dot(ib_sp_from(msg, (size_t)at + 8)));
 		carry(st, ev);
-		return fail_event(st);
+		return fail_event(st, ev);
 	}
 	if (IB_SP_STARTS(msg, "connection to ") && IB_SP_FIND(msg, " failed") > 0) {
 		tok = ib_sp_token(ib_sp_from(msg, 14));
 		at = ib_sp_rchr(tok, ':');
 		ev->server = at > 0 ? ib_sp_sub(tok, 0, (size_t)at) : tok;
 		carry(st, ev);
-		return fail_event(st);
+		return fail_event(st, ev);
 	}
 	if (IB_SP_STARTS(msg, "Received BYE response from IMAP server")) {
 		carry(st, ev);
-		return fail_event(st);
+		return fail_event(st, ev);
 	}
 	if (IB_SP_STARTS(msg, "Query status=")) {
 		uint64_t code = 0;
@@ -232,7 +262,7 @@ static int fm_msg(struct fm_state *st, struct ib_str msg, struct ib_event *ev)
 		else if (code == 8)
 			rc = IB_SKIP; /* EXCLUDE: nothing was polled */
 		else
-			rc = fail_event(st);
+			rc = fail_event(st, ev);
 		if (st)
 			st->failed = st->ok = 0; /* the poll ends here */
 		return rc;

@@ -6,9 +6,9 @@
  * ev->message = everything after "*<conn> " (context fields included). server = the
  * upstream, never the listen address. A bounded per-file table keyed by *conn carries
  * login and upstream to later lines of the same connection. "client logged in" is the
- * success line. Protocol: the listen port ("server: 0.0.0.0:993", or the "connected to"
- * line), else the upstream's port, else the action ("sending LOGIN command" is IMAP,
- * "HELO/EHLO", "XCLIENT", "MAIL FROM" SMTP); unknown ports leave it unknown.
+ * success line, also with an action suffix (" while proxying"). Protocol: the listen port ("server:
+ * 0.0.0.0:993", or the "connected to" line), else the upstream's port, else the action ("sending LOGIN
+ * command" is IMAP, "HELO/EHLO", "XCLIENT", "MAIL FROM" SMTP); unknown ports leave it unknown.
  */
 #include <stdlib.h>
 #include "imapblast/parser.h"
@@ -76,13 +76,14 @@ static size_t skip_quoted(struct ib_str s, size_t i)
 
 static int is_event_msg(struct ib_str m, unsigned *flags)
 {
-	if (IB_SP_FIND_AT(m, " while proxying,", 11) >= 0)
-		return 0; /* the login worked; data-phase noise */
-	if (IB_SP_STARTS(m, "client login failed") || IB_SP_STARTS(m, "upstream sent invalid response")) {
+	/* the success, also with an action suffix ("client logged in while proxying, client: ...") */
+	if (IB_SP_STARTS(m, "client logged in")) {
 		*flags |= IB_EV_AUTH_HINT;
 		return 1;
 	}
-	if (IB_SP_STARTS(m, "client logged in")) {
+	if (IB_SP_FIND_AT(m, " while proxying,", 11) >= 0)
+		return 0; /* the login worked; data-phase noise */
+	if (IB_SP_STARTS(m, "client login failed") || IB_SP_STARTS(m, "upstream sent invalid response")) {
 		*flags |= IB_EV_AUTH_HINT;
 		return 1;
 	}
@@ -232,6 +233,11 @@ static int ngx_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_eve
 	}
 	if (!is_event_msg(msg, &ev->flags))
 		return IB_SKIP; /* proxied, closed, client timeouts outside auth... */
+	if (IB_SP_STARTS(msg, "client logged in")) {
+		/* the line states its outcome: no rule needs to run (most lines of a busy proxy) */
+		ev->outcome = IB_CAT_OK;
+		ev->signature = "nginx-logged-in";
+	}
 	ev->protocol = ib_proto_of_addr(listen);
 	if (!ev->protocol)
 		ev->protocol =

@@ -18,7 +18,8 @@
  * of its own (category credentials), released once a later line of this
  * parser is past the window, or at end of file, with its own line number.
  * The parser sees the daemon lines because it lists their programs and
- * declines them; with nothing held that costs one test per line.
+ * declines them; with nothing held the runtime does not even offer them
+ * (the mark "pam_unix(", parser.h).
  */
 #include <stdlib.h>
 #include "imapblast/parser.h"
@@ -173,8 +174,8 @@ static void expire(struct pam_state *st, int64_t t)
 	}
 }
 
-static int pam_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
-		   struct ib_event *ev)
+static int pam_line(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
+		    struct ib_event *ev)
 {
 	struct pam_state *st = ctx->state;
 	struct ib_str r, svc, v, user = IB_STR_NULL, ip = IB_STR_NULL;
@@ -231,7 +232,17 @@ static int pam_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, st
 	return IB_SKIP; /* held: released by drain, or dropped by a claim */
 }
 
-static int pam_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
+/* The runtime offers a daemon line only while records are held (parser.h: mark). */
+static int pam_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
+		   struct ib_event *ev)
+{
+	int rc = pam_line(ctx, hdr, msg, ev);
+
+	ctx->held = ctx->state ? ((struct pam_state *)ctx->state)->n : 0;
+	return rc;
+}
+
+static int pam_release(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 {
 	struct pam_state *st = ctx->state;
 	struct pam_rec *r;
@@ -258,6 +269,14 @@ static int pam_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 	return IB_OK;
 }
 
+static int pam_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
+{
+	int rc = pam_release(ctx, eof, ev);
+
+	ctx->held = ctx->state ? ((struct pam_state *)ctx->state)->n : 0;
+	return rc;
+}
+
 static const char *const pam_programs[] = {
     "dovecot", "dovecot-auth", "auth",	    "auth-worker", "imap-login", "pop3-login", "imapd", "imapd-ssl",
     "ipop3d",  "pop3d",	       "pop3d-ssl", "authdaemond", "saslauthd",	 "courier*",   NULL};
@@ -268,6 +287,7 @@ const struct ib_parser ib_parser_pam = {
     .layer = IB_LAYER_SERVER,
     .programs = pam_programs,
     .parse_msg = pam_msg,
+    .mark = "pam_unix(",
     .open = pam_open,
     .close = pam_close,
     .drain = pam_drain,

@@ -3,6 +3,7 @@
  * Ports are the IANA ones a mail server or proxy listens on; a port that
  * names no protocol here leaves the event's protocol unknown, never a guess.
  */
+#include <stdint.h>
 #include <string.h>
 #include "imapblast/event.h"
 
@@ -57,17 +58,18 @@ enum ib_proto ib_proto_of_port(unsigned long port)
 
 enum ib_proto ib_proto_of_addr(struct ib_str addr)
 {
-	unsigned long port = 0;
-	size_t i = addr.len, digits = 0;
+	unsigned long port = 0, scale = 1;
+	size_t i = addr.len, stop = addr.len > 5 ? addr.len - 5 : 0;
+	unsigned d;
 
-	while (i && addr.ptr[i - 1] >= '0' && addr.ptr[i - 1] <= '9' && digits < 6) {
+	/* up to five digits after the last ':', read from the end */
+	while (i > stop && (d = (unsigned)((unsigned char)addr.ptr[i - 1] - '0')) <= 9) {
+		port += d * scale;
+		scale *= 10;
 		i--;
-		digits++;
 	}
-	if (!digits || digits > 5 || !i || addr.ptr[i - 1] != ':')
+	if (i == addr.len || !i || addr.ptr[i - 1] != ':')
 		return IB_PROTO_NONE;
-	for (size_t k = i; k < addr.len; k++)
-		port = port * 10 + (unsigned long)(addr.ptr[k] - '0');
 	return ib_proto_of_port(port);
 }
 
@@ -85,10 +87,22 @@ static int has(struct ib_str s, const char *lit, size_t n)
 	return 0;
 }
 
-/* 1 when s starts with lit (lower case), ASCII case ignored. */
-static int starts(struct ib_str s, const char *lit, size_t n)
+/* 1 when s starts with lit (lower case, n bytes), ASCII case ignored; no loop for n <= 4. */
+static inline int starts(struct ib_str s, const char *lit, size_t n)
 {
-	return s.len >= n && has((struct ib_str){s.ptr, n}, lit, n);
+	if (s.len < n)
+		return 0;
+	if (n <= 4) {
+		unsigned char k[4] = {0, 0, 0, 0}, l[4] = {0, 0, 0, 0};
+		uint32_t x, y;
+
+		memcpy(k, s.ptr, n);
+		memcpy(l, lit, n);
+		memcpy(&x, k, 4);
+		memcpy(&y, l, 4);
+		return (x | 0x20202020u) == (y | 0x20202020u);
+	}
+	return has((struct ib_str){s.ptr, n}, lit, n);
 }
 
 enum ib_proto ib_proto_of_program(struct ib_str program)

@@ -16,19 +16,40 @@
 struct ib_runtime_slot {
 	void *st;
 	int opened;
-	int used; /* offered a message: drained at end of file */
+	int used;     /* offered a message: opened, and drained at end of file */
+	size_t held;  /* ctx->held after the parser's last call */
+	size_t nmark; /* strlen of the parser's mark */
 };
+
+/* 1 when msg carries mark (length n, n > 0) where parser.h says. */
+static inline int marked(struct ib_str msg, const char *mark, size_t n)
+{
+	const char *c;
+	size_t at;
+
+	if (!msg.len)
+		return 0;
+	if (msg.len >= n && msg.ptr[0] == mark[0] && !memcmp(msg.ptr, mark, n))
+		return 1;
+	if (!(c = memchr(msg.ptr, ':', msg.len < 32 ? msg.len : 32)))
+		return 0;
+	at = (size_t)(c - msg.ptr) + 2;
+	return at + n <= msg.len && c[1] == ' ' && c[2] == mark[0] && !memcmp(c + 2, mark, n);
+}
 
 /*
  * Which message parsers take a program is the same for every line of that
- * program, so the answer is remembered for the last few programs seen
- * (round robin, bounded): matching every parser's program list on every
- * line cost a sixth of the run time.
+ * program, so the answer is remembered for the programs seen (bounded):
+ * matching every parser's program list on every line cost a sixth of the
+ * run time. A syslog file interleaves a few programs line by line
+ * (dovecot, postfix/smtpd...): an entry is first looked for at the slot
+ * its key (length and three bytes) hashes to, then among all by key.
  */
-#define PROG_CACHE 8
+#define PROG_CACHE 16 /* the hash in takers() gives 4 bits */
 #define PROG_MAX 48
 
 struct ib_runtime_prog {
+	uint32_t key; /* length and three bytes of name: compared first */
 	size_t len;
 	char name[PROG_MAX];
 	int valid;
@@ -71,6 +92,20 @@ static struct ib_event *prefix_time(const struct ib_runtime *rt, struct ib_event
 	return ev;
 }
 
+/* The state of message parser i on its first offer (inline: every line). */
+static inline int offer(struct ib_runtime *rt, size_t i)
+{
+	struct ib_runtime_slot *s = &rt->slot[i];
+
+	if (!s->used) {
+		if (slot_state(rt, i, &rt->ctx.state) < 0)
+			return IB_ERR_NOMEM;
+		s->used = 1;
+	}
+	rt->ctx.state = s->st;
+	return IB_OK;
+}
+
 /* Drain registry parser i; every result goes to fn as held. */
 static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 {
@@ -88,8 +123,11 @@ static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 		rc = p->drain(&rt->ctx, eof, &ev);
 		if (rc < 0)
 			return rc;
-		if (rc == IB_EOF)
+		if (rc == IB_EOF) {
+			if (p->mark)
+				rt->slot[i].held = rt->ctx.held;
 			return IB_OK;
+		}
 		if (rc == IB_BAD)
 			rc = rt->fn(rt->arg, IB_BAD, NULL, why(rt->ctx.reason, "malformed record"), 1);
 		else if (rc == IB_OK)
@@ -110,6 +148,29 @@ static size_t index_of(const struct ib_parser *p)
 	return i;
 }
 
+/* !memcmp(a, b, n) without a call for the short names of programs. */
+static inline int name_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, z, w;
+	uint32_t p, q, r, t;
+
+	if (n >= 8 && n <= 16) { /* two overlapping words */
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&z, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return !((x ^ y) | (z ^ w));
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return !((p ^ q) | (r ^ t));
+	}
+	return !memcmp(a, b, n);
+}
+
 /* The message parsers that take program, in registry order. */
 static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str program,
 					    struct ib_runtime_prog *tmp)
@@ -117,14 +178,25 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 	struct ib_runtime_prog *e = tmp;
 
 	if (program.len <= PROG_MAX) {
+		const unsigned char *u = (const unsigned char *)program.ptr;
+		size_t n = program.len;
+		uint32_t key = n ? (uint32_t)n | u[0] << 8 | u[n / 2] << 16 | (uint32_t)u[n - 1] << 24 : 0;
+		unsigned h = (key * 0x9E3779B1u) >> 28; /* PROG_CACHE 16 */
+
+		e = &rt->cache[h];
+		if (e->key == key && e->valid && name_eq(e->name, program.ptr, n))
+			return e;
 		for (unsigned k = 0; k < PROG_CACHE; k++) {
 			e = &rt->cache[k];
-			if (e->valid && e->len == program.len && !memcmp(e->name, program.ptr, program.len))
+			if (e->key == key && e->valid && name_eq(e->name, program.ptr, n))
 				return e;
 		}
-		e = &rt->cache[rt->next++ % PROG_CACHE];
-		e->len = program.len;
-		memcpy(e->name, program.ptr, program.len);
+		e = &rt->cache[h];
+		if (e->valid)
+			e = &rt->cache[rt->next++ % PROG_CACHE];
+		e->key = key;
+		e->len = n;
+		memcpy(e->name, program.ptr, n);
 		e->valid = 1;
 	}
 	e->n = 0;
@@ -135,8 +207,9 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 }
 
 /*
- * Offer the message to the matching parsers in registry order, each with
- * a freshly filled event (one that declined may have written to it).
+ * Offer the message to the matching parsers in registry order. The event
+ * is cleared once: a parser that declines has not written to it
+ * (parser.h), so the next one only gets its own format, layer, protocol.
  */
 static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 		    struct ib_event *ev, size_t *taker)
@@ -155,18 +228,27 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 		tmp.ids = rt->ids + PROG_CACHE * rt->nslot;
 		e = takers(rt, hdr->program, &tmp);
 	}
+	if (!e->n)
+		return IB_SKIP;
+	ib_event_clear(ev);
+	ev->time_ms = hdr->time_ms;
+	ev->host = hdr->host;
+	ev->program = hdr->program;
 	for (size_t k = 0; k < e->n; k++) {
 		size_t i = e->ids[k];
 		const struct ib_parser *p = ib_parsers[i];
+		struct ib_runtime_slot *s = &rt->slot[i];
 
-		if ((rc = slot_state(rt, i, &rt->ctx.state)) < 0)
+		if (p->mark && !s->held && !marked(msg, p->mark, s->nmark))
+			continue;
+		if ((rc = offer(rt, i)) < 0)
 			return rc;
-		rt->slot[i].used = 1;
-		fill(ev, p);
-		ev->time_ms = hdr->time_ms;
-		ev->host = hdr->host;
-		ev->program = hdr->program;
+		ev->format = p->name;
+		ev->layer = p->layer;
+		ev->protocol = p->protocol;
 		rc = p->parse_msg(&rt->ctx, hdr, msg, ev);
+		if (p->mark)
+			s->held = rt->ctx.held;
 		if (rc != IB_DECLINE) {
 			*taker = i;
 			return rc;
@@ -224,7 +306,7 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 		rc = rt->fn(rt->arg, IB_OK, prefix_time(rt, &ev), NULL, 0);
 	else
 		rc = rt->fn(rt->arg, IB_SKIP, NULL, NULL, 0);
-	if (rc < 0 || taker >= rt->nslot)
+	if (rc < 0 || taker >= rt->nslot || !ib_parsers[taker]->drain)
 		return rc;
 	return drain(rt, taker, 0, lineno);
 }
@@ -354,6 +436,8 @@ static int start(struct ib_runtime *rt, const char *force, const struct ib_str *
 	rt->slot = calloc(rt->nslot, sizeof(*rt->slot));
 	if (!rt->slot)
 		return IB_ERR_NOMEM;
+	for (size_t i = 0; i < rt->nslot; i++)
+		rt->slot[i].nmark = ib_parsers[i]->mark ? strlen(ib_parsers[i]->mark) : 0;
 	p = force ? ib_parser_find(force) : ib_parser_detect(lines, n);
 	if (force && !p)
 		return IB_ERR_USAGE;

@@ -243,6 +243,18 @@ static void synth_apply(struct ib_agg *a, const struct synth *s)
 		c.bytes_in = (uint64_t)s->user * 100;
 		c.gzip = s->file == 2;
 		c.format = s->cat % 2 ? "dovecot" : "syslog";
+		/* coverage (state version 2): samples depend on the line only */
+		char s0[32], s1[32];
+		snprintf(s0, sizeof(s0), "first %llu", (unsigned long long)s->line);
+		snprintf(s1, sizeof(s1), "next %llu", (unsigned long long)s->line);
+		c.login_unmatched = s->ip;
+		c.status = s->sig % 3;
+		c.sample[0] = s0;
+		c.sample_line[0] = s->line;
+		c.sample[1] = s->user % 2 ? NULL : s1;
+		c.sample_line[1] = s->user % 2 ? 0 : s->line + 1;
+		if (c.sample[1] == NULL)
+			snprintf(s0, sizeof(s0), "only %llu", (unsigned long long)s->line);
 		ck_assert_int_eq(ib_agg_file_counts(a, f, &c), IB_OK);
 	} else if (s->kind == 2) {
 		struct ib_error e;
@@ -250,8 +262,13 @@ static void synth_apply(struct ib_agg *a, const struct synth *s)
 		ib_error_set(&e, IB_ERR_FORMAT, 0, files[s->file], s->line % 7, "corrupt gzip");
 		ck_assert_int_eq(ib_agg_file_error(a, &e), IB_OK);
 	} else {
+		char sample[48];
+
 		ck_assert_int_eq(ib_agg_reason(a, reasons[s->cat % 3], 1 + (uint64_t)s->ip, f, s->line),
 				 IB_OK);
+		snprintf(sample, sizeof(sample), "%s line %llu", files[s->file], (unsigned long long)s->line);
+		ck_assert_int_eq(
+		    ib_agg_shape(a, reasons[s->sig % 3], sample, 1 + (uint64_t)s->user, f, s->line), IB_OK);
 	}
 }
 

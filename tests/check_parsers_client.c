@@ -345,6 +345,63 @@ START_TEST(test_multilayer)
 }
 END_TEST
 
+/*
+ * fetchmail in daemon mode logs one result line per account and poll, and
+ * nothing ends a poll that failed with a timeout or a busy server (as in
+ * samples/incident/client-fetchmail.log.gz): every poll's result counts,
+ * while a verbose poll's "IMAP< OK" and its "messages for" line are one
+ * success. Many daemons in one file keep their own accounts.
+ */
+START_TEST(test_fetchmail_polls)
+{
+	static const char *const text[] = {
+	    "2026-01-14T08:30:00+00:00 client1 fetchmail[2045]: No mail for bob@example.com at "
+	    "imap.example.com",
+	    "2026-01-14T08:35:00+00:00 client1 fetchmail[2045]: No mail for bob@example.com at "
+	    "imap.example.com",
+	    "2026-01-14T08:41:31+00:00 client1 fetchmail[2045]: timeout after 30 seconds waiting for server "
+	    "imap.example.com.",
+	    "2026-01-14T08:46:27+00:00 client1 fetchmail[2045]: timeout after 30 seconds waiting for server "
+	    "imap.example.com.",
+	    "2026-01-14T08:51:25+00:00 client1 fetchmail[2045]: Server busy error on "
+	    "bob@example.com@imap.example.com",
+	    "2026-01-14T08:56:00+00:00 client1 fetchmail[2045]: IMAP> A0004 LOGIN \"bob@example.com\" *",
+	    "2026-01-14T08:56:01+00:00 client1 fetchmail[2045]: IMAP< A0004 OK Logged in",
+	    "2026-01-14T08:56:02+00:00 client1 fetchmail[2045]: 3 messages for bob@example.com at "
+	    "imap.example.com "
+	    "(1234 octets).",
+	};
+	struct ib_str lines[100];
+	static char buf[80][160];
+	struct feed f;
+	size_t n = 0;
+	int ok = 0, fail = 0;
+
+	for (size_t i = 0; i < 4; i++)
+		lines[n++] = ib_str_from(text[i]);
+	/* 80 other daemons in between, each with a line (no event): they must not take bob's daemon's slot */
+	for (int d = 0; d < 80 && n + 4 < 100; d++) {
+		snprintf(buf[d], sizeof(buf[d]),
+			 "2026-01-14T08:50:%02d+00:00 client%d fetchmail[%d]: IMAP> A0001 CAPABILITY", d % 60,
+			 d, 3000 + d);
+		lines[n++] = ib_str_from(buf[d]);
+	}
+	for (size_t i = 4; i < sizeof(text) / sizeof(text[0]); i++)
+		lines[n++] = ib_str_from(text[i]);
+	feed_lines(ib_parser_find("syslog"), lines, n, &f);
+	for (size_t i = 0; i < f.nev; i++) {
+		if (strncmp(f.ev[i].user, "bob@", 4))
+			continue;
+		if (f.ev[i].outcome == IB_CAT_OK)
+			ok++;
+		else if (f.ev[i].outcome != IB_CAT_NONE || f.ev[i].signature == NULL)
+			fail++;
+	}
+	ck_assert_int_eq(ok, 3);
+	ck_assert_int_eq(fail, 3);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("parsers_client");
@@ -357,6 +414,7 @@ int main(void)
 	tcase_add_test(tc, test_multilayer);
 	tcase_add_test(tc, test_hostile);
 	tcase_add_test(tc, test_tb_many_conns);
+	tcase_add_test(tc, test_fetchmail_polls);
 	suite_add_tcase(s, tc);
 	return ib_test_run(s);
 }

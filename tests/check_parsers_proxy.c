@@ -80,6 +80,11 @@ static const struct pcase cases[] = {
     {"nginx_mail",
      "2022/03/02 06:04:22 [info] 13#13: *89499 client 31.210.20.189:60509 connected to 0.0.0.0:25", IB_SKIP,
      NOF},
+    /* the success with nginx's action suffix (ngx_log.h: "%message ..., while %action") */
+    {"nginx_mail",
+     "2024/01/02 03:04:05 [info] 7#7: *9 client logged in while proxying, client: 1.2.3.4, server: "
+     "0.0.0.0:993, login: \"u\", upstream: 10.1.1.1:143",
+     IB_OK, "2024-01-02T03:04:05", "u", "1.2.3.4", "10.1.1.1:143", "9", P, IB_CAT_OK, "client logged in"},
     {"nginx_mail",
      "2024/01/02 03:04:05 [info] 7#7: *9 proxied session done while proxying, client: 1.2.3.4, server: "
      "0.0.0.0:993, login: \"u\", upstream: 10.1.1.1:143",

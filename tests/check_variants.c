@@ -248,6 +248,17 @@ static const struct vcase cases[] = {
      "login: \"admin@example.com\", upstream: 172.69.69.10:143",
      1,
      {{"nginx_mail", P_IMAP, "admin@example.com", "174.233.1.144", OK_, "nginx-logged-in"}}},
+    /*
+     * the same success with an action suffix: nginx's error log appends " while <action>" to a
+     * message when the connection's log->action is set (src/core/ngx_log.h: "%message ..., while
+     * %action"), as in "proxied session done while proxying" (samples/formats/nginx-mail.log)
+     */
+    {"nginx client logged in while proxying, a success",
+     "nginx_mail",
+     "2026/01/14 06:00:00 [info] 2471#2471: *2 client logged in while proxying, client: 10.21.121.187, "
+     "server: 0.0.0.0:993, login: \"lena.russo41@example.com\", upstream: 10.0.1.12:143",
+     1,
+     {{"nginx_mail", P_IMAP, "lena.russo41@example.com", "10.21.121.187", OK_, "nginx-logged-in"}}},
     {"nginx port 25 is SMTP",
      "nginx_mail",
      "2022/04/02 15:45:25 [info] 8#8: *15950 client login failed: \"AUTH not supported\" while in http auth "

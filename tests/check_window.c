@@ -321,7 +321,8 @@ START_TEST(test_explain)
 	    "series against their own baseline (median server 12.5%, layers summed 10.0%): buckets "
 	    "whose failure rate was >= 3.0x the baseline and >= baseline + 5.0 points, with >= 3 "
 	    "failures of >= 3 distinct users, extended on both sides while the rate stayed >= 2.0x "
-	    "the baseline and >= baseline + 2.5 points, merged across gaps of <= 2 buckets; every "
+	    "the baseline and >= baseline + 2.5 points or a user failing for an outage in it failed so "
+	    "again, merged across gaps of <= 2 buckets; every "
 	    "such period is a window, the windows of all series joined; attack sources excluded");
 	r.window_why.verdict = IB_WV_NO_EVENTS;
 	r.window_why.given_start_ms = IB_TIME_NONE;

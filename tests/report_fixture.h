@@ -292,10 +292,10 @@ static inline struct ib_result *fx_incident(int hostile)
 	r->files = calloc(2, sizeof(*r->files));
 	r->files[0].path = fx_dup("/var/log/dovecot.log");
 	r->files[0].format = fx_dup("dovecot");
-	r->files[0].c = (struct ib_file_counts){812345, 812345, 9000, 7100, 1850, 40, 10, 0, NULL};
+	r->files[0].c = (struct ib_file_counts){.bytes_in = 812345, .bytes_out = 812345, .lines = 9000, .events = 7100, .ignored = 1850, .unparseable = 40, .overlong = 10};
 	r->files[1].path = fx_dup(hostile ? "logs/evil|name\n[x](y).log.gz" : "/var/log/nginx/mail.log.1.gz");
 	r->files[1].format = fx_dup("nginx_mail");
-	r->files[1].c = (struct ib_file_counts){120000, 410000, 2800, 2114, 680, 6, 0, 1, NULL};
+	r->files[1].c = (struct ib_file_counts){.bytes_in = 120000, .bytes_out = 410000, .lines = 2800, .events = 2114, .ignored = 680, .unparseable = 6, .gzip = 1};
 	r->total.bytes_in = 932345;
 	r->total.bytes_out = 1222345;
 	r->total.lines = 11800;

@@ -18,9 +18,17 @@
 
 #include "common.h"
 #include "classify.h"
+#include "coverage.h"
 #include "event.h"
 
 struct ib_agg;
+
+/* Whether a file was understood (docs/robustness.md); the larger wins on merge. */
+enum ib_file_status {
+	IB_FILE_READ = 0,    /* read, or empty */
+	IB_FILE_SKIPPED = 1, /* format recognised, >= IB_WHOLESALE_LINES lines, no event */
+	IB_FILE_UNKNOWN = 2  /* lines, but no parser recognised the format */
+};
 
 /* Accounting of one input file: lines = events + ignored + unparseable + overlong. */
 struct ib_file_counts {
@@ -28,6 +36,13 @@ struct ib_file_counts {
 	uint64_t lines, events, ignored, unparseable, overlong;
 	int gzip;
 	const char *format; /* parser name chosen, or NULL */
+	/* of ignored + unparseable: lines that look like login outcomes (coverage.h) */
+	uint64_t login_unmatched;
+	int status; /* enum ib_file_status */
+	/* the first lines that were not events (ib_line_sample), or NULL; kept
+	 * from the counts with the smallest first line when summed */
+	const char *sample[IB_FILE_SAMPLES];
+	uint64_t sample_line[IB_FILE_SAMPLES];
 };
 
 /* New aggregator with the given bucket length (ms, > 0). */
@@ -43,6 +58,13 @@ int ib_agg_file_counts(struct ib_agg *a, uint32_t file_id, const struct ib_file_
 int ib_agg_file_error(struct ib_agg *a, const struct ib_error *e);
 /* Count n unparseable lines for `reason`, keeping the first sample (file, line). */
 int ib_agg_reason(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file_id, uint64_t line);
+/*
+ * Count n login-looking lines that nothing took, of shape `shape`
+ * (ib_line_shape), keeping the first sample: its (file, line) and its
+ * text `sample` (ib_line_sample), by the same order as reasons.
+ */
+int ib_agg_shape(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file_id,
+		 uint64_t line);
 
 /*
  * Add one classified event (m->category != IB_CAT_NONE, ev->time_ms set).
@@ -186,5 +208,13 @@ struct ib_reason {
 };
 size_t ib_agg_nreasons(const struct ib_agg *a);
 void ib_agg_reason_get(const struct ib_agg *a, size_t i, struct ib_reason *r);
+struct ib_shape {
+	const char *shape, *sample;
+	uint64_t count;
+	uint32_t file;
+	uint64_t line;
+};
+size_t ib_agg_nshapes(const struct ib_agg *a);
+void ib_agg_shape_get(const struct ib_agg *a, size_t i, struct ib_shape *s);
 
 #endif

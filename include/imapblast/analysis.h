@@ -175,8 +175,16 @@ struct ib_sig_row {
 
 struct ib_file_row {
 	char *path;
-	char *format; /* parser, or "" */
-	struct ib_file_counts c;
+	char *format;		 /* parser, or "" */
+	struct ib_file_counts c; /* c.format is format; c.sample[i] are owned by the result */
+};
+
+/* Login-looking lines nothing took, of one shape (coverage.h). */
+struct ib_shape_row {
+	char *shape;
+	char *sample; /* the first such line, cut (ib_line_sample); not for --redact */
+	uint64_t count;
+	char *first; /* "file:line" of the sample */
 };
 
 /*
@@ -303,6 +311,8 @@ struct ib_result {
 	size_t ndup_files; /* whole files first, then by path */
 	struct ib_reason_row *reasons;
 	size_t nreasons; /* by count desc, then reason */
+	struct ib_shape_row *shapes;
+	size_t nshapes; /* by count desc, then shape */
 	struct ib_input_error *errors;
 	size_t nerrors; /* by path, then offset */
 	struct ib_gap_row *gaps;

@@ -21,7 +21,8 @@ enum ib_command {
 	IB_CMD_MERGE = 2,   /* imapblast merge [OPTIONS] STATE... */
 	IB_CMD_RULES = 4,   /* imapblast rules [OPTIONS] [FILE...] */
 	IB_CMD_FORMATS = 8, /* imapblast formats */
-	IB_CMD_ALL = 15
+	IB_CMD_EVENTS = 16, /* imapblast events [OPTIONS] PATH... */
+	IB_CMD_ALL = 31
 };
 
 /* How a row's value is parsed; the target field's type follows from it. */

@@ -31,6 +31,8 @@
  *   IB_SKIP    the line is well-formed but not an event (ignored);
  *   IB_BAD     the line is malformed; ctx->reason says why (static string);
  *   IB_DECLINE (parse_msg only) not this parser's line, try the next;
+ *              returned before writing to ev (the next parser gets the
+ *              same event, not cleared again);
  *   < 0        a whole-run failure (out of memory) only.
  */
 #ifndef IMAPBLAST_PARSER_H
@@ -53,6 +55,12 @@ struct ib_parse_ctx {
 	void *state;		     /* per-file state from open(), or NULL */
 	const char *reason;	     /* set with IB_BAD: why the line is unparseable */
 	uint64_t lineno;	     /* 1-based line number in the file */
+	/*
+	 * records the parser holds back after this call: a parser with a
+	 * mark sets it on every return of parse_msg and drain, and the
+	 * runtime reads it then (see mark); others leave it alone
+	 */
+	size_t held;
 };
 
 struct ib_parser {
@@ -107,6 +115,16 @@ struct ib_parser {
 	 */
 	int (*parse_msg)(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			 struct ib_event *ev);
+	/*
+	 * optional, with parse_msg: a literal that every message the parser
+	 * takes carries at its start or right after a process prefix (the
+	 * message's first ':' within 32 bytes, then a space: "auth: ",
+	 * "auth-worker(3): "). While ctx->held is 0 the runtime offers no
+	 * other message, without a call (PAM: "pam_unix(" among every
+	 * daemon line); while it holds records it sees every message of its
+	 * programs. A parser with a mark sets ctx->held on every return.
+	 */
+	const char *mark;
 	/* optional: per-file state. Returns NULL on out-of-memory. */
 	void *(*open)(void);
 	/* optional: frees what open returned; accepts NULL. */
@@ -191,9 +209,9 @@ struct ib_runtime {
 	struct ib_runtime_slot *slot;  /* per registry parser */
 	struct ib_runtime_prog *cache; /* recent programs and their parsers */
 	size_t *ids;		       /* the cache's parser lists */
-	unsigned next;
-	int prefix;	   /* enum ib_prefix (parsers/prefix.h) stripped from every line */
-	int64_t prefix_ms; /* the time of the current line's prefix, or IB_TIME_NONE */
+	unsigned next;		       /* the cache's next victim */
+	int prefix;		       /* enum ib_prefix (parsers/prefix.h) stripped from every line */
+	int64_t prefix_ms;	       /* the time of the current line's prefix, or IB_TIME_NONE */
 };
 
 /*

@@ -93,6 +93,12 @@ struct ib_observer {
 	 */
 	void (*event)(void *arg, const char *path, uint64_t lineno, const struct ib_event *ev,
 		      const struct ib_match *m);
+	/*
+	 * every line that the event callback did not see: rc IB_SKIP
+	 * (ignored: reason "outside --since/--until", or NULL when the
+	 * parser skipped it) or IB_BAD (unparseable: reason)
+	 */
+	void (*other)(void *arg, const char *path, uint64_t lineno, int rc, const char *reason);
 	void *arg;
 };
 

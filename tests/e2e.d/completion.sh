@@ -36,4 +36,7 @@ else
 	echo "skip: no /usr/share/zoneinfo (tzdata)"
 fi
 check "rules --te: --test" [ "$(comp rules --te)" = "--test" ]
+check "first word ev: events" [ "$(comp ev)" = "events" ]
+check "events --pro: --protocols" [ "$(comp events --pro)" = "--protocols" ]
+check "help ev: events" [ "$(comp help ev)" = "events" ]
 exit $fail

@@ -16,7 +16,7 @@ check() {
 	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
 }
 "$bin" -q --year 2026 --window 2026-01-14T09:00:00Z..2026-01-14T09:05:00Z -o "$out" \
-	"$top/samples/formats/multilayer"
+	"$top"/samples/formats/multilayer/*.log
 check "exit 0" [ $? -eq 0 ]
 check "dave affected once, seen at proxy and server, temporary" \
 	grep -q "^dave@example.org,2026-01-14T09:01:03Z,2026-01-14T09:01:03Z,1,0,5,2026-01-14T09:06:02Z,.*,proxy;server,temporary," \
