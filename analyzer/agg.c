@@ -193,13 +193,23 @@ static int wide_set(struct ib_agg *a, size_t i, int f, uint32_t *slot, uint64_t 
 	return IB_OK;
 }
 
-struct ib_cell *ib_agg_cell_get(const struct ib_agg *a, size_t i, struct ib_cell *out)
+/* The fields of cell i held in the side table (slot IB_WIDE), read into out. */
+__attribute__((noinline)) static void cell_wide(const struct ib_agg *a, size_t i, const struct ib_scell *c,
+						struct ib_cell *out)
+{
+	out->last_ms = out->first_ms + (int64_t)wide_get(a, i, IB_W_SPAN, c->span);
+	out->count = wide_get(a, i, IB_W_COUNT, c->count);
+	out->first_line = wide_get(a, i, IB_W_LINE, c->line);
+}
+
+/* Cell i (< a->ncells) decoded into *out; the side table behind a call (the analysis's many passes). */
+static inline struct ib_cell *cell_decode(const struct ib_agg *a, size_t i, struct ib_cell *out)
 {
 	const struct ib_scell *c = ib_agg_scell_at(a, i);
 
 	out->first_ms = first_ms(c);
 	out->bucket = ib_floordiv(out->first_ms, a->bucket_ms);
-	out->last_ms = out->first_ms + (int64_t)wide_get(a, i, IB_W_SPAN, c->span);
+	out->last_ms = out->first_ms + (int64_t)c->span;
 	out->user = c->user;
 	out->ip = c->ip;
 	out->server = c->server;
@@ -207,9 +217,11 @@ struct ib_cell *ib_agg_cell_get(const struct ib_agg *a, size_t i, struct ib_cell
 	out->layer = c->layer;
 	out->category = c->cat;
 	out->connection = c->conn;
-	out->count = wide_get(a, i, IB_W_COUNT, c->count);
+	out->count = c->count;
 	out->first_file = c->file;
-	out->first_line = wide_get(a, i, IB_W_LINE, c->line);
+	out->first_line = c->line;
+	if (c->span == IB_WIDE || c->count == IB_WIDE || c->line == IB_WIDE)
+		cell_wide(a, i, c, out);
 	return out;
 }
 
@@ -285,7 +297,7 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 		return IB_ERR_FORMAT;
 	i = (size_t)*pv - 1;
 	c = ib_agg_scell_at(a, i);
-	ib_agg_cell_get(a, i, &old);
+	cell_decode(a, i, &old);
 	if (before(a, first, file, line, old.first_ms, old.first_file, old.first_line)) {
 		old.first_ms = first;
 		old.first_file = file;
@@ -593,7 +605,7 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 	if ((rc = event_key(a, ev, m, &k)) < 0)
 		return rc;
 	i = cell_get(a, &k);
-	if (i < 0 || ib_agg_cell_get(a, (size_t)i, &c)->count < 2)
+	if (i < 0 || cell_decode(a, (size_t)i, &c)->count < 2)
 		return IB_ERR_USAGE; /* the copy that stays is in the same cell */
 	return wide_set(a, (size_t)i, IB_W_COUNT, &ib_agg_scell_at(a, (size_t)i)->count, c.count - 1);
 }
@@ -680,7 +692,7 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 			goto out;
 	for (size_t i = 0; i < src->ncells; i++) {
 		struct ib_cell cb;
-		const struct ib_cell *c = ib_agg_cell_get(src, i, &cb);
+		const struct ib_cell *c = cell_decode(src, i, &cb);
 		struct ib_ckey k;
 
 		mapped_key(&k, c, map);
@@ -730,7 +742,7 @@ size_t ib_agg_ncells(const struct ib_agg *a)
 
 const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf)
 {
-	return i < a->ncells ? ib_agg_cell_get(a, i, buf) : NULL;
+	return i < a->ncells ? cell_decode(a, i, buf) : NULL;
 }
 
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id)
@@ -842,7 +854,7 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 	}
 	for (size_t i = 0; i < a->ncells; i++) {
 		struct ib_cell cb, db;
-		const struct ib_cell *c = ib_agg_cell_get(a, i, &cb), *d;
+		const struct ib_cell *c = cell_decode(a, i, &cb), *d;
 		struct ib_ckey k;
 		int64_t j;
 
@@ -850,7 +862,7 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 		j = cell_get(b, &k);
 		if (j < 0)
 			goto out;
-		d = ib_agg_cell_get(b, (size_t)j, &db);
+		d = cell_decode(b, (size_t)j, &db);
 		if (c->count != d->count || c->first_ms != d->first_ms || c->last_ms != d->last_ms ||
 		    map[IB_S_FILE][c->first_file] != d->first_file || c->first_line != d->first_line)
 			goto out;

@@ -130,7 +130,7 @@ struct ib_reasonacc {
  * floor(first / bucket_ms), since every time of a cell lies in its bucket.
  * count, first_line and last_ms - first_ms hold IB_WIDE when the value
  * does not fit in 32 bits: the value is then in the JudyL `wide` under
- * (cell index << 2 | IB_W_*). ib_agg_cell_get decodes one.
+ * (cell index << 2 | IB_W_*). ib_agg_cell decodes one.
  */
 struct ib_scell {
 	uint32_t first_lo, first_hi; /* first_ms, two's complement */
@@ -179,9 +179,6 @@ static inline struct ib_scell *ib_agg_scell_at(const struct ib_agg *a, size_t i)
 {
 	return &a->chunks[i >> IB_AGG_CHUNK_BITS][i & (IB_AGG_CHUNK_CELLS - 1)];
 }
-
-/* Cell i (< a->ncells) decoded into *out; returns out. */
-struct ib_cell *ib_agg_cell_get(const struct ib_agg *a, size_t i, struct ib_cell *out);
 
 /* floor(t / b) for b > 0: the bucket of a time. */
 static inline int64_t ib_floordiv(int64_t t, int64_t b)
