@@ -11,8 +11,31 @@
  * so ids never leak into results.
  */
 #include <errno.h>
+#include <malloc.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include "agg_int.h"
+
+/*
+ * Chunks of cells are mapped, not malloc'd: a chunk freed when its cells
+ * move (ib_agg_merge_take, the server join) goes back to the system at
+ * once, where malloc would keep it for itself (its mmap threshold rises
+ * after such a free) and the peak would still hold two sets of cells.
+ */
+static struct ib_scell *chunk_new(void)
+{
+	void *p = mmap(NULL, IB_AGG_CHUNK_CELLS * sizeof(struct ib_scell), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void chunk_free(struct ib_scell *c)
+{
+	if (c)
+		(void)munmap(c, IB_AGG_CHUNK_CELLS * sizeof(struct ib_scell));
+}
 
 int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower, uint32_t *id)
 {
@@ -71,8 +94,9 @@ void ib_agg_free(struct ib_agg *a)
 		ib_strtab_release(&a->st[k]);
 	ib_jl_free(&a->cells_byhash);
 	ib_jhs_free(&a->cells_hs);
+	ib_jl_free(&a->wide);
 	for (size_t i = 0; i < a->nchunks; i++)
-		free(a->chunks[i]);
+		chunk_free(a->chunks[i]);
 	free(a->chunks);
 	free(a->errors);
 	ib_jsl_free(&a->reasons_sl);
@@ -110,35 +134,114 @@ static int before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, 
 }
 
 /*
- * The index key of a cell: 16 bits of bucket, 24 of user id (IP id for
- * connection cells), 24 of a hash of the whole key. Events come roughly in
- * time order, so the cells being counted share one small, cache-warm
- * subtree, ordered by user id, which Judy keeps compact. Wrapped or cut
- * fields only cost a collision, which the exact JudyHS takes.
+ * The index key of a cell: 24 bits of user id (IP id for connection
+ * cells), 24 of a hash of the key without its bucket, then 16 bits of
+ * bucket. Dense user ids fill Judy's upper branches; the cells of one
+ * series (user, IP, server, signature, layer, category) sit side by side,
+ * told apart by their bucket only, in dense leaves of two-byte keys.
+ * Wrapped or cut fields only cost a collision, which the exact JudyHS
+ * takes.
  */
 static uint64_t hash_key(const struct ib_ckey *k)
 {
+	const char *p = (const char *)k + offsetof(struct ib_ckey, user);
 	uint64_t id = k->user ? k->user : k->ip;
+	uint64_t h = ib_strtab_hash(p, sizeof(*k) - offsetof(struct ib_ckey, user));
 
-	return ((uint64_t)k->bucket << 48) | (id & 0xffffff) << 24 |
-	       (ib_strtab_hash((const char *)k, sizeof(*k)) & 0xffffff);
+	return (id & 0xffffff) << 40 | (h & 0xffffff) << 16 | ((uint64_t)k->bucket & 0xffff);
 }
 
-static int same_key(const struct ib_cell *c, const struct ib_ckey *k)
+static int64_t first_ms(const struct ib_scell *c)
 {
-	return c->bucket == k->bucket && c->user == k->user && c->ip == k->ip && c->server == k->server &&
-	       c->signature == k->sig && c->layer == k->layer && c->category == k->cat &&
-	       c->connection == k->conn;
+	return (int64_t)((uint64_t)c->first_hi << 32 | c->first_lo);
 }
 
-/* The cell of key k, or NULL. */
-static struct ib_cell *cell_get(const struct ib_agg *a, const struct ib_ckey *k)
+static void set_first(struct ib_scell *c, int64_t t)
+{
+	c->first_lo = (uint32_t)(uint64_t)t;
+	c->first_hi = (uint32_t)((uint64_t)t >> 32);
+}
+
+/* Field f (IB_W_*) of cell i, whose 32-bit slot holds v. */
+static uint64_t wide_get(const struct ib_agg *a, size_t i, int f, uint32_t v)
+{
+	PWord_t pv;
+
+	if (v != IB_WIDE)
+		return v;
+	pv = ib_jl_get(a->wide, (Word_t)i << 2 | (Word_t)f);
+	return pv ? (uint64_t)*pv : IB_WIDE;
+}
+
+/* Field f of cell i := v, in its slot or in the side table. */
+static int wide_set(struct ib_agg *a, size_t i, int f, uint32_t *slot, uint64_t v)
+{
+	PWord_t pv;
+	int rc = IB_ERR_NOMEM;
+
+	if (v < IB_WIDE) {
+		*slot = (uint32_t)v; /* a stale side entry is never read again */
+		return IB_OK;
+	}
+	if ((uint64_t)(Word_t)v != v)
+		return IB_ERR_NOMEM; /* a 32-bit Word_t cannot hold it */
+	pv = ib_jl_ins(&a->wide, (Word_t)i << 2 | (Word_t)f, &rc);
+	if (!pv)
+		return rc;
+	*pv = (Word_t)v;
+	*slot = IB_WIDE;
+	return IB_OK;
+}
+
+/* The fields of cell i held in the side table (slot IB_WIDE), read into out. */
+__attribute__((noinline)) static void cell_wide(const struct ib_agg *a, size_t i, const struct ib_scell *c,
+						struct ib_cell *out)
+{
+	out->last_ms = out->first_ms + (int64_t)wide_get(a, i, IB_W_SPAN, c->span);
+	out->count = wide_get(a, i, IB_W_COUNT, c->count);
+	out->first_line = wide_get(a, i, IB_W_LINE, c->line);
+}
+
+/* Cell i (< a->ncells) decoded into *out; the side table behind a call (the analysis's many passes). */
+static inline struct ib_cell *cell_decode(const struct ib_agg *a, size_t i, struct ib_cell *out)
+{
+	const struct ib_scell *c = ib_agg_scell_at(a, i);
+
+	out->first_ms = first_ms(c);
+	out->bucket = ib_floordiv(out->first_ms, a->bucket_ms);
+	out->last_ms = out->first_ms + (int64_t)c->span;
+	out->user = c->user;
+	out->ip = c->ip;
+	out->server = c->server;
+	out->signature = c->sig;
+	out->layer = c->layer;
+	out->category = c->cat;
+	out->connection = c->conn;
+	out->count = c->count;
+	out->first_file = c->file;
+	out->first_line = c->line;
+	if (c->span == IB_WIDE || c->count == IB_WIDE || c->line == IB_WIDE)
+		cell_wide(a, i, c, out);
+	return out;
+}
+
+static int same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k)
+{
+	const struct ib_scell *c = ib_agg_scell_at(a, i);
+
+	return c->user == k->user && c->ip == k->ip && c->server == k->server && c->sig == k->sig &&
+	       c->layer == k->layer && c->cat == k->cat && c->conn == k->conn &&
+	       ib_floordiv(first_ms(c), a->bucket_ms) == k->bucket;
+}
+
+/* The index of the cell of key k, or -1. */
+static int64_t cell_get(const struct ib_agg *a, const struct ib_ckey *k)
 {
 	PWord_t pv = ib_jl_get(a->cells_byhash, (Word_t)hash_key(k));
 
-	if (pv && *pv && !same_key(ib_agg_cell_at(a, (size_t)*pv - 1), k))
+	if (pv && *pv && !same_key(a, (size_t)*pv - 1, k))
 		pv = ib_jhs_get(a->cells_hs, k, sizeof(*k));
-	return pv && *pv ? ib_agg_cell_at(a, (size_t)*pv - 1) : NULL;
+	return pv && *pv ? (int64_t)*pv - 1 : -1;
 }
 
 /* Empty slots left by a failed add read as absent (cell_get) or are filled (cell_add). */
@@ -148,58 +251,67 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 	uint64_t h = hash_key(k);
 	int rc = IB_ERR_NOMEM, in_hs = 0;
 	PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)h, &rc);
-	struct ib_cell *c;
+	struct ib_scell *c;
+	struct ib_cell old;
+	size_t i;
 
-	if (pv && *pv != 0 && !same_key(ib_agg_cell_at(a, (size_t)*pv - 1), k)) {
+	if (pv && *pv != 0 && !same_key(a, (size_t)*pv - 1, k)) {
 		in_hs = 1;
 		pv = ib_jhs_ins(&a->cells_hs, k, sizeof(*k), &rc);
 	}
 	if (!pv)
 		return rc;
 	if (*pv == 0) {
-		size_t i = a->ncells;
-
+		i = a->ncells;
 		if ((i >> IB_AGG_CHUNK_BITS) >= a->nchunks) {
-			struct ib_cell **nc = realloc(a->chunks, (a->nchunks + 1) * sizeof(*nc));
+			struct ib_scell **nc = realloc(a->chunks, (a->nchunks + 1) * sizeof(*nc));
 
 			if (!nc)
 				goto nomem;
 			a->chunks = nc;
-			nc[a->nchunks] = malloc(IB_AGG_CHUNK_CELLS * sizeof(struct ib_cell));
+			nc[a->nchunks] = chunk_new();
 			if (!nc[a->nchunks])
 				goto nomem;
 			a->nchunks++;
 		}
-		c = ib_agg_cell_at(a, i);
+		c = ib_agg_scell_at(a, i);
 		memset(c, 0, sizeof(*c));
-		c->bucket = k->bucket;
+		set_first(c, first);
 		c->user = k->user;
 		c->ip = k->ip;
 		c->server = k->server;
-		c->signature = k->sig;
+		c->sig = k->sig;
 		c->layer = k->layer;
-		c->category = k->cat;
-		c->connection = k->conn;
-		c->count = count;
-		c->first_ms = first;
-		c->last_ms = last;
-		c->first_file = file;
-		c->first_line = line;
+		c->cat = k->cat;
+		c->conn = k->conn;
+		c->file = file;
+		if (wide_set(a, i, IB_W_SPAN, &c->span, (uint64_t)last - (uint64_t)first) < 0 ||
+		    wide_set(a, i, IB_W_COUNT, &c->count, count) < 0 ||
+		    wide_set(a, i, IB_W_LINE, &c->line, line) < 0)
+			goto nomem;
 		a->ncells++;
 		*pv = (Word_t)a->ncells;
 		return IB_OK;
 	}
 	if (must_be_new)
 		return IB_ERR_FORMAT;
-	c = ib_agg_cell_at(a, (size_t)*pv - 1);
-	c->count += count;
-	if (before(a, first, file, line, c->first_ms, c->first_file, c->first_line)) {
-		c->first_ms = first;
-		c->first_file = file;
-		c->first_line = line;
+	i = (size_t)*pv - 1;
+	c = ib_agg_scell_at(a, i);
+	cell_decode(a, i, &old);
+	if (before(a, first, file, line, old.first_ms, old.first_file, old.first_line)) {
+		old.first_ms = first;
+		old.first_file = file;
+		old.first_line = line;
 	}
-	if (last > c->last_ms)
-		c->last_ms = last;
+	if (last > old.last_ms)
+		old.last_ms = last;
+	/* only a value past 32 bits can fail (out of memory); the cell may then be half updated */
+	if (wide_set(a, i, IB_W_LINE, &c->line, old.first_line) < 0 ||
+	    wide_set(a, i, IB_W_SPAN, &c->span, (uint64_t)old.last_ms - (uint64_t)old.first_ms) < 0 ||
+	    wide_set(a, i, IB_W_COUNT, &c->count, old.count + count) < 0)
+		return IB_ERR_NOMEM;
+	set_first(c, old.first_ms);
+	c->file = old.first_file;
 	return IB_OK;
 nomem:
 	/* a failed delete leaves an empty slot, which reads as absent */
@@ -483,7 +595,8 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m)
 {
 	struct ib_ckey k;
-	struct ib_cell *c;
+	struct ib_cell c;
+	int64_t i;
 	int rc;
 
 	if (!m || m->category <= IB_CAT_NONE || m->category >= IB_CAT_COUNT || ev->time_ms == IB_TIME_NONE ||
@@ -491,11 +604,10 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 		return IB_ERR_USAGE;
 	if ((rc = event_key(a, ev, m, &k)) < 0)
 		return rc;
-	c = cell_get(a, &k);
-	if (!c || c->count < 2)
+	i = cell_get(a, &k);
+	if (i < 0 || cell_decode(a, (size_t)i, &c)->count < 2)
 		return IB_ERR_USAGE; /* the copy that stays is in the same cell */
-	c->count--;
-	return IB_OK;
+	return wide_set(a, (size_t)i, IB_W_COUNT, &ib_agg_scell_at(a, (size_t)i)->count, c.count - 1);
 }
 
 /* Merge and equality: the key of c with its string ids translated by map into another aggregator's. */
@@ -520,22 +632,46 @@ static void free_maps(uint32_t *map[IB_S_KINDS])
 
 int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *err)
 {
-	return ib_agg_merge_mapped(dst, src, NULL, err);
+	return ib_agg_merge_mapped(dst, src, NULL, NULL, err);
+}
+
+int ib_agg_merge_take(struct ib_agg *dst, struct ib_agg *src, struct ib_error *err)
+{
+	return ib_agg_merge_mapped(dst, src, NULL, src, err);
+}
+
+/* take's cells are gone: only freeing it is left. */
+static void drop_cells(struct ib_agg *take)
+{
+	for (size_t i = 0; i < take->nchunks; i++)
+		chunk_free(take->chunks[i]);
+	take->nchunks = 0;
+	take->ncells = 0;
+	ib_jl_free(&take->wide);
 }
 
 int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
-			struct ib_error *err)
+			struct ib_agg *take, struct ib_error *err)
 {
 	uint32_t *map[IB_S_KINDS] = {NULL};
 	int rc = IB_OK;
 
-	if (dst == src)
+	if (dst == src || (take && take != src))
 		return ib_error_set(err, IB_ERR_INTERNAL, 0, NULL, 0,
 				    "cannot merge an aggregate into itself");
 	if (dst->bucket_ms != src->bucket_ms)
 		return ib_error_set(err, IB_ERR_USAGE, 0, NULL, 0,
 				    "bucket lengths differ: %lld ms and %lld ms (see --bucket)",
 				    (long long)dst->bucket_ms, (long long)src->bucket_ms);
+	if (take) { /* no lookup into src from here: its index goes first */
+		ib_jl_free(&take->cells_byhash);
+		ib_jhs_free(&take->cells_hs);
+#ifdef __GLIBC__
+		/* the index's pages go back to the system, not only to malloc,
+		 * whose free blocks the new cells' index does not all reuse */
+		(void)malloc_trim(0);
+#endif
+	}
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		const struct ib_strtab *t = &src->st[k];
 
@@ -555,7 +691,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 		if ((rc = ib_agg_file_counts(dst, map[IB_S_FILE][i], &src->files[i].c)) < 0)
 			goto out;
 	for (size_t i = 0; i < src->ncells; i++) {
-		const struct ib_cell *c = ib_agg_cell_at(src, i);
+		struct ib_cell cb;
+		const struct ib_cell *c = cell_decode(src, i, &cb);
 		struct ib_ckey k;
 
 		mapped_key(&k, c, map);
@@ -563,6 +700,10 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 				     map[IB_S_FILE][c->first_file], c->first_line, 0);
 		if (rc < 0)
 			goto out;
+		if (take && ((i + 1) & (IB_AGG_CHUNK_CELLS - 1)) == 0) {
+			chunk_free(take->chunks[i >> IB_AGG_CHUNK_BITS]);
+			take->chunks[i >> IB_AGG_CHUNK_BITS] = NULL;
+		}
 	}
 	for (size_t i = 0; i < src->nerrors; i++)
 		if ((rc = ib_agg_file_error(dst, &src->errors[i])) < 0)
@@ -583,6 +724,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 	}
 out:
 	free_maps(map);
+	if (take)
+		drop_cells(take);
 	if (rc == IB_ERR_NOMEM)
 		return ib_error_set(err, rc, ENOMEM, NULL, 0, "out of memory merging results");
 	if (rc < 0)
@@ -597,9 +740,9 @@ size_t ib_agg_ncells(const struct ib_agg *a)
 	return a->ncells;
 }
 
-const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i)
+const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf)
 {
-	return i < a->ncells ? ib_agg_cell_at(a, i) : NULL;
+	return i < a->ncells ? cell_decode(a, i, buf) : NULL;
 }
 
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id)
@@ -710,13 +853,16 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 				goto out;
 	}
 	for (size_t i = 0; i < a->ncells; i++) {
-		const struct ib_cell *c = ib_agg_cell_at(a, i), *d;
+		struct ib_cell cb, db;
+		const struct ib_cell *c = cell_decode(a, i, &cb), *d;
 		struct ib_ckey k;
+		int64_t j;
 
 		mapped_key(&k, c, map);
-		d = cell_get(b, &k);
-		if (!d)
+		j = cell_get(b, &k);
+		if (j < 0)
 			goto out;
+		d = cell_decode(b, (size_t)j, &db);
 		if (c->count != d->count || c->first_ms != d->first_ms || c->last_ms != d->last_ms ||
 		    map[IB_S_FILE][c->first_file] != d->first_file || c->first_line != d->first_line)
 			goto out;

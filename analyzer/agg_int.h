@@ -124,6 +124,27 @@ struct ib_reasonacc {
 	uint64_t line;
 };
 
+/*
+ * A cell as stored: 44 bytes where struct ib_cell takes 72. The first time
+ * is split in two halves (4-byte alignment); its bucket is
+ * floor(first / bucket_ms), since every time of a cell lies in its bucket.
+ * count, first_line and last_ms - first_ms hold IB_WIDE when the value
+ * does not fit in 32 bits: the value is then in the JudyL `wide` under
+ * (cell index << 2 | IB_W_*). ib_agg_cell decodes one.
+ */
+struct ib_scell {
+	uint32_t first_lo, first_hi; /* first_ms, two's complement */
+	uint32_t span;		     /* last_ms - first_ms, or IB_WIDE */
+	uint32_t user, ip, server, sig;
+	uint32_t count; /* or IB_WIDE */
+	uint32_t line;	/* first_line, or IB_WIDE */
+	uint32_t file;	/* first_file */
+	uint8_t layer, cat, conn, pad;
+};
+
+#define IB_WIDE UINT32_MAX
+enum { IB_W_SPAN = 0, IB_W_COUNT = 1, IB_W_LINE = 2 };
+
 struct ib_shapeacc {
 	char *shape, *sample;
 	uint64_t count;
@@ -136,7 +157,8 @@ struct ib_agg {
 	struct ib_strtab st[IB_S_KINDS];
 	Pvoid_t cells_byhash; /* JudyL: index key of a struct ib_ckey -> cell index + 1 */
 	Pvoid_t cells_hs;     /* JudyHS: struct ib_ckey -> cell index + 1, when the index key was taken */
-	struct ib_cell **chunks;
+	struct ib_scell **chunks;
+	Pvoid_t wide; /* JudyL: cell index << 2 | IB_W_* -> a value that did not fit in its 32 bits */
 	size_t nchunks, ncells;
 	struct ib_fileacc *files; /* by file id; st[IB_S_FILE].n entries */
 	size_t files_cap;
@@ -153,7 +175,7 @@ struct ib_agg {
 	uint32_t last_sig_id;
 };
 
-static inline struct ib_cell *ib_agg_cell_at(const struct ib_agg *a, size_t i)
+static inline struct ib_scell *ib_agg_scell_at(const struct ib_agg *a, size_t i)
 {
 	return &a->chunks[i >> IB_AGG_CHUNK_BITS][i & (IB_AGG_CHUNK_CELLS - 1)];
 }
@@ -195,10 +217,11 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 /*
  * ib_agg_merge where src's server id i is filed under dst's server
  * smap_str[i] (a server string) when smap_str[i] is not NULL; smap_str
- * NULL: as ib_agg_merge.
+ * NULL: as ib_agg_merge. take: NULL, or src itself, whose cells are then
+ * freed chunk by chunk as they are merged (src is left to be freed only).
  */
 int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
-			struct ib_error *err);
+			struct ib_agg *take, struct ib_error *err);
 /* Count n lines for reason (NULL: ""), keeping the first sample (file, line). */
 int ib_agg_reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file, uint64_t line);
 /* ib_agg_shape with a file id known to be valid. */

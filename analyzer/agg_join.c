@@ -119,8 +119,9 @@ static void owners(const struct ib_agg *a, const char **owner, struct ib_str *ad
 				owner[i] = NULL;
 }
 
-int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
-			struct ib_error *err)
+/* ib_agg_join_servers; take: NULL, or a itself (ib_agg_join_servers_take). */
+static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out, char ***names,
+		size_t *nnames, struct ib_error *err)
 {
 	const struct ib_strtab *ta = &a->st[IB_S_ADDR], *ts = &a->st[IB_S_SERVER];
 	const char **owner = NULL;
@@ -185,7 +186,7 @@ int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***nam
 	}
 	if ((rc = ib_agg_new(out, a->bucket_ms)) < 0)
 		goto nomem;
-	rc = ib_agg_merge_mapped(*out, a, (const char *const *)smap, err);
+	rc = ib_agg_merge_mapped(*out, a, (const char *const *)smap, take, err);
 	if (rc < 0) {
 		ib_agg_free(*out);
 		*out = NULL;
@@ -212,4 +213,16 @@ out:
 	free(addr);
 	free(srv);
 	return rc;
+}
+
+int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
+			struct ib_error *err)
+{
+	return join(a, NULL, out, names, nnames, err);
+}
+
+int ib_agg_join_servers_take(struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
+			     struct ib_error *err)
+{
+	return join(a, a, out, names, nnames, err);
 }

@@ -77,8 +77,10 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++)
 		if (c->scope[i] != IB_AN_OUT) {
-			v[m].bucket = ib_an_cell(c, i)->bucket;
-			v[m].count = ib_an_cell(c, i)->count;
+			const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+
+			v[m].bucket = cell->bucket;
+			v[m].count = cell->count;
 			total += v[m++].count;
 		}
 	qsort(v, m, sizeof(*v), cmp_bcount);
@@ -92,7 +94,7 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	free(v);
 	lo = med - MAX_BUCKETS / 2;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->scope[i] == IB_AN_OUT)
 			continue;
@@ -128,14 +130,11 @@ static int run(struct ib_an *c)
 				    "the window needs a start before its end");
 	if ((rc = ib_an_quality(c)) < 0 || (rc = ib_an_dups(c)) < 0)
 		return rc;
-	c->cell = malloc((n ? n : 1) * sizeof(*c->cell));
 	c->scope = calloc(n ? n : 1, 1);
-	if (!c->cell || !c->scope)
+	if (!c->scope)
 		return ib_an_nomem(c);
-	for (size_t i = 0; i < n; i++)
-		c->cell[i] = ib_agg_cell(a, i);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (!in_range(c, cell->bucket))
 			continue;
@@ -169,8 +168,9 @@ static int run(struct ib_an *c)
 	return IB_OK;
 }
 
-int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
-	       struct ib_error *err)
+/* ib_analyze; take: NULL, or a itself (ib_analyze_take). */
+static int analyze(const struct ib_agg *a, struct ib_agg *take, const struct ib_config *cfg,
+		   struct ib_result **out, struct ib_error *err)
 {
 	struct ib_an c;
 	struct ib_agg *joined = NULL;
@@ -183,7 +183,8 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	c.cfg = cfg;
 	c.err = err;
 	/* the server join (agg_join.c): the analysis reads the joined copy when there is one */
-	rc = ib_agg_join_servers(a, &joined, &joins, &njoins, err);
+	rc = take ? ib_agg_join_servers_take(take, &joined, &joins, &njoins, err)
+		  : ib_agg_join_servers(a, &joined, &joins, &njoins, err);
 	if (rc < 0)
 		return rc;
 	c.a = joined ? joined : a;
@@ -202,7 +203,6 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	if (rc >= 0 && ib_result_explain(c.r) < 0)
 		rc = ib_an_nomem(&c);
 	free(c.scope);
-	free(c.cell);
 	free(c.usucc);
 	free(c.verdict);
 	free(c.persist);
@@ -218,6 +218,18 @@ int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_re
 	}
 	*out = c.r;
 	return IB_OK;
+}
+
+int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
+	       struct ib_error *err)
+{
+	return analyze(a, NULL, cfg, out, err);
+}
+
+int ib_analyze_take(struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
+		    struct ib_error *err)
+{
+	return analyze(a, a, cfg, out, err);
 }
 
 void ib_result_free(struct ib_result *r)

@@ -97,7 +97,7 @@ static int find_campaign(struct ib_an *c, Pvoid_t ipuser, const uint8_t *ipsucc,
 	if (naddr < CAMPAIGN_MIN_ADDRESSES)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->scope[i] == IB_AN_OUT || !cell->ip || !cand[cell->ip] ||
 		    cell->category != IB_CAT_CREDENTIALS)
@@ -148,7 +148,7 @@ static int find_attacks(struct ib_an *c)
 		goto oom;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->scope[i] == IB_AN_OUT || cell->connection)
 			continue;
@@ -196,7 +196,7 @@ static int find_attacks(struct ib_an *c)
 	if ((rc = find_campaign(c, ipuser, ipsucc, other, attack)) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct ib_attack_row *row;
 		PWord_t pv;
 
@@ -263,7 +263,7 @@ static int join_proxy_attacks(struct ib_an *c)
 	/* the server layer's client addresses that carry several users: a
 	 * proxy or front end; an address of one user is that user's own client */
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->scope[i] == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user || !cell->ip ||
 		    cell->connection)
@@ -283,7 +283,7 @@ static int join_proxy_attacks(struct ib_an *c)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		PWord_t pv;
 
 		if (c->scope[i] == IB_AN_OUT || cell->layer != IB_LAYER_PROXY || !cell->user ||
@@ -296,7 +296,7 @@ static int join_proxy_attacks(struct ib_an *c)
 		*pv |= c->scope[i] == IB_AN_ATTACK ? 1 : 2;
 	}
 	for (size_t i = 0; i < n && seen; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		Word_t bits = 0, off = (Word_t)(cell->bucket - c->b0);
 
 		if (c->scope[i] != IB_AN_LIVE || cell->layer != IB_LAYER_SERVER || !cell->user ||

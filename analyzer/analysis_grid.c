@@ -46,7 +46,7 @@ int ib_an_server_grid(struct ib_an *c)
 		row[i] = hit ? (int32_t)(hit - g->names) : -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t at;
 
 		if (c->scope[i] != IB_AN_LIVE || row[cell->server] < 0)

@@ -50,7 +50,6 @@ struct ib_an {
 	int64_t b0;	/* first bucket of the range */
 	size_t nb;	/* buckets in the range; r->buckets[0, nb) have start_ms */
 	uint8_t *scope; /* by cell: enum ib_an_scope */
-	const struct ib_cell **cell; /* by cell id: ib_agg_cell(a, i), set first (ib_an_cell) */
 
 	/* attack phase sets */
 	uint8_t *usucc; /* by user id: 1 when the user has a success in range */
@@ -213,10 +212,14 @@ static inline int ib_an_nomem(struct ib_an *c)
 	return ib_error_set(c->err, IB_ERR_NOMEM, 0, NULL, 0, "out of memory");
 }
 
-/* Cell i of the aggregator (i < ib_agg_ncells), without a call. */
-static inline const struct ib_cell *ib_an_cell(const struct ib_an *c, size_t i)
+/*
+ * Cell i of the aggregator (i < ib_agg_ncells), decoded into *buf (the
+ * aggregator stores cells compactly); returns buf. A loop's body passes
+ * &(struct ib_cell){0}, which lives to the end of the body.
+ */
+static inline const struct ib_cell *ib_an_cell(const struct ib_an *c, size_t i, struct ib_cell *buf)
 {
-	return c->cell[i];
+	return ib_agg_cell(c->a, i, buf);
 }
 
 static inline const char *ib_an_str(const struct ib_an *c, enum ib_strkind k, uint32_t id)

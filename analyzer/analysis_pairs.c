@@ -81,7 +81,7 @@ int ib_an_persistent(struct ib_an *c)
 	if (!(start = calloc(nu + 2, sizeof(*start))))
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (cell->category == IB_CAT_CREDENTIALS && !cell->connection && pair_cell(c, i, cell) &&
 		    !start[cell->user + 1]) {
@@ -92,7 +92,7 @@ int ib_an_persistent(struct ib_an *c)
 	if (!ncred) /* no credentials failure: no persistent pair */
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (pair_cell(c, i, cell) && start[cell->user + 1])
 			start[cell->user + 1]++;
@@ -108,7 +108,7 @@ int ib_an_persistent(struct ib_an *c)
 		if (!fill)
 			goto oom;
 		for (size_t i = 0; i < n; i++) {
-			const struct ib_cell *cell = ib_an_cell(c, i);
+			const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 			uint32_t u = cell->user;
 
 			if (pair_cell(c, i, cell) && start[u + 1] > start[u])
@@ -122,7 +122,7 @@ int ib_an_persistent(struct ib_an *c)
 		if (start[u + 1] == start[u])
 			continue;
 		for (uint32_t j = start[u]; j < start[u + 1]; j++) {
-			const struct ib_cell *cell = ib_an_cell(c, order[j]);
+			const struct ib_cell *cell = ib_an_cell(c, order[j], &(struct ib_cell){0});
 
 			if (!slot[cell->ip]) {
 				if (ib_grow((void **)&p, &cap, np + 1, sizeof(*p)))
@@ -146,7 +146,7 @@ int ib_an_persistent(struct ib_an *c)
 				goto oom;
 		}
 		for (uint32_t j = start[u]; j < start[u + 1]; j++) {
-			const struct ib_cell *cell = ib_an_cell(c, order[j]);
+			const struct ib_cell *cell = ib_an_cell(c, order[j], &(struct ib_cell){0});
 
 			if (slot[cell->ip] == UINT32_MAX)
 				c->persist[order[j]] = IB_AN_PERSISTENT;
@@ -202,7 +202,7 @@ static int stale(struct ib_an *c)
 	if (!nw || !c->persist_pairs)
 		return IB_OK;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int64_t rel = cell->bucket - c->b0;
 		struct sacc *a;
 		int newb;
@@ -290,7 +290,7 @@ static int stale(struct ib_an *c)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int w = r->buckets[cell->bucket - c->b0].in_window;
 
 		if (c->persist[i] != IB_AN_PERSISTENT || !w)
@@ -343,7 +343,7 @@ static int idp(struct ib_an *c)
 	struct idprec *v = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || !cell->user || !ib_an_is_idp(c, cell) ||
 		    (cell->category != IB_CAT_OK && cell->category != IB_CAT_CREDENTIALS))
@@ -366,7 +366,7 @@ static int idp(struct ib_an *c)
 		return ib_an_nomem(c);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t lo = 0, hi = nr;
 		unsigned kinds = 0;
 

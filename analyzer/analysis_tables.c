@@ -42,7 +42,7 @@ static int count_servers(struct ib_an *c, struct servers *x)
 	if (!(x->slot = calloc(nsrv + 1, sizeof(*x->slot))))
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct sacc *s;
 		uint32_t *pv;
 
@@ -143,7 +143,7 @@ static void build_layers_buckets(struct ib_an *c)
 	struct ib_result *r = c->r;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct ib_layer_row *l = &r->layers[cell->layer];
 		struct ib_bucket_row *b;
 
@@ -189,7 +189,7 @@ static int build_sigs(struct ib_an *c)
 		goto oom;
 	win = cnt + nsig * IB_CAT_COUNT;
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t k = (size_t)cell->signature * IB_CAT_COUNT + cell->category;
 
 		if (c->scope[i] != IB_AN_LIVE || !cell->signature)
@@ -401,7 +401,7 @@ static int build_gaps(struct ib_an *c)
 	int rc = IB_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		Word_t k = (Word_t)cell->server << 32 | (Word_t)(cell->bucket - c->b0);
 
 		if (c->scope[i] == IB_AN_OUT || !cell->server)

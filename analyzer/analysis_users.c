@@ -94,7 +94,7 @@ static int failures_pass(struct users *x)
 	struct ib_result *r = c->r;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct uacc *u;
 		size_t rel;
 
@@ -138,7 +138,7 @@ static void successes_pass(struct users *x)
 	size_t n = ib_agg_ncells(c->a);
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct uacc *u;
 		int64_t cand = IB_TIME_NONE;
 
@@ -318,7 +318,7 @@ static int build_unverified(struct users *x)
 	int rc = IB_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->verdict[i] != IB_AN_UNVERIFIED || uget(x, cell->user, 0))
 			continue;

@@ -112,7 +112,7 @@ static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t
 	int r1;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t rel;
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
@@ -266,7 +266,7 @@ static int edges_by_users(const struct ib_an *c, struct ib_window_span *span, si
 	int rc = IB_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_agg_cell(c->a, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i] || !cell->user ||
 		    !ib_category_is_outage(cell->category))
@@ -426,7 +426,7 @@ static int cred_pairs(struct ib_an *c)
 	if (!p)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct pacc *x;
 		int cred = cell->category == IB_CAT_CREDENTIALS;
 
@@ -477,7 +477,7 @@ int ib_an_credentials(struct ib_an *c)
 	if (!c->verdict)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i);
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int cred_rule;
 
 		if (c->scope[i] != IB_AN_LIVE || !ib_category_is_failure(cell->category))

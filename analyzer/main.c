@@ -677,7 +677,7 @@ static int finish(struct ib_options *c, struct ib_agg *agg, int input_skipped)
 		report_error(&err);
 		return EXIT_INTERNAL;
 	}
-	rc = ib_analyze(agg, &c->cfg, &res, &err);
+	rc = ib_analyze_take(agg, &c->cfg, &res, &err); /* agg is only freed after this */
 	if (rc >= 0)
 		rc = ib_report_write(res, &c->cfg, &err);
 	if (rc < 0) {

@@ -189,7 +189,7 @@ int ib_pipeline_run(const struct ib_config *cfg, const struct ib_rules *rules, c
 		if (i == 0)
 			continue;
 		if (rc >= 0) {
-			int mrc = ib_agg_merge(agg, w[i].agg, err);
+			int mrc = ib_agg_merge_take(agg, w[i].agg, err);
 			if (mrc < 0)
 				rc = mrc;
 		}

@@ -179,7 +179,8 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 		}
 	}
 	for (size_t i = 0; i < a->ncells; i++) {
-		const struct ib_cell *c = ib_agg_cell_at(a, i);
+		struct ib_cell cb;
+		const struct ib_cell *c = ib_agg_cell(a, i, &cb);
 
 		cr[i].bucket = c->bucket;
 		cr[i].user = cn->rank[IB_S_USER][c->user];
@@ -230,7 +231,8 @@ static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
 	}
 	wint(w, a->ncells, 8);
 	for (size_t i = 0; i < a->ncells; i++) {
-		const struct ib_cell *c = ib_agg_cell_at(a, cn->cells[i]);
+		struct ib_cell cb;
+		const struct ib_cell *c = ib_agg_cell(a, cn->cells[i], &cb);
 
 		wint(w, (uint64_t)c->bucket, 8);
 		wint(w, rank[IB_S_USER][c->user], 4);

@@ -3,6 +3,10 @@
 # generated corpus (bench/gen, >= 1 GB uncompressed by default; BENCH_BYTES
 # overrides, e.g. BENCH_BYTES=50000000 for a quick run). The corpus is
 # cached in BUILD/bench-corpus/. Prints a table and writes bench/results.md.
+# A last row runs on a generated day of many users logging in every 15
+# minutes (BENCH_DAY_USERS, default 20000: 1.3 GB of logs, generated in
+# BUILD/bench-tmp and deleted after) for the peak RSS per user
+# (docs/method.md, "Memory model"); BENCH_DAY_USERS=0 leaves it out.
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +14,7 @@ bin=$build/imapblast
 gen=$build/bench/gen
 bytes=${BENCH_BYTES:-1073741824}
 runs=${BENCH_RUNS:-3}
+day_users=${BENCH_DAY_USERS:-20000}
 cdir=$build/bench-corpus/v1-$bytes
 results=$top/bench/results.md
 tmp=$build/bench-tmp
@@ -108,6 +113,14 @@ measure ib_plain "'$bin' $iopts -j 2 -o '$build/bench-report-plain' '$plain'"
 measure ib_parts1 "'$bin' $iopts -j 1 -o '$build/bench-report-j1' $(echo $parts)"
 # shellcheck disable=SC2086
 measure ib_j2 "'$bin' $iopts -j 2 -o '$build/bench-report-j2' $(echo $parts)"
+# many users, every login bucket a cell: memory, not speed (-j 1)
+if [ "$day_users" -gt 0 ]; then
+	"$gen" --out "$tmp/day" --users "$day_users" --interval 15 --hours 24 --background-rate 0 \
+		--seed 3 > /dev/null || die "generator failed (day)"
+	day_size=$(cat "$tmp/day"/*.log | wc -c | tr -d ' ')
+	measure ib_day "'$bin' -q --force -j 1 -o '$build/bench-report-day' '$tmp/day'"
+	rm -rf "$tmp/day"
+fi
 # the -j 1 reports are the byte-identity references
 same1="identical"
 for f in "$build/bench-report-gz1"/*; do
@@ -134,7 +147,7 @@ version=$("$bin" --version 2>&1 | tr '\n' ' ')
 now=$(date -u '+%Y-%m-%d %H:%M UTC')
 grepcount=$(cat "$tmp/out.grep" 2>/dev/null)
 
-awk -v size="$size" '
+awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" '
 	function mbs(t) { return t > 0 ? size / 1e6 / t : 0 }
 	BEGIN {
 		label["zcat"] = "1. zcat FILE.gz > /dev/null"
@@ -149,12 +162,19 @@ awk -v size="$size" '
 		label["ib_plain"] = "4a. imapblast -j 2 FILE (uncompressed, + reading thread)"
 		label["ib_parts1"] = "5a. imapblast -j 1 on 4 split .gz"
 		label["ib_j2"] = "5. imapblast -j 2 on 4 split .gz"
+		label["ib_day"] = "6. imapblast -j 1 on a day of " day_users " users every 15 min (uncompressed)"
 		print "| run | MB/s median | MB/s min | MB/s max | seconds (median) | peak RSS MB | exit |"
 		print "|---|---|---|---|---|---|---|"
+	}
+	$1 == "ib_day" {
+		dsz = size; size = day_size; rss_day = $5
 	}
 	{
 		v[$1] = mbs($2)
 		printf "| %s | %.1f | %.1f | %.1f | %.2f | %.1f | %s |\n", label[$1], mbs($2), mbs($4), mbs($3), $2, $5 / 1024, $6
+	}
+	$1 == "ib_day" {
+		size = dsz
 	}
 	END {
 		print ""
@@ -165,6 +185,7 @@ awk -v size="$size" '
 		if (v["ib_parts1"] > 0) printf "-j 2 / -j 1 on the 4 split files: %.2f\n", v["ib_j2"] / v["ib_parts1"]
 		if (v["ib_gz1"] > 0) printf "-j 2 on 4 files / -j 1 on the single .gz: %.2f\n", v["ib_j2"] / v["ib_gz1"]
 		printf "uncompressed: %.0f MB/s (-j 1), %.0f MB/s (-j 2 one file)\n", v["ib_plain1"], v["ib_plain"]
+		if (rss_day > 0) printf "day of %d users: peak RSS %.1f MiB, %.1f KiB per user\n", day_users, rss_day / 1024, rss_day / day_users
 		if (v["grep"] > 0) printf "imapblast / (zcat | grep): %.2f (gz, -j 1), %.2f (gz, -j 2 one file), %.2f (-j 2, 4 files)\n", v["ib_gz1"] / v["grep"], v["ib_gz"] / v["grep"], v["ib_j2"] / v["grep"]
 	}' "$tmp/rows" > "$tmp/table"
 

@@ -39,8 +39,10 @@ static void add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, const
 
 static const struct ib_cell *only_cell(const struct ib_agg *a)
 {
+	static struct ib_cell buf; /* decoded here: the aggregator stores cells compactly */
+
 	ck_assert_uint_eq(ib_agg_ncells(a), 1);
-	return ib_agg_cell(a, 0);
+	return ib_agg_cell(a, 0, &buf);
 }
 
 START_TEST(test_intern_and_cells)
@@ -66,6 +68,63 @@ START_TEST(test_intern_and_cells)
 	ck_assert_uint_eq(c->first_line, 9);
 	ck_assert_str_eq(ib_agg_str(a, IB_S_USER, c->user), "alice");
 	ck_assert_uint_eq(ib_agg_nstr(a, IB_S_USER), 2);
+	ib_agg_free(a);
+}
+END_TEST
+
+/*
+ * Cells keep 32-bit fields with a side table for what does not fit: a
+ * count, a first line and a span (last - first, with a long bucket) past
+ * 2^32 stay exact through adding, taking back, merge and the state file.
+ */
+START_TEST(test_wide_values)
+{
+	const int64_t big_b = (int64_t)1 << 40, t0 = (int64_t)1 << 41;
+	struct ib_agg *a, *x, *y = NULL;
+	char *path = ib_test_tmpfile("", 0, ".state");
+	struct ib_error err;
+	struct ib_event ev;
+	struct ib_match m = {IB_CAT_OK, NULL, -1};
+	const struct ib_cell *c;
+	uint32_t f;
+
+	ck_assert(path != NULL);
+	ck_assert_int_eq(ib_agg_new(&a, big_b), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x", &f), IB_OK);
+	add(a, f, 5000000000ULL, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	add(a, f, 6000000000ULL, t0 + ((int64_t)1 << 34), "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	c = only_cell(a);
+	ck_assert_uint_eq(c->count, 2);
+	ck_assert_int_eq(c->bucket, 2);
+	ck_assert_int_eq(c->first_ms, t0 + 7);
+	ck_assert_int_eq(c->last_ms, t0 + ((int64_t)1 << 34));
+	ck_assert_uint_eq(c->first_line, 5000000000ULL);
+	add(a, f, 3, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	ck_assert_uint_eq(only_cell(a)->first_line, 3);
+	/* doubling by merge: 2^33 and more events in one cell */
+	for (int i = 0; i < 32; i++) {
+		ck_assert_int_eq(ib_agg_new(&x, big_b), IB_OK);
+		ck_assert_int_eq(ib_agg_merge(x, a, &err), IB_OK);
+		ck_assert_int_eq(ib_agg_merge(x, a, &err), IB_OK);
+		ib_agg_free(a);
+		a = x;
+	}
+	ck_assert_uint_eq(only_cell(a)->count, (uint64_t)3 << 32);
+	ck_assert_uint_eq(only_cell(a)->first_line, 3);
+	ib_event_clear(&ev);
+	ev.time_ms = t0 + 9;
+	ev.layer = IB_LAYER_CLIENT;
+	ev.user = ib_str_from("u");
+	ck_assert_int_eq(ib_agg_sub(a, &ev, &m), IB_OK);
+	ck_assert_uint_eq(only_cell(a)->count, ((uint64_t)3 << 32) - 1);
+	ck_assert_int_eq(ib_agg_save(a, path, &err), IB_OK);
+	ck_assert_int_eq(ib_agg_load(&y, path, &err), IB_OK);
+	ck_assert(ib_agg_equal(a, y));
+	ck_assert_uint_eq(only_cell(y)->count, ((uint64_t)3 << 32) - 1);
+	ck_assert_int_eq(only_cell(y)->last_ms, t0 + ((int64_t)1 << 34));
+	unlink(path);
+	free(path);
+	ib_agg_free(y);
 	ib_agg_free(a);
 }
 END_TEST
@@ -321,7 +380,7 @@ START_TEST(test_collisions_exact)
 	ck_assert_uint_eq(ib_agg_nstr(a, IB_S_IP), N + 1);
 	ck_assert_uint_eq(ib_agg_ncells(a), N);
 	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
-		const struct ib_cell *c = ib_agg_cell(a, i);
+		const struct ib_cell *c = ib_agg_cell(a, i, &(struct ib_cell){0});
 		int n = (int)strtol(ib_agg_str(a, IB_S_USER, c->user) + 4, NULL, 10);
 
 		ck_assert_uint_eq(c->count, 2);
@@ -582,7 +641,7 @@ END_TEST
 /* The server join (agg_join.c): pairs survive the state file; only unambiguous addresses join. */
 START_TEST(test_server_join)
 {
-	struct ib_agg *a, *b, *j;
+	struct ib_agg *a, *b, *j, *jt;
 	unsigned char *buf;
 	size_t len, n;
 	char **names;
@@ -618,13 +677,39 @@ START_TEST(test_server_join)
 	/* mx3 now has its server cell and the proxy's timeout; 10.0.0.9 is claimed twice: kept */
 	ck_assert_uint_eq(ib_agg_ncells(j), 4);
 	for (size_t i = 0; i < ib_agg_ncells(j); i++) {
-		const char *srv = ib_agg_str(j, IB_S_SERVER, ib_agg_cell(j, i)->server);
+		const char *srv = ib_agg_str(j, IB_S_SERVER, ib_agg_cell(j, i, &(struct ib_cell){0})->server);
 
 		ck_assert(!strcmp(srv, "mx3") || !strcmp(srv, "mx5") || !strcmp(srv, "10.0.0.9:143"));
 	}
+	/* the join that moves the cells gives the same aggregate and leaves b empty */
+	ck_assert_int_eq(ib_agg_join_servers_take(b, &jt, NULL, NULL, NULL), IB_OK);
+	ck_assert(jt != NULL && ib_agg_equal(j, jt));
+	ck_assert_uint_eq(ib_agg_ncells(b), 0);
+	ib_agg_free(jt);
 	ib_agg_free(j);
 	ib_agg_free(b);
 	ib_agg_free(a);
+}
+END_TEST
+
+/* ib_agg_merge_take gives what ib_agg_merge gives, over several chunks of cells. */
+START_TEST(test_merge_take)
+{
+	struct ib_agg *a = small_agg(40000), *b = small_agg(3000), *c = small_agg(3000), *d;
+	struct ib_error err;
+
+	ck_assert_int_eq(ib_agg_new(&d, B), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(b, a, &err), IB_OK);
+	ck_assert_uint_gt(ib_agg_ncells(b), 16384); /* more than one chunk of cells (agg_int.h) */
+	ck_assert_int_eq(ib_agg_merge_take(c, a, &err), IB_OK);
+	ck_assert_uint_eq(ib_agg_ncells(a), 0);
+	ck_assert(ib_agg_equal(b, c));
+	ck_assert_int_eq(ib_agg_merge_take(d, c, &err), IB_OK);
+	ck_assert(ib_agg_equal(b, d));
+	ib_agg_free(a);
+	ib_agg_free(b);
+	ib_agg_free(c);
+	ib_agg_free(d);
 }
 END_TEST
 
@@ -636,6 +721,7 @@ static Suite *agg_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_intern_and_cells);
 	tcase_add_test(tc, test_buckets_and_placeholders);
+	tcase_add_test(tc, test_wide_values);
 	tcase_add_loop_test(tc, test_merge_property, 0, 12);
 	tcase_add_loop_test(tc, test_merge_property_collisions, 0, 4);
 	tcase_add_test(tc, test_collisions_exact);
@@ -646,6 +732,7 @@ static Suite *agg_suite(void)
 	tcase_add_test(tc, test_state_flipped);
 	tcase_add_test(tc, test_state_hostile);
 	tcase_add_test(tc, test_server_join);
+	tcase_add_test(tc, test_merge_take);
 	tcase_add_test(tc, test_errors_sorted_unique);
 	suite_add_tcase(s, tc);
 	return s;

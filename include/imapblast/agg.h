@@ -116,6 +116,14 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
  */
 int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
 			struct ib_error *err);
+/*
+ * ib_agg_join_servers that moves a's cells into *out instead of copying
+ * them, so the peak holds one set of cells, not two. When *out is set, or
+ * on an error, a has no cells left and is only to be freed; with nothing
+ * to join (*out NULL, IB_OK) a is untouched.
+ */
+int ib_agg_join_servers_take(struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
+			     struct ib_error *err);
 
 /*
  * dst += src, with err saying why when it fails:
@@ -125,6 +133,12 @@ int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***nam
  * - IB_ERR_INTERNAL: dst == src, or a corrupt Judy array (a bug).
  */
 int ib_agg_merge(struct ib_agg *dst, const struct ib_agg *src, struct ib_error *err);
+/*
+ * ib_agg_merge that frees src's cells as they are merged (the parallel
+ * run's workers, a join), so the peak holds about one set of cells. src
+ * is then only to be freed, whatever the result.
+ */
+int ib_agg_merge_take(struct ib_agg *dst, struct ib_agg *src, struct ib_error *err);
 
 /*
  * State files: versioned, checksummed, architecture-independent (fixed
@@ -170,9 +184,14 @@ extern uint64_t ib_agg_hash_mask;
  */
 enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S_ADDR, IB_S_DUP, IB_S_KINDS };
 
-/* Number of cells, and cell i (0 <= i < n), in no particular order. */
+/*
+ * Number of cells, and cell i (0 <= i < n), in no particular order. The
+ * aggregator stores cells compactly: ib_agg_cell decodes cell i into *buf
+ * and returns buf (NULL when i >= n). The analysis passes a buffer of its
+ * own, e.g. ib_agg_cell(a, i, &(struct ib_cell){0}) in a loop's body.
+ */
 size_t ib_agg_ncells(const struct ib_agg *a);
-const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i);
+const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf);
 /* String of an id (id 0 is ""). */
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id);
 size_t ib_agg_nstr(const struct ib_agg *a, enum ib_strkind k); /* ids are 0..n-1 */

@@ -323,6 +323,13 @@ struct ib_result {
 int ib_analyze(const struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
 	       struct ib_error *err);
 /*
+ * ib_analyze that may move a's cells (the server join moves them instead
+ * of copying them: one set of cells at the peak, not two). a is then only
+ * to be freed, whatever the result.
+ */
+int ib_analyze_take(struct ib_agg *a, const struct ib_config *cfg, struct ib_result **out,
+		    struct ib_error *err);
+/*
  * Make the sentences of r from its fields: window_rule from window_why (and
  * the window), each attack's and each unverified user's reason. Replaces
  * any sentence already there. This is the one place the words live: md,

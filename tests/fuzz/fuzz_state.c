@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!ib_agg_equal(a, a) || ib_agg_bucket_ms(a) <= 0)
 			abort();
 		for (size_t i = 0; i < ib_agg_ncells(a); i++)
-			if (ib_agg_cell(a, i)->user >= ib_agg_nstr(a, IB_S_USER))
+			if (ib_agg_cell(a, i, &(struct ib_cell){0})->user >= ib_agg_nstr(a, IB_S_USER))
 				abort();
 	}
 	ib_agg_free(a);
