@@ -16,8 +16,12 @@ check() { # name, command...
 	shift
 	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
 }
-# mk ARGS...: make the object in the scratch folder; prints what it compiled
+# mk ARGS...: make the object in the scratch folder; prints what it compiled.
+# A second first: make compares modification times, and the kernel stamps
+# files from a coarse clock, so back-to-back builds on a busy machine can
+# give config.mk and the object the same time (seen in CI).
 mk() {
+	sleep 1
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$top" BUILD="$d" "$@" "$obj" 2>&1
 }
 compiled() { grep -q 'CC  *analyzer/reader.c' "$d/out"; }
