@@ -183,29 +183,6 @@ static int unparseable(struct file_run *fr, const char *reason, uint64_t line, i
 	return tally(fr, reason ? reason : "malformed line", line);
 }
 
-/* !memcmp(a, b, n) without a call for the short names and addresses of every event. */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y, z, w;
-	uint32_t p, q, r, t;
-
-	if (n >= 8 && n <= 16) { /* two overlapping words */
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		memcpy(&z, a + n - 8, 8);
-		memcpy(&w, b + n - 8, 8);
-		return !((x ^ y) | (z ^ w));
-	}
-	if (n >= 4 && n < 8) {
-		memcpy(&p, a, 4);
-		memcpy(&q, b, 4);
-		memcpy(&r, a + n - 4, 4);
-		memcpy(&t, b + n - 4, 4);
-		return !((p ^ q) | (r ^ t));
-	}
-	return !memcmp(a, b, n);
-}
-
 /* Rename ev's server by the first --server-alias FROM=TO that fits. */
 static void alias_server(const struct ib_config *cfg, struct ib_str *server)
 {
@@ -250,10 +227,10 @@ static int server_addr(struct file_run *fr, const struct ib_event *ev)
 	const struct ib_str *s = &ev->server, *l = &ev->local;
 	int rc;
 
-	if (!s->len || (s->len == l->len && same_bytes(s->ptr, l->ptr, s->len)))
+	if (!s->len || (s->len == l->len && ib_bytes_eq(s->ptr, l->ptr, s->len)))
 		return IB_OK;
 	if (fr->pair_len && fr->pair_server == s->len && fr->pair_len == s->len + l->len &&
-	    same_bytes(fr->pair, s->ptr, s->len) && same_bytes(fr->pair + s->len, l->ptr, l->len))
+	    ib_bytes_eq(fr->pair, s->ptr, s->len) && ib_bytes_eq(fr->pair + s->len, l->ptr, l->len))
 		return IB_OK;
 	rc = ib_agg_server_addr(fr->agg, *s, *l);
 	if (rc >= 0 && s->len + l->len <= sizeof(fr->pair)) {
@@ -338,7 +315,7 @@ static void note_stream(struct ib_stream *st, const struct ib_event *ev)
 	if (ev->time_ms > st->max_ms)
 		st->max_ms = ev->time_ms;
 	if (!st->mixed && (ev->host.len != st->host_len ||
-			   (st->host_len && !same_bytes(ev->host.ptr, st->host, st->host_len))))
+			   (st->host_len && !ib_bytes_eq(ev->host.ptr, st->host, st->host_len))))
 		st->mixed = 1;
 }
 

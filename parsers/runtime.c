@@ -148,29 +148,6 @@ static size_t index_of(const struct ib_parser *p)
 	return i;
 }
 
-/* !memcmp(a, b, n) without a call for the short names of programs. */
-static inline int name_eq(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y, z, w;
-	uint32_t p, q, r, t;
-
-	if (n >= 8 && n <= 16) { /* two overlapping words */
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		memcpy(&z, a + n - 8, 8);
-		memcpy(&w, b + n - 8, 8);
-		return !((x ^ y) | (z ^ w));
-	}
-	if (n >= 4 && n < 8) {
-		memcpy(&p, a, 4);
-		memcpy(&q, b, 4);
-		memcpy(&r, a + n - 4, 4);
-		memcpy(&t, b + n - 4, 4);
-		return !((p ^ q) | (r ^ t));
-	}
-	return !memcmp(a, b, n);
-}
-
 /* The message parsers that take program, in registry order. */
 static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str program,
 					    struct ib_runtime_prog *tmp)
@@ -184,11 +161,11 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 		unsigned h = (key * 0x9E3779B1u) >> 28; /* PROG_CACHE 16 */
 
 		e = &rt->cache[h];
-		if (e->key == key && e->valid && name_eq(e->name, program.ptr, n))
+		if (e->key == key && e->valid && ib_bytes_eq(e->name, program.ptr, n))
 			return e;
 		for (unsigned k = 0; k < PROG_CACHE; k++) {
 			e = &rt->cache[k];
-			if (e->key == key && e->valid && name_eq(e->name, program.ptr, n))
+			if (e->key == key && e->valid && ib_bytes_eq(e->name, program.ptr, n))
 				return e;
 		}
 		e = &rt->cache[h];

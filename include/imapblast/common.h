@@ -125,6 +125,31 @@ static inline int ib_str_eq(struct ib_str a, struct ib_str b)
 {
 	return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
 }
+/*
+ * !memcmp(a, b, n) without a call for the short names, programs and
+ * addresses compared on every line: two overlapping loads per side.
+ */
+static inline int ib_bytes_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, z, w;
+	uint32_t p, q, r, t;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&z, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return !((x ^ y) | (z ^ w));
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return !((p ^ q) | (r ^ t));
+	}
+	return !n || !memcmp(a, b, n);
+}
 int ib_str_eq_lit(struct ib_str a, const char *lit); /* lit NUL-terminated */
 int ib_str_starts(struct ib_str a, const char *lit);
 int ib_str_casestarts(struct ib_str a, const char *lit);
