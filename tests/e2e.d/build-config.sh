@@ -17,12 +17,15 @@ check() { # name, command...
 	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
 }
 # mk ARGS...: make the object in the scratch folder; prints what it compiled.
+# The configuration comes from ARGS alone: make exports its own command
+# line to the recipes' environment, so under `make check INFLATE=zlib`
+# (as .ci/run does) a plain `make` here would inherit INFLATE=zlib.
 # A second first: make compares modification times, and the kernel stamps
-# files from a coarse clock, so back-to-back builds on a busy machine can
-# give config.mk and the object the same time (seen in CI).
+# files from a coarse clock.
 mk() {
 	sleep 1
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$top" BUILD="$d" "$@" "$obj" 2>&1
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u INFLATE -u CFLAGS -u CPPFLAGS -u LDFLAGS \
+		-u SAN -u DEFS -u CC -u SYSTEMD make --no-print-directory -C "$top" BUILD="$d" "$@" "$obj" 2>&1
 }
 compiled() { grep -q 'CC  *analyzer/reader.c' "$d/out"; }
 
