@@ -199,19 +199,8 @@ static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 
 	if (!st)
 		return IB_ERR_INTERNAL;
-	line = ib_sp_line_clean(line);
-	if (!st->rec.open && (!ib_str_trim(line).len || IB_SP_STARTS(line, "#TYPE ")))
-		return IB_SKIP; /* blank, or Windows PowerShell Export-Csv's type line */
-	rc = ib_m365_rec_line(&st->rec, line, &rec);
-	if (rc < 0)
-		return rc;
-	if (rc == 1)
-		return IB_SKIP; /* the record goes on: its result comes with its last line */
-	if (rc == 2) {
-		ctx->reason = "CSV record too large";
-		return IB_BAD;
-	}
-	return record(ctx, st, rec, ev);
+	rc = ib_m365_csv_record(ctx, &st->rec, line, &rec);
+	return rc == IB_OK ? record(ctx, st, rec, ev) : rc;
 }
 
 static int c_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
@@ -219,11 +208,7 @@ static int c_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 	struct cstate *st = ctx->state;
 
 	(void)ev;
-	if (eof && st && ib_m365_rec_eof(&st->rec)) {
-		ctx->reason = "quoted field not closed at end of file";
-		return IB_BAD;
-	}
-	return IB_EOF;
+	return st ? ib_m365_csv_drain(ctx, &st->rec, eof) : IB_EOF;
 }
 
 static int c_probe(struct ib_str line)

@@ -227,6 +227,35 @@ int ib_m365_rec_eof(struct ib_m365_rec *rec)
 	return was;
 }
 
+int ib_m365_csv_record(struct ib_parse_ctx *ctx, struct ib_m365_rec *rec, struct ib_str line,
+		       struct ib_str *out)
+{
+	int rc;
+
+	line = ib_sp_line_clean(line);
+	if (!rec->open && (!ib_str_trim(line).len || IB_SP_STARTS(line, "#TYPE ")))
+		return IB_SKIP; /* blank, or Windows PowerShell Export-Csv's type line */
+	rc = ib_m365_rec_line(rec, line, out);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		return IB_SKIP;
+	if (rc == 2) {
+		ctx->reason = "CSV record too large";
+		return IB_BAD;
+	}
+	return IB_OK;
+}
+
+int ib_m365_csv_drain(struct ib_parse_ctx *ctx, struct ib_m365_rec *rec, int eof)
+{
+	if (eof && ib_m365_rec_eof(rec)) {
+		ctx->reason = "quoted field not closed at end of file";
+		return IB_BAD;
+	}
+	return IB_EOF;
+}
+
 void ib_m365_rec_release(struct ib_m365_rec *rec)
 {
 	free(rec->buf);

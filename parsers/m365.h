@@ -74,6 +74,21 @@ int ib_m365_rec_eof(struct ib_m365_rec *rec);
 
 void ib_m365_rec_release(struct ib_m365_rec *rec);
 
+struct ib_parse_ctx;
+
+/*
+ * The front of a CSV export's parse: clean the line, skip a blank line or
+ * Export-Csv's "#TYPE" line outside a record, and gather the record.
+ * IB_OK with *out the whole record; IB_SKIP (blank, or the record goes
+ * on: its result comes with its last line); IB_BAD (ctx->reason: record
+ * too large); IB_ERR_NOMEM.
+ */
+int ib_m365_csv_record(struct ib_parse_ctx *ctx, struct ib_m365_rec *rec, struct ib_str line,
+		       struct ib_str *out);
+
+/* A CSV export's drain: IB_BAD at end of file when a quoted field is still open, else IB_EOF. */
+int ib_m365_csv_drain(struct ib_parse_ctx *ctx, struct ib_m365_rec *rec, int eof);
+
 /* Grow *buf to hold need bytes. 0, or -1 on out-of-memory. */
 int ib_m365_grow(char **buf, size_t *cap, size_t need);
 
