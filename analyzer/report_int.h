@@ -79,6 +79,13 @@ double ib_login_share(const struct ib_file_counts *c);
 
 /* ISO time or "" (when IB_TIME_NONE) into buf (>= 32 bytes). */
 const char *ib_rep_time(int64_t ms, char *buf, size_t size);
+
+/*
+ * The SVG charts' second title line, centred at x: the incident window,
+ * or with several windows their count and span. Writes nothing and
+ * returns 0 when the result has no window; 1 otherwise.
+ */
+int ib_svg_window_line(FILE *f, const struct ib_result *r, int x);
 /* A duration in ms as "12 min", "1 h 5 min", "45 s", "2 d 3 h". */
 const char *ib_rep_dur(int64_t ms, char *buf, size_t size);
 

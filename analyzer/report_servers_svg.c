@@ -114,20 +114,7 @@ static int write_servers_svg(FILE *f, const struct ib_result *r, const struct ib
 		"<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">"
 		"Outage failure rate per server and %s (UTC)</text>\n",
 		W / 2, ib_rep_dur(bucket * (g->col_buckets > 0 ? g->col_buckets : 1), d, sizeof(d)));
-	if (have_window && r->nwindows > 1)
-		fprintf(f,
-			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">%zu incident "
-			"windows %s .. %s (%s)</text>\n",
-			W / 2, r->nwindows, ib_rep_time(r->window_start_ms, a, sizeof(a)),
-			ib_rep_time(r->window_end_ms, b, sizeof(b)),
-			r->window_source == IB_WIN_GIVEN ? "given" : "detected");
-	else if (have_window)
-		fprintf(f,
-			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">Incident window %s "
-			".. %s (%s)</text>\n",
-			W / 2, ib_rep_time(r->window_start_ms, a, sizeof(a)),
-			ib_rep_time(r->window_end_ms, b, sizeof(b)),
-			r->window_source == IB_WIN_GIVEN ? "given" : "detected");
+	ib_svg_window_line(f, r, W / 2);
 	if (!g->nrows || !g->ncols || !r->nbuckets) {
 		fprintf(f,
 			"<text x=\"%d\" y=\"%.1f\" font-size=\"16\" fill=\"#666666\" text-anchor=\"middle\">"

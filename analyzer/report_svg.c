@@ -127,7 +127,7 @@ static int write_svg(FILE *f, const struct ib_result *r, const struct ib_config 
 	int64_t bucket = r->bucket_ms > 0 ? r->bucket_ms : 300000, t0, ncols, k, nbars, j;
 	uint64_t(*fail)[NCAT] = NULL, *succ = NULL, ymax = 0, step, top, v;
 	int have_window = r->window_start_ms != IB_TIME_NONE && r->window_end_ms != IB_TIME_NONE;
-	char a[64], b[64], d[64];
+	char d[64];
 	double span, bw, ph = Y1 - Y0;
 	size_t i;
 	int c;
@@ -138,21 +138,7 @@ static int write_svg(FILE *f, const struct ib_result *r, const struct ib_config 
 		"<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">"
 		"IMAP login failures and successes per %s (UTC)</text>\n",
 		W / 2, ib_rep_dur(bucket, d, sizeof(d)));
-	if (have_window && r->nwindows > 1)
-		fprintf(f,
-			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">%zu incident "
-			"windows %s .. %s (%s)</text>\n",
-			W / 2, r->nwindows, ib_rep_time(r->window_start_ms, a, sizeof(a)),
-			ib_rep_time(r->window_end_ms, b, sizeof(b)),
-			r->window_source == IB_WIN_GIVEN ? "given" : "detected");
-	else if (have_window)
-		fprintf(f,
-			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">Incident window %s "
-			".. %s (%s)</text>\n",
-			W / 2, ib_rep_time(r->window_start_ms, a, sizeof(a)),
-			ib_rep_time(r->window_end_ms, b, sizeof(b)),
-			r->window_source == IB_WIN_GIVEN ? "given" : "detected");
-	else
+	if (!ib_svg_window_line(f, r, W / 2))
 		fprintf(f,
 			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">No incident "
 			"window</text>\n",

@@ -316,3 +316,25 @@ const char *ib_rep_dur(int64_t ms, char *buf, size_t size)
 		snprintf(buf, size, "%lld d %lld h", (long long)(s / 86400), (long long)(s % 86400 / 3600));
 	return buf;
 }
+
+int ib_svg_window_line(FILE *f, const struct ib_result *r, int x)
+{
+	char a[64], b[64];
+	const char *how = r->window_source == IB_WIN_GIVEN ? "given" : "detected";
+
+	if (r->window_start_ms == IB_TIME_NONE || r->window_end_ms == IB_TIME_NONE)
+		return 0;
+	if (r->nwindows > 1)
+		fprintf(f,
+			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">%zu incident "
+			"windows %s .. %s (%s)</text>\n",
+			x, r->nwindows, ib_rep_time(r->window_start_ms, a, sizeof(a)),
+			ib_rep_time(r->window_end_ms, b, sizeof(b)), how);
+	else
+		fprintf(f,
+			"<text x=\"%d\" y=\"44\" font-size=\"12\" text-anchor=\"middle\">Incident window %s "
+			".. %s (%s)</text>\n",
+			x, ib_rep_time(r->window_start_ms, a, sizeof(a)),
+			ib_rep_time(r->window_end_ms, b, sizeof(b)), how);
+	return 1;
+}
