@@ -109,6 +109,7 @@ void ib_agg_free(struct ib_agg *a)
 		free(a->shapes[i].sample);
 	}
 	free(a->shapes);
+	ib_agg_proto_free(a);
 	free(a);
 }
 
@@ -587,7 +588,8 @@ int ib_agg_add(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 	if (!m || m->category <= IB_CAT_NONE || m->category >= IB_CAT_COUNT || ev->time_ms == IB_TIME_NONE ||
 	    (unsigned)ev->layer >= IB_LAYER_COUNT || file_id >= a->st[IB_S_FILE].n)
 		return IB_ERR_USAGE;
-	if ((rc = event_key(a, ev, m, &k)) < 0)
+	if ((rc = event_key(a, ev, m, &k)) < 0 ||
+	    (rc = ib_agg_proto_add(a, ev->time_ms, ev->protocol, m->category)) == IB_ERR_NOMEM)
 		return rc;
 	return ib_agg_cell_add(a, &k, 1, ev->time_ms, ev->time_ms, file_id, line, 0);
 }
@@ -605,8 +607,11 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 	if ((rc = event_key(a, ev, m, &k)) < 0)
 		return rc;
 	i = cell_get(a, &k);
-	if (i < 0 || cell_decode(a, (size_t)i, &c)->count < 2)
+	if (i >= 0 && cell_decode(a, (size_t)i, &c)->count < 2)
 		return IB_ERR_USAGE; /* the copy that stays is in the same cell */
+	/* no cell: a protocol --protocols leaves out, which only the protocol table holds */
+	if (ib_agg_proto_sub(a, ev->time_ms, ev->protocol, m->category, 1) < 0 || i < 0)
+		return IB_ERR_USAGE;
 	return wide_set(a, (size_t)i, IB_W_COUNT, &ib_agg_scell_at(a, (size_t)i)->count, c.count - 1);
 }
 
@@ -722,6 +727,7 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 		if (rc < 0)
 			goto out;
 	}
+	rc = ib_agg_proto_merge(dst, src);
 out:
 	free_maps(map);
 	if (take)
@@ -772,37 +778,6 @@ const struct ib_error *ib_agg_error(const struct ib_agg *a, size_t i)
 	return i < a->nerrors ? &a->errors[i] : NULL;
 }
 
-size_t ib_agg_nreasons(const struct ib_agg *a)
-{
-	return a->nreasons;
-}
-
-void ib_agg_reason_get(const struct ib_agg *a, size_t i, struct ib_reason *r)
-{
-	const struct ib_reasonacc *x = &a->reasons[i];
-
-	r->reason = x->reason;
-	r->count = x->count;
-	r->file = x->file;
-	r->line = x->line;
-}
-
-size_t ib_agg_nshapes(const struct ib_agg *a)
-{
-	return a->nshapes;
-}
-
-void ib_agg_shape_get(const struct ib_agg *a, size_t i, struct ib_shape *s)
-{
-	const struct ib_shapeacc *x = &a->shapes[i];
-
-	s->shape = x->shape;
-	s->sample = x->sample;
-	s->count = x->count;
-	s->file = x->file;
-	s->line = x->line;
-}
-
 /* ---- equality (content, not ids) ---- */
 
 static int lookup(const struct ib_agg *a, int k, const char *s, uint32_t *id)
@@ -828,7 +803,7 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 	int eq = 0;
 
 	if (a->bucket_ms != b->bucket_ms || a->ncells != b->ncells || a->nerrors != b->nerrors ||
-	    a->nreasons != b->nreasons || a->nshapes != b->nshapes)
+	    a->nreasons != b->nreasons || a->nshapes != b->nshapes || !ib_agg_proto_equal(a, b))
 		return 0;
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		if (a->st[k].n != b->st[k].n)

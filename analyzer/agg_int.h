@@ -1,11 +1,12 @@
 /*
- * agg_int.h: the aggregator's private structures, shared by its three
- * files and nobody else:
+ * agg_int.h: the aggregator's private structures, shared by its files
+ * and nobody else:
  * - strtab.c: the string table (hash, Judy indexes, arena, interning);
+ * - agg_proto.c: the protocol table;
  * - agg.c: cells, accounting, merge and equality;
  * - state.c: the state file, which reads and writes these structures.
- * strtab.c uses nothing of the other two; state.c uses agg.c, never the
- * other way round.
+ * strtab.c and agg_proto.c use nothing of the others; state.c uses agg.c,
+ * never the other way round.
  */
 #ifndef IMAPBLAST_AGG_INT_H
 #define IMAPBLAST_AGG_INT_H
@@ -98,6 +99,16 @@ int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len, un
 /* Free everything t holds; t is then empty and may be reused. */
 void ib_strtab_release(struct ib_strtab *t);
 
+/* ---- the protocol table (agg_proto.c) ---- */
+
+/* Add n to the entry of key (struct ib_proto_count.key); IB_ERR_USAGE for a key no entry can have. */
+int ib_agg_proto_raw(struct ib_agg *a, uint64_t key, uint64_t n);
+/* Take one event back from its entry when the entry holds more than keep; else IB_ERR_USAGE. */
+int ib_agg_proto_sub(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c, uint64_t keep);
+int ib_agg_proto_merge(struct ib_agg *dst, const struct ib_agg *src);
+int ib_agg_proto_equal(const struct ib_agg *a, const struct ib_agg *b);
+void ib_agg_proto_free(struct ib_agg *a);
+
 /* ---- the aggregator (agg.c) ---- */
 
 #define IB_AGG_CHUNK_BITS 14
@@ -173,6 +184,7 @@ struct ib_agg {
 	/* consecutive events mostly carry the same signature: the last one's id
 	 * (checked by content) spares a lookup on most events */
 	uint32_t last_sig_id;
+	Pvoid_t proto; /* JudyL: the protocol table (agg_proto.c) */
 };
 
 static inline struct ib_scell *ib_agg_scell_at(const struct ib_agg *a, size_t i)

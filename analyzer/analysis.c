@@ -14,20 +14,6 @@
 
 /* ---- phase 1: range ---- */
 
-static int in_range(const struct ib_an *c, int64_t bucket)
-{
-	int64_t start;
-
-	if (bucket > INT64_MAX / c->B || bucket < INT64_MIN / c->B + 1)
-		return 0;
-	start = bucket * c->B;
-	if (c->cfg->since_ms != IB_TIME_NONE && start < c->cfg->since_ms)
-		return 0;
-	if (c->cfg->until_ms != IB_TIME_NONE && start >= c->cfg->until_ms)
-		return 0;
-	return 1;
-}
-
 /* Widen the data range (times and buckets [b0, *b1]) to take in cell. */
 static void widen_range(struct ib_an *c, const struct ib_cell *cell, int *any, int64_t *b1)
 {
@@ -136,7 +122,7 @@ static int run(struct ib_an *c)
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (!in_range(c, cell->bucket))
+		if (!ib_an_in_range(c, cell->bucket))
 			continue;
 		c->scope[i] = IB_AN_LIVE;
 		r->events += cell->count;
@@ -200,6 +186,8 @@ static int analyze(const struct ib_agg *a, struct ib_agg *take, const struct ib_
 	c.r->server_joins = joins;
 	c.r->nserver_joins = njoins;
 	rc = run(&c);
+	if (rc >= 0)
+		rc = ib_an_protocols(&c);
 	if (rc >= 0 && ib_result_explain(c.r) < 0)
 		rc = ib_an_nomem(&c);
 	free(c.scope);
@@ -309,5 +297,7 @@ void ib_result_free(struct ib_result *r)
 	for (size_t i = 0; i < r->ngaps; i++)
 		free(r->gaps[i].server);
 	free(r->gaps);
+	free(r->protocols);
+	free(r->protocol_note);
 	free(r);
 }

@@ -148,6 +148,28 @@ int ib_an_tables(struct ib_an *c);
  */
 int ib_an_server_grid(struct ib_an *c);
 
+/*
+ * Phase 8, protocols (analysis_proto.c), after the driver's run, also when
+ * no counted event is in range. Reads the aggregator's protocol table,
+ * cfg and r->windows. Sets r->protocols.
+ */
+int ib_an_protocols(struct ib_an *c);
+
+/* 1 when bucket lies in --since/--until (the driver's range). */
+static inline int ib_an_in_range(const struct ib_an *c, int64_t bucket)
+{
+	int64_t start;
+
+	if (bucket > INT64_MAX / c->B || bucket < INT64_MIN / c->B + 1)
+		return 0;
+	start = bucket * c->B;
+	if (c->cfg->since_ms != IB_TIME_NONE && start < c->cfg->since_ms)
+		return 0;
+	if (c->cfg->until_ms != IB_TIME_NONE && start >= c->cfg->until_ms)
+		return 0;
+	return 1;
+}
+
 /* Phase 0, repeated input (analysis_input.c): reads only the aggregator;
  * sets r->dup_files. */
 int ib_an_dups(struct ib_an *c);

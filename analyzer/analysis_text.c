@@ -222,8 +222,60 @@ static char *stale_sentence(const struct ib_stale_row *x)
 			    x->ip, (unsigned long long)x->failures, t, (unsigned long long)x->win_failures);
 }
 
+/* "IMAP (41.2% of 1234 events; 0.3% outside)": one protocol in the windows. */
+static int proto_part(char *buf, size_t size, const struct ib_proto_row *p, int outside)
+{
+	uint64_t oe = p->events - p->win_events, oo = p->outage - p->win_outage;
+	double in = 100.0 * (double)p->win_outage / (double)p->win_events;
+
+	if (outside && oe)
+		return snprintf(buf, size, "%s (%.1f%% of %llu events; %.1f%% outside)",
+				ib_proto_label(p->protocol), in, (unsigned long long)p->win_events,
+				100.0 * (double)oo / (double)oe);
+	return snprintf(buf, size, "%s (%.1f%% of %llu events)", ib_proto_label(p->protocol), in,
+			(unsigned long long)p->win_events);
+}
+
+/*
+ * The protocols verdict (docs/method.md, "Protocols"), or NULL when there
+ * is nothing to set side by side: fewer than two protocols the logs name
+ * (IB_PROTO_NONE left out) with events in the windows. "IMAP (...) failed in the window while POP3 (...) and
+ * ActiveSync (...) did not."
+ */
+static char *protocol_sentence(const struct ib_result *r, int *nomem)
+{
+	char failed[1024] = "", fine[1024] = "", part[160];
+	size_t nf = 0, nn = 0, k = 0, kf = 0, kn = 0;
+
+	*nomem = 0;
+	for (size_t i = 0; i < r->nprotocols; i++)
+		if (r->protocols[i].win_events && r->protocols[i].protocol != IB_PROTO_NONE)
+			r->protocols[i].failed ? nf++ : nn++;
+	if (nf + nn < 2)
+		return NULL;
+	for (size_t i = 0; i < r->nprotocols; i++) {
+		const struct ib_proto_row *p = &r->protocols[i];
+		char *dst = p->failed ? failed : fine;
+		size_t *kk = p->failed ? &kf : &kn, of = p->failed ? nf : nn;
+
+		if (!p->win_events || p->protocol == IB_PROTO_NONE)
+			continue;
+		proto_part(part, sizeof(part), p, p->failed);
+		k = strlen(dst);
+		snprintf(dst + k, 1024 - k, "%s%s", !*kk ? "" : *kk + 1 == of ? " and " : ", ", part);
+		++*kk;
+	}
+	char *s = !nf	? ib_an_printf("No protocol failed more in the window than outside it: %s.", fine)
+		  : !nn ? ib_an_printf("Every protocol failed in the window: %s.", failed)
+			: ib_an_printf("%s failed in the window while %s did not.", failed, fine);
+	*nomem = !s;
+	return s;
+}
+
 int ib_result_explain(struct ib_result *r)
 {
+	int nomem;
+
 	free(r->window_rule);
 	if (!(r->window_rule = window_sentence(r)))
 		return IB_ERR_NOMEM;
@@ -246,5 +298,7 @@ int ib_result_explain(struct ib_result *r)
 		if (!(r->unverified[i].reason = unverified_sentence(&r->unverified[i])))
 			return IB_ERR_NOMEM;
 	}
-	return IB_OK;
+	free(r->protocol_note);
+	r->protocol_note = protocol_sentence(r, &nomem);
+	return nomem ? IB_ERR_NOMEM : IB_OK;
 }

@@ -275,8 +275,12 @@ static int do_event(struct file_run *fr, struct ib_event *ev, uint64_t lineno)
 		return rc;
 	if (m.category == IB_CAT_NONE)
 		return 0;
-	if (ev->protocol != IB_PROTO_NONE && !(cfg->protocols >> ev->protocol & 1u))
-		return 3; /* e.g. SMTP AUTH on a mail proxy: not an IMAP/POP login */
+	if (ev->protocol != IB_PROTO_NONE && !(cfg->protocols >> ev->protocol & 1u)) {
+		/* e.g. SMTP AUTH on a mail proxy: not an IMAP/POP login, but the
+		 * report sets every protocol side by side */
+		rc = ib_agg_proto_add(fr->agg, ev->time_ms, ev->protocol, m.category);
+		return rc == IB_ERR_NOMEM ? rc : 3;
+	}
 	rc = ib_agg_add(fr->agg, ev, &m, fr->file_id, lineno);
 	if (rc >= 0 && ev->local.len && ev->layer == IB_LAYER_SERVER)
 		rc = server_addr(fr, ev);

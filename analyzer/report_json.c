@@ -418,6 +418,28 @@ static int write_json(FILE *f, const struct ib_result *r, const struct ib_config
 	}
 	close_(&w, '}');
 
+	open_(&w, "protocols", '[');
+	for (i = 0; i < r->nprotocols; i++) {
+		const struct ib_proto_row *p = &r->protocols[i];
+
+		open_(&w, NULL, '{');
+		jstr(&w, "protocol", ib_proto_name(p->protocol));
+		jbool(&w, "counted", p->counted);
+		ju(&w, "events", p->events);
+		ju(&w, "successes", p->successes);
+		ju(&w, "failures", p->failures);
+		ju(&w, "outage_failures", p->outage);
+		ju(&w, "win_events", p->win_events);
+		ju(&w, "win_successes", p->win_successes);
+		ju(&w, "win_failures", p->win_failures);
+		ju(&w, "win_outage_failures", p->win_outage);
+		jbool(&w, "failed_in_window", p->failed);
+		close_(&w, '}');
+	}
+	close_(&w, ']');
+	if (r->protocol_note)
+		jstr(&w, "protocol_note", r->protocol_note);
+
 	open_(&w, "buckets", '[');
 	for (i = 0; i < r->nbuckets; i++) {
 		const struct ib_bucket_row *b = &r->buckets[i];

@@ -256,6 +256,51 @@ static void section_layers(struct mw *w, const struct ib_result *r)
 	fputs("\n", f);
 }
 
+/* Protocols side by side, when the logs name two or more or one is left out (docs/method.md). */
+static void section_protocols(struct mw *w, const struct ib_result *r)
+{
+	FILE *f = w->f;
+	int left_out = 0, win = r->nwindows > 0;
+	char a[32], b[32];
+
+	size_t stated = 0;
+
+	for (size_t i = 0; i < r->nprotocols; i++) {
+		left_out |= !r->protocols[i].counted;
+		stated += r->protocols[i].protocol != IB_PROTO_NONE;
+	}
+	if (stated < 2 && !left_out)
+		return;
+	fputs("## Protocols\n\nEvents of every layer by the protocol the log names, attack sources included. "
+	      "Only counted protocols (`--protocols`) make the blast radius.\n\n",
+	      f);
+	if (r->protocol_note)
+		fprintf(f, "%s\n\n", r->protocol_note);
+	fputs(win ? "| Protocol | Counted | Events | Failures | Outage failures | Window events | "
+		    "Window outage failures | Window outage rate | Outage rate outside |\n"
+		    "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+		  : "| Protocol | Counted | Events | Successes | Failures | Outage failures | Outage rate |\n"
+		    "|---|---|---:|---:|---:|---:|---:|\n",
+	      f);
+	for (size_t i = 0; i < r->nprotocols; i++) {
+		const struct ib_proto_row *p = &r->protocols[i];
+
+		fprintf(f, "| %s | %s | %" PRIu64 " |", ib_proto_label(p->protocol),
+			p->counted ? "yes" : "no", p->events);
+		if (!win) {
+			pct(a, sizeof(a), p->outage, p->events);
+			fprintf(f, " %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s |\n", p->successes,
+				p->failures, p->outage, a);
+			continue;
+		}
+		pct(a, sizeof(a), p->win_outage, p->win_events);
+		pct(b, sizeof(b), p->outage - p->win_outage, p->events - p->win_events);
+		fprintf(f, " %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s |\n",
+			p->failures, p->outage, p->win_events, p->win_outage, a, b);
+	}
+	fputs("\n", f);
+}
+
 static void section_sigs(struct mw *w, const struct ib_result *r)
 {
 	FILE *f = w->f;
@@ -758,6 +803,7 @@ static int write_md(FILE *f, const struct ib_result *r, const struct ib_config *
 	section_headline(&w, r);
 	section_servers(&w, r);
 	section_layers(&w, r);
+	section_protocols(&w, r);
 	section_sigs(&w, r);
 	section_timeline(&w, r);
 	section_users(&w, r);

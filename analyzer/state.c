@@ -5,8 +5,9 @@
  *   strings per kind, cells, files, errors, reasons, shapes, crc u32.
  * Version 2 added the strings of kinds IB_S_ADDR and IB_S_DUP; version 3
  * added to each file its login-looking unmatched lines, status and samples,
- * and the shapes section. Versions 1 and 2 still load (what they lack reads
- * as zero and empty).
+ * and the shapes section; version 4 the protocol table (agg_proto.c): its
+ * entries' keys and counts, in key order. Versions 1 to 3 still load (what
+ * they lack reads as zero and empty).
  * Strings, cells, files and reasons are written in one canonical order,
  * so the same content gives the same bytes whatever the thread count or
  * input order. Loading re-interns every string and re-adds every cell,
@@ -21,7 +22,7 @@
 #include "imapblast/atomic.h"
 
 #define STATE_MAGIC "IBSTATE1"
-#define STATE_VERSION 3u /* 3: file coverage and shapes; 2: strings of kinds IB_S_ADDR, IB_S_DUP */
+#define STATE_VERSION 4u /* 4: protocols; 3: file coverage and shapes; 2: kinds IB_S_ADDR, IB_S_DUP */
 #define STATE_HEADER 28	 /* magic 8, version 4, total length 8, bucket 8 */
 #define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
 
@@ -307,6 +308,16 @@ static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
 		wint(w, rank[IB_S_FILE][r->file], 4);
 		wint(w, r->line, 8);
 	}
+	wint(w, ib_agg_proto_n(a), 8);
+	{
+		struct ib_proto_count pc;
+		uint64_t cur = 0;
+
+		while (ib_agg_proto_next(a, &cur, &pc)) {
+			wint(w, pc.key, 8);
+			wint(w, pc.count, 8);
+		}
+	}
 }
 
 static void wall(struct wr *w, const struct ib_agg *a, const struct canon *cn, uint64_t total)
@@ -507,6 +518,31 @@ static int rshapes(struct ib_agg *a, struct rd *r, const char *name, struct ib_e
 	return IB_OK;
 }
 
+/* The protocol table (version 4): keys strictly rising, counts above 0. */
+static int rprotos(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
+{
+	uint64_t at = r->off, n = rcount(r, 16), prev = 0;
+
+	if (r->bad)
+		return corrupt(err, name, at, "bad protocol count");
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t key, count;
+		int rc;
+
+		at = r->off;
+		key = rdint(r, 8);
+		count = rdint(r, 8);
+		if (r->bad || count == 0 || (i && key <= prev))
+			return corrupt(err, name, at, "bad protocol record");
+		prev = key;
+		if ((rc = ib_agg_proto_raw(a, key, count)) == IB_ERR_USAGE)
+			return corrupt(err, name, at, "bad protocol record");
+		if (rc < 0)
+			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+	}
+	return IB_OK;
+}
+
 static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
 {
 	size_t at;
@@ -679,6 +715,8 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 	}
 	at = r->off;
 	if (r->version >= 3 && (rc = rshapes(a, r, name, err)) < 0)
+		return rc;
+	if (r->version >= 4 && (rc = rprotos(a, r, name, err)) < 0)
 		return rc;
 	if (r->off != r->len)
 		return corrupt(err, name, r->off, "trailing bytes");

@@ -1,7 +1,7 @@
 /*
- * entra.c: Microsoft Entra ID sign-in exports as CSV, IMAP rows only
- * (Client app "IMAP4" or "IMAP"; every row when the export has no client
- * app column). Columns are found by name in the header record (case,
+ * entra.c: Microsoft Entra ID sign-in exports as CSV, every client app,
+ * the protocol from the Client app column (m365.h ib_m365_protocol; IMAP
+ * for every row when the export has no such column). Columns are found by name in the header record (case,
  * blanks and punctuation ignored, first of duplicate names wins, UTF-8
  * BOM skipped), so one parser reads:
  * - the portal download, interactive and non-interactive tabs, current and
@@ -159,8 +159,9 @@ static int record(struct ib_parse_ctx *ctx, struct cstate *st, struct ib_str lin
 	}
 	if (ib_m365_grow(&st->scratch, &st->scratch_cap, line.len))
 		return IB_ERR_NOMEM;
-	if (st->col[C_APP] >= 0 && !ib_m365_is_imap(cval(st, f, n, C_APP, &used)))
-		return IB_SKIP;
+	/* without a client app column, every row is IMAP (the parser's protocol) */
+	if (st->col[C_APP] >= 0)
+		ev->protocol = ib_m365_protocol(cval(st, f, n, C_APP, &used));
 	if (ctx->time->date_order) /* --date-order */
 		st->order = ctx->time->date_order == 2 ? IB_M365_ORDER_DMY : IB_M365_ORDER_MDY;
 	rc = ib_m365_date(cval(st, f, n, C_TIME, &used), &st->order, &ev->time_ms);
@@ -226,9 +227,9 @@ static int c_probe(struct ib_str line)
 
 const struct ib_parser ib_parser_entra_csv = {
     .name = "entra_csv",
-    .description = "Entra ID sign-ins as CSV: portal, Export-Csv, Log Analytics (IMAP rows)",
+    .description = "Entra ID sign-ins as CSV: portal, Export-Csv, Log Analytics",
     .layer = IB_LAYER_SERVER,
-    .protocol = IB_PROTO_IMAP, /* IMAP rows only */
+    .protocol = IB_PROTO_IMAP, /* an export without the Client app column */
     .probe = c_probe,
     .parse = c_parse,
     .open = c_open,

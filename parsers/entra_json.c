@@ -1,6 +1,8 @@
 /*
- * entra_json.c: Microsoft Entra ID sign-ins as JSON, IMAP rows only. One
- * byte scanner finds the records of every shape, across lines:
+ * entra_json.c: Microsoft Entra ID sign-ins as JSON, every client app,
+ * the protocol from clientAppUsed (m365.h ib_m365_protocol; IMAP when a
+ * record has none). One byte scanner finds the records of every shape,
+ * across lines:
  * - Graph auditLogs/signIns (v1.0, beta) pages {"value":[...]}, concatenated,
  *   pretty-printed or on one line; a portal download's top-level array;
  *   one object per line;
@@ -135,7 +137,7 @@ static int code(struct jrec *r, long obj, const char *key, uint64_t *out)
 	return ib_m365_code(s, out) ? -1 : 1;
 }
 
-/* Parse the gathered record: IB_OK (IMAP), IB_SKIP (not IMAP), IB_BAD. */
+/* Parse the gathered record: IB_OK, IB_BAD. */
 static int j_record(struct ib_parse_ctx *ctx, struct jstate *st, struct ib_event *ev)
 {
 	struct ib_json_doc d;
@@ -165,8 +167,8 @@ static int j_record(struct ib_parse_ctx *ctx, struct jstate *st, struct ib_event
 		base = 0;
 	if (str(&r, base, "clientAppUsed", &app))
 		goto bad_type;
-	if (!ib_m365_is_imap(app))
-		return IB_SKIP;
+	if (app.len) /* else the parser's protocol, IMAP, as the CSV without the column */
+		ev->protocol = ib_m365_protocol(app);
 	if (str(&r, base, "createdDateTime", &ts) || (!ts.len && str(&r, 0, "time", &ts)) ||
 	    ib_m365_date(ts, &st->order, &ev->time_ms)) {
 		ctx->reason = "bad createdDateTime";
@@ -383,9 +385,9 @@ static int j_probe(struct ib_str line)
 
 const struct ib_parser ib_parser_entra_json = {
     .name = "entra_json",
-    .description = "Entra ID sign-ins as JSON: portal, Graph pages, Azure Monitor, PowerShell (IMAP rows)",
+    .description = "Entra ID sign-ins as JSON: portal, Graph pages, Azure Monitor, PowerShell",
     .layer = IB_LAYER_SERVER,
-    .protocol = IB_PROTO_IMAP, /* IMAP rows only */
+    .protocol = IB_PROTO_IMAP, /* a record without clientAppUsed */
     .probe = j_probe,
     .parse = j_parse,
     .open = j_open,

@@ -45,10 +45,38 @@ int ib_m365_code(struct ib_str s, uint64_t *out)
 	return ib_sp_u64(&s, out) || s.len ? -1 : 0;
 }
 
-int ib_m365_is_imap(struct ib_str app)
+enum ib_proto ib_m365_protocol(struct ib_str app)
 {
+	/* Entra's client app values (sign-in log schema, clientAppUsed) */
+	static const struct {
+		const char *name;
+		enum ib_proto p;
+	} apps[] = {
+	    {"imap4", IB_PROTO_IMAP},
+	    {"imap", IB_PROTO_IMAP},
+	    {"pop3", IB_PROTO_POP3},
+	    {"pop", IB_PROTO_POP3},
+	    {"authenticated smtp", IB_PROTO_SMTP},
+	    {"smtp", IB_PROTO_SMTP},
+	    {"exchange activesync", IB_PROTO_EAS},
+	    {"browser", IB_PROTO_HTTP},
+	    {"exchange web services", IB_PROTO_HTTP},
+	    {"mapi over http", IB_PROTO_HTTP},
+	    {"outlook anywhere (rpc over http)", IB_PROTO_HTTP},
+	    {"offline address book", IB_PROTO_HTTP},
+	    {"autodiscover", IB_PROTO_HTTP},
+	    {"reporting web services", IB_PROTO_HTTP},
+	    {"exchange online powershell", IB_PROTO_HTTP},
+	    {"universal outlook", IB_PROTO_HTTP},
+	};
+
 	app = ib_str_trim(app);
-	return IB_SP_CASEEQ(app, "imap4") || IB_SP_CASEEQ(app, "imap");
+	if (!app.len)
+		return IB_PROTO_NONE;
+	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
+		if (ib_sp_caseeq(app, apps[i].name, strlen(apps[i].name)))
+			return apps[i].p;
+	return IB_PROTO_OTHER; /* "Mobile Apps and Desktop clients" (any protocol's token), "Other clients" */
 }
 
 static int num(const char **p, const char *end, unsigned *out, int maxd)

@@ -44,8 +44,14 @@ enum ib_m365_order { IB_M365_ORDER_UNKNOWN, IB_M365_ORDER_MDY, IB_M365_ORDER_DMY
  */
 int ib_m365_date(struct ib_str s, enum ib_m365_order *order, int64_t *out);
 
-/* Protocol of an Entra "Client app" / clientAppUsed value or an Exchange/Purview client string. */
-int ib_m365_is_imap(struct ib_str app);
+/*
+ * The protocol of an Entra "Client app" (clientAppUsed): IMAP4, POP3,
+ * Authenticated SMTP, Exchange ActiveSync; the browser and Exchange's web
+ * services are HTTP; "Mobile Apps and Desktop clients" (a modern-auth
+ * token for any protocol), "Other clients" and the unknown are OTHER; an
+ * empty value IB_PROTO_NONE.
+ */
+enum ib_proto ib_m365_protocol(struct ib_str app);
 
 /*
  * A CSV record that may span lines (RFC 4180: a quoted field holding a

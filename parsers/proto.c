@@ -14,6 +14,14 @@ const char *ib_proto_name(enum ib_proto p)
 	return (unsigned)p < IB_PROTO_COUNT ? names[p] : "?";
 }
 
+const char *ib_proto_label(enum ib_proto p)
+{
+	static const char *const label[IB_PROTO_COUNT] = {"not stated", "IMAP", "POP3", "SMTP AUTH",
+							  "ActiveSync", "HTTP", "other"};
+
+	return (unsigned)p < IB_PROTO_COUNT ? label[p] : "?";
+}
+
 int ib_proto_parse(struct ib_str s, enum ib_proto *out)
 {
 	for (int i = 0; i < IB_PROTO_COUNT; i++) {

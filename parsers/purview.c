@@ -3,12 +3,15 @@
  * current layout "RecordId,CreationDate,RecordType,Operation,UserId,
  * AuditData,..." and the classic one "CreationDate,UserIds,Operations,
  * AuditData" (also Search-UnifiedAuditLog | Export-Csv, every field
- * quoted). AuditData is the record as JSON; only IMAP records are events:
- * - UserLoggedIn / UserLoginFailed (Entra STS logons) whose UserAgent
- *   extended property is BAV2ROPC, the legacy-auth flow Exchange Online's
- *   IMAP, POP and SMTP basic logins use (the audit record cannot tell
- *   which of the three);
- * - MailItemsAccessed whose ClientInfoString names IMAP4 (a success).
+ * quoted). AuditData is the record as JSON; the events, of every
+ * protocol (--protocols keeps the IMAP ones by default):
+ * - UserLoggedIn / UserLoginFailed (Entra STS logons). The protocol is
+ *   inferred from the UserAgent extended property: BAV2ROPC, the
+ *   legacy-auth flow Exchange Online's IMAP, POP and SMTP basic logins
+ *   use, is IMAP (the audit record cannot tell which of the three;
+ *   summary.md says so); a browser's "Mozilla/..." HTTP; others OTHER;
+ * - MailItemsAccessed (a success), the protocol from its
+ *   ClientInfoString: "IMAP4" IMAP, "POP3" POP3, ActiveSync, OWA/REST.
  * Time, user and IP come from AuditData (CreationTime, UTC; UserId;
  * ClientIP without the port). ev->message is "AADSTS<ErrorNumber>:
  * <LogonError>" for the rules (m365.h), or the operation.
@@ -105,6 +108,26 @@ static struct ib_str ext(struct prec *r, const char *array, const char *name)
 	return IB_STR_NULL;
 }
 
+/* The protocol of a MailItemsAccessed ClientInfoString ("Client=POP3/IMAP4;Protocol=IMAP4",
+ * "Client=OWA;..."). */
+static enum ib_proto client_protocol(struct ib_str client)
+{
+	if (IB_SP_FIND(client, "Protocol=IMAP4") >= 0)
+		return IB_PROTO_IMAP;
+	if (IB_SP_FIND(client, "Protocol=POP3") >= 0)
+		return IB_PROTO_POP3;
+	if (IB_SP_FIND(client, "IMAP4") >= 0)
+		return IB_PROTO_IMAP;
+	if (IB_SP_FIND(client, "POP3") >= 0)
+		return IB_PROTO_POP3;
+	if (IB_SP_FIND(client, "ActiveSync") >= 0 || IB_SP_FIND(client, "AirSync") >= 0)
+		return IB_PROTO_EAS;
+	if (IB_SP_FIND(client, "Client=OWA") >= 0 || IB_SP_FIND(client, "Client=REST") >= 0 ||
+	    IB_SP_FIND(client, "WebServices") >= 0)
+		return IB_PROTO_HTTP;
+	return IB_PROTO_OTHER;
+}
+
 static int audit(struct ib_parse_ctx *ctx, struct pstate *st, struct ib_str json, struct ib_event *ev)
 {
 	struct prec r = {.st = st};
@@ -129,13 +152,13 @@ static int audit(struct ib_parse_ctx *ctx, struct pstate *st, struct ib_str json
 	login = IB_SP_EQ(op, "UserLoggedIn") || IB_SP_EQ(op, "UserLoginFailed");
 	if (login) {
 		ua = ext(&r, "ExtendedProperties", "UserAgent");
-		if (!IB_SP_EQ(ua, "BAV2ROPC"))
-			return IB_SKIP;
+		ev->protocol = IB_SP_EQ(ua, "BAV2ROPC")	      ? IB_PROTO_IMAP
+			       : IB_SP_STARTS(ua, "Mozilla/") ? IB_PROTO_HTTP
+							      : IB_PROTO_OTHER;
 	} else if (IB_SP_EQ(op, "MailItemsAccessed")) {
 		if (jstr(&r, 0, "ClientInfoString", &client))
 			goto bad_type;
-		if (IB_SP_FIND(client, "IMAP4") < 0)
-			return IB_SKIP;
+		ev->protocol = client_protocol(client);
 	} else {
 		return IB_SKIP;
 	}
@@ -155,7 +178,8 @@ static int audit(struct ib_parse_ctx *ctx, struct pstate *st, struct ib_str json
 	ev->flags |= IB_EV_AUTH_HINT;
 	if (!login) {
 		ev->outcome = IB_CAT_OK;
-		ev->signature = "purview-imap-mail-access";
+		ev->signature =
+		    ev->protocol == IB_PROTO_IMAP ? "purview-imap-mail-access" : "purview-mail-access";
 		ev->message = op;
 		return IB_OK;
 	}
@@ -246,9 +270,9 @@ static int p_probe(struct ib_str line)
 
 const struct ib_parser ib_parser_purview = {
     .name = "purview",
-    .description = "Microsoft Purview unified audit log export, CSV (IMAP logons, MailItemsAccessed)",
+    .description = "Microsoft Purview unified audit log export, CSV (logons, MailItemsAccessed)",
     .layer = IB_LAYER_SERVER,
-    .protocol = IB_PROTO_IMAP, /* IMAP records only (BAV2ROPC: IMAP, POP or SMTP) */
+    .protocol = IB_PROTO_OTHER, /* every record sets its own */
     .probe = p_probe,
     .parse = p_parse,
     .open = p_open,

@@ -68,13 +68,19 @@ static const struct ecase cases[] = {
      2,
      {{IB_CAT_NONE, NULL, T_CSV, "a@ex.com", NULL, "Office 365 Exchange Online", "corr-1", NULL},
       {IB_CAT_NONE, NULL, T_CSV, "b@ex.com", NULL, NULL, NULL, NULL}}},
-    {"csv non-IMAP row",
+    /* every client app is an event, with its protocol (--protocols decides what counts) */
+    {"csv rows of other client apps",
      &ib_parser_entra_csv,
      CSVH ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "1.1.1.1", "Success", "0", "", "Browser",
-	      "s"),
-     IB_SKIP,
-     0,
-     {{0}}},
+	      "s") "\n" ROW("2025-12-04T08:19:41Z", "bob@ex.com", "Exchange", "1.1.1.1", "Success", "0", "",
+			    "Exchange ActiveSync", "s") "\n" ROW("2025-12-04T08:19:41Z", "bob@ex.com",
+								 "Exchange", "1.1.1.1", "Success", "0", "",
+								 "Mobile Apps and Desktop clients", "s"),
+     IB_OK,
+     3,
+     {{IB_CAT_OK, "entra-ok", T_CSV, "bob@ex.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_OK, "entra-ok", T_CSV, "bob@ex.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_OK, "entra-ok", T_CSV, "bob@ex.com", NULL, NULL, NULL, NULL}}},
     {"csv old export, US dates",
      &ib_parser_entra_csv,
      "CreatedDateTime,UserPrincipalName,AppDisplayName,IpAddress,ClientAppUsed,ErrorCode,FailureReason,"
@@ -117,9 +123,10 @@ static const struct ecase cases[] = {
      "\"clientAppUsed\":\"IMAP\","
      "\"appDisplayName\":\"Exchange\",\"status\":{\"errorCode\":0,\"failureReason\":null}}",
      IB_OK,
-     2,
+     3,
      {{IB_CAT_NONE, NULL, T_CSV, "bob@ex.com", "203.0.113.7", "Office 365 Exchange Online", "c-1",
        "AADSTS50126: Invalid username or password."},
+      {IB_CAT_OK, "entra-ok", T_CSV, "web@ex.com", NULL, NULL, NULL, NULL},
       {IB_CAT_OK, "entra-ok", T_CSV,
        "b\xc3\xa9"
        "a@ex.com",
@@ -136,8 +143,9 @@ static const struct ecase cases[] = {
      "\"x@ex.com\",\n"
      "      \"clientAppUsed\": \"Exchange ActiveSync\"\n    }\n  ],\n  \"@odata.nextLink\": \"https://x\"\n}",
      IB_SKIP,
-     1,
-     {{IB_CAT_NONE, NULL, T_CSV, "amy@ex.com", NULL, NULL, NULL, "AADSTS50033: Retry"}}},
+     2,
+     {{IB_CAT_NONE, NULL, T_CSV, "amy@ex.com", NULL, NULL, NULL, "AADSTS50033: Retry"},
+      {IB_CAT_OTHER, "entra-failure", T_CSV, "x@ex.com", NULL, NULL, NULL, NULL}}},
     {"json one-line array, two records",
      &ib_parser_entra_json,
      "[{\"createdDateTime\":\"2025-12-04T08:19:41Z\",\"userPrincipalName\":\"a@ex.com\",\"clientAppUsed\":"

@@ -123,9 +123,10 @@ static const struct mcase cases[] = {
      "\"userPrincipalName\":\"ann@contoso.com\",\"clientAppUsed\":\"IMAP4\"}},{\"time\":\"2026-01-13T08:31:"
      "05Z\",\"resultType\":\"0\",\"properties\":{\"userPrincipalName\":\"eve@contoso.com\",\"clientAppUsed\":"
      "\"Browser\"}}]}",
-     1,
+     2,
      0,
-     {{IB_CAT_NONE, NULL, T1, "ann@contoso.com", NULL, NULL, NULL, "AADSTS50087: "}}},
+     {{IB_CAT_NONE, NULL, T1, "ann@contoso.com", NULL, NULL, NULL, "AADSTS50087: "},
+      {IB_CAT_OK, "entra-ok", T1, "eve@contoso.com", NULL, NULL, NULL, NULL}}},
     {"PowerShell ConvertTo-Json: PascalCase, /Date()/, a string error code",
      JSON,
      "[\n  {\n    \"ClientAppUsed\": \"IMAP4\",\n    \"CreatedDateTime\": \"\\/Date(1768293065000)\\/\",\n"
@@ -152,7 +153,7 @@ static const struct mcase cases[] = {
      1,
      0,
      {{IB_CAT_NONE, NULL, T1, "a@contoso.com", NULL, NULL, NULL, "AADSTS50126: "}}},
-    {"Purview current layout: BAV2ROPC logons, MailItemsAccessed over IMAP4, the rest skipped",
+    {"Purview current layout: logons (BAV2ROPC is IMAP, a browser HTTP), MailItemsAccessed, the rest skipped",
      PV,
      "\xEF\xBB\xBFRecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,"
      "AssociatedAdminUnitsNames\n"
@@ -171,10 +172,11 @@ static const struct mcase cases[] = {
      "\"\"ResultStatus\"\":\"\"Succeeded\"\",\"\"UserId\"\":\"\"bob@contoso.com\"\",\"\"ClientIPAddress\"\":"
      "\"\"203.0.113.11\"\",\"\"ClientInfoString\"\":\"\"Client=POP3/IMAP4;Protocol=IMAP4\"\"}\",,\n"
      "r4,2026-01-13T08:31:05.0000000Z,SharePointFileOperation,FileAccessed,eve@contoso.com,\"{}\",,\n",
-     2,
+     3,
      0,
      {{IB_CAT_NONE, NULL, T1, "ann@contoso.com", "203.0.113.10", NULL, NULL,
        "AADSTS90033: MsodsServiceUnavailable"},
+      {IB_CAT_OK, "entra-ok", T1, "eve@contoso.com", NULL, NULL, NULL, NULL},
       {IB_CAT_OK, "purview-imap-mail-access", T1, "bob@contoso.com", "203.0.113.11", "", NULL, NULL}}},
     {"Purview classic layout: CreationDate,UserIds,Operations,AuditData",
      PV,
@@ -224,6 +226,75 @@ static const struct {
 START_TEST(test_probe)
 {
 	ck_assert_int_eq(probes[_i].p->probe(ib_str_from(probes[_i].line)), probes[_i].score);
+}
+END_TEST
+
+/*
+ * Every client app is an event with its protocol; --protocols decides what
+ * counts. The values are Entra's clientAppUsed list (Microsoft Learn,
+ * "Sign-in logs in Microsoft Entra ID": Client app); the Purview
+ * ClientInfoString values are from elastic/integrations' o365 audit test
+ * data and Microsoft's MailItemsAccessed examples.
+ */
+static const struct {
+	const struct ib_parser *p;
+	const char *app;
+	enum ib_proto want;
+} protos[] = {
+    {JSON, "IMAP4", IB_PROTO_IMAP},
+    {JSON, "POP3", IB_PROTO_POP3},
+    {JSON, "Authenticated SMTP", IB_PROTO_SMTP},
+    {JSON, "Exchange ActiveSync", IB_PROTO_EAS},
+    {JSON, "Browser", IB_PROTO_HTTP},
+    {JSON, "Exchange Web Services", IB_PROTO_HTTP},
+    {JSON, "MAPI Over HTTP", IB_PROTO_HTTP},
+    {JSON, "Outlook Anywhere (RPC over HTTP)", IB_PROTO_HTTP},
+    {JSON, "Offline Address Book", IB_PROTO_HTTP},
+    {JSON, "AutoDiscover", IB_PROTO_HTTP},
+    {JSON, "Exchange Online PowerShell", IB_PROTO_HTTP},
+    {JSON, "Mobile Apps and Desktop clients", IB_PROTO_OTHER},
+    {JSON, "Other clients", IB_PROTO_OTHER},
+    {JSON, "", IB_PROTO_IMAP}, /* a record without it: the parser's protocol, as the CSV without the column */
+    {CSV, "pop3", IB_PROTO_POP3},
+    {CSV, "Browser", IB_PROTO_HTTP},
+    {PV, "Client=POP3/IMAP4;Protocol=IMAP4", IB_PROTO_IMAP},
+    {PV, "Client=POP3/IMAP4;Protocol=POP3", IB_PROTO_POP3},
+    {PV, "Client=OWA;Mozilla/5.0 (Windows NT 10.0; Win64; x64)", IB_PROTO_HTTP},
+    {PV, "Client=REST;Client=RESTSystem;;", IB_PROTO_HTTP},
+    {PV, "Client=Microsoft.Exchange.ActiveSync;Apple-iPhone", IB_PROTO_EAS},
+    {PV, "Client=MSExchangeRPC", IB_PROTO_OTHER},
+};
+
+START_TEST(test_protocol)
+{
+	const char *app = protos[_i].app;
+	char text[1024];
+	struct feed f;
+
+	if (protos[_i].p == JSON)
+		snprintf(text, sizeof(text),
+			 "{\"createdDateTime\":\"2026-01-13T08:31:05Z\",\"userPrincipalName\":\"a@contoso."
+			 "com\"%s%s%s"
+			 ",\"status\":{\"errorCode\":0}}\n",
+			 *app ? ",\"clientAppUsed\":\"" : "", app, *app ? "\"" : "");
+	else if (protos[_i].p == CSV)
+		snprintf(text, sizeof(text),
+			 "CreatedDateTime,UserPrincipalName,ClientAppUsed,ErrorCode\n"
+			 "2026-01-13T08:31:05Z,a@contoso.com,%s,0\n",
+			 app);
+	else
+		snprintf(text, sizeof(text),
+			 "CreationDate,UserIds,Operations,AuditData\n"
+			 "1/13/2026 8:31:05 "
+			 "AM,a@contoso.com,MailItemsAccessed,\"{\"\"CreationTime\"\":\"\"2026-01-13T"
+			 "08:31:05\"\",\"\"Operation\"\":\"\"MailItemsAccessed\"\",\"\"UserId\"\":\"\"a@"
+			 "contoso.com\"\","
+			 "\"\"ClientInfoString\"\":\"\"%s\"\"}\"\n",
+			 app);
+	feed_text(protos[_i].p, text, &f);
+	ck_assert_msg(f.nev == 1, "'%s': %zu events, want 1", app, f.nev);
+	ck_assert_msg(f.ev[0].protocol == protos[_i].want, "'%s': protocol %s, want %s", app,
+		      ib_proto_name(f.ev[0].protocol), ib_proto_name(protos[_i].want));
 }
 END_TEST
 
@@ -290,6 +361,7 @@ static Suite *suite(void)
 
 	tcase_add_loop_test(tc, test_case, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_loop_test(tc, test_probe, 0, (int)(sizeof(probes) / sizeof(probes[0])));
+	tcase_add_loop_test(tc, test_protocol, 0, (int)(sizeof(protos) / sizeof(protos[0])));
 	tcase_add_test(tc, test_reader_pieces);
 	suite_add_tcase(s, tc);
 	return s;

@@ -23,6 +23,7 @@ struct feed_ev {
 	const char *signature;
 	char user[FEED_STR], ip[FEED_STR], server[FEED_STR], session[FEED_STR], message[FEED_STR];
 	size_t user_len;
+	enum ib_proto protocol;
 };
 
 struct feed {
@@ -86,6 +87,7 @@ static inline void feed_take(struct feed *f, const struct ib_event *ev)
 	d->time_ms = ev->time_ms;
 	d->outcome = ev->outcome;
 	d->signature = ev->signature;
+	d->protocol = ev->protocol;
 	d->user_len = ev->user.len;
 	feed_copy(d->user, ev->user);
 	feed_copy(d->ip, ev->ip);

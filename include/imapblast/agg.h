@@ -105,6 +105,28 @@ void ib_agg_dup_get(const struct ib_agg *a, size_t i, char *path, char *same_as,
 int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_match *m);
 
 /*
+ * The protocol table: classified events by (bucket, protocol, category),
+ * of every protocol, those --protocols keeps out of the cells included,
+ * so a report can set the protocols side by side (docs/method.md,
+ * "Protocols"). Kept through merge, the server join and the state file.
+ * ib_agg_add counts its event there too; ib_agg_proto_add counts one event
+ * that has no cell (IB_ERR_USAGE for a time or category it cannot hold);
+ * ib_agg_sub takes one back from either. ib_agg_proto_next yields the
+ * entries in a fixed order: start with *cursor 0, call while it returns 1.
+ */
+struct ib_proto_count {
+	int64_t bucket;
+	enum ib_proto protocol;
+	enum ib_category category;
+	uint64_t count;
+	uint64_t key; /* the entry's place in the order */
+};
+
+int ib_agg_proto_add(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c);
+int ib_agg_proto_next(const struct ib_agg *a, uint64_t *cursor, struct ib_proto_count *out);
+size_t ib_agg_proto_n(const struct ib_agg *a);
+
+/*
  * The server join (docs/method.md, "Server identity"): a server named by
  * an address, bare or with ":port" ("10.0.1.11:143", "[2001:db8::1]:143"),
  * that exactly one server logs as its own (ib_agg_server_addr) is counted

@@ -166,6 +166,27 @@ struct ib_window_row {
 	uint64_t peak_users;
 };
 
+/*
+ * One protocol (event.h) side by side with the others (docs/method.md,
+ * "Protocols"): classified events of every layer, attack sources
+ * included, from the aggregator's protocol table, which also holds the
+ * protocols --protocols leaves out of the blast radius.
+ */
+struct ib_proto_row {
+	enum ib_proto protocol;
+	int counted; /* --protocols counts it toward the blast radius */
+	/* the range */
+	uint64_t events, successes, failures, outage;
+	/* in the windows (0 without one) */
+	uint64_t win_events, win_successes, win_failures, win_outage;
+	/* the protocols verdict: 1 when its outage failures in the windows
+	 * are at least IB_PROTO_FAILED_RATE of its events there and at least
+	 * twice its rate outside them (docs/method.md) */
+	int failed;
+};
+
+#define IB_PROTO_FAILED_RATE 0.05
+
 struct ib_sig_row {
 	char *name;
 	enum ib_category category;
@@ -317,6 +338,9 @@ struct ib_result {
 	size_t nerrors; /* by path, then offset */
 	struct ib_gap_row *gaps;
 	size_t ngaps; /* by server, then start */
+	struct ib_proto_row *protocols;
+	size_t nprotocols;   /* protocols with events, in enum order, not stated (IB_PROTO_NONE) last */
+	char *protocol_note; /* the verdict in words, or NULL: ib_result_explain */
 };
 
 /* Analyse. Returns IB_OK and *out, or a negative code. */

@@ -42,6 +42,9 @@ enum ib_proto {
 
 /* "none", "imap", "pop3", "smtp", "eas", "http", "other"; "?" when out of range. */
 const char *ib_proto_name(enum ib_proto p);
+/* For people: "IMAP", "POP3", "SMTP AUTH", "ActiveSync", "HTTP" (browser,
+ * web services), "other", "not stated"; "?" when out of range. */
+const char *ib_proto_label(enum ib_proto p);
 /* Parse a protocol name (case ignored, "none" included); 0 and *out, or -1. */
 int ib_proto_parse(struct ib_str s, enum ib_proto *out);
 /*
