@@ -229,11 +229,11 @@ static int proto_part(char *buf, size_t size, const struct ib_proto_row *p, int 
 	double in = 100.0 * (double)p->win_outage / (double)p->win_events;
 
 	if (outside && oe)
-		return snprintf(buf, size, "%s (%.1f%% of %llu events; %.1f%% outside)",
+		return snprintf(buf, size, "%s (%.1f%% of %llu event%s; %.1f%% outside)",
 				ib_proto_label(p->protocol), in, (unsigned long long)p->win_events,
-				100.0 * (double)oo / (double)oe);
-	return snprintf(buf, size, "%s (%.1f%% of %llu events)", ib_proto_label(p->protocol), in,
-			(unsigned long long)p->win_events);
+				p->win_events == 1 ? "" : "s", 100.0 * (double)oo / (double)oe);
+	return snprintf(buf, size, "%s (%.1f%% of %llu event%s)", ib_proto_label(p->protocol), in,
+			(unsigned long long)p->win_events, p->win_events == 1 ? "" : "s");
 }
 
 /*
