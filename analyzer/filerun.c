@@ -335,6 +335,11 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 	uint64_t lineno = fr->rt.ctx.lineno;
 
 	if (held) {
+		if (rc == IB_BAD && fr->rt.ctx.held_line && fr->counts.ignored) {
+			/* a line the parser held and now refuses: ignored then, unparseable now */
+			fr->counts.ignored--;
+			return unparseable(fr, reason, lineno, 0);
+		}
 		if (rc == IB_BAD)
 			return tally(fr, reason, lineno);
 		if (ev->time_ms == IB_TIME_NONE)
@@ -342,6 +347,10 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		rc = do_event(fr, ev, lineno);
 		if (rc > 0)
 			fr->took++;
+		if (rc == 1 && fr->rt.ctx.held_line && fr->counts.ignored) {
+			fr->counts.ignored--; /* the held line is an event after all */
+			fr->counts.events++;
+		}
 		return rc < 0 ? rc : IB_OK;
 	}
 	if (rc == IB_BAD)

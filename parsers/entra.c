@@ -65,7 +65,20 @@ struct cstate {
 	size_t scratch_cap;
 	struct ib_m365_rec rec; /* a record that spans lines */
 	char msg[IB_M365_MSG_MAX];
+	/*
+	 * Records whose date no earlier date settled (13/01 or 1/13 decide,
+	 * 05/01 does not): held until one does, then released in order; at
+	 * end of file still unsettled, refused. Each: line u64, length u32,
+	 * bytes. Bounded by E_HOLD_MAX.
+	 */
+	char *hold;
+	size_t hold_len, hold_cap, hold_off;
 };
+
+#define E_HOLD_MAX ((size_t)64 << 20)
+#define E_AMBIGUOUS                                                                                          \
+	"ambiguous day/month order in the sign-in date (no date in the file settles it): give --date-order " \
+	"dmy or mdy"
 
 static void *c_open(void)
 {
@@ -78,6 +91,7 @@ static void c_close(void *p)
 
 	if (st) {
 		free(st->scratch);
+		free(st->hold);
 		ib_m365_rec_release(&st->rec);
 	}
 	free(st);
@@ -131,6 +145,26 @@ static struct ib_str cval(struct cstate *st, const struct ib_csv_field *f, long 
 	return ib_str_trim(f[k].escaped ? ib_csv_value(&f[k], st->scratch, st->scratch_cap, used) : f[k].raw);
 }
 
+/* Hold a record whose date the file has not settled yet (IB_SKIP), or refuse it past E_HOLD_MAX. */
+static int hold(struct ib_parse_ctx *ctx, struct cstate *st, struct ib_str rec)
+{
+	size_t need = st->hold_len + 12 + rec.len;
+	uint64_t line = ctx->lineno;
+	uint32_t len = (uint32_t)rec.len;
+
+	if (need > E_HOLD_MAX) {
+		ctx->reason = E_AMBIGUOUS " (64 MiB of rows came before a date that settles it)";
+		return IB_BAD;
+	}
+	if (ib_m365_grow(&st->hold, &st->hold_cap, need))
+		return IB_ERR_NOMEM;
+	memcpy(st->hold + st->hold_len, &line, 8);
+	memcpy(st->hold + st->hold_len + 8, &len, 4);
+	memcpy(st->hold + st->hold_len + 12, rec.ptr, rec.len);
+	st->hold_len = need;
+	return IB_SKIP;
+}
+
 static int record(struct ib_parse_ctx *ctx, struct cstate *st, struct ib_str line, struct ib_event *ev)
 {
 	struct ib_csv_field f[E_MAXCOL];
@@ -165,10 +199,10 @@ static int record(struct ib_parse_ctx *ctx, struct cstate *st, struct ib_str lin
 	if (ctx->time->date_order) /* --date-order */
 		st->order = ctx->time->date_order == 2 ? IB_M365_ORDER_DMY : IB_M365_ORDER_MDY;
 	rc = ib_m365_date(cval(st, f, n, C_TIME, &used), &st->order, &ev->time_ms);
+	if (rc == -2)
+		return hold(ctx, st, line);
 	if (rc) {
-		ctx->reason = rc == -2 ? "ambiguous day/month order in the sign-in date (no date in the file "
-					 "settles it): give --date-order dmy or mdy"
-				       : "bad sign-in date";
+		ctx->reason = "bad sign-in date";
 		return IB_BAD;
 	}
 	user = cval(st, f, n, C_USER, &used);
@@ -204,12 +238,38 @@ static int c_parse(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_event
 	return rc == IB_OK ? record(ctx, st, rec, ev) : rc;
 }
 
+/*
+ * Release the held records once a date settled the order (each parsed as
+ * if read now, named by its own line), or refuse them at end of file.
+ */
 static int c_drain(struct ib_parse_ctx *ctx, int eof, struct ib_event *ev)
 {
 	struct cstate *st = ctx->state;
+	uint64_t line;
+	uint32_t len;
+	char *p;
+	int rc;
 
-	(void)ev;
-	return st ? ib_m365_csv_drain(ctx, &st->rec, eof) : IB_EOF;
+	if (!st)
+		return IB_EOF;
+	if (st->hold_off < st->hold_len && (st->order != IB_M365_ORDER_UNKNOWN || eof)) {
+		p = st->hold + st->hold_off;
+		memcpy(&line, p, 8);
+		memcpy(&len, p + 8, 4);
+		st->hold_off += 12 + len;
+		ctx->lineno = line;
+		ctx->held_line = 1;
+		if (st->order == IB_M365_ORDER_UNKNOWN) {
+			ctx->reason = E_AMBIGUOUS;
+			rc = IB_BAD;
+		} else {
+			rc = record(ctx, st, ib_sp_span(p + 12, p + 12 + len), ev);
+		}
+		if (st->hold_off == st->hold_len)
+			st->hold_off = st->hold_len = 0; /* the buffer is reused, never read again */
+		return rc;
+	}
+	return ib_m365_csv_drain(ctx, &st->rec, eof);
 }
 
 static int c_probe(struct ib_str line)

@@ -120,6 +120,7 @@ static int drain(struct ib_runtime *rt, size_t i, int eof, uint64_t lineno)
 		fill(&ev, p);
 		rt->ctx.reason = NULL;
 		rt->ctx.lineno = lineno; /* a drain may name the line an event came from */
+		rt->ctx.held_line = 0;
 		rc = p->drain(&rt->ctx, eof, &ev);
 		if (rc < 0)
 			return rc;

@@ -89,6 +89,27 @@ static const struct mcase cases[] = {
      0,
      {{IB_CAT_NONE, NULL, T1, "ann@contoso.com", NULL, NULL, NULL, "AADSTS90033: "},
       {IB_CAT_OK, "entra-ok", 1768206665000LL, "bob@contoso.com", NULL, NULL, NULL, NULL}}},
+    /* the whole file decides: rows before the date that settles the order are held, then read */
+    {"Export-Csv en-GB: ambiguous rows first, a later day above 12 settles them",
+     CSV,
+     "\"CreatedDateTime\",\"UserPrincipalName\",\"ClientAppUsed\",\"ErrorCode\"\n"
+     "\"05/01/2026 08:31:05\",\"ann@contoso.com\",\"IMAP4\",\"90033\"\n"
+     "\"12/01/2026 08:31:05\",\"bob@contoso.com\",\"IMAP4\",\"0\"\n"
+     "\"13/01/2026 08:31:05\",\"cat@contoso.com\",\"IMAP4\",\"0\"\n",
+     3,
+     0,
+     {{IB_CAT_OK, "entra-ok", T1, "cat@contoso.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_NONE, NULL, 1767601865000LL, "ann@contoso.com", NULL, NULL, NULL, "AADSTS90033: "},
+      {IB_CAT_OK, "entra-ok", 1768206665000LL, "bob@contoso.com", NULL, NULL, NULL, NULL}}},
+    {"Export-Csv en-US: ambiguous rows first, a later day above 12 settles them month-first",
+     CSV,
+     "\"CreatedDateTime\",\"UserPrincipalName\",\"ClientAppUsed\",\"ErrorCode\"\n"
+     "\"01/05/2026 08:31:05\",\"ann@contoso.com\",\"IMAP4\",\"0\"\n"
+     "\"01/13/2026 08:31:05\",\"cat@contoso.com\",\"IMAP4\",\"0\"\n",
+     2,
+     0,
+     {{IB_CAT_OK, "entra-ok", T1, "cat@contoso.com", NULL, NULL, NULL, NULL},
+      {IB_CAT_OK, "entra-ok", 1767601865000LL, "ann@contoso.com", NULL, NULL, NULL, NULL}}},
     {"Export-Csv en-US: AM/PM says month-first",
      CSV,
      "\"CreatedDateTime\",\"UserPrincipalName\",\"ClientAppUsed\",\"ErrorCode\"\n"

@@ -59,6 +59,13 @@ struct ib_parse_ctx {
 					the event's evidence */
 	int partial;		     /* stream parsers: a piece of a long line, more follows */
 	/*
+	 * drain: set to 1 when the result (IB_OK or IB_BAD) is a line the
+	 * parser held, named by lineno, and that was counted as ignored when
+	 * it was read: the line then counts as an event or as unparseable.
+	 * The runtime clears it before every drain call.
+	 */
+	int held_line;
+	/*
 	 * records the parser holds back after this call: a parser with a
 	 * mark sets it on every return of parse_msg and drain, and the
 	 * runtime reads it then (see mark); others leave it alone

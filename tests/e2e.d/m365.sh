@@ -153,4 +153,32 @@ else
 	echo "FAIL overlapping Entra exports counted twice"
 	fail=1
 fi
+# Day/month order from the whole file (issue 13): Export-Csv in en-GB where
+# the first rows are ambiguous (05/01) and a later one settles it (13/01);
+# a file no date settles is refused row by row, named on stderr, and
+# --date-order reads it.
+mkdir -p "$dir/order"
+h='"CreatedDateTime","UserPrincipalName","ClientAppUsed","ErrorCode"'
+printf '%s\n"05/01/2026 08:31:05","ann@contoso.com","IMAP4","90033"\n"06/01/2026 08:31:05","bob@contoso.com","IMAP4","0"\n"13/01/2026 08:31:05","cat@contoso.com","IMAP4","0"\n' "$h" > "$dir/order/late.csv"
+printf '%s\n"05/01/2026 08:31:05","ann@contoso.com","IMAP4","90033"\n"06/01/2026 08:31:05","bob@contoso.com","IMAP4","0"\n' "$h" > "$dir/order/never.csv"
+"$bin" -q --force -o "$dir/order/a" "$dir/order/late.csv" > /dev/null 2>&1
+"$bin" -q --force -o "$dir/order/b" "$dir/order/never.csv" > /dev/null 2> "$dir/order/b.err"
+"$bin" -q --force --date-order dmy -o "$dir/order/c" "$dir/order/never.csv" > /dev/null 2>&1
+if grep -q -- "--date-order dmy or mdy" "$dir/order/b.err" &&
+	/usr/bin/python3 - "$dir/order/a/summary.json" "$dir/order/b/summary.json" "$dir/order/c/summary.json" <<'PY'
+import json, sys
+a, b, c = (json.load(open(p))["files"][0] for p in sys.argv[1:4])
+counts = lambda f: (f["lines"], f["events"], f["ignored"], f["unparseable"])
+assert counts(a) == (4, 3, 1, 0), counts(a)   # the held rows read day-first
+assert counts(b) == (3, 0, 1, 2), counts(b)   # refused, not guessed, not ignored
+assert counts(c) == (3, 2, 1, 0), counts(c)
+j = json.load(open(sys.argv[1]))
+assert j["range"]["start"] == "2026-01-05T08:31:05Z", j["range"]
+PY
+then
+	echo "ok   day/month order from the whole file; an unsettled file refused row by row"
+else
+	echo "FAIL day/month order from the whole file"
+	fail=1
+fi
 exit $fail
