@@ -55,6 +55,8 @@ int ib_write_stdout_summary(FILE *f, const struct ib_result *r, const struct ib_
 			ib_rep_time(r->peak_bucket_ms, a, sizeof(a)), r->peak_users);
 	fprintf(f, "recovered:       %" PRIu64 " users, median %s\n", r->recovered_users,
 		ib_rep_dur(r->ttr_median_ms, d, sizeof(d)));
+	if (r->protocol_note)
+		fprintf(f, "protocols:       %s\n", r->protocol_note);
 	fprintf(f, "excluded:        %zu attack sources (%" PRIu64 " events), %zu unverified users\n",
 		r->nattacks, r->attack_events, r->nunverified);
 	fprintf(f,
