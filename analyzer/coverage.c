@@ -191,41 +191,118 @@ static inline unsigned addr16(const unsigned char *p)
 #undef RANGE
 #endif
 
+#ifdef __SSE2__
+/* at_start on the starts in m (bit j: s[at + j]); 1 when the line is now known to be login-looking. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int
+starts(const unsigned char *s, size_t at, unsigned m, size_t n, int *word, int *who)
+{
+	for (; m; m &= m - 1)
+		if (at_start(s, at + (size_t)__builtin_ctz(m), n, word, who))
+			return 1;
+	return 0;
+}
+#endif
+
+#if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define KW32 1
+
+/*
+ * kw16 for 32 bytes with AVX2 (p[-1] .. p[32] are read). The seven first
+ * letters have distinct low nibbles (p 0, a 1, r 2, d 4, u 5, f 6, l c),
+ * so one table lookup of a byte gives the first letter it must be and
+ * another the letter that must follow; other nibbles give 0, which no
+ * byte or-ed with 0x20 equals.
+ */
+__attribute__((target("avx2"))) static inline unsigned kw32(const unsigned char *p)
+{
+#define T1 'p', 'a', 'r', 0, 'd', 'u', 'f', 0, 0, 0, 0, 0, 'l', 0, 0, 0
+#define T2 'a', 'u', 'e', 0, 'e', 's', 'a', 0, 0, 0, 0, 0, 'o', 0, 0, 0
+	const __m256i x20 = _mm256_set1_epi8(0x20), t1 = _mm256_setr_epi8(T1, T1),
+		      t2 = _mm256_setr_epi8(T2, T2);
+	const __m256i lc = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), x20);
+	const __m256i l1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), x20);
+	const __m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(p - 1));
+	const __m256i ql = _mm256_or_si256(q, x20);
+	__m256i kw, alnum;
+
+	kw = _mm256_and_si256(_mm256_cmpeq_epi8(lc, _mm256_shuffle_epi8(t1, lc)),
+			      _mm256_cmpeq_epi8(l1, _mm256_shuffle_epi8(t2, lc)));
+	/* signed compares, as RANGE: bytes >= 0x80 are neither letters nor digits */
+	alnum = _mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi8(ql, _mm256_set1_epi8('a' - 1)),
+						 _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), ql)),
+				_mm256_and_si256(_mm256_cmpgt_epi8(q, _mm256_set1_epi8('0' - 1)),
+						 _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), q)));
+	return (unsigned)_mm256_movemask_epi8(_mm256_andnot_si256(alnum, kw));
+#undef T1
+#undef T2
+}
+
+/* The first pass over s[1 .. n - 1) with kw32 (n > 33), as ib_login_looking's with kw16. */
+__attribute__((target("avx2"))) static int kw_avx2(const unsigned char *s, size_t n, int *word, int *who)
+{
+	size_t i, p = n - 33;
+
+	for (i = 1; i + 33 <= n; i += 32)
+		if (starts(s, i, kw32(s + i), n, word, who))
+			return 1;
+	return starts(s, p, kw32(s + p) & (unsigned)~((1ull << (i - p)) - 1), n, word, who);
+}
+#endif
+
 /*
  * A literal prefilter: only the start of each word is looked at (a
  * keyword's first letter costs one compare, a digit one dotted-quad
- * test); with SSE2 the starts are found 16 bytes at a time.
+ * test); with SSE2 the starts are found 16 bytes at a time, with AVX2
+ * the keywords' 32 at a time.
  */
 int ib_login_looking(struct ib_str line)
 {
 	const unsigned char *s = (const unsigned char *)line.ptr;
-	size_t n = line.len, i = 0;
+	size_t n = line.len, i = 1;
 	int word = 0, who = 0;
 
 #ifdef __SSE2__
 	/* two passes: most lines have no keyword, and the first pass looks only for those */
 	if (n > 24) {
-		size_t end;
+		size_t p;
 
+		if (cls[s[0]] == K && at_start(s, 0, n, &word, &who))
+			return 1;
+#ifdef KW32
+		if (n > 33 && __builtin_cpu_supports("avx2")) {
+			if (kw_avx2(s, n, &word, &who))
+				return 1;
+		} else
+#endif
+		{
+			for (; i + 17 <= n; i += 16)
+				if (starts(s, i, kw16(s + i), n, &word, &who))
+					return 1;
+			/*
+			 * The rest but the last byte (no keyword is one byte
+			 * long), in a window that ends at the line's end and
+			 * overlaps the last one: kw16 reads p[-1] .. p[16].
+			 */
+			p = n - 17;
+			if (starts(s, p, kw16(s + p) & ~((1u << (i - p)) - 1), n, &word, &who))
+				return 1;
+		}
+		if (!word)
+			return 0;
+		/* the second pass: addresses, the digits that start a dotted quad and "::" */
 		if (scalar(s, 0, 1, n, &word, &who))
 			return 1;
 		for (i = 1; i + 23 <= n; i += 16)
-			for (unsigned m = kw16(s + i); m; m &= m - 1)
-				if (at_start(s, i + (size_t)__builtin_ctz(m), n, &word, &who))
-					return 1;
-		end = i;
-		if (scalar(s, i, n, n, &word, &who))
-			return 1;
-		if (!word)
-			return 0;
-		for (i = 1; i < end; i += 16)
-			for (unsigned m = addr16(s + i); m; m &= m - 1)
-				if (at_start(s, i + (size_t)__builtin_ctz(m), n, &word, &who))
-					return 1;
-		return 0;
+			if (starts(s, i, addr16(s + i), n, &word, &who))
+				return 1;
+		return scalar(s, i, n, n, &word, &who);
 	}
 #endif
-	return scalar(s, i, n, n, &word, &who);
+	return scalar(s, 0, n, n, &word, &who);
 }
 
 /* The word after which the next word is a name to hide. */
