@@ -211,11 +211,12 @@ starts(const unsigned char *s, size_t at, unsigned m, size_t n, int *word, int *
 #define KW32 1
 
 /*
- * kw16 for 32 bytes with AVX2 (p[-1] .. p[32] are read). The seven first
- * letters have distinct low nibbles (p 0, a 1, r 2, d 4, u 5, f 6, l c),
- * so one table lookup of a byte gives the first letter it must be and
- * another the letter that must follow; other nibbles give 0, which no
- * byte or-ed with 0x20 equals.
+ * The keyword pairs of kw16 in 32 bytes with AVX2 (p[0] .. p[32] are
+ * read), wherever they are: whether a word starts there is left to
+ * wstarts, as few bytes pass. The seven first letters have distinct low
+ * nibbles (p 0, a 1, r 2, d 4, u 5, f 6, l c), so one table lookup of a
+ * byte gives the first letter it must be and another the letter that
+ * must follow; other nibbles give 0, which no byte or-ed with 0x20 equals.
  */
 __attribute__((target("avx2"))) static inline unsigned kw32(const unsigned char *p)
 {
@@ -225,20 +226,26 @@ __attribute__((target("avx2"))) static inline unsigned kw32(const unsigned char 
 		      t2 = _mm256_setr_epi8(T2, T2);
 	const __m256i lc = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), x20);
 	const __m256i l1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), x20);
-	const __m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(p - 1));
-	const __m256i ql = _mm256_or_si256(q, x20);
-	__m256i kw, alnum;
+	__m256i kw;
 
 	kw = _mm256_and_si256(_mm256_cmpeq_epi8(lc, _mm256_shuffle_epi8(t1, lc)),
 			      _mm256_cmpeq_epi8(l1, _mm256_shuffle_epi8(t2, lc)));
-	/* signed compares, as RANGE: bytes >= 0x80 are neither letters nor digits */
-	alnum = _mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi8(ql, _mm256_set1_epi8('a' - 1)),
-						 _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), ql)),
-				_mm256_and_si256(_mm256_cmpgt_epi8(q, _mm256_set1_epi8('0' - 1)),
-						 _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), q)));
-	return (unsigned)_mm256_movemask_epi8(_mm256_andnot_si256(alnum, kw));
+	return (unsigned)_mm256_movemask_epi8(kw);
 #undef T1
 #undef T2
+}
+
+/* starts() for the bits of m at the start of a word (kw32 does not look at the byte before). */
+__attribute__((target("avx2"))) static inline int wstarts(const unsigned char *s, size_t at, unsigned m,
+							   size_t n, int *word, int *who)
+{
+	for (; m; m &= m - 1) {
+		size_t i = at + (size_t)__builtin_ctz(m);
+
+		if (!cls[s[i - 1]] && at_start(s, i, n, word, who))
+			return 1;
+	}
+	return 0;
 }
 
 /* The first pass over s[1 .. n - 1) with kw32 (n > 33), as ib_login_looking's with kw16. */
@@ -247,9 +254,9 @@ __attribute__((target("avx2"))) static int kw_avx2(const unsigned char *s, size_
 	size_t i, p = n - 33;
 
 	for (i = 1; i + 33 <= n; i += 32)
-		if (starts(s, i, kw32(s + i), n, word, who))
+		if (wstarts(s, i, kw32(s + i), n, word, who))
 			return 1;
-	return starts(s, p, kw32(s + p) & (unsigned)~((1ull << (i - p)) - 1), n, word, who);
+	return wstarts(s, p, kw32(s + p) & (unsigned)~((1ull << (i - p)) - 1), n, word, who);
 }
 #endif
 
