@@ -6,6 +6,8 @@
  * login outcome; its shape is "imapd: LOGIN FAILURE user=* host=[*]".
  */
 #include <pthread.h>
+#include <stdint.h>
+#include <string.h>
 #include "imapblast/coverage.h"
 
 static inline unsigned char low(unsigned char c)
@@ -82,12 +84,62 @@ static const unsigned char cls[256] = {
     ['s'] = W, ['t'] = W, ['u'] = K, ['v'] = W, ['w'] = W, ['x'] = W, ['y'] = W, ['z'] = W,
 };
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Bytes a..h as a little-endian word, and the mask of its first k bytes. */
+#define LE8(a, b, c, d, e, f, g, h)                                                                          \
+	((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 |                    \
+	 (uint64_t)(e) << 32 | (uint64_t)(f) << 40 | (uint64_t)(g) << 48 | (uint64_t)(h) << 56)
+#define MASK(k) (~0ull >> (64 - 8 * (k)))
+
+/*
+ * keyword() with 9 or more bytes left: the first 8 compared at once. A
+ * byte or-ed with 0x20 equals a lower-case letter only when low() of it
+ * does; the space of "logged in" is compared as it is.
+ */
+static int keyword8(const char *s, size_t i, size_t n)
+{
+	const char *p = s + i;
+	uint64_t x, lx;
+
+	memcpy(&x, p, 8);
+	lx = x | 0x2020202020202020ull;
+	switch ((unsigned char)lx) {
+	case 'l':
+		if ((lx & MASK(5)) == LE8('l', 'o', 'g', 'i', 'n', 0, 0, 0))
+			return !(i && s[i - 1] == '-') && !is_key(p, n - i, 5);
+		return (lx & MASK(5)) == LE8('l', 'o', 'g', 'o', 'n', 0, 0, 0) ||
+		       ((x | 0x2000202020202020ull) == LE8('l', 'o', 'g', 'g', 'e', 'd', ' ', 'i') &&
+			low((unsigned char)p[8]) == 'n');
+	case 'a':
+		return (lx & MASK(4)) == LE8('a', 'u', 't', 'h', 0, 0, 0, 0) && !is_key(p, n - i, 4);
+	case 'p':
+		return (lx & MASK(5)) == LE8('p', 'a', 's', 's', 'w', 0, 0, 0);
+	case 'd':
+		return (lx & MASK(6)) == LE8('d', 'e', 'n', 'i', 'e', 'd', 0, 0);
+	case 'r':
+		return (lx & MASK(7)) == LE8('r', 'e', 'f', 'u', 's', 'e', 'd', 0);
+	case 'f':
+		return (lx & MASK(4)) == LE8('f', 'a', 'i', 'l', 0, 0, 0, 0);
+	case 'u':
+		return (lx & MASK(4)) == LE8('u', 's', 'e', 'r', 0, 0, 0, 0) ? 2 : 0;
+	}
+	return 0;
+}
+#undef LE8
+#undef MASK
+#define KEYWORD8 1
+#endif
+
 /* The keyword that starts at p (its first letter is class K): 1 word, 2 who, 0 none. */
 static int keyword(const char *s, size_t i, size_t n)
 {
 	const char *p = s + i;
 	size_t left = n - i;
 
+#ifdef KEYWORD8
+	if (left >= 9)
+		return keyword8(s, i, n);
+#endif
 	switch (low((unsigned char)*p)) {
 	case 'l':
 		if (at_word(p, left, "login", 5))

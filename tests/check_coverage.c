@@ -57,6 +57,25 @@ static const struct lcase lcases[] = {
     {"the login failed", 0},
     {"user 192.0.2.1 connected", 0},
     {"", 0},
+    /* each keyword's spelling, compared 8 bytes at once with 9 or more bytes left */
+    {"x 192.0.2.1 LOGGED IN now", 1},
+    {"x 192.0.2.1 logged ix now", 0},
+    {"x 192.0.2.1 logged\tin now", 0},
+    {"x 192.0.2.1 logged", 0},
+    {"x 192.0.2.1 Logon ok", 1},
+    {"x 192.0.2.1 logox ok", 0},
+    {"x 192.0.2.1 RefuseD.", 1},
+    {"x 192.0.2.1 refuser.", 0},
+    {"x 192.0.2.1 pAssWord", 1},
+    {"x 192.0.2.1 passe word", 0},
+    {"x 192.0.2.1 Denied!!", 1},
+    {"x 192.0.2.1 denier!!", 0},
+    {"x 192.0.2.1 FAILURE", 1},
+    {"x 192.0.2.1 fai lure", 0},
+    {"x AUTHENTICATION x user y", 1},
+    {"x auth=plain x user yyyy", 0},
+    {"x LOGIN\x80 x user yyyy", 1},
+    {"x login_name: x user yy", 0},
 };
 
 START_TEST(test_looking)
@@ -142,7 +161,8 @@ START_TEST(test_random)
 	static const char *const frag[] = {
 	    "login",	"LOGIN",  "auth",   "Auth=", "user", "USER",	" ",	    " ", "-",
 	    ":",	"::",	  "=",	    "x",     "9",    "1.2.3.4", "10.0.0.1", ".", "failed",
-	    "\xc3\xa9", "passwd", "denied", "_",     "ab",   "zz",	"\x80"};
+	    "\xc3\xa9", "passwd", "denied", "_",     "ab",   "zz",	"\x80", "Logged", "logged", "in",
+	    "IN", "logon", "REFUSED", "fail", "Password", "\t", "lo", "logi"};
 	unsigned s = 4242u + (unsigned)_i;
 
 	for (int it = 0; it < 20000; it++) {
