@@ -289,7 +289,7 @@ __attribute__((target("avx2"))) static inline unsigned kw32(const unsigned char 
 
 /* starts() for the bits of m at the start of a word (kw32 does not look at the byte before). */
 __attribute__((target("avx2"))) static inline int wstarts(const unsigned char *s, size_t at, unsigned m,
-							   size_t n, int *word, int *who)
+							  size_t n, int *word, int *who)
 {
 	for (; m; m &= m - 1) {
 		size_t i = at + (size_t)__builtin_ctz(m);

@@ -69,8 +69,8 @@ struct file_run {
 		size_t server, len; /* len 0: empty */
 	} pair[PAIRS];
 	unsigned pair_next; /* the entry replaced next */
-	struct ib_str cur; /* the line being parsed: what a result that is no event shows */
-	uint64_t took;	   /* events, held ones and those outside --since/--until included */
+	struct ib_str cur;  /* the line being parsed: what a result that is no event shows */
+	uint64_t took;	    /* events, held ones and those outside --since/--until included */
 	char sample[IB_FILE_SAMPLES][IB_SAMPLE_MAX + 1];
 	struct shape_tally shapes;
 	uint64_t line;	   /* the number of the line being parsed */

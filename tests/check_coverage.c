@@ -159,10 +159,10 @@ static int ref_looking(const char *s, size_t n)
 START_TEST(test_random)
 {
 	static const char *const frag[] = {
-	    "login",	"LOGIN",  "auth",   "Auth=", "user", "USER",	" ",	    " ", "-",
-	    ":",	"::",	  "=",	    "x",     "9",    "1.2.3.4", "10.0.0.1", ".", "failed",
-	    "\xc3\xa9", "passwd", "denied", "_",     "ab",   "zz",	"\x80", "Logged", "logged", "in",
-	    "IN", "logon", "REFUSED", "fail", "Password", "\t", "lo", "logi"};
+	    "login",	"LOGIN",  "auth",   "Auth=",   "user", "USER",	   " ",	       " ",	 "-",
+	    ":",	"::",	  "=",	    "x",       "9",    "1.2.3.4",  "10.0.0.1", ".",	 "failed",
+	    "\xc3\xa9", "passwd", "denied", "_",       "ab",   "zz",	   "\x80",     "Logged", "logged",
+	    "in",	"IN",	  "logon",  "REFUSED", "fail", "Password", "\t",       "lo",	 "logi"};
 	unsigned s = 4242u + (unsigned)_i;
 
 	for (int it = 0; it < 20000; it++) {
