@@ -258,7 +258,8 @@ starts(const unsigned char *s, size_t at, unsigned m, size_t n, int *word, int *
 }
 #endif
 
-#if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__)
+/* -DIB_NO_AVX2 leaves only the SSE2 path, to test it on a machine with AVX2. */
+#if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__) && !defined(IB_NO_AVX2)
 #include <immintrin.h>
 #define KW32 1
 
