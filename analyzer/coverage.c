@@ -6,6 +6,8 @@
  * login outcome; its shape is "imapd: LOGIN FAILURE user=* host=[*]".
  */
 #include <pthread.h>
+#include <stdint.h>
+#include <string.h>
 #include "imapblast/coverage.h"
 
 static inline unsigned char low(unsigned char c)
@@ -82,12 +84,62 @@ static const unsigned char cls[256] = {
     ['s'] = W, ['t'] = W, ['u'] = K, ['v'] = W, ['w'] = W, ['x'] = W, ['y'] = W, ['z'] = W,
 };
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Bytes a..h as a little-endian word, and the mask of its first k bytes. */
+#define LE8(a, b, c, d, e, f, g, h)                                                                          \
+	((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 |                    \
+	 (uint64_t)(e) << 32 | (uint64_t)(f) << 40 | (uint64_t)(g) << 48 | (uint64_t)(h) << 56)
+#define MASK(k) (~0ull >> (64 - 8 * (k)))
+
+/*
+ * keyword() with 9 or more bytes left: the first 8 compared at once. A
+ * byte or-ed with 0x20 equals a lower-case letter only when low() of it
+ * does; the space of "logged in" is compared as it is.
+ */
+static int keyword8(const char *s, size_t i, size_t n)
+{
+	const char *p = s + i;
+	uint64_t x, lx;
+
+	memcpy(&x, p, 8);
+	lx = x | 0x2020202020202020ull;
+	switch ((unsigned char)lx) {
+	case 'l':
+		if ((lx & MASK(5)) == LE8('l', 'o', 'g', 'i', 'n', 0, 0, 0))
+			return !(i && s[i - 1] == '-') && !is_key(p, n - i, 5);
+		return (lx & MASK(5)) == LE8('l', 'o', 'g', 'o', 'n', 0, 0, 0) ||
+		       ((x | 0x2000202020202020ull) == LE8('l', 'o', 'g', 'g', 'e', 'd', ' ', 'i') &&
+			low((unsigned char)p[8]) == 'n');
+	case 'a':
+		return (lx & MASK(4)) == LE8('a', 'u', 't', 'h', 0, 0, 0, 0) && !is_key(p, n - i, 4);
+	case 'p':
+		return (lx & MASK(5)) == LE8('p', 'a', 's', 's', 'w', 0, 0, 0);
+	case 'd':
+		return (lx & MASK(6)) == LE8('d', 'e', 'n', 'i', 'e', 'd', 0, 0);
+	case 'r':
+		return (lx & MASK(7)) == LE8('r', 'e', 'f', 'u', 's', 'e', 'd', 0);
+	case 'f':
+		return (lx & MASK(4)) == LE8('f', 'a', 'i', 'l', 0, 0, 0, 0);
+	case 'u':
+		return (lx & MASK(4)) == LE8('u', 's', 'e', 'r', 0, 0, 0, 0) ? 2 : 0;
+	}
+	return 0;
+}
+#undef LE8
+#undef MASK
+#define KEYWORD8 1
+#endif
+
 /* The keyword that starts at p (its first letter is class K): 1 word, 2 who, 0 none. */
 static int keyword(const char *s, size_t i, size_t n)
 {
 	const char *p = s + i;
 	size_t left = n - i;
 
+#ifdef KEYWORD8
+	if (left >= 9)
+		return keyword8(s, i, n);
+#endif
 	switch (low((unsigned char)*p)) {
 	case 'l':
 		if (at_word(p, left, "login", 5))
@@ -191,41 +243,126 @@ static inline unsigned addr16(const unsigned char *p)
 #undef RANGE
 #endif
 
+#ifdef __SSE2__
+/* at_start on the starts in m (bit j: s[at + j]); 1 when the line is now known to be login-looking. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int
+starts(const unsigned char *s, size_t at, unsigned m, size_t n, int *word, int *who)
+{
+	for (; m; m &= m - 1)
+		if (at_start(s, at + (size_t)__builtin_ctz(m), n, word, who))
+			return 1;
+	return 0;
+}
+#endif
+
+/* -DIB_NO_AVX2 leaves only the SSE2 path, to test it on a machine with AVX2. */
+#if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__) && !defined(IB_NO_AVX2)
+#include <immintrin.h>
+#define KW32 1
+
+/*
+ * The keyword pairs of kw16 in 32 bytes with AVX2 (p[0] .. p[32] are
+ * read), wherever they are: whether a word starts there is left to
+ * wstarts, as few bytes pass. The seven first letters have distinct low
+ * nibbles (p 0, a 1, r 2, d 4, u 5, f 6, l c), so one table lookup of a
+ * byte gives the first letter it must be and another the letter that
+ * must follow; other nibbles give 0, which no byte or-ed with 0x20 equals.
+ */
+__attribute__((target("avx2"))) static inline unsigned kw32(const unsigned char *p)
+{
+#define T1 'p', 'a', 'r', 0, 'd', 'u', 'f', 0, 0, 0, 0, 0, 'l', 0, 0, 0
+#define T2 'a', 'u', 'e', 0, 'e', 's', 'a', 0, 0, 0, 0, 0, 'o', 0, 0, 0
+	const __m256i x20 = _mm256_set1_epi8(0x20), t1 = _mm256_setr_epi8(T1, T1),
+		      t2 = _mm256_setr_epi8(T2, T2);
+	const __m256i lc = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), x20);
+	const __m256i l1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), x20);
+	__m256i kw;
+
+	kw = _mm256_and_si256(_mm256_cmpeq_epi8(lc, _mm256_shuffle_epi8(t1, lc)),
+			      _mm256_cmpeq_epi8(l1, _mm256_shuffle_epi8(t2, lc)));
+	return (unsigned)_mm256_movemask_epi8(kw);
+#undef T1
+#undef T2
+}
+
+/* starts() for the bits of m at the start of a word (kw32 does not look at the byte before). */
+__attribute__((target("avx2"))) static inline int wstarts(const unsigned char *s, size_t at, unsigned m,
+							  size_t n, int *word, int *who)
+{
+	for (; m; m &= m - 1) {
+		size_t i = at + (size_t)__builtin_ctz(m);
+
+		if (!cls[s[i - 1]] && at_start(s, i, n, word, who))
+			return 1;
+	}
+	return 0;
+}
+
+/* The first pass over s[1 .. n - 1) with kw32 (n > 33), as ib_login_looking's with kw16. */
+__attribute__((target("avx2"))) static int kw_avx2(const unsigned char *s, size_t n, int *word, int *who)
+{
+	size_t i, p = n - 33;
+
+	for (i = 1; i + 33 <= n; i += 32)
+		if (wstarts(s, i, kw32(s + i), n, word, who))
+			return 1;
+	return wstarts(s, p, kw32(s + p) & (unsigned)~((1ull << (i - p)) - 1), n, word, who);
+}
+#endif
+
 /*
  * A literal prefilter: only the start of each word is looked at (a
  * keyword's first letter costs one compare, a digit one dotted-quad
- * test); with SSE2 the starts are found 16 bytes at a time.
+ * test); with SSE2 the starts are found 16 bytes at a time, with AVX2
+ * the keywords' 32 at a time.
  */
 int ib_login_looking(struct ib_str line)
 {
 	const unsigned char *s = (const unsigned char *)line.ptr;
-	size_t n = line.len, i = 0;
+	size_t n = line.len, i = 1;
 	int word = 0, who = 0;
 
 #ifdef __SSE2__
 	/* two passes: most lines have no keyword, and the first pass looks only for those */
 	if (n > 24) {
-		size_t end;
+		size_t p;
 
+		if (cls[s[0]] == K && at_start(s, 0, n, &word, &who))
+			return 1;
+#ifdef KW32
+		if (n > 33 && __builtin_cpu_supports("avx2")) {
+			if (kw_avx2(s, n, &word, &who))
+				return 1;
+		} else
+#endif
+		{
+			for (; i + 17 <= n; i += 16)
+				if (starts(s, i, kw16(s + i), n, &word, &who))
+					return 1;
+			/*
+			 * The rest but the last byte (no keyword is one byte
+			 * long), in a window that ends at the line's end and
+			 * overlaps the last one: kw16 reads p[-1] .. p[16].
+			 */
+			p = n - 17;
+			if (starts(s, p, kw16(s + p) & ~((1u << (i - p)) - 1), n, &word, &who))
+				return 1;
+		}
+		if (!word)
+			return 0;
+		/* the second pass: addresses, the digits that start a dotted quad and "::" */
 		if (scalar(s, 0, 1, n, &word, &who))
 			return 1;
 		for (i = 1; i + 23 <= n; i += 16)
-			for (unsigned m = kw16(s + i); m; m &= m - 1)
-				if (at_start(s, i + (size_t)__builtin_ctz(m), n, &word, &who))
-					return 1;
-		end = i;
-		if (scalar(s, i, n, n, &word, &who))
-			return 1;
-		if (!word)
-			return 0;
-		for (i = 1; i < end; i += 16)
-			for (unsigned m = addr16(s + i); m; m &= m - 1)
-				if (at_start(s, i + (size_t)__builtin_ctz(m), n, &word, &who))
-					return 1;
-		return 0;
+			if (starts(s, i, addr16(s + i), n, &word, &who))
+				return 1;
+		return scalar(s, i, n, n, &word, &who);
 	}
 #endif
-	return scalar(s, i, n, n, &word, &who);
+	return scalar(s, 0, n, n, &word, &who);
 }
 
 /* The word after which the next word is a name to hide. */

@@ -26,6 +26,7 @@
 #define MAX_REASONS 16
 #define MAX_SHAPES 16 /* per file; the rest share the shape OTHER_SHAPES */
 #define OTHER_SHAPES "(other shapes)"
+#define PAIRS 8 /* (server, address) pairs remembered per file */
 
 struct reason_tally {
 	const char *reason[MAX_REASONS];
@@ -59,11 +60,17 @@ struct file_run {
 	size_t domain_len;	  /* strlen(cfg->default_domain), 0 = off */
 	char user_buf[320];	  /* a user with --default-domain added */
 	struct ib_stream *stream; /* the file's time range and host, for ib_dedup_events; or NULL */
-	/* the last (server, address) pair recorded: most lines of a backend repeat it */
-	char pair[256];
-	size_t pair_server, pair_len;
-	struct ib_str cur; /* the line being parsed: what a result that is no event shows */
-	uint64_t took;	   /* events, held ones and those outside --since/--until included */
+	/*
+	 * The last (server, address) pairs recorded: most lines of a backend
+	 * repeat one, and a central syslog interleaves a few backends.
+	 */
+	struct {
+		char buf[256];
+		size_t server, len; /* len 0: empty */
+	} pair[PAIRS];
+	unsigned pair_next; /* the entry replaced next */
+	struct ib_str cur;  /* the line being parsed: what a result that is no event shows */
+	uint64_t took;	    /* events, held ones and those outside --since/--until included */
 	char sample[IB_FILE_SAMPLES][IB_SAMPLE_MAX + 1];
 	struct shape_tally shapes;
 	uint64_t line;	   /* the number of the line being parsed */
@@ -221,23 +228,32 @@ static void fill_user(struct file_run *fr, struct ib_event *ev)
 	}
 }
 
-/* Tell the aggregator the address a backend logs as its own (ib_agg_server_addr). */
+/*
+ * Tell the aggregator the address a backend logs as its own
+ * (ib_agg_server_addr). It interns the pair, so telling it a pair again
+ * changes nothing: the pairs told lately are not told again.
+ */
 static int server_addr(struct file_run *fr, const struct ib_event *ev)
 {
 	const struct ib_str *s = &ev->server, *l = &ev->local;
+	size_t len = s->len + l->len;
 	int rc;
 
 	if (!s->len || (s->len == l->len && ib_bytes_eq(s->ptr, l->ptr, s->len)))
 		return IB_OK;
-	if (fr->pair_len && fr->pair_server == s->len && fr->pair_len == s->len + l->len &&
-	    ib_bytes_eq(fr->pair, s->ptr, s->len) && ib_bytes_eq(fr->pair + s->len, l->ptr, l->len))
-		return IB_OK;
+	for (unsigned i = 0; i < PAIRS; i++)
+		if (fr->pair[i].len == len && fr->pair[i].server == s->len &&
+		    ib_bytes_eq(fr->pair[i].buf, s->ptr, s->len) &&
+		    ib_bytes_eq(fr->pair[i].buf + s->len, l->ptr, l->len))
+			return IB_OK;
 	rc = ib_agg_server_addr(fr->agg, *s, *l);
-	if (rc >= 0 && s->len + l->len <= sizeof(fr->pair)) {
-		memcpy(fr->pair, s->ptr, s->len);
-		memcpy(fr->pair + s->len, l->ptr, l->len);
-		fr->pair_server = s->len;
-		fr->pair_len = s->len + l->len;
+	if (rc >= 0 && len <= sizeof(fr->pair[0].buf)) {
+		unsigned i = fr->pair_next++ % PAIRS;
+
+		memcpy(fr->pair[i].buf, s->ptr, s->len);
+		memcpy(fr->pair[i].buf + s->len, l->ptr, l->len);
+		fr->pair[i].server = s->len;
+		fr->pair[i].len = len;
 	}
 	return rc;
 }

@@ -3,10 +3,15 @@
 # generated corpus (bench/gen, >= 1 GB uncompressed by default; BENCH_BYTES
 # overrides, e.g. BENCH_BYTES=50000000 for a quick run). The corpus is
 # cached in BUILD/bench-corpus/. Prints a table and writes bench/results.md.
-# A last row runs on a generated day of many users logging in every 15
-# minutes (BENCH_DAY_USERS, default 20000: 1.3 GB of logs, generated in
-# BUILD/bench-tmp and deleted after) for the peak RSS per user
-# (docs/method.md, "Memory model"); BENCH_DAY_USERS=0 leaves it out.
+# The last rows run on a generated day of many users logging in every 15
+# minutes (BENCH_DAY_USERS, default 500000, issue 18's day: about 65 KB
+# of plain logs per user, 32 GB; generated in BUILD/bench-tmp and deleted
+# after) at -j 1 and -j 2, once each, for the peak RSS per user
+# (docs/method.md, "Memory model"). The day is written .gz (about 9.5 KB
+# a user, slower to generate) when the disk has no room for it plain, or
+# with BENCH_DAY_GZIP=1; it is left out when neither fits, and with
+# BENCH_DAY_USERS=0. BENCH_RSS_BEFORE (MiB, default 80.0: row 3 of
+# results.md before issue 18) is what the -j 1 peak RSS is compared to.
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +19,9 @@ bin=$build/imapblast
 gen=$build/bench/gen
 bytes=${BENCH_BYTES:-1073741824}
 runs=${BENCH_RUNS:-3}
-day_users=${BENCH_DAY_USERS:-20000}
+day_users=${BENCH_DAY_USERS:-500000}
+day_gzip=${BENCH_DAY_GZIP:-0}
+rss_before=${BENCH_RSS_BEFORE:-80.0}
 cdir=$build/bench-corpus/v1-$bytes
 results=$top/bench/results.md
 tmp=$build/bench-tmp
@@ -62,15 +69,16 @@ have_time=0
 [ -x /usr/bin/time ] && have_time=1
 [ $have_time -eq 1 ] || echo "bench: /usr/bin/time missing: wall time from date(1), no peak RSS"
 
-# measure NAME CMD: runs CMD (a shell string) $runs times; appends
+# measure NAME CMD [N]: runs CMD (a shell string) N times (default $runs); appends
 # "NAME med min max rss rc" to $tmp/rows
 measure() {
 	name=$1
 	cmd=$2
+	n=${3:-$runs}
 	: > "$tmp/t"
 	rc=0
 	i=0
-	while [ $i -lt "$runs" ]; do
+	while [ $i -lt "$n" ]; do
 		i=$((i + 1))
 		if [ $have_time -eq 1 ]; then
 			/usr/bin/time -f '%e %M' -o "$tmp/one" sh -c "$cmd" > "$tmp/out.$name" 2> "$tmp/err.$name"
@@ -113,13 +121,38 @@ measure ib_plain "'$bin' $iopts -j 2 -o '$build/bench-report-plain' '$plain'"
 measure ib_parts1 "'$bin' $iopts -j 1 -o '$build/bench-report-j1' $(echo $parts)"
 # shellcheck disable=SC2086
 measure ib_j2 "'$bin' $iopts -j 2 -o '$build/bench-report-j2' $(echo $parts)"
-# many users, every login bucket a cell: memory, not speed (-j 1)
+# many users, every login bucket a cell: memory, not speed (once each at
+# -j 1 and -j 2; the peak RSS of such a run varies little)
+day_note=""
 if [ "$day_users" -gt 0 ]; then
-	"$gen" --out "$tmp/day" --users "$day_users" --interval 15 --hours 24 --background-rate 0 \
-		--seed 3 > /dev/null || die "generator failed (day)"
-	day_size=$(cat "$tmp/day"/*.log | wc -c | tr -d ' ')
-	measure ib_day "'$bin' -q --force -j 1 -o '$build/bench-report-day' '$tmp/day'"
-	rm -rf "$tmp/day"
+	# KiB the day needs: about 65 KB a user plain, 9.5 KB gzip'd (gen -6), and a fifth more
+	need_plain=$((day_users * 78))
+	need_gz=$((day_users * 12))
+	avail=$(df -Pk "$build" | awk 'NR == 2 { print $4 }')
+	day_flag=""
+	if [ "$day_gzip" = 1 ] || [ "${avail:-0}" -lt "$need_plain" ]; then
+		day_flag="--gzip"
+		[ "${avail:-0}" -ge "$need_gz" ] || day_flag="none"
+	fi
+	if [ "$day_flag" = none ]; then
+		day_note="day of $day_users users: left out, $need_gz KiB needed even gzip'd, ${avail:-0} KiB free"
+		echo "bench: $day_note" >&2
+		day_users=0
+	else
+		echo "bench: generating a day of $day_users users ${day_flag:-plain} in $tmp/day"
+		"$gen" --out "$tmp/day" --users "$day_users" --interval 15 --hours 24 --background-rate 0 \
+			--seed 3 $day_flag > /dev/null || die "generator failed (day)"
+		if [ -n "$day_flag" ]; then
+			day_size=$(cat "$tmp/day"/*.log.gz | gzip -dc | wc -c | tr -d ' ')
+			day_kind="gzip'd"
+		else
+			day_size=$(cat "$tmp/day"/*.log | wc -c | tr -d ' ')
+			day_kind="uncompressed"
+		fi
+		measure ib_day "'$bin' -q --force -j 1 -o '$build/bench-report-day' '$tmp/day'" 1
+		measure ib_day2 "'$bin' -q --force -j 2 -o '$build/bench-report-day2' '$tmp/day'" 1
+		rm -rf "$tmp/day"
+	fi
 fi
 # the -j 1 reports are the byte-identity references
 same1="identical"
@@ -147,7 +180,8 @@ version=$("$bin" --version 2>&1 | tr '\n' ' ')
 now=$(date -u '+%Y-%m-%d %H:%M UTC')
 grepcount=$(cat "$tmp/out.grep" 2>/dev/null)
 
-awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" '
+awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" -v day_kind="${day_kind:-}" \
+	-v rss_before="$rss_before" -v day_note="$day_note" '
 	function mbs(t) { return t > 0 ? size / 1e6 / t : 0 }
 	BEGIN {
 		label["zcat"] = "1. zcat FILE.gz > /dev/null"
@@ -162,18 +196,20 @@ awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" '
 		label["ib_plain"] = "4a. imapblast -j 2 FILE (uncompressed, + reading thread)"
 		label["ib_parts1"] = "5a. imapblast -j 1 on 4 split .gz"
 		label["ib_j2"] = "5. imapblast -j 2 on 4 split .gz"
-		label["ib_day"] = "6. imapblast -j 1 on a day of " day_users " users every 15 min (uncompressed)"
+		label["ib_day"] = "6. imapblast -j 1 on a day of " day_users " users every 15 min (" day_kind ", one run)"
+		label["ib_day2"] = "6a. imapblast -j 2 on the same day (one run)"
 		print "| run | MB/s median | MB/s min | MB/s max | seconds (median) | peak RSS MB | exit |"
 		print "|---|---|---|---|---|---|---|"
 	}
-	$1 == "ib_day" {
-		dsz = size; size = day_size; rss_day = $5
+	$1 == "ib_day" || $1 == "ib_day2" {
+		dsz = size; size = day_size
 	}
 	{
 		v[$1] = mbs($2)
+		rss[$1] = $5
 		printf "| %s | %.1f | %.1f | %.1f | %.2f | %.1f | %s |\n", label[$1], mbs($2), mbs($4), mbs($3), $2, $5 / 1024, $6
 	}
-	$1 == "ib_day" {
+	$1 == "ib_day" || $1 == "ib_day2" {
 		size = dsz
 	}
 	END {
@@ -185,8 +221,27 @@ awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" '
 		if (v["ib_parts1"] > 0) printf "-j 2 / -j 1 on the 4 split files: %.2f\n", v["ib_j2"] / v["ib_parts1"]
 		if (v["ib_gz1"] > 0) printf "-j 2 on 4 files / -j 1 on the single .gz: %.2f\n", v["ib_j2"] / v["ib_gz1"]
 		printf "uncompressed: %.0f MB/s (-j 1), %.0f MB/s (-j 2 one file)\n", v["ib_plain1"], v["ib_plain"]
-		if (rss_day > 0) printf "day of %d users: peak RSS %.1f MiB, %.1f KiB per user\n", day_users, rss_day / 1024, rss_day / day_users
+		if (rss["ib_day"] > 0) printf "day of %d users: peak RSS %.1f MiB (-j 1), %.1f MiB (-j 2), %.1f KiB per user (-j 1)\n", day_users, rss["ib_day"] / 1024, rss["ib_day2"] / 1024, rss["ib_day"] / day_users
 		if (v["grep"] > 0) printf "imapblast / (zcat | grep): %.2f (gz, -j 1), %.2f (gz, -j 2 one file), %.2f (-j 2, 4 files)\n", v["ib_gz1"] / v["grep"], v["ib_gz"] / v["grep"], v["ib_j2"] / v["grep"]
+		print ""
+		print "Issue 18 targets:"
+		if (v["zcat"] > 0) {
+			target("gz, -j 1, one file / zcat", v["ib_gz1"] / v["zcat"], ">=", 2.3, "%.2f")
+			target("gz, -j 2, one file / zcat", v["ib_gz"] / v["zcat"], ">=", 3.2, "%.2f")
+		}
+		target("uncompressed, -j 1, MB/s", v["ib_plain1"], ">=", 1000, "%.0f")
+		target("peak RSS MiB, gz -j 1 (before: " rss_before ")", rss["ib_gz1"] / 1024, "<=", rss_before / 2, "%.1f")
+		if (rss["ib_day"] > 0) {
+			target("peak RSS MiB, day of " day_users " users, -j 1", rss["ib_day"] / 1024, "<=", 1536, "%.1f")
+			target("peak RSS MiB, day of " day_users " users, -j 2", rss["ib_day2"] / 1024, "<=", 1536, "%.1f")
+		} else if (day_note != "") {
+			print "- " day_note
+		}
+	}
+	# one line per target: what, the measured value, and met or missed
+	function target(what, got, op, want, fmt) {
+		printf "- %s: " fmt " (target " op " " fmt "): %s\n", what, got, want,
+			(op == ">=" ? got >= want : got <= want) ? "met" : "MISSED"
 	}' "$tmp/rows" > "$tmp/table"
 
 classify=""

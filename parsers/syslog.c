@@ -11,6 +11,7 @@
  * so the process is the program as in 2.x files:
  *   dovecot: Mar 13 15:25:07 Info: auth(default): passwd-file(u,1.2.3.4): unknown user
  */
+#include <stdlib.h>
 #include "imapblast/parser.h"
 #include "strparse.h"
 
@@ -177,10 +178,98 @@ static int dovecot1_level(struct ib_str tag)
 	       IB_SP_EQ(tag, "Debug");
 }
 
-static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_syslog_hdr *hdr,
-		    struct ib_str *msg, const char **reason)
+/*
+ * Per file: what followed the stamp on recent lines, "host tag: " up to
+ * the message, and where host, tag and program lie in it. Lines of one
+ * host and program repeat it. Every byte the host rule and read_tag look
+ * at lies in it, and after it only whether the next byte is a space, so a
+ * line whose bytes after the stamp start with a memo's, and go on with
+ * no space, reads the same: the memo is the answer. Only headers with a
+ * host and a tag without '[' (a pid changes line by line) are kept.
+ */
+#define MEMO_MAX 64
+#define MEMOS 4
+
+struct memo {
+	char b[MEMO_MAX];
+	unsigned char len, host, tag_at, tag, prog; /* len 0: empty */
+};
+
+struct syslog_state {
+	struct memo m[MEMOS];
+	unsigned last, next; /* the memo that fit last; the one replaced next */
+};
+
+static void *syslog_open(void)
 {
-	struct ib_str s = line, w;
+	return calloc(1, sizeof(struct syslog_state));
+}
+
+static void syslog_close(void *st)
+{
+	free(st);
+}
+
+static inline int memo_fits(const struct memo *m, struct ib_str s)
+{
+	uint64_t x, y;
+
+	if (s.len < m->len || !m->len)
+		return 0;
+	if (m->len >= 8) {
+		memcpy(&x, s.ptr, 8);
+		memcpy(&y, m->b, 8);
+		if (x != y)
+			return 0;
+	}
+	return (s.len == m->len || s.ptr[m->len] != ' ') && ib_bytes_eq(s.ptr, m->b, m->len);
+}
+
+/* The header after the stamp from a memo, or 0 when none fits s. */
+static int recall(struct syslog_state *st, struct ib_str s, struct ib_syslog_hdr *hdr, struct ib_str *msg)
+{
+	const struct memo *m = &st->m[st->last];
+
+	if (!memo_fits(m, s)) {
+		unsigned k;
+
+		for (k = 0; k < MEMOS && (k == st->last || !memo_fits(&st->m[k], s)); k++)
+			;
+		if (k == MEMOS)
+			return 0;
+		st->last = k;
+		m = &st->m[k];
+	}
+	hdr->host = ib_sp_span(s.ptr, s.ptr + m->host);
+	hdr->tag = ib_sp_span(s.ptr + m->tag_at, s.ptr + m->tag_at + m->tag);
+	hdr->program = ib_sp_span(s.ptr + m->tag_at, s.ptr + m->tag_at + m->prog);
+	*msg = ib_sp_from(s, m->len);
+	return 1;
+}
+
+/* Keep the header of s read into hdr and msg (s: the line after its stamp). */
+static void remember(struct syslog_state *st, struct ib_str s, const struct ib_syslog_hdr *hdr,
+		     struct ib_str msg)
+{
+	size_t len = (size_t)(msg.ptr - s.ptr);
+	struct memo *m;
+
+	if (len > MEMO_MAX || s.ptr[len - 1] != ' ' || hdr->tag.len != hdr->program.len)
+		return;
+	st->last = st->next++ % MEMOS;
+	m = &st->m[st->last];
+	memcpy(m->b, s.ptr, len);
+	m->len = (unsigned char)len;
+	m->host = (unsigned char)hdr->host.len;
+	m->tag_at = (unsigned char)(hdr->tag.ptr - s.ptr);
+	m->tag = (unsigned char)hdr->tag.len;
+	m->prog = (unsigned char)hdr->program.len;
+}
+
+static int envelope(struct ib_time_policy *tp, struct syslog_state *st, struct ib_str line,
+		    struct ib_syslog_hdr *hdr, struct ib_str *msg, const char **reason)
+{
+	struct ib_str s = line, w, stamped;
 	size_t after;
 	unsigned k;
 	int rc;
@@ -207,6 +296,8 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 		*reason = "no syslog timestamp";
 		return IB_BAD;
 	}
+	if (st && recall(st, s, hdr, msg))
+		return IB_OK;
 	/* the usual case, a host word, without a call: read_tag's TAG_AT_SPACE */
 	after = name_len(s, &k);
 	if (after && after < s.len && s.ptr[after] == ' ')
@@ -224,6 +315,7 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 		}
 		return IB_OK;
 	}
+	stamped = s;
 	if (rc == TAG_AT_SPACE) {
 		/* the word up to that space is the host (what ib_sp_word would take) */
 		w = ib_sp_span(s.ptr, s.ptr + after);
@@ -239,6 +331,8 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 	hdr->host = w;
 	if (read_tag(s, &hdr->tag, &hdr->program, &after) == 0) {
 		*msg = ib_sp_from(s, after);
+		if (st && rc == TAG_AT_SPACE)
+			remember(st, stamped, hdr, *msg);
 		return IB_OK;
 	}
 	/* syslogd's own chatter: a valid line that carries no tag */
@@ -254,7 +348,9 @@ static int envelope(struct ib_time_policy *tp, struct ib_str line, struct ib_sys
 static int syslog_envelope(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_syslog_hdr *hdr,
 			   struct ib_str *msg)
 {
-	return envelope(ctx->time, line, hdr, msg, &ctx->reason);
+	if (!line.ptr)
+		return IB_SKIP; /* end of file: syslog holds no record */
+	return envelope(ctx->time, ctx->state, line, hdr, msg, &ctx->reason);
 }
 
 /*
@@ -269,7 +365,7 @@ static int syslog_probe(struct ib_str line)
 	const char *reason;
 
 	ib_time_policy_init(&tp, NULL, 2000, 0);
-	if (envelope(&tp, line, &hdr, &msg, &reason) != IB_OK)
+	if (envelope(&tp, NULL, line, &hdr, &msg, &reason) != IB_OK)
 		return 0;
 	return 80;
 }
@@ -280,4 +376,6 @@ const struct ib_parser ib_parser_syslog = {
     .layer = IB_LAYER_SERVER,
     .probe = syslog_probe,
     .envelope = syslog_envelope,
+    .open = syslog_open,
+    .close = syslog_close,
 };

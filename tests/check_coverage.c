@@ -57,6 +57,25 @@ static const struct lcase lcases[] = {
     {"the login failed", 0},
     {"user 192.0.2.1 connected", 0},
     {"", 0},
+    /* each keyword's spelling, compared 8 bytes at once with 9 or more bytes left */
+    {"x 192.0.2.1 LOGGED IN now", 1},
+    {"x 192.0.2.1 logged ix now", 0},
+    {"x 192.0.2.1 logged\tin now", 0},
+    {"x 192.0.2.1 logged", 0},
+    {"x 192.0.2.1 Logon ok", 1},
+    {"x 192.0.2.1 logox ok", 0},
+    {"x 192.0.2.1 RefuseD.", 1},
+    {"x 192.0.2.1 refuser.", 0},
+    {"x 192.0.2.1 pAssWord", 1},
+    {"x 192.0.2.1 passe word", 0},
+    {"x 192.0.2.1 Denied!!", 1},
+    {"x 192.0.2.1 denier!!", 0},
+    {"x 192.0.2.1 FAILURE", 1},
+    {"x 192.0.2.1 fai lure", 0},
+    {"x AUTHENTICATION x user y", 1},
+    {"x auth=plain x user yyyy", 0},
+    {"x LOGIN\x80 x user yyyy", 1},
+    {"x login_name: x user yy", 0},
 };
 
 START_TEST(test_looking)
@@ -140,9 +159,10 @@ static int ref_looking(const char *s, size_t n)
 START_TEST(test_random)
 {
 	static const char *const frag[] = {
-	    "login",	"LOGIN",  "auth",   "Auth=", "user", "USER",	" ",	    " ", "-",
-	    ":",	"::",	  "=",	    "x",     "9",    "1.2.3.4", "10.0.0.1", ".", "failed",
-	    "\xc3\xa9", "passwd", "denied", "_",     "ab",   "zz",	"\x80"};
+	    "login",	"LOGIN",  "auth",   "Auth=",   "user", "USER",	   " ",	       " ",	 "-",
+	    ":",	"::",	  "=",	    "x",       "9",    "1.2.3.4",  "10.0.0.1", ".",	 "failed",
+	    "\xc3\xa9", "passwd", "denied", "_",       "ab",   "zz",	   "\x80",     "Logged", "logged",
+	    "in",	"IN",	  "logon",  "REFUSED", "fail", "Password", "\t",       "lo",	 "logi"};
 	unsigned s = 4242u + (unsigned)_i;
 
 	for (int it = 0; it < 20000; it++) {
@@ -151,7 +171,7 @@ START_TEST(test_random)
 		char *line;
 
 		s = s * 1103515245u + 12345u;
-		parts = (s >> 8) % 24;
+		parts = (s >> 8) % (_i % 2 ? 60 : 24); /* the longer lines cross 32-byte blocks */
 		for (size_t k = 0; k < parts; k++) {
 			const char *f;
 
@@ -172,11 +192,11 @@ START_TEST(test_random)
 }
 END_TEST
 
-/* A keyword and an address at every offset, across the 16-byte blocks. */
+/* A keyword and an address at every offset, across the 16- and 32-byte blocks. */
 START_TEST(test_offsets)
 {
-	for (size_t off = 0; off < 48; off++) {
-		char line[128];
+	for (size_t off = 0; off < 100; off++) {
+		char line[160];
 		size_t n;
 
 		memset(line, 'x', sizeof(line));

@@ -568,6 +568,70 @@ START_TEST(test_forced_format)
 }
 END_TEST
 
+/*
+ * The envelope's per-file memo of "host tag: " (syslog.c) reads every line
+ * as the envelope without it does: random lines of a few hosts, tags and
+ * spacings, read in one file and each on its own.
+ */
+static void env_read(void *state, const char *line, struct ib_syslog_hdr *h, struct ib_str *msg, int *rc)
+{
+	struct ib_time_policy tp;
+	struct ib_parse_ctx ctx;
+
+	ib_time_policy_init(&tp, NULL, 2026, 0);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.time = &tp;
+	ctx.state = state;
+	*rc = ib_parser_find("syslog")->envelope(&ctx, ib_str_from(line), h, msg);
+}
+
+#define SAME_AT(a, b, la, lb)                                                                                \
+	ck_assert_msg((a).len == (b).len && (!(a).len || (a).ptr - (la) == (b).ptr - (lb)), "%s", la)
+
+START_TEST(test_envelope_memo)
+{
+	static const char *const host[] = {"imap1", "imap2", "h", "imap1x"};
+	static const char *const gap[] = {" ", "  ", "\t", ""};
+	static const char *const tag[] = {"dovecot", "dovecot[12]", "postfix/smtpd[3]", "x(y)", "dove"};
+	static const char *const sep[] = {": ", ":  ", ":", ": \t", " "};
+	static const char *const msg[] = {"", "a", " b", "imap-login: Login: user=<a>", ":"};
+	const struct ib_parser *sys = ib_parser_find("syslog");
+	void *st = sys->open ? sys->open() : NULL;
+	unsigned r = 7u + (unsigned)_i;
+
+	ck_assert(st != NULL);
+	for (int it = 0; it < 5000; it++) {
+		char line[160], copy[160];
+		struct ib_syslog_hdr h1, h2;
+		struct ib_str m1, m2;
+		int rc1, rc2;
+		unsigned k[5];
+
+		for (int j = 0; j < 5; j++) {
+			r = r * 1103515245u + 12345u;
+			k[j] = (r >> 8) % 16;
+		}
+		/* mostly the usual header, so that memos are made and fit */
+		snprintf(line, sizeof(line), "Jan 14 06:00:0%u %s%s%s%s%s", k[0] % 3, host[k[0] % 4],
+			 k[1] < 12 ? " " : gap[k[1] % 4], k[2] < 10 ? "dovecot" : tag[k[2] % 5],
+			 k[3] < 12 ? ": " : sep[k[3] % 5], msg[k[4] % 5]);
+		memcpy(copy, line, sizeof(line));
+		env_read(st, line, &h1, &m1, &rc1);
+		env_read(NULL, copy, &h2, &m2, &rc2);
+		ck_assert_msg(rc1 == rc2, "%s", line);
+		if (rc1 != IB_OK)
+			continue;
+		ck_assert(h1.time_ms == h2.time_ms);
+		SAME_AT(h1.host, h2.host, line, copy);
+		SAME_AT(h1.tag, h2.tag, line, copy);
+		SAME_AT(h1.program, h2.program, line, copy);
+		SAME_AT(m1, m2, line, copy);
+	}
+	if (sys->close)
+		sys->close(st);
+}
+END_TEST
+
 /* Connections that never tried to log in are connection outcomes, not attempts. */
 static const struct {
 	const char *line;
@@ -660,6 +724,7 @@ static Suite *server_suite(void)
 	tcase_add_loop_test(tc, test_courier, 0, N(courier_cases));
 	tcase_add_loop_test(tc, test_uwimap, 0, N(uwimap_cases));
 	tcase_add_test(tc, test_probe_detect);
+	tcase_add_loop_test(tc, test_envelope_memo, 0, 4);
 	tcase_add_loop_test(tc, test_no_attempt, 0, N(noattempt));
 	tcase_add_loop_test(tc, test_forced_format, 0, 4);
 	tcase_add_loop_test(tc, test_samples, 0, N(samples));
