@@ -117,22 +117,6 @@ int64_t ib_agg_bucket_ms(const struct ib_agg *a)
 	return a->bucket_ms;
 }
 
-/* 1 when evidence (t1, path of f1, l1) comes strictly before (t2, f2, l2). */
-static int before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, int64_t t2, uint32_t f2,
-		  uint64_t l2)
-{
-	int c;
-
-	if (t1 != t2)
-		return t1 < t2;
-	if (f1 != f2) {
-		c = strcmp(a->st[IB_S_FILE].s[f1], a->st[IB_S_FILE].s[f2]);
-		if (c)
-			return c < 0;
-	}
-	return l1 < l2;
-}
-
 /*
  * The index key of a cell: 24 bits of user id (IP id for connection
  * cells), 24 of a hash of the key without its bucket, then 16 bits of
@@ -298,7 +282,7 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 	i = (size_t)*pv - 1;
 	c = ib_agg_scell_at(a, i);
 	cell_decode(a, i, &old);
-	if (before(a, first, file, line, old.first_ms, old.first_file, old.first_line)) {
+	if (ib_agg_before(a, first, file, line, old.first_ms, old.first_file, old.first_line)) {
 		old.first_ms = first;
 		old.first_file = file;
 		old.first_line = line;
@@ -322,230 +306,120 @@ nomem:
 	return IB_ERR_NOMEM;
 }
 
+/* The key of cell i (decoded c). */
+static void cell_key(struct ib_ckey *k, const struct ib_cell *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->bucket = c->bucket;
+	k->user = c->user;
+	k->ip = c->ip;
+	k->server = c->server;
+	k->sig = c->signature;
+	k->layer = c->layer;
+	k->cat = c->category;
+	k->conn = c->connection;
+}
+
+/* Cell `from` (the last) moves to the free slot `to`, its side table with it, and its index entry unless unindexed. */
+static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
+{
+	struct ib_scell *c = ib_agg_scell_at(a, from);
+	struct ib_cell d;
+	struct ib_ckey k;
+	PWord_t pv;
+
+	cell_key(&k, cell_decode(a, from, &d));
+	*ib_agg_scell_at(a, to) = *c;
+	for (int f = 0; f < 3; f++) {
+		uint32_t v = f == IB_W_SPAN ? c->span : f == IB_W_COUNT ? c->count : c->line;
+		PWord_t w = v == IB_WIDE ? ib_jl_get(a->wide, (Word_t)from << 2 | (Word_t)f) : NULL;
+		int rc = IB_ERR_NOMEM;
+		PWord_t nw;
+		Word_t val;
+
+		if (!w)
+			continue;
+		val = *w;
+		if (!(nw = ib_jl_ins(&a->wide, (Word_t)to << 2 | (Word_t)f, &rc)))
+			return rc;
+		*nw = val;
+	}
+	if (unindexed)
+		return IB_OK;
+	pv = ib_jl_get(a->cells_byhash, (Word_t)hash_key(&k));
+	if (!pv || *pv != from + 1)
+		pv = ib_jhs_get(a->cells_hs, &k, sizeof(k));
+	if (!pv || *pv != from + 1)
+		return IB_ERR_INTERNAL;
+	*pv = to + 1;
+	return IB_OK;
+}
+
+int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
+{
+	size_t nsrv = a->st[IB_S_SERVER].n;
+	int rc;
+
+	if (a->cells_hs)
+		return IB_SKIP;
+	for (size_t s = 0; s < nsrv; s++)
+		if (map[s] && (map[s] >= nsrv || map[map[s]]))
+			return IB_SKIP; /* a chain: only the copy (ib_agg_merge_mapped) is exact */
+	/* first every renamed cell leaves the index, while no key lives in the JudyHS */
+	for (size_t i = 0; i < a->ncells; i++) {
+		struct ib_cell d;
+		struct ib_ckey k;
+		PWord_t pv;
+
+		if (!map[ib_agg_scell_at(a, i)->server])
+			continue;
+		cell_key(&k, cell_decode(a, i, &d));
+		pv = ib_jl_get(a->cells_byhash, (Word_t)hash_key(&k));
+		if (!pv || *pv != i + 1)
+			return IB_ERR_INTERNAL;
+		if (ib_jl_del(&a->cells_byhash, (Word_t)hash_key(&k)) < 0)
+			return IB_ERR_NOMEM;
+	}
+	/* then each comes back under its new key, or into the cell already there */
+	for (size_t i = 0; i < a->ncells;) {
+		struct ib_scell *c = ib_agg_scell_at(a, i);
+		struct ib_cell d;
+		struct ib_ckey k;
+		size_t last;
+		int64_t j;
+
+		if (!map[c->server]) {
+			i++;
+			continue;
+		}
+		cell_key(&k, cell_decode(a, i, &d));
+		k.server = map[c->server];
+		j = cell_get(a, &k);
+		if (j < 0) {
+			PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)hash_key(&k), &rc);
+
+			if (pv && *pv != 0 && !same_key(a, (size_t)*pv - 1, &k))
+				pv = ib_jhs_ins(&a->cells_hs, &k, sizeof(k), &rc);
+			if (!pv)
+				return rc;
+			*pv = (Word_t)i + 1;
+			c->server = k.server;
+			i++;
+			continue;
+		}
+		rc = ib_agg_cell_add(a, &k, d.count, d.first_ms, d.last_ms, d.first_file, d.first_line, 0);
+		last = a->ncells - 1;
+		if (rc < 0 ||
+		    (i < last && (rc = cell_move(a, last, i, map[ib_agg_scell_at(a, last)->server] != 0)) < 0))
+			return rc;
+		a->ncells--; /* slot i now holds the last cell, still to be looked at */
+	}
+	return IB_OK;
+}
+
 int ib_agg_file(struct ib_agg *a, const char *path, uint32_t *id)
 {
 	return intern_c(a, IB_S_FILE, path ? path : "", id);
-}
-
-/* Choose the format deterministically whatever the order: the smaller name. */
-static int set_format(struct ib_fileacc *f, const char *fmt)
-{
-	char *d;
-
-	if (!fmt || (f->format && strcmp(fmt, f->format) >= 0))
-		return IB_OK;
-	d = ib_dupmem(fmt, strlen(fmt));
-	if (!d)
-		return IB_ERR_NOMEM;
-	free(f->format);
-	f->format = d;
-	f->c.format = d;
-	return IB_OK;
-}
-
-/* 1 when the samples of c come before those of f: whatever the order of merge, the same win. */
-static int samples_first(const struct ib_file_counts *c, const struct ib_file_counts *f)
-{
-	if (!c->sample[0] || !f->sample[0])
-		return c->sample[0] != NULL;
-	if (c->sample_line[0] != f->sample_line[0])
-		return c->sample_line[0] < f->sample_line[0];
-	return strcmp(c->sample[0], f->sample[0]) < 0;
-}
-
-static int set_samples(struct ib_fileacc *f, const struct ib_file_counts *c)
-{
-	char *d[IB_FILE_SAMPLES] = {NULL};
-
-	if (!samples_first(c, &f->c))
-		return IB_OK;
-	for (int k = 0; k < IB_FILE_SAMPLES && c->sample[k]; k++)
-		if (!(d[k] = ib_dupmem(c->sample[k], strlen(c->sample[k])))) {
-			for (int j = 0; j < k; j++)
-				free(d[j]);
-			return IB_ERR_NOMEM;
-		}
-	for (int k = 0; k < IB_FILE_SAMPLES; k++) {
-		free(f->sample[k]);
-		f->sample[k] = d[k];
-		f->c.sample[k] = d[k];
-		f->c.sample_line[k] = d[k] ? c->sample_line[k] : 0;
-	}
-	return IB_OK;
-}
-
-int ib_agg_file_counts(struct ib_agg *a, uint32_t file_id, const struct ib_file_counts *c)
-{
-	struct ib_fileacc *f;
-
-	if (file_id >= a->st[IB_S_FILE].n)
-		return IB_ERR_USAGE;
-	f = &a->files[file_id];
-	f->c.bytes_in += c->bytes_in;
-	f->c.bytes_out += c->bytes_out;
-	f->c.lines += c->lines;
-	f->c.events += c->events;
-	f->c.ignored += c->ignored;
-	f->c.unparseable += c->unparseable;
-	f->c.overlong += c->overlong;
-	f->c.gzip |= c->gzip ? 1 : 0;
-	f->c.login_unmatched += c->login_unmatched;
-	if (c->status > f->c.status)
-		f->c.status = c->status;
-	if (set_samples(f, c) < 0)
-		return IB_ERR_NOMEM;
-	return set_format(f, c->format);
-}
-
-static int errcmp(const struct ib_error *x, const struct ib_error *y)
-{
-	int c = strcmp(x->path, y->path);
-
-	if (c)
-		return c;
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	if (x->code != y->code)
-		return x->code < y->code ? -1 : 1;
-	if (x->errnum != y->errnum)
-		return x->errnum < y->errnum ? -1 : 1;
-	return strcmp(x->msg, y->msg);
-}
-
-/*
- * Errors stay sorted and unique; past IB_AGG_MAX_ERRORS only the smallest are
- * kept, which is still order-independent under merge.
- */
-int ib_agg_file_error(struct ib_agg *a, const struct ib_error *e)
-{
-	struct ib_error x;
-	size_t lo = 0, hi = a->nerrors;
-
-	memset(&x, 0, sizeof(x));
-	x.code = e->code;
-	x.errnum = e->errnum;
-	x.offset = e->offset;
-	x.line = e->line;
-	snprintf(x.path, sizeof(x.path), "%.*s", (int)sizeof(x.path) - 1, e->path);
-	snprintf(x.msg, sizeof(x.msg), "%.*s", (int)sizeof(x.msg) - 1, e->msg);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = errcmp(&a->errors[mid], &x);
-
-		if (c == 0)
-			return IB_OK;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (a->nerrors == IB_AGG_MAX_ERRORS) {
-		if (lo == IB_AGG_MAX_ERRORS)
-			return IB_OK;
-		a->nerrors--;
-	}
-	if (ib_grow((void **)&a->errors, &a->errors_cap, a->nerrors + 1, sizeof(x)) < 0)
-		return IB_ERR_NOMEM;
-	memmove(&a->errors[lo + 1], &a->errors[lo], (a->nerrors - lo) * sizeof(x));
-	a->errors[lo] = x;
-	a->nerrors++;
-	return IB_OK;
-}
-
-int ib_agg_reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file, uint64_t line)
-{
-	PWord_t pv;
-	struct ib_reasonacc *r;
-	const char *key = reason ? reason : "";
-	int rc = IB_ERR_NOMEM;
-
-	pv = ib_jsl_get(a->reasons_sl, key);
-	if (!pv || !*pv) {
-		if (ib_grow((void **)&a->reasons, &a->reasons_cap, a->nreasons + 1, sizeof(*r)) < 0)
-			return IB_ERR_NOMEM;
-		r = &a->reasons[a->nreasons];
-		r->reason = ib_dupmem(key, strlen(key));
-		if (!r->reason)
-			return IB_ERR_NOMEM;
-		pv = ib_jsl_ins(&a->reasons_sl, key, &rc);
-		if (!pv) {
-			free(r->reason);
-			return rc;
-		}
-		*pv = (Word_t)++a->nreasons;
-		r->count = n;
-		r->file = file;
-		r->line = line;
-		return IB_OK;
-	}
-	r = &a->reasons[*pv - 1];
-	r->count += n;
-	if (before(a, 0, file, line, 0, r->file, r->line)) {
-		r->file = file;
-		r->line = line;
-	}
-	return IB_OK;
-}
-
-int ib_agg_reason(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file_id, uint64_t line)
-{
-	if (file_id >= a->st[IB_S_FILE].n)
-		return IB_ERR_USAGE;
-	return ib_agg_reason_add(a, reason, n, file_id, line);
-}
-
-int ib_agg_shape_add(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file,
-		     uint64_t line)
-{
-	PWord_t pv;
-	struct ib_shapeacc *r;
-	int rc = IB_ERR_NOMEM;
-
-	pv = ib_jsl_get(a->shapes_sl, shape);
-	if (!pv || !*pv) {
-		if (ib_grow((void **)&a->shapes, &a->shapes_cap, a->nshapes + 1, sizeof(*r)) < 0)
-			return IB_ERR_NOMEM;
-		r = &a->shapes[a->nshapes];
-		r->shape = ib_dupmem(shape, strlen(shape));
-		r->sample = ib_dupmem(sample, strlen(sample));
-		if (!r->shape || !r->sample)
-			goto nomem;
-		pv = ib_jsl_ins(&a->shapes_sl, shape, &rc);
-		if (!pv)
-			goto nomem;
-		*pv = (Word_t)++a->nshapes;
-		r->count = n;
-		r->file = file;
-		r->line = line;
-		return IB_OK;
-	}
-	r = &a->shapes[*pv - 1];
-	r->count += n;
-	if (before(a, 0, file, line, 0, r->file, r->line)) {
-		char *d = ib_dupmem(sample, strlen(sample));
-
-		if (!d)
-			return IB_ERR_NOMEM;
-		free(r->sample);
-		r->sample = d;
-		r->file = file;
-		r->line = line;
-	}
-	return IB_OK;
-nomem:
-	free(r->shape);
-	free(r->sample);
-	return rc;
-}
-
-int ib_agg_shape(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file_id,
-		 uint64_t line)
-{
-	if (file_id >= a->st[IB_S_FILE].n)
-		return IB_ERR_USAGE;
-	return ib_agg_shape_add(a, shape, sample, n, file_id, line);
 }
 
 /* The key of the cell an event is counted in (strings interned on the way). */
@@ -680,13 +554,14 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 			rc = IB_ERR_NOMEM;
 			goto out;
 		}
-		for (size_t i = 0; i < t->n; i++) {
-			const char *str = k == IB_S_SERVER && smap_str && smap_str[i] ? smap_str[i] : t->s[i];
-
-			if ((rc = intern_c(dst, k, str, &map[k][i])) < 0)
+		for (size_t i = 0; i < t->n; i++)
+			if ((rc = intern_c(dst, k, t->s[i], &map[k][i])) < 0)
 				goto out;
-		}
 	}
+	/* a joined server's name stays interned (as ib_agg_rekey_servers leaves it), unused */
+	for (size_t i = 0; smap_str && i < src->st[IB_S_SERVER].n; i++)
+		if (smap_str[i] && (rc = intern_c(dst, IB_S_SERVER, smap_str[i], &map[IB_S_SERVER][i])) < 0)
+			goto out;
 	for (size_t i = 0; i < src->st[IB_S_FILE].n; i++)
 		if ((rc = ib_agg_file_counts(dst, map[IB_S_FILE][i], &src->files[i].c)) < 0)
 			goto out;
@@ -868,7 +743,7 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 			goto out;
 	}
 	for (size_t i = 0; i < a->nerrors; i++)
-		if (errcmp(&a->errors[i], &b->errors[i]))
+		if (ib_agg_errcmp(&a->errors[i], &b->errors[i]))
 			goto out;
 	for (size_t i = 0; i < a->nreasons; i++) {
 		const struct ib_reasonacc *r = &a->reasons[i], *s;

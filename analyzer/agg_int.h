@@ -1,8 +1,9 @@
 /*
- * agg_int.h: the aggregator's private structures, shared by its three
+ * agg_int.h: the aggregator's private structures, shared by its
  * files and nobody else:
  * - strtab.c: the string table (hash, Judy indexes, arena, interning);
- * - agg.c: cells, accounting, merge and equality;
+ * - agg.c: cells, merge and equality; agg_acct.c: per-file accounting,
+ *   errors, reasons and shapes; agg_join.c: server identity, repeats;
  * - state.c: the state file, which reads and writes these structures.
  * strtab.c uses nothing of the other two; state.c uses agg.c, never the
  * other way round.
@@ -202,6 +203,25 @@ static inline char *ib_dupmem(const char *s, size_t len)
 	return d;
 }
 
+/* 1 when evidence (t1, path of f1, l1) comes strictly before (t2, f2, l2). */
+static inline int ib_agg_before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, int64_t t2,
+				uint32_t f2, uint64_t l2)
+{
+	int c;
+
+	if (t1 != t2)
+		return t1 < t2;
+	if (f1 != f2) {
+		c = strcmp(a->st[IB_S_FILE].s[f1], a->st[IB_S_FILE].s[f2]);
+		if (c)
+			return c < 0;
+	}
+	return l1 < l2;
+}
+
+/* The order of input errors (agg_acct.c): path, offset, line, code, errno, message. */
+int ib_agg_errcmp(const struct ib_error *x, const struct ib_error *y);
+
 /*
  * Intern (s, len) in kind k (IB_S_*), lower-cased when lower; a new file
  * gets zeroed accounting. Returns IB_OK or a negative enum ib_status.
@@ -214,6 +234,16 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
  */
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new);
+/*
+ * The server join in place: every cell whose server id s has map[s] != 0
+ * (map holds ib_agg_nstr(a, IB_S_SERVER) ids of a) is counted under
+ * server map[s], merging with the cell of that key when there is one;
+ * only those cells are re-indexed, so cell indices change. IB_SKIP (a
+ * untouched) when only the copy is exact: a key in the JudyHS, or a
+ * target that is renamed itself. IB_ERR_NOMEM or IB_ERR_INTERNAL leave a
+ * only to be freed.
+ */
+int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map);
 /*
  * ib_agg_merge where src's server id i is filed under dst's server
  * smap_str[i] (a server string) when smap_str[i] is not NULL; smap_str

@@ -119,11 +119,34 @@ static void owners(const struct ib_agg *a, const char **owner, struct ib_str *ad
 				owner[i] = NULL;
 }
 
+/*
+ * The join that moves, in place: only the cells of joined servers are
+ * re-keyed (ib_agg_rekey_servers), where the copy re-adds every cell.
+ * IB_OK (a joined), IB_SKIP (a untouched but for the targets' names
+ * interned: only the copy is exact), or an error (a only to be freed).
+ */
+static int join_in_place(struct ib_agg *a, char *const *smap)
+{
+	size_t n = a->st[IB_S_SERVER].n;
+	uint32_t *map = calloc(2 * n, sizeof(*map)); /* the targets may add n names */
+	int rc = map ? IB_OK : IB_ERR_NOMEM;
+
+	/* the targets first, so that the copy, when it is needed, interns the same */
+	for (size_t i = 0; i < n && rc == IB_OK; i++)
+		if (smap[i])
+			rc = ib_agg_intern(a, IB_S_SERVER, smap[i], strlen(smap[i]), 0, &map[i]);
+	if (rc == IB_OK)
+		rc = ib_agg_rekey_servers(a, map);
+	free(map);
+	return rc;
+}
+
 /* ib_agg_join_servers; take: NULL, or a itself (ib_agg_join_servers_take). */
 static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out, char ***names,
 		size_t *nnames, struct ib_error *err)
 {
 	const struct ib_strtab *ta = &a->st[IB_S_ADDR], *ts = &a->st[IB_S_SERVER];
+	size_t nsrv = ts->n; /* the join in place adds the targets' names */
 	const char **owner = NULL;
 	struct ib_str *addr = NULL, *srv = NULL;
 	char **smap = NULL, **nm = NULL;
@@ -140,7 +163,7 @@ static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out
 	owner = calloc(ta->n, sizeof(*owner));
 	addr = calloc(ta->n, sizeof(*addr));
 	srv = calloc(ta->n, sizeof(*srv));
-	smap = calloc(ts->n, sizeof(*smap));
+	smap = calloc(2 * ts->n, sizeof(*smap)); /* NULL past ts->n: the join in place adds names */
 	if (!owner || !addr || !srv || !smap)
 		goto nomem;
 	owners(a, owner, addr, srv);
@@ -184,6 +207,11 @@ static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out
 		}
 		qsort(nm, njoin, sizeof(*nm), cmp_str);
 	}
+	if (take && (rc = join_in_place(take, smap)) != IB_SKIP) {
+		if (rc < 0)
+			goto fail;
+		goto joined;
+	}
 	if ((rc = ib_agg_new(out, a->bucket_ms)) < 0)
 		goto nomem;
 	rc = ib_agg_merge_mapped(*out, a, (const char *const *)smap, take, err);
@@ -192,12 +220,18 @@ static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out
 		*out = NULL;
 		goto out;
 	}
+joined:
 	if (names) {
 		*names = nm;
 		*nnames = njoin;
 		nm = NULL;
 	}
 	goto out;
+fail:
+	if (rc != IB_ERR_NOMEM) {
+		rc = ib_error_set(err, rc, 0, NULL, 0, "internal error joining servers");
+		goto out;
+	}
 nomem:
 	rc = ib_error_set(err, IB_ERR_NOMEM, ENOMEM, NULL, 0, "out of memory joining servers");
 out:
@@ -206,7 +240,7 @@ out:
 			free(nm[i]);
 	free(nm);
 	if (smap)
-		for (size_t i = 0; i < ts->n; i++)
+		for (size_t i = 0; i < nsrv; i++)
 			free(smap[i]);
 	free(smap);
 	free(owner);

@@ -117,10 +117,12 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
 			struct ib_error *err);
 /*
- * ib_agg_join_servers that moves a's cells into *out instead of copying
- * them, so the peak holds one set of cells, not two. When *out is set, or
- * on an error, a has no cells left and is only to be freed; with nothing
- * to join (*out NULL, IB_OK) a is untouched.
+ * ib_agg_join_servers that changes a instead of copying it, so the peak
+ * holds one set of cells, not two. Mostly a itself is joined, in place,
+ * re-keying only the cells of joined servers, and *out is NULL; where only
+ * a copy is exact, *out is a new aggregator that took a's cells (a keeps
+ * its other content, without cells). Analyse *out when set, else a. With
+ * nothing to join, a is untouched; on an error a is only to be freed.
  */
 int ib_agg_join_servers_take(struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
 			     struct ib_error *err);
