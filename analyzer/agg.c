@@ -71,6 +71,11 @@ int ib_agg_new(struct ib_agg **out, int64_t bucket_ms)
 	if (!a)
 		return IB_ERR_NOMEM;
 	a->bucket_ms = bucket_ms;
+	a->succ.dir_stale = calloc(2, sizeof(size_t));
+	if (!a->succ.dir_stale) {
+		free(a);
+		return IB_ERR_NOMEM;
+	}
 	for (int k = 0; k < IB_S_KINDS; k++)
 		if (ib_agg_intern(a, k, "", 0, 0, &id) < 0) {
 			ib_agg_free(a);
@@ -98,6 +103,8 @@ void ib_agg_free(struct ib_agg *a)
 	for (size_t i = 0; i < a->nchunks; i++)
 		chunk_free(a->chunks[i]);
 	free(a->chunks);
+	ib_succ_release(&a->succ);
+	free(a->succ.dir_stale);
 	free(a->errors);
 	ib_jsl_free(&a->reasons_sl);
 	for (size_t i = 0; i < a->nreasons; i++)
@@ -232,12 +239,27 @@ static int64_t cell_get(const struct ib_agg *a, const struct ib_ckey *k)
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new)
 {
-	uint64_t h = hash_key(k);
+	uint64_t h;
 	int rc = IB_ERR_NOMEM, in_hs = 0;
-	PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)h, &rc);
+	PWord_t pv;
 	struct ib_scell *c;
 	struct ib_cell old;
 	size_t i;
+
+	if (k->cat == IB_CAT_OK && !k->conn) {
+		/* a success: no evidence (no report shows it), kept in the store of successes
+		 * unless it is among the cells already or does not fit there */
+		file = 0;
+		line = 0;
+		if (!a->succ_detail || cell_get(a, k) < 0) {
+			rc = ib_succ_add(&a->succ, a->bucket_ms, k, &count, &first, &last, must_be_new);
+			if (rc != IB_SKIP)
+				return rc;
+			a->succ_detail++;
+		}
+	}
+	h = hash_key(k);
+	pv = ib_jl_ins(&a->cells_byhash, (Word_t)h, &rc);
 
 	if (pv && *pv != 0 && !same_key(a, (size_t)*pv - 1, k)) {
 		in_hs = 1;
@@ -355,12 +377,40 @@ static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
 	return IB_OK;
 }
 
+/* ib_agg_rekey_servers for the successes: a joined server's series leave, their entries come back under the new key. */
+static int rekey_succ(struct ib_agg *a, const uint32_t *map)
+{
+	size_t nser = a->succ.nser;
+	int rc;
+
+	for (size_t i = 0; i < nser; i++)
+		if (map[a->succ.ser[i].k.server] && (rc = ib_succ_unlink(&a->succ, i)) < 0)
+			return rc;
+	for (size_t i = 0; i < nser; i++) {
+		if (!map[a->succ.ser[i].k.server])
+			continue;
+		for (size_t j = 0; j < a->succ.ser[i].n; j++) {
+			struct ib_cell d;
+			struct ib_ckey k;
+
+			ib_succ_series_cell(&a->succ, a->bucket_ms, i, j, &d);
+			cell_key(&k, &d);
+			k.server = map[k.server];
+			rc = ib_agg_cell_add(a, &k, d.count, d.first_ms, d.last_ms, 0, 0, 0);
+			if (rc < 0)
+				return rc;
+		}
+		ib_succ_series_drop(&a->succ, i);
+	}
+	return IB_OK;
+}
+
 int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
 {
 	size_t nsrv = a->st[IB_S_SERVER].n;
 	int rc;
 
-	if (a->cells_hs)
+	if (a->cells_hs || a->succ.hs)
 		return IB_SKIP;
 	for (size_t s = 0; s < nsrv; s++)
 		if (map[s] && (map[s] >= nsrv || map[map[s]]))
@@ -395,7 +445,7 @@ int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
 		cell_key(&k, cell_decode(a, i, &d));
 		k.server = map[c->server];
 		j = cell_get(a, &k);
-		if (j < 0) {
+		if (j < 0 && !(k.cat == IB_CAT_OK && !k.conn && ib_succ_find(&a->succ, a->bucket_ms, &k, NULL))) {
 			PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)hash_key(&k), &rc);
 
 			if (pv && *pv != 0 && !same_key(a, (size_t)*pv - 1, &k))
@@ -414,7 +464,7 @@ int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
 			return rc;
 		a->ncells--; /* slot i now holds the last cell, still to be looked at */
 	}
-	return IB_OK;
+	return rekey_succ(a, map);
 }
 
 int ib_agg_file(struct ib_agg *a, const char *path, uint32_t *id)
@@ -478,6 +528,8 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 		return IB_ERR_USAGE;
 	if ((rc = event_key(a, ev, m, &k)) < 0)
 		return rc;
+	if (k.cat == IB_CAT_OK && !k.conn && (rc = ib_succ_sub(&a->succ, &k)) != IB_SKIP)
+		return rc;
 	i = cell_get(a, &k);
 	if (i < 0 || cell_decode(a, (size_t)i, &c)->count < 2)
 		return IB_ERR_USAGE; /* the copy that stays is in the same cell */
@@ -522,6 +574,7 @@ static void drop_cells(struct ib_agg *take)
 	take->nchunks = 0;
 	take->ncells = 0;
 	ib_jl_free(&take->wide);
+	ib_succ_release(&take->succ);
 }
 
 int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
@@ -565,9 +618,9 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 	for (size_t i = 0; i < src->st[IB_S_FILE].n; i++)
 		if ((rc = ib_agg_file_counts(dst, map[IB_S_FILE][i], &src->files[i].c)) < 0)
 			goto out;
-	for (size_t i = 0; i < src->ncells; i++) {
+	for (size_t i = 0; i < ib_agg_ncells(src); i++) {
 		struct ib_cell cb;
-		const struct ib_cell *c = cell_decode(src, i, &cb);
+		const struct ib_cell *c = ib_agg_cell(src, i, &cb);
 		struct ib_ckey k;
 
 		mapped_key(&k, c, map);
@@ -575,7 +628,7 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 				     map[IB_S_FILE][c->first_file], c->first_line, 0);
 		if (rc < 0)
 			goto out;
-		if (take && ((i + 1) & (IB_AGG_CHUNK_CELLS - 1)) == 0) {
+		if (take && i < take->ncells && ((i + 1) & (IB_AGG_CHUNK_CELLS - 1)) == 0) {
 			chunk_free(take->chunks[i >> IB_AGG_CHUNK_BITS]);
 			take->chunks[i >> IB_AGG_CHUNK_BITS] = NULL;
 		}
@@ -612,12 +665,17 @@ out:
 
 size_t ib_agg_ncells(const struct ib_agg *a)
 {
-	return a->ncells;
+	return a->ncells + a->succ.n;
 }
 
 const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf)
 {
-	return i < a->ncells ? cell_decode(a, i, buf) : NULL;
+	if (i < a->ncells)
+		return cell_decode(a, i, buf);
+	if (i - a->ncells >= a->succ.n)
+		return NULL;
+	ib_succ_cell(&a->succ, a->bucket_ms, i - a->ncells, buf);
+	return buf;
 }
 
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id)
@@ -702,7 +760,7 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 	uint32_t *map[IB_S_KINDS] = {NULL};
 	int eq = 0;
 
-	if (a->bucket_ms != b->bucket_ms || a->ncells != b->ncells || a->nerrors != b->nerrors ||
+	if (a->bucket_ms != b->bucket_ms || ib_agg_ncells(a) != ib_agg_ncells(b) || a->nerrors != b->nerrors ||
 	    a->nreasons != b->nreasons || a->nshapes != b->nshapes)
 		return 0;
 	for (int k = 0; k < IB_S_KINDS; k++) {
@@ -727,17 +785,19 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 			if (!same_str(x->sample[k], y->sample[k]) || x->sample_line[k] != y->sample_line[k])
 				goto out;
 	}
-	for (size_t i = 0; i < a->ncells; i++) {
+	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
 		struct ib_cell cb, db;
-		const struct ib_cell *c = cell_decode(a, i, &cb), *d;
+		const struct ib_cell *c = ib_agg_cell(a, i, &cb), *d = &db;
 		struct ib_ckey k;
 		int64_t j;
 
 		mapped_key(&k, c, map);
-		j = cell_get(b, &k);
-		if (j < 0)
-			goto out;
-		d = cell_decode(b, (size_t)j, &db);
+		if (k.cat != IB_CAT_OK || k.conn || !ib_succ_find(&b->succ, b->bucket_ms, &k, &db)) {
+			j = cell_get(b, &k);
+			if (j < 0)
+				goto out;
+			d = cell_decode(b, (size_t)j, &db);
+		}
 		if (c->count != d->count || c->first_ms != d->first_ms || c->last_ms != d->last_ms ||
 		    map[IB_S_FILE][c->first_file] != d->first_file || c->first_line != d->first_line)
 			goto out;

@@ -153,6 +153,73 @@ struct ib_shapeacc {
 	uint64_t line;
 };
 
+/* ---- the store of successes (agg_succ.c) ---- */
+
+#define IB_SUCC_SPAN 65536		 /* buckets of one series */
+#define IB_SUCC_TMAX ((int64_t)1 << 62) /* times beyond: kept as cells */
+
+/* A series: a success cell's key without the bucket's low 16 bits (padding zeroed). */
+struct ib_skey {
+	int64_t hi; /* floor(bucket / IB_SUCC_SPAN) */
+	uint32_t user, ip, server, sig;
+	uint8_t layer, pad[7];
+};
+
+/* One success cell of a series: 12 bytes, no evidence. */
+struct ib_sent {
+	uint32_t off;  /* first_ms - the bucket's start (< bucket_ms) */
+	uint32_t span; /* last_ms - first_ms */
+	uint16_t b;    /* bucket - hi * IB_SUCC_SPAN */
+	uint16_t count;
+};
+
+struct ib_sser {
+	struct ib_skey k;
+	struct ib_sent *e; /* sorted by b */
+	size_t n, cap;
+	size_t start; /* position of e[0] among all successes (the directory) */
+};
+
+/*
+ * The successes that are not connections (IB_CAT_OK, conn 0), by series:
+ * a JudyL by a hash of the series key (JudyHS when taken), each series a
+ * sorted array. Successes read as cells after the others (ib_agg_cell),
+ * through a directory rebuilt after a change and a cursor: both live in
+ * dir_stale ([0] stale, [1] cursor series), allocated with the aggregator,
+ * so reading changes them (reading is not thread-safe).
+ */
+struct ib_succ {
+	Pvoid_t byhash, hs;
+	struct ib_sser *ser;
+	size_t nser, cap;
+	size_t n; /* entries in all series */
+	size_t *dir_stale;
+};
+
+/*
+ * Add count events with times [first, last] to the success of key k
+ * (IB_CAT_OK, conn 0) at bucket length B. IB_SKIP when it is not kept
+ * here: a value that does not fit (a count past 16 bits, a time past
+ * IB_SUCC_TMAX); an entry the key had then left, summed into *count,
+ * *first, *last, for the caller to keep as a cell. must_be_new: an entry
+ * already there is IB_ERR_FORMAT.
+ */
+int ib_succ_add(struct ib_succ *s, int64_t B, const struct ib_ckey *k, uint64_t *count, int64_t *first,
+		int64_t *last, int must_be_new);
+/* 1 when the success of key k is here, decoded into *out (when not NULL); else 0. */
+int ib_succ_find(const struct ib_succ *s, int64_t B, const struct ib_ckey *k, struct ib_cell *out);
+/* Take one event off the success of key k: IB_OK, IB_ERR_USAGE (fewer than 2), IB_SKIP (not here). */
+int ib_succ_sub(struct ib_succ *s, const struct ib_ckey *k);
+/* Success x (< s->n) decoded into *out. */
+void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *out);
+/* For the join in place: take series i out of the index (IB_ERR_INTERNAL with keys in the JudyHS;
+ * nothing when an earlier join took it out), read its entries (j < ser[i].n), and drop them. */
+int ib_succ_unlink(struct ib_succ *s, size_t i);
+void ib_succ_series_cell(const struct ib_succ *s, int64_t B, size_t i, size_t j, struct ib_cell *out);
+void ib_succ_series_drop(struct ib_succ *s, size_t i);
+/* Free every series; s->dir_stale stays. */
+void ib_succ_release(struct ib_succ *s);
+
 struct ib_agg {
 	int64_t bucket_ms;
 	struct ib_strtab st[IB_S_KINDS];
@@ -174,6 +241,11 @@ struct ib_agg {
 	/* consecutive events mostly carry the same signature: the last one's id
 	 * (checked by content) spares a lookup on most events */
 	uint32_t last_sig_id;
+	/* the successes (agg_succ.c), after the cells above in ib_agg_cell's order;
+	 * succ_detail: successes ever kept among the cells instead (values that
+	 * did not fit), which a success's lookup then checks first */
+	struct ib_succ succ;
+	size_t succ_detail;
 };
 
 static inline struct ib_scell *ib_agg_scell_at(const struct ib_agg *a, size_t i)
