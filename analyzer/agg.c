@@ -663,6 +663,11 @@ out:
 
 /* ---- read access ---- */
 
+size_t ib_agg_nfull(const struct ib_agg *a)
+{
+	return a->ncells;
+}
+
 size_t ib_agg_ncells(const struct ib_agg *a)
 {
 	return a->ncells + a->succ.n;

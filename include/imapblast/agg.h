@@ -194,6 +194,13 @@ enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S
  */
 size_t ib_agg_ncells(const struct ib_agg *a);
 const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf);
+/*
+ * Cells i >= ib_agg_nfull(a) are successes (IB_CAT_OK, not connections)
+ * from the aggregator's store of successes: no evidence is kept for them
+ * (first_file 0, first_line 0), nor for any other success. Reading cells
+ * moves a cursor inside the aggregator: one reader at a time.
+ */
+size_t ib_agg_nfull(const struct ib_agg *a);
 /* String of an id (id 0 is ""). */
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id);
 size_t ib_agg_nstr(const struct ib_agg *a, enum ib_strkind k); /* ids are 0..n-1 */
