@@ -389,6 +389,12 @@ static int rekey_succ(struct ib_agg *a, const uint32_t *map)
 	for (size_t i = 0; i < nser; i++) {
 		if (!map[a->succ.ser[i].k.server])
 			continue;
+		/* mostly the joined name has no such series yet: the series itself changes name */
+		if ((rc = ib_succ_relink(&a->succ, i, map[a->succ.ser[i].k.server])) != IB_SKIP) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		for (size_t j = 0; j < a->succ.ser[i].n; j++) {
 			struct ib_cell d;
 			struct ib_ckey k;

@@ -312,6 +312,25 @@ int ib_succ_unlink(struct ib_succ *s, size_t i)
 	return ib_jl_del(&s->byhash, (Word_t)series_hash(sk)) < 0 ? IB_ERR_NOMEM : IB_OK;
 }
 
+int ib_succ_relink(struct ib_succ *s, size_t i, uint32_t server)
+{
+	struct ib_skey sk = s->ser[i].k;
+	int rc = IB_ERR_NOMEM;
+	PWord_t pv;
+
+	sk.server = server;
+	if (series_get(s, &sk) >= 0)
+		return IB_SKIP;
+	pv = ib_jl_ins(&s->byhash, (Word_t)series_hash(&sk), &rc);
+	if (pv && *pv != 0)
+		pv = ib_jhs_ins(&s->hs, &sk, sizeof(sk), &rc);
+	if (!pv)
+		return rc;
+	*pv = (Word_t)i + 1;
+	s->ser[i].k = sk;
+	return IB_OK;
+}
+
 void ib_succ_series_cell(const struct ib_succ *s, int64_t B, size_t i, size_t j, struct ib_cell *out)
 {
 	entry_cell(&s->ser[i], j, B, out);
