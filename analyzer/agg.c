@@ -572,6 +572,47 @@ int ib_agg_merge_take(struct ib_agg *dst, struct ib_agg *src, struct ib_error *e
 	return ib_agg_merge_mapped(dst, src, NULL, src, err);
 }
 
+/*
+ * The successes of src into dst, series by series: a series dst does not
+ * have (and no success of dst among its cells) is copied whole, or taken
+ * whole from take; the others entry by entry. take's series are freed as
+ * they go.
+ */
+static int merge_succ(struct ib_agg *dst, const struct ib_agg *src, uint32_t *const map[IB_S_KINDS],
+		      struct ib_agg *take)
+{
+	int rc;
+
+	for (size_t s = 0; s < src->succ.nser; s++) {
+		const struct ib_sser *x = &src->succ.ser[s];
+		struct ib_skey sk = x->k;
+
+		if (!x->n)
+			continue;
+		sk.user = map[IB_S_USER][sk.user];
+		sk.ip = map[IB_S_IP][sk.ip];
+		sk.server = map[IB_S_SERVER][sk.server];
+		sk.sig = map[IB_S_SIG][sk.sig];
+		rc = dst->succ_detail ? IB_SKIP
+				      : ib_succ_adopt(&dst->succ, &sk, x, take ? &take->succ.ser[s] : NULL);
+		for (size_t j = 0; rc == IB_SKIP && j < x->n; j++) {
+			struct ib_cell d;
+			struct ib_ckey k;
+
+			ib_succ_series_cell(&src->succ, src->bucket_ms, s, j, &d);
+			mapped_key(&k, &d, map);
+			if ((rc = ib_agg_cell_add(dst, &k, d.count, d.first_ms, d.last_ms, 0, 0, 0)) < 0)
+				return rc;
+			rc = j + 1 < x->n ? IB_SKIP : IB_OK;
+		}
+		if (rc < 0)
+			return rc;
+		if (take)
+			ib_succ_series_drop(&take->succ, s);
+	}
+	return IB_OK;
+}
+
 /* take's cells are gone: only freeing it is left. */
 static void drop_cells(struct ib_agg *take)
 {
@@ -599,6 +640,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 	if (take) { /* no lookup into src from here: its index goes first */
 		ib_jl_free(&take->cells_byhash);
 		ib_jhs_free(&take->cells_hs);
+		ib_jl_free(&take->succ.byhash);
+		ib_jhs_free(&take->succ.hs);
 #ifdef __GLIBC__
 		/* the index's pages go back to the system, not only to malloc,
 		 * whose free blocks the new cells' index does not all reuse */
@@ -624,9 +667,9 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 	for (size_t i = 0; i < src->st[IB_S_FILE].n; i++)
 		if ((rc = ib_agg_file_counts(dst, map[IB_S_FILE][i], &src->files[i].c)) < 0)
 			goto out;
-	for (size_t i = 0; i < ib_agg_ncells(src); i++) {
+	for (size_t i = 0; i < src->ncells; i++) {
 		struct ib_cell cb;
-		const struct ib_cell *c = ib_agg_cell(src, i, &cb);
+		const struct ib_cell *c = cell_decode(src, i, &cb);
 		struct ib_ckey k;
 
 		mapped_key(&k, c, map);
@@ -634,11 +677,13 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 				     map[IB_S_FILE][c->first_file], c->first_line, 0);
 		if (rc < 0)
 			goto out;
-		if (take && i < take->ncells && ((i + 1) & (IB_AGG_CHUNK_CELLS - 1)) == 0) {
+		if (take && ((i + 1) & (IB_AGG_CHUNK_CELLS - 1)) == 0) {
 			chunk_free(take->chunks[i >> IB_AGG_CHUNK_BITS]);
 			take->chunks[i >> IB_AGG_CHUNK_BITS] = NULL;
 		}
 	}
+	if ((rc = merge_succ(dst, src, map, take)) < 0)
+		goto out;
 	for (size_t i = 0; i < src->nerrors; i++)
 		if ((rc = ib_agg_file_error(dst, &src->errors[i])) < 0)
 			goto out;

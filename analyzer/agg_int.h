@@ -216,6 +216,14 @@ void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *
  * nothing when an earlier join took it out), read its entries (j < ser[i].n), and drop them. */
 int ib_succ_unlink(struct ib_succ *s, size_t i);
 void ib_succ_series_cell(const struct ib_succ *s, int64_t B, size_t i, size_t j, struct ib_cell *out);
+/*
+ * Merge: series sk (ids of s) gets the entries of series `from` of
+ * another aggregator when s has no such series: a copy, or from's own
+ * array when steal (== from, which is then only to be dropped). IB_SKIP
+ * when s has the series, IB_ERR_NOMEM.
+ */
+int ib_succ_adopt(struct ib_succ *s, const struct ib_skey *sk, const struct ib_sser *from,
+		  struct ib_sser *steal);
 /* Series i (unlinked) back in the index under server `server`, entries kept: IB_OK, or IB_SKIP when
  * that series exists (then read and drop i's entries), or IB_ERR_NOMEM. */
 int ib_succ_relink(struct ib_succ *s, size_t i, uint32_t server);

@@ -312,6 +312,39 @@ int ib_succ_unlink(struct ib_succ *s, size_t i)
 	return ib_jl_del(&s->byhash, (Word_t)series_hash(sk)) < 0 ? IB_ERR_NOMEM : IB_OK;
 }
 
+int ib_succ_adopt(struct ib_succ *s, const struct ib_skey *sk, const struct ib_sser *from,
+		  struct ib_sser *steal)
+{
+	struct ib_sent *e;
+	size_t si;
+	int rc;
+
+	if (series_get(s, sk) >= 0)
+		return IB_SKIP;
+	if (steal) {
+		e = steal->e;
+	} else if (!(e = malloc(from->n * sizeof(*e)))) {
+		return IB_ERR_NOMEM;
+	} else {
+		memcpy(e, from->e, from->n * sizeof(*e));
+	}
+	if ((rc = series_ins(s, sk, &si)) < 0) {
+		if (!steal)
+			free(e);
+		return rc;
+	}
+	s->ser[si].e = e;
+	s->ser[si].n = from->n;
+	s->ser[si].cap = steal ? from->cap : from->n;
+	s->n += from->n;
+	s->dir_stale[0] = 1;
+	if (steal) { /* steal (== from) keeps its count for ib_succ_series_drop, not its array */
+		steal->e = NULL;
+		steal->cap = 0;
+	}
+	return IB_OK;
+}
+
 int ib_succ_relink(struct ib_succ *s, size_t i, uint32_t server)
 {
 	struct ib_skey sk = s->ser[i].k;

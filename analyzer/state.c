@@ -7,6 +7,9 @@
  * added to each file its login-looking unmatched lines, status and samples,
  * and the shapes section. Versions 1 and 2 still load (what they lack reads
  * as zero and empty).
+ * Successes (IB_CAT_OK, not connections) are written with no evidence
+ * (file 0, line 0), which is what an aggregator keeps of them; an older
+ * state's success evidence is dropped on load.
  * Strings, cells, files and reasons are written in one canonical order,
  * so the same content gives the same bytes whatever the thread count or
  * input order. Loading re-interns every string and re-adds every cell,

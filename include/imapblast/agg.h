@@ -7,6 +7,8 @@
  * - cells: one per distinct (bucket, user, ip, server, layer, category,
  *   signature) with a count, the first and last time, and the evidence
  *   (file, line) of the first event, tie-broken by (file path, line);
+ *   successes (IB_CAT_OK, not connections) keep no evidence, and most of
+ *   them live in a compact store of their own (12 bytes each);
  * - per-file accounting, unparseable reasons and input errors.
  *
  * Memory grows with distinct cells, never with lines. Merge is exact and
