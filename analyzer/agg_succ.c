@@ -211,7 +211,7 @@ static void entry_cell(const struct ib_sser *x, size_t j, int64_t B, struct ib_c
 {
 	const struct ib_sent *e = &x->e[j];
 
-	memset(out, 0, sizeof(*out));
+	/* every field set, no memset: the analysis decodes each success many times */
 	out->bucket = x->k.hi * IB_SUCC_SPAN + e->b;
 	out->first_ms = out->bucket * B + e->off;
 	out->last_ms = out->first_ms + e->span;
@@ -221,7 +221,10 @@ static void entry_cell(const struct ib_sser *x, size_t j, int64_t B, struct ib_c
 	out->signature = x->k.sig;
 	out->layer = x->k.layer;
 	out->category = IB_CAT_OK;
+	out->connection = 0;
 	out->count = e->count;
+	out->first_file = 0;
+	out->first_line = 0;
 }
 
 int ib_succ_find(const struct ib_succ *s, int64_t B, const struct ib_ckey *k, struct ib_cell *out)
@@ -294,7 +297,7 @@ void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *
 		}
 		i = lo;
 	}
-	while (x >= s->ser[i].start + s->ser[i].n) /* forward over the series before x, empty ones too */
+	while (x - s->ser[i].start >= s->ser[i].n) /* forward over the series before x, empty ones too */
 		i++;
 	s->dir_stale[1] = i;
 	entry_cell(&s->ser[i], x - s->ser[i].start, B, out);
