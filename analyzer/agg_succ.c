@@ -43,6 +43,19 @@ static int64_t series_get(const struct ib_succ *s, const struct ib_skey *sk)
 	return pv && *pv ? (int64_t)*pv - 1 : -1;
 }
 
+/* Room for more series, by a quarter (a big array is remapped, not copied). */
+static int grow_series(struct ib_succ *s)
+{
+	size_t cap = s->cap + s->cap / 4 + 64;
+	struct ib_sser *p = realloc(s->ser, cap * sizeof(*p));
+
+	if (!p)
+		return IB_ERR_NOMEM;
+	s->ser = p;
+	s->cap = cap;
+	return IB_OK;
+}
+
 /* The index of the series of sk, created when new. */
 static int series_ins(struct ib_succ *s, const struct ib_skey *sk, size_t *out)
 {
@@ -57,7 +70,7 @@ static int series_ins(struct ib_succ *s, const struct ib_skey *sk, size_t *out)
 	if (!pv)
 		return rc;
 	if (*pv == 0) {
-		if (ib_grow((void **)&s->ser, &s->cap, s->nser + 1, sizeof(*s->ser)) < 0) {
+		if (s->nser == s->cap && grow_series(s) < 0) {
 			/* a failed delete leaves an empty slot, which reads as absent */
 			if (in_hs)
 				(void)ib_jhs_del(&s->hs, sk, sizeof(*sk));
