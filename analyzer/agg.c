@@ -342,7 +342,7 @@ static void cell_key(struct ib_ckey *k, const struct ib_cell *c)
 	k->conn = c->connection;
 }
 
-/* Cell `from` (the last) moves to the free slot `to`, its side table with it, and its index entry unless unindexed. */
+/* The last cell `from` moves to the free slot `to`, with its side table and (unless unindexed) index entry. */
 static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
 {
 	struct ib_scell *c = ib_agg_scell_at(a, from);
@@ -377,7 +377,7 @@ static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
 	return IB_OK;
 }
 
-/* ib_agg_rekey_servers for the successes: a joined server's series leave, their entries come back under the new key. */
+/* ib_agg_rekey_servers for the successes: a joined server's series come back under the joined name. */
 static int rekey_succ(struct ib_agg *a, const uint32_t *map)
 {
 	size_t nser = a->succ.nser;
@@ -451,7 +451,8 @@ int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
 		cell_key(&k, cell_decode(a, i, &d));
 		k.server = map[c->server];
 		j = cell_get(a, &k);
-		if (j < 0 && !(k.cat == IB_CAT_OK && !k.conn && ib_succ_find(&a->succ, a->bucket_ms, &k, NULL))) {
+		if (j < 0 &&
+		    !(k.cat == IB_CAT_OK && !k.conn && ib_succ_find(&a->succ, a->bucket_ms, &k, NULL))) {
 			PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)hash_key(&k), &rc);
 
 			if (pv && *pv != 0 && !same_key(a, (size_t)*pv - 1, &k))
@@ -465,8 +466,8 @@ int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
 		}
 		rc = ib_agg_cell_add(a, &k, d.count, d.first_ms, d.last_ms, d.first_file, d.first_line, 0);
 		last = a->ncells - 1;
-		if (rc < 0 ||
-		    (i < last && (rc = cell_move(a, last, i, map[ib_agg_scell_at(a, last)->server] != 0)) < 0))
+		if (rc < 0 || (i < last &&
+			       (rc = cell_move(a, last, i, map[ib_agg_scell_at(a, last)->server] != 0)) < 0))
 			return rc;
 		a->ncells--; /* slot i now holds the last cell, still to be looked at */
 	}
@@ -816,8 +817,8 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 	uint32_t *map[IB_S_KINDS] = {NULL};
 	int eq = 0;
 
-	if (a->bucket_ms != b->bucket_ms || ib_agg_ncells(a) != ib_agg_ncells(b) || a->nerrors != b->nerrors ||
-	    a->nreasons != b->nreasons || a->nshapes != b->nshapes)
+	if (a->bucket_ms != b->bucket_ms || ib_agg_ncells(a) != ib_agg_ncells(b) ||
+	    a->nerrors != b->nerrors || a->nreasons != b->nreasons || a->nshapes != b->nshapes)
 		return 0;
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		if (a->st[k].n != b->st[k].n)

@@ -227,4 +227,3 @@ int ib_agg_shape(struct ib_agg *a, const char *shape, const char *sample, uint64
 		return IB_ERR_USAGE;
 	return ib_agg_shape_add(a, shape, sample, n, file_id, line);
 }
-

@@ -155,7 +155,7 @@ struct ib_shapeacc {
 
 /* ---- the store of successes (agg_succ.c) ---- */
 
-#define IB_SUCC_SPAN 65536		 /* buckets of one series */
+#define IB_SUCC_SPAN 65536		/* buckets of one series */
 #define IB_SUCC_TMAX ((int64_t)1 << 62) /* times beyond: kept as cells */
 
 /* A series: a success cell's key without the bucket's low 16 bits (padding zeroed). */

@@ -129,8 +129,8 @@ static int entry_times(int64_t B, int64_t bucket, int64_t first, int64_t last, u
 {
 	int64_t start;
 
-	if (B > (int64_t)UINT32_MAX || first < -IB_SUCC_TMAX || first > IB_SUCC_TMAX ||
-	    last < first || last > IB_SUCC_TMAX)
+	if (B > (int64_t)UINT32_MAX || first < -IB_SUCC_TMAX || first > IB_SUCC_TMAX || last < first ||
+	    last > IB_SUCC_TMAX)
 		return -1;
 	start = bucket * B; /* |bucket * B| <= |first| + B: no overflow */
 	if (first < start || first - start >= B || last - first > (int64_t)UINT32_MAX)

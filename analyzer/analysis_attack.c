@@ -266,8 +266,8 @@ static int join_proxy_attacks(struct ib_an *c)
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (ib_an_scope(c, i, cell) == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user || !cell->ip ||
-		    cell->connection)
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user ||
+		    !cell->ip || cell->connection)
 			continue;
 		if (Judy1Set(&ipuser, (Word_t)cell->ip << 32 | cell->user, PJE0) == JERR)
 			goto oom;

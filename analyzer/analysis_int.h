@@ -46,14 +46,14 @@ struct ib_an {
 	const struct ib_config *cfg;
 	struct ib_result *r;
 	struct ib_error *err;
-	int64_t B;	/* bucket width, ms */
-	int64_t b0;	/* first bucket of the range */
-	size_t nb;	/* buckets in the range; r->buckets[0, nb) have start_ms */
+	int64_t B;  /* bucket width, ms */
+	int64_t b0; /* first bucket of the range */
+	size_t nb;  /* buckets in the range; r->buckets[0, nb) have start_ms */
 	/* the per-cell arrays below cover cells [0, nfull) (ib_agg_nfull); the
 	 * successes after them read through ib_an_scope and the like */
 	size_t nfull;
 	int64_t keep_lo, keep_hi; /* buckets kept by trim_outliers (all, when none left out) */
-	uint8_t *scope; /* by cell: enum ib_an_scope */
+	uint8_t *scope;		  /* by cell: enum ib_an_scope */
 
 	/* attack phase sets */
 	uint8_t *usucc; /* by user id: 1 when the user has a success in range */

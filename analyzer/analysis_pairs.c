@@ -345,7 +345,8 @@ static int idp(struct ib_an *c)
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || !cell->user || !ib_an_is_idp(c, cell) ||
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || !cell->user ||
+		    !ib_an_is_idp(c, cell) ||
 		    (cell->category != IB_CAT_OK && cell->category != IB_CAT_CREDENTIALS))
 			continue;
 		if (ib_grow((void **)&v, &cap, nr + 1, sizeof(*v))) {

@@ -142,8 +142,8 @@ static void successes_pass(struct users *x)
 		struct uacc *u;
 		int64_t cand = IB_TIME_NONE;
 
-		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || cell->category != IB_CAT_OK ||
-		    !cell->user)
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection ||
+		    cell->category != IB_CAT_OK || !cell->user)
 			continue;
 		u = uget(x, cell->user, 0);
 		if (!u)

@@ -268,8 +268,8 @@ static int edges_by_users(const struct ib_an *c, struct ib_window_span *span, si
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || ib_an_persist(c, i) || !cell->user ||
-		    !ib_category_is_outage(cell->category))
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || ib_an_persist(c, i) ||
+		    !cell->user || !ib_category_is_outage(cell->category))
 			continue;
 		if (Judy1Set(&ob, (Word_t)(cell->bucket - c->b0) << 32 | cell->user, PJE0) == JERR) {
 			Judy1FreeArray(&ob, PJE0);

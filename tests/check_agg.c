@@ -92,7 +92,8 @@ START_TEST(test_wide_values)
 	ck_assert_int_eq(ib_agg_new(&a, big_b), IB_OK);
 	ck_assert_int_eq(ib_agg_file(a, "x", &f), IB_OK);
 	add(a, f, 5000000000ULL, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_TIMEOUT, NULL, 0);
-	add(a, f, 6000000000ULL, t0 + ((int64_t)1 << 34), "u", "", "", IB_LAYER_CLIENT, IB_CAT_TIMEOUT, NULL, 0);
+	add(a, f, 6000000000ULL, t0 + ((int64_t)1 << 34), "u", "", "", IB_LAYER_CLIENT, IB_CAT_TIMEOUT, NULL,
+	    0);
 	c = only_cell(a);
 	ck_assert_uint_eq(c->count, 2);
 	ck_assert_int_eq(c->bucket, 2);
@@ -225,7 +226,8 @@ START_TEST(test_successes)
 		add(a, f, 9, (-bk) * B + 1, "v", "10.0.0.2", "mx1", IB_LAYER_PROXY, IB_CAT_OK, NULL, 0);
 	}
 	for (int i = 0; i < 70001; i++)
-		add(b, f, 1, 5 * B + 1 + (i * 7) % 5, "u", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK, "s", 0);
+		add(b, f, 1, 5 * B + 1 + (i * 7) % 5, "u", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK, "s",
+		    0);
 	ck_assert_uint_eq(ib_agg_ncells(a), 25);
 	ck_assert(ib_agg_equal(a, b));
 	/* a repeated event comes off the success it was counted in */
@@ -798,8 +800,8 @@ static void join_property(uint64_t mask)
 
 		snprintf(user, sizeof(user), "u%u", r % 3000);
 		add(a, f, (uint64_t)i + 1, (int64_t)(r % 50) * (B / 3), user, "192.0.2.9", srv[(r >> 12) % 5],
-		    (r >> 16) % 2 ? IB_LAYER_PROXY : IB_LAYER_SERVER, (r >> 18) % 3 ? IB_CAT_OK : IB_CAT_TIMEOUT,
-		    "s", 0);
+		    (r >> 16) % 2 ? IB_LAYER_PROXY : IB_LAYER_SERVER,
+		    (r >> 18) % 3 ? IB_CAT_OK : IB_CAT_TIMEOUT, "s", 0);
 	}
 	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx1"), IB_STR_LIT("10.0.0.1")), IB_OK);
 	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx2"), IB_STR_LIT("2001:db8::2")), IB_OK);
