@@ -342,7 +342,7 @@ static void cell_key(struct ib_ckey *k, const struct ib_cell *c)
 	k->conn = c->connection;
 }
 
-/* The last cell `from` moves to the free slot `to`, with its side table and (unless unindexed) index entry. */
+/* The last cell `from` moves to slot `to`, with its side table and (unless unindexed) its index entry. */
 static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
 {
 	struct ib_scell *c = ib_agg_scell_at(a, from);
