@@ -2,11 +2,13 @@
  * agg_int.h: the aggregator's private structures, shared by its
  * files and nobody else:
  * - strtab.c: the string table (hash, Judy indexes, arena, interning);
- * - agg.c: cells, merge and equality; agg_acct.c: per-file accounting,
- *   errors, reasons and shapes; agg_join.c: server identity, repeats;
+ * - agg.c: cells, merge and equality; agg_succ.c: the store of
+ *   successes; agg_acct.c: per-file accounting, errors, reasons and
+ *   shapes; agg_join.c: server identity (the join in place), repeats;
  * - state.c: the state file, which reads and writes these structures.
- * strtab.c uses nothing of the other two; state.c uses agg.c, never the
- * other way round.
+ * strtab.c, agg_succ.c and agg_acct.c use nothing of the others; agg.c
+ * uses agg_succ.c; state.c and agg_join.c use agg.c, never the other way
+ * round.
  */
 #ifndef IMAPBLAST_AGG_INT_H
 #define IMAPBLAST_AGG_INT_H
@@ -317,8 +319,13 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
  */
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new);
+/* For the join in place (agg_join.c): a cell's index key, whether cell i has key k, the cell of key k or -1.
+ */
+uint64_t ib_agg_index_key(const struct ib_ckey *k);
+int ib_agg_same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k);
+int64_t ib_agg_cell_find(const struct ib_agg *a, const struct ib_ckey *k);
 /*
- * The server join in place: every cell whose server id s has map[s] != 0
+ * The server join in place (agg_join.c): every cell whose server id s has map[s] != 0
  * (map holds ib_agg_nstr(a, IB_S_SERVER) ids of a) is counted under
  * server map[s], merging with the cell of that key when there is one;
  * only those cells are re-indexed, so cell indices change. IB_SKIP (a

@@ -6,7 +6,9 @@
  * routes to ("upstream: 10.0.1.11:143"); the pairs kept in IB_S_ADDR let
  * the analysis count both views of one server as one row. Only exact,
  * unambiguous matches join: an address that two servers claim joins
- * nothing. The result does not depend on the order of input.
+ * nothing. The result does not depend on the order of input. The join
+ * that may change the aggregator (the analysis's) re-keys in place only
+ * the cells and success series of joined servers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -117,6 +119,152 @@ static void owners(const struct ib_agg *a, const char **owner, struct ib_str *ad
 		for (size_t j = 1; j < t->n; j++)
 			if (i != j && ib_str_eq(addr[i], addr[j]) && !ib_str_eq(srv[i], srv[j]))
 				owner[i] = NULL;
+}
+
+/* The key of cell i (decoded c). */
+static void cell_key(struct ib_ckey *k, const struct ib_cell *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->bucket = c->bucket;
+	k->user = c->user;
+	k->ip = c->ip;
+	k->server = c->server;
+	k->sig = c->signature;
+	k->layer = c->layer;
+	k->cat = c->category;
+	k->conn = c->connection;
+}
+
+/* The last cell `from` moves to slot `to`, with its side table and (unless unindexed) its index entry. */
+static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
+{
+	struct ib_scell *c = ib_agg_scell_at(a, from);
+	struct ib_cell d;
+	struct ib_ckey k;
+	PWord_t pv;
+
+	cell_key(&k, ib_agg_cell(a, from, &d));
+	*ib_agg_scell_at(a, to) = *c;
+	for (int f = 0; f < 3; f++) {
+		uint32_t v = f == IB_W_SPAN ? c->span : f == IB_W_COUNT ? c->count : c->line;
+		PWord_t w = v == IB_WIDE ? ib_jl_get(a->wide, (Word_t)from << 2 | (Word_t)f) : NULL;
+		int rc = IB_ERR_NOMEM;
+		PWord_t nw;
+		Word_t val;
+
+		if (!w)
+			continue;
+		val = *w;
+		if (!(nw = ib_jl_ins(&a->wide, (Word_t)to << 2 | (Word_t)f, &rc)))
+			return rc;
+		*nw = val;
+	}
+	if (unindexed)
+		return IB_OK;
+	pv = ib_jl_get(a->cells_byhash, (Word_t)ib_agg_index_key(&k));
+	if (!pv || *pv != from + 1)
+		pv = ib_jhs_get(a->cells_hs, &k, sizeof(k));
+	if (!pv || *pv != from + 1)
+		return IB_ERR_INTERNAL;
+	*pv = to + 1;
+	return IB_OK;
+}
+
+/* ib_agg_rekey_servers for the successes: a joined server's series come back under the joined name. */
+static int rekey_succ(struct ib_agg *a, const uint32_t *map)
+{
+	size_t nser = a->succ.nser;
+	int rc;
+
+	for (size_t i = 0; i < nser; i++)
+		if (map[a->succ.ser[i].k.server] && (rc = ib_succ_unlink(&a->succ, i)) < 0)
+			return rc;
+	for (size_t i = 0; i < nser; i++) {
+		if (!map[a->succ.ser[i].k.server])
+			continue;
+		/* mostly the joined name has no such series yet: the series itself changes name */
+		if ((rc = ib_succ_relink(&a->succ, i, map[a->succ.ser[i].k.server])) != IB_SKIP) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		for (size_t j = 0; j < a->succ.ser[i].n; j++) {
+			struct ib_cell d;
+			struct ib_ckey k;
+
+			ib_succ_series_cell(&a->succ, a->bucket_ms, i, j, &d);
+			cell_key(&k, &d);
+			k.server = map[k.server];
+			rc = ib_agg_cell_add(a, &k, d.count, d.first_ms, d.last_ms, 0, 0, 0);
+			if (rc < 0)
+				return rc;
+		}
+		ib_succ_series_drop(&a->succ, i);
+	}
+	return IB_OK;
+}
+
+int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
+{
+	size_t nsrv = a->st[IB_S_SERVER].n;
+	int rc;
+
+	if (a->cells_hs || a->succ.hs)
+		return IB_SKIP;
+	for (size_t s = 0; s < nsrv; s++)
+		if (map[s] && (map[s] >= nsrv || map[map[s]]))
+			return IB_SKIP; /* a chain: only the copy (ib_agg_merge_mapped) is exact */
+	/* first every renamed cell leaves the index, while no key lives in the JudyHS */
+	for (size_t i = 0; i < a->ncells; i++) {
+		struct ib_cell d;
+		struct ib_ckey k;
+		PWord_t pv;
+
+		if (!map[ib_agg_scell_at(a, i)->server])
+			continue;
+		cell_key(&k, ib_agg_cell(a, i, &d));
+		pv = ib_jl_get(a->cells_byhash, (Word_t)ib_agg_index_key(&k));
+		if (!pv || *pv != i + 1)
+			return IB_ERR_INTERNAL;
+		if (ib_jl_del(&a->cells_byhash, (Word_t)ib_agg_index_key(&k)) < 0)
+			return IB_ERR_NOMEM;
+	}
+	/* then each comes back under its new key, or into the cell already there */
+	for (size_t i = 0; i < a->ncells;) {
+		struct ib_scell *c = ib_agg_scell_at(a, i);
+		struct ib_cell d;
+		struct ib_ckey k;
+		size_t last;
+		int64_t j;
+
+		if (!map[c->server]) {
+			i++;
+			continue;
+		}
+		cell_key(&k, ib_agg_cell(a, i, &d));
+		k.server = map[c->server];
+		j = ib_agg_cell_find(a, &k);
+		if (j < 0 &&
+		    !(k.cat == IB_CAT_OK && !k.conn && ib_succ_find(&a->succ, a->bucket_ms, &k, NULL))) {
+			PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)ib_agg_index_key(&k), &rc);
+
+			if (pv && *pv != 0 && !ib_agg_same_key(a, (size_t)*pv - 1, &k))
+				pv = ib_jhs_ins(&a->cells_hs, &k, sizeof(k), &rc);
+			if (!pv)
+				return rc;
+			*pv = (Word_t)i + 1;
+			c->server = k.server;
+			i++;
+			continue;
+		}
+		rc = ib_agg_cell_add(a, &k, d.count, d.first_ms, d.last_ms, d.first_file, d.first_line, 0);
+		last = a->ncells - 1;
+		if (rc < 0 || (i < last &&
+			       (rc = cell_move(a, last, i, map[ib_agg_scell_at(a, last)->server] != 0)) < 0))
+			return rc;
+		a->ncells--; /* slot i now holds the last cell, still to be looked at */
+	}
+	return rekey_succ(a, map);
 }
 
 /*
