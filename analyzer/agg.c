@@ -71,6 +71,11 @@ int ib_agg_new(struct ib_agg **out, int64_t bucket_ms)
 	if (!a)
 		return IB_ERR_NOMEM;
 	a->bucket_ms = bucket_ms;
+	a->succ.dir_stale = calloc(2, sizeof(size_t));
+	if (!a->succ.dir_stale) {
+		free(a);
+		return IB_ERR_NOMEM;
+	}
 	for (int k = 0; k < IB_S_KINDS; k++)
 		if (ib_agg_intern(a, k, "", 0, 0, &id) < 0) {
 			ib_agg_free(a);
@@ -98,6 +103,8 @@ void ib_agg_free(struct ib_agg *a)
 	for (size_t i = 0; i < a->nchunks; i++)
 		chunk_free(a->chunks[i]);
 	free(a->chunks);
+	ib_succ_release(&a->succ);
+	free(a->succ.dir_stale);
 	free(a->errors);
 	ib_jsl_free(&a->reasons_sl);
 	for (size_t i = 0; i < a->nreasons; i++)
@@ -116,22 +123,6 @@ void ib_agg_free(struct ib_agg *a)
 int64_t ib_agg_bucket_ms(const struct ib_agg *a)
 {
 	return a->bucket_ms;
-}
-
-/* 1 when evidence (t1, path of f1, l1) comes strictly before (t2, f2, l2). */
-static int before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, int64_t t2, uint32_t f2,
-		  uint64_t l2)
-{
-	int c;
-
-	if (t1 != t2)
-		return t1 < t2;
-	if (f1 != f2) {
-		c = strcmp(a->st[IB_S_FILE].s[f1], a->st[IB_S_FILE].s[f2]);
-		if (c)
-			return c < 0;
-	}
-	return l1 < l2;
 }
 
 /*
@@ -249,12 +240,27 @@ static int64_t cell_get(const struct ib_agg *a, const struct ib_ckey *k)
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new)
 {
-	uint64_t h = hash_key(k);
+	uint64_t h;
 	int rc = IB_ERR_NOMEM, in_hs = 0;
-	PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)h, &rc);
+	PWord_t pv;
 	struct ib_scell *c;
 	struct ib_cell old;
 	size_t i;
+
+	if (k->cat == IB_CAT_OK && !k->conn) {
+		/* a success: no evidence (no report shows it), kept in the store of successes
+		 * unless it is among the cells already or does not fit there */
+		file = 0;
+		line = 0;
+		if (!a->succ_detail || cell_get(a, k) < 0) {
+			rc = ib_succ_add(&a->succ, a->bucket_ms, k, &count, &first, &last, must_be_new);
+			if (rc != IB_SKIP)
+				return rc;
+			a->succ_detail++;
+		}
+	}
+	h = hash_key(k);
+	pv = ib_jl_ins(&a->cells_byhash, (Word_t)h, &rc);
 
 	if (pv && *pv != 0 && !same_key(a, (size_t)*pv - 1, k)) {
 		in_hs = 1;
@@ -299,7 +305,7 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 	i = (size_t)*pv - 1;
 	c = ib_agg_scell_at(a, i);
 	cell_decode(a, i, &old);
-	if (before(a, first, file, line, old.first_ms, old.first_file, old.first_line)) {
+	if (ib_agg_before(a, first, file, line, old.first_ms, old.first_file, old.first_line)) {
 		old.first_ms = first;
 		old.first_file = file;
 		old.first_line = line;
@@ -323,230 +329,25 @@ nomem:
 	return IB_ERR_NOMEM;
 }
 
+/* For the join in place (agg_join.c): the index key, key comparison and lookup of a cell. */
+uint64_t ib_agg_index_key(const struct ib_ckey *k)
+{
+	return hash_key(k);
+}
+
+int ib_agg_same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k)
+{
+	return same_key(a, i, k);
+}
+
+int64_t ib_agg_cell_find(const struct ib_agg *a, const struct ib_ckey *k)
+{
+	return cell_get(a, k);
+}
+
 int ib_agg_file(struct ib_agg *a, const char *path, uint32_t *id)
 {
 	return intern_c(a, IB_S_FILE, path ? path : "", id);
-}
-
-/* Choose the format deterministically whatever the order: the smaller name. */
-static int set_format(struct ib_fileacc *f, const char *fmt)
-{
-	char *d;
-
-	if (!fmt || (f->format && strcmp(fmt, f->format) >= 0))
-		return IB_OK;
-	d = ib_dupmem(fmt, strlen(fmt));
-	if (!d)
-		return IB_ERR_NOMEM;
-	free(f->format);
-	f->format = d;
-	f->c.format = d;
-	return IB_OK;
-}
-
-/* 1 when the samples of c come before those of f: whatever the order of merge, the same win. */
-static int samples_first(const struct ib_file_counts *c, const struct ib_file_counts *f)
-{
-	if (!c->sample[0] || !f->sample[0])
-		return c->sample[0] != NULL;
-	if (c->sample_line[0] != f->sample_line[0])
-		return c->sample_line[0] < f->sample_line[0];
-	return strcmp(c->sample[0], f->sample[0]) < 0;
-}
-
-static int set_samples(struct ib_fileacc *f, const struct ib_file_counts *c)
-{
-	char *d[IB_FILE_SAMPLES] = {NULL};
-
-	if (!samples_first(c, &f->c))
-		return IB_OK;
-	for (int k = 0; k < IB_FILE_SAMPLES && c->sample[k]; k++)
-		if (!(d[k] = ib_dupmem(c->sample[k], strlen(c->sample[k])))) {
-			for (int j = 0; j < k; j++)
-				free(d[j]);
-			return IB_ERR_NOMEM;
-		}
-	for (int k = 0; k < IB_FILE_SAMPLES; k++) {
-		free(f->sample[k]);
-		f->sample[k] = d[k];
-		f->c.sample[k] = d[k];
-		f->c.sample_line[k] = d[k] ? c->sample_line[k] : 0;
-	}
-	return IB_OK;
-}
-
-int ib_agg_file_counts(struct ib_agg *a, uint32_t file_id, const struct ib_file_counts *c)
-{
-	struct ib_fileacc *f;
-
-	if (file_id >= a->st[IB_S_FILE].n)
-		return IB_ERR_USAGE;
-	f = &a->files[file_id];
-	f->c.bytes_in += c->bytes_in;
-	f->c.bytes_out += c->bytes_out;
-	f->c.lines += c->lines;
-	f->c.events += c->events;
-	f->c.ignored += c->ignored;
-	f->c.unparseable += c->unparseable;
-	f->c.overlong += c->overlong;
-	f->c.gzip |= c->gzip ? 1 : 0;
-	f->c.login_unmatched += c->login_unmatched;
-	if (c->status > f->c.status)
-		f->c.status = c->status;
-	if (set_samples(f, c) < 0)
-		return IB_ERR_NOMEM;
-	return set_format(f, c->format);
-}
-
-static int errcmp(const struct ib_error *x, const struct ib_error *y)
-{
-	int c = strcmp(x->path, y->path);
-
-	if (c)
-		return c;
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	if (x->code != y->code)
-		return x->code < y->code ? -1 : 1;
-	if (x->errnum != y->errnum)
-		return x->errnum < y->errnum ? -1 : 1;
-	return strcmp(x->msg, y->msg);
-}
-
-/*
- * Errors stay sorted and unique; past IB_AGG_MAX_ERRORS only the smallest are
- * kept, which is still order-independent under merge.
- */
-int ib_agg_file_error(struct ib_agg *a, const struct ib_error *e)
-{
-	struct ib_error x;
-	size_t lo = 0, hi = a->nerrors;
-
-	memset(&x, 0, sizeof(x));
-	x.code = e->code;
-	x.errnum = e->errnum;
-	x.offset = e->offset;
-	x.line = e->line;
-	snprintf(x.path, sizeof(x.path), "%.*s", (int)sizeof(x.path) - 1, e->path);
-	snprintf(x.msg, sizeof(x.msg), "%.*s", (int)sizeof(x.msg) - 1, e->msg);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = errcmp(&a->errors[mid], &x);
-
-		if (c == 0)
-			return IB_OK;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (a->nerrors == IB_AGG_MAX_ERRORS) {
-		if (lo == IB_AGG_MAX_ERRORS)
-			return IB_OK;
-		a->nerrors--;
-	}
-	if (ib_grow((void **)&a->errors, &a->errors_cap, a->nerrors + 1, sizeof(x)) < 0)
-		return IB_ERR_NOMEM;
-	memmove(&a->errors[lo + 1], &a->errors[lo], (a->nerrors - lo) * sizeof(x));
-	a->errors[lo] = x;
-	a->nerrors++;
-	return IB_OK;
-}
-
-int ib_agg_reason_add(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file, uint64_t line)
-{
-	PWord_t pv;
-	struct ib_reasonacc *r;
-	const char *key = reason ? reason : "";
-	int rc = IB_ERR_NOMEM;
-
-	pv = ib_jsl_get(a->reasons_sl, key);
-	if (!pv || !*pv) {
-		if (ib_grow((void **)&a->reasons, &a->reasons_cap, a->nreasons + 1, sizeof(*r)) < 0)
-			return IB_ERR_NOMEM;
-		r = &a->reasons[a->nreasons];
-		r->reason = ib_dupmem(key, strlen(key));
-		if (!r->reason)
-			return IB_ERR_NOMEM;
-		pv = ib_jsl_ins(&a->reasons_sl, key, &rc);
-		if (!pv) {
-			free(r->reason);
-			return rc;
-		}
-		*pv = (Word_t)++a->nreasons;
-		r->count = n;
-		r->file = file;
-		r->line = line;
-		return IB_OK;
-	}
-	r = &a->reasons[*pv - 1];
-	r->count += n;
-	if (before(a, 0, file, line, 0, r->file, r->line)) {
-		r->file = file;
-		r->line = line;
-	}
-	return IB_OK;
-}
-
-int ib_agg_reason(struct ib_agg *a, const char *reason, uint64_t n, uint32_t file_id, uint64_t line)
-{
-	if (file_id >= a->st[IB_S_FILE].n)
-		return IB_ERR_USAGE;
-	return ib_agg_reason_add(a, reason, n, file_id, line);
-}
-
-int ib_agg_shape_add(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file,
-		     uint64_t line)
-{
-	PWord_t pv;
-	struct ib_shapeacc *r;
-	int rc = IB_ERR_NOMEM;
-
-	pv = ib_jsl_get(a->shapes_sl, shape);
-	if (!pv || !*pv) {
-		if (ib_grow((void **)&a->shapes, &a->shapes_cap, a->nshapes + 1, sizeof(*r)) < 0)
-			return IB_ERR_NOMEM;
-		r = &a->shapes[a->nshapes];
-		r->shape = ib_dupmem(shape, strlen(shape));
-		r->sample = ib_dupmem(sample, strlen(sample));
-		if (!r->shape || !r->sample)
-			goto nomem;
-		pv = ib_jsl_ins(&a->shapes_sl, shape, &rc);
-		if (!pv)
-			goto nomem;
-		*pv = (Word_t)++a->nshapes;
-		r->count = n;
-		r->file = file;
-		r->line = line;
-		return IB_OK;
-	}
-	r = &a->shapes[*pv - 1];
-	r->count += n;
-	if (before(a, 0, file, line, 0, r->file, r->line)) {
-		char *d = ib_dupmem(sample, strlen(sample));
-
-		if (!d)
-			return IB_ERR_NOMEM;
-		free(r->sample);
-		r->sample = d;
-		r->file = file;
-		r->line = line;
-	}
-	return IB_OK;
-nomem:
-	free(r->shape);
-	free(r->sample);
-	return rc;
-}
-
-int ib_agg_shape(struct ib_agg *a, const char *shape, const char *sample, uint64_t n, uint32_t file_id,
-		 uint64_t line)
-{
-	if (file_id >= a->st[IB_S_FILE].n)
-		return IB_ERR_USAGE;
-	return ib_agg_shape_add(a, shape, sample, n, file_id, line);
 }
 
 /* The key of the cell an event is counted in (strings interned on the way). */
@@ -606,12 +407,15 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 		return IB_ERR_USAGE;
 	if ((rc = event_key(a, ev, m, &k)) < 0)
 		return rc;
+	if (k.cat == IB_CAT_OK && !k.conn && (rc = ib_succ_sub(&a->succ, &k)) != IB_SKIP) {
+		if (rc == IB_OK) /* the protocol table holds the event too */
+			(void)ib_agg_proto_sub(a, ev->time_ms, ev->protocol, m->category, 1);
+		return rc;
+	}
 	i = cell_get(a, &k);
-	if (i >= 0 && cell_decode(a, (size_t)i, &c)->count < 2)
+	if (i < 0 || cell_decode(a, (size_t)i, &c)->count < 2)
 		return IB_ERR_USAGE; /* the copy that stays is in the same cell */
-	/* no cell: a protocol --protocols leaves out, which only the protocol table holds */
-	if (ib_agg_proto_sub(a, ev->time_ms, ev->protocol, m->category, 1) < 0 || i < 0)
-		return IB_ERR_USAGE;
+	(void)ib_agg_proto_sub(a, ev->time_ms, ev->protocol, m->category, 1);
 	return wide_set(a, (size_t)i, IB_W_COUNT, &ib_agg_scell_at(a, (size_t)i)->count, c.count - 1);
 }
 
@@ -645,6 +449,47 @@ int ib_agg_merge_take(struct ib_agg *dst, struct ib_agg *src, struct ib_error *e
 	return ib_agg_merge_mapped(dst, src, NULL, src, err);
 }
 
+/*
+ * The successes of src into dst, series by series: a series dst does not
+ * have (and no success of dst among its cells) is copied whole, or taken
+ * whole from take; the others entry by entry. take's series are freed as
+ * they go.
+ */
+static int merge_succ(struct ib_agg *dst, const struct ib_agg *src, uint32_t *const map[IB_S_KINDS],
+		      struct ib_agg *take)
+{
+	int rc;
+
+	for (size_t s = 0; s < src->succ.nser; s++) {
+		const struct ib_sser *x = &src->succ.ser[s];
+		struct ib_skey sk = x->k;
+
+		if (!x->n)
+			continue;
+		sk.user = map[IB_S_USER][sk.user];
+		sk.ip = map[IB_S_IP][sk.ip];
+		sk.server = map[IB_S_SERVER][sk.server];
+		sk.sig = map[IB_S_SIG][sk.sig];
+		rc = dst->succ_detail ? IB_SKIP
+				      : ib_succ_adopt(&dst->succ, &sk, x, take ? &take->succ.ser[s] : NULL);
+		for (size_t j = 0; rc == IB_SKIP && j < x->n; j++) {
+			struct ib_cell d;
+			struct ib_ckey k;
+
+			ib_succ_series_cell(&src->succ, src->bucket_ms, s, j, &d);
+			mapped_key(&k, &d, map);
+			if ((rc = ib_agg_cell_add(dst, &k, d.count, d.first_ms, d.last_ms, 0, 0, 0)) < 0)
+				return rc;
+			rc = j + 1 < x->n ? IB_SKIP : IB_OK;
+		}
+		if (rc < 0)
+			return rc;
+		if (take)
+			ib_succ_series_drop(&take->succ, s);
+	}
+	return IB_OK;
+}
+
 /* take's cells are gone: only freeing it is left. */
 static void drop_cells(struct ib_agg *take)
 {
@@ -653,6 +498,7 @@ static void drop_cells(struct ib_agg *take)
 	take->nchunks = 0;
 	take->ncells = 0;
 	ib_jl_free(&take->wide);
+	ib_succ_release(&take->succ);
 }
 
 int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char *const *smap_str,
@@ -671,6 +517,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 	if (take) { /* no lookup into src from here: its index goes first */
 		ib_jl_free(&take->cells_byhash);
 		ib_jhs_free(&take->cells_hs);
+		ib_jl_free(&take->succ.byhash);
+		ib_jhs_free(&take->succ.hs);
 #ifdef __GLIBC__
 		/* the index's pages go back to the system, not only to malloc,
 		 * whose free blocks the new cells' index does not all reuse */
@@ -685,13 +533,14 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 			rc = IB_ERR_NOMEM;
 			goto out;
 		}
-		for (size_t i = 0; i < t->n; i++) {
-			const char *str = k == IB_S_SERVER && smap_str && smap_str[i] ? smap_str[i] : t->s[i];
-
-			if ((rc = intern_c(dst, k, str, &map[k][i])) < 0)
+		for (size_t i = 0; i < t->n; i++)
+			if ((rc = intern_c(dst, k, t->s[i], &map[k][i])) < 0)
 				goto out;
-		}
 	}
+	/* a joined server's name stays interned (as ib_agg_rekey_servers leaves it), unused */
+	for (size_t i = 0; smap_str && i < src->st[IB_S_SERVER].n; i++)
+		if (smap_str[i] && (rc = intern_c(dst, IB_S_SERVER, smap_str[i], &map[IB_S_SERVER][i])) < 0)
+			goto out;
 	for (size_t i = 0; i < src->st[IB_S_FILE].n; i++)
 		if ((rc = ib_agg_file_counts(dst, map[IB_S_FILE][i], &src->files[i].c)) < 0)
 			goto out;
@@ -710,6 +559,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 			take->chunks[i >> IB_AGG_CHUNK_BITS] = NULL;
 		}
 	}
+	if ((rc = merge_succ(dst, src, map, take)) < 0)
+		goto out;
 	for (size_t i = 0; i < src->nerrors; i++)
 		if ((rc = ib_agg_file_error(dst, &src->errors[i])) < 0)
 			goto out;
@@ -741,14 +592,24 @@ out:
 
 /* ---- read access ---- */
 
-size_t ib_agg_ncells(const struct ib_agg *a)
+size_t ib_agg_nfull(const struct ib_agg *a)
 {
 	return a->ncells;
 }
 
+size_t ib_agg_ncells(const struct ib_agg *a)
+{
+	return a->ncells + a->succ.n;
+}
+
 const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf)
 {
-	return i < a->ncells ? cell_decode(a, i, buf) : NULL;
+	if (i < a->ncells)
+		return cell_decode(a, i, buf);
+	if (i - a->ncells >= a->succ.n)
+		return NULL;
+	ib_succ_cell(&a->succ, a->bucket_ms, i - a->ncells, buf);
+	return buf;
 }
 
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id)
@@ -802,8 +663,9 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 	uint32_t *map[IB_S_KINDS] = {NULL};
 	int eq = 0;
 
-	if (a->bucket_ms != b->bucket_ms || a->ncells != b->ncells || a->nerrors != b->nerrors ||
-	    a->nreasons != b->nreasons || a->nshapes != b->nshapes || !ib_agg_proto_equal(a, b))
+	if (a->bucket_ms != b->bucket_ms || ib_agg_ncells(a) != ib_agg_ncells(b) ||
+	    a->nerrors != b->nerrors || a->nreasons != b->nreasons || a->nshapes != b->nshapes ||
+	    !ib_agg_proto_equal(a, b))
 		return 0;
 	for (int k = 0; k < IB_S_KINDS; k++) {
 		if (a->st[k].n != b->st[k].n)
@@ -827,23 +689,25 @@ int ib_agg_equal(const struct ib_agg *a, const struct ib_agg *b)
 			if (!same_str(x->sample[k], y->sample[k]) || x->sample_line[k] != y->sample_line[k])
 				goto out;
 	}
-	for (size_t i = 0; i < a->ncells; i++) {
+	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
 		struct ib_cell cb, db;
-		const struct ib_cell *c = cell_decode(a, i, &cb), *d;
+		const struct ib_cell *c = ib_agg_cell(a, i, &cb), *d = &db;
 		struct ib_ckey k;
 		int64_t j;
 
 		mapped_key(&k, c, map);
-		j = cell_get(b, &k);
-		if (j < 0)
-			goto out;
-		d = cell_decode(b, (size_t)j, &db);
+		if (k.cat != IB_CAT_OK || k.conn || !ib_succ_find(&b->succ, b->bucket_ms, &k, &db)) {
+			j = cell_get(b, &k);
+			if (j < 0)
+				goto out;
+			d = cell_decode(b, (size_t)j, &db);
+		}
 		if (c->count != d->count || c->first_ms != d->first_ms || c->last_ms != d->last_ms ||
 		    map[IB_S_FILE][c->first_file] != d->first_file || c->first_line != d->first_line)
 			goto out;
 	}
 	for (size_t i = 0; i < a->nerrors; i++)
-		if (errcmp(&a->errors[i], &b->errors[i]))
+		if (ib_agg_errcmp(&a->errors[i], &b->errors[i]))
 			goto out;
 	for (size_t i = 0; i < a->nreasons; i++) {
 		const struct ib_reasonacc *r = &a->reasons[i], *s;

@@ -1,12 +1,15 @@
 /*
- * agg_int.h: the aggregator's private structures, shared by its files
- * and nobody else:
+ * agg_int.h: the aggregator's private structures, shared by its
+ * files and nobody else:
  * - strtab.c: the string table (hash, Judy indexes, arena, interning);
- * - agg_proto.c: the protocol table;
- * - agg.c: cells, accounting, merge and equality;
+ * - agg.c: cells, merge and equality; agg_succ.c: the store of
+ *   successes; agg_acct.c: per-file accounting, errors, reasons and
+ *   shapes; agg_proto.c: the protocol table; agg_join.c: server identity
+ *   (the join in place), repeats;
  * - state.c: the state file, which reads and writes these structures.
- * strtab.c and agg_proto.c use nothing of the others; state.c uses agg.c,
- * never the other way round.
+ * strtab.c, agg_succ.c, agg_acct.c and agg_proto.c use nothing of the
+ * others; agg.c uses agg_succ.c and agg_proto.c; state.c and agg_join.c
+ * use agg.c, never the other way round.
  */
 #ifndef IMAPBLAST_AGG_INT_H
 #define IMAPBLAST_AGG_INT_H
@@ -163,6 +166,84 @@ struct ib_shapeacc {
 	uint64_t line;
 };
 
+/* ---- the store of successes (agg_succ.c) ---- */
+
+#define IB_SUCC_SPAN 65536		/* buckets of one series */
+#define IB_SUCC_TMAX ((int64_t)1 << 62) /* times beyond: kept as cells */
+
+/* A series: a success cell's key without the bucket's low 16 bits (padding zeroed). */
+struct ib_skey {
+	int64_t hi; /* floor(bucket / IB_SUCC_SPAN) */
+	uint32_t user, ip, server, sig;
+	uint8_t layer, pad[7];
+};
+
+/* One success cell of a series: 12 bytes, no evidence. */
+struct ib_sent {
+	uint32_t off;  /* first_ms - the bucket's start (< bucket_ms) */
+	uint32_t span; /* last_ms - first_ms */
+	uint16_t b;    /* bucket - hi * IB_SUCC_SPAN */
+	uint16_t count;
+};
+
+struct ib_sser {
+	struct ib_skey k;
+	struct ib_sent *e; /* sorted by b */
+	size_t n, cap;
+	size_t start; /* position of e[0] among all successes (the directory) */
+};
+
+/*
+ * The successes that are not connections (IB_CAT_OK, conn 0), by series:
+ * a JudyL by a hash of the series key (JudyHS when taken), each series a
+ * sorted array. Successes read as cells after the others (ib_agg_cell),
+ * through a directory rebuilt after a change and a cursor: both live in
+ * dir_stale ([0] stale, [1] cursor series), allocated with the aggregator,
+ * so reading changes them (reading is not thread-safe).
+ */
+struct ib_succ {
+	Pvoid_t byhash, hs;
+	struct ib_sser *ser;
+	size_t nser, cap;
+	size_t n; /* entries in all series */
+	size_t *dir_stale;
+};
+
+/*
+ * Add count events with times [first, last] to the success of key k
+ * (IB_CAT_OK, conn 0) at bucket length B. IB_SKIP when it is not kept
+ * here: a value that does not fit (a count past 16 bits, a time past
+ * IB_SUCC_TMAX); an entry the key had then left, summed into *count,
+ * *first, *last, for the caller to keep as a cell. must_be_new: an entry
+ * already there is IB_ERR_FORMAT.
+ */
+int ib_succ_add(struct ib_succ *s, int64_t B, const struct ib_ckey *k, uint64_t *count, int64_t *first,
+		int64_t *last, int must_be_new);
+/* 1 when the success of key k is here, decoded into *out (when not NULL); else 0. */
+int ib_succ_find(const struct ib_succ *s, int64_t B, const struct ib_ckey *k, struct ib_cell *out);
+/* Take one event off the success of key k: IB_OK, IB_ERR_USAGE (fewer than 2), IB_SKIP (not here). */
+int ib_succ_sub(struct ib_succ *s, const struct ib_ckey *k);
+/* Success x (< s->n) decoded into *out. */
+void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *out);
+/* For the join in place: take series i out of the index (IB_ERR_INTERNAL with keys in the JudyHS;
+ * nothing when an earlier join took it out), read its entries (j < ser[i].n), and drop them. */
+int ib_succ_unlink(struct ib_succ *s, size_t i);
+void ib_succ_series_cell(const struct ib_succ *s, int64_t B, size_t i, size_t j, struct ib_cell *out);
+/*
+ * Merge: series sk (ids of s) gets the entries of series `from` of
+ * another aggregator when s has no such series: a copy, or from's own
+ * array when steal (== from, which is then only to be dropped). IB_SKIP
+ * when s has the series, IB_ERR_NOMEM.
+ */
+int ib_succ_adopt(struct ib_succ *s, const struct ib_skey *sk, const struct ib_sser *from,
+		  struct ib_sser *steal);
+/* Series i (unlinked) back in the index under server `server`, entries kept: IB_OK, or IB_SKIP when
+ * that series exists (then read and drop i's entries), or IB_ERR_NOMEM. */
+int ib_succ_relink(struct ib_succ *s, size_t i, uint32_t server);
+void ib_succ_series_drop(struct ib_succ *s, size_t i);
+/* Free every series; s->dir_stale stays. */
+void ib_succ_release(struct ib_succ *s);
+
 struct ib_agg {
 	int64_t bucket_ms;
 	struct ib_strtab st[IB_S_KINDS];
@@ -184,6 +265,11 @@ struct ib_agg {
 	/* consecutive events mostly carry the same signature: the last one's id
 	 * (checked by content) spares a lookup on most events */
 	uint32_t last_sig_id;
+	/* the successes (agg_succ.c), after the cells above in ib_agg_cell's order;
+	 * succ_detail: successes ever kept among the cells instead (values that
+	 * did not fit), which a success's lookup then checks first */
+	struct ib_succ succ;
+	size_t succ_detail;
 	Pvoid_t proto; /* JudyL: the protocol table (agg_proto.c) */
 };
 
@@ -214,6 +300,25 @@ static inline char *ib_dupmem(const char *s, size_t len)
 	return d;
 }
 
+/* 1 when evidence (t1, path of f1, l1) comes strictly before (t2, f2, l2). */
+static inline int ib_agg_before(const struct ib_agg *a, int64_t t1, uint32_t f1, uint64_t l1, int64_t t2,
+				uint32_t f2, uint64_t l2)
+{
+	int c;
+
+	if (t1 != t2)
+		return t1 < t2;
+	if (f1 != f2) {
+		c = strcmp(a->st[IB_S_FILE].s[f1], a->st[IB_S_FILE].s[f2]);
+		if (c)
+			return c < 0;
+	}
+	return l1 < l2;
+}
+
+/* The order of input errors (agg_acct.c): path, offset, line, code, errno, message. */
+int ib_agg_errcmp(const struct ib_error *x, const struct ib_error *y);
+
 /*
  * Intern (s, len) in kind k (IB_S_*), lower-cased when lower; a new file
  * gets zeroed accounting. Returns IB_OK or a negative enum ib_status.
@@ -226,6 +331,21 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
  */
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new);
+/* For the join in place (agg_join.c): a cell's index key, whether cell i has key k, the cell of key k or -1.
+ */
+uint64_t ib_agg_index_key(const struct ib_ckey *k);
+int ib_agg_same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k);
+int64_t ib_agg_cell_find(const struct ib_agg *a, const struct ib_ckey *k);
+/*
+ * The server join in place (agg_join.c): every cell whose server id s has map[s] != 0
+ * (map holds ib_agg_nstr(a, IB_S_SERVER) ids of a) is counted under
+ * server map[s], merging with the cell of that key when there is one;
+ * only those cells are re-indexed, so cell indices change. IB_SKIP (a
+ * untouched) when only the copy is exact: a key in the JudyHS, or a
+ * target that is renamed itself. IB_ERR_NOMEM or IB_ERR_INTERNAL leave a
+ * only to be freed.
+ */
+int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map);
 /*
  * ib_agg_merge where src's server id i is filed under dst's server
  * smap_str[i] (a server string) when smap_str[i] is not NULL; smap_str

@@ -6,7 +6,9 @@
  * routes to ("upstream: 10.0.1.11:143"); the pairs kept in IB_S_ADDR let
  * the analysis count both views of one server as one row. Only exact,
  * unambiguous matches join: an address that two servers claim joins
- * nothing. The result does not depend on the order of input.
+ * nothing. The result does not depend on the order of input. The join
+ * that may change the aggregator (the analysis's) re-keys in place only
+ * the cells and success series of joined servers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -119,11 +121,180 @@ static void owners(const struct ib_agg *a, const char **owner, struct ib_str *ad
 				owner[i] = NULL;
 }
 
+/* The key of cell i (decoded c). */
+static void cell_key(struct ib_ckey *k, const struct ib_cell *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->bucket = c->bucket;
+	k->user = c->user;
+	k->ip = c->ip;
+	k->server = c->server;
+	k->sig = c->signature;
+	k->layer = c->layer;
+	k->cat = c->category;
+	k->conn = c->connection;
+}
+
+/* The last cell `from` moves to slot `to`, with its side table and (unless unindexed) its index entry. */
+static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
+{
+	struct ib_scell *c = ib_agg_scell_at(a, from);
+	struct ib_cell d;
+	struct ib_ckey k;
+	PWord_t pv;
+
+	cell_key(&k, ib_agg_cell(a, from, &d));
+	*ib_agg_scell_at(a, to) = *c;
+	for (int f = 0; f < 3; f++) {
+		uint32_t v = f == IB_W_SPAN ? c->span : f == IB_W_COUNT ? c->count : c->line;
+		PWord_t w = v == IB_WIDE ? ib_jl_get(a->wide, (Word_t)from << 2 | (Word_t)f) : NULL;
+		int rc = IB_ERR_NOMEM;
+		PWord_t nw;
+		Word_t val;
+
+		if (!w)
+			continue;
+		val = *w;
+		if (!(nw = ib_jl_ins(&a->wide, (Word_t)to << 2 | (Word_t)f, &rc)))
+			return rc;
+		*nw = val;
+	}
+	if (unindexed)
+		return IB_OK;
+	pv = ib_jl_get(a->cells_byhash, (Word_t)ib_agg_index_key(&k));
+	if (!pv || *pv != from + 1)
+		pv = ib_jhs_get(a->cells_hs, &k, sizeof(k));
+	if (!pv || *pv != from + 1)
+		return IB_ERR_INTERNAL;
+	*pv = to + 1;
+	return IB_OK;
+}
+
+/* ib_agg_rekey_servers for the successes: a joined server's series come back under the joined name. */
+static int rekey_succ(struct ib_agg *a, const uint32_t *map)
+{
+	size_t nser = a->succ.nser;
+	int rc;
+
+	for (size_t i = 0; i < nser; i++)
+		if (map[a->succ.ser[i].k.server] && (rc = ib_succ_unlink(&a->succ, i)) < 0)
+			return rc;
+	for (size_t i = 0; i < nser; i++) {
+		if (!map[a->succ.ser[i].k.server])
+			continue;
+		/* mostly the joined name has no such series yet: the series itself changes name */
+		if ((rc = ib_succ_relink(&a->succ, i, map[a->succ.ser[i].k.server])) != IB_SKIP) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		for (size_t j = 0; j < a->succ.ser[i].n; j++) {
+			struct ib_cell d;
+			struct ib_ckey k;
+
+			ib_succ_series_cell(&a->succ, a->bucket_ms, i, j, &d);
+			cell_key(&k, &d);
+			k.server = map[k.server];
+			rc = ib_agg_cell_add(a, &k, d.count, d.first_ms, d.last_ms, 0, 0, 0);
+			if (rc < 0)
+				return rc;
+		}
+		ib_succ_series_drop(&a->succ, i);
+	}
+	return IB_OK;
+}
+
+int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
+{
+	size_t nsrv = a->st[IB_S_SERVER].n;
+	int rc;
+
+	if (a->cells_hs || a->succ.hs)
+		return IB_SKIP;
+	for (size_t s = 0; s < nsrv; s++)
+		if (map[s] && (map[s] >= nsrv || map[map[s]]))
+			return IB_SKIP; /* a chain: only the copy (ib_agg_merge_mapped) is exact */
+	/* first every renamed cell leaves the index, while no key lives in the JudyHS */
+	for (size_t i = 0; i < a->ncells; i++) {
+		struct ib_cell d;
+		struct ib_ckey k;
+		PWord_t pv;
+
+		if (!map[ib_agg_scell_at(a, i)->server])
+			continue;
+		cell_key(&k, ib_agg_cell(a, i, &d));
+		pv = ib_jl_get(a->cells_byhash, (Word_t)ib_agg_index_key(&k));
+		if (!pv || *pv != i + 1)
+			return IB_ERR_INTERNAL;
+		if (ib_jl_del(&a->cells_byhash, (Word_t)ib_agg_index_key(&k)) < 0)
+			return IB_ERR_NOMEM;
+	}
+	/* then each comes back under its new key, or into the cell already there */
+	for (size_t i = 0; i < a->ncells;) {
+		struct ib_scell *c = ib_agg_scell_at(a, i);
+		struct ib_cell d;
+		struct ib_ckey k;
+		size_t last;
+		int64_t j;
+
+		if (!map[c->server]) {
+			i++;
+			continue;
+		}
+		cell_key(&k, ib_agg_cell(a, i, &d));
+		k.server = map[c->server];
+		j = ib_agg_cell_find(a, &k);
+		if (j < 0 &&
+		    !(k.cat == IB_CAT_OK && !k.conn && ib_succ_find(&a->succ, a->bucket_ms, &k, NULL))) {
+			PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)ib_agg_index_key(&k), &rc);
+
+			if (pv && *pv != 0 && !ib_agg_same_key(a, (size_t)*pv - 1, &k))
+				pv = ib_jhs_ins(&a->cells_hs, &k, sizeof(k), &rc);
+			if (!pv)
+				return rc;
+			*pv = (Word_t)i + 1;
+			c->server = k.server;
+			i++;
+			continue;
+		}
+		rc = ib_agg_cell_add(a, &k, d.count, d.first_ms, d.last_ms, d.first_file, d.first_line, 0);
+		last = a->ncells - 1;
+		if (rc < 0 || (i < last &&
+			       (rc = cell_move(a, last, i, map[ib_agg_scell_at(a, last)->server] != 0)) < 0))
+			return rc;
+		a->ncells--; /* slot i now holds the last cell, still to be looked at */
+	}
+	return rekey_succ(a, map);
+}
+
+/*
+ * The join that moves, in place: only the cells of joined servers are
+ * re-keyed (ib_agg_rekey_servers), where the copy re-adds every cell.
+ * IB_OK (a joined), IB_SKIP (a untouched but for the targets' names
+ * interned: only the copy is exact), or an error (a only to be freed).
+ */
+static int join_in_place(struct ib_agg *a, char *const *smap)
+{
+	size_t n = a->st[IB_S_SERVER].n;
+	uint32_t *map = calloc(2 * n, sizeof(*map)); /* the targets may add n names */
+	int rc = map ? IB_OK : IB_ERR_NOMEM;
+
+	/* the targets first, so that the copy, when it is needed, interns the same */
+	for (size_t i = 0; i < n && rc == IB_OK; i++)
+		if (smap[i])
+			rc = ib_agg_intern(a, IB_S_SERVER, smap[i], strlen(smap[i]), 0, &map[i]);
+	if (rc == IB_OK)
+		rc = ib_agg_rekey_servers(a, map);
+	free(map);
+	return rc;
+}
+
 /* ib_agg_join_servers; take: NULL, or a itself (ib_agg_join_servers_take). */
 static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out, char ***names,
 		size_t *nnames, struct ib_error *err)
 {
 	const struct ib_strtab *ta = &a->st[IB_S_ADDR], *ts = &a->st[IB_S_SERVER];
+	size_t nsrv = ts->n; /* the join in place adds the targets' names */
 	const char **owner = NULL;
 	struct ib_str *addr = NULL, *srv = NULL;
 	char **smap = NULL, **nm = NULL;
@@ -140,7 +311,7 @@ static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out
 	owner = calloc(ta->n, sizeof(*owner));
 	addr = calloc(ta->n, sizeof(*addr));
 	srv = calloc(ta->n, sizeof(*srv));
-	smap = calloc(ts->n, sizeof(*smap));
+	smap = calloc(2 * ts->n, sizeof(*smap)); /* NULL past ts->n: the join in place adds names */
 	if (!owner || !addr || !srv || !smap)
 		goto nomem;
 	owners(a, owner, addr, srv);
@@ -184,6 +355,11 @@ static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out
 		}
 		qsort(nm, njoin, sizeof(*nm), cmp_str);
 	}
+	if (take && (rc = join_in_place(take, smap)) != IB_SKIP) {
+		if (rc < 0)
+			goto fail;
+		goto joined;
+	}
 	if ((rc = ib_agg_new(out, a->bucket_ms)) < 0)
 		goto nomem;
 	rc = ib_agg_merge_mapped(*out, a, (const char *const *)smap, take, err);
@@ -192,12 +368,18 @@ static int join(const struct ib_agg *a, struct ib_agg *take, struct ib_agg **out
 		*out = NULL;
 		goto out;
 	}
+joined:
 	if (names) {
 		*names = nm;
 		*nnames = njoin;
 		nm = NULL;
 	}
 	goto out;
+fail:
+	if (rc != IB_ERR_NOMEM) {
+		rc = ib_error_set(err, rc, 0, NULL, 0, "internal error joining servers");
+		goto out;
+	}
 nomem:
 	rc = ib_error_set(err, IB_ERR_NOMEM, ENOMEM, NULL, 0, "out of memory joining servers");
 out:
@@ -206,7 +388,7 @@ out:
 			free(nm[i]);
 	free(nm);
 	if (smap)
-		for (size_t i = 0; i < ts->n; i++)
+		for (size_t i = 0; i < nsrv; i++)
 			free(smap[i]);
 	free(smap);
 	free(owner);

@@ -4,8 +4,7 @@
  * leaves out of the cells included. One JudyL keyed by
  * bucket << 8 | protocol << 4 | category (ib_agg_proto_key), so its order
  * is a function of the content alone: merge, the state file and equality
- * need no sorting. Also the read access to the unparseable reasons and
- * the unmatched shapes (agg.h), which agg.c fills.
+ * need no sorting.
  */
 #include "agg_int.h"
 
@@ -72,6 +71,11 @@ int ib_agg_proto_sub(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib
 	return IB_OK;
 }
 
+int ib_agg_proto_take(struct ib_agg *a, const struct ib_event *ev, enum ib_category c)
+{
+	return ib_agg_proto_sub(a, ev->time_ms, ev->protocol, c, 1);
+}
+
 int ib_agg_proto_next(const struct ib_agg *a, uint64_t *cursor, struct ib_proto_count *out)
 {
 	Word_t k = (Word_t)*cursor;
@@ -127,37 +131,4 @@ int ib_agg_proto_equal(const struct ib_agg *a, const struct ib_agg *b)
 void ib_agg_proto_free(struct ib_agg *a)
 {
 	ib_jl_free(&a->proto);
-}
-
-/* ---- reasons and shapes ---- */
-
-size_t ib_agg_nreasons(const struct ib_agg *a)
-{
-	return a->nreasons;
-}
-
-void ib_agg_reason_get(const struct ib_agg *a, size_t i, struct ib_reason *r)
-{
-	const struct ib_reasonacc *x = &a->reasons[i];
-
-	r->reason = x->reason;
-	r->count = x->count;
-	r->file = x->file;
-	r->line = x->line;
-}
-
-size_t ib_agg_nshapes(const struct ib_agg *a)
-{
-	return a->nshapes;
-}
-
-void ib_agg_shape_get(const struct ib_agg *a, size_t i, struct ib_shape *s)
-{
-	const struct ib_shapeacc *x = &a->shapes[i];
-
-	s->shape = x->shape;
-	s->sample = x->sample;
-	s->count = x->count;
-	s->file = x->file;
-	s->line = x->line;
 }

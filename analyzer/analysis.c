@@ -61,14 +61,15 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 
 	if (!v)
 		return ib_an_nomem(c);
-	for (size_t i = 0; i < n; i++)
-		if (c->scope[i] != IB_AN_OUT) {
-			const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (size_t i = 0; i < n; i++) {
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
+		if (ib_an_scope(c, i, cell) != IB_AN_OUT) {
 			v[m].bucket = cell->bucket;
 			v[m].count = cell->count;
 			total += v[m++].count;
 		}
+	}
 	qsort(v, m, sizeof(*v), cmp_bcount);
 	for (size_t i = 0; i < m; i++) {
 		acc += v[i].count;
@@ -82,16 +83,19 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->scope[i] == IB_AN_OUT)
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT)
 			continue;
 		if (cell->bucket < lo || cell->bucket >= lo + MAX_BUCKETS) {
-			c->scope[i] = IB_AN_OUT;
+			if (i < c->nfull)
+				c->scope[i] = IB_AN_OUT;
 			r->outlier_events += cell->count;
 			r->events -= cell->count;
 			continue;
 		}
 		widen_range(c, cell, &any, b1);
 	}
+	c->keep_lo = lo;
+	c->keep_hi = lo + MAX_BUCKETS - 1;
 	return IB_OK;
 }
 
@@ -116,7 +120,10 @@ static int run(struct ib_an *c)
 				    "the window needs a start before its end");
 	if ((rc = ib_an_quality(c)) < 0 || (rc = ib_an_dups(c)) < 0)
 		return rc;
-	c->scope = calloc(n ? n : 1, 1);
+	c->nfull = ib_agg_nfull(a);
+	c->keep_lo = INT64_MIN;
+	c->keep_hi = INT64_MAX;
+	c->scope = calloc(c->nfull ? c->nfull : 1, 1);
 	if (!c->scope)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
@@ -124,7 +131,8 @@ static int run(struct ib_an *c)
 
 		if (!ib_an_in_range(c, cell->bucket))
 			continue;
-		c->scope[i] = IB_AN_LIVE;
+		if (i < c->nfull)
+			c->scope[i] = IB_AN_LIVE;
 		r->events += cell->count;
 		widen_range(c, cell, &any, &b1);
 	}

@@ -99,7 +99,7 @@ static int find_campaign(struct ib_an *c, Pvoid_t ipuser, const uint8_t *ipsucc,
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->scope[i] == IB_AN_OUT || !cell->ip || !cand[cell->ip] ||
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT || !cell->ip || !cand[cell->ip] ||
 		    cell->category != IB_CAT_CREDENTIALS)
 			continue;
 		if (Judy1Set(&bk, (Word_t)(cell->bucket - c->b0), PJE0) == JERR ||
@@ -150,7 +150,7 @@ static int find_attacks(struct ib_an *c)
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->scope[i] == IB_AN_OUT || cell->connection)
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT || cell->connection)
 			continue;
 		if (cell->category == IB_CAT_OK) {
 			ipsucc[cell->ip] = 1;
@@ -200,9 +200,10 @@ static int find_attacks(struct ib_an *c)
 		struct ib_attack_row *row;
 		PWord_t pv;
 
-		if (c->scope[i] == IB_AN_OUT || !cell->ip || !attack[cell->ip])
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT || !cell->ip || !attack[cell->ip])
 			continue;
-		c->scope[i] = IB_AN_ATTACK;
+		if (i < c->nfull) /* always: a success is never an attack's */
+			c->scope[i] = IB_AN_ATTACK;
 		r->attack_events += cell->count;
 		if (attack[cell->ip] == 2) {
 			struct ib_campaign_row *cr = &r->campaign;
@@ -265,8 +266,8 @@ static int join_proxy_attacks(struct ib_an *c)
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->scope[i] == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user || !cell->ip ||
-		    cell->connection)
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user ||
+		    !cell->ip || cell->connection)
 			continue;
 		if (Judy1Set(&ipuser, (Word_t)cell->ip << 32 | cell->user, PJE0) == JERR)
 			goto oom;
@@ -286,20 +287,20 @@ static int join_proxy_attacks(struct ib_an *c)
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		PWord_t pv;
 
-		if (c->scope[i] == IB_AN_OUT || cell->layer != IB_LAYER_PROXY || !cell->user ||
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT || cell->layer != IB_LAYER_PROXY || !cell->user ||
 		    cell->connection || !ib_category_is_failure(cell->category))
 			continue;
 		pv =
 		    (PWord_t)JudyLIns(&seen, (Word_t)cell->user << 32 | (Word_t)(cell->bucket - c->b0), PJE0);
 		if (pv == PJERR || !pv)
 			goto oom;
-		*pv |= c->scope[i] == IB_AN_ATTACK ? 1 : 2;
+		*pv |= ib_an_scope(c, i, cell) == IB_AN_ATTACK ? 1 : 2;
 	}
 	for (size_t i = 0; i < n && seen; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		Word_t bits = 0, off = (Word_t)(cell->bucket - c->b0);
 
-		if (c->scope[i] != IB_AN_LIVE || cell->layer != IB_LAYER_SERVER || !cell->user ||
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->layer != IB_LAYER_SERVER || !cell->user ||
 		    cell->connection || !ib_category_is_failure(cell->category) ||
 		    (cell->ip && !shared[cell->ip]))
 			continue;
@@ -310,7 +311,8 @@ static int join_proxy_attacks(struct ib_an *c)
 				bits |= *pv;
 		}
 		if (bits == 1) {
-			c->scope[i] = IB_AN_ATTACK;
+			if (i < c->nfull) /* always: only failures get here */
+				c->scope[i] = IB_AN_ATTACK;
 			c->r->attack_events += cell->count;
 		}
 	}

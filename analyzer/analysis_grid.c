@@ -49,11 +49,11 @@ int ib_an_server_grid(struct ib_an *c)
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t at;
 
-		if (c->scope[i] != IB_AN_LIVE || row[cell->server] < 0)
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || row[cell->server] < 0)
 			continue;
 		at = (size_t)row[cell->server] * g->ncols + (size_t)((cell->bucket - c->b0) / g->col_buckets);
 		g->attempts[at] += cell->count;
-		if (c->verdict[i] == IB_AN_OUTAGE)
+		if (ib_an_verdict(c, i) == IB_AN_OUTAGE)
 			g->failures[at] += cell->count;
 	}
 	free(row);

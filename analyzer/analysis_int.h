@@ -46,10 +46,14 @@ struct ib_an {
 	const struct ib_config *cfg;
 	struct ib_result *r;
 	struct ib_error *err;
-	int64_t B;	/* bucket width, ms */
-	int64_t b0;	/* first bucket of the range */
-	size_t nb;	/* buckets in the range; r->buckets[0, nb) have start_ms */
-	uint8_t *scope; /* by cell: enum ib_an_scope */
+	int64_t B;  /* bucket width, ms */
+	int64_t b0; /* first bucket of the range */
+	size_t nb;  /* buckets in the range; r->buckets[0, nb) have start_ms */
+	/* the per-cell arrays below cover cells [0, nfull) (ib_agg_nfull); the
+	 * successes after them read through ib_an_scope and the like */
+	size_t nfull;
+	int64_t keep_lo, keep_hi; /* buckets kept by trim_outliers (all, when none left out) */
+	uint8_t *scope;		  /* by cell: enum ib_an_scope */
 
 	/* attack phase sets */
 	uint8_t *usucc; /* by user id: 1 when the user has a success in range */
@@ -155,21 +159,6 @@ int ib_an_server_grid(struct ib_an *c);
  */
 int ib_an_protocols(struct ib_an *c);
 
-/* 1 when bucket lies in --since/--until (the driver's range). */
-static inline int ib_an_in_range(const struct ib_an *c, int64_t bucket)
-{
-	int64_t start;
-
-	if (bucket > INT64_MAX / c->B || bucket < INT64_MIN / c->B + 1)
-		return 0;
-	start = bucket * c->B;
-	if (c->cfg->since_ms != IB_TIME_NONE && start < c->cfg->since_ms)
-		return 0;
-	if (c->cfg->until_ms != IB_TIME_NONE && start >= c->cfg->until_ms)
-		return 0;
-	return 1;
-}
-
 /* Phase 0, repeated input (analysis_input.c): reads only the aggregator;
  * sets r->dup_files. */
 int ib_an_dups(struct ib_an *c);
@@ -247,6 +236,51 @@ static inline const struct ib_cell *ib_an_cell(const struct ib_an *c, size_t i, 
 static inline const char *ib_an_str(const struct ib_an *c, enum ib_strkind k, uint32_t id)
 {
 	return ib_agg_str(c->a, k, id);
+}
+
+/* Is bucket b in the range (cfg's since and until)? */
+static inline int ib_an_in_range(const struct ib_an *c, int64_t b)
+{
+	int64_t start;
+
+	if (b > INT64_MAX / c->B || b < INT64_MIN / c->B + 1)
+		return 0;
+	start = b * c->B;
+	if (c->cfg->since_ms != IB_TIME_NONE && start < c->cfg->since_ms)
+		return 0;
+	if (c->cfg->until_ms != IB_TIME_NONE && start >= c->cfg->until_ms)
+		return 0;
+	return 1;
+}
+
+/*
+ * Cell i's scope (enum ib_an_scope). A stored success (i >= nfull) is live
+ * when its bucket is in range and kept: it is never an attack's, since an
+ * address with a success in range is never an attack source.
+ */
+static inline unsigned ib_an_scope(const struct ib_an *c, size_t i, const struct ib_cell *cell)
+{
+	if (i < c->nfull)
+		return c->scope[i];
+	return ib_an_in_range(c, cell->bucket) && cell->bucket >= c->keep_lo && cell->bucket <= c->keep_hi
+		   ? IB_AN_LIVE
+		   : IB_AN_OUT;
+}
+
+/* Cell i's enum ib_an_persist, ib_an_verdict and ib_an_idp: a success has none. */
+static inline unsigned ib_an_persist(const struct ib_an *c, size_t i)
+{
+	return i < c->nfull ? c->persist[i] : IB_AN_NOT_PERSISTENT;
+}
+
+static inline unsigned ib_an_verdict(const struct ib_an *c, size_t i)
+{
+	return i < c->nfull ? c->verdict[i] : IB_AN_OTHER;
+}
+
+static inline unsigned ib_an_idpv(const struct ib_an *c, size_t i)
+{
+	return c->idpv && i < c->nfull ? c->idpv[i] : IB_AN_IDP_NONE;
 }
 
 /* Is cell (in range) in the window? */

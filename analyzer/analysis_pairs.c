@@ -30,7 +30,7 @@ struct pacc {
 /* Is cell i (live, user and address) one of a pair's? */
 static int pair_cell(const struct ib_an *c, size_t i, const struct ib_cell *cell)
 {
-	return c->scope[i] == IB_AN_LIVE && cell->user && cell->ip;
+	return ib_an_scope(c, i, cell) == IB_AN_LIVE && cell->user && cell->ip;
 }
 
 /* Record cell in its pair's accumulator p. */
@@ -70,7 +70,7 @@ int ib_an_persistent(struct ib_an *c)
 	int rc = IB_OK;
 	uint64_t span_min = c->nb / 4 > PERSIST_MIN_BUCKETS ? c->nb / 4 : PERSIST_MIN_BUCKETS;
 
-	c->persist = calloc(n ? n : 1, 1);
+	c->persist = calloc(c->nfull ? c->nfull : 1, 1);
 	c->idp_sig = calloc(ib_agg_nstr(c->a, IB_S_SIG) + 1, 1);
 	if (!c->persist || !c->idp_sig)
 		return ib_an_nomem(c);
@@ -148,7 +148,7 @@ int ib_an_persistent(struct ib_an *c)
 		for (uint32_t j = start[u]; j < start[u + 1]; j++) {
 			const struct ib_cell *cell = ib_an_cell(c, order[j], &(struct ib_cell){0});
 
-			if (slot[cell->ip] == UINT32_MAX)
+			if (slot[cell->ip] == UINT32_MAX && order[j] < c->nfull) /* always: it never got in */
 				c->persist[order[j]] = IB_AN_PERSISTENT;
 		}
 		for (size_t k = 0; k < np; k++)
@@ -207,7 +207,7 @@ static int stale(struct ib_an *c)
 		struct sacc *a;
 		int newb;
 
-		if (c->persist[i] != IB_AN_PERSISTENT || cell->category != IB_CAT_CREDENTIALS)
+		if (ib_an_persist(c, i) != IB_AN_PERSISTENT || cell->category != IB_CAT_CREDENTIALS)
 			continue;
 		pv = (PWord_t)JudyLIns(&pb, (Word_t)cell->ip << 32 | cell->user, PJE0);
 		if (pv == PJERR || !pv)
@@ -293,7 +293,7 @@ static int stale(struct ib_an *c)
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int w = r->buckets[cell->bucket - c->b0].in_window;
 
-		if (c->persist[i] != IB_AN_PERSISTENT || !w)
+		if (ib_an_persist(c, i) != IB_AN_PERSISTENT || !w)
 			continue;
 		pv = (PWord_t)JudyLGet(pb, (Word_t)cell->ip << 32 | cell->user, PJE0);
 		if (pv && Judy1Test(stalew, (Word_t)(*pv - 1) << 16 | (Word_t)(w - 1), PJE0) == 1)
@@ -345,7 +345,8 @@ static int idp(struct ib_an *c)
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection || !cell->user || !ib_an_is_idp(c, cell) ||
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || !cell->user ||
+		    !ib_an_is_idp(c, cell) ||
 		    (cell->category != IB_CAT_OK && cell->category != IB_CAT_CREDENTIALS))
 			continue;
 		if (ib_grow((void **)&v, &cap, nr + 1, sizeof(*v))) {
@@ -360,7 +361,7 @@ static int idp(struct ib_an *c)
 	if (!nr)
 		return IB_OK;
 	qsort(v, nr, sizeof(*v), cmp_idp);
-	c->idpv = calloc(n, 1);
+	c->idpv = calloc(c->nfull ? c->nfull : 1, 1);
 	if (!c->idpv) {
 		free(v);
 		return ib_an_nomem(c);
@@ -370,7 +371,7 @@ static int idp(struct ib_an *c)
 		size_t lo = 0, hi = nr;
 		unsigned kinds = 0;
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection || !cell->user ||
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || !cell->user ||
 		    cell->category != IB_CAT_CREDENTIALS || ib_an_is_idp(c, cell))
 			continue;
 		while (lo < hi) { /* first record of the user */

@@ -46,7 +46,7 @@ static int count_servers(struct ib_an *c, struct servers *x)
 		struct sacc *s;
 		uint32_t *pv;
 
-		if (c->scope[i] != IB_AN_LIVE || !cell->server)
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || !cell->server)
 			continue;
 		pv = &x->slot[cell->server];
 		if (!*pv) {
@@ -65,11 +65,11 @@ static int count_servers(struct ib_an *c, struct servers *x)
 		s->layers |= 1u << cell->layer;
 		if (ib_an_in_window(c, cell)) {
 			s->win_att += cell->count;
-			if (c->verdict[i] == IB_AN_OUTAGE)
+			if (ib_an_verdict(c, i) == IB_AN_OUTAGE)
 				s->win_fail += cell->count;
 		} else {
 			s->base_att += cell->count;
-			if (c->verdict[i] == IB_AN_OUTAGE)
+			if (ib_an_verdict(c, i) == IB_AN_OUTAGE)
 				s->base_fail += cell->count;
 		}
 	}
@@ -147,10 +147,10 @@ static void build_layers_buckets(struct ib_an *c)
 		struct ib_layer_row *l = &r->layers[cell->layer];
 		struct ib_bucket_row *b;
 
-		if (c->scope[i] == IB_AN_OUT)
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT)
 			continue;
 		l->present = 1;
-		if (c->scope[i] != IB_AN_LIVE || cell->connection)
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection)
 			continue;
 		b = &r->buckets[cell->bucket - c->b0];
 		l->attempts += cell->count;
@@ -192,7 +192,7 @@ static int build_sigs(struct ib_an *c)
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t k = (size_t)cell->signature * IB_CAT_COUNT + cell->category;
 
-		if (c->scope[i] != IB_AN_LIVE || !cell->signature)
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || !cell->signature)
 			continue;
 		seen[cell->signature] = 1;
 		cnt[k] += cell->count;
@@ -404,7 +404,7 @@ static int build_gaps(struct ib_an *c)
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		Word_t k = (Word_t)cell->server << 32 | (Word_t)(cell->bucket - c->b0);
 
-		if (c->scope[i] == IB_AN_OUT || !cell->server)
+		if (ib_an_scope(c, i, cell) == IB_AN_OUT || !cell->server)
 			continue;
 		if (cell->layer == IB_LAYER_SERVER && !ib_an_is_idp(c, cell)) {
 			/* cells come in runs of one server's bucket: set each key once */
@@ -412,7 +412,7 @@ static int build_gaps(struct ib_an *c)
 				goto oom;
 			last = k;
 		} else if (cell->layer == IB_LAYER_PROXY && cell->category == IB_CAT_OK &&
-			   c->scope[i] == IB_AN_LIVE) {
+			   ib_an_scope(c, i, cell) == IB_AN_LIVE) {
 			pv = (PWord_t)JudyLIns(&prox, k, PJE0);
 			if (pv == PJERR || !pv)
 				goto oom;

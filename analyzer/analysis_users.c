@@ -98,7 +98,7 @@ static int failures_pass(struct users *x)
 		struct uacc *u;
 		size_t rel;
 
-		if (c->verdict[i] != IB_AN_OUTAGE || cell->connection || !ib_an_in_window(c, cell))
+		if (ib_an_verdict(c, i) != IB_AN_OUTAGE || cell->connection || !ib_an_in_window(c, cell))
 			continue;
 		rel = (size_t)(cell->bucket - c->b0);
 		r->outage_failures += cell->count;
@@ -142,8 +142,8 @@ static void successes_pass(struct users *x)
 		struct uacc *u;
 		int64_t cand = IB_TIME_NONE;
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection || cell->category != IB_CAT_OK ||
-		    !cell->user)
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection ||
+		    cell->category != IB_CAT_OK || !cell->user)
 			continue;
 		u = uget(x, cell->user, 0);
 		if (!u)
@@ -320,7 +320,7 @@ static int build_unverified(struct users *x)
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->verdict[i] != IB_AN_UNVERIFIED || uget(x, cell->user, 0))
+		if (ib_an_verdict(c, i) != IB_AN_UNVERIFIED || uget(x, cell->user, 0))
 			continue;
 		pv = (PWord_t)JudyLIns(&ul, (Word_t)cell->user << 2 | cell->layer, PJE0);
 		if (pv == PJERR || !pv)

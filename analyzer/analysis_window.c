@@ -115,7 +115,7 @@ static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t rel;
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || ib_an_persist(c, i))
 			continue;
 		rel = (size_t)(cell->bucket - c->b0);
 		for (int k = 0; k < 2; k++) {
@@ -268,8 +268,8 @@ static int edges_by_users(const struct ib_an *c, struct ib_window_span *span, si
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i] || !cell->user ||
-		    !ib_category_is_outage(cell->category))
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || ib_an_persist(c, i) ||
+		    !cell->user || !ib_category_is_outage(cell->category))
 			continue;
 		if (Judy1Set(&ob, (Word_t)(cell->bucket - c->b0) << 32 | cell->user, PJE0) == JERR) {
 			Judy1FreeArray(&ob, PJE0);
@@ -430,7 +430,7 @@ static int cred_pairs(struct ib_an *c)
 		struct pacc *x;
 		int cred = cell->category == IB_CAT_CREDENTIALS;
 
-		if (c->scope[i] != IB_AN_LIVE || cell->connection || c->persist[i])
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || ib_an_persist(c, i))
 			continue;
 		x = &p[(size_t)cell->server * IB_LAYER_COUNT + cell->layer];
 		if (ib_an_in_window(c, cell)) {
@@ -473,23 +473,23 @@ int ib_an_credentials(struct ib_an *c)
 
 	if ((rc = cred_pairs(c)) < 0)
 		return rc;
-	c->verdict = calloc(n ? n : 1, 1);
+	c->verdict = calloc(c->nfull ? c->nfull : 1, 1);
 	if (!c->verdict)
 		return ib_an_nomem(c);
 	for (size_t i = 0; i < n; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int cred_rule;
 
-		if (c->scope[i] != IB_AN_LIVE || !ib_category_is_failure(cell->category))
+		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || !ib_category_is_failure(cell->category))
 			continue;
 		if (ib_category_is_outage(cell->category)) {
 			c->verdict[i] = IB_AN_OUTAGE;
 			continue;
 		}
 		/* a stale client's, or a wrong password by the identity provider's word: never */
-		if (c->persist[i] == IB_AN_STALE || (c->idpv && c->idpv[i] == IB_AN_IDP_WRONG))
+		if (ib_an_persist(c, i) == IB_AN_STALE || (ib_an_idpv(c, i) == IB_AN_IDP_WRONG))
 			continue;
-		if (c->idpv && c->idpv[i] == IB_AN_IDP_OUTAGE) {
+		if (ib_an_idpv(c, i) == IB_AN_IDP_OUTAGE) {
 			c->verdict[i] = IB_AN_OUTAGE;
 			continue;
 		}

@@ -170,6 +170,7 @@ struct reread {
 	Pvoid_t *set;	    /* JudyL identity -> count (counting pass) */
 	Pcvoid_t earlier;   /* JudyL identity -> copies the earlier inputs hold (taking pass) */
 	Pvoid_t seen;	    /* JudyL identity -> copies of this input so far (taking pass) */
+	unsigned protocols; /* --protocols */
 	struct ib_agg *agg; /* NULL: counting pass */
 	int64_t min_ms, max_ms;
 	uint64_t taken;
@@ -199,8 +200,14 @@ static void on_event(void *arg, const char *path, uint64_t lineno, const struct 
 	if ((pv = ib_jl_ins(&x->seen, (Word_t)id, &x->rc)) == NULL)
 		return;
 	if (++*pv <= *pe) {
-		int rc = ib_agg_sub(x->agg, ev, m);
+		int rc;
 
+		/* a protocol --protocols leaves out has no cell, only its count in the protocol table */
+		if (ev->protocol != IB_PROTO_NONE && !(x->protocols >> ev->protocol & 1u)) {
+			(void)ib_agg_proto_take(x->agg, ev, m->category);
+			return;
+		}
+		rc = ib_agg_sub(x->agg, ev, m);
 		if (rc == IB_ERR_NOMEM)
 			x->rc = rc;
 		else if (rc == IB_OK)
@@ -341,6 +348,7 @@ int ib_dedup_events(const struct ib_config *cfg, const struct ib_rules *rules, c
 			memset(&r, 0, sizeof(r));
 			r.earlier = earlier;
 			r.agg = agg;
+			r.protocols = cfg->protocols;
 			r.min_ms = sx->min_ms;
 			r.max_ms = sx->max_ms;
 			rc = reread(cfg, cls, f[x].path, &r, err);

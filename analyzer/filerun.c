@@ -391,7 +391,7 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 	rc = do_event(fr, ev, lineno);
 	if (rc >= 0 && lineno != fr->line)
 		observe(fr, fr->line, IB_SKIP, NULL); /* the event names an earlier line (parser.h) */
-	if (rc == 1 && fr->stream)
+	if ((rc == 1 || rc == 3) && fr->stream) /* 3: in the protocol table only, repeats taken out too */
 		note_stream(fr->stream, ev);
 	if (rc > 0)
 		fr->took++;

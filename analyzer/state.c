@@ -8,6 +8,9 @@
  * and the shapes section; version 4 the protocol table (agg_proto.c): its
  * entries' keys and counts, in key order. Versions 1 to 3 still load (what
  * they lack reads as zero and empty).
+ * Successes (IB_CAT_OK, not connections) are written with no evidence
+ * (file 0, line 0), which is what an aggregator keeps of them; an older
+ * state's success evidence is dropped on load.
  * Strings, cells, files and reasons are written in one canonical order,
  * so the same content gives the same bytes whatever the thread count or
  * input order. Loading re-interns every string and re-adds every cell,
@@ -156,8 +159,8 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 		if (a->st[k].n > most)
 			most = a->st[k].n;
 	sr = malloc((most ? most : 1) * sizeof(*sr));
-	cr = malloc((a->ncells ? a->ncells : 1) * sizeof(*cr));
-	cn->cells = malloc((a->ncells ? a->ncells : 1) * sizeof(size_t));
+	cr = malloc((ib_agg_ncells(a) ? ib_agg_ncells(a) : 1) * sizeof(*cr));
+	cn->cells = malloc((ib_agg_ncells(a) ? ib_agg_ncells(a) : 1) * sizeof(size_t));
 	cn->reasons = malloc((a->nreasons ? a->nreasons : 1) * sizeof(size_t));
 	cn->shapes = malloc((a->nshapes ? a->nshapes : 1) * sizeof(size_t));
 	if (!sr || !cr || !cn->cells || !cn->reasons || !cn->shapes)
@@ -179,7 +182,7 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 			cn->rank[k][sr[i].i] = (uint32_t)i;
 		}
 	}
-	for (size_t i = 0; i < a->ncells; i++) {
+	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
 		struct ib_cell cb;
 		const struct ib_cell *c = ib_agg_cell(a, i, &cb);
 
@@ -193,8 +196,8 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 		cr[i].conn = c->connection;
 		cr[i].i = i;
 	}
-	qsort(cr, a->ncells, sizeof(*cr), cref_cmp);
-	for (size_t i = 0; i < a->ncells; i++)
+	qsort(cr, ib_agg_ncells(a), sizeof(*cr), cref_cmp);
+	for (size_t i = 0; i < ib_agg_ncells(a); i++)
 		cn->cells[i] = cr[i].i;
 	for (size_t i = 0; i < a->nreasons; i++) {
 		sr[i].s = a->reasons[i].reason;
@@ -230,8 +233,8 @@ static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
 		for (size_t i = 1; i < a->st[k].n; i++)
 			wstr(w, a->st[k].s[cn->order[k][i]]);
 	}
-	wint(w, a->ncells, 8);
-	for (size_t i = 0; i < a->ncells; i++) {
+	wint(w, ib_agg_ncells(a), 8);
+	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
 		struct ib_cell cb;
 		const struct ib_cell *c = ib_agg_cell(a, cn->cells[i], &cb);
 

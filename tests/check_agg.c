@@ -84,22 +84,23 @@ START_TEST(test_wide_values)
 	char *path = ib_test_tmpfile("", 0, ".state");
 	struct ib_error err;
 	struct ib_event ev;
-	struct ib_match m = {IB_CAT_OK, NULL, -1};
+	struct ib_match m = {IB_CAT_TIMEOUT, NULL, -1};
 	const struct ib_cell *c;
 	uint32_t f;
 
 	ck_assert(path != NULL);
 	ck_assert_int_eq(ib_agg_new(&a, big_b), IB_OK);
 	ck_assert_int_eq(ib_agg_file(a, "x", &f), IB_OK);
-	add(a, f, 5000000000ULL, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
-	add(a, f, 6000000000ULL, t0 + ((int64_t)1 << 34), "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	add(a, f, 5000000000ULL, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_TIMEOUT, NULL, 0);
+	add(a, f, 6000000000ULL, t0 + ((int64_t)1 << 34), "u", "", "", IB_LAYER_CLIENT, IB_CAT_TIMEOUT, NULL,
+	    0);
 	c = only_cell(a);
 	ck_assert_uint_eq(c->count, 2);
 	ck_assert_int_eq(c->bucket, 2);
 	ck_assert_int_eq(c->first_ms, t0 + 7);
 	ck_assert_int_eq(c->last_ms, t0 + ((int64_t)1 << 34));
 	ck_assert_uint_eq(c->first_line, 5000000000ULL);
-	add(a, f, 3, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	add(a, f, 3, t0 + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_TIMEOUT, NULL, 0);
 	ck_assert_uint_eq(only_cell(a)->first_line, 3);
 	/* doubling by merge: 2^33 and more events in one cell */
 	for (int i = 0; i < 32; i++) {
@@ -176,6 +177,93 @@ START_TEST(test_buckets_and_placeholders)
 	ev.time_ms = IB_TIME_NONE;
 	ck_assert_int_eq(ib_agg_add(a, &ev, &m, f, 1), IB_ERR_USAGE);
 	ck_assert_uint_eq(ib_agg_ncells(a), 1);
+	ib_agg_free(a);
+}
+END_TEST
+
+static unsigned char *save_to_mem(const struct ib_agg *a, size_t *len);
+
+/*
+ * Successes live in their own store (agg_succ.c), without evidence: the
+ * same content whatever the order, with counts past 16 bits, times past
+ * its range, buckets on both sides of a series' edge and bucket lengths
+ * past 32 bits kept among the cells instead.
+ */
+START_TEST(test_successes)
+{
+	struct ib_agg *a, *b, *c, *y = NULL;
+	struct ib_event ev;
+	struct ib_match m = {IB_CAT_OK, NULL, -1};
+	unsigned char *buf;
+	size_t len;
+	uint32_t f;
+
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_new(&b, B), IB_OK);
+	ck_assert_int_eq(ib_agg_file(b, "x.log", &f), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x.log", &f), IB_OK);
+	add(a, f, 7, 5 * B + 3, "u", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK, "s", 0);
+	ck_assert_uint_eq(only_cell(a)->first_line, 0); /* no evidence */
+	ck_assert_uint_eq(only_cell(a)->first_file, 0);
+	ck_assert_int_eq(only_cell(a)->first_ms, 5 * B + 3);
+	/* 70000 events in one cell: past the store's 16 bits, still exact */
+	for (int i = 0; i < 70000; i++)
+		add(a, f, 8, 5 * B + 1 + i % 5, "u", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK, "s", 0);
+	ck_assert_uint_eq(only_cell(a)->count, 70001);
+	ck_assert_int_eq(only_cell(a)->first_ms, 5 * B + 1);
+	ck_assert_int_eq(only_cell(a)->last_ms, 5 * B + 5);
+	/* buckets on both sides of a series edge (65536 buckets), before 1970, out of order */
+	for (int64_t k = 65530; k < 65542; k++) {
+		int64_t bk = k % 3 ? k : -k;
+
+		add(a, f, 9, bk * B + k, "v", "10.0.0.2", "mx1", IB_LAYER_PROXY, IB_CAT_OK, NULL, 0);
+		add(b, f, 9, (-bk) * B + 1, "v", "10.0.0.2", "mx1", IB_LAYER_PROXY, IB_CAT_OK, NULL, 0);
+	}
+	for (int64_t k = 65541; k >= 65530; k--) {
+		int64_t bk = k % 3 ? k : -k;
+
+		add(b, f, 9, bk * B + k, "v", "10.0.0.2", "mx1", IB_LAYER_PROXY, IB_CAT_OK, NULL, 0);
+		add(a, f, 9, (-bk) * B + 1, "v", "10.0.0.2", "mx1", IB_LAYER_PROXY, IB_CAT_OK, NULL, 0);
+	}
+	for (int i = 0; i < 70001; i++)
+		add(b, f, 1, 5 * B + 1 + (i * 7) % 5, "u", "10.0.0.1", "mx1", IB_LAYER_SERVER, IB_CAT_OK, "s",
+		    0);
+	ck_assert_uint_eq(ib_agg_ncells(a), 25);
+	ck_assert(ib_agg_equal(a, b));
+	/* a repeated event comes off the success it was counted in */
+	ib_event_clear(&ev);
+	ev.time_ms = 5 * B + 2;
+	ev.layer = IB_LAYER_PROXY;
+	ev.user = ib_str_from("v");
+	ev.ip = ib_str_from("10.0.0.2");
+	ev.server = ib_str_from("mx1");
+	ck_assert_int_eq(ib_agg_sub(a, &ev, &m), IB_ERR_USAGE); /* no such success */
+	ev.time_ms = (int64_t)65531 * B + 1;
+	ck_assert_int_eq(ib_agg_sub(a, &ev, &m), IB_ERR_USAGE); /* it holds one */
+	add(a, f, 9, (int64_t)65531 * B + 65531, "v", "10.0.0.2", "mx1", IB_LAYER_PROXY, IB_CAT_OK, NULL, 0);
+	ck_assert_int_eq(ib_agg_sub(a, &ev, &m), IB_OK);
+	ck_assert(ib_agg_equal(a, b));
+	/* merge both ways, and the state file */
+	ck_assert_int_eq(ib_agg_new(&c, B), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(c, a, NULL), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(c, b, NULL), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(b, a, NULL), IB_OK);
+	ck_assert(ib_agg_equal(b, c));
+	buf = save_to_mem(c, &len);
+	ck_assert_int_eq(ib_agg_load_buf(&y, buf, len, NULL), IB_OK);
+	ck_assert(ib_agg_equal(c, y));
+	free(buf);
+	ib_agg_free(y);
+	ib_agg_free(c);
+	ib_agg_free(b);
+	ib_agg_free(a);
+	/* a bucket past 32 bits of ms: successes among the cells, still without evidence */
+	ck_assert_int_eq(ib_agg_new(&a, (int64_t)1 << 40), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x.log", &f), IB_OK);
+	add(a, f, 5, ((int64_t)1 << 41) + 7, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	add(a, f, 4, ((int64_t)1 << 41) + 9, "u", "", "", IB_LAYER_CLIENT, IB_CAT_OK, NULL, 0);
+	ck_assert_uint_eq(only_cell(a)->count, 2);
+	ck_assert_uint_eq(only_cell(a)->first_line, 0);
 	ib_agg_free(a);
 }
 END_TEST
@@ -681,14 +769,63 @@ START_TEST(test_server_join)
 
 		ck_assert(!strcmp(srv, "mx3") || !strcmp(srv, "mx5") || !strcmp(srv, "10.0.0.9:143"));
 	}
-	/* the join that moves the cells gives the same aggregate and leaves b empty */
+	/* the join in place gives the same aggregate */
 	ck_assert_int_eq(ib_agg_join_servers_take(b, &jt, NULL, NULL, NULL), IB_OK);
-	ck_assert(jt != NULL && ib_agg_equal(j, jt));
-	ck_assert_uint_eq(ib_agg_ncells(b), 0);
+	ck_assert(jt == NULL && ib_agg_equal(j, b));
+	ib_agg_free(j);
+	ib_agg_free(b);
+	ib_agg_free(a);
+}
+END_TEST
+
+/*
+ * The join in place (ib_agg_rekey_servers) gives what the copy gives:
+ * cells of joined servers merging into cells already there, the last
+ * cell moving into the freed slot, over several chunks; with 2-bit hashes (collisions) the join falls back
+ * to the copy and still agrees.
+ */
+static void join_property(uint64_t mask)
+{
+	static const char *const srv[] = {"mx1", "10.0.0.1:143", "mx2", "[2001:db8::2]:993", "10.0.0.3:143"};
+	struct ib_agg *a, *b, *j = NULL, *jt = NULL;
+	uint32_t f;
+	char user[32];
+
+	ib_agg_hash_mask = mask;
+	rng_state = 777;
+	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
+	ck_assert_int_eq(ib_agg_file(a, "x.log", &f), IB_OK);
+	for (int i = 0; i < 40000; i++) {
+		unsigned r = rnd(1u << 30);
+
+		snprintf(user, sizeof(user), "u%u", r % 3000);
+		add(a, f, (uint64_t)i + 1, (int64_t)(r % 50) * (B / 3), user, "192.0.2.9", srv[(r >> 12) % 5],
+		    (r >> 16) % 2 ? IB_LAYER_PROXY : IB_LAYER_SERVER,
+		    (r >> 18) % 3 ? IB_CAT_OK : IB_CAT_TIMEOUT, "s", 0);
+	}
+	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx1"), IB_STR_LIT("10.0.0.1")), IB_OK);
+	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx2"), IB_STR_LIT("2001:db8::2")), IB_OK);
+	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("mx3"), IB_STR_LIT("10.0.0.3")), IB_OK);
+	ck_assert_int_eq(ib_agg_new(&b, B), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(b, a, NULL), IB_OK);
+	ck_assert_int_eq(ib_agg_merge(b, a, NULL), IB_OK); /* counts doubled */
+	ck_assert_int_eq(ib_agg_join_servers(b, &j, NULL, NULL, NULL), IB_OK);
+	ck_assert(j != NULL);
+	ck_assert_int_eq(ib_agg_join_servers_take(b, &jt, NULL, NULL, NULL), IB_OK);
+	ck_assert(ib_agg_equal(j, jt ? jt : b));
+	ck_assert(mask != ~(uint64_t)0 || jt == NULL); /* in place when no key collides */
+	ck_assert_uint_lt(ib_agg_ncells(j), ib_agg_ncells(a));
 	ib_agg_free(jt);
 	ib_agg_free(j);
 	ib_agg_free(b);
 	ib_agg_free(a);
+	ib_agg_hash_mask = ~(uint64_t)0;
+}
+
+START_TEST(test_join_in_place)
+{
+	join_property(~(uint64_t)0);
+	join_property(3);
 }
 END_TEST
 
@@ -722,6 +859,7 @@ static Suite *agg_suite(void)
 	tcase_add_test(tc, test_intern_and_cells);
 	tcase_add_test(tc, test_buckets_and_placeholders);
 	tcase_add_test(tc, test_wide_values);
+	tcase_add_test(tc, test_successes);
 	tcase_add_loop_test(tc, test_merge_property, 0, 12);
 	tcase_add_loop_test(tc, test_merge_property_collisions, 0, 4);
 	tcase_add_test(tc, test_collisions_exact);
@@ -733,6 +871,7 @@ static Suite *agg_suite(void)
 	tcase_add_test(tc, test_state_hostile);
 	tcase_add_test(tc, test_server_join);
 	tcase_add_test(tc, test_merge_take);
+	tcase_add_test(tc, test_join_in_place);
 	tcase_add_test(tc, test_errors_sorted_unique);
 	suite_add_tcase(s, tc);
 	return s;

@@ -466,8 +466,11 @@ START_TEST(test_outlier_dates)
 	ev(T0 + B, "b", "10.0.0.2", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
 	ev(T0 + 2 * B, "c", "10.0.0.3", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
 	ev(5000, "old", "10.0.0.4", "mx1", IB_LAYER_SERVER, IB_CAT_TEMPORARY);
+	/* a success out there too (the aggregator's store of successes): out as well */
+	ev(6000, "old", "10.0.0.4", "mx1", IB_LAYER_SERVER, IB_CAT_OK);
 	r = analyze();
-	ck_assert_uint_eq(r->outlier_events, 1);
+	ck_assert_uint_eq(r->outlier_events, 2);
+	ck_assert_uint_eq(r->layers[IB_LAYER_SERVER].successes, 2);
 	ck_assert_uint_eq(r->events, 3);
 	ck_assert_uint_eq(r->nbuckets, 3);
 	ck_assert_int_eq(r->range_start_ms, T0);

@@ -7,6 +7,8 @@
  * - cells: one per distinct (bucket, user, ip, server, layer, category,
  *   signature) with a count, the first and last time, and the evidence
  *   (file, line) of the first event, tie-broken by (file path, line);
+ *   successes (IB_CAT_OK, not connections) keep no evidence, and most of
+ *   them live in a compact store of their own (12 bytes each);
  * - per-file accounting, unparseable reasons and input errors.
  *
  * Memory grows with distinct cells, never with lines. Merge is exact and
@@ -109,9 +111,11 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
  * of every protocol, those --protocols keeps out of the cells included,
  * so a report can set the protocols side by side (docs/method.md,
  * "Protocols"). Kept through merge, the server join and the state file.
- * ib_agg_add counts its event there too; ib_agg_proto_add counts one event
- * that has no cell (IB_ERR_USAGE for a time or category it cannot hold);
- * ib_agg_sub takes one back from either. ib_agg_proto_next yields the
+ * ib_agg_add counts its event there too, and ib_agg_sub takes it back;
+ * ib_agg_proto_add counts one event that has no cell, of a protocol
+ * --protocols leaves out (IB_ERR_USAGE for a time or category it cannot
+ * hold), and ib_agg_proto_take takes a repeated one back (IB_ERR_USAGE
+ * unless its entry holds two or more: the copy that stays). ib_agg_proto_next yields the
  * entries in a fixed order: start with *cursor 0, call while it returns 1.
  */
 struct ib_proto_count {
@@ -123,6 +127,7 @@ struct ib_proto_count {
 };
 
 int ib_agg_proto_add(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c);
+int ib_agg_proto_take(struct ib_agg *a, const struct ib_event *ev, enum ib_category c);
 int ib_agg_proto_next(const struct ib_agg *a, uint64_t *cursor, struct ib_proto_count *out);
 size_t ib_agg_proto_n(const struct ib_agg *a);
 
@@ -139,10 +144,12 @@ size_t ib_agg_proto_n(const struct ib_agg *a);
 int ib_agg_join_servers(const struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
 			struct ib_error *err);
 /*
- * ib_agg_join_servers that moves a's cells into *out instead of copying
- * them, so the peak holds one set of cells, not two. When *out is set, or
- * on an error, a has no cells left and is only to be freed; with nothing
- * to join (*out NULL, IB_OK) a is untouched.
+ * ib_agg_join_servers that changes a instead of copying it, so the peak
+ * holds one set of cells, not two. Mostly a itself is joined, in place,
+ * re-keying only the cells of joined servers, and *out is NULL; where only
+ * a copy is exact, *out is a new aggregator that took a's cells (a keeps
+ * its other content, without cells). Analyse *out when set, else a. With
+ * nothing to join, a is untouched; on an error a is only to be freed.
  */
 int ib_agg_join_servers_take(struct ib_agg *a, struct ib_agg **out, char ***names, size_t *nnames,
 			     struct ib_error *err);
@@ -214,6 +221,13 @@ enum ib_strkind { IB_S_USER = 0, IB_S_IP, IB_S_SERVER, IB_S_SIG, IB_S_FILE, IB_S
  */
 size_t ib_agg_ncells(const struct ib_agg *a);
 const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_cell *buf);
+/*
+ * Cells i >= ib_agg_nfull(a) are successes (IB_CAT_OK, not connections)
+ * from the aggregator's store of successes: no evidence is kept for them
+ * (first_file 0, first_line 0), nor for any other success. Reading cells
+ * moves a cursor inside the aggregator: one reader at a time.
+ */
+size_t ib_agg_nfull(const struct ib_agg *a);
 /* String of an id (id 0 is ""). */
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id);
 size_t ib_agg_nstr(const struct ib_agg *a, enum ib_strkind k); /* ids are 0..n-1 */

@@ -50,7 +50,7 @@ struct ib_stream {
 	char host[64];	  /* host of its first event (cut at 64 bytes) */
 	size_t host_len;
 	int mixed; /* events from more than one host (or a longer name) */
-	int any;   /* 1: min_ms and max_ms hold its counted events' range */
+	int any;   /* 1: min_ms and max_ms hold its events' range (those --protocols leaves out included) */
 	int64_t min_ms, max_ms;
 };
 
@@ -59,7 +59,8 @@ struct ib_stream {
  * event format and host both hold (overlapping exports, lines copytruncate
  * repeated) are counted once. Only inputs whose time ranges overlap
  * another's of the same format and host are read again, in path order;
- * an event of a later input is taken back from agg (ib_agg_sub) while
+ * an event of a later input is taken back from agg (ib_agg_sub, or
+ * ib_agg_proto_take for a protocol --protocols leaves out) while
  * earlier inputs hold as many copies of its identity (format, host,
  * server, session, user, address, time, message). The inputs are
  * recorded with ib_agg_dup_events. IB_OK, or a negative code.

@@ -145,6 +145,8 @@ import json, sys
 one, two = (json.load(open(p)) for p in sys.argv[1:3])
 # the same attempts per layer: the repeated records were counted once
 key = lambda d: {k: (v["attempts"], v["successes"]) for k, v in d["layers"].items()}
+# and in the protocol table, the protocols --protocols leaves out included
+assert len(one["protocols"]) > 1 and one["protocols"] == two["protocols"], (one["protocols"], two["protocols"])
 sys.exit(0 if key(one) == key(two) else 1)
 PY
 then
