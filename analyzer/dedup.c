@@ -173,6 +173,11 @@ struct reread {
 	unsigned protocols; /* --protocols */
 	struct ib_agg *agg; /* NULL: counting pass */
 	int64_t min_ms, max_ms;
+	/* the re-read stops at an event after stop_ms: the file's events came
+	 * in time order in the first pass, so the rest lie beyond what it needs
+	 * (INT64_MAX: read it whole) */
+	int64_t stop_ms;
+	int stop;
 	uint64_t taken;
 	int rc;
 };
@@ -186,7 +191,11 @@ static void on_event(void *arg, const char *path, uint64_t lineno, const struct 
 
 	(void)path;
 	(void)lineno;
-	if (x->rc < 0 || m->category == IB_CAT_NONE || ev->time_ms < x->min_ms || ev->time_ms > x->max_ms)
+	if (x->rc < 0 || m->category == IB_CAT_NONE)
+		return;
+	if (ev->time_ms > x->stop_ms)
+		x->stop = 1;
+	if (ev->time_ms < x->min_ms || ev->time_ms > x->max_ms)
 		return;
 	id = identity(ev);
 	if (!x->agg) {
@@ -219,7 +228,7 @@ static void on_event(void *arg, const char *path, uint64_t lineno, const struct 
 static int reread(const struct ib_config *cfg, struct ib_classifier *cls, const char *path, struct reread *x,
 		  struct ib_error *err)
 {
-	struct ib_observer obs = {NULL, on_event, NULL, x};
+	struct ib_observer obs = {NULL, on_event, NULL, x, &x->stop};
 	struct ib_agg *tmp = NULL;
 	int rc = ib_agg_new(&tmp, 60000);
 
@@ -310,12 +319,16 @@ int ib_dedup_events(const struct ib_config *cfg, const struct ib_rules *rules, c
 		struct reread r;
 		Pvoid_t earlier = NULL;
 		size_t nw = 0;
+		int64_t hi = INT64_MIN; /* the last time of the earlier inputs it may share events with */
 
 		if (dup_of[f[x].i] >= 0)
 			continue;
 		for (size_t e = 0; e < x; e++)
-			if (dup_of[f[e].i] < 0 && may_share(&streams[f[e].i], sx))
+			if (dup_of[f[e].i] < 0 && may_share(&streams[f[e].i], sx)) {
 				which[nw++] = e;
+				if (streams[f[e].i].max_ms > hi)
+					hi = streams[f[e].i].max_ms;
+			}
 		if (!nw)
 			continue; /* the common case: nothing to read again */
 		if (!cls && (rc = ib_classifier_new(&cls, rules, err)) < 0)
@@ -330,6 +343,7 @@ int ib_dedup_events(const struct ib_config *cfg, const struct ib_rules *rules, c
 			r.set = &one;
 			r.min_ms = sx->min_ms;
 			r.max_ms = sx->max_ms;
+			r.stop_ms = streams[f[which[k]].i].unordered ? INT64_MAX : sx->max_ms;
 			rc = reread(cfg, cls, f[which[k]].path, &r, err);
 			for (pv = rc >= 0 ? (PWord_t)JudyLFirst(one, &id, PJE0) : NULL; pv;
 			     pv = (PWord_t)JudyLNext(one, &id, PJE0)) {
@@ -351,6 +365,8 @@ int ib_dedup_events(const struct ib_config *cfg, const struct ib_rules *rules, c
 			r.protocols = cfg->protocols;
 			r.min_ms = sx->min_ms;
 			r.max_ms = sx->max_ms;
+			/* no event after the last of the earlier inputs can repeat one of theirs */
+			r.stop_ms = sx->unordered ? INT64_MAX : hi;
 			rc = reread(cfg, cls, f[x].path, &r, err);
 			ib_jl_free(&r.seen);
 			if (rc >= 0 && r.taken) {

@@ -330,6 +330,8 @@ static void note_stream(struct ib_stream *st, const struct ib_event *ev)
 	}
 	if (ev->format != st->formats[st->nformats - 1] && !st->many_formats)
 		note_format(st, ev->format);
+	if (ev->time_ms < st->max_ms)
+		st->unordered = 1;
 	if (ev->time_ms < st->min_ms)
 		st->min_ms = ev->time_ms;
 	if (ev->time_ms > st->max_ms)
@@ -363,6 +365,8 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		rc = do_event(fr, ev, lineno);
 		if (rc > 0)
 			fr->took++;
+		if ((rc == 1 || rc == 3) && fr->stream)
+			note_stream(fr->stream, ev);
 		if (rc == 1 && fr->rt.ctx.held_line && fr->counts.ignored) {
 			fr->counts.ignored--; /* the held line is an event after all */
 			fr->counts.events++;
@@ -586,6 +590,8 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 			rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r));
 			if (rc < 0)
 				goto out_err;
+			if (obs && obs->stop && *obs->stop)
+				break; /* the observer has what it needs */
 			if ((++n & 0x3fff) == 0 && !async && spare && atomic_load(spare) > 0)
 				async = go_async(r, spare);
 			if (progress && (n & 0x3fff) == 0) {

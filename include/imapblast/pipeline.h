@@ -51,6 +51,7 @@ struct ib_stream {
 	size_t host_len;
 	int mixed; /* events from more than one host (or a longer name) */
 	int any;   /* 1: min_ms and max_ms hold its events' range (those --protocols leaves out included) */
+	int unordered; /* an event came with a time before an earlier one's (a re-read cannot stop early) */
 	int64_t min_ms, max_ms;
 };
 
@@ -101,6 +102,9 @@ struct ib_observer {
 	 */
 	void (*other)(void *arg, const char *path, uint64_t lineno, int rc, const char *reason);
 	void *arg;
+	/* optional: once it points to a non-zero value the file is read no
+	 * further (a re-read of repeated input past the times it needs) */
+	const int *stop;
 };
 
 /* ib_pipeline_file with an observer (obs may be NULL). */

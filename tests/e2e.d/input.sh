@@ -146,6 +146,29 @@ check "copytruncate: summary.md says which file repeated how many" \
 "$bin" -q --year 2026 --window $w2 -j 1 -o "$dir/ct2" "$dir/ct/mx3.log" "$dir/ct/mail.log.1" "$dir/ct/mail.log"
 check "copytruncate: same bytes whatever the order and -j" \
 	sh -c "cmp -s '$dir/ct1/summary.md' '$dir/ct2/summary.md' && cmp -s '$dir/ct1/affected-users.csv' '$dir/ct2/affected-users.csv'"
+# A re-read stops at the first event past the times it needs, but only for a
+# file whose events came in time order: out of order, the repeats after a
+# later line are still found (a: the earlier input; b: the later one).
+mkdir -p "$dir/ord1" "$dir/ord2"
+L='dovecot: imap-login: Disconnected (auth service reported temporary failure): user=<'
+R='@example.org>, method=PLAIN, rip=203.0.113.51, lip=10.0.0.22, session=<'
+# (40 cron lines keep the repeats past the lines read to detect the format)
+pad() { for i in $(seq 1 40); do echo "Jan 14 09:05:00 mx2 CRON[$i]: (root) CMD (true)"; done; }
+# 1: the later input out of order: a line past the earlier input's end, then the repeats
+printf 'Jan 14 09:02:03 mx2 %serin%sS1>\nJan 14 09:03:03 mx2 %sdave%sS2>\n' "$L" "$R" "$L" "$R" > "$dir/ord1/a.log"
+{ printf 'Jan 14 09:07:00 mx2 %sfay%sS3>\n' "$L" "$R"; pad; cat "$dir/ord1/a.log"; } > "$dir/ord1/b.log"
+# 2: the earlier input out of order: a line past the later input's end, then a repeat
+{ printf 'Jan 14 09:02:03 mx2 %serin%sS1>\nJan 14 09:09:00 mx2 %sfay%sS3>\n' "$L" "$R" "$L" "$R"; pad
+	printf 'Jan 14 09:03:03 mx2 %sdave%sS2>\n' "$L" "$R"; } > "$dir/ord2/a.log"
+printf 'Jan 14 09:02:03 mx2 %serin%sS1>\nJan 14 09:03:03 mx2 %sdave%sS2>\nJan 14 09:04:00 mx2 %sgus%sS4>\n' \
+	"$L" "$R" "$L" "$R" "$L" "$R" > "$dir/ord2/b.log"
+for k in 1 2; do
+	"$bin" -q --year 2026 --window $w2 -j 1 -o "$dir/ord$k.out" "$dir/ord$k/a.log" "$dir/ord$k/b.log"
+	check "repeats in a file out of time order ($k): dave and erin counted once" \
+		sh -c "grep -q '^dave@example.org,2026-01-14T09:03:03Z,2026-01-14T09:03:03Z,1,' '$dir/ord$k.out/affected-users.csv' &&
+		       grep -q '^erin@example.org,2026-01-14T09:02:03Z,2026-01-14T09:02:03Z,1,' '$dir/ord$k.out/affected-users.csv'"
+done
+
 # overlapping Entra sign-in exports (rows of samples/formats/entra-signins.csv)
 e=$top/samples/formats/entra-signins.csv
 head -n 4 "$e" > "$dir/ct/entra-a.csv"
