@@ -409,13 +409,13 @@ int ib_agg_sub(struct ib_agg *a, const struct ib_event *ev, const struct ib_matc
 		return rc;
 	if (k.cat == IB_CAT_OK && !k.conn && (rc = ib_succ_sub(&a->succ, &k)) != IB_SKIP) {
 		if (rc == IB_OK) /* the protocol table holds the event too */
-			(void)ib_agg_proto_sub(a, ev->time_ms, ev->protocol, m->category, 1);
+			(void)ib_agg_proto_sub(a, ev->time_ms, ev->protocol, m->category);
 		return rc;
 	}
 	i = cell_get(a, &k);
 	if (i < 0 || cell_decode(a, (size_t)i, &c)->count < 2)
 		return IB_ERR_USAGE; /* the copy that stays is in the same cell */
-	(void)ib_agg_proto_sub(a, ev->time_ms, ev->protocol, m->category, 1);
+	(void)ib_agg_proto_sub(a, ev->time_ms, ev->protocol, m->category);
 	return wide_set(a, (size_t)i, IB_W_COUNT, &ib_agg_scell_at(a, (size_t)i)->count, c.count - 1);
 }
 

@@ -106,8 +106,8 @@ void ib_strtab_release(struct ib_strtab *t);
 
 /* Add n to the entry of key (struct ib_proto_count.key); IB_ERR_USAGE for a key no entry can have. */
 int ib_agg_proto_raw(struct ib_agg *a, uint64_t key, uint64_t n);
-/* Take one event back from its entry when the entry holds more than keep; else IB_ERR_USAGE. */
-int ib_agg_proto_sub(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c, uint64_t keep);
+/* Take one repeated event back from its entry when the entry holds two or more; else IB_ERR_USAGE. */
+int ib_agg_proto_sub(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c);
 int ib_agg_proto_merge(struct ib_agg *dst, const struct ib_agg *src);
 int ib_agg_proto_equal(const struct ib_agg *a, const struct ib_agg *b);
 void ib_agg_proto_free(struct ib_agg *a);

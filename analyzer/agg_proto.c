@@ -48,32 +48,41 @@ int ib_agg_proto_raw(struct ib_agg *a, uint64_t key, uint64_t n)
 	return IB_OK;
 }
 
+/* The key of an event at time_ms: 0, or -1 for a time or category no entry can hold. */
+static int time_key(const struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c,
+		    uint64_t *key)
+{
+	if (time_ms == IB_TIME_NONE)
+		return -1;
+	return key_of(ib_floordiv(time_ms, a->bucket_ms), p, c, key);
+}
+
 int ib_agg_proto_add(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c)
 {
 	uint64_t key;
 
-	if (time_ms == IB_TIME_NONE || key_of(ib_floordiv(time_ms, a->bucket_ms), p, c, &key))
+	if (time_key(a, time_ms, p, c, &key))
 		return IB_ERR_USAGE;
 	return ib_agg_proto_raw(a, key, 1);
 }
 
-int ib_agg_proto_sub(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c, uint64_t keep)
+int ib_agg_proto_sub(struct ib_agg *a, int64_t time_ms, enum ib_proto p, enum ib_category c)
 {
 	uint64_t key;
 	PWord_t pv;
 
-	if (time_ms == IB_TIME_NONE || key_of(ib_floordiv(time_ms, a->bucket_ms), p, c, &key))
+	if (time_key(a, time_ms, p, c, &key))
 		return IB_ERR_USAGE;
 	pv = ib_jl_get(a->proto, (Word_t)key);
-	if (!pv || *pv <= keep)
-		return IB_ERR_USAGE;
+	if (!pv || *pv < 2)
+		return IB_ERR_USAGE; /* the copy that stays is counted in the same entry */
 	--*pv;
 	return IB_OK;
 }
 
 int ib_agg_proto_take(struct ib_agg *a, const struct ib_event *ev, enum ib_category c)
 {
-	return ib_agg_proto_sub(a, ev->time_ms, ev->protocol, c, 1);
+	return ib_agg_proto_sub(a, ev->time_ms, ev->protocol, c);
 }
 
 int ib_agg_proto_next(const struct ib_agg *a, uint64_t *cursor, struct ib_proto_count *out)
