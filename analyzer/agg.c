@@ -612,6 +612,27 @@ const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_ce
 	return buf;
 }
 
+void ib_agg_iter_init(struct ib_agg_iter *it)
+{
+	it->i = it->next = it->ser = it->j = it->at = it->n = 0;
+}
+
+size_t ib_agg_run(const struct ib_agg *a, struct ib_agg_iter *it)
+{
+	size_t n = 0;
+
+	while (n < IB_AGG_RUN && it->next + n < a->ncells) {
+		cell_decode(a, it->next + n, &it->run[n]);
+		n++;
+	}
+	if (n < IB_AGG_RUN)
+		n += ib_succ_run(&a->succ, a->bucket_ms, &it->ser, &it->j, it->run + n, IB_AGG_RUN - n);
+	it->next += n;
+	it->at = 0;
+	it->n = n;
+	return n;
+}
+
 const char *ib_agg_str(const struct ib_agg *a, enum ib_strkind k, uint32_t id)
 {
 	if ((unsigned)k >= IB_S_KINDS || id >= a->st[k].n)

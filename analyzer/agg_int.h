@@ -225,6 +225,12 @@ int ib_succ_find(const struct ib_succ *s, int64_t B, const struct ib_ckey *k, st
 int ib_succ_sub(struct ib_succ *s, const struct ib_ckey *k);
 /* Success x (< s->n) decoded into *out. */
 void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *out);
+/*
+ * The successes in ib_succ_cell's order without its directory, decoded
+ * into out[0, max) in one loop: from *ser = *j = 0 (series, entry), the
+ * next ones; moves (*ser, *j) past them and returns how many (0 at the end).
+ */
+size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, struct ib_cell *out, size_t max);
 /* For the join in place: take series i out of the index (IB_ERR_INTERNAL with keys in the JudyHS;
  * nothing when an earlier join took it out), read its entries (j < ser[i].n), and drop them. */
 int ib_succ_unlink(struct ib_succ *s, size_t i);

@@ -316,6 +316,40 @@ void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *
 	entry_cell(&s->ser[i], x - s->ser[i].start, B, out);
 }
 
+size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, struct ib_cell *out, size_t max)
+{
+	size_t n = 0, i = *ser, k = *j;
+
+	for (; i < s->nser && n < max; i++, k = 0) {
+		const struct ib_sser *x = &s->ser[i];
+		int64_t base = x->k.hi * IB_SUCC_SPAN;
+
+		for (; k < x->n && n < max; k++, n++) {
+			const struct ib_sent *e = &x->e[k];
+			struct ib_cell *o = &out[n];
+
+			o->bucket = base + e->b;
+			o->first_ms = o->bucket * B + e->off;
+			o->last_ms = o->first_ms + e->span;
+			o->user = x->k.user;
+			o->ip = x->k.ip;
+			o->server = x->k.server;
+			o->signature = x->k.sig;
+			o->layer = x->k.layer;
+			o->category = IB_CAT_OK;
+			o->connection = 0;
+			o->count = e->count;
+			o->first_file = 0;
+			o->first_line = 0;
+		}
+		if (k < x->n)
+			break; /* out is full: series i goes on at k */
+	}
+	*ser = i;
+	*j = k;
+	return n;
+}
+
 int ib_succ_unlink(struct ib_succ *s, size_t i)
 {
 	const struct ib_skey *sk = &s->ser[i].k;

@@ -30,6 +30,23 @@ static void widen_range(struct ib_an *c, const struct ib_cell *cell, int *any, i
 	*any = 1;
 }
 
+/* ceil(t / b) for b > 0. */
+static int64_t ceildiv(int64_t t, int64_t b)
+{
+	return t / b + (t % b != 0 && t > 0);
+}
+
+/* live_lo, live_hi: the buckets b with ib_an_in_range(c, b), kept or not. */
+static void live_buckets(struct ib_an *c)
+{
+	c->live_lo = INT64_MIN / c->B + 1;
+	c->live_hi = INT64_MAX / c->B;
+	if (c->cfg->since_ms != IB_TIME_NONE && ceildiv(c->cfg->since_ms, c->B) > c->live_lo)
+		c->live_lo = ceildiv(c->cfg->since_ms, c->B);
+	if (c->cfg->until_ms != IB_TIME_NONE && ceildiv(c->cfg->until_ms, c->B) - 1 < c->live_hi)
+		c->live_hi = ceildiv(c->cfg->until_ms, c->B) - 1;
+}
+
 struct bcount {
 	int64_t bucket;
 	uint64_t count;
@@ -54,6 +71,7 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	const struct ib_agg *a = c->a;
 	struct ib_result *r = c->r;
 	size_t n = ib_agg_ncells(a), m = 0;
+	struct ib_agg_iter it;
 	struct bcount *v = malloc((n ? n : 1) * sizeof(*v));
 	uint64_t total = 0, acc = 0;
 	int64_t med = 0, lo;
@@ -61,8 +79,8 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 
 	if (!v)
 		return ib_an_nomem(c);
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 
 		if (ib_an_scope(c, i, cell) != IB_AN_OUT) {
 			v[m].bucket = cell->bucket;
@@ -80,8 +98,8 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	}
 	free(v);
 	lo = med - MAX_BUCKETS / 2;
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 
 		if (ib_an_scope(c, i, cell) == IB_AN_OUT)
 			continue;
@@ -96,6 +114,10 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	}
 	c->keep_lo = lo;
 	c->keep_hi = lo + MAX_BUCKETS - 1;
+	if (c->live_lo < c->keep_lo)
+		c->live_lo = c->keep_lo;
+	if (c->live_hi > c->keep_hi)
+		c->live_hi = c->keep_hi;
 	return IB_OK;
 }
 
@@ -103,7 +125,7 @@ static int run(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
 	struct ib_result *r = c->r;
-	size_t n = ib_agg_ncells(a);
+	struct ib_agg_iter it;
 	int64_t b1 = 0;
 	int any = 0, rc;
 
@@ -123,11 +145,12 @@ static int run(struct ib_an *c)
 	c->nfull = ib_agg_nfull(a);
 	c->keep_lo = INT64_MIN;
 	c->keep_hi = INT64_MAX;
+	live_buckets(c);
 	c->scope = calloc(c->nfull ? c->nfull : 1, 1);
 	if (!c->scope)
 		return ib_an_nomem(c);
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 
 		if (!ib_an_in_range(c, cell->bucket))
 			continue;

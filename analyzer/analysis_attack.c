@@ -68,7 +68,6 @@ static int find_campaign(struct ib_an *c, Pvoid_t ipuser, const uint8_t *ipsucc,
 {
 	const struct ib_agg *a = c->a;
 	struct ib_campaign_row *cr = &c->r->campaign;
-	size_t n = ib_agg_ncells(a);
 	uint8_t *cand = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
 	Pvoid_t bk = NULL, us = NULL; /* Judy1: rel buckets, users of the candidates */
 	Word_t key = 0, nbk = 0, nus = 0;
@@ -96,7 +95,7 @@ static int find_campaign(struct ib_an *c, Pvoid_t ipuser, const uint8_t *ipsucc,
 	}
 	if (naddr < CAMPAIGN_MIN_ADDRESSES)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (ib_an_scope(c, i, cell) == IB_AN_OUT || !cell->ip || !cand[cell->ip] ||
@@ -133,7 +132,7 @@ static int find_attacks(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
 	const struct ib_config *cfg = c->cfg;
-	size_t n = ib_agg_ncells(a);
+	struct ib_agg_iter it;
 	Pvoid_t ipuser = NULL, atkjl = NULL;
 	uint8_t *ipsucc = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
 	uint8_t *attack = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1); /* by IP id: 1 attack, 2 campaign */
@@ -147,8 +146,8 @@ static int find_attacks(struct ib_an *c)
 	if (!ipsucc || !c->usucc || !attack || !other)
 		goto oom;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 
 		if (ib_an_scope(c, i, cell) == IB_AN_OUT || cell->connection)
 			continue;
@@ -195,7 +194,7 @@ static int find_attacks(struct ib_an *c)
 	}
 	if ((rc = find_campaign(c, ipuser, ipsucc, other, attack)) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct ib_attack_row *row;
 		PWord_t pv;
@@ -250,7 +249,7 @@ out:
 static int join_proxy_attacks(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
-	size_t n = ib_agg_ncells(a);
+	struct ib_agg_iter it;
 	Pvoid_t seen = NULL;	/* (user << 32 | bucket - b0) -> 1 attack, 2 other */
 	Pvoid_t ipuser = NULL;	/* Judy1: server-layer ip << 32 | user */
 	uint8_t *shared = NULL; /* by IP id: 1 when the server layer saw it for >= 2 users */
@@ -263,8 +262,8 @@ static int join_proxy_attacks(struct ib_an *c)
 		goto oom;
 	/* the server layer's client addresses that carry several users: a
 	 * proxy or front end; an address of one user is that user's own client */
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 
 		if (ib_an_scope(c, i, cell) == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user ||
 		    !cell->ip || cell->connection)
@@ -283,7 +282,7 @@ static int join_proxy_attacks(struct ib_an *c)
 			r1 = Judy1Next(ipuser, &k, PJE0);
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		PWord_t pv;
 
@@ -296,7 +295,7 @@ static int join_proxy_attacks(struct ib_an *c)
 			goto oom;
 		*pv |= ib_an_scope(c, i, cell) == IB_AN_ATTACK ? 1 : 2;
 	}
-	for (size_t i = 0; i < n && seen; i++) {
+	for (size_t i = 0; i < c->nfull && seen; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		Word_t bits = 0, off = (Word_t)(cell->bucket - c->b0);
 

@@ -53,6 +53,7 @@ struct ib_an {
 	 * successes after them read through ib_an_scope and the like */
 	size_t nfull;
 	int64_t keep_lo, keep_hi; /* buckets kept by trim_outliers (all, when none left out) */
+	int64_t live_lo, live_hi; /* buckets in range and kept: a stored success there is live */
 	uint8_t *scope;		  /* by cell: enum ib_an_scope */
 
 	/* attack phase sets */
@@ -79,7 +80,7 @@ struct ib_an {
  * aggregator.
  *
  * Phase 1, range (driver, analysis.c). Reads cfg (since, until, window).
- * Sets cell (first), scope (OUT/LIVE), b0, nb, r->range_*, r->events,
+ * Sets cell (first), scope (OUT/LIVE), live_lo, live_hi, b0, nb, r->range_*, r->events,
  * r->outlier_events, r->buckets[].start_ms, r->window_why.given_*; with no
  * event in range, the window_why verdict and stops there.
  *
@@ -233,6 +234,25 @@ static inline const struct ib_cell *ib_an_cell(const struct ib_an *c, size_t i, 
 	return ib_agg_cell(c->a, i, buf);
 }
 
+/*
+ * A walk over every cell, successes included (ib_agg_iter): far cheaper
+ * than ib_an_cell for the stored successes. A pass that can skip every
+ * success (IB_CAT_OK, no connection, no persist, verdict or idpv) walks
+ * cells [0, nfull) with ib_an_cell instead. The usual loop:
+ *   for (cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it))
+ * with it.i the cell's index.
+ */
+static inline const struct ib_cell *ib_an_first(const struct ib_an *c, struct ib_agg_iter *it)
+{
+	ib_agg_iter_init(it);
+	return ib_agg_next(c->a, it);
+}
+
+static inline const struct ib_cell *ib_an_next(const struct ib_an *c, struct ib_agg_iter *it)
+{
+	return ib_agg_next(c->a, it);
+}
+
 static inline const char *ib_an_str(const struct ib_an *c, enum ib_strkind k, uint32_t id)
 {
 	return ib_agg_str(c->a, k, id);
@@ -255,16 +275,15 @@ static inline int ib_an_in_range(const struct ib_an *c, int64_t b)
 
 /*
  * Cell i's scope (enum ib_an_scope). A stored success (i >= nfull) is live
- * when its bucket is in range and kept: it is never an attack's, since an
- * address with a success in range is never an attack source.
+ * when its bucket is in range and kept ([live_lo, live_hi]): it is never
+ * an attack's, since an address with a success in range is never an
+ * attack source.
  */
 static inline unsigned ib_an_scope(const struct ib_an *c, size_t i, const struct ib_cell *cell)
 {
 	if (i < c->nfull)
 		return c->scope[i];
-	return ib_an_in_range(c, cell->bucket) && cell->bucket >= c->keep_lo && cell->bucket <= c->keep_hi
-		   ? IB_AN_LIVE
-		   : IB_AN_OUT;
+	return cell->bucket >= c->live_lo && cell->bucket <= c->live_hi ? IB_AN_LIVE : IB_AN_OUT;
 }
 
 /* Cell i's enum ib_an_persist, ib_an_verdict and ib_an_idp: a success has none. */

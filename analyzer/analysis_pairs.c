@@ -63,7 +63,8 @@ static void pacc_add(struct pacc *p, const struct ib_cell *cell, int64_t rel)
  */
 int ib_an_persistent(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a), nu = ib_agg_nstr(c->a, IB_S_USER), nip = ib_agg_nstr(c->a, IB_S_IP);
+	size_t nu = ib_agg_nstr(c->a, IB_S_USER), nip = ib_agg_nstr(c->a, IB_S_IP);
+	struct ib_agg_iter it;
 	uint32_t *start = NULL, *order = NULL, *slot = NULL;
 	struct pacc *p = NULL;
 	size_t cap = 0, ncred = 0;
@@ -80,7 +81,7 @@ int ib_an_persistent(struct ib_an *c)
 	/* start[u + 1]: 1 marks a user with a credentials failure, then its cells */
 	if (!(start = calloc(nu + 2, sizeof(*start))))
 		goto oom;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (cell->category == IB_CAT_CREDENTIALS && !cell->connection && pair_cell(c, i, cell) &&
@@ -91,8 +92,8 @@ int ib_an_persistent(struct ib_an *c)
 	}
 	if (!ncred) /* no credentials failure: no persistent pair */
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 
 		if (pair_cell(c, i, cell) && start[cell->user + 1])
 			start[cell->user + 1]++;
@@ -107,8 +108,8 @@ int ib_an_persistent(struct ib_an *c)
 
 		if (!fill)
 			goto oom;
-		for (size_t i = 0; i < n; i++) {
-			const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+		for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+			size_t i = it.i;
 			uint32_t u = cell->user;
 
 			if (pair_cell(c, i, cell) && start[u + 1] > start[u])
@@ -184,7 +185,7 @@ static int cmp_stale(const void *x, const void *y)
 static int stale(struct ib_an *c)
 {
 	const struct ib_result *r = c->r;
-	size_t n = ib_agg_ncells(c->a), nw = r->nwindows, cap = 0;
+	size_t nw = r->nwindows, cap = 0;
 	Pvoid_t pb = NULL;     /* JudyL: (ip << 32 | user) -> index + 1 */
 	Pvoid_t stalew = NULL; /* Judy1: index << 16 | window: stale there */
 	struct sacc {
@@ -201,7 +202,7 @@ static int stale(struct ib_an *c)
 
 	if (!nw || !c->persist_pairs)
 		return IB_OK;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int64_t rel = cell->bucket - c->b0;
 		struct sacc *a;
@@ -289,7 +290,7 @@ static int stale(struct ib_an *c)
 				goto oom;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int w = r->buckets[cell->bucket - c->b0].in_window;
 
@@ -339,11 +340,12 @@ static int cmp_idp(const void *x, const void *y)
  */
 static int idp(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a), nr = 0, cap = 0;
+	size_t nr = 0, cap = 0;
+	struct ib_agg_iter it;
 	struct idprec *v = NULL;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 
 		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || !cell->user ||
 		    !ib_an_is_idp(c, cell) ||
@@ -366,7 +368,7 @@ static int idp(struct ib_an *c)
 		free(v);
 		return ib_an_nomem(c);
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		size_t lo = 0, hi = nr;
 		unsigned kinds = 0;

@@ -35,14 +35,15 @@ static int cmp_server_row(const void *x, const void *y)
 /* Per server: attempts, failures by category, outage rates in and out of the window. */
 static int count_servers(struct ib_an *c, struct servers *x)
 {
-	size_t n = ib_agg_ncells(c->a), nsrv = ib_agg_nstr(c->a, IB_S_SERVER);
+	size_t nsrv = ib_agg_nstr(c->a, IB_S_SERVER);
+	struct ib_agg_iter it;
 	Word_t key;
 	int r1;
 
 	if (!(x->slot = calloc(nsrv + 1, sizeof(*x->slot))))
 		return ib_an_nomem(c);
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 		struct sacc *s;
 		uint32_t *pv;
 
@@ -139,11 +140,11 @@ static int build_servers(struct ib_an *c, struct servers *x)
 
 static void build_layers_buckets(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a);
+	struct ib_agg_iter it;
 	struct ib_result *r = c->r;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 		struct ib_layer_row *l = &r->layers[cell->layer];
 		struct ib_bucket_row *b;
 
@@ -178,7 +179,8 @@ static int cmp_sig(const void *x, const void *y)
 /* Signatures, by dense signature id: each one's failures by category, in and out of the window. */
 static int build_sigs(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a), nsig = ib_agg_nstr(c->a, IB_S_SIG), cap = 0;
+	size_t nsig = ib_agg_nstr(c->a, IB_S_SIG), cap = 0;
+	struct ib_agg_iter it;
 	uint64_t *cnt, *win;  /* by sig * IB_CAT_COUNT + category */
 	uint8_t *seen = NULL; /* by sig: any live cell */
 	struct ib_result *r = c->r;
@@ -188,8 +190,8 @@ static int build_sigs(struct ib_an *c)
 	if (!cnt || !(seen = calloc(nsig + 1, 1)))
 		goto oom;
 	win = cnt + nsig * IB_CAT_COUNT;
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 		size_t k = (size_t)cell->signature * IB_CAT_COUNT + cell->category;
 
 		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || !cell->signature)
@@ -392,7 +394,8 @@ static int cmp_gap(const void *x, const void *y)
  */
 static int build_gaps(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a), cap = 0;
+	size_t cap = 0;
+	struct ib_agg_iter it;
 	Pvoid_t srv = NULL;  /* Judy1: server << 32 | rel bucket with a server-layer event */
 	Pvoid_t prox = NULL; /* JudyL: server << 32 | rel bucket -> proxy successes */
 	struct ib_result *r = c->r;
@@ -400,8 +403,8 @@ static int build_gaps(struct ib_an *c)
 	PWord_t pv;
 	int rc = IB_OK;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 		Word_t k = (Word_t)cell->server << 32 | (Word_t)(cell->bucket - c->b0);
 
 		if (ib_an_scope(c, i, cell) == IB_AN_OUT || !cell->server)

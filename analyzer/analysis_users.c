@@ -90,10 +90,9 @@ static int cmp_i64(const void *x, const void *y)
 static int failures_pass(struct users *x)
 {
 	struct ib_an *c = x->c;
-	size_t n = ib_agg_ncells(c->a);
 	struct ib_result *r = c->r;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		struct uacc *u;
 		size_t rel;
@@ -135,10 +134,10 @@ static int failures_pass(struct users *x)
 static void successes_pass(struct users *x)
 {
 	struct ib_an *c = x->c;
-	size_t n = ib_agg_ncells(c->a);
+	struct ib_agg_iter it;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 		struct uacc *u;
 		int64_t cand = IB_TIME_NONE;
 
@@ -310,14 +309,14 @@ static int cmp_unver(const void *x, const void *y)
 static int build_unverified(struct users *x)
 {
 	struct ib_an *c = x->c;
-	size_t n = ib_agg_ncells(c->a), cap = 0;
+	size_t cap = 0;
 	Pvoid_t ul = NULL; /* JudyL: user << 2 | layer -> failures */
 	struct ib_result *r = c->r;
 	Word_t key = 0;
 	PWord_t pv;
 	int rc = IB_OK;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (ib_an_verdict(c, i) != IB_AN_UNVERIFIED || uget(x, cell->user, 0))

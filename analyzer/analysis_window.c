@@ -106,13 +106,13 @@ void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae)
  * connections left out. */
 static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t *users)
 {
-	size_t n = ib_agg_ncells(c->a);
+	struct ib_agg_iter it;
 	Pvoid_t bu = NULL; /* Judy1: (s * nb + rel bucket) << 32 | user */
 	Word_t key = 0;
 	int r1;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 		size_t rel;
 
 		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || ib_an_persist(c, i))
@@ -262,10 +262,10 @@ static int same_users_fail(Pvoid_t ob, Pvoid_t u, size_t x)
 static int edges_by_users(const struct ib_an *c, struct ib_window_span *span, size_t *nspan, size_t gap)
 {
 	Pvoid_t ob = NULL; /* Judy1: rel bucket << 32 | user of the outage failures */
-	size_t n = ib_agg_ncells(c->a), k = 0;
+	size_t k = 0;
 	int rc = IB_OK;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 
 		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || ib_an_persist(c, i) ||
@@ -418,15 +418,16 @@ struct pacc {
  */
 static int cred_pairs(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a), np = (ib_agg_nstr(c->a, IB_S_SERVER) + 1) * IB_LAYER_COUNT;
+	size_t np = (ib_agg_nstr(c->a, IB_S_SERVER) + 1) * IB_LAYER_COUNT;
+	struct ib_agg_iter it;
 	struct pacc *p = calloc(np, sizeof(*p)); /* by server * IB_LAYER_COUNT + layer */
 	uint64_t fl_att[IB_LAYER_COUNT] = {0}, fl_cred[IB_LAYER_COUNT] = {0};
 	int rc = IB_OK;
 
 	if (!p)
 		return ib_an_nomem(c);
-	for (size_t i = 0; i < n; i++) {
-		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
+		size_t i = it.i;
 		struct pacc *x;
 		int cred = cell->category == IB_CAT_CREDENTIALS;
 
@@ -468,7 +469,6 @@ static int cred_pairs(struct ib_an *c)
 
 int ib_an_credentials(struct ib_an *c)
 {
-	size_t n = ib_agg_ncells(c->a);
 	int rc;
 
 	if ((rc = cred_pairs(c)) < 0)
@@ -476,7 +476,7 @@ int ib_an_credentials(struct ib_an *c)
 	c->verdict = calloc(c->nfull ? c->nfull : 1, 1);
 	if (!c->verdict)
 		return ib_an_nomem(c);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
 		int cred_rule;
 
