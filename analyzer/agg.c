@@ -85,6 +85,22 @@ int ib_agg_new(struct ib_agg **out, int64_t bucket_ms)
 	return IB_OK;
 }
 
+void ib_agg_drop_index(struct ib_agg *a)
+{
+	for (int k = 0; k < IB_S_KINDS; k++)
+		ib_strtab_drop_index(&a->st[k]);
+	ib_jl_free(&a->cells_byhash);
+	ib_jhs_free(&a->cells_hs);
+	ib_succ_drop_index(&a->succ);
+	ib_jsl_free(&a->reasons_sl);
+	ib_jsl_free(&a->shapes_sl);
+}
+
+void ib_agg_drop_successes(struct ib_agg *a)
+{
+	ib_succ_release(&a->succ);
+}
+
 void ib_agg_free(struct ib_agg *a)
 {
 	if (!a)
@@ -612,9 +628,10 @@ const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_ce
 	return buf;
 }
 
-void ib_agg_iter_init(struct ib_agg_iter *it)
+void ib_agg_iter_init(struct ib_agg_iter *it, size_t from)
 {
-	it->i = it->next = it->ser = it->j = it->at = it->n = 0;
+	it->i = it->ser = it->j = it->at = it->n = 0;
+	it->next = from;
 }
 
 size_t ib_agg_run(const struct ib_agg *a, struct ib_agg_iter *it)

@@ -101,6 +101,8 @@ int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned fl
 int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len, unsigned flags);
 /* Free everything t holds; t is then empty and may be reused. */
 void ib_strtab_release(struct ib_strtab *t);
+/* Free t's lookup indexes: its strings stay (t->s), t can then only be read and released. */
+void ib_strtab_drop_index(struct ib_strtab *t);
 
 /* ---- the protocol table (agg_proto.c) ---- */
 
@@ -247,6 +249,8 @@ int ib_succ_adopt(struct ib_succ *s, const struct ib_skey *sk, const struct ib_s
  * that series exists (then read and drop i's entries), or IB_ERR_NOMEM. */
 int ib_succ_relink(struct ib_succ *s, size_t i, uint32_t server);
 void ib_succ_series_drop(struct ib_succ *s, size_t i);
+/* Free the index of series: they can then only be read (ib_succ_run, ib_succ_cell) and released. */
+void ib_succ_drop_index(struct ib_succ *s);
 /* Free every series; s->dir_stale stays. */
 void ib_succ_release(struct ib_succ *s);
 

@@ -428,6 +428,12 @@ void ib_succ_series_drop(struct ib_succ *s, size_t i)
 	s->dir_stale[0] = 1;
 }
 
+void ib_succ_drop_index(struct ib_succ *s)
+{
+	ib_jl_free(&s->byhash);
+	ib_jhs_free(&s->hs);
+}
+
 void ib_succ_release(struct ib_succ *s)
 {
 	size_t *dir = s->dir_stale;

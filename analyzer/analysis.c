@@ -121,6 +121,70 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
 	return IB_OK;
 }
 
+/* ---- phase 1b: sums ---- */
+
+/*
+ * The live stored successes summed by (server, signature), then (bucket,
+ * layer): a success's series holds one server, signature and layer, so
+ * consecutive successes mostly share the outer entry.
+ */
+static int sum_successes(struct ib_an *c)
+{
+	Pvoid_t ss = NULL; /* JudyL: server << 32 | sig -> JudyL: rel bucket * IB_LAYER_COUNT + layer -> count */
+	Word_t outer = 0, key = 0, okey = (Word_t)-1;
+	PWord_t pv = NULL, po;
+	struct ib_agg_iter it;
+	size_t n = 0;
+	int rc = IB_OK;
+
+	ib_agg_iter_init(&it, c->nfull);
+	for (const struct ib_cell *cell = ib_agg_next(c->a, &it); cell; cell = ib_agg_next(c->a, &it)) {
+		Word_t k = (Word_t)cell->server << 32 | cell->signature;
+
+		if (ib_an_scope(c, it.i, cell) != IB_AN_LIVE)
+			continue;
+		if (k != okey) {
+			pv = (PWord_t)JudyLIns(&ss, k, PJE0);
+			if (pv == PJERR || !pv)
+				goto oom;
+			okey = k;
+		}
+		po = (PWord_t)JudyLIns((PPvoid_t)pv, (Word_t)(cell->bucket - c->b0) * IB_LAYER_COUNT + cell->layer,
+				       PJE0);
+		if (po == PJERR || !po)
+			goto oom;
+		n += !*po;
+		*po += cell->count;
+	}
+	if (n && !(c->sums = malloc(n * sizeof(*c->sums))))
+		goto oom;
+	for (pv = (PWord_t)JudyLFirst(ss, &outer, PJE0); pv; pv = (PWord_t)JudyLNext(ss, &outer, PJE0)) {
+		key = 0;
+		for (po = (PWord_t)JudyLFirst((Pvoid_t)*pv, &key, PJE0); po;
+		     po = (PWord_t)JudyLNext((Pvoid_t)*pv, &key, PJE0)) {
+			struct ib_cell *s = &c->sums[c->nsums++];
+
+			memset(s, 0, sizeof(*s));
+			s->bucket = c->b0 + (int64_t)(key / IB_LAYER_COUNT);
+			s->first_ms = s->last_ms = s->bucket * c->B;
+			s->server = (uint32_t)(outer >> 32);
+			s->signature = (uint32_t)(outer & 0xffffffffu);
+			s->layer = (uint8_t)(key % IB_LAYER_COUNT);
+			s->category = IB_CAT_OK;
+			s->count = *po;
+		}
+	}
+	goto out;
+oom:
+	rc = ib_an_nomem(c);
+out:
+	outer = 0;
+	for (pv = (PWord_t)JudyLFirst(ss, &outer, PJE0); pv; pv = (PWord_t)JudyLNext(ss, &outer, PJE0))
+		JudyLFreeArray((PPvoid_t)pv, PJE0);
+	JudyLFreeArray(&ss, PJE0);
+	return rc;
+}
+
 static int run(struct ib_an *c)
 {
 	const struct ib_agg *a = c->a;
@@ -178,7 +242,7 @@ static int run(struct ib_an *c)
 	for (size_t b = 0; b < c->nb; b++)
 		r->buckets[b].start_ms = (c->b0 + (int64_t)b) * c->B;
 
-	if ((rc = ib_an_attacks(c)) < 0 || (rc = ib_an_persistent(c)) < 0 || (rc = ib_an_window(c)) < 0 ||
+	if ((rc = sum_successes(c)) < 0 || (rc = ib_an_attacks(c)) < 0 || (rc = ib_an_persistent(c)) < 0 || (rc = ib_an_window(c)) < 0 ||
 	    (rc = ib_an_pairs(c)) < 0 || (rc = ib_an_credentials(c)) < 0 || (rc = ib_an_users(c)) < 0 ||
 	    (rc = ib_an_tables(c)) < 0 || (rc = ib_an_server_grid(c)) < 0)
 		return rc;
@@ -205,6 +269,9 @@ static int analyze(const struct ib_agg *a, struct ib_agg *take, const struct ib_
 	if (rc < 0)
 		return rc;
 	c.a = joined ? joined : a;
+	c.own = joined ? joined : take; /* the analysis only reads it: its indexes go */
+	if (c.own)
+		ib_agg_drop_index(c.own);
 	c.B = ib_agg_bucket_ms(a);
 	c.r = calloc(1, sizeof(*c.r));
 	if (!c.r) {
@@ -222,6 +289,7 @@ static int analyze(const struct ib_agg *a, struct ib_agg *take, const struct ib_
 	if (rc >= 0 && ib_result_explain(c.r) < 0)
 		rc = ib_an_nomem(&c);
 	free(c.scope);
+	free(c.sums);
 	free(c.usucc);
 	free(c.verdict);
 	free(c.persist);

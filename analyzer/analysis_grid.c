@@ -17,7 +17,6 @@ int ib_an_server_grid(struct ib_an *c)
 	struct ib_result *r = c->r;
 	struct ib_server_grid *g = &r->grid;
 	size_t nstr = ib_agg_nstr(c->a, IB_S_SERVER);
-	struct ib_agg_iter it;
 	const char **sorted = NULL;
 	int32_t *row = NULL; /* server id -> grid row, or -1 */
 
@@ -46,8 +45,8 @@ int ib_an_server_grid(struct ib_an *c)
 
 		row[i] = hit ? (int32_t)(hit - g->names) : -1;
 	}
-	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
-		size_t i = it.i;
+	for (size_t i = 0; i < c->nfull + c->nsums; i++) {
+		const struct ib_cell *cell = ib_an_counted(c, i, &(struct ib_cell){0});
 		size_t at;
 
 		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || row[cell->server] < 0)

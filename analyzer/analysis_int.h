@@ -55,6 +55,13 @@ struct ib_an {
 	int64_t keep_lo, keep_hi; /* buckets kept by trim_outliers (all, when none left out) */
 	int64_t live_lo, live_hi; /* buckets in range and kept: a stored success there is live */
 	uint8_t *scope;		  /* by cell: enum ib_an_scope */
+	/* phase 1b: the live stored successes summed by (bucket, layer, server,
+	 * signature): cells of user and ip 0, times at their bucket's start */
+	struct ib_cell *sums;
+	size_t nsums;
+	/* c->a when the analysis may shrink it (ib_analyze_take, or its own
+	 * joined copy), else NULL: phase 5 then drops the stored successes */
+	struct ib_agg *own;
 
 	/* attack phase sets */
 	uint8_t *usucc; /* by user id: 1 when the user has a success in range */
@@ -83,6 +90,11 @@ struct ib_an {
  * Sets cell (first), scope (OUT/LIVE), live_lo, live_hi, b0, nb, r->range_*, r->events,
  * r->outlier_events, r->buckets[].start_ms, r->window_why.given_*; with no
  * event in range, the window_why verdict and stops there.
+ *
+ * Phase 1b, sums (driver): sets sums, nsums. From here on the passes that
+ * read a success only by bucket, layer, server, signature and count (the
+ * detection series, the credentials rule, tables, grid) walk
+ * ib_an_counted; the others walk every cell (ib_an_first).
  *
  * Phase 2, attack sources (analysis_attack.c). Reads scope, nb, cfg
  * (attack_*, trusted_proxies). Sets scope (ATTACK), usucc, r->attacks
@@ -132,7 +144,8 @@ int ib_an_credentials(struct ib_an *c);
 
 /*
  * Phase 5, users (analysis_users.c). Reads scope, verdict, in_window.
- * Sets r->users, r->unverified (fields, no sentence), the recovery and
+ * Drops the stored successes of own once done with them: later phases
+ * read successes only through sums. Sets r->users, r->unverified (fields, no sentence), the recovery and
  * peak numbers, r->outage_failures, r->buckets[].outage_failures and
  * .affected_users, r->layers[].win_failures and .affected_users, the rest
  * of r->windows, sjuser.
@@ -244,13 +257,23 @@ static inline const struct ib_cell *ib_an_cell(const struct ib_an *c, size_t i, 
  */
 static inline const struct ib_cell *ib_an_first(const struct ib_an *c, struct ib_agg_iter *it)
 {
-	ib_agg_iter_init(it);
+	ib_agg_iter_init(it, 0);
 	return ib_agg_next(c->a, it);
 }
 
 static inline const struct ib_cell *ib_an_next(const struct ib_an *c, struct ib_agg_iter *it)
 {
 	return ib_agg_next(c->a, it);
+}
+
+/*
+ * Cell i (< nfull + nsums) of a counting pass: the aggregator's cells [0,
+ * nfull), then sums (phase 1b), whose scope is live. The usual loop:
+ *   for (i = 0; i < c->nfull + c->nsums; i++) cell = ib_an_counted(c, i, &(struct ib_cell){0});
+ */
+static inline const struct ib_cell *ib_an_counted(const struct ib_an *c, size_t i, struct ib_cell *buf)
+{
+	return i < c->nfull ? ib_an_cell(c, i, buf) : &c->sums[i - c->nfull];
 }
 
 static inline const char *ib_an_str(const struct ib_an *c, enum ib_strkind k, uint32_t id)

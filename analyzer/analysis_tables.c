@@ -36,14 +36,13 @@ static int cmp_server_row(const void *x, const void *y)
 static int count_servers(struct ib_an *c, struct servers *x)
 {
 	size_t nsrv = ib_agg_nstr(c->a, IB_S_SERVER);
-	struct ib_agg_iter it;
 	Word_t key;
 	int r1;
 
 	if (!(x->slot = calloc(nsrv + 1, sizeof(*x->slot))))
 		return ib_an_nomem(c);
-	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
-		size_t i = it.i;
+	for (size_t i = 0; i < c->nfull + c->nsums; i++) {
+		const struct ib_cell *cell = ib_an_counted(c, i, &(struct ib_cell){0});
 		struct sacc *s;
 		uint32_t *pv;
 
@@ -140,11 +139,10 @@ static int build_servers(struct ib_an *c, struct servers *x)
 
 static void build_layers_buckets(struct ib_an *c)
 {
-	struct ib_agg_iter it;
 	struct ib_result *r = c->r;
 
-	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
-		size_t i = it.i;
+	for (size_t i = 0; i < c->nfull + c->nsums; i++) {
+		const struct ib_cell *cell = ib_an_counted(c, i, &(struct ib_cell){0});
 		struct ib_layer_row *l = &r->layers[cell->layer];
 		struct ib_bucket_row *b;
 
@@ -180,7 +178,6 @@ static int cmp_sig(const void *x, const void *y)
 static int build_sigs(struct ib_an *c)
 {
 	size_t nsig = ib_agg_nstr(c->a, IB_S_SIG), cap = 0;
-	struct ib_agg_iter it;
 	uint64_t *cnt, *win;  /* by sig * IB_CAT_COUNT + category */
 	uint8_t *seen = NULL; /* by sig: any live cell */
 	struct ib_result *r = c->r;
@@ -190,8 +187,8 @@ static int build_sigs(struct ib_an *c)
 	if (!cnt || !(seen = calloc(nsig + 1, 1)))
 		goto oom;
 	win = cnt + nsig * IB_CAT_COUNT;
-	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
-		size_t i = it.i;
+	for (size_t i = 0; i < c->nfull + c->nsums; i++) {
+		const struct ib_cell *cell = ib_an_counted(c, i, &(struct ib_cell){0});
 		size_t k = (size_t)cell->signature * IB_CAT_COUNT + cell->category;
 
 		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || !cell->signature)
@@ -395,7 +392,6 @@ static int cmp_gap(const void *x, const void *y)
 static int build_gaps(struct ib_an *c)
 {
 	size_t cap = 0;
-	struct ib_agg_iter it;
 	Pvoid_t srv = NULL;  /* Judy1: server << 32 | rel bucket with a server-layer event */
 	Pvoid_t prox = NULL; /* JudyL: server << 32 | rel bucket -> proxy successes */
 	struct ib_result *r = c->r;
@@ -403,8 +399,8 @@ static int build_gaps(struct ib_an *c)
 	PWord_t pv;
 	int rc = IB_OK;
 
-	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
-		size_t i = it.i;
+	for (size_t i = 0; i < c->nfull + c->nsums; i++) {
+		const struct ib_cell *cell = ib_an_counted(c, i, &(struct ib_cell){0});
 		Word_t k = (Word_t)cell->server << 32 | (Word_t)(cell->bucket - c->b0);
 
 		if (ib_an_scope(c, i, cell) == IB_AN_OUT || !cell->server)

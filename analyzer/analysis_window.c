@@ -106,13 +106,12 @@ void ib_window_align(int64_t s, int64_t e, int64_t B, int64_t *as, int64_t *ae)
  * connections left out. */
 static int series(const struct ib_an *c, uint64_t *att, uint64_t *fail, uint64_t *users)
 {
-	struct ib_agg_iter it;
 	Pvoid_t bu = NULL; /* Judy1: (s * nb + rel bucket) << 32 | user */
 	Word_t key = 0;
 	int r1;
 
-	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
-		size_t i = it.i;
+	for (size_t i = 0; i < c->nfull + c->nsums; i++) {
+		const struct ib_cell *cell = ib_an_counted(c, i, &(struct ib_cell){0});
 		size_t rel;
 
 		if (ib_an_scope(c, i, cell) != IB_AN_LIVE || cell->connection || ib_an_persist(c, i))
@@ -419,15 +418,14 @@ struct pacc {
 static int cred_pairs(struct ib_an *c)
 {
 	size_t np = (ib_agg_nstr(c->a, IB_S_SERVER) + 1) * IB_LAYER_COUNT;
-	struct ib_agg_iter it;
 	struct pacc *p = calloc(np, sizeof(*p)); /* by server * IB_LAYER_COUNT + layer */
 	uint64_t fl_att[IB_LAYER_COUNT] = {0}, fl_cred[IB_LAYER_COUNT] = {0};
 	int rc = IB_OK;
 
 	if (!p)
 		return ib_an_nomem(c);
-	for (const struct ib_cell *cell = ib_an_first(c, &it); cell; cell = ib_an_next(c, &it)) {
-		size_t i = it.i;
+	for (size_t i = 0; i < c->nfull + c->nsums; i++) {
+		const struct ib_cell *cell = ib_an_counted(c, i, &(struct ib_cell){0});
 		struct pacc *x;
 		int cred = cell->category == IB_CAT_CREDENTIALS;
 

@@ -172,6 +172,16 @@ int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned fl
 	return IB_OK;
 }
 
+void ib_strtab_drop_index(struct ib_strtab *t)
+{
+	ib_jl_free(&t->byhash);
+	ib_jl_free(&t->byip4);
+	ib_jsl_free(&t->sl);
+	free(t->scratch);
+	t->scratch = NULL;
+	t->scratch_cap = 0;
+}
+
 void ib_strtab_release(struct ib_strtab *t)
 {
 	ib_jl_free(&t->byhash);

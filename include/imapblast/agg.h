@@ -50,6 +50,15 @@ struct ib_file_counts {
 /* New aggregator with the given bucket length (ms, > 0). */
 int ib_agg_new(struct ib_agg **out, int64_t bucket_ms);
 void ib_agg_free(struct ib_agg *a);
+/*
+ * Free a's lookup indexes (of cells, successes, strings, reasons and
+ * shapes) for the memory: a can then only be read (cells, strings, files,
+ * errors, reasons, the protocol table) and freed. ib_analyze_take does it
+ * once the server join is done.
+ */
+void ib_agg_drop_index(struct ib_agg *a);
+/* Free a's stored successes (cells i >= ib_agg_nfull(a)), for an analysis done with them. */
+void ib_agg_drop_successes(struct ib_agg *a);
 int64_t ib_agg_bucket_ms(const struct ib_agg *a);
 
 /* Intern a file path; *id is what ib_agg_add takes as file_id. */
@@ -232,8 +241,9 @@ size_t ib_agg_nfull(const struct ib_agg *a);
  * A walk over every cell in ib_agg_cell's order, far cheaper than
  * ib_agg_cell for the stored successes: cells are decoded in runs of up
  * to IB_AGG_RUN, a series of successes in one tight loop, with no
- * directory or cursor. ib_agg_iter_init, then each ib_agg_next returns
- * the next cell (NULL at the end), it->i its index. Walks are independent
+ * directory or cursor. ib_agg_iter_init(it, from) with from <=
+ * ib_agg_nfull(a) (0: every cell; nfull: the stored successes only), then
+ * each ib_agg_next returns the next cell (NULL at the end), it->i its index. Walks are independent
  * of each other and of ib_agg_cell's cursor; the aggregator must not
  * change during one.
  */
@@ -244,7 +254,7 @@ struct ib_agg_iter {
 	size_t at, n;		  /* private: run[at, n) decoded, not yet returned */
 	struct ib_cell run[IB_AGG_RUN]; /* private */
 };
-void ib_agg_iter_init(struct ib_agg_iter *it);
+void ib_agg_iter_init(struct ib_agg_iter *it, size_t from);
 /* The next run of cells into it->run; the number decoded, 0 at the end. For ib_agg_next. */
 size_t ib_agg_run(const struct ib_agg *a, struct ib_agg_iter *it);
 static inline const struct ib_cell *ib_agg_next(const struct ib_agg *a, struct ib_agg_iter *it)
