@@ -232,7 +232,8 @@ void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *
  * into out[0, max) in one loop: from *ser = *j = 0 (series, entry), the
  * next ones; moves (*ser, *j) past them and returns how many (0 at the end).
  */
-size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, struct ib_cell *out, size_t max);
+size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, struct ib_cell *out,
+		   size_t max);
 /* For the join in place: take series i out of the index (IB_ERR_INTERNAL with keys in the JudyHS;
  * nothing when an earlier join took it out), read its entries (j < ser[i].n), and drop them. */
 int ib_succ_unlink(struct ib_succ *s, size_t i);

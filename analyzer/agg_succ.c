@@ -316,7 +316,8 @@ void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *
 	entry_cell(&s->ser[i], x - s->ser[i].start, B, out);
 }
 
-size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, struct ib_cell *out, size_t max)
+size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, struct ib_cell *out,
+		   size_t max)
 {
 	size_t n = 0, i = *ser, k = *j;
 

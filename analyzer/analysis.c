@@ -130,7 +130,8 @@ static int trim_outliers(struct ib_an *c, int64_t *b1)
  */
 static int sum_successes(struct ib_an *c)
 {
-	Pvoid_t ss = NULL; /* JudyL: server << 32 | sig -> JudyL: rel bucket * IB_LAYER_COUNT + layer -> count */
+	/* JudyL: server << 32 | sig -> JudyL: rel bucket * IB_LAYER_COUNT + layer -> count */
+	Pvoid_t ss = NULL;
 	Word_t outer = 0, key = 0, okey = (Word_t)-1;
 	PWord_t pv = NULL, po;
 	struct ib_agg_iter it;
@@ -149,8 +150,8 @@ static int sum_successes(struct ib_an *c)
 				goto oom;
 			okey = k;
 		}
-		po = (PWord_t)JudyLIns((PPvoid_t)pv, (Word_t)(cell->bucket - c->b0) * IB_LAYER_COUNT + cell->layer,
-				       PJE0);
+		po = (PWord_t)JudyLIns((PPvoid_t)pv,
+				       (Word_t)(cell->bucket - c->b0) * IB_LAYER_COUNT + cell->layer, PJE0);
 		if (po == PJERR || !po)
 			goto oom;
 		n += !*po;
@@ -242,9 +243,9 @@ static int run(struct ib_an *c)
 	for (size_t b = 0; b < c->nb; b++)
 		r->buckets[b].start_ms = (c->b0 + (int64_t)b) * c->B;
 
-	if ((rc = sum_successes(c)) < 0 || (rc = ib_an_attacks(c)) < 0 || (rc = ib_an_persistent(c)) < 0 || (rc = ib_an_window(c)) < 0 ||
-	    (rc = ib_an_pairs(c)) < 0 || (rc = ib_an_credentials(c)) < 0 || (rc = ib_an_users(c)) < 0 ||
-	    (rc = ib_an_tables(c)) < 0 || (rc = ib_an_server_grid(c)) < 0)
+	if ((rc = sum_successes(c)) < 0 || (rc = ib_an_attacks(c)) < 0 || (rc = ib_an_persistent(c)) < 0 ||
+	    (rc = ib_an_window(c)) < 0 || (rc = ib_an_pairs(c)) < 0 || (rc = ib_an_credentials(c)) < 0 ||
+	    (rc = ib_an_users(c)) < 0 || (rc = ib_an_tables(c)) < 0 || (rc = ib_an_server_grid(c)) < 0)
 		return rc;
 	return IB_OK;
 }

@@ -249,9 +249,9 @@ size_t ib_agg_nfull(const struct ib_agg *a);
  */
 #define IB_AGG_RUN 64
 struct ib_agg_iter {
-	size_t i;		  /* index of the cell returned last */
-	size_t next, ser, j;	  /* private: the next cell to decode */
-	size_t at, n;		  /* private: run[at, n) decoded, not yet returned */
+	size_t i;			/* index of the cell returned last */
+	size_t next, ser, j;		/* private: the next cell to decode */
+	size_t at, n;			/* private: run[at, n) decoded, not yet returned */
 	struct ib_cell run[IB_AGG_RUN]; /* private */
 };
 void ib_agg_iter_init(struct ib_agg_iter *it, size_t from);
