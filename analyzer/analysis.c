@@ -271,8 +271,10 @@ static int analyze(const struct ib_agg *a, struct ib_agg *take, const struct ib_
 		return rc;
 	c.a = joined ? joined : a;
 	c.own = joined ? joined : take; /* the analysis only reads it: its indexes go */
-	if (c.own)
+	if (c.own) {
 		ib_agg_drop_index(c.own);
+		ib_an_trim();
+	}
 	c.B = ib_agg_bucket_ms(a);
 	c.r = calloc(1, sizeof(*c.r));
 	if (!c.r) {

@@ -251,14 +251,15 @@ static int join_proxy_attacks(struct ib_an *c)
 	const struct ib_agg *a = c->a;
 	struct ib_agg_iter it;
 	Pvoid_t seen = NULL;	/* (user << 32 | bucket - b0) -> 1 attack, 2 other */
-	Pvoid_t ipuser = NULL;	/* Judy1: server-layer ip << 32 | user */
+	uint32_t *first = NULL; /* by IP id: the first user the server layer saw it for */
 	uint8_t *shared = NULL; /* by IP id: 1 when the server layer saw it for >= 2 users */
 	int rc = IB_OK;
 
 	if (!c->r->nattacks)
 		return IB_OK;
 	shared = calloc(ib_agg_nstr(a, IB_S_IP) + 1, 1);
-	if (!shared)
+	first = calloc(ib_agg_nstr(a, IB_S_IP) + 1, sizeof(*first));
+	if (!shared || !first)
 		goto oom;
 	/* the server layer's client addresses that carry several users: a
 	 * proxy or front end; an address of one user is that user's own client */
@@ -268,19 +269,10 @@ static int join_proxy_attacks(struct ib_an *c)
 		if (ib_an_scope(c, i, cell) == IB_AN_OUT || cell->layer != IB_LAYER_SERVER || !cell->user ||
 		    !cell->ip || cell->connection)
 			continue;
-		if (Judy1Set(&ipuser, (Word_t)cell->ip << 32 | cell->user, PJE0) == JERR)
-			goto oom;
-	}
-	{
-		Word_t k = 0, last = (Word_t)-1;
-		int r1 = Judy1First(ipuser, &k, PJE0);
-
-		while (r1 == 1) {
-			if (k >> 32 == last)
-				shared[last] = 1;
-			last = k >> 32;
-			r1 = Judy1Next(ipuser, &k, PJE0);
-		}
+		if (!first[cell->ip])
+			first[cell->ip] = cell->user;
+		else if (first[cell->ip] != cell->user)
+			shared[cell->ip] = 1;
 	}
 	for (size_t i = 0; i < c->nfull; i++) {
 		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
@@ -320,7 +312,7 @@ oom:
 	rc = ib_an_nomem(c);
 out:
 	JudyLFreeArray(&seen, PJE0);
-	Judy1FreeArray(&ipuser, PJE0);
+	free(first);
 	free(shared);
 	return rc;
 }

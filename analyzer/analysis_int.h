@@ -331,6 +331,13 @@ static inline int ib_an_in_window(const struct ib_an *c, const struct ib_cell *c
 	return c->r->buckets[cell->bucket - c->b0].in_window;
 }
 
+/*
+ * Give the memory freed so far back to the system where the C library
+ * can (glibc's malloc_trim): the analysis frees most of the aggregator
+ * it owns as it goes, in pieces too small for free() to return.
+ */
+void ib_an_trim(void);
+
 /* malloc'd copies; NULL when out of memory. */
 char *ib_an_strdup(const char *s);
 char *ib_an_printf(const char *fmt, ...)

@@ -11,6 +11,9 @@
 #include <string.h>
 #include "analysis_int.h"
 #include "imapblast/timeutil.h"
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 const struct ib_retry_bin ib_retry_bins[IB_RETRY_BINS] = {
     {1, "1", "1"},
@@ -27,6 +30,13 @@ size_t ib_retry_bin(uint64_t failures)
 	while (i + 1 < IB_RETRY_BINS && failures > ib_retry_bins[i].max)
 		i++;
 	return i;
+}
+
+void ib_an_trim(void)
+{
+#if defined(__GLIBC__)
+	malloc_trim(0);
+#endif
 }
 
 char *ib_an_strdup(const char *s)

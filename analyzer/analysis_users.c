@@ -366,8 +366,10 @@ int ib_an_users(struct ib_an *c)
 	x.c = c;
 	if ((rc = failures_pass(&x)) >= 0) {
 		successes_pass(&x);
-		if (c->own) /* the last walk over stored successes: their memory goes before the rows come */
+		if (c->own) { /* the last walk over stored successes: their memory goes before the rows come */
 			ib_agg_drop_successes(c->own);
+			ib_an_trim();
+		}
 		if ((rc = build_users(&x)) >= 0)
 			rc = build_unverified(&x);
 	}
