@@ -101,6 +101,13 @@ void ib_agg_drop_successes(struct ib_agg *a)
 	ib_succ_release(&a->succ);
 }
 
+void ib_agg_keep_successes(struct ib_agg *a, const uint8_t *keep)
+{
+	for (size_t i = 0; i < a->succ.nser; i++)
+		if (a->succ.ser[i].n && !keep[a->succ.ser[i].k.user])
+			ib_succ_series_drop(&a->succ, i);
+}
+
 void ib_agg_free(struct ib_agg *a)
 {
 	if (!a)

@@ -86,6 +86,38 @@ static int cmp_i64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* Does cell i count as an outage failure in the window? */
+static int outage_in_window(const struct ib_an *c, size_t i, const struct ib_cell *cell)
+{
+	return ib_an_verdict(c, i) == IB_AN_OUTAGE && !cell->connection && ib_an_in_window(c, cell);
+}
+
+/*
+ * In an aggregator the analysis owns, only the affected users' successes
+ * are read from here on (the successes pass): the others go now, before
+ * the users' records come.
+ */
+static int keep_affected(struct ib_an *c)
+{
+	uint8_t *keep;
+
+	if (!c->own)
+		return IB_OK;
+	keep = calloc(ib_agg_nstr(c->a, IB_S_USER) + 1, 1);
+	if (!keep)
+		return ib_an_nomem(c);
+	for (size_t i = 0; i < c->nfull; i++) {
+		const struct ib_cell *cell = ib_an_cell(c, i, &(struct ib_cell){0});
+
+		if (outage_in_window(c, i, cell))
+			keep[cell->user] = 1;
+	}
+	ib_agg_keep_successes(c->own, keep);
+	free(keep);
+	ib_an_trim();
+	return IB_OK;
+}
+
 /* Outage failures in the window: per user, per bucket, per layer. */
 static int failures_pass(struct users *x)
 {
@@ -97,7 +129,7 @@ static int failures_pass(struct users *x)
 		struct uacc *u;
 		size_t rel;
 
-		if (ib_an_verdict(c, i) != IB_AN_OUTAGE || cell->connection || !ib_an_in_window(c, cell))
+		if (!outage_in_window(c, i, cell))
 			continue;
 		rel = (size_t)(cell->bucket - c->b0);
 		r->outage_failures += cell->count;
@@ -364,7 +396,7 @@ int ib_an_users(struct ib_an *c)
 
 	memset(&x, 0, sizeof(x));
 	x.c = c;
-	if ((rc = failures_pass(&x)) >= 0) {
+	if ((rc = keep_affected(c)) >= 0 && (rc = failures_pass(&x)) >= 0) {
 		successes_pass(&x);
 		if (c->own) { /* the last walk over stored successes: their memory goes before the rows come */
 			ib_agg_drop_successes(c->own);

@@ -59,6 +59,12 @@ void ib_agg_free(struct ib_agg *a);
 void ib_agg_drop_index(struct ib_agg *a);
 /* Free a's stored successes (cells i >= ib_agg_nfull(a)), for an analysis done with them. */
 void ib_agg_drop_successes(struct ib_agg *a);
+/*
+ * Free the stored successes of every user u with !keep[u] (keep has a flag
+ * per user id, ib_agg_nstr(a, IB_S_USER) of them); the others stay, in
+ * the same order, though at lower indices.
+ */
+void ib_agg_keep_successes(struct ib_agg *a, const uint8_t *keep);
 int64_t ib_agg_bucket_ms(const struct ib_agg *a);
 
 /* Intern a file path; *id is what ib_agg_add takes as file_id. */
