@@ -4,7 +4,8 @@
  * ib_agg_cell's order and decoded the same, across runs of IB_AGG_RUN,
  * series of one entry and of many, empty series left by the server join,
  * and from ib_agg_nfull (the stored successes only); and an aggregator
- * whose indexes and successes were dropped still reads and frees.
+ * whose indexes and successes were dropped (all, or but some users')
+ * still reads and frees.
  */
 #include <check.h>
 #include <stdio.h>
@@ -132,9 +133,23 @@ START_TEST(test_drop)
 	size_t nfull = ib_agg_nfull(a);
 	struct ib_agg_iter it;
 
+	uint8_t *keep = calloc(ib_agg_nstr(a, IB_S_USER), 1);
+	size_t kept = 0;
+
 	ib_agg_drop_index(a);
 	same_walk(a, 0);
 	ck_assert_str_eq(ib_agg_str(a, IB_S_USER, 1), "u0");
+	/* keep the successes of users u5, u14, u23, ... (u % 9 == 5: six each) */
+	ck_assert_ptr_nonnull(keep);
+	for (uint32_t u = 1; u < ib_agg_nstr(a, IB_S_USER); u++)
+		keep[u] = strtol(ib_agg_str(a, IB_S_USER, u) + 1, NULL, 10) % 9 == 5;
+	ib_agg_keep_successes(a, keep);
+	same_walk(a, 0);
+	ib_agg_iter_init(&it, nfull);
+	for (const struct ib_cell *c = ib_agg_next(a, &it); c; c = ib_agg_next(a, &it), kept++)
+		ck_assert(keep[c->user]);
+	ck_assert_uint_eq(kept, 33 * 6); /* u5 .. u293 */
+	free(keep);
 	ib_agg_drop_successes(a);
 	ck_assert_uint_eq(ib_agg_ncells(a), nfull);
 	same_walk(a, 0);
