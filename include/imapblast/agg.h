@@ -244,14 +244,14 @@ const struct ib_cell *ib_agg_cell(const struct ib_agg *a, size_t i, struct ib_ce
  */
 size_t ib_agg_nfull(const struct ib_agg *a);
 /*
- * A walk over every cell in ib_agg_cell's order, far cheaper than
+ * A walk over the cells in ib_agg_cell's order, far cheaper than
  * ib_agg_cell for the stored successes: cells are decoded in runs of up
  * to IB_AGG_RUN, a series of successes in one tight loop, with no
  * directory or cursor. ib_agg_iter_init(it, from) with from <=
- * ib_agg_nfull(a) (0: every cell; nfull: the stored successes only), then
- * each ib_agg_next returns the next cell (NULL at the end), it->i its index. Walks are independent
- * of each other and of ib_agg_cell's cursor; the aggregator must not
- * change during one.
+ * ib_agg_nfull(a) (0: every cell; nfull: the stored successes only),
+ * then each ib_agg_next returns the next cell (NULL at the end), it->i
+ * its index. Walks are independent of each other and of ib_agg_cell's
+ * cursor; the aggregator must not change during one.
  */
 #define IB_AGG_RUN 64
 struct ib_agg_iter {
