@@ -65,7 +65,8 @@ int ib_an_persistent(struct ib_an *c)
 {
 	size_t nu = ib_agg_nstr(c->a, IB_S_USER), nip = ib_agg_nstr(c->a, IB_S_IP);
 	struct ib_agg_iter it;
-	uint32_t *start = NULL, *order = NULL, *slot = NULL;
+	/* order: the cells of each user (a success's index is only >= nfull); oip: their addresses */
+	uint32_t *start = NULL, *order = NULL, *oip = NULL, *slot = NULL;
 	struct pacc *p = NULL;
 	size_t cap = 0, ncred = 0;
 	int rc = IB_OK;
@@ -101,6 +102,7 @@ int ib_an_persistent(struct ib_an *c)
 	for (size_t u = 0; u < nu; u++)
 		start[u + 1] = start[u] + (start[u + 1] ? start[u + 1] - 1 : 0);
 	if (!(order = malloc((start[nu] ? start[nu] : 1) * sizeof(*order))) ||
+	    !(oip = malloc((start[nu] ? start[nu] : 1) * sizeof(*oip))) ||
 	    !(slot = calloc(nip + 1, sizeof(*slot))))
 		goto oom;
 	{
@@ -112,8 +114,10 @@ int ib_an_persistent(struct ib_an *c)
 			size_t i = it.i;
 			uint32_t u = cell->user;
 
-			if (pair_cell(c, i, cell) && start[u + 1] > start[u])
+			if (pair_cell(c, i, cell) && start[u + 1] > start[u]) {
+				oip[start[u] + fill[u]] = cell->ip;
 				order[start[u] + fill[u]++] = (uint32_t)i;
+			}
 		}
 		free(fill);
 	}
@@ -123,18 +127,24 @@ int ib_an_persistent(struct ib_an *c)
 		if (start[u + 1] == start[u])
 			continue;
 		for (uint32_t j = start[u]; j < start[u + 1]; j++) {
-			const struct ib_cell *cell = ib_an_cell(c, order[j], &(struct ib_cell){0});
+			uint32_t ip = oip[j];
 
-			if (!slot[cell->ip]) {
+			if (!slot[ip]) {
 				if (ib_grow((void **)&p, &cap, np + 1, sizeof(*p)))
 					goto oom;
 				memset(&p[np], 0, sizeof(*p));
-				p[np].ip = cell->ip;
+				p[np].ip = ip;
 				p[np].first_b = -1;
-				slot[cell->ip] = (uint32_t)++np;
+				slot[ip] = (uint32_t)++np;
 			}
-			if (!cell->connection)
-				pacc_add(&p[slot[cell->ip] - 1], cell, cell->bucket - c->b0);
+			if (order[j] >= c->nfull) { /* a stored success: no need to read it again */
+				p[slot[ip] - 1].success = 1;
+			} else {
+				const struct ib_cell *cell = ib_an_cell(c, order[j], &(struct ib_cell){0});
+
+				if (!cell->connection)
+					pacc_add(&p[slot[ip] - 1], cell, cell->bucket - c->b0);
+			}
 		}
 		/* persistent: never in, only credentials, in >= 4 buckets over >= a quarter of the range */
 		for (size_t k = 0; k < np; k++) {
@@ -146,12 +156,9 @@ int ib_an_persistent(struct ib_an *c)
 			if (yes && Judy1Set(&c->persist_pairs, (Word_t)q->ip << 32 | u, PJE0) == JERR)
 				goto oom;
 		}
-		for (uint32_t j = start[u]; j < start[u + 1]; j++) {
-			const struct ib_cell *cell = ib_an_cell(c, order[j], &(struct ib_cell){0});
-
-			if (slot[cell->ip] == UINT32_MAX && order[j] < c->nfull) /* always: it never got in */
+		for (uint32_t j = start[u]; j < start[u + 1]; j++)
+			if (slot[oip[j]] == UINT32_MAX && order[j] < c->nfull) /* always: it never got in */
 				c->persist[order[j]] = IB_AN_PERSISTENT;
-		}
 		for (size_t k = 0; k < np; k++)
 			slot[p[k].ip] = 0;
 	}
@@ -161,6 +168,7 @@ oom:
 out:
 	free(start);
 	free(order);
+	free(oip);
 	free(slot);
 	free(p);
 	return rc;
