@@ -71,8 +71,8 @@ int ib_agg_new(struct ib_agg **out, int64_t bucket_ms)
 	if (!a)
 		return IB_ERR_NOMEM;
 	a->bucket_ms = bucket_ms;
-	a->succ.dir_stale = calloc(2, sizeof(size_t));
-	if (!a->succ.dir_stale) {
+	a->succ.dir = calloc(1, sizeof(*a->succ.dir));
+	if (!a->succ.dir) {
 		free(a);
 		return IB_ERR_NOMEM;
 	}
@@ -127,7 +127,7 @@ void ib_agg_free(struct ib_agg *a)
 		chunk_free(a->chunks[i]);
 	free(a->chunks);
 	ib_succ_release(&a->succ);
-	free(a->succ.dir_stale);
+	free(a->succ.dir);
 	free(a->errors);
 	ib_jsl_free(&a->reasons_sl);
 	for (size_t i = 0; i < a->nreasons; i++)

@@ -192,23 +192,33 @@ struct ib_sser {
 	struct ib_skey k;
 	struct ib_sent *e; /* sorted by b */
 	size_t n, cap;
-	size_t start; /* position of e[0] among all successes (the directory) */
+};
+
+/*
+ * ib_succ_cell's directory: each series' first position among all
+ * successes, built on the first read after a change (only random reads
+ * need it: the walk of ib_succ_run does not), and the cursor.
+ */
+struct ib_sdir {
+	int stale;     /* start is out of date */
+	size_t cursor; /* the series read last */
+	size_t *start; /* by series: nstart of them when built */
+	size_t nstart, cap;
 };
 
 /*
  * The successes that are not connections (IB_CAT_OK, conn 0), by series:
  * a JudyL by a hash of the series key (JudyHS when taken), each series a
  * sorted array. Successes read as cells after the others (ib_agg_cell),
- * through a directory rebuilt after a change and a cursor: both live in
- * dir_stale ([0] stale, [1] cursor series), allocated with the aggregator,
- * so reading changes them (reading is not thread-safe).
+ * through the directory dir, allocated with the aggregator, so reading
+ * changes it (reading is not thread-safe).
  */
 struct ib_succ {
 	Pvoid_t byhash, hs;
 	struct ib_sser *ser;
 	size_t nser, cap;
 	size_t n; /* entries in all series */
-	size_t *dir_stale;
+	struct ib_sdir *dir;
 };
 
 /*
@@ -252,7 +262,7 @@ int ib_succ_relink(struct ib_succ *s, size_t i, uint32_t server);
 void ib_succ_series_drop(struct ib_succ *s, size_t i);
 /* Free the index of series: they can then only be read (ib_succ_run, ib_succ_cell) and released. */
 void ib_succ_drop_index(struct ib_succ *s);
-/* Free every series; s->dir_stale stays. */
+/* Free every series and the directory's positions; s->dir stays. */
 void ib_succ_release(struct ib_succ *s);
 
 struct ib_agg {

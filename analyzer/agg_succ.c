@@ -177,7 +177,7 @@ int ib_succ_add(struct ib_succ *s, int64_t B, const struct ib_ckey *k, uint64_t 
 		e->span = span;
 		x->n++;
 		s->n++;
-		s->dir_stale[0] = 1;
+		s->dir->stale = 1;
 		return IB_OK;
 	}
 	if (must_be_new)
@@ -215,7 +215,7 @@ spill:
 	memmove(&x->e[at], &x->e[at + 1], (x->n - at - 1) * sizeof(*x->e));
 	x->n--;
 	s->n--;
-	s->dir_stale[0] = 1;
+	s->dir->stale = 1;
 	return IB_SKIP;
 }
 
@@ -277,43 +277,61 @@ int ib_succ_sub(struct ib_succ *s, const struct ib_ckey *k)
 	return IB_OK;
 }
 
-/* The directory: each series' first position among the successes. */
-static void dir_build(const struct ib_succ *s)
+/* The directory's positions, rebuilt when stale; NULL when out of memory. */
+static const size_t *dir_start(const struct ib_succ *s)
 {
+	struct ib_sdir *d = s->dir;
 	size_t pos = 0;
 
+	if (!d->stale && d->start && d->nstart == s->nser)
+		return d->start;
+	if (d->cap < s->nser) {
+		size_t *p = realloc(d->start, s->nser * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		d->start = p;
+		d->cap = s->nser;
+	}
 	for (size_t i = 0; i < s->nser; i++) {
-		s->ser[i].start = pos;
+		d->start[i] = pos;
 		pos += s->ser[i].n;
 	}
-	s->dir_stale[0] = 0;
-	s->dir_stale[1] = 0; /* the cursor: series 0 */
+	d->nstart = s->nser;
+	d->stale = 0;
+	d->cursor = 0;
+	return d->start;
 }
 
 void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *out)
 {
-	size_t i;
+	const size_t *start = dir_start(s);
+	size_t i = s->dir->cursor, at;
 
-	if (s->dir_stale[0])
-		dir_build(s);
-	i = s->dir_stale[1];
-	if (i >= s->nser || x < s->ser[i].start) {
+	if (!start) { /* no room for the directory: walk from the first series */
+		for (i = 0; x >= s->ser[i].n; i++)
+			x -= s->ser[i].n;
+		entry_cell(&s->ser[i], x, B, out);
+		return;
+	}
+	if (i >= s->nser || x < start[i]) {
 		size_t lo = 0, hi = s->nser; /* the last series that starts at or before x */
 
 		while (hi - lo > 1) {
 			size_t mid = lo + (hi - lo) / 2;
 
-			if (s->ser[mid].start <= x)
+			if (start[mid] <= x)
 				lo = mid;
 			else
 				hi = mid;
 		}
 		i = lo;
 	}
-	while (x - s->ser[i].start >= s->ser[i].n) /* forward over the series before x, empty ones too */
+	while (x - start[i] >= s->ser[i].n) /* forward over the series before x, empty ones too */
 		i++;
-	s->dir_stale[1] = i;
-	entry_cell(&s->ser[i], x - s->ser[i].start, B, out);
+	at = x - start[i];
+	s->dir->cursor = i;
+	entry_cell(&s->ser[i], at, B, out);
 }
 
 size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, struct ib_cell *out,
@@ -388,7 +406,7 @@ int ib_succ_adopt(struct ib_succ *s, const struct ib_skey *sk, const struct ib_s
 	s->ser[si].n = from->n;
 	s->ser[si].cap = steal ? from->cap : from->n;
 	s->n += from->n;
-	s->dir_stale[0] = 1;
+	s->dir->stale = 1;
 	if (steal) { /* steal (== from) keeps its count for ib_succ_series_drop, not its array */
 		steal->e = NULL;
 		steal->cap = 0;
@@ -426,7 +444,7 @@ void ib_succ_series_drop(struct ib_succ *s, size_t i)
 	free(s->ser[i].e);
 	s->ser[i].e = NULL;
 	s->ser[i].n = s->ser[i].cap = 0;
-	s->dir_stale[0] = 1;
+	s->dir->stale = 1;
 }
 
 void ib_succ_drop_index(struct ib_succ *s)
@@ -437,7 +455,7 @@ void ib_succ_drop_index(struct ib_succ *s)
 
 void ib_succ_release(struct ib_succ *s)
 {
-	size_t *dir = s->dir_stale;
+	struct ib_sdir *dir = s->dir;
 
 	ib_jl_free(&s->byhash);
 	ib_jhs_free(&s->hs);
@@ -445,6 +463,7 @@ void ib_succ_release(struct ib_succ *s)
 		free(s->ser[i].e);
 	free(s->ser);
 	memset(s, 0, sizeof(*s));
-	s->dir_stale = dir;
-	dir[0] = dir[1] = 0;
+	s->dir = dir;
+	free(dir->start);
+	memset(dir, 0, sizeof(*dir));
 }
