@@ -9,6 +9,10 @@
  * With ib_reader_async() a second thread reads and inflates into a ring of
  * blocks while the caller splits lines; each block has headroom for the
  * partial line carried over from the one before, so lines stay slices.
+ * With ib_reader_ahead() that thread also finds the block's whole lines
+ * and runs the caller's function on each; the splitter then takes a
+ * line's end from its span and hands out its record, when a span starts
+ * where the line does (else it splits as before).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +33,7 @@
 #define IN_CAP (256 * 1024)
 #define OUT_EXTRA (1024 * 1024)
 #define NBLOCKS 3
+#define RECS_MAX 16384 /* lines with a record per block: 1 MiB of lines of 64 bytes */
 
 enum src_state { SRC_MORE = 0, SRC_DONE, SRC_ERROR };
 
@@ -42,9 +47,17 @@ struct view {
 
 enum block_state { B_FREE = 0, B_READY, B_HELD };
 
+/* A whole line of a block: offset in the data, length up to its newline (CR included). */
+struct span {
+	uint32_t off, len;
+};
+
 struct block {
 	char *mem; /* headroom (max_line + 1) then OUT_EXTRA bytes of data */
 	size_t len;
+	struct span *span;  /* ib_reader_ahead: the lines with a record, in order */
+	unsigned char *rec; /* their records, rec_size bytes each */
+	size_t nrec;
 	struct view v; /* the source after this block */
 	enum block_state state;
 };
@@ -58,6 +71,10 @@ struct async {
 	unsigned next; /* block the splitter takes next */
 	int held;      /* block the splitter holds, or -1 */
 	int stop;      /* close asked the reading thread to stop */
+	/* ib_reader_ahead's function (guarded by mu: it may come while reading) */
+	ib_reader_line_fn fn;
+	void *arg;
+	size_t rec_size;
 };
 
 struct ib_reader {
@@ -90,6 +107,14 @@ struct ib_reader {
 	int partial; /* the last yield was a piece and more of its line follows */
 	struct view sv;
 	uint64_t lineno, lines, overlong;
+	/* the block being split: its spans and records (nrec 0: none), the next span */
+	const struct span *span;
+	const unsigned char *recs;
+	size_t nrec, ri, head;
+	const void *rec; /* the record of the line last returned, or NULL */
+	ib_reader_line_fn fn;
+	void *arg;
+	size_t rec_size;
 	struct async *as;
 	struct ib_journal_file *jf; /* a systemd journal file is read through this */
 };
@@ -186,8 +211,11 @@ static void async_free(struct async *as)
 	pthread_cond_destroy(&as->ready);
 	pthread_cond_destroy(&as->freed);
 	pthread_mutex_destroy(&as->mu);
-	for (int i = 0; i < NBLOCKS; i++)
+	for (int i = 0; i < NBLOCKS; i++) {
 		free(as->blk[i].mem);
+		free(as->blk[i].span);
+		free(as->blk[i].rec);
+	}
 	free(as);
 }
 
@@ -206,6 +234,7 @@ static void async_stop(struct ib_reader *r)
 	r->as = NULL;
 	r->buf = r->own;
 	r->start = r->end = 0;
+	r->nrec = 0;
 }
 
 void ib_reader_close(struct ib_reader *r)
@@ -459,28 +488,78 @@ static size_t produce(struct ib_reader *r, char *dst, size_t room)
 	}
 }
 
+/*
+ * Run fn on the whole lines of b's data (len bytes) that fit max_line, up
+ * to RECS_MAX, noting their spans; cont: the data starts inside a line.
+ * Lines are as ib_reader_next yields them: CR stripped, and over-long
+ * when longer than max_line after that.
+ */
+static void ahead(struct block *b, const char *data, int cont, size_t max_line, ib_reader_line_fn fn,
+		  void *arg, size_t rec_size)
+{
+	const char *p = data, *end = data + b->len, *nl;
+	size_t n = 0;
+
+	b->nrec = 0;
+	if (!b->span) {
+		b->span = malloc(RECS_MAX * sizeof(*b->span));
+		b->rec = malloc(RECS_MAX * rec_size);
+		if (!b->span || !b->rec)
+			return; /* no records: the splitter does without */
+	}
+	if (cont) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			return;
+		p = nl + 1;
+	}
+	while (n < RECS_MAX && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+		size_t len = (size_t)(nl - p), k = len && nl[-1] == '\r' ? len - 1 : len;
+
+		if (k <= max_line) {
+			b->span[n].off = (uint32_t)(p - data);
+			b->span[n].len = (uint32_t)len;
+			fn(arg, (struct ib_str){p, k}, b->rec + n * rec_size);
+			n++;
+		}
+		p = nl + 1;
+	}
+	b->nrec = n;
+}
+
 /* The reading thread: fill free blocks in ring order until the source ends. */
 static void *reading_thread(void *arg)
 {
 	struct ib_reader *r = arg;
 	struct async *as = r->as;
+	int cont = 1; /* the splitter's buffer may end inside a line */
 
 	for (unsigned i = 0;; i = (i + 1) % NBLOCKS) {
 		struct block *b = &as->blk[i];
-		size_t len = 0;
+		char *data = b->mem + as->head;
+		size_t len = 0, rec_size;
+		ib_reader_line_fn fn;
+		void *fa;
 		int stop;
 
 		pthread_mutex_lock(&as->mu);
 		while (!as->stop && b->state != B_FREE)
 			pthread_cond_wait(&as->freed, &as->mu);
 		stop = as->stop;
+		fn = as->fn;
+		fa = as->arg;
+		rec_size = as->rec_size;
 		pthread_mutex_unlock(&as->mu);
 		if (stop)
 			return NULL;
 		while (len < OUT_EXTRA && r->rv.src == SRC_MORE)
-			len += produce(r, b->mem + as->head + len, OUT_EXTRA - len);
-		pthread_mutex_lock(&as->mu);
+			len += produce(r, data + len, OUT_EXTRA - len);
 		b->len = len;
+		b->nrec = 0;
+		if (fn)
+			ahead(b, data, cont, r->max_line, fn, fa, rec_size);
+		if (len)
+			cont = data[len - 1] != '\n';
+		pthread_mutex_lock(&as->mu);
 		b->v = r->rv;
 		b->state = B_READY;
 		pthread_cond_signal(&as->ready);
@@ -501,6 +580,9 @@ int ib_reader_async(struct ib_reader *r)
 		return IB_ERR_NOMEM;
 	as->head = r->max_line + 2;
 	as->held = -1;
+	as->fn = r->fn;
+	as->arg = r->arg;
+	as->rec_size = r->rec_size;
 	pthread_mutex_init(&as->mu, NULL);
 	pthread_cond_init(&as->ready, NULL);
 	pthread_cond_init(&as->freed, NULL);
@@ -517,6 +599,28 @@ int ib_reader_async(struct ib_reader *r)
 	}
 	/* the lines still in our buffer are split from it until the first block comes */
 	return IB_OK;
+}
+
+int ib_reader_ahead(struct ib_reader *r, ib_reader_line_fn fn, void *arg, size_t rec_size)
+{
+	if (r->fn || !fn || !rec_size)
+		return IB_ERR_USAGE;
+	r->fn = fn;
+	r->arg = arg;
+	r->rec_size = rec_size;
+	if (r->as) {
+		pthread_mutex_lock(&r->as->mu);
+		r->as->fn = fn;
+		r->as->arg = arg;
+		r->as->rec_size = rec_size;
+		pthread_mutex_unlock(&r->as->mu);
+	}
+	return IB_OK;
+}
+
+const void *ib_reader_rec(const struct ib_reader *r)
+{
+	return r->rec;
 }
 
 /*
@@ -562,6 +666,11 @@ static void fill(struct ib_reader *r)
 		r->start = as->head - n;
 		r->end = as->head + b->len;
 		r->sv = b->v;
+		r->span = b->span;
+		r->recs = b->rec;
+		r->nrec = b->nrec;
+		r->ri = 0;
+		r->head = as->head;
 	}
 }
 
@@ -579,12 +688,28 @@ static int piece(struct ib_reader *r, char *s, struct ib_str *line)
 	return IB_OK;
 }
 
+/* The span of the reading thread's that starts at r->start, or NULL. */
+static inline const struct span *span_at(struct ib_reader *r)
+{
+	size_t off;
+
+	if (r->ri >= r->nrec || r->start < r->head)
+		return NULL;
+	off = r->start - r->head;
+	while (r->span[r->ri].off < off)
+		if (++r->ri == r->nrec)
+			return NULL;
+	return r->span[r->ri].off == off ? &r->span[r->ri] : NULL;
+}
+
 int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
 {
+	r->rec = NULL;
 	for (;;) {
 		char *s = r->buf + r->start;
 		size_t n = r->end - r->start;
-		char *nl = n ? memchr(s, '\n', n) : NULL;
+		const struct span *sp = r->nrec ? span_at(r) : NULL;
+		char *nl = sp ? s + sp->len : n ? memchr(s, '\n', n) : NULL;
 
 		if (nl) {
 			size_t len = (size_t)(nl - s);
@@ -615,6 +740,8 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 				r->overlong++;
 				continue;
 			}
+			if (sp) /* the line the reading thread saw: its record */
+				r->rec = r->recs + r->ri++ * r->rec_size;
 			line->ptr = s;
 			line->len = len;
 			return IB_OK;

@@ -6,6 +6,10 @@
  * message parser forced by name reads a syslog file through the envelope,
  * restricted to itself, with its own state.
  * Invariant: every line gets exactly one held-0 result.
+ * Ahead (ib_runtime_ahead_new): another thread reads the envelope and the
+ * message of a stateless parser into a record per line, with its own
+ * copies of the time policy and envelope state (caches only), so the
+ * record holds what this thread would compute.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +59,24 @@ struct ib_runtime_prog {
 	int valid;
 	size_t n;    /* parsers in ids */
 	size_t *ids; /* registry indices, in registry order */
+};
+
+/* A line's record, read ahead (ib_runtime_ahead_line). */
+struct ib_runtime_rec {
+	int rc;		    /* the envelope's result; IB_SKIP also when no parser takes the program */
+	int spec_rc;	    /* spec's parse_msg result */
+	size_t spec;	    /* registry index of the parser that read msg ahead, or nslot: none */
+	const char *reason; /* the envelope's, with IB_BAD */
+	const char *spec_reason;
+	struct ib_syslog_hdr hdr;
+	struct ib_str msg;
+	struct ib_event ev; /* spec's, unless spec_rc is IB_DECLINE */
+};
+
+struct ib_runtime_ahead {
+	struct ib_runtime rt; /* its envelope, only, self and program cache; ctx.time is tp */
+	struct ib_time_policy tp;
+	void *env; /* the envelope's own state */
 };
 
 static const char *why(const char *reason, const char *dflt)
@@ -184,28 +206,41 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 	return e;
 }
 
+/* The parsers that may take program's messages: takers(), or the forced one. */
+static const struct ib_runtime_prog *candidates(struct ib_runtime *rt, struct ib_str program,
+						struct ib_runtime_prog *tmp, size_t *one)
+{
+	if (rt->only) {
+		*one = rt->self;
+		tmp->ids = one;
+		tmp->n = ib_parser_program_match(rt->only, program) ? 1 : 0;
+		return tmp;
+	}
+	tmp->ids = rt->ids + PROG_CACHE * rt->nslot;
+	return takers(rt, program, tmp);
+}
+
+/* 1 when p's parse_msg may run ahead (parser.h): no per-file state. */
+static int stateless(const struct ib_parser *p)
+{
+	return !p->open && !p->drain && !p->mark && !p->stream;
+}
+
 /*
  * Offer the message to the matching parsers in registry order. The event
  * is cleared once: a parser that declines has not written to it
  * (parser.h), so the next one only gets its own format, layer, protocol.
+ * rec, when not NULL, holds the result of one of them read ahead.
  */
 static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, struct ib_str msg,
-		    struct ib_event *ev, size_t *taker)
+		    struct ib_event *ev, size_t *taker, const struct ib_runtime_rec *rec)
 {
 	struct ib_runtime_prog tmp;
 	const struct ib_runtime_prog *e;
 	size_t one;
 	int rc;
 
-	if (rt->only) {
-		one = rt->self;
-		tmp.ids = &one;
-		tmp.n = ib_parser_program_match(rt->only, hdr->program) ? 1 : 0;
-		e = &tmp;
-	} else {
-		tmp.ids = rt->ids + PROG_CACHE * rt->nslot;
-		e = takers(rt, hdr->program, &tmp);
-	}
+	e = candidates(rt, hdr->program, &tmp, &one);
 	if (!e->n)
 		return IB_SKIP;
 	ib_event_clear(ev);
@@ -221,6 +256,15 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 			continue;
 		if ((rc = offer(rt, i)) < 0)
 			return rc;
+		if (rec && i == rec->spec) {
+			rc = rec->spec_rc;
+			rt->ctx.reason = rec->spec_reason;
+			if (rc == IB_DECLINE)
+				continue;
+			*ev = rec->ev;
+			*taker = i;
+			return rc;
+		}
 		ev->format = p->name;
 		ev->layer = p->layer;
 		ev->protocol = p->protocol;
@@ -245,11 +289,27 @@ static int unwrap(struct ib_runtime *rt, struct ib_str line, struct ib_event *ev
 	rt->ctx.state = rt->slot[rt->envx].st;
 	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
 	if (rc == IB_OK)
-		rc = dispatch(rt, &hdr, msg, ev, taker);
+		rc = dispatch(rt, &hdr, msg, ev, taker, NULL);
 	return rc;
 }
 
+/* unwrap() from the line's record read ahead. */
+static int unwrap_rec(struct ib_runtime *rt, const struct ib_runtime_rec *rec, struct ib_event *ev,
+		      size_t *taker)
+{
+	if (rec->rc != IB_OK) {
+		rt->ctx.reason = rec->reason;
+		return rec->rc;
+	}
+	return dispatch(rt, &rec->hdr, rec->msg, ev, taker, rec);
+}
+
 int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
+{
+	return ib_runtime_line_ahead(rt, line, lineno, NULL);
+}
+
+int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t lineno, const void *rec)
 {
 	const struct ib_parser *p = rt->parser;
 	struct ib_event ev;
@@ -268,7 +328,9 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 		else
 			rt->prefix_ms = IB_TIME_NONE;
 	}
-	if (rt->envelope) {
+	if (rec && rt->envelope) {
+		rc = unwrap_rec(rt, rec, &ev, &taker);
+	} else if (rt->envelope) {
 		rc = unwrap(rt, line, &ev, &taker);
 	} else {
 		taker = rt->self;
@@ -426,6 +488,18 @@ int ib_runtime_start(struct ib_runtime *rt, const char *force, const struct ib_s
 	return rc;
 }
 
+/* The program cache of rt (nslot set). */
+static int cache_new(struct ib_runtime *rt)
+{
+	rt->cache = calloc(PROG_CACHE, sizeof(*rt->cache));
+	rt->ids = calloc((PROG_CACHE + 1) * rt->nslot, sizeof(*rt->ids));
+	if (!rt->cache || !rt->ids)
+		return IB_ERR_NOMEM;
+	for (unsigned k = 0; k < PROG_CACHE; k++)
+		rt->cache[k].ids = rt->ids + k * rt->nslot;
+	return IB_OK;
+}
+
 static int start(struct ib_runtime *rt, const char *force, const struct ib_str *lines, size_t n)
 {
 	const struct ib_parser *p, *env = NULL;
@@ -458,12 +532,8 @@ static int start(struct ib_runtime *rt, const char *force, const struct ib_str *
 			rt->envelope = p;
 		}
 		rt->envx = index_of(rt->envelope);
-		rt->cache = calloc(PROG_CACHE, sizeof(*rt->cache));
-		rt->ids = calloc((PROG_CACHE + 1) * rt->nslot, sizeof(*rt->ids));
-		if (!rt->cache || !rt->ids)
+		if (cache_new(rt) < 0)
 			return IB_ERR_NOMEM;
-		for (unsigned k = 0; k < PROG_CACHE; k++)
-			rt->cache[k].ids = rt->ids + k * rt->nslot;
 		if (slot_state(rt, rt->envx, &rt->ctx.state) < 0)
 			return IB_ERR_NOMEM;
 	} else if (!p->parse) {
@@ -484,4 +554,83 @@ void ib_runtime_release(struct ib_runtime *rt)
 	free(rt->cache);
 	free(rt->ids);
 	memset(rt, 0, sizeof(*rt));
+}
+
+int ib_runtime_ahead_new(const struct ib_runtime *rt, struct ib_runtime_ahead **out, size_t *rec_size)
+{
+	struct ib_runtime_ahead *ah;
+
+	*out = NULL;
+	*rec_size = sizeof(struct ib_runtime_rec);
+	if (!rt->envelope || !rt->envelope->lone_lines || rt->prefix)
+		return IB_OK;
+	ah = calloc(1, sizeof(*ah));
+	if (!ah)
+		return IB_ERR_NOMEM;
+	ah->tp = *rt->ctx.time;
+	ah->rt.ctx.time = &ah->tp;
+	ah->rt.envelope = rt->envelope;
+	ah->rt.only = rt->only;
+	ah->rt.self = rt->self;
+	ah->rt.nslot = rt->nslot;
+	if (cache_new(&ah->rt) < 0 || (rt->envelope->open && !(ah->env = rt->envelope->open()))) {
+		ib_runtime_ahead_free(ah);
+		return IB_ERR_NOMEM;
+	}
+	*out = ah;
+	return IB_OK;
+}
+
+void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
+{
+	struct ib_runtime_ahead *ah = ahead;
+	struct ib_runtime *rt = &ah->rt;
+	struct ib_runtime_rec *rec = out;
+	struct ib_runtime_prog tmp;
+	const struct ib_runtime_prog *e;
+	size_t one;
+
+	rec->spec = rt->nslot;
+	rt->ctx.state = ah->env;
+	rt->ctx.reason = NULL;
+	rec->rc = rt->envelope->envelope(&rt->ctx, line, &rec->hdr, &rec->msg);
+	rec->reason = rt->ctx.reason;
+	if (rec->rc != IB_OK)
+		return;
+	e = candidates(rt, rec->hdr.program, &tmp, &one);
+	if (!e->n) {
+		rec->rc = IB_SKIP; /* what dispatch() finds */
+		return;
+	}
+	for (size_t k = 0; k < e->n; k++) {
+		const struct ib_parser *p = ib_parsers[e->ids[k]];
+		struct ib_event *ev = &rec->ev;
+
+		if (!stateless(p))
+			continue;
+		ib_event_clear(ev);
+		ev->time_ms = rec->hdr.time_ms;
+		ev->host = rec->hdr.host;
+		ev->program = rec->hdr.program;
+		ev->format = p->name;
+		ev->layer = p->layer;
+		ev->protocol = p->protocol;
+		rt->ctx.state = NULL;
+		rt->ctx.reason = NULL;
+		rec->spec_rc = p->parse_msg(&rt->ctx, &rec->hdr, rec->msg, ev);
+		rec->spec_reason = rt->ctx.reason;
+		rec->spec = e->ids[k];
+		return;
+	}
+}
+
+void ib_runtime_ahead_free(struct ib_runtime_ahead *ah)
+{
+	if (!ah)
+		return;
+	if (ah->env && ah->rt.envelope->close)
+		ah->rt.envelope->close(ah->env);
+	free(ah->rt.cache);
+	free(ah->rt.ids);
+	free(ah);
 }

@@ -376,6 +376,7 @@ const struct ib_parser ib_parser_syslog = {
     .layer = IB_LAYER_SERVER,
     .probe = syslog_probe,
     .envelope = syslog_envelope,
+    .lone_lines = 1,
     .open = syslog_open,
     .close = syslog_close,
 };
