@@ -12,7 +12,10 @@
  * With ib_reader_ahead() that thread also finds the block's whole lines
  * and runs the caller's function on each; the splitter then takes a
  * line's end from its span and hands out its record, when a span starts
- * where the line does (else it splits as before).
+ * where the line does (else it splits as before). The thread does so for
+ * a share of each block that follows who waits: less after the splitter
+ * waited for a block, more after the thread waited for a free one, so
+ * that the two threads take as long (the lines are the same either way).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +37,7 @@
 #define OUT_EXTRA (1024 * 1024)
 #define NBLOCKS 3
 #define RECS_MAX 16384 /* lines with a record per block: 1 MiB of lines of 64 bytes */
+#define SHARE_ONE 16   /* the reading thread's share of lines read ahead, in 16ths of a block */
 
 enum src_state { SRC_MORE = 0, SRC_DONE, SRC_ERROR };
 
@@ -71,6 +75,7 @@ struct async {
 	unsigned next; /* block the splitter takes next */
 	int held;      /* block the splitter holds, or -1 */
 	int stop;      /* close asked the reading thread to stop */
+	int starved;   /* the splitter waited for a block since the thread last looked */
 	/* ib_reader_ahead's function (guarded by mu: it may come while reading) */
 	ib_reader_line_fn fn;
 	void *arg;
@@ -489,15 +494,15 @@ static size_t produce(struct ib_reader *r, char *dst, size_t room)
 }
 
 /*
- * Run fn on the whole lines of b's data (len bytes) that fit max_line, up
- * to RECS_MAX, noting their spans; cont: the data starts inside a line.
- * Lines are as ib_reader_next yields them: CR stripped, and over-long
- * when longer than max_line after that.
+ * Run fn on the whole lines of b's data (len bytes) that fit max_line and
+ * start in its first share 16ths, up to RECS_MAX, noting their spans;
+ * cont: the data starts inside a line. Lines are as ib_reader_next yields
+ * them: CR stripped, and over-long when longer than max_line after that.
  */
-static void ahead(struct block *b, const char *data, int cont, size_t max_line, ib_reader_line_fn fn,
-		  void *arg, size_t rec_size)
+static void ahead(struct block *b, const char *data, int cont, unsigned share, size_t max_line,
+		  ib_reader_line_fn fn, void *arg, size_t rec_size)
 {
-	const char *p = data, *end = data + b->len, *nl;
+	const char *p = data, *end = data + b->len, *nl, *stop = data + b->len / SHARE_ONE * share;
 	size_t n = 0;
 
 	b->nrec = 0;
@@ -512,7 +517,7 @@ static void ahead(struct block *b, const char *data, int cont, size_t max_line, 
 			return;
 		p = nl + 1;
 	}
-	while (n < RECS_MAX && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+	while (n < RECS_MAX && p < stop && (nl = memchr(p, '\n', (size_t)(end - p)))) {
 		size_t len = (size_t)(nl - p), k = len && nl[-1] == '\r' ? len - 1 : len;
 
 		if (k <= max_line) {
@@ -532,6 +537,7 @@ static void *reading_thread(void *arg)
 	struct ib_reader *r = arg;
 	struct async *as = r->as;
 	int cont = 1; /* the splitter's buffer may end inside a line */
+	unsigned share = SHARE_ONE;
 
 	for (unsigned i = 0;; i = (i + 1) % NBLOCKS) {
 		struct block *b = &as->blk[i];
@@ -539,11 +545,18 @@ static void *reading_thread(void *arg)
 		size_t len = 0, rec_size;
 		ib_reader_line_fn fn;
 		void *fa;
-		int stop;
+		int stop, waited = 0;
 
 		pthread_mutex_lock(&as->mu);
-		while (!as->stop && b->state != B_FREE)
+		while (!as->stop && b->state != B_FREE) {
+			waited = 1;
 			pthread_cond_wait(&as->freed, &as->mu);
+		}
+		if (as->starved && !waited && share > 0)
+			share--; /* the splitter waits for this thread: read less ahead */
+		else if (waited && !as->starved && share < SHARE_ONE)
+			share++;
+		as->starved = 0;
 		stop = as->stop;
 		fn = as->fn;
 		fa = as->arg;
@@ -556,7 +569,7 @@ static void *reading_thread(void *arg)
 		b->len = len;
 		b->nrec = 0;
 		if (fn)
-			ahead(b, data, cont, r->max_line, fn, fa, rec_size);
+			ahead(b, data, cont, share, r->max_line, fn, fa, rec_size);
 		if (len)
 			cont = data[len - 1] != '\n';
 		pthread_mutex_lock(&as->mu);
@@ -648,8 +661,10 @@ static void fill(struct ib_reader *r)
 		char *data = b->mem + as->head;
 
 		pthread_mutex_lock(&as->mu);
-		while (b->state != B_READY)
+		while (b->state != B_READY) {
+			as->starved = 1;
 			pthread_cond_wait(&as->ready, &as->mu);
+		}
 		b->state = B_HELD;
 		pthread_mutex_unlock(&as->mu);
 		if (n)

@@ -11,6 +11,7 @@
  * copies of the time policy and envelope state (caches only), so the
  * record holds what this thread would compute.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "imapblast/parser.h"
@@ -61,12 +62,17 @@ struct ib_runtime_prog {
 	size_t *ids; /* registry indices, in registry order */
 };
 
+#define REC_IDS 6 /* candidates a record holds */
+
 /* A line's record, read ahead (ib_runtime_ahead_line). */
 struct ib_runtime_rec {
-	int rc;		    /* the envelope's result; IB_SKIP also when no parser takes the program */
-	int spec_rc;	    /* spec's parse_msg result */
-	size_t spec;	    /* registry index of the parser that read msg ahead, or nslot: none */
-	const char *reason; /* the envelope's, with IB_BAD */
+	int rc;		 /* the envelope's result; IB_SKIP also when no parser takes the program */
+	int spec_rc;	 /* spec's parse_msg result */
+	size_t spec;	 /* registry index of the parser that read msg ahead, or nslot: none */
+	unsigned char n; /* with rc IB_OK: candidates() (n <= REC_IDS), or more than fit */
+	unsigned char ids[REC_IDS];
+	unsigned char marked; /* bit k: ids[k] has a mark, and msg carries it */
+	const char *reason;   /* the envelope's, with IB_BAD */
 	const char *spec_reason;
 	struct ib_syslog_hdr hdr;
 	struct ib_str msg;
@@ -237,22 +243,26 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 {
 	struct ib_runtime_prog tmp;
 	const struct ib_runtime_prog *e;
-	size_t one;
-	int rc;
+	size_t one, ids[REC_IDS], n;
+	const size_t *id;
+	int rc, known = rec && rec->n <= REC_IDS, cleared = 0;
 
-	e = candidates(rt, hdr->program, &tmp, &one);
-	if (!e->n)
-		return IB_SKIP;
-	ib_event_clear(ev);
-	ev->time_ms = hdr->time_ms;
-	ev->host = hdr->host;
-	ev->program = hdr->program;
-	for (size_t k = 0; k < e->n; k++) {
-		size_t i = e->ids[k];
+	if (known) {
+		n = rec->n;
+		for (size_t k = 0; k < n; k++)
+			ids[k] = rec->ids[k];
+		id = ids;
+	} else {
+		e = candidates(rt, hdr->program, &tmp, &one);
+		n = e->n;
+		id = e->ids;
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t i = id[k];
 		const struct ib_parser *p = ib_parsers[i];
 		struct ib_runtime_slot *s = &rt->slot[i];
 
-		if (p->mark && !s->held && !marked(msg, p->mark, s->nmark))
+		if (p->mark && !s->held && !(known ? rec->marked >> k & 1 : marked(msg, p->mark, s->nmark)))
 			continue;
 		if ((rc = offer(rt, i)) < 0)
 			return rc;
@@ -264,6 +274,13 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 			*ev = rec->ev;
 			*taker = i;
 			return rc;
+		}
+		if (!cleared) {
+			ib_event_clear(ev);
+			ev->time_ms = hdr->time_ms;
+			ev->host = hdr->host;
+			ev->program = hdr->program;
+			cleared = 1;
 		}
 		ev->format = p->name;
 		ev->layer = p->layer;
@@ -573,7 +590,12 @@ int ib_runtime_ahead_new(const struct ib_runtime *rt, struct ib_runtime_ahead **
 	ah->rt.only = rt->only;
 	ah->rt.self = rt->self;
 	ah->rt.nslot = rt->nslot;
-	if (cache_new(&ah->rt) < 0 || (rt->envelope->open && !(ah->env = rt->envelope->open()))) {
+	ah->rt.slot = calloc(rt->nslot, sizeof(*ah->rt.slot));
+	if (ah->rt.slot)
+		for (size_t i = 0; i < rt->nslot; i++)
+			ah->rt.slot[i].nmark = rt->slot[i].nmark;
+	if (!ah->rt.slot || cache_new(&ah->rt) < 0 ||
+	    (rt->envelope->open && !(ah->env = rt->envelope->open()))) {
 		ib_runtime_ahead_free(ah);
 		return IB_ERR_NOMEM;
 	}
@@ -601,6 +623,15 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 	if (!e->n) {
 		rec->rc = IB_SKIP; /* what dispatch() finds */
 		return;
+	}
+	rec->n = e->n <= REC_IDS && rt->nslot <= UCHAR_MAX ? (unsigned char)e->n : REC_IDS + 1;
+	rec->marked = 0;
+	for (size_t k = 0; k < e->n && rec->n <= REC_IDS; k++) {
+		const struct ib_parser *p = ib_parsers[e->ids[k]];
+
+		rec->ids[k] = (unsigned char)e->ids[k];
+		if (p->mark && marked(rec->msg, p->mark, rt->slot[e->ids[k]].nmark))
+			rec->marked |= (unsigned char)(1u << k);
 	}
 	for (size_t k = 0; k < e->n; k++) {
 		const struct ib_parser *p = ib_parsers[e->ids[k]];
@@ -630,6 +661,7 @@ void ib_runtime_ahead_free(struct ib_runtime_ahead *ah)
 		return;
 	if (ah->env && ah->rt.envelope->close)
 		ah->rt.envelope->close(ah->env);
+	free(ah->rt.slot);
 	free(ah->rt.cache);
 	free(ah->rt.ids);
 	free(ah);
