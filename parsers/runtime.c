@@ -177,6 +177,20 @@ static size_t index_of(const struct ib_parser *p)
 	return i;
 }
 
+/* The cache's key of a program of n <= PROG_MAX bytes. */
+static inline uint32_t prog_key(struct ib_str program)
+{
+	const unsigned char *u = (const unsigned char *)program.ptr;
+	size_t n = program.len;
+
+	return n ? (uint32_t)n | u[0] << 8 | u[n / 2] << 16 | (uint32_t)u[n - 1] << 24 : 0;
+}
+
+static inline unsigned prog_slot(uint32_t key)
+{
+	return (key * 0x9E3779B1u) >> 28; /* PROG_CACHE 16 */
+}
+
 /* The message parsers that take program, in registry order. */
 static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str program,
 					    struct ib_runtime_prog *tmp)
@@ -184,14 +198,10 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 	struct ib_runtime_prog *e = tmp;
 
 	if (program.len <= PROG_MAX) {
-		const unsigned char *u = (const unsigned char *)program.ptr;
 		size_t n = program.len;
-		uint32_t key = n ? (uint32_t)n | u[0] << 8 | u[n / 2] << 16 | (uint32_t)u[n - 1] << 24 : 0;
-		unsigned h = (key * 0x9E3779B1u) >> 28; /* PROG_CACHE 16 */
+		uint32_t key = prog_key(program);
+		unsigned h = prog_slot(key);
 
-		e = &rt->cache[h];
-		if (e->key == key && e->valid && ib_bytes_eq(e->name, program.ptr, n))
-			return e;
 		for (unsigned k = 0; k < PROG_CACHE; k++) {
 			e = &rt->cache[k];
 			if (e->key == key && e->valid && ib_bytes_eq(e->name, program.ptr, n))
@@ -212,15 +222,25 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 	return e;
 }
 
-/* The parsers that may take program's messages: takers(), or the forced one. */
-static const struct ib_runtime_prog *candidates(struct ib_runtime *rt, struct ib_str program,
-						struct ib_runtime_prog *tmp, size_t *one)
+/*
+ * The parsers that may take program's messages: takers(), or the forced
+ * one. Inline, with the cache's usual hit (the program's own slot) first.
+ */
+static inline const struct ib_runtime_prog *candidates(struct ib_runtime *rt, struct ib_str program,
+						       struct ib_runtime_prog *tmp, size_t *one)
 {
 	if (rt->only) {
 		*one = rt->self;
 		tmp->ids = one;
 		tmp->n = ib_parser_program_match(rt->only, program) ? 1 : 0;
 		return tmp;
+	}
+	if (program.len <= PROG_MAX) {
+		uint32_t key = prog_key(program);
+		const struct ib_runtime_prog *e = &rt->cache[prog_slot(key)];
+
+		if (e->key == key && e->valid && ib_bytes_eq(e->name, program.ptr, program.len))
+			return e;
 	}
 	tmp->ids = rt->ids + PROG_CACHE * rt->nslot;
 	return takers(rt, program, tmp);
@@ -310,17 +330,6 @@ static int unwrap(struct ib_runtime *rt, struct ib_str line, struct ib_event *ev
 	return rc;
 }
 
-/* unwrap() from the line's record read ahead. */
-static int unwrap_rec(struct ib_runtime *rt, const struct ib_runtime_rec *rec, struct ib_event *ev,
-		      size_t *taker)
-{
-	if (rec->rc != IB_OK) {
-		rt->ctx.reason = rec->reason;
-		return rec->rc;
-	}
-	return dispatch(rt, &rec->hdr, rec->msg, ev, taker, rec);
-}
-
 int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 {
 	return ib_runtime_line_ahead(rt, line, lineno, NULL);
@@ -345,10 +354,22 @@ int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t li
 		else
 			rt->prefix_ms = IB_TIME_NONE;
 	}
-	if (rec && rt->envelope) {
-		rc = unwrap_rec(rt, rec, &ev, &taker);
-	} else if (rt->envelope) {
-		rc = unwrap(rt, line, &ev, &taker);
+	if (rt->envelope) {
+		/* unwrap(), inline, or from the line's record read ahead */
+		const struct ib_runtime_rec *r = rec;
+		struct ib_syslog_hdr hdr;
+		struct ib_str msg;
+
+		if (r) {
+			rc = r->rc;
+			rt->ctx.reason = r->reason;
+		} else {
+			rt->ctx.state = rt->slot[rt->envx].st;
+			rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
+		}
+		if (rc == IB_OK)
+			rc = r ? dispatch(rt, &r->hdr, r->msg, &ev, &taker, r)
+			       : dispatch(rt, &hdr, msg, &ev, &taker, NULL);
 	} else {
 		taker = rt->self;
 		rt->ctx.state = rt->slot[taker].st;
