@@ -717,7 +717,8 @@ static inline const struct span *span_at(struct ib_reader *r)
 	return r->span[r->ri].off == off ? &r->span[r->ri] : NULL;
 }
 
-int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
+/* ib_reader_next past its usual case: refills, pieces, over-long lines, the end. */
+__attribute__((noinline)) static int next_slow(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
 {
 	r->rec = NULL;
 	for (;;) {
@@ -827,6 +828,30 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 		}
 		return IB_EOF;
 	}
+}
+
+int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
+{
+	/* the usual case, kept small: a whole line in the buffer, no piece or skip under way */
+	if (!(r->partial | r->skipping)) {
+		char *s = r->buf + r->start;
+		size_t n = r->end - r->start, len;
+		const struct span *sp = r->nrec ? span_at(r) : NULL;
+		char *nl = sp ? s + sp->len : n ? memchr(s, '\n', n) : NULL;
+
+		if (nl && (len = (size_t)(nl - s)) <= r->max_line) {
+			r->start += len + 1;
+			r->lineno++;
+			r->lines++;
+			if (len && s[len - 1] == '\r')
+				len--;
+			r->rec = sp ? r->recs + r->ri++ * r->rec_size : NULL;
+			line->ptr = s;
+			line->len = len;
+			return IB_OK;
+		}
+	}
+	return next_slow(r, line, err);
 }
 
 void ib_reader_pieces(struct ib_reader *r)
