@@ -65,19 +65,56 @@ struct ib_runtime_prog {
 #define REC_IDS 6 /* candidates a record holds */
 
 /* A line's record, read ahead (ib_runtime_ahead_line). */
+#define REC_UNREAD 127 /* rc: the line was not read ahead (a slice outside it) */
+#define REC_NOSPEC 255 /* spec: no parser's result */
+
+/* A slice of the line: offset and length; off REC_NULL for a NULL pointer. */
+struct rslice {
+	uint32_t off, len;
+};
+#define REC_NULL UINT32_MAX
+
+/*
+ * A line's record, read ahead (ib_runtime_ahead_line). Slices are kept as
+ * offsets into the line: the parsing thread reads it right after the
+ * reading thread wrote it, so the fewer bytes the better.
+ */
 struct ib_runtime_rec {
-	int rc;		 /* the envelope's result; IB_SKIP also when no parser takes the program */
-	int spec_rc;	 /* spec's parse_msg result */
-	size_t spec;	 /* registry index of the parser that read msg ahead, or nslot: none */
-	unsigned char n; /* with rc IB_OK: candidates() (n <= REC_IDS), or more than fit */
+	const char *reason; /* the envelope's, with IB_BAD */
+	const char *spec_reason, *format, *signature;
+	int64_t time_ms, ev_time;
+	struct rslice hdr[4]; /* host, program, tag; the message */
+	struct rslice ev[8];  /* spec's event: program, host, server, local, user, ip, session, message */
+	unsigned flags;
+	signed char
+	    rc; /* the envelope's result (IB_SKIP also when no parser takes the program), or REC_UNREAD */
+	signed char spec_rc; /* spec's parse_msg result */
+	unsigned char spec;  /* registry index of the parser that read the message ahead, or REC_NOSPEC */
+	unsigned char n;     /* with rc IB_OK: candidates() (n <= REC_IDS), or more than fit */
 	unsigned char ids[REC_IDS];
 	unsigned char marked; /* bit k: ids[k] has a mark, and msg carries it */
-	const char *reason;   /* the envelope's, with IB_BAD */
-	const char *spec_reason;
-	struct ib_syslog_hdr hdr;
-	struct ib_str msg;
-	struct ib_event ev; /* spec's, unless spec_rc is IB_DECLINE */
+	unsigned char layer, outcome, protocol;
 };
+
+/* s as a slice of line (n < REC_NULL bytes at b) into *d; 0 when it lies elsewhere. */
+static inline int put(struct rslice *d, struct ib_str s, const char *b, size_t n)
+{
+	uintptr_t off = (uintptr_t)s.ptr - (uintptr_t)b; /* wraps when before b, or NULL */
+
+	if (off <= n && s.len <= n - off) {
+		d->off = (uint32_t)off;
+		d->len = (uint32_t)s.len;
+		return 1;
+	}
+	d->off = REC_NULL;
+	d->len = 0;
+	return !s.ptr && !s.len;
+}
+
+static inline struct ib_str get(struct rslice d, const char *line)
+{
+	return d.off == REC_NULL ? IB_STR_NULL : (struct ib_str){line + d.off, d.len};
+}
 
 struct ib_runtime_ahead {
 	struct ib_runtime rt; /* its envelope, only, self and program cache; ctx.time is tp */
@@ -259,7 +296,7 @@ static int stateless(const struct ib_parser *p)
  * rec, when not NULL, holds the result of one of them read ahead.
  */
 static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, struct ib_str msg,
-		    struct ib_event *ev, size_t *taker, const struct ib_runtime_rec *rec)
+		    struct ib_event *ev, size_t *taker, const struct ib_runtime_rec *rec, const char *line)
 {
 	struct ib_runtime_prog tmp;
 	const struct ib_runtime_prog *e;
@@ -291,7 +328,21 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 			rt->ctx.reason = rec->spec_reason;
 			if (rc == IB_DECLINE)
 				continue;
-			*ev = rec->ev;
+			ev->time_ms = rec->ev_time;
+			ev->layer = (enum ib_layer)rec->layer;
+			ev->format = rec->format;
+			ev->program = get(rec->ev[0], line);
+			ev->host = get(rec->ev[1], line);
+			ev->server = get(rec->ev[2], line);
+			ev->local = get(rec->ev[3], line);
+			ev->user = get(rec->ev[4], line);
+			ev->ip = get(rec->ev[5], line);
+			ev->session = get(rec->ev[6], line);
+			ev->message = get(rec->ev[7], line);
+			ev->outcome = (enum ib_category)rec->outcome;
+			ev->signature = rec->signature;
+			ev->flags = rec->flags;
+			ev->protocol = (enum ib_proto)rec->protocol;
 			*taker = i;
 			return rc;
 		}
@@ -326,7 +377,7 @@ static int unwrap(struct ib_runtime *rt, struct ib_str line, struct ib_event *ev
 	rt->ctx.state = rt->slot[rt->envx].st;
 	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
 	if (rc == IB_OK)
-		rc = dispatch(rt, &hdr, msg, ev, taker, NULL);
+		rc = dispatch(rt, &hdr, msg, ev, taker, NULL, NULL);
 	return rc;
 }
 
@@ -360,16 +411,21 @@ int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t li
 		struct ib_syslog_hdr hdr;
 		struct ib_str msg;
 
-		if (r) {
+		if (r && r->rc != REC_UNREAD) {
 			rc = r->rc;
 			rt->ctx.reason = r->reason;
+			hdr.time_ms = r->time_ms;
+			hdr.host = get(r->hdr[0], line.ptr);
+			hdr.program = get(r->hdr[1], line.ptr);
+			hdr.tag = get(r->hdr[2], line.ptr);
+			msg = get(r->hdr[3], line.ptr);
 		} else {
+			r = NULL;
 			rt->ctx.state = rt->slot[rt->envx].st;
 			rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
 		}
 		if (rc == IB_OK)
-			rc = r ? dispatch(rt, &r->hdr, r->msg, &ev, &taker, r)
-			       : dispatch(rt, &hdr, msg, &ev, &taker, NULL);
+			rc = dispatch(rt, &hdr, msg, &ev, &taker, r, line.ptr);
 	} else {
 		taker = rt->self;
 		rt->ctx.state = rt->slot[taker].st;
@@ -633,45 +689,74 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 	const struct ib_runtime_prog *e;
 	size_t one;
 
-	rec->spec = rt->nslot;
+	struct ib_syslog_hdr hdr;
+	struct ib_str msg;
+	const char *b = line.ptr;
+	size_t n = line.len;
+	int rc;
+
+	rec->spec = REC_NOSPEC;
 	rt->ctx.state = ah->env;
 	rt->ctx.reason = NULL;
-	rec->rc = rt->envelope->envelope(&rt->ctx, line, &rec->hdr, &rec->msg);
+	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
+	rec->rc = (signed char)rc;
 	rec->reason = rt->ctx.reason;
-	if (rec->rc != IB_OK)
+	rec->time_ms = hdr.time_ms;
+	if (rc < 0 || rc > IB_DECLINE || line.len >= REC_NULL ||
+	    !(put(&rec->hdr[0], hdr.host, b, n) & put(&rec->hdr[1], hdr.program, b, n) &
+	      put(&rec->hdr[2], hdr.tag, b, n) & put(&rec->hdr[3], msg, b, n))) {
+		rec->rc = REC_UNREAD; /* the parsing thread reads it itself */
 		return;
-	e = candidates(rt, rec->hdr.program, &tmp, &one);
+	}
+	if (rc != IB_OK)
+		return;
+	e = candidates(rt, hdr.program, &tmp, &one);
 	if (!e->n) {
 		rec->rc = IB_SKIP; /* what dispatch() finds */
 		return;
 	}
-	rec->n = e->n <= REC_IDS && rt->nslot <= UCHAR_MAX ? (unsigned char)e->n : REC_IDS + 1;
+	rec->n = e->n <= REC_IDS && rt->nslot < REC_NOSPEC ? (unsigned char)e->n : REC_IDS + 1;
 	rec->marked = 0;
 	for (size_t k = 0; k < e->n && rec->n <= REC_IDS; k++) {
 		const struct ib_parser *p = ib_parsers[e->ids[k]];
 
 		rec->ids[k] = (unsigned char)e->ids[k];
-		if (p->mark && marked(rec->msg, p->mark, rt->slot[e->ids[k]].nmark))
+		if (p->mark && marked(msg, p->mark, rt->slot[e->ids[k]].nmark))
 			rec->marked |= (unsigned char)(1u << k);
 	}
-	for (size_t k = 0; k < e->n; k++) {
+	for (size_t k = 0; k < e->n && rt->nslot < REC_NOSPEC; k++) {
 		const struct ib_parser *p = ib_parsers[e->ids[k]];
-		struct ib_event *ev = &rec->ev;
+		struct ib_event ev;
 
 		if (!stateless(p))
 			continue;
-		ib_event_clear(ev);
-		ev->time_ms = rec->hdr.time_ms;
-		ev->host = rec->hdr.host;
-		ev->program = rec->hdr.program;
-		ev->format = p->name;
-		ev->layer = p->layer;
-		ev->protocol = p->protocol;
+		ib_event_clear(&ev);
+		ev.time_ms = hdr.time_ms;
+		ev.host = hdr.host;
+		ev.program = hdr.program;
+		ev.format = p->name;
+		ev.layer = p->layer;
+		ev.protocol = p->protocol;
 		rt->ctx.state = NULL;
 		rt->ctx.reason = NULL;
-		rec->spec_rc = p->parse_msg(&rt->ctx, &rec->hdr, rec->msg, ev);
+		rc = p->parse_msg(&rt->ctx, &hdr, msg, &ev);
+		if (rc < -128 || rc > IB_DECLINE || (unsigned)ev.layer > UCHAR_MAX ||
+		    (unsigned)ev.outcome > UCHAR_MAX || (unsigned)ev.protocol > UCHAR_MAX ||
+		    !(put(&rec->ev[0], ev.program, b, n) & put(&rec->ev[1], ev.host, b, n) &
+		      put(&rec->ev[2], ev.server, b, n) & put(&rec->ev[3], ev.local, b, n) &
+		      put(&rec->ev[4], ev.user, b, n) & put(&rec->ev[5], ev.ip, b, n) &
+		      put(&rec->ev[6], ev.session, b, n) & put(&rec->ev[7], ev.message, b, n)))
+			return; /* a slice elsewhere: the parsing thread calls the parser */
+		rec->spec_rc = (signed char)rc;
 		rec->spec_reason = rt->ctx.reason;
-		rec->spec = e->ids[k];
+		rec->ev_time = ev.time_ms;
+		rec->format = ev.format;
+		rec->signature = ev.signature;
+		rec->flags = ev.flags;
+		rec->layer = (unsigned char)ev.layer;
+		rec->outcome = (unsigned char)ev.outcome;
+		rec->protocol = (unsigned char)ev.protocol;
+		rec->spec = (unsigned char)e->ids[k];
 		return;
 	}
 }
