@@ -328,6 +328,9 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 			rt->ctx.reason = rec->spec_reason;
 			if (rc == IB_DECLINE)
 				continue;
+			*taker = i;
+			if (rc != IB_OK)
+				return rc; /* ev is read only with IB_OK */
 			ev->time_ms = rec->ev_time;
 			ev->layer = (enum ib_layer)rec->layer;
 			ev->format = rec->format;
@@ -343,7 +346,6 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 			ev->signature = rec->signature;
 			ev->flags = rec->flags;
 			ev->protocol = (enum ib_proto)rec->protocol;
-			*taker = i;
 			return rc;
 		}
 		if (!cleared) {
@@ -414,11 +416,13 @@ int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t li
 		if (r && r->rc != REC_UNREAD) {
 			rc = r->rc;
 			rt->ctx.reason = r->reason;
-			hdr.time_ms = r->time_ms;
-			hdr.host = get(r->hdr[0], line.ptr);
-			hdr.program = get(r->hdr[1], line.ptr);
-			hdr.tag = get(r->hdr[2], line.ptr);
-			msg = get(r->hdr[3], line.ptr);
+			if (rc == IB_OK) {
+				hdr.time_ms = r->time_ms;
+				hdr.host = get(r->hdr[0], line.ptr);
+				hdr.program = get(r->hdr[1], line.ptr);
+				hdr.tag = get(r->hdr[2], line.ptr);
+				msg = get(r->hdr[3], line.ptr);
+			}
 		} else {
 			r = NULL;
 			rt->ctx.state = rt->slot[rt->envx].st;
@@ -688,7 +692,6 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 	struct ib_runtime_prog tmp;
 	const struct ib_runtime_prog *e;
 	size_t one;
-
 	struct ib_syslog_hdr hdr;
 	struct ib_str msg;
 	const char *b = line.ptr;
@@ -701,18 +704,22 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
 	rec->rc = (signed char)rc;
 	rec->reason = rt->ctx.reason;
-	rec->time_ms = hdr.time_ms;
-	if (rc < 0 || rc > IB_DECLINE || line.len >= REC_NULL ||
-	    !(put(&rec->hdr[0], hdr.host, b, n) & put(&rec->hdr[1], hdr.program, b, n) &
-	      put(&rec->hdr[2], hdr.tag, b, n) & put(&rec->hdr[3], msg, b, n))) {
-		rec->rc = REC_UNREAD; /* the parsing thread reads it itself */
+	if (rc != IB_OK) {
+		if (rc < 0 || rc > IB_DECLINE)
+			rec->rc = REC_UNREAD; /* the parsing thread reads it itself */
 		return;
 	}
-	if (rc != IB_OK)
-		return;
 	e = candidates(rt, hdr.program, &tmp, &one);
 	if (!e->n) {
 		rec->rc = IB_SKIP; /* what dispatch() finds */
+		return;
+	}
+	/* the header and message only when a parser may read them */
+	rec->time_ms = hdr.time_ms;
+	if (line.len >= REC_NULL ||
+	    !(put(&rec->hdr[0], hdr.host, b, n) & put(&rec->hdr[1], hdr.program, b, n) &
+	      put(&rec->hdr[2], hdr.tag, b, n) & put(&rec->hdr[3], msg, b, n))) {
+		rec->rc = REC_UNREAD;
 		return;
 	}
 	rec->n = e->n <= REC_IDS && rt->nslot < REC_NOSPEC ? (unsigned char)e->n : REC_IDS + 1;
@@ -740,12 +747,16 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 		rt->ctx.state = NULL;
 		rt->ctx.reason = NULL;
 		rc = p->parse_msg(&rt->ctx, &hdr, msg, &ev);
-		if (rc < -128 || rc > IB_DECLINE || (unsigned)ev.layer > UCHAR_MAX ||
-		    (unsigned)ev.outcome > UCHAR_MAX || (unsigned)ev.protocol > UCHAR_MAX ||
-		    !(put(&rec->ev[0], ev.program, b, n) & put(&rec->ev[1], ev.host, b, n) &
-		      put(&rec->ev[2], ev.server, b, n) & put(&rec->ev[3], ev.local, b, n) &
-		      put(&rec->ev[4], ev.user, b, n) & put(&rec->ev[5], ev.ip, b, n) &
-		      put(&rec->ev[6], ev.session, b, n) & put(&rec->ev[7], ev.message, b, n)))
+		if (rc < -128 || rc > IB_DECLINE)
+			return;
+		/* the event only when it is one (the runtime reads no other) */
+		if (rc == IB_OK &&
+		    ((unsigned)ev.layer > UCHAR_MAX || (unsigned)ev.outcome > UCHAR_MAX ||
+		     (unsigned)ev.protocol > UCHAR_MAX ||
+		     !(put(&rec->ev[0], ev.program, b, n) & put(&rec->ev[1], ev.host, b, n) &
+		       put(&rec->ev[2], ev.server, b, n) & put(&rec->ev[3], ev.local, b, n) &
+		       put(&rec->ev[4], ev.user, b, n) & put(&rec->ev[5], ev.ip, b, n) &
+		       put(&rec->ev[6], ev.session, b, n) & put(&rec->ev[7], ev.message, b, n))))
 			return; /* a slice elsewhere: the parsing thread calls the parser */
 		rec->spec_rc = (signed char)rc;
 		rec->spec_reason = rt->ctx.reason;
