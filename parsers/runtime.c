@@ -263,8 +263,8 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
  * The parsers that may take program's messages: takers(), or the forced
  * one. Inline, with the cache's usual hit (the program's own slot) first.
  */
-static inline const struct ib_runtime_prog *candidates(struct ib_runtime *rt, struct ib_str program,
-						       struct ib_runtime_prog *tmp, size_t *one)
+__attribute__((always_inline)) static inline const struct ib_runtime_prog *
+candidates(struct ib_runtime *rt, struct ib_str program, struct ib_runtime_prog *tmp, size_t *one)
 {
 	if (rt->only) {
 		*one = rt->self;
