@@ -506,12 +506,12 @@ static void ahead(struct block *b, const char *data, int cont, unsigned share, s
 	size_t n = 0;
 
 	b->nrec = 0;
-	if (!b->span) {
+	if (!b->span)
 		b->span = malloc(RECS_MAX * sizeof(*b->span));
+	if (!b->rec)
 		b->rec = malloc(RECS_MAX * rec_size);
-		if (!b->span || !b->rec)
-			return; /* no records: the splitter does without */
-	}
+	if (!b->span || !b->rec)
+		return; /* no records: the splitter does without */
 	if (cont) {
 		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
 			return;

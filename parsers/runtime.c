@@ -323,7 +323,7 @@ static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, stru
 			continue;
 		if ((rc = offer(rt, i)) < 0)
 			return rc;
-		if (rec && i == rec->spec) {
+		if (rec && rec->spec != REC_NOSPEC && i == rec->spec) {
 			rc = rec->spec_rc;
 			rt->ctx.reason = rec->spec_reason;
 			if (rc == IB_DECLINE)
