@@ -416,12 +416,12 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
  * reader yields pieces). A stream parser (JSON) reads the pieces; for the
  * others an over-long line is dropped and counted, as before pieces.
  */
-static int feed(struct file_run *fr, struct ib_str line, uint64_t lineno, int partial)
+static int feed(struct file_run *fr, struct ib_str line, uint64_t lineno, int partial, const void *rec)
 {
 	fr->cur = line;
 	fr->line = lineno;
 	if (!partial && !fr->long_line)
-		return ib_runtime_line(&fr->rt, line, lineno);
+		return ib_runtime_line_ahead(&fr->rt, line, lineno, rec);
 	if (fr->rt.parser && fr->rt.parser->stream && !fr->rt.envelope)
 		return partial ? ib_runtime_piece(&fr->rt, line, lineno)
 			       : ib_runtime_line(&fr->rt, line, lineno);
@@ -472,6 +472,8 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 	char *probe = NULL;
 	size_t probe_len = 0, nprobe = 0;
 	struct ib_str *probe_lines = NULL;
+	struct ib_runtime_ahead *ahead = NULL; /* the reading thread's share of the parsing */
+	size_t rec_size;
 	uint64_t *probe_lineno = NULL;
 	uint64_t reported = 0;
 	int rc, rrc = IB_OK, input_error = 0, reading = 1, async = 0, probe_partial = 0;
@@ -565,18 +567,22 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 				  cfg->force_format ? cfg->force_format : "");
 		goto out;
 	}
+	if (spare && (rc = ib_runtime_ahead_new(&fr.rt, &ahead, &rec_size)) < 0)
+		goto out_err;
+	if (ahead)
+		ib_reader_ahead(r, ib_runtime_ahead_line, ahead, rec_size);
 	fr.counts.format = fr.rt.parser ? fr.rt.parser->name : NULL;
 	if (stream)
 		stream->format = fr.counts.format;
 	if (obs && obs->format)
 		obs->format(obs->arg, path, fr.rt.parser);
 	for (size_t i = 0; i < nprobe; i++) {
-		rc = feed(&fr, probe_lines[i], probe_lineno[i], probe_partial && i + 1 == nprobe);
+		rc = feed(&fr, probe_lines[i], probe_lineno[i], probe_partial && i + 1 == nprobe, NULL);
 		if (rc < 0)
 			goto out_err;
 	}
 	if (reading == 2) {
-		rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r));
+		rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r), NULL);
 		if (rc < 0)
 			goto out_err;
 	}
@@ -587,7 +593,7 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 		uint64_t n = 0;
 
 		while ((rc = ib_reader_next(r, &line, &rerr)) == IB_OK) {
-			rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r));
+			rc = feed(&fr, line, ib_reader_lineno(r), ib_reader_partial(r), ib_reader_rec(r));
 			if (rc < 0)
 				goto out_err;
 			if (obs && obs->stop && *obs->stop)
@@ -650,6 +656,7 @@ out:
 	free(probe_lines);
 	free(probe_lineno);
 	ib_reader_close(r);
+	ib_runtime_ahead_free(ahead); /* after the reading thread */
 	if (async)
 		atomic_fetch_add(spare, 1);
 	return rc;

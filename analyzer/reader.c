@@ -9,8 +9,14 @@
  * With ib_reader_async() a second thread reads and inflates into a ring of
  * blocks while the caller splits lines; each block has headroom for the
  * partial line carried over from the one before, so lines stay slices.
+ * With ib_reader_ahead() that thread also finds the block's whole lines
+ * and runs the caller's function on each; the splitter then takes a
+ * line's end from its span and hands out its record, when a span starts
+ * where the line does (else it splits as before). The thread does so for
+ * a share of each block that follows who waits: less after the splitter
+ * waited for a block, more after the thread waited for a free one, so
+ * that the two threads take as long (the lines are the same either way).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -30,6 +36,8 @@
 #define IN_CAP (256 * 1024)
 #define OUT_EXTRA (1024 * 1024)
 #define NBLOCKS 3
+#define RECS_MAX 16384 /* lines with a record per block: 1 MiB of lines of 64 bytes */
+#define SHARE_ONE 16   /* the reading thread's share of lines read ahead, in 16ths of a block */
 
 enum src_state { SRC_MORE = 0, SRC_DONE, SRC_ERROR };
 
@@ -43,9 +51,17 @@ struct view {
 
 enum block_state { B_FREE = 0, B_READY, B_HELD };
 
+/* A whole line of a block: offset in the data, length up to its newline (CR included). */
+struct span {
+	uint32_t off, len;
+};
+
 struct block {
 	char *mem; /* headroom (max_line + 1) then OUT_EXTRA bytes of data */
 	size_t len;
+	struct span *span;  /* ib_reader_ahead: the lines with a record, in order */
+	unsigned char *rec; /* their records, rec_size bytes each */
+	size_t nrec;
 	struct view v; /* the source after this block */
 	enum block_state state;
 };
@@ -59,6 +75,11 @@ struct async {
 	unsigned next; /* block the splitter takes next */
 	int held;      /* block the splitter holds, or -1 */
 	int stop;      /* close asked the reading thread to stop */
+	int starved;   /* the splitter waited for a block since the thread last looked */
+	/* ib_reader_ahead's function (guarded by mu: it may come while reading) */
+	ib_reader_line_fn fn;
+	void *arg;
+	size_t rec_size;
 };
 
 struct ib_reader {
@@ -91,6 +112,14 @@ struct ib_reader {
 	int partial; /* the last yield was a piece and more of its line follows */
 	struct view sv;
 	uint64_t lineno, lines, overlong;
+	/* the block being split: its spans and records (nrec 0: none), the next span */
+	const struct span *span;
+	const unsigned char *recs;
+	size_t nrec, ri, head;
+	const void *rec; /* the record of the line last returned, or NULL */
+	ib_reader_line_fn fn;
+	void *arg;
+	size_t rec_size;
 	struct async *as;
 	struct ib_journal_file *jf; /* a systemd journal file is read through this */
 };
@@ -187,8 +216,11 @@ static void async_free(struct async *as)
 	pthread_cond_destroy(&as->ready);
 	pthread_cond_destroy(&as->freed);
 	pthread_mutex_destroy(&as->mu);
-	for (int i = 0; i < NBLOCKS; i++)
+	for (int i = 0; i < NBLOCKS; i++) {
 		free(as->blk[i].mem);
+		free(as->blk[i].span);
+		free(as->blk[i].rec);
+	}
 	free(as);
 }
 
@@ -207,6 +239,7 @@ static void async_stop(struct ib_reader *r)
 	r->as = NULL;
 	r->buf = r->own;
 	r->start = r->end = 0;
+	r->nrec = 0;
 }
 
 void ib_reader_close(struct ib_reader *r)
@@ -460,28 +493,86 @@ static size_t produce(struct ib_reader *r, char *dst, size_t room)
 	}
 }
 
+/*
+ * Run fn on the whole lines of b's data (len bytes) that fit max_line and
+ * start in its first share 16ths, up to RECS_MAX, noting their spans;
+ * cont: the data starts inside a line. Lines are as ib_reader_next yields
+ * them: CR stripped, and over-long when longer than max_line after that.
+ */
+static void ahead(struct block *b, const char *data, int cont, unsigned share, size_t max_line,
+		  ib_reader_line_fn fn, void *arg, size_t rec_size)
+{
+	const char *p = data, *end = data + b->len, *nl, *stop = data + b->len / SHARE_ONE * share;
+	size_t n = 0;
+
+	b->nrec = 0;
+	if (!b->span)
+		b->span = malloc(RECS_MAX * sizeof(*b->span));
+	if (!b->rec)
+		b->rec = malloc(RECS_MAX * rec_size);
+	if (!b->span || !b->rec)
+		return; /* no records: the splitter does without */
+	if (cont) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			return;
+		p = nl + 1;
+	}
+	while (n < RECS_MAX && p < stop && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+		size_t len = (size_t)(nl - p), k = len && nl[-1] == '\r' ? len - 1 : len;
+
+		if (k <= max_line) {
+			b->span[n].off = (uint32_t)(p - data);
+			b->span[n].len = (uint32_t)len;
+			fn(arg, (struct ib_str){p, k}, b->rec + n * rec_size);
+			n++;
+		}
+		p = nl + 1;
+	}
+	b->nrec = n;
+}
+
 /* The reading thread: fill free blocks in ring order until the source ends. */
 static void *reading_thread(void *arg)
 {
 	struct ib_reader *r = arg;
 	struct async *as = r->as;
+	int cont = 1;			/* the splitter's buffer may end inside a line */
+	unsigned share = SHARE_ONE / 2; /* near where the bench corpus settles; it moves a 16th a block */
 
 	for (unsigned i = 0;; i = (i + 1) % NBLOCKS) {
 		struct block *b = &as->blk[i];
-		size_t len = 0;
-		int stop;
+		char *data = b->mem + as->head;
+		size_t len = 0, rec_size;
+		ib_reader_line_fn fn;
+		void *fa;
+		int stop, waited = 0;
 
 		pthread_mutex_lock(&as->mu);
-		while (!as->stop && b->state != B_FREE)
+		while (!as->stop && b->state != B_FREE) {
+			waited = 1;
 			pthread_cond_wait(&as->freed, &as->mu);
+		}
+		if (as->starved && !waited && share > 0)
+			share--; /* the splitter waits for this thread: read less ahead */
+		else if (waited && !as->starved && share < SHARE_ONE)
+			share++;
+		as->starved = 0;
 		stop = as->stop;
+		fn = as->fn;
+		fa = as->arg;
+		rec_size = as->rec_size;
 		pthread_mutex_unlock(&as->mu);
 		if (stop)
 			return NULL;
 		while (len < OUT_EXTRA && r->rv.src == SRC_MORE)
-			len += produce(r, b->mem + as->head + len, OUT_EXTRA - len);
-		pthread_mutex_lock(&as->mu);
+			len += produce(r, data + len, OUT_EXTRA - len);
 		b->len = len;
+		b->nrec = 0;
+		if (fn)
+			ahead(b, data, cont, share, r->max_line, fn, fa, rec_size);
+		if (len)
+			cont = data[len - 1] != '\n';
+		pthread_mutex_lock(&as->mu);
 		b->v = r->rv;
 		b->state = B_READY;
 		pthread_cond_signal(&as->ready);
@@ -502,6 +593,9 @@ int ib_reader_async(struct ib_reader *r)
 		return IB_ERR_NOMEM;
 	as->head = r->max_line + 2;
 	as->held = -1;
+	as->fn = r->fn;
+	as->arg = r->arg;
+	as->rec_size = r->rec_size;
 	pthread_mutex_init(&as->mu, NULL);
 	pthread_cond_init(&as->ready, NULL);
 	pthread_cond_init(&as->freed, NULL);
@@ -518,6 +612,28 @@ int ib_reader_async(struct ib_reader *r)
 	}
 	/* the lines still in our buffer are split from it until the first block comes */
 	return IB_OK;
+}
+
+int ib_reader_ahead(struct ib_reader *r, ib_reader_line_fn fn, void *arg, size_t rec_size)
+{
+	if (r->fn || !fn || !rec_size)
+		return IB_ERR_USAGE;
+	r->fn = fn;
+	r->arg = arg;
+	r->rec_size = rec_size;
+	if (r->as) {
+		pthread_mutex_lock(&r->as->mu);
+		r->as->fn = fn;
+		r->as->arg = arg;
+		r->as->rec_size = rec_size;
+		pthread_mutex_unlock(&r->as->mu);
+	}
+	return IB_OK;
+}
+
+const void *ib_reader_rec(const struct ib_reader *r)
+{
+	return r->rec;
 }
 
 /*
@@ -545,8 +661,10 @@ static void fill(struct ib_reader *r)
 		char *data = b->mem + as->head;
 
 		pthread_mutex_lock(&as->mu);
-		while (b->state != B_READY)
+		while (b->state != B_READY) {
+			as->starved = 1;
 			pthread_cond_wait(&as->ready, &as->mu);
+		}
 		b->state = B_HELD;
 		pthread_mutex_unlock(&as->mu);
 		if (n)
@@ -563,6 +681,11 @@ static void fill(struct ib_reader *r)
 		r->start = as->head - n;
 		r->end = as->head + b->len;
 		r->sv = b->v;
+		r->span = b->span;
+		r->recs = b->rec;
+		r->nrec = b->nrec;
+		r->ri = 0;
+		r->head = as->head;
 	}
 }
 
@@ -580,12 +703,29 @@ static int piece(struct ib_reader *r, char *s, struct ib_str *line)
 	return IB_OK;
 }
 
-int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
+/* The span of the reading thread's that starts at r->start, or NULL. */
+static inline const struct span *span_at(struct ib_reader *r)
 {
+	size_t off;
+
+	if (r->ri >= r->nrec || r->start < r->head)
+		return NULL;
+	off = r->start - r->head;
+	while (r->span[r->ri].off < off)
+		if (++r->ri == r->nrec)
+			return NULL;
+	return r->span[r->ri].off == off ? &r->span[r->ri] : NULL;
+}
+
+/* ib_reader_next past its usual case: refills, pieces, over-long lines, the end. */
+__attribute__((noinline)) static int next_slow(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
+{
+	r->rec = NULL;
 	for (;;) {
 		char *s = r->buf + r->start;
 		size_t n = r->end - r->start;
-		char *nl = n ? memchr(s, '\n', n) : NULL;
+		const struct span *sp = r->nrec ? span_at(r) : NULL;
+		char *nl = sp ? s + sp->len : n ? memchr(s, '\n', n) : NULL;
 
 		if (nl) {
 			size_t len = (size_t)(nl - s);
@@ -616,6 +756,8 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 				r->overlong++;
 				continue;
 			}
+			if (sp) /* the line the reading thread saw: its record */
+				r->rec = r->recs + r->ri++ * r->rec_size;
 			line->ptr = s;
 			line->len = len;
 			return IB_OK;
@@ -688,6 +830,30 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 	}
 }
 
+int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *err)
+{
+	/* the usual case, kept small: a whole line in the buffer, no piece or skip under way */
+	if (!(r->partial | r->skipping)) {
+		char *s = r->buf + r->start;
+		size_t n = r->end - r->start, len;
+		const struct span *sp = r->nrec ? span_at(r) : NULL;
+		char *nl = sp ? s + sp->len : n ? memchr(s, '\n', n) : NULL;
+
+		if (nl && (len = (size_t)(nl - s)) <= r->max_line) {
+			r->start += len + 1;
+			r->lineno++;
+			r->lines++;
+			if (len && s[len - 1] == '\r')
+				len--;
+			r->rec = sp ? r->recs + r->ri++ * r->rec_size : NULL;
+			line->ptr = s;
+			line->len = len;
+			return IB_OK;
+		}
+	}
+	return next_slow(r, line, err);
+}
+
 void ib_reader_pieces(struct ib_reader *r)
 {
 	r->pieces = 1;
@@ -722,142 +888,4 @@ int64_t ib_reader_mtime(const struct ib_reader *r)
 uint64_t ib_reader_progress(const struct ib_reader *r)
 {
 	return r->sv.bytes_in;
-}
-
-/* ---- input list ---- */
-
-void ib_inputs_init(struct ib_inputs *in)
-{
-	memset(in, 0, sizeof(*in));
-}
-
-void ib_inputs_release(struct ib_inputs *in)
-{
-	for (size_t i = 0; i < in->n; i++)
-		free(in->paths[i]);
-	free(in->paths);
-	free(in->sizes);
-	free(in->errors);
-	ib_inputs_init(in);
-}
-
-static int push_path(struct ib_inputs *in, const char *path, uint64_t size)
-{
-	char *copy;
-
-	if (in->n == in->cap) {
-		size_t nc = in->cap ? in->cap * 2 : 16;
-		char **np = realloc(in->paths, nc * sizeof(*np));
-		uint64_t *ns;
-
-		if (!np)
-			return IB_ERR_NOMEM;
-		in->paths = np;
-		ns = realloc(in->sizes, nc * sizeof(*ns));
-		if (!ns)
-			return IB_ERR_NOMEM;
-		in->sizes = ns;
-		in->cap = nc;
-	}
-	copy = strdup(path);
-	if (!copy)
-		return IB_ERR_NOMEM;
-	in->paths[in->n] = copy;
-	in->sizes[in->n] = size;
-	in->n++;
-	return IB_OK;
-}
-
-static int push_error(struct ib_inputs *in, int errnum, const char *path, const char *what)
-{
-	if (ib_grow((void **)&in->errors, &in->errcap, in->nerrors + 1, sizeof(*in->errors)) < 0)
-		return IB_ERR_NOMEM;
-	ib_error_set(&in->errors[in->nerrors++], IB_ERR_IO, errnum, path, 0, "%s '%s'%s%s", what, path,
-		     errnum ? ": " : "", errnum ? strerror(errnum) : "");
-	return IB_OK;
-}
-
-struct dir_stack {
-	dev_t dev[64];
-	ino_t ino[64];
-	int depth;
-};
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int walk(struct ib_inputs *in, const char *path, struct dir_stack *ds);
-
-static int add_one(struct ib_inputs *in, const char *path, struct dir_stack *ds)
-{
-	struct stat st;
-
-	if (!strcmp(path, "-"))
-		return push_path(in, path, 0);
-	if (stat(path, &st) != 0) {
-		int e = errno;
-
-		if (e == ELOOP)
-			return push_error(in, e, path, "skipping symlink loop at");
-		return push_error(in, e, path, "cannot open");
-	}
-	if (S_ISDIR(st.st_mode)) {
-		for (int i = 0; i < ds->depth; i++)
-			if (ds->dev[i] == st.st_dev && ds->ino[i] == st.st_ino)
-				return push_error(in, 0, path, "skipping directory loop at");
-		if (ds->depth == 64)
-			return push_error(in, 0, path, "skipping too deep directory");
-		ds->dev[ds->depth] = st.st_dev;
-		ds->ino[ds->depth] = st.st_ino;
-		ds->depth++;
-		int rc = walk(in, path, ds);
-		ds->depth--;
-		return rc;
-	}
-	if (S_ISREG(st.st_mode))
-		return push_path(in, path, (uint64_t)st.st_size);
-	if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
-		return push_path(in, path, 0);
-	return push_error(in, 0, path, "skipping special file");
-}
-
-static int walk(struct ib_inputs *in, const char *path, struct dir_stack *ds)
-{
-	struct dirent **names = NULL;
-	int n = scandir(path, &names, NULL, by_name);
-	int rc = IB_OK;
-
-	if (n < 0)
-		return push_error(in, errno, path, "cannot read directory");
-	for (int i = 0; i < n; i++) {
-		const char *name = names[i]->d_name;
-
-		if (rc >= 0 && strcmp(name, ".") && strcmp(name, "..")) {
-			size_t len = strlen(path) + strlen(name) + 2;
-			char *child = malloc(len);
-
-			if (!child) {
-				rc = IB_ERR_NOMEM;
-			} else {
-				int slash = path[strlen(path) - 1] == '/';
-
-				snprintf(child, len, "%s%s%s", path, slash ? "" : "/", name);
-				rc = add_one(in, child, ds);
-				free(child);
-			}
-		}
-		free(names[i]);
-	}
-	free(names);
-	return rc;
-}
-
-int ib_inputs_add(struct ib_inputs *in, const char *path)
-{
-	struct dir_stack ds;
-
-	ds.depth = 0;
-	return add_one(in, path, &ds);
 }

@@ -6,7 +6,12 @@
  * message parser forced by name reads a syslog file through the envelope,
  * restricted to itself, with its own state.
  * Invariant: every line gets exactly one held-0 result.
+ * Ahead (ib_runtime_ahead_new): another thread reads the envelope and the
+ * message of a stateless parser into a record per line, with its own
+ * copies of the time policy and envelope state (caches only), so the
+ * record holds what this thread would compute.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "imapblast/parser.h"
@@ -55,6 +60,66 @@ struct ib_runtime_prog {
 	int valid;
 	size_t n;    /* parsers in ids */
 	size_t *ids; /* registry indices, in registry order */
+};
+
+#define REC_IDS 6 /* candidates a record holds */
+
+/* A line's record, read ahead (ib_runtime_ahead_line). */
+#define REC_UNREAD 127 /* rc: the line was not read ahead (a slice outside it) */
+#define REC_NOSPEC 255 /* spec: no parser's result */
+
+/* A slice of the line: offset and length; off REC_NULL for a NULL pointer. */
+struct rslice {
+	uint32_t off, len;
+};
+#define REC_NULL UINT32_MAX
+
+/*
+ * A line's record, read ahead (ib_runtime_ahead_line). Slices are kept as
+ * offsets into the line: the parsing thread reads it right after the
+ * reading thread wrote it, so the fewer bytes the better.
+ */
+struct ib_runtime_rec {
+	const char *reason; /* the envelope's, with IB_BAD */
+	const char *spec_reason, *format, *signature;
+	int64_t time_ms, ev_time;
+	struct rslice hdr[4]; /* host, program, tag; the message */
+	struct rslice ev[8];  /* spec's event: program, host, server, local, user, ip, session, message */
+	unsigned flags;
+	signed char
+	    rc; /* the envelope's result (IB_SKIP also when no parser takes the program), or REC_UNREAD */
+	signed char spec_rc; /* spec's parse_msg result */
+	unsigned char spec;  /* registry index of the parser that read the message ahead, or REC_NOSPEC */
+	unsigned char n;     /* with rc IB_OK: candidates() (n <= REC_IDS), or more than fit */
+	unsigned char ids[REC_IDS];
+	unsigned char marked; /* bit k: ids[k] has a mark, and msg carries it */
+	unsigned char layer, outcome, protocol;
+};
+
+/* s as a slice of line (n < REC_NULL bytes at b) into *d; 0 when it lies elsewhere. */
+static inline int put(struct rslice *d, struct ib_str s, const char *b, size_t n)
+{
+	uintptr_t off = (uintptr_t)s.ptr - (uintptr_t)b; /* wraps when before b, or NULL */
+
+	if (off <= n && s.len <= n - off) {
+		d->off = (uint32_t)off;
+		d->len = (uint32_t)s.len;
+		return 1;
+	}
+	d->off = REC_NULL;
+	d->len = 0;
+	return !s.ptr && !s.len;
+}
+
+static inline struct ib_str get(struct rslice d, const char *line)
+{
+	return d.off == REC_NULL ? IB_STR_NULL : (struct ib_str){line + d.off, d.len};
+}
+
+struct ib_runtime_ahead {
+	struct ib_runtime rt; /* its envelope, only, self and program cache; ctx.time is tp */
+	struct ib_time_policy tp;
+	void *env; /* the envelope's own state */
 };
 
 static const char *why(const char *reason, const char *dflt)
@@ -149,6 +214,20 @@ static size_t index_of(const struct ib_parser *p)
 	return i;
 }
 
+/* The cache's key of a program of n <= PROG_MAX bytes. */
+static inline uint32_t prog_key(struct ib_str program)
+{
+	const unsigned char *u = (const unsigned char *)program.ptr;
+	size_t n = program.len;
+
+	return n ? (uint32_t)n | u[0] << 8 | u[n / 2] << 16 | (uint32_t)u[n - 1] << 24 : 0;
+}
+
+static inline unsigned prog_slot(uint32_t key)
+{
+	return (key * 0x9E3779B1u) >> 28; /* PROG_CACHE 16 */
+}
+
 /* The message parsers that take program, in registry order. */
 static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str program,
 					    struct ib_runtime_prog *tmp)
@@ -156,14 +235,10 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 	struct ib_runtime_prog *e = tmp;
 
 	if (program.len <= PROG_MAX) {
-		const unsigned char *u = (const unsigned char *)program.ptr;
 		size_t n = program.len;
-		uint32_t key = n ? (uint32_t)n | u[0] << 8 | u[n / 2] << 16 | (uint32_t)u[n - 1] << 24 : 0;
-		unsigned h = (key * 0x9E3779B1u) >> 28; /* PROG_CACHE 16 */
+		uint32_t key = prog_key(program);
+		unsigned h = prog_slot(key);
 
-		e = &rt->cache[h];
-		if (e->key == key && e->valid && ib_bytes_eq(e->name, program.ptr, n))
-			return e;
 		for (unsigned k = 0; k < PROG_CACHE; k++) {
 			e = &rt->cache[k];
 			if (e->key == key && e->valid && ib_bytes_eq(e->name, program.ptr, n))
@@ -185,42 +260,101 @@ static const struct ib_runtime_prog *takers(struct ib_runtime *rt, struct ib_str
 }
 
 /*
+ * The parsers that may take program's messages: takers(), or the forced
+ * one. Inline, with the cache's usual hit (the program's own slot) first.
+ */
+__attribute__((always_inline)) static inline const struct ib_runtime_prog *
+candidates(struct ib_runtime *rt, struct ib_str program, struct ib_runtime_prog *tmp, size_t *one)
+{
+	if (rt->only) {
+		*one = rt->self;
+		tmp->ids = one;
+		tmp->n = ib_parser_program_match(rt->only, program) ? 1 : 0;
+		return tmp;
+	}
+	if (program.len <= PROG_MAX) {
+		uint32_t key = prog_key(program);
+		const struct ib_runtime_prog *e = &rt->cache[prog_slot(key)];
+
+		if (e->key == key && e->valid && ib_bytes_eq(e->name, program.ptr, program.len))
+			return e;
+	}
+	tmp->ids = rt->ids + PROG_CACHE * rt->nslot;
+	return takers(rt, program, tmp);
+}
+
+/* 1 when p's parse_msg may run ahead (parser.h): no per-file state. */
+static int stateless(const struct ib_parser *p)
+{
+	return !p->open && !p->drain && !p->mark && !p->stream;
+}
+
+/*
  * Offer the message to the matching parsers in registry order. The event
  * is cleared once: a parser that declines has not written to it
  * (parser.h), so the next one only gets its own format, layer, protocol.
+ * rec, when not NULL, holds the result of one of them read ahead.
  */
 static int dispatch(struct ib_runtime *rt, const struct ib_syslog_hdr *hdr, struct ib_str msg,
-		    struct ib_event *ev, size_t *taker)
+		    struct ib_event *ev, size_t *taker, const struct ib_runtime_rec *rec, const char *line)
 {
 	struct ib_runtime_prog tmp;
 	const struct ib_runtime_prog *e;
-	size_t one;
-	int rc;
+	size_t one, ids[REC_IDS], n;
+	const size_t *id;
+	int rc, known = rec && rec->n <= REC_IDS, cleared = 0;
 
-	if (rt->only) {
-		one = rt->self;
-		tmp.ids = &one;
-		tmp.n = ib_parser_program_match(rt->only, hdr->program) ? 1 : 0;
-		e = &tmp;
+	if (known) {
+		n = rec->n;
+		for (size_t k = 0; k < n; k++)
+			ids[k] = rec->ids[k];
+		id = ids;
 	} else {
-		tmp.ids = rt->ids + PROG_CACHE * rt->nslot;
-		e = takers(rt, hdr->program, &tmp);
+		e = candidates(rt, hdr->program, &tmp, &one);
+		n = e->n;
+		id = e->ids;
 	}
-	if (!e->n)
-		return IB_SKIP;
-	ib_event_clear(ev);
-	ev->time_ms = hdr->time_ms;
-	ev->host = hdr->host;
-	ev->program = hdr->program;
-	for (size_t k = 0; k < e->n; k++) {
-		size_t i = e->ids[k];
+	for (size_t k = 0; k < n; k++) {
+		size_t i = id[k];
 		const struct ib_parser *p = ib_parsers[i];
 		struct ib_runtime_slot *s = &rt->slot[i];
 
-		if (p->mark && !s->held && !marked(msg, p->mark, s->nmark))
+		if (p->mark && !s->held && !(known ? rec->marked >> k & 1 : marked(msg, p->mark, s->nmark)))
 			continue;
 		if ((rc = offer(rt, i)) < 0)
 			return rc;
+		if (rec && rec->spec != REC_NOSPEC && i == rec->spec) {
+			rc = rec->spec_rc;
+			rt->ctx.reason = rec->spec_reason;
+			if (rc == IB_DECLINE)
+				continue;
+			*taker = i;
+			if (rc != IB_OK)
+				return rc; /* ev is read only with IB_OK */
+			ev->time_ms = rec->ev_time;
+			ev->layer = (enum ib_layer)rec->layer;
+			ev->format = rec->format;
+			ev->program = get(rec->ev[0], line);
+			ev->host = get(rec->ev[1], line);
+			ev->server = get(rec->ev[2], line);
+			ev->local = get(rec->ev[3], line);
+			ev->user = get(rec->ev[4], line);
+			ev->ip = get(rec->ev[5], line);
+			ev->session = get(rec->ev[6], line);
+			ev->message = get(rec->ev[7], line);
+			ev->outcome = (enum ib_category)rec->outcome;
+			ev->signature = rec->signature;
+			ev->flags = rec->flags;
+			ev->protocol = (enum ib_proto)rec->protocol;
+			return rc;
+		}
+		if (!cleared) {
+			ib_event_clear(ev);
+			ev->time_ms = hdr->time_ms;
+			ev->host = hdr->host;
+			ev->program = hdr->program;
+			cleared = 1;
+		}
 		ev->format = p->name;
 		ev->layer = p->layer;
 		ev->protocol = p->protocol;
@@ -245,11 +379,16 @@ static int unwrap(struct ib_runtime *rt, struct ib_str line, struct ib_event *ev
 	rt->ctx.state = rt->slot[rt->envx].st;
 	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
 	if (rc == IB_OK)
-		rc = dispatch(rt, &hdr, msg, ev, taker);
+		rc = dispatch(rt, &hdr, msg, ev, taker, NULL, NULL);
 	return rc;
 }
 
 int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
+{
+	return ib_runtime_line_ahead(rt, line, lineno, NULL);
+}
+
+int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t lineno, const void *rec)
 {
 	const struct ib_parser *p = rt->parser;
 	struct ib_event ev;
@@ -269,7 +408,28 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno)
 			rt->prefix_ms = IB_TIME_NONE;
 	}
 	if (rt->envelope) {
-		rc = unwrap(rt, line, &ev, &taker);
+		/* unwrap(), inline, or from the line's record read ahead */
+		const struct ib_runtime_rec *r = rec;
+		struct ib_syslog_hdr hdr;
+		struct ib_str msg;
+
+		if (r && r->rc != REC_UNREAD) {
+			rc = r->rc;
+			rt->ctx.reason = r->reason;
+			if (rc == IB_OK) {
+				hdr.time_ms = r->time_ms;
+				hdr.host = get(r->hdr[0], line.ptr);
+				hdr.program = get(r->hdr[1], line.ptr);
+				hdr.tag = get(r->hdr[2], line.ptr);
+				msg = get(r->hdr[3], line.ptr);
+			}
+		} else {
+			r = NULL;
+			rt->ctx.state = rt->slot[rt->envx].st;
+			rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
+		}
+		if (rc == IB_OK)
+			rc = dispatch(rt, &hdr, msg, &ev, &taker, r, line.ptr);
 	} else {
 		taker = rt->self;
 		rt->ctx.state = rt->slot[taker].st;
@@ -426,6 +586,18 @@ int ib_runtime_start(struct ib_runtime *rt, const char *force, const struct ib_s
 	return rc;
 }
 
+/* The program cache of rt (nslot set). */
+static int cache_new(struct ib_runtime *rt)
+{
+	rt->cache = calloc(PROG_CACHE, sizeof(*rt->cache));
+	rt->ids = calloc((PROG_CACHE + 1) * rt->nslot, sizeof(*rt->ids));
+	if (!rt->cache || !rt->ids)
+		return IB_ERR_NOMEM;
+	for (unsigned k = 0; k < PROG_CACHE; k++)
+		rt->cache[k].ids = rt->ids + k * rt->nslot;
+	return IB_OK;
+}
+
 static int start(struct ib_runtime *rt, const char *force, const struct ib_str *lines, size_t n)
 {
 	const struct ib_parser *p, *env = NULL;
@@ -458,12 +630,8 @@ static int start(struct ib_runtime *rt, const char *force, const struct ib_str *
 			rt->envelope = p;
 		}
 		rt->envx = index_of(rt->envelope);
-		rt->cache = calloc(PROG_CACHE, sizeof(*rt->cache));
-		rt->ids = calloc((PROG_CACHE + 1) * rt->nslot, sizeof(*rt->ids));
-		if (!rt->cache || !rt->ids)
+		if (cache_new(rt) < 0)
 			return IB_ERR_NOMEM;
-		for (unsigned k = 0; k < PROG_CACHE; k++)
-			rt->cache[k].ids = rt->ids + k * rt->nslot;
 		if (slot_state(rt, rt->envx, &rt->ctx.state) < 0)
 			return IB_ERR_NOMEM;
 	} else if (!p->parse) {
@@ -484,4 +652,134 @@ void ib_runtime_release(struct ib_runtime *rt)
 	free(rt->cache);
 	free(rt->ids);
 	memset(rt, 0, sizeof(*rt));
+}
+
+int ib_runtime_ahead_new(const struct ib_runtime *rt, struct ib_runtime_ahead **out, size_t *rec_size)
+{
+	struct ib_runtime_ahead *ah;
+
+	*out = NULL;
+	*rec_size = sizeof(struct ib_runtime_rec);
+	if (!rt->envelope || !rt->envelope->lone_lines || rt->prefix)
+		return IB_OK;
+	ah = calloc(1, sizeof(*ah));
+	if (!ah)
+		return IB_ERR_NOMEM;
+	ah->tp = *rt->ctx.time;
+	ah->rt.ctx.time = &ah->tp;
+	ah->rt.envelope = rt->envelope;
+	ah->rt.only = rt->only;
+	ah->rt.self = rt->self;
+	ah->rt.nslot = rt->nslot;
+	ah->rt.slot = calloc(rt->nslot, sizeof(*ah->rt.slot));
+	if (ah->rt.slot)
+		for (size_t i = 0; i < rt->nslot; i++)
+			ah->rt.slot[i].nmark = rt->slot[i].nmark;
+	if (!ah->rt.slot || cache_new(&ah->rt) < 0 ||
+	    (rt->envelope->open && !(ah->env = rt->envelope->open()))) {
+		ib_runtime_ahead_free(ah);
+		return IB_ERR_NOMEM;
+	}
+	*out = ah;
+	return IB_OK;
+}
+
+void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
+{
+	struct ib_runtime_ahead *ah = ahead;
+	struct ib_runtime *rt = &ah->rt;
+	struct ib_runtime_rec *rec = out;
+	struct ib_runtime_prog tmp;
+	const struct ib_runtime_prog *e;
+	size_t one;
+	struct ib_syslog_hdr hdr;
+	struct ib_str msg;
+	const char *b = line.ptr;
+	size_t n = line.len;
+	int rc;
+
+	rec->spec = REC_NOSPEC;
+	rt->ctx.state = ah->env;
+	rt->ctx.reason = NULL;
+	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
+	rec->rc = (signed char)rc;
+	rec->reason = rt->ctx.reason;
+	if (rc != IB_OK) {
+		if (rc < 0 || rc > IB_DECLINE)
+			rec->rc = REC_UNREAD; /* the parsing thread reads it itself */
+		return;
+	}
+	e = candidates(rt, hdr.program, &tmp, &one);
+	if (!e->n) {
+		rec->rc = IB_SKIP; /* what dispatch() finds */
+		return;
+	}
+	/* the header and message only when a parser may read them */
+	rec->time_ms = hdr.time_ms;
+	if (line.len >= REC_NULL ||
+	    !(put(&rec->hdr[0], hdr.host, b, n) & put(&rec->hdr[1], hdr.program, b, n) &
+	      put(&rec->hdr[2], hdr.tag, b, n) & put(&rec->hdr[3], msg, b, n))) {
+		rec->rc = REC_UNREAD;
+		return;
+	}
+	rec->n = e->n <= REC_IDS && rt->nslot < REC_NOSPEC ? (unsigned char)e->n : REC_IDS + 1;
+	rec->marked = 0;
+	for (size_t k = 0; k < e->n && rec->n <= REC_IDS; k++) {
+		const struct ib_parser *p = ib_parsers[e->ids[k]];
+
+		rec->ids[k] = (unsigned char)e->ids[k];
+		if (p->mark && marked(msg, p->mark, rt->slot[e->ids[k]].nmark))
+			rec->marked |= (unsigned char)(1u << k);
+	}
+	for (size_t k = 0; k < e->n && rt->nslot < REC_NOSPEC; k++) {
+		const struct ib_parser *p = ib_parsers[e->ids[k]];
+		struct ib_event ev;
+
+		if (!stateless(p))
+			continue;
+		ib_event_clear(&ev);
+		ev.time_ms = hdr.time_ms;
+		ev.host = hdr.host;
+		ev.program = hdr.program;
+		ev.format = p->name;
+		ev.layer = p->layer;
+		ev.protocol = p->protocol;
+		rt->ctx.state = NULL;
+		rt->ctx.reason = NULL;
+		rc = p->parse_msg(&rt->ctx, &hdr, msg, &ev);
+		if (rc < -128 || rc > IB_DECLINE)
+			return;
+		/* the event only when it is one (the runtime reads no other) */
+		if (rc == IB_OK &&
+		    ((unsigned)ev.layer > UCHAR_MAX || (unsigned)ev.outcome > UCHAR_MAX ||
+		     (unsigned)ev.protocol > UCHAR_MAX ||
+		     !(put(&rec->ev[0], ev.program, b, n) & put(&rec->ev[1], ev.host, b, n) &
+		       put(&rec->ev[2], ev.server, b, n) & put(&rec->ev[3], ev.local, b, n) &
+		       put(&rec->ev[4], ev.user, b, n) & put(&rec->ev[5], ev.ip, b, n) &
+		       put(&rec->ev[6], ev.session, b, n) & put(&rec->ev[7], ev.message, b, n))))
+			return; /* a slice elsewhere: the parsing thread calls the parser */
+		rec->spec_rc = (signed char)rc;
+		rec->spec_reason = rt->ctx.reason;
+		rec->ev_time = ev.time_ms;
+		rec->format = ev.format;
+		rec->signature = ev.signature;
+		rec->flags = ev.flags;
+		rec->layer = (unsigned char)ev.layer;
+		rec->outcome = (unsigned char)ev.outcome;
+		rec->protocol = (unsigned char)ev.protocol;
+		rec->spec = (unsigned char)e->ids[k];
+		return;
+	}
+}
+
+void ib_runtime_ahead_free(struct ib_runtime_ahead *ah)
+{
+	if (!ah)
+		return;
+	if (ah->env && ah->rt.envelope->close)
+		ah->rt.envelope->close(ah->env);
+	free(ah->rt.slot);
+	free(ah->rt.cache);
+	free(ah->rt.ids);
+	free(ah);
 }

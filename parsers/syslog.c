@@ -185,20 +185,32 @@ static int dovecot1_level(struct ib_str tag)
  * at lies in it, and after it only whether the next byte is a space, so a
  * line whose bytes after the stamp start with a memo's, and go on with
  * no space, reads the same: the memo is the answer. Only headers with a
- * host and a tag without '[' (a pid changes line by line) are kept.
+ * host are kept. A tag with a pid ("postfix/smtpd[8464]") is kept up to
+ * its '[' (pid 1): the rest, up to "]: ", is read as read_tag would (the
+ * first ']', then ':' and a space or the end; anything else: no memo).
+ * A mail server's syslog has a few hosts times a few programs: memos
+ * are found by their first 8 bytes (a set of MEMO_WAYS; shorter headers
+ * are not kept), and the set's oldest is replaced.
  */
 #define MEMO_MAX 64
-#define MEMOS 4
+#define MEMO_SETS 8 /* set_of() gives 3 bits */
+#define MEMO_WAYS 8
 
 struct memo {
+	uint64_t w0; /* b's first 8 bytes */
 	char b[MEMO_MAX];
-	unsigned char len, host, tag_at, tag, prog; /* len 0: empty */
+	unsigned char len, host, tag_at, tag, prog, pid; /* len 0: empty; tag unused with pid */
 };
 
 struct syslog_state {
-	struct memo m[MEMOS];
-	unsigned last, next; /* the memo that fit last; the one replaced next */
+	struct memo m[MEMO_SETS][MEMO_WAYS];
+	unsigned char next[MEMO_SETS]; /* the way replaced next */
 };
+
+static inline unsigned set_of(uint64_t w0)
+{
+	return (unsigned)((w0 * 0x9E3779B97F4A7C15ull) >> 61); /* MEMO_SETS 8 */
+}
 
 static void *syslog_open(void)
 {
@@ -210,40 +222,50 @@ static void syslog_close(void *st)
 	free(st);
 }
 
-static inline int memo_fits(const struct memo *m, struct ib_str s)
+/* 1 when m fits s, whose first 8 bytes (s.len >= 8) are w0. */
+static inline int memo_fits(const struct memo *m, struct ib_str s, uint64_t w0)
 {
-	uint64_t x, y;
-
-	if (s.len < m->len || !m->len)
-		return 0;
-	if (m->len >= 8) {
-		memcpy(&x, s.ptr, 8);
-		memcpy(&y, m->b, 8);
-		if (x != y)
-			return 0;
-	}
-	return (s.len == m->len || s.ptr[m->len] != ' ') && ib_bytes_eq(s.ptr, m->b, m->len);
+	return m->w0 == w0 && m->len && s.len >= m->len &&
+	       (m->pid || s.len == m->len || s.ptr[m->len] != ' ') &&
+	       ib_bytes_eq(s.ptr + 8, m->b + 8, m->len - 8u);
 }
 
 /* The header after the stamp from a memo, or 0 when none fits s. */
 static int recall(struct syslog_state *st, struct ib_str s, struct ib_syslog_hdr *hdr, struct ib_str *msg)
 {
-	const struct memo *m = &st->m[st->last];
+	const struct memo *m, *set;
+	uint64_t w0;
+	unsigned k;
 
-	if (!memo_fits(m, s)) {
-		unsigned k;
+	if (s.len < 8)
+		return 0;
+	memcpy(&w0, s.ptr, 8);
+	set = st->m[set_of(w0)];
+	for (k = 0; k < MEMO_WAYS && !memo_fits(&set[k], s, w0); k++)
+		;
+	if (k == MEMO_WAYS)
+		return 0;
+	m = &set[k];
+	if (m->pid) {
+		/* read_tag's group after the '[', then ':' and a space or the end */
+		const char *e = memchr(s.ptr + m->len, ']', s.len - m->len);
+		size_t at;
 
-		for (k = 0; k < MEMOS && (k == st->last || !memo_fits(&st->m[k], s)); k++)
-			;
-		if (k == MEMOS)
+		if (!e)
 			return 0;
-		st->last = k;
-		m = &st->m[k];
+		at = (size_t)(e - s.ptr) + 1;
+		if (at >= s.len || s.ptr[at] != ':' || (at + 1 < s.len && s.ptr[at + 1] != ' '))
+			return 0;
+		hdr->tag = ib_sp_span(s.ptr + m->tag_at, s.ptr + at);
+		for (at++; at < s.len && s.ptr[at] == ' '; at++)
+			;
+		*msg = ib_sp_from(s, at);
+	} else {
+		hdr->tag = ib_sp_span(s.ptr + m->tag_at, s.ptr + m->tag_at + m->tag);
+		*msg = ib_sp_from(s, m->len);
 	}
 	hdr->host = ib_sp_span(s.ptr, s.ptr + m->host);
-	hdr->tag = ib_sp_span(s.ptr + m->tag_at, s.ptr + m->tag_at + m->tag);
 	hdr->program = ib_sp_span(s.ptr + m->tag_at, s.ptr + m->tag_at + m->prog);
-	*msg = ib_sp_from(s, m->len);
 	return 1;
 }
 
@@ -251,15 +273,30 @@ static int recall(struct syslog_state *st, struct ib_str s, struct ib_syslog_hdr
 static void remember(struct syslog_state *st, struct ib_str s, const struct ib_syslog_hdr *hdr,
 		     struct ib_str msg)
 {
-	size_t len = (size_t)(msg.ptr - s.ptr);
+	size_t len = (size_t)(msg.ptr - s.ptr), p = hdr->program.len;
+	const struct ib_str *t = &hdr->tag;
+	int pid = 0;
 	struct memo *m;
+	uint64_t w0;
+	unsigned set;
 
-	if (len > MEMO_MAX || s.ptr[len - 1] != ' ' || hdr->tag.len != hdr->program.len)
+	if (t->len != p) {
+		/* one "[...]" group: the first ']' after the '[' ends the tag */
+		if (t->len < p + 2 || t->ptr[p] != '[' ||
+		    memchr(t->ptr + p + 1, ']', t->len - p - 1) != t->ptr + t->len - 1)
+			return;
+		len = (size_t)(t->ptr - s.ptr) + p + 1;
+		pid = 1;
+	}
+	if (len > MEMO_MAX || len < 8 || (!pid && s.ptr[len - 1] != ' '))
 		return;
-	st->last = st->next++ % MEMOS;
-	m = &st->m[st->last];
+	memcpy(&w0, s.ptr, 8);
+	set = set_of(w0);
+	m = &st->m[set][st->next[set]++ % MEMO_WAYS];
+	m->w0 = w0;
 	memcpy(m->b, s.ptr, len);
 	m->len = (unsigned char)len;
+	m->pid = (unsigned char)pid;
 	m->host = (unsigned char)hdr->host.len;
 	m->tag_at = (unsigned char)(hdr->tag.ptr - s.ptr);
 	m->tag = (unsigned char)hdr->tag.len;
@@ -376,6 +413,7 @@ const struct ib_parser ib_parser_syslog = {
     .layer = IB_LAYER_SERVER,
     .probe = syslog_probe,
     .envelope = syslog_envelope,
+    .lone_lines = 1,
     .open = syslog_open,
     .close = syslog_close,
 };

@@ -571,7 +571,9 @@ END_TEST
 /*
  * The envelope's per-file memo of "host tag: " (syslog.c) reads every line
  * as the envelope without it does: random lines of a few hosts, tags and
- * spacings, read in one file and each on its own.
+ * spacings, read in one file and each on its own. Loops 4-7 take tags
+ * with a pid and odd groups more often, and more hosts than a memo set
+ * holds ways.
  */
 static void env_read(void *state, const char *line, struct ib_syslog_hdr *h, struct ib_str *msg, int *rc)
 {
@@ -590,9 +592,25 @@ static void env_read(void *state, const char *line, struct ib_syslog_hdr *h, str
 
 START_TEST(test_envelope_memo)
 {
-	static const char *const host[] = {"imap1", "imap2", "h", "imap1x"};
+	static const char *const host[] = {"imap1", "imap2", "h",    "imap1x",
+					   "mx10",  "mx11",  "mx12", "mail-in-7"};
 	static const char *const gap[] = {" ", "  ", "\t", ""};
-	static const char *const tag[] = {"dovecot", "dovecot[12]", "postfix/smtpd[3]", "x(y)", "dove"};
+	static const char *const tag[] = {"dovecot",
+					  "dovecot[12]",
+					  "postfix/smtpd[3]",
+					  "x(y)",
+					  "dove",
+					  "postfix/smtpd[34567]",
+					  "postfix/qmgr[1]",
+					  "postfix/smtpd[1][2]",
+					  "postfix/smtpd[1](x)",
+					  "p[",
+					  "p[]",
+					  "p[1]x",
+					  "p[1] ",
+					  "postfix/lmtp[99]"};
+	const unsigned ntag = _i < 4 ? 5 : sizeof(tag) / sizeof(tag[0]);
+	const unsigned nhost = _i < 4 ? 4 : sizeof(host) / sizeof(host[0]);
 	static const char *const sep[] = {": ", ":  ", ":", ": \t", " "};
 	static const char *const msg[] = {"", "a", " b", "imap-login: Login: user=<a>", ":"};
 	const struct ib_parser *sys = ib_parser_find("syslog");
@@ -612,8 +630,9 @@ START_TEST(test_envelope_memo)
 			k[j] = (r >> 8) % 16;
 		}
 		/* mostly the usual header, so that memos are made and fit */
-		snprintf(line, sizeof(line), "Jan 14 06:00:0%u %s%s%s%s%s", k[0] % 3, host[k[0] % 4],
-			 k[1] < 12 ? " " : gap[k[1] % 4], k[2] < 10 ? "dovecot" : tag[k[2] % 5],
+		snprintf(line, sizeof(line), "Jan 14 06:00:0%u %s%s%s%s%s", k[0] % 3,
+			 host[(k[0] + k[4]) % nhost], k[1] < 12 ? " " : gap[k[1] % 4],
+			 k[2] < (_i < 4 ? 10 : 4) ? "dovecot" : tag[(k[2] + k[3]) % ntag],
 			 k[3] < 12 ? ": " : sep[k[3] % 5], msg[k[4] % 5]);
 		memcpy(copy, line, sizeof(line));
 		env_read(st, line, &h1, &m1, &rc1);
@@ -724,7 +743,7 @@ static Suite *server_suite(void)
 	tcase_add_loop_test(tc, test_courier, 0, N(courier_cases));
 	tcase_add_loop_test(tc, test_uwimap, 0, N(uwimap_cases));
 	tcase_add_test(tc, test_probe_detect);
-	tcase_add_loop_test(tc, test_envelope_memo, 0, 4);
+	tcase_add_loop_test(tc, test_envelope_memo, 0, 8);
 	tcase_add_loop_test(tc, test_no_attempt, 0, N(noattempt));
 	tcase_add_loop_test(tc, test_forced_format, 0, 4);
 	tcase_add_loop_test(tc, test_samples, 0, N(samples));

@@ -39,23 +39,71 @@ static void set_async(void)
 	async_mode = 1;
 }
 
-/* async: 0 without the reading thread, 1 with it from the start, k > 1 from line k - 1 on */
+/* What the reading thread notes of a line (ib_reader_ahead): where it is, and a checksum. */
+struct seen {
+	const char *ptr;
+	size_t len;
+	unsigned sum;
+	unsigned calls; /* the arg's: lines seen ahead so far */
+};
+
+static unsigned sum_of(struct ib_str line)
+{
+	unsigned h = 2166136261u;
+
+	for (size_t i = 0; i < line.len; i++)
+		h = (h ^ (unsigned char)line.ptr[i]) * 16777619u;
+	return h;
+}
+
+static void note_ahead(void *arg, struct ib_str line, void *rec)
+{
+	struct seen *s = rec;
+
+	((struct seen *)arg)->calls++;
+	s->ptr = line.ptr;
+	s->len = line.len;
+	s->sum = sum_of(line);
+}
+
+/* Lines handed out with a record (read_all_mode with a reading thread). */
+static size_t with_rec;
+
+/*
+ * async: 0 without the reading thread, 1 with it from the start, k > 1
+ * from line k - 1 on; with the thread, lines are also read ahead
+ * (ib_reader_ahead) and every record must be its line's.
+ */
 static void read_all_mode(const char *path, size_t max_line, struct lines *out, size_t async)
 {
 	struct ib_reader *r = NULL;
 	struct ib_str line;
+	struct seen calls = {0};
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	with_rec = 0;
 	rc = ib_reader_open(&r, path, max_line, &out->err);
 	if (rc < 0) {
 		out->rc = rc;
 		return;
 	}
+	if (async) {
+		ck_assert_int_eq(ib_reader_ahead(r, note_ahead, &calls, sizeof(struct seen)), IB_OK);
+		ck_assert_int_eq(ib_reader_ahead(r, note_ahead, &calls, sizeof(struct seen)), IB_ERR_USAGE);
+	}
 	if (async == 1)
 		ck_assert_int_eq(ib_reader_async(r), IB_OK);
 	while ((rc = ib_reader_next(r, &line, &out->err)) == IB_OK) {
+		const struct seen *sn = ib_reader_rec(r);
+
+		if (sn) {
+			ck_assert(sn->ptr == line.ptr);
+			ck_assert_uint_eq(sn->len, line.len);
+			ck_assert_uint_eq(sn->sum, sum_of(line));
+			with_rec++;
+		}
 		if (async > 1 && out->n + 1 == async - 1) {
 			/* switch with a line in hand: it must stay valid */
 			ck_assert_int_eq(ib_reader_async(r), IB_OK);
@@ -494,6 +542,12 @@ START_TEST(async_same_as_sync)
 	read_all_mode(path, 4096, &a, 0);
 	read_all_mode(path, 4096, &b, _i < 3 ? 1 : 2 + (size_t)(x % 4000));
 	unlink(path);
+	/*
+	 * lines were read ahead, and their records came back with them (how
+	 * many follows who waits: the share starts at half a block and moves
+	 * a 16th a block, so every block has some)
+	 */
+	ck_assert_uint_gt(with_rec, 0);
 	ck_assert_uint_gt(a.n, 5000);
 	ck_assert_int_eq(a.rc, _i % 3 == 2 ? IB_ERR_FORMAT : IB_EOF);
 	ck_assert_int_eq(b.rc, a.rc);
@@ -543,6 +597,61 @@ START_TEST(async_close_early)
 }
 END_TEST
 
+/*
+ * Lines read ahead while the reader yields over-long lines in pieces (as
+ * the pipeline reads): a record comes only with a whole line, and is its
+ * line's; no piece has one.
+ */
+START_TEST(async_ahead_pieces)
+{
+	enum { SIZE = 4 * 1024 * 1024 + 777 };
+	char *text = malloc(SIZE), path[] = "/tmp/check_reader_piecesXXXXXX";
+	struct seen calls = {0};
+	struct ib_reader *r = NULL;
+	struct ib_error err;
+	struct ib_str line;
+	size_t i = 0, n = 0, recs = 0, lines = 0;
+	int fd, in_piece = 0;
+
+	ck_assert(text != NULL);
+	while (i < SIZE) {
+		size_t len = n % 23 == 0 ? 5000 + n % 3000 : n % 200;
+
+		for (size_t j = 0; j < len && i < SIZE; j++, i++)
+			text[i] = (char)('a' + (n + j) % 26);
+		if (i < SIZE)
+			text[i++] = '\n';
+		n++;
+	}
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, SIZE), SIZE);
+	close(fd);
+	ck_assert_int_eq(ib_reader_open(&r, path, 4096, &err), IB_OK);
+	ib_reader_pieces(r);
+	ck_assert_int_eq(ib_reader_ahead(r, note_ahead, &calls, sizeof(struct seen)), IB_OK);
+	ck_assert_int_eq(ib_reader_async(r), IB_OK);
+	while (ib_reader_next(r, &line, &err) == IB_OK) {
+		const struct seen *sn = ib_reader_rec(r);
+
+		if (sn) {
+			ck_assert(!in_piece && !ib_reader_partial(r));
+			ck_assert(sn->ptr == line.ptr);
+			ck_assert_uint_eq(sn->len, line.len);
+			ck_assert_uint_eq(sn->sum, sum_of(line));
+			recs++;
+		}
+		in_piece = ib_reader_partial(r);
+		lines += !in_piece;
+	}
+	ib_reader_close(r);
+	unlink(path);
+	free(text);
+	ck_assert_uint_gt(recs, 0);
+	ck_assert_uint_le(recs, calls.calls);
+}
+END_TEST
+
 static void add_reader_tests(TCase *tc)
 {
 	tcase_set_timeout(tc, 60);
@@ -569,6 +678,7 @@ static Suite *reader_suite(void)
 	/* 0-2: the thread from the start; 3-8: switched on mid-file */
 	tcase_add_loop_test(tc, async_same_as_sync, 0, 9);
 	tcase_add_test(tc, async_close_early);
+	tcase_add_test(tc, async_ahead_pieces);
 	suite_add_tcase(s, tc);
 	/* every reading test again, with the reading thread */
 	tcase_add_checked_fixture(ta, set_async, NULL);

@@ -113,6 +113,14 @@ struct ib_parser {
 	int (*envelope)(struct ib_parse_ctx *ctx, struct ib_str line, struct ib_syslog_hdr *hdr,
 			struct ib_str *msg);
 	/*
+	 * optional, with envelope: 1 when it reads each line on its own: its
+	 * result depends on the line and ctx->time alone (its state from
+	 * open only a cache), and hdr and msg point into the line. The
+	 * runtime may then read the envelopes ahead, on another thread, with
+	 * a state of its own (ib_runtime_ahead_new).
+	 */
+	int lone_lines;
+	/*
 	 * optional: syslog program names this parser reads, NULL-terminated.
 	 * A name matches the program exactly or its part after the last '/';
 	 * a name ending in '*' matches as a prefix ("perdition*").
@@ -121,7 +129,10 @@ struct ib_parser {
 	/*
 	 * required with programs: parse the message of a syslog line. ev
 	 * arrives cleared with format and layer set to this parser's and
-	 * time, host and program set from hdr.
+	 * time, host and program set from hdr. A message parser without
+	 * open, mark and drain reads only its arguments and ctx->time, and
+	 * writes only ev and ctx->reason: the runtime may call it ahead, on
+	 * another thread (ib_runtime_ahead_new).
 	 */
 	int (*parse_msg)(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr, struct ib_str msg,
 			 struct ib_event *ev);
@@ -261,6 +272,32 @@ int ib_runtime_line(struct ib_runtime *rt, struct ib_str line, uint64_t lineno);
  * code (out of memory, or fn's).
  */
 int ib_runtime_piece(struct ib_runtime *rt, struct ib_str piece, uint64_t lineno);
+
+/*
+ * Work on a file's lines that another thread can do ahead of
+ * ib_runtime_line, in file order (the reader's reading thread,
+ * ib_reader_ahead): the envelope of a line (lone_lines), whether a parser
+ * takes its program, and the message of the first that does without
+ * per-file state. ib_runtime_line_ahead then reaches the results
+ * ib_runtime_line would, without that work.
+ *
+ * ib_runtime_ahead_new makes one for a started runtime, independent of
+ * it (rt may be released first): IB_OK with *out and *rec_size (the
+ * bytes of one line's record), IB_OK with *out NULL when the file's
+ * format leaves nothing to do ahead, or IB_ERR_NOMEM.
+ */
+struct ib_runtime_ahead;
+int ib_runtime_ahead_new(const struct ib_runtime *rt, struct ib_runtime_ahead **out, size_t *rec_size);
+/* Fill rec for line (an ib_reader_line_fn): one thread at a time, lines in file order. */
+void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *rec);
+/* Free; accepts NULL. */
+void ib_runtime_ahead_free(struct ib_runtime_ahead *ah);
+/*
+ * ib_runtime_line, with rec the record ib_runtime_ahead_line wrote for
+ * this line, by an ahead made from rt (NULL: none, the same as
+ * ib_runtime_line).
+ */
+int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t lineno, const void *rec);
 
 /* End of file: drain what parsers hold (held events get lineno). */
 int ib_runtime_finish(struct ib_runtime *rt, uint64_t lineno);

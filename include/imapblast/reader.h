@@ -55,6 +55,24 @@ int ib_reader_next(struct ib_reader *r, struct ib_str *line, struct ib_error *er
 int ib_reader_async(struct ib_reader *r);
 
 /*
+ * Work the reading thread does ahead for the caller: from the next block
+ * it fills on (ib_reader_async), the reading thread calls fn(arg, line,
+ * rec) on every line it sees whole in the block, in file order, with rec
+ * pointing to rec_size bytes kept with the block; ib_reader_rec then
+ * hands them out with that line. The line is the one ib_reader_next
+ * yields (no newline, CR stripped). fn runs on the reading thread: it may
+ * touch only arg and rec, and arg must outlive the reader. Lines that
+ * span two blocks, over-long ones, those read before the thread started
+ * or before this call, and those past a cap per block get no record; the
+ * caller does their work itself. Without a reading thread fn is never
+ * called. Returns IB_OK, or IB_ERR_USAGE when already set.
+ */
+typedef void (*ib_reader_line_fn)(void *arg, struct ib_str line, void *rec);
+int ib_reader_ahead(struct ib_reader *r, ib_reader_line_fn fn, void *arg, size_t rec_size);
+/* What fn wrote for the line last returned (valid as long as it), or NULL. */
+const void *ib_reader_rec(const struct ib_reader *r);
+
+/*
  * From now on, do not skip a line longer than max_line: yield it in
  * pieces of max_line bytes (the last piece shorter, CR stripped), for
  * readers of byte streams (a JSON array on one line of many megabytes).

@@ -6,7 +6,9 @@
  * its own exact-size allocation and freed after use, so ASan sees any
  * read past a line and any slice kept across lines. The harnesses are
  * also compiled into tests/check_adversarial.c (renamed by a macro) to
- * replay tests/regress/.
+ * replay tests/regress/. fuzz_same_ahead runs the lines once more with
+ * the work read ahead (ib_runtime_ahead_new) and aborts when any result
+ * differs.
  */
 #ifndef IB_FUZZ_COMMON_H
 #define IB_FUZZ_COMMON_H
@@ -28,20 +30,64 @@ static void fuzz_touch(const struct ib_event *ev)
 			fuzz_sink += (unsigned char)s[i]->ptr[k];
 }
 
+/* FNV-1a over n bytes, on from h. */
+static uint64_t fuzz_mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *u = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ u[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t fuzz_mix_str(uint64_t h, struct ib_str s)
+{
+	h = fuzz_mix(h, &s.len, sizeof(s.len));
+	return s.len ? fuzz_mix(h, s.ptr, s.len) : h;
+}
+
+/* Everything a result tells, hashed into *h (the runtime's arg, when not NULL). */
 static int fuzz_result(void *arg, int rc, struct ib_event *ev, const char *reason, int held)
 {
-	(void)arg;
-	(void)held;
+	uint64_t *h = arg;
+
 	if (rc == IB_OK)
 		fuzz_touch(ev);
 	if (reason)
 		fuzz_sink += (unsigned char)reason[0];
+	if (!h)
+		return 0;
+	*h = fuzz_mix(*h, &rc, sizeof(rc));
+	*h = fuzz_mix(*h, &held, sizeof(held));
+	if (reason)
+		*h = fuzz_mix(*h, reason, strlen(reason) + 1);
+	if (rc == IB_OK) {
+		const struct ib_str *s[] = {&ev->program, &ev->host, &ev->server,  &ev->local,
+					    &ev->user,	  &ev->ip,   &ev->session, &ev->message};
+		int v[] = {(int)ev->layer, (int)ev->outcome, (int)ev->flags, (int)ev->protocol};
+
+		for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+			*h = fuzz_mix_str(*h, *s[i]);
+		*h = fuzz_mix(*h, &ev->time_ms, sizeof(ev->time_ms));
+		*h = fuzz_mix(*h, v, sizeof(v));
+		*h = fuzz_mix(*h, ev->format, strlen(ev->format) + 1);
+		if (ev->signature)
+			*h = fuzz_mix(*h, ev->signature, strlen(ev->signature) + 1);
+	}
 	return 0;
 }
 
-/* Run the parser named name over the lines of data[0..size), as the pipeline does. */
-static void fuzz_lines(const char *name, const uint8_t *data, size_t size)
+/*
+ * Run the parser named name over the lines of data[0..size), as the
+ * pipeline does; ahead 1: with what ib_runtime_ahead_line reads of each
+ * line first. Returns the hash of every result.
+ */
+static uint64_t fuzz_run(const char *name, const uint8_t *data, size_t size, int ahead)
 {
+	struct ib_runtime_ahead *ah = NULL;
+	void *rec = NULL;
+	size_t rec_size = 0;
+	uint64_t hash = 0xcbf29ce484222325ull;
 	struct ib_time_policy tp;
 	struct ib_runtime rt;
 	struct ib_str probe[8];
@@ -58,7 +104,9 @@ static void fuzz_lines(const char *name, const uint8_t *data, size_t size)
 		q += len + 1;
 	}
 	ib_time_policy_init(&tp, NULL, 0, 1700000000000);
-	if (ib_runtime_start(&rt, name, probe, nprobe, &tp, fuzz_result, NULL) < 0)
+	if (ib_runtime_start(&rt, name, probe, nprobe, &tp, fuzz_result, &hash) < 0)
+		goto out;
+	if (ahead && (ib_runtime_ahead_new(&rt, &ah, &rec_size) < 0 || (ah && !(rec = malloc(rec_size)))))
 		goto out;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -68,13 +116,25 @@ static void fuzz_lines(const char *name, const uint8_t *data, size_t size)
 		if (!line)
 			break;
 		memcpy(line, s, len);
-		(void)ib_runtime_line(&rt, (struct ib_str){line, len}, ++lineno);
+		if (ah)
+			ib_runtime_ahead_line(ah, (struct ib_str){line, len}, rec);
+		(void)ib_runtime_line_ahead(&rt, (struct ib_str){line, len}, ++lineno, rec);
 		free(line);
 		s += len + 1;
 	}
 	(void)ib_runtime_finish(&rt, lineno);
 out:
 	ib_runtime_release(&rt);
+	ib_runtime_ahead_free(ah);
+	free(rec);
+	return hash;
+}
+
+/* Run the lines both ways; abort when reading ahead changes any result. */
+static void fuzz_same_ahead(const char *name, const uint8_t *data, size_t size)
+{
+	if (fuzz_run(name, data, size, 0) != fuzz_run(name, data, size, 1))
+		abort();
 }
 
 #endif

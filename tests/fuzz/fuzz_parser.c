@@ -20,6 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(name, data, n);
 	name[n] = '\0';
 	if (ib_parser_find(name))
-		fuzz_lines(name, nl + 1, size - n - 1);
+		fuzz_same_ahead(name, nl + 1, size - n - 1);
 	return 0;
 }

@@ -8,6 +8,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_lines("syslog", data, size);
+	fuzz_same_ahead("syslog", data, size);
 	return 0;
 }
