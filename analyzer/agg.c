@@ -46,7 +46,7 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 	/* room first, so a failure leaves no file without its accounting */
 	if (k == IB_S_FILE && ib_grow((void **)&a->files, &a->files_cap, n + 1, sizeof(*a->files)) < 0)
 		return IB_ERR_NOMEM;
-	rc = ib_strtab_intern(t, s, len, (lower ? IB_ST_LOWER : 0) | (k == IB_S_IP ? IB_ST_IP : 0), id);
+	rc = ib_strtab_intern(t, s, len, lower ? IB_ST_LOWER : 0, id);
 	if (rc < 0)
 		return rc;
 	if (k == IB_S_FILE && t->n > n)
@@ -643,7 +643,7 @@ const struct ib_error *ib_agg_error(const struct ib_agg *a, size_t i)
 
 static int lookup(const struct ib_agg *a, int k, const char *s, uint32_t *id)
 {
-	int64_t found = ib_strtab_get(&a->st[k], s, strlen(s), k == IB_S_IP ? IB_ST_IP : 0);
+	int64_t found = ib_strtab_get(&a->st[k], s, strlen(s));
 
 	if (found < 0)
 		return -1;

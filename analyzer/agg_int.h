@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "judy_int.h"
+#include "idx_int.h"
 #include "imapblast/agg.h"
 
 /* ---- string table (strtab.c) ---- */
@@ -37,29 +38,27 @@ struct ib_arena {
 
 /*
  * Strings of one kind to dense ids 0..n-1 (id 0 is "" once interned
- * first). Found through a JudyL keyed by a 64-bit hash and confirmed by
- * the bytes; a string whose hash is taken by another lives in the JudySL.
+ * first), found through an index by a 64-bit hash (idx_int.h) and
+ * confirmed by the bytes.
  */
 struct ib_strtab {
-	Pvoid_t byhash; /* JudyL: hash -> struct ib_srec * of the first string with that hash */
-	Pvoid_t byip4;	/* JudyL: IPv4 address -> id + 1 (IP kind, canonical dotted quads) */
-	Pvoid_t sl;	/* JudySL: string -> struct ib_srec *, for strings whose hash was taken */
-	char **s;	/* id -> the string */
+	struct ib_idx idx; /* hash of the string -> id */
+	char **s;	   /* id -> the string (struct ib_srec's s) */
 	size_t n, cap;
 	struct ib_arena ar;
-	char *scratch; /* the key being interned, NUL-terminated */
+	char *scratch; /* the key being interned, when it is not the caller's bytes */
 	size_t scratch_cap;
 };
 
 /* How ib_strtab_intern treats a key. */
 #define IB_ST_LOWER 1u /* ASCII lower-case it (users) */
-#define IB_ST_IP 2u    /* key canonical dotted quads by their value (IPs) */
 
 /*
- * 64-bit hash for the JudyL indexes of strings and cells, masked by
+ * 64-bit hash for the indexes of strings, series and cells, masked by
  * ib_agg_hash_mask (defined in strtab.c). Only speed depends on it:
- * crafted collisions cost time, never correctness, since a key whose hash
- * is taken goes to the exact JudySL / JudyHS. Never written to a file.
+ * crafted collisions cost time, never correctness, since every candidate
+ * is confirmed by content (and a cell whose hash is taken goes to the
+ * exact JudyHS). Never written to a file.
  * Inline: it runs several times per event.
  */
 static inline uint64_t ib_strtab_hash(const char *p, size_t n)
@@ -94,11 +93,8 @@ static inline uint64_t ib_strtab_hash(const char *p, size_t n)
  * unchanged as far as any lookup can tell.
  */
 int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned flags, uint32_t *id);
-/*
- * The id of (key, len) as stored (already lower-cased; key NUL-terminated
- * at len), or -1. flags: IB_ST_IP for the IP kind.
- */
-int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len, unsigned flags);
+/* The id of (key, len) as stored (already lower-cased, no NUL byte), or -1. */
+int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len);
 /* Free everything t holds; t is then empty and may be reused. */
 void ib_strtab_release(struct ib_strtab *t);
 

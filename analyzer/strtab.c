@@ -1,12 +1,12 @@
 /*
  * strtab.c: the aggregator's string table (agg_int.h). Strings of a kind
- * get dense ids. A JudyL keyed by a 64-bit hash of the string finds the
- * first string with that hash, confirmed by comparing the bytes; the rare
- * string whose hash is already taken lives in a JudySL instead, so a
- * lookup stays exact. Canonical IPv4 addresses are keyed by their value.
- * The strings themselves live in an arena and are never moved or freed
- * one by one, so their addresses stay valid for the table's life.
+ * get dense ids, found through an index by a 64-bit hash of the string
+ * (idx_int.h) and confirmed by comparing the bytes, so a lookup stays
+ * exact whatever the hashes. The strings themselves live in an arena and
+ * are never moved or freed one by one, so their addresses stay valid for
+ * the table's life.
  */
+#include <stddef.h>
 #include "agg_int.h"
 
 #define ARENA_BLOCK ((size_t)64 << 10)
@@ -45,118 +45,65 @@ static void arena_free(struct ib_arena *ar)
 	memset(ar, 0, sizeof(*ar));
 }
 
-/* A canonical dotted quad (no leading zeros, each part <= 255) as a number. */
-static int ipv4_canon(const char *s, size_t len, uint32_t *out)
+/* The stored string of id i, with its length. */
+static const struct ib_srec *srec(const struct ib_strtab *t, uint32_t i)
 {
-	uint32_t v = 0, part = 0;
-	size_t i, digits = 0, dots = 0;
-
-	if (len < 7 || len > 15)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c >= '0' && c <= '9') {
-			if (digits == 1 && part == 0)
-				return 0;
-			part = part * 10 + (uint32_t)(c - '0');
-			if (++digits > 3 || part > 255)
-				return 0;
-		} else if (c == '.' && digits && dots < 3) {
-			v = (v << 8) | part;
-			part = 0;
-			digits = 0;
-			dots++;
-		} else {
-			return 0;
-		}
-	}
-	if (!digits || dots != 3)
-		return 0;
-	*out = (v << 8) | part;
-	return 1;
+	return (const struct ib_srec *)(const void *)(t->s[i] - offsetof(struct ib_srec, s));
 }
 
-int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len, unsigned flags)
+/* The id of (key, len), or -1; the walk w then stands where it goes. */
+static int64_t find(const struct ib_strtab *t, const char *key, size_t len, struct ib_idx_walk *w)
 {
-	const struct ib_srec *r;
-	PWord_t pv;
-	uint32_t v4;
+	int64_t i;
 
-	if ((flags & IB_ST_IP) && ipv4_canon(key, len, &v4)) {
-		pv = ib_jl_get(t->byip4, (Word_t)v4);
-		return pv && *pv ? (int64_t)*pv - 1 : -1;
+	ib_idx_walk(&t->idx, ib_strtab_hash(key, len), w);
+	while ((i = ib_idx_next(&t->idx, w)) >= 0) {
+		const struct ib_srec *r = srec(t, (uint32_t)i);
+
+		if (r->len == len && memcmp(r->s, key, len) == 0)
+			return i;
 	}
-	pv = ib_jl_get(t->byhash, (Word_t)ib_strtab_hash(key, len));
-	if (!pv || !*pv)
-		return -1;
-	r = (const struct ib_srec *)*pv;
-	if (r->len != len || memcmp(r->s, key, len) != 0) {
-		pv = t->sl ? ib_jsl_get(t->sl, key) : NULL;
-		if (!pv || !*pv)
-			return -1;
-		r = (const struct ib_srec *)*pv;
-	}
-	return r->id;
+	return -1;
 }
 
-/*
- * The slot of (key, len) in t, created when absent (it then holds 0).
- * Slots of dotted quads (*byid = 1) hold the id + 1, others the struct
- * ib_srec *. NULL: *rc says why. An empty slot left by a failure reads as
- * absent everywhere.
- */
-static PWord_t slot(struct ib_strtab *t, const char *key, size_t len, unsigned flags, int *byid, int *rc)
+int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len)
 {
-	const struct ib_srec *r;
-	PWord_t pv;
-	uint32_t v4;
+	struct ib_idx_walk w;
 
-	*byid = 0;
-	if ((flags & IB_ST_IP) && ipv4_canon(key, len, &v4)) {
-		*byid = 1;
-		return ib_jl_ins(&t->byip4, (Word_t)v4, rc);
-	}
-	pv = ib_jl_ins(&t->byhash, (Word_t)ib_strtab_hash(key, len), rc);
-	if (!pv || *pv == 0)
-		return pv;
-	r = (const struct ib_srec *)*pv;
-	if (r->len == len && memcmp(r->s, key, len) == 0)
-		return pv;
-	return ib_jsl_ins(&t->sl, key, rc);
+	return find(t, key, len, &w);
 }
 
 int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned flags, uint32_t *id)
 {
+	struct ib_idx_walk w;
 	struct ib_srec *r;
-	PWord_t pv;
-	char *key;
-	int byid, rc = IB_ERR_NOMEM;
+	const char *key = s;
+	int64_t i;
 
-	if (len >= UINT32_MAX - 16 || ib_grow((void **)&t->scratch, &t->scratch_cap, len + 1, 1) < 0)
+	if (len >= UINT32_MAX - 16)
 		return IB_ERR_NOMEM;
-	key = t->scratch;
-	if (flags & IB_ST_LOWER) {
-		/* branch-free, so the compiler may vectorise it */
-		for (size_t i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)s[i];
+	if ((flags & IB_ST_LOWER) || memchr(s, 0, len)) {
+		char *k;
 
-			c = (unsigned char)(c + ((unsigned char)(c - 'A') < 26 ? 32 : 0));
-			key[i] = (char)(c ? c : '?');
+		if (ib_grow((void **)&t->scratch, &t->scratch_cap, len + 1, 1) < 0)
+			return IB_ERR_NOMEM;
+		k = t->scratch;
+		if (flags & IB_ST_LOWER) {
+			/* branch-free, so the compiler may vectorise it */
+			for (size_t j = 0; j < len; j++) {
+				unsigned char c = (unsigned char)s[j];
+
+				c = (unsigned char)(c + ((unsigned char)(c - 'A') < 26 ? 32 : 0));
+				k[j] = (char)(c ? c : '?');
+			}
+		} else {
+			for (size_t j = 0; j < len; j++)
+				k[j] = s[j] ? s[j] : '?';
 		}
-	} else {
-		memcpy(key, s, len);
-		if (memchr(key, 0, len))
-			for (size_t i = 0; i < len; i++)
-				if (!key[i])
-					key[i] = '?';
+		key = k;
 	}
-	key[len] = '\0';
-	pv = slot(t, key, len, flags, &byid, &rc);
-	if (!pv)
-		return rc;
-	if (*pv) {
-		*id = byid ? (uint32_t)(*pv - 1) : ((const struct ib_srec *)*pv)->id;
+	if ((i = find(t, key, len, &w)) >= 0) {
+		*id = (uint32_t)i;
 		return IB_OK;
 	}
 	if (t->n >= UINT32_MAX - 1 || ib_grow((void **)&t->s, &t->cap, t->n + 1, sizeof(char *)) < 0 ||
@@ -164,8 +111,10 @@ int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned fl
 		return IB_ERR_NOMEM;
 	r->id = (uint32_t)t->n;
 	r->len = (uint32_t)len;
-	memcpy(r->s, key, len + 1);
-	*pv = byid ? (Word_t)r->id + 1 : (Word_t)r;
+	memcpy(r->s, key, len);
+	r->s[len] = '\0';
+	if (ib_idx_put(&t->idx, &w, r->id) < 0)
+		return IB_ERR_NOMEM; /* the arena keeps r, unused */
 	t->s[t->n] = r->s;
 	*id = r->id;
 	t->n++;
@@ -174,9 +123,7 @@ int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned fl
 
 void ib_strtab_release(struct ib_strtab *t)
 {
-	ib_jl_free(&t->byhash);
-	ib_jl_free(&t->byip4);
-	ib_jsl_free(&t->sl);
+	ib_idx_release(&t->idx);
 	arena_free(&t->ar);
 	free(t->s);
 	free(t->scratch);
