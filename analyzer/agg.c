@@ -517,8 +517,7 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 	if (take) { /* no lookup into src from here: its index goes first */
 		ib_jl_free(&take->cells_byhash);
 		ib_jhs_free(&take->cells_hs);
-		ib_jl_free(&take->succ.byhash);
-		ib_jhs_free(&take->succ.hs);
+		ib_idx_release(&take->succ.idx);
 #ifdef __GLIBC__
 		/* the index's pages go back to the system, not only to malloc,
 		 * whose free blocks the new cells' index does not all reuse */

@@ -191,14 +191,14 @@ struct ib_sser {
 
 /*
  * The successes that are not connections (IB_CAT_OK, conn 0), by series:
- * a JudyL by a hash of the series key (JudyHS when taken), each series a
+ * an index by a hash of the series key (idx_int.h), each series a
  * sorted array. Successes read as cells after the others (ib_agg_cell),
  * through a directory rebuilt after a change and a cursor: both live in
  * dir_stale ([0] stale, [1] cursor series), allocated with the aggregator,
  * so reading changes them (reading is not thread-safe).
  */
 struct ib_succ {
-	Pvoid_t byhash, hs;
+	struct ib_idx idx; /* hash of a series key -> its index in ser */
 	struct ib_sser *ser;
 	size_t nser, cap;
 	size_t n; /* entries in all series */
@@ -221,8 +221,8 @@ int ib_succ_find(const struct ib_succ *s, int64_t B, const struct ib_ckey *k, st
 int ib_succ_sub(struct ib_succ *s, const struct ib_ckey *k);
 /* Success x (< s->n) decoded into *out. */
 void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *out);
-/* For the join in place: take series i out of the index (IB_ERR_INTERNAL with keys in the JudyHS;
- * nothing when an earlier join took it out), read its entries (j < ser[i].n), and drop them. */
+/* For the join in place: take series i out of the index (IB_OK; nothing when an earlier join
+ * took it out), read its entries (j < ser[i].n), and drop them. */
 int ib_succ_unlink(struct ib_succ *s, size_t i);
 void ib_succ_series_cell(const struct ib_succ *s, int64_t B, size_t i, size_t j, struct ib_cell *out);
 /*

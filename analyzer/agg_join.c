@@ -209,7 +209,7 @@ int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
 	size_t nsrv = a->st[IB_S_SERVER].n;
 	int rc;
 
-	if (a->cells_hs || a->succ.hs)
+	if (a->cells_hs)
 		return IB_SKIP;
 	for (size_t s = 0; s < nsrv; s++)
 		if (map[s] && (map[s] >= nsrv || map[map[s]]))
