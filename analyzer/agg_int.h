@@ -59,31 +59,69 @@ struct ib_strtab {
  * crafted collisions cost time, never correctness, since every candidate
  * is confirmed by content (and a cell whose hash is taken goes to the
  * exact JudyHS). Never written to a file.
- * Inline: it runs several times per event.
+ * Inline: it runs several times per event. In steps, for strtab.c, which
+ * lower-cases a key and hashes it in one pass: the hash of n bytes is
+ * ib_hash_end(ib_hash_mix(...ib_hash_mix(ib_hash_start(n), word)...)) over
+ * each full 8-byte word, then the last 1 to 7 bytes as ib_hash_tail.
  */
-static inline uint64_t ib_strtab_hash(const char *p, size_t n)
+#define IB_HASH_K1 0x87c37b91114253d5ULL
+#define IB_HASH_K2 0x4cf5ad432745937fULL
+
+static inline uint64_t ib_hash_start(size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0x87c37b91114253d5ULL);
+	return 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * IB_HASH_K1);
+}
 
-	for (; n >= 8; p += 8, n -= 8) {
-		uint64_t w;
+static inline uint64_t ib_hash_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ (w * IB_HASH_K1)) * IB_HASH_K2;
+	return h ^ (h >> 29);
+}
 
-		memcpy(&w, p, 8);
-		h = (h ^ (w * 0x87c37b91114253d5ULL)) * 0x4cf5ad432745937fULL;
-		h ^= h >> 29;
+/* The word of bytes p[0..n-1] (0 < n < 8), the rest zero: as memcpy(&w, p, n), in three loads at most. */
+static inline uint64_t ib_hash_tail(const char *p, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n >= 4) {
+		uint32_t x, y;
+
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4); /* overlaps x where n < 8: the same bytes in the same places */
+		return x | (uint64_t)y << (8 * (n - 4));
 	}
-	if (n) {
-		uint64_t w = 0;
+	return (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+	       (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
+#else
+	uint64_t w = 0;
 
-		memcpy(&w, p, n);
-		h = (h ^ (w * 0x87c37b91114253d5ULL)) * 0x4cf5ad432745937fULL;
-	}
+	memcpy(&w, p, n);
+	return w;
+#endif
+}
+
+static inline uint64_t ib_hash_end(uint64_t h)
+{
 	h ^= h >> 33; /* fmix64 */
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return h & ib_agg_hash_mask;
+}
+
+static inline uint64_t ib_strtab_hash(const char *p, size_t n)
+{
+	uint64_t h = ib_hash_start(n);
+
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = ib_hash_mix(h, w);
+	}
+	if (n)
+		h = ib_hash_mix(h, ib_hash_tail(p, n));
+	return ib_hash_end(h);
 }
 
 /*

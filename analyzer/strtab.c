@@ -51,12 +51,12 @@ static const struct ib_srec *srec(const struct ib_strtab *t, uint32_t i)
 	return (const struct ib_srec *)(const void *)(t->s[i] - offsetof(struct ib_srec, s));
 }
 
-/* The id of (key, len), or -1; the walk w then stands where it goes. */
-static int64_t find(const struct ib_strtab *t, const char *key, size_t len, struct ib_idx_walk *w)
+/* The id of (key, len) of hash h, or -1; the walk w then stands where it goes. */
+static int64_t find(const struct ib_strtab *t, const char *key, size_t len, uint64_t h, struct ib_idx_walk *w)
 {
 	int64_t i;
 
-	ib_idx_walk(&t->idx, ib_strtab_hash(key, len), w);
+	ib_idx_walk(&t->idx, h, w);
 	while ((i = ib_idx_next(&t->idx, w)) >= 0) {
 		const struct ib_srec *r = srec(t, (uint32_t)i);
 
@@ -70,39 +70,100 @@ int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len)
 {
 	struct ib_idx_walk w;
 
-	return find(t, key, len, &w);
+	return find(t, key, len, ib_strtab_hash(key, len), &w);
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The high bit of each byte of w that is 0. */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+	return ~(((w & ~HIGHS) + ~HIGHS) | w) & HIGHS;
+}
+
+/* The mask of the first n (< 8) bytes of a word read from memory. */
+static inline uint64_t first_bytes(size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return ~(~(uint64_t)0 >> (8 * n));
+#else
+	return ~(~(uint64_t)0 << (8 * n));
+#endif
+}
+
+/*
+ * Word w as stored: NUL bytes among those of `valid` (0xff each) as '?',
+ * and with lower, 'A'-'Z' as 'a'-'z'. Bytewise, so in any byte order.
+ */
+static inline uint64_t fold(uint64_t w, uint64_t valid, unsigned lower)
+{
+	uint64_t low7 = w & ~HIGHS, upper = 0;
+
+	if (lower) /* high bits of the bytes >= 'A', and of those > 'Z': no carry between bytes */
+		upper = (low7 + ONES * (0x80 - 'A')) & ~(low7 + ONES * (0x80 - 'Z' - 1)) & ~w & HIGHS;
+	return w | upper >> 2 | ((zero_bytes(w) & valid) >> 7) * '?';
+}
+
+/*
+ * The key of (s, len) as stored, and its hash, in one pass: *key is s
+ * itself when it needs no change, else t->scratch. -1: out of memory.
+ */
+static int key_of(struct ib_strtab *t, const char *s, size_t len, unsigned lower, const char **key, uint64_t *hash)
+{
+	uint64_t h = ib_hash_start(len), zeros = 0, w;
+	size_t i = 0;
+	char *k;
+
+	if (!lower) {
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&w, s + i, 8);
+			zeros |= zero_bytes(w);
+			h = ib_hash_mix(h, w);
+		}
+		if (i < len) {
+			w = ib_hash_tail(s + i, len - i);
+			zeros |= zero_bytes(w | ~first_bytes(len - i)); /* the padding is not a NUL */
+			h = ib_hash_mix(h, w);
+		}
+		if (!zeros) {
+			*key = s;
+			*hash = ib_hash_end(h);
+			return 0;
+		}
+		h = ib_hash_start(len); /* a NUL byte: again, into the scratch */
+		i = 0;
+	}
+	if (ib_grow((void **)&t->scratch, &t->scratch_cap, len + 8, 1) < 0)
+		return -1;
+	k = t->scratch;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		w = fold(w, ~(uint64_t)0, lower);
+		memcpy(k + i, &w, 8);
+		h = ib_hash_mix(h, w);
+	}
+	if (i < len) {
+		w = fold(ib_hash_tail(s + i, len - i), first_bytes(len - i), lower);
+		memcpy(k + i, &w, 8); /* in memory order: ib_hash_tail is memcpy's word */
+		h = ib_hash_mix(h, w);
+	}
+	*key = k;
+	*hash = ib_hash_end(h);
+	return 0;
 }
 
 int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned flags, uint32_t *id)
 {
 	struct ib_idx_walk w;
 	struct ib_srec *r;
-	const char *key = s;
+	const char *key;
+	uint64_t h;
 	int64_t i;
 
-	if (len >= UINT32_MAX - 16)
+	if (len >= UINT32_MAX - 16 || key_of(t, s, len, flags & IB_ST_LOWER, &key, &h) < 0)
 		return IB_ERR_NOMEM;
-	if ((flags & IB_ST_LOWER) || memchr(s, 0, len)) {
-		char *k;
-
-		if (ib_grow((void **)&t->scratch, &t->scratch_cap, len + 1, 1) < 0)
-			return IB_ERR_NOMEM;
-		k = t->scratch;
-		if (flags & IB_ST_LOWER) {
-			/* branch-free, so the compiler may vectorise it */
-			for (size_t j = 0; j < len; j++) {
-				unsigned char c = (unsigned char)s[j];
-
-				c = (unsigned char)(c + ((unsigned char)(c - 'A') < 26 ? 32 : 0));
-				k[j] = (char)(c ? c : '?');
-			}
-		} else {
-			for (size_t j = 0; j < len; j++)
-				k[j] = s[j] ? s[j] : '?';
-		}
-		key = k;
-	}
-	if ((i = find(t, key, len, &w)) >= 0) {
+	if ((i = find(t, key, len, h, &w)) >= 0) {
 		*id = (uint32_t)i;
 		return IB_OK;
 	}

@@ -3,13 +3,17 @@
  * alone, against a plain array: random puts and deletes, with hashes
  * drawn from a few values (long runs of equal tags, runs that wrap past
  * the table's end) and from many (growth); after every step each id is
- * found exactly where the array says, and deleted ids are gone.
+ * found exactly where the array says, and deleted ids are gone. Then the
+ * string table's keys (strtab.c folds and hashes a word at a time):
+ * every length around the word size, upper case and NUL bytes anywhere,
+ * against a byte-by-byte reference.
  */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "imapblast/common.h"
-#include "../analyzer/idx_int.h"
+#include "../analyzer/agg_int.h"
 #include "testutil.h"
 
 #define N 3000
@@ -100,6 +104,48 @@ START_TEST(test_few_tags)
 }
 END_TEST
 
+/* The key as stored, byte by byte: NUL as '?', and with lower, 'A'-'Z' as 'a'-'z'. */
+static void ref_key(const char *s, size_t len, int lower, char *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (lower && c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		out[i] = c ? c : '?';
+	}
+}
+
+START_TEST(test_strtab_keys)
+{
+	static const char alpha[] = {'A', 'Z', 'a', 'z', '@', '[', '`', '{', '\0', '\x80', '\xc1', '\xda', '.', '0'};
+	struct ib_strtab t;
+	char s[40], want[40];
+
+	memset(&t, 0, sizeof(t));
+	rng = 99;
+	for (int round = 0; round < 4000; round++) {
+		size_t len = (size_t)round % 25;
+		int lower = (int)(rnd() & 1);
+		uint32_t id, again;
+		int64_t got;
+
+		for (size_t i = 0; i < len; i++)
+			s[i] = alpha[rnd() % sizeof(alpha)];
+		ck_assert_int_eq(ib_strtab_intern(&t, s, len, lower ? IB_ST_LOWER : 0, &id), IB_OK);
+		ref_key(s, len, lower, want);
+		ck_assert_uint_eq(strlen(t.s[id]), len);
+		ck_assert(memcmp(t.s[id], want, len) == 0);
+		got = ib_strtab_get(&t, want, len);
+		ck_assert_int_eq(got, (int64_t)id);
+		/* the stored form interns to the same id */
+		ck_assert_int_eq(ib_strtab_intern(&t, want, len, 0, &again), IB_OK);
+		ck_assert_uint_eq(again, id);
+	}
+	ib_strtab_release(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("idx");
@@ -108,6 +154,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_random);
 	tcase_add_test(tc, test_few_tags);
+	tcase_add_test(tc, test_strtab_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
