@@ -48,6 +48,7 @@ struct ib_strtab {
 	struct ib_arena ar;
 	char *scratch; /* the key being interned, when it is not the caller's bytes */
 	size_t scratch_cap;
+	uint32_t last; /* the id interned last (< n when there is one) */
 };
 
 /* How ib_strtab_intern treats a key. */

@@ -161,10 +161,15 @@ int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned fl
 	uint64_t h;
 	int64_t i;
 
+	/* the string interned last, when s is its bytes (which then need no fold): mostly a server */
+	if (t->n > t->last && srec(t, t->last)->len == len && memcmp(t->s[t->last], s, len) == 0) {
+		*id = t->last;
+		return IB_OK;
+	}
 	if (len >= UINT32_MAX - 16 || key_of(t, s, len, flags & IB_ST_LOWER, &key, &h) < 0)
 		return IB_ERR_NOMEM;
 	if ((i = find(t, key, len, h, &w)) >= 0) {
-		*id = (uint32_t)i;
+		*id = t->last = (uint32_t)i;
 		return IB_OK;
 	}
 	if (t->n >= UINT32_MAX - 1 || ib_grow((void **)&t->s, &t->cap, t->n + 1, sizeof(char *)) < 0 ||
@@ -177,7 +182,7 @@ int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned fl
 	if (ib_idx_put(&t->idx, &w, r->id) < 0)
 		return IB_ERR_NOMEM; /* the arena keeps r, unused */
 	t->s[t->n] = r->s;
-	*id = r->id;
+	*id = t->last = r->id;
 	t->n++;
 	return IB_OK;
 }
