@@ -42,7 +42,8 @@ int ib_agg_proto_raw(struct ib_agg *a, uint64_t key, uint64_t n)
 		return IB_ERR_USAGE;
 	if (!n)
 		return IB_OK;
-	if (!(pv = ib_jl_ins(&a->proto, (Word_t)key, &rc)))
+	/* mostly the entry is there: a lookup costs less than an insert */
+	if (!(pv = ib_jl_get(a->proto, (Word_t)key)) && !(pv = ib_jl_ins(&a->proto, (Word_t)key, &rc)))
 		return rc;
 	*pv += n;
 	return IB_OK;
