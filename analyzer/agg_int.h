@@ -58,8 +58,7 @@ struct ib_strtab {
  * 64-bit hash for the indexes of strings, series and cells, masked by
  * ib_agg_hash_mask (defined in strtab.c). Only speed depends on it:
  * crafted collisions cost time, never correctness, since every candidate
- * is confirmed by content (and a cell whose hash is taken goes to the
- * exact JudyHS). Never written to a file.
+ * is confirmed by content. Never written to a file.
  * Inline: it runs several times per event. In steps, for strtab.c, which
  * lower-cases a key and hashes it in one pass: the hash of n bytes is
  * ib_hash_end(ib_hash_mix(...ib_hash_mix(ib_hash_start(n), word)...)) over
@@ -153,7 +152,7 @@ void ib_agg_proto_free(struct ib_agg *a);
 #define IB_AGG_CHUNK_CELLS ((size_t)1 << IB_AGG_CHUNK_BITS)
 #define IB_AGG_MAX_ERRORS 10000
 
-/* The key of a cell; padding is zeroed so equal keys are equal bytes (JudyHS). */
+/* The key of a cell; padding is zeroed so equal keys are equal bytes (its hash). */
 struct ib_ckey {
 	int64_t bucket;
 	uint32_t user, ip, server, sig;
@@ -282,8 +281,7 @@ void ib_succ_release(struct ib_succ *s);
 struct ib_agg {
 	int64_t bucket_ms;
 	struct ib_strtab st[IB_S_KINDS];
-	Pvoid_t cells_byhash; /* JudyL: index key of a struct ib_ckey -> cell index + 1 */
-	Pvoid_t cells_hs;     /* JudyHS: struct ib_ckey -> cell index + 1, when the index key was taken */
+	struct ib_idx cells; /* hash of a struct ib_ckey -> cell index (idx_int.h) */
 	struct ib_scell **chunks;
 	Pvoid_t wide; /* JudyL: cell index << 2 | IB_W_* -> a value that did not fit in its 32 bits */
 	size_t nchunks, ncells;
@@ -366,19 +364,23 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
  */
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new);
-/* For the join in place (agg_join.c): a cell's index key, whether cell i has key k, the cell of key k or -1.
+/*
+ * For the join in place (agg_join.c): cell i of key k leaves the index;
+ * comes back (no cell of key k there); the index entry of cell `from`
+ * (key k) now names cell `to`. IB_OK, IB_ERR_INTERNAL when the index does
+ * not hold what the call says, IB_ERR_NOMEM. And the cell of key k, or -1.
  */
-uint64_t ib_agg_index_key(const struct ib_ckey *k);
-int ib_agg_same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k);
+int ib_agg_index_del(struct ib_agg *a, const struct ib_ckey *k, size_t i);
+int ib_agg_index_put(struct ib_agg *a, const struct ib_ckey *k, size_t i);
+int ib_agg_index_move(struct ib_agg *a, const struct ib_ckey *k, size_t from, size_t to);
 int64_t ib_agg_cell_find(const struct ib_agg *a, const struct ib_ckey *k);
 /*
  * The server join in place (agg_join.c): every cell whose server id s has map[s] != 0
  * (map holds ib_agg_nstr(a, IB_S_SERVER) ids of a) is counted under
  * server map[s], merging with the cell of that key when there is one;
  * only those cells are re-indexed, so cell indices change. IB_SKIP (a
- * untouched) when only the copy is exact: a key in the JudyHS, or a
- * target that is renamed itself. IB_ERR_NOMEM or IB_ERR_INTERNAL leave a
- * only to be freed.
+ * untouched) when only the copy is exact: a target that is renamed
+ * itself. IB_ERR_NOMEM or IB_ERR_INTERNAL leave a only to be freed.
  */
 int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map);
 /*

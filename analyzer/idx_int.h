@@ -52,6 +52,12 @@ static inline int64_t ib_idx_next(const struct ib_idx *x, struct ib_idx_walk *w)
 	return -1;
 }
 
+/* Replace the id ib_idx_next returned last on walk w (its hash unchanged) by id (< UINT32_MAX). */
+static inline void ib_idx_set(struct ib_idx *x, const struct ib_idx_walk *w, uint32_t id)
+{
+	x->slot[(w->pos - 1) & x->mask] = (uint64_t)w->tag << 32 | ((uint64_t)id + 1);
+}
+
 /*
  * Store id (< UINT32_MAX) under the walk's hash, where ib_idx_next just
  * returned -1: IB_OK, or IB_ERR_NOMEM with x unchanged.
