@@ -304,6 +304,10 @@ struct ib_agg {
 	struct ib_succ succ;
 	size_t succ_detail;
 	Pvoid_t proto; /* JudyL: the protocol table (agg_proto.c) */
+	/* the slot of the entry of proto added to last (key proto_last_key), or NULL:
+	 * valid until the next insert, which only ib_agg_proto_raw does (and then resets it) */
+	PWord_t proto_last;
+	uint64_t proto_last_key;
 };
 
 static inline struct ib_scell *ib_agg_scell_at(const struct ib_agg *a, size_t i)
