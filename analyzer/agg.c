@@ -3,10 +3,9 @@
  * and unparseable reasons, merge and equality. Strings are interned per
  * kind to dense ids (id 0 = "") by the string table (strtab.c). Cells
  * (one per distinct bucket, user, ip, server, signature, layer, category,
- * connection) live in fixed-size chunks, found through a JudyL keyed by a
- * hash of the key and confirmed by comparing the key itself; the rare key
- * whose hash is already taken lives in a JudyHS instead, so lookups stay
- * exact. Nothing is kept per line, so memory grows with distinct cells
+ * connection) live in fixed-size chunks, found through an index by a
+ * hash of the key (idx_int.h) and confirmed by comparing the key itself,
+ * so lookups stay exact. Nothing is kept per line, so memory grows with distinct cells
  * and strings only. Merge and the state file (state.c) re-intern strings,
  * so ids never leak into results.
  */
@@ -46,7 +45,7 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
 	/* room first, so a failure leaves no file without its accounting */
 	if (k == IB_S_FILE && ib_grow((void **)&a->files, &a->files_cap, n + 1, sizeof(*a->files)) < 0)
 		return IB_ERR_NOMEM;
-	rc = ib_strtab_intern(t, s, len, (lower ? IB_ST_LOWER : 0) | (k == IB_S_IP ? IB_ST_IP : 0), id);
+	rc = ib_strtab_intern(t, s, len, lower ? IB_ST_LOWER : 0, id);
 	if (rc < 0)
 		return rc;
 	if (k == IB_S_FILE && t->n > n)
@@ -89,8 +88,7 @@ void ib_agg_drop_index(struct ib_agg *a)
 {
 	for (int k = 0; k < IB_S_KINDS; k++)
 		ib_strtab_drop_index(&a->st[k]);
-	ib_jl_free(&a->cells_byhash);
-	ib_jhs_free(&a->cells_hs);
+	ib_idx_release(&a->cells);
 	ib_succ_drop_index(&a->succ);
 	ib_jsl_free(&a->reasons_sl);
 	ib_jsl_free(&a->shapes_sl);
@@ -120,8 +118,7 @@ void ib_agg_free(struct ib_agg *a)
 	free(a->files);
 	for (int k = 0; k < IB_S_KINDS; k++)
 		ib_strtab_release(&a->st[k]);
-	ib_jl_free(&a->cells_byhash);
-	ib_jhs_free(&a->cells_hs);
+	ib_idx_release(&a->cells);
 	ib_jl_free(&a->wide);
 	for (size_t i = 0; i < a->nchunks; i++)
 		chunk_free(a->chunks[i]);
@@ -148,22 +145,10 @@ int64_t ib_agg_bucket_ms(const struct ib_agg *a)
 	return a->bucket_ms;
 }
 
-/*
- * The index key of a cell: 24 bits of user id (IP id for connection
- * cells), 24 of a hash of the key without its bucket, then 16 bits of
- * bucket. Dense user ids fill Judy's upper branches; the cells of one
- * series (user, IP, server, signature, layer, category) sit side by side,
- * told apart by their bucket only, in dense leaves of two-byte keys.
- * Wrapped or cut fields only cost a collision, which the exact JudyHS
- * takes.
- */
+/* The hash of a cell's key, padding zeroed (the index, idx_int.h). */
 static uint64_t hash_key(const struct ib_ckey *k)
 {
-	const char *p = (const char *)k + offsetof(struct ib_ckey, user);
-	uint64_t id = k->user ? k->user : k->ip;
-	uint64_t h = ib_strtab_hash(p, sizeof(*k) - offsetof(struct ib_ckey, user));
-
-	return (id & 0xffffff) << 40 | (h & 0xffffff) << 16 | ((uint64_t)k->bucket & 0xffff);
+	return ib_strtab_hash((const char *)k, sizeof(*k));
 }
 
 static int64_t first_ms(const struct ib_scell *c)
@@ -249,26 +234,34 @@ static int same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k)
 	       ib_floordiv(first_ms(c), a->bucket_ms) == k->bucket;
 }
 
-/* The index of the cell of key k, or -1. */
-static int64_t cell_get(const struct ib_agg *a, const struct ib_ckey *k)
+/* The index of the cell of key k, or -1; the walk w then stands where it goes. */
+static int64_t cell_walk(const struct ib_agg *a, const struct ib_ckey *k, struct ib_idx_walk *w)
 {
-	PWord_t pv = ib_jl_get(a->cells_byhash, (Word_t)hash_key(k));
+	int64_t i;
 
-	if (pv && *pv && !same_key(a, (size_t)*pv - 1, k))
-		pv = ib_jhs_get(a->cells_hs, k, sizeof(*k));
-	return pv && *pv ? (int64_t)*pv - 1 : -1;
+	ib_idx_walk(&a->cells, hash_key(k), w);
+	while ((i = ib_idx_next(&a->cells, w)) >= 0)
+		if (same_key(a, (size_t)i, k))
+			return i;
+	return -1;
 }
 
-/* Empty slots left by a failed add read as absent (cell_get) or are filled (cell_add). */
+static int64_t cell_get(const struct ib_agg *a, const struct ib_ckey *k)
+{
+	struct ib_idx_walk w;
+
+	return cell_walk(a, k, &w);
+}
+
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new)
 {
-	uint64_t h;
-	int rc = IB_ERR_NOMEM, in_hs = 0;
-	PWord_t pv;
+	struct ib_idx_walk w;
 	struct ib_scell *c;
 	struct ib_cell old;
+	int64_t found;
 	size_t i;
+	int rc;
 
 	if (k->cat == IB_CAT_OK && !k->conn) {
 		/* a success: no evidence (no report shows it), kept in the store of successes
@@ -282,26 +275,20 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 			a->succ_detail++;
 		}
 	}
-	h = hash_key(k);
-	pv = ib_jl_ins(&a->cells_byhash, (Word_t)h, &rc);
-
-	if (pv && *pv != 0 && !same_key(a, (size_t)*pv - 1, k)) {
-		in_hs = 1;
-		pv = ib_jhs_ins(&a->cells_hs, k, sizeof(*k), &rc);
-	}
-	if (!pv)
-		return rc;
-	if (*pv == 0) {
+	if ((found = cell_walk(a, k, &w)) < 0) {
+		/* nothing changes the index before the put, so the walk still stands where k goes */
 		i = a->ncells;
+		if (i >= UINT32_MAX - 1)
+			return IB_ERR_NOMEM;
 		if ((i >> IB_AGG_CHUNK_BITS) >= a->nchunks) {
 			struct ib_scell **nc = realloc(a->chunks, (a->nchunks + 1) * sizeof(*nc));
 
 			if (!nc)
-				goto nomem;
+				return IB_ERR_NOMEM;
 			a->chunks = nc;
 			nc[a->nchunks] = chunk_new();
 			if (!nc[a->nchunks])
-				goto nomem;
+				return IB_ERR_NOMEM;
 			a->nchunks++;
 		}
 		c = ib_agg_scell_at(a, i);
@@ -315,17 +302,17 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 		c->cat = k->cat;
 		c->conn = k->conn;
 		c->file = file;
+		/* a failure leaves cell i uncounted; its side entries are then never read */
 		if (wide_set(a, i, IB_W_SPAN, &c->span, (uint64_t)last - (uint64_t)first) < 0 ||
 		    wide_set(a, i, IB_W_COUNT, &c->count, count) < 0 ||
-		    wide_set(a, i, IB_W_LINE, &c->line, line) < 0)
-			goto nomem;
+		    wide_set(a, i, IB_W_LINE, &c->line, line) < 0 || ib_idx_put(&a->cells, &w, (uint32_t)i) < 0)
+			return IB_ERR_NOMEM;
 		a->ncells++;
-		*pv = (Word_t)a->ncells;
 		return IB_OK;
 	}
 	if (must_be_new)
 		return IB_ERR_FORMAT;
-	i = (size_t)*pv - 1;
+	i = (size_t)found;
 	c = ib_agg_scell_at(a, i);
 	cell_decode(a, i, &old);
 	if (ib_agg_before(a, first, file, line, old.first_ms, old.first_file, old.first_line)) {
@@ -343,24 +330,44 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 	set_first(c, old.first_ms);
 	c->file = old.first_file;
 	return IB_OK;
-nomem:
-	/* a failed delete leaves an empty slot, which reads as absent */
-	if (in_hs)
-		(void)ib_jhs_del(&a->cells_hs, k, sizeof(*k));
-	else
-		(void)ib_jl_del(&a->cells_byhash, (Word_t)h);
-	return IB_ERR_NOMEM;
 }
 
-/* For the join in place (agg_join.c): the index key, key comparison and lookup of a cell. */
-uint64_t ib_agg_index_key(const struct ib_ckey *k)
+/* For the join in place (agg_join.c): cells leave the index, come back, and move. */
+int ib_agg_index_del(struct ib_agg *a, const struct ib_ckey *k, size_t i)
 {
-	return hash_key(k);
+	struct ib_idx_walk w;
+	int64_t j;
+
+	ib_idx_walk(&a->cells, hash_key(k), &w);
+	while ((j = ib_idx_next(&a->cells, &w)) >= 0)
+		if ((size_t)j == i) {
+			ib_idx_del(&a->cells, &w);
+			return IB_OK;
+		}
+	return IB_ERR_INTERNAL;
 }
 
-int ib_agg_same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k)
+int ib_agg_index_put(struct ib_agg *a, const struct ib_ckey *k, size_t i)
 {
-	return same_key(a, i, k);
+	struct ib_idx_walk w;
+
+	if (cell_walk(a, k, &w) >= 0)
+		return IB_ERR_INTERNAL;
+	return ib_idx_put(&a->cells, &w, (uint32_t)i);
+}
+
+int ib_agg_index_move(struct ib_agg *a, const struct ib_ckey *k, size_t from, size_t to)
+{
+	struct ib_idx_walk w;
+	int64_t j;
+
+	ib_idx_walk(&a->cells, hash_key(k), &w);
+	while ((j = ib_idx_next(&a->cells, &w)) >= 0)
+		if ((size_t)j == from) {
+			ib_idx_set(&a->cells, &w, (uint32_t)to);
+			return IB_OK;
+		}
+	return IB_ERR_INTERNAL;
 }
 
 int64_t ib_agg_cell_find(const struct ib_agg *a, const struct ib_ckey *k)
@@ -538,10 +545,8 @@ int ib_agg_merge_mapped(struct ib_agg *dst, const struct ib_agg *src, const char
 				    "bucket lengths differ: %lld ms and %lld ms (see --bucket)",
 				    (long long)dst->bucket_ms, (long long)src->bucket_ms);
 	if (take) { /* no lookup into src from here: its index goes first */
-		ib_jl_free(&take->cells_byhash);
-		ib_jhs_free(&take->cells_hs);
-		ib_jl_free(&take->succ.byhash);
-		ib_jhs_free(&take->succ.hs);
+		ib_idx_release(&take->cells);
+		ib_idx_release(&take->succ.idx);
 #ifdef __GLIBC__
 		/* the index's pages go back to the system, not only to malloc,
 		 * whose free blocks the new cells' index does not all reuse */
@@ -688,7 +693,7 @@ const struct ib_error *ib_agg_error(const struct ib_agg *a, size_t i)
 
 static int lookup(const struct ib_agg *a, int k, const char *s, uint32_t *id)
 {
-	int64_t found = ib_strtab_get(&a->st[k], s, strlen(s), k == IB_S_IP ? IB_ST_IP : 0);
+	int64_t found = ib_strtab_get(&a->st[k], s, strlen(s));
 
 	if (found < 0)
 		return -1;

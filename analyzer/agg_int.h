@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "judy_int.h"
+#include "idx_int.h"
 #include "imapblast/agg.h"
 
 /* ---- string table (strtab.c) ---- */
@@ -37,54 +38,90 @@ struct ib_arena {
 
 /*
  * Strings of one kind to dense ids 0..n-1 (id 0 is "" once interned
- * first). Found through a JudyL keyed by a 64-bit hash and confirmed by
- * the bytes; a string whose hash is taken by another lives in the JudySL.
+ * first), found through an index by a 64-bit hash (idx_int.h) and
+ * confirmed by the bytes.
  */
 struct ib_strtab {
-	Pvoid_t byhash; /* JudyL: hash -> struct ib_srec * of the first string with that hash */
-	Pvoid_t byip4;	/* JudyL: IPv4 address -> id + 1 (IP kind, canonical dotted quads) */
-	Pvoid_t sl;	/* JudySL: string -> struct ib_srec *, for strings whose hash was taken */
-	char **s;	/* id -> the string */
+	struct ib_idx idx; /* hash of the string -> id */
+	char **s;	   /* id -> the string (struct ib_srec's s) */
 	size_t n, cap;
 	struct ib_arena ar;
-	char *scratch; /* the key being interned, NUL-terminated */
+	char *scratch; /* the key being interned, when it is not the caller's bytes */
 	size_t scratch_cap;
+	uint32_t last; /* the id interned last (< n when there is one) */
 };
 
 /* How ib_strtab_intern treats a key. */
 #define IB_ST_LOWER 1u /* ASCII lower-case it (users) */
-#define IB_ST_IP 2u    /* key canonical dotted quads by their value (IPs) */
 
 /*
- * 64-bit hash for the JudyL indexes of strings and cells, masked by
+ * 64-bit hash for the indexes of strings, series and cells, masked by
  * ib_agg_hash_mask (defined in strtab.c). Only speed depends on it:
- * crafted collisions cost time, never correctness, since a key whose hash
- * is taken goes to the exact JudySL / JudyHS. Never written to a file.
- * Inline: it runs several times per event.
+ * crafted collisions cost time, never correctness, since every candidate
+ * is confirmed by content. Never written to a file.
+ * Inline: it runs several times per event. In steps, for strtab.c, which
+ * lower-cases a key and hashes it in one pass: the hash of n bytes is
+ * ib_hash_end(ib_hash_mix(...ib_hash_mix(ib_hash_start(n), word)...)) over
+ * each full 8-byte word, then the last 1 to 7 bytes as ib_hash_tail.
  */
-static inline uint64_t ib_strtab_hash(const char *p, size_t n)
+#define IB_HASH_K1 0x87c37b91114253d5ULL
+#define IB_HASH_K2 0x4cf5ad432745937fULL
+
+static inline uint64_t ib_hash_start(size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0x87c37b91114253d5ULL);
+	return 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * IB_HASH_K1);
+}
 
-	for (; n >= 8; p += 8, n -= 8) {
-		uint64_t w;
+static inline uint64_t ib_hash_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ (w * IB_HASH_K1)) * IB_HASH_K2;
+	return h ^ (h >> 29);
+}
 
-		memcpy(&w, p, 8);
-		h = (h ^ (w * 0x87c37b91114253d5ULL)) * 0x4cf5ad432745937fULL;
-		h ^= h >> 29;
+/* The word of bytes p[0..n-1] (0 < n < 8), the rest zero: as memcpy(&w, p, n), in three loads at most. */
+static inline uint64_t ib_hash_tail(const char *p, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n >= 4) {
+		uint32_t x, y;
+
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4); /* overlaps x where n < 8: the same bytes in the same places */
+		return x | (uint64_t)y << (8 * (n - 4));
 	}
-	if (n) {
-		uint64_t w = 0;
+	return (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+	       (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
+#else
+	uint64_t w = 0;
 
-		memcpy(&w, p, n);
-		h = (h ^ (w * 0x87c37b91114253d5ULL)) * 0x4cf5ad432745937fULL;
-	}
+	memcpy(&w, p, n);
+	return w;
+#endif
+}
+
+static inline uint64_t ib_hash_end(uint64_t h)
+{
 	h ^= h >> 33; /* fmix64 */
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return h & ib_agg_hash_mask;
+}
+
+static inline uint64_t ib_strtab_hash(const char *p, size_t n)
+{
+	uint64_t h = ib_hash_start(n);
+
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = ib_hash_mix(h, w);
+	}
+	if (n)
+		h = ib_hash_mix(h, ib_hash_tail(p, n));
+	return ib_hash_end(h);
 }
 
 /*
@@ -94,11 +131,8 @@ static inline uint64_t ib_strtab_hash(const char *p, size_t n)
  * unchanged as far as any lookup can tell.
  */
 int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned flags, uint32_t *id);
-/*
- * The id of (key, len) as stored (already lower-cased; key NUL-terminated
- * at len), or -1. flags: IB_ST_IP for the IP kind.
- */
-int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len, unsigned flags);
+/* The id of (key, len) as stored (already lower-cased, no NUL byte), or -1. */
+int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len);
 /* Free everything t holds; t is then empty and may be reused. */
 void ib_strtab_release(struct ib_strtab *t);
 /* Free t's lookup indexes: its strings stay (t->s), t can then only be read and released. */
@@ -120,7 +154,7 @@ void ib_agg_proto_free(struct ib_agg *a);
 #define IB_AGG_CHUNK_CELLS ((size_t)1 << IB_AGG_CHUNK_BITS)
 #define IB_AGG_MAX_ERRORS 10000
 
-/* The key of a cell; padding is zeroed so equal keys are equal bytes (JudyHS). */
+/* The key of a cell; padding is zeroed so equal keys are equal bytes (its hash). */
 struct ib_ckey {
 	int64_t bucket;
 	uint32_t user, ip, server, sig;
@@ -208,13 +242,13 @@ struct ib_sdir {
 
 /*
  * The successes that are not connections (IB_CAT_OK, conn 0), by series:
- * a JudyL by a hash of the series key (JudyHS when taken), each series a
+ * an index by a hash of the series key (idx_int.h), each series a
  * sorted array. Successes read as cells after the others (ib_agg_cell),
  * through the directory dir, allocated with the aggregator, so reading
  * changes it (reading is not thread-safe).
  */
 struct ib_succ {
-	Pvoid_t byhash, hs;
+	struct ib_idx idx; /* hash of a series key -> its index in ser */
 	struct ib_sser *ser;
 	size_t nser, cap;
 	size_t n; /* entries in all series */
@@ -244,8 +278,8 @@ void ib_succ_cell(const struct ib_succ *s, int64_t B, size_t x, struct ib_cell *
  */
 size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, struct ib_cell *out,
 		   size_t max);
-/* For the join in place: take series i out of the index (IB_ERR_INTERNAL with keys in the JudyHS;
- * nothing when an earlier join took it out), read its entries (j < ser[i].n), and drop them. */
+/* For the join in place: take series i out of the index (IB_OK; nothing when an earlier join
+ * took it out), read its entries (j < ser[i].n), and drop them. */
 int ib_succ_unlink(struct ib_succ *s, size_t i);
 void ib_succ_series_cell(const struct ib_succ *s, int64_t B, size_t i, size_t j, struct ib_cell *out);
 /*
@@ -268,8 +302,7 @@ void ib_succ_release(struct ib_succ *s);
 struct ib_agg {
 	int64_t bucket_ms;
 	struct ib_strtab st[IB_S_KINDS];
-	Pvoid_t cells_byhash; /* JudyL: index key of a struct ib_ckey -> cell index + 1 */
-	Pvoid_t cells_hs;     /* JudyHS: struct ib_ckey -> cell index + 1, when the index key was taken */
+	struct ib_idx cells; /* hash of a struct ib_ckey -> cell index (idx_int.h) */
 	struct ib_scell **chunks;
 	Pvoid_t wide; /* JudyL: cell index << 2 | IB_W_* -> a value that did not fit in its 32 bits */
 	size_t nchunks, ncells;
@@ -292,6 +325,10 @@ struct ib_agg {
 	struct ib_succ succ;
 	size_t succ_detail;
 	Pvoid_t proto; /* JudyL: the protocol table (agg_proto.c) */
+	/* the slot of the entry of proto added to last (key proto_last_key), or NULL:
+	 * valid until the next insert, which only ib_agg_proto_raw does (and then resets it) */
+	PWord_t proto_last;
+	uint64_t proto_last_key;
 };
 
 static inline struct ib_scell *ib_agg_scell_at(const struct ib_agg *a, size_t i)
@@ -352,19 +389,23 @@ int ib_agg_intern(struct ib_agg *a, int k, const char *s, size_t len, int lower,
  */
 int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, int64_t first, int64_t last,
 		    uint32_t file, uint64_t line, int must_be_new);
-/* For the join in place (agg_join.c): a cell's index key, whether cell i has key k, the cell of key k or -1.
+/*
+ * For the join in place (agg_join.c): cell i of key k leaves the index;
+ * comes back (no cell of key k there); the index entry of cell `from`
+ * (key k) now names cell `to`. IB_OK, IB_ERR_INTERNAL when the index does
+ * not hold what the call says, IB_ERR_NOMEM. And the cell of key k, or -1.
  */
-uint64_t ib_agg_index_key(const struct ib_ckey *k);
-int ib_agg_same_key(const struct ib_agg *a, size_t i, const struct ib_ckey *k);
+int ib_agg_index_del(struct ib_agg *a, const struct ib_ckey *k, size_t i);
+int ib_agg_index_put(struct ib_agg *a, const struct ib_ckey *k, size_t i);
+int ib_agg_index_move(struct ib_agg *a, const struct ib_ckey *k, size_t from, size_t to);
 int64_t ib_agg_cell_find(const struct ib_agg *a, const struct ib_ckey *k);
 /*
  * The server join in place (agg_join.c): every cell whose server id s has map[s] != 0
  * (map holds ib_agg_nstr(a, IB_S_SERVER) ids of a) is counted under
  * server map[s], merging with the cell of that key when there is one;
  * only those cells are re-indexed, so cell indices change. IB_SKIP (a
- * untouched) when only the copy is exact: a key in the JudyHS, or a
- * target that is renamed itself. IB_ERR_NOMEM or IB_ERR_INTERNAL leave a
- * only to be freed.
+ * untouched) when only the copy is exact: a target that is renamed
+ * itself. IB_ERR_NOMEM or IB_ERR_INTERNAL leave a only to be freed.
  */
 int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map);
 /*

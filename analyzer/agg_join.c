@@ -141,7 +141,6 @@ static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
 	struct ib_scell *c = ib_agg_scell_at(a, from);
 	struct ib_cell d;
 	struct ib_ckey k;
-	PWord_t pv;
 
 	cell_key(&k, ib_agg_cell(a, from, &d));
 	*ib_agg_scell_at(a, to) = *c;
@@ -159,15 +158,7 @@ static int cell_move(struct ib_agg *a, size_t from, size_t to, int unindexed)
 			return rc;
 		*nw = val;
 	}
-	if (unindexed)
-		return IB_OK;
-	pv = ib_jl_get(a->cells_byhash, (Word_t)ib_agg_index_key(&k));
-	if (!pv || *pv != from + 1)
-		pv = ib_jhs_get(a->cells_hs, &k, sizeof(k));
-	if (!pv || *pv != from + 1)
-		return IB_ERR_INTERNAL;
-	*pv = to + 1;
-	return IB_OK;
+	return unindexed ? IB_OK : ib_agg_index_move(a, &k, from, to);
 }
 
 /* ib_agg_rekey_servers for the successes: a joined server's series come back under the joined name. */
@@ -209,25 +200,19 @@ int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
 	size_t nsrv = a->st[IB_S_SERVER].n;
 	int rc;
 
-	if (a->cells_hs || a->succ.hs)
-		return IB_SKIP;
 	for (size_t s = 0; s < nsrv; s++)
 		if (map[s] && (map[s] >= nsrv || map[map[s]]))
 			return IB_SKIP; /* a chain: only the copy (ib_agg_merge_mapped) is exact */
-	/* first every renamed cell leaves the index, while no key lives in the JudyHS */
+	/* first every renamed cell leaves the index */
 	for (size_t i = 0; i < a->ncells; i++) {
 		struct ib_cell d;
 		struct ib_ckey k;
-		PWord_t pv;
 
 		if (!map[ib_agg_scell_at(a, i)->server])
 			continue;
 		cell_key(&k, ib_agg_cell(a, i, &d));
-		pv = ib_jl_get(a->cells_byhash, (Word_t)ib_agg_index_key(&k));
-		if (!pv || *pv != i + 1)
-			return IB_ERR_INTERNAL;
-		if (ib_jl_del(&a->cells_byhash, (Word_t)ib_agg_index_key(&k)) < 0)
-			return IB_ERR_NOMEM;
+		if ((rc = ib_agg_index_del(a, &k, i)) < 0)
+			return rc;
 	}
 	/* then each comes back under its new key, or into the cell already there */
 	for (size_t i = 0; i < a->ncells;) {
@@ -246,13 +231,8 @@ int ib_agg_rekey_servers(struct ib_agg *a, const uint32_t *map)
 		j = ib_agg_cell_find(a, &k);
 		if (j < 0 &&
 		    !(k.cat == IB_CAT_OK && !k.conn && ib_succ_find(&a->succ, a->bucket_ms, &k, NULL))) {
-			PWord_t pv = ib_jl_ins(&a->cells_byhash, (Word_t)ib_agg_index_key(&k), &rc);
-
-			if (pv && *pv != 0 && !ib_agg_same_key(a, (size_t)*pv - 1, &k))
-				pv = ib_jhs_ins(&a->cells_hs, &k, sizeof(k), &rc);
-			if (!pv)
+			if ((rc = ib_agg_index_put(a, &k, i)) < 0)
 				return rc;
-			*pv = (Word_t)i + 1;
 			c->server = k.server;
 			i++;
 			continue;

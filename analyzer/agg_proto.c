@@ -42,8 +42,13 @@ int ib_agg_proto_raw(struct ib_agg *a, uint64_t key, uint64_t n)
 		return IB_ERR_USAGE;
 	if (!n)
 		return IB_OK;
-	if (!(pv = ib_jl_ins(&a->proto, (Word_t)key, &rc)))
+	/* mostly the entry of the event before; else mostly there: a lookup costs less than an insert */
+	if (a->proto_last && a->proto_last_key == key)
+		pv = a->proto_last;
+	else if (!(pv = ib_jl_get(a->proto, (Word_t)key)) && !(pv = ib_jl_ins(&a->proto, (Word_t)key, &rc)))
 		return rc;
+	a->proto_last = pv;
+	a->proto_last_key = key;
 	*pv += n;
 	return IB_OK;
 }
@@ -140,4 +145,5 @@ int ib_agg_proto_equal(const struct ib_agg *a, const struct ib_agg *b)
 void ib_agg_proto_free(struct ib_agg *a)
 {
 	ib_jl_free(&a->proto);
+	a->proto_last = NULL;
 }

@@ -33,14 +33,23 @@ static int same_series(const struct ib_sser *s, const struct ib_skey *sk)
 	return memcmp(&s->k, sk, sizeof(*sk)) == 0;
 }
 
-/* The index of the series of sk, or -1. */
+/* The index of the series of sk, or -1; the walk w then stands where it goes. */
+static int64_t series_find(const struct ib_succ *s, const struct ib_skey *sk, struct ib_idx_walk *w)
+{
+	int64_t i;
+
+	ib_idx_walk(&s->idx, series_hash(sk), w);
+	while ((i = ib_idx_next(&s->idx, w)) >= 0)
+		if (same_series(&s->ser[i], sk))
+			return i;
+	return -1;
+}
+
 static int64_t series_get(const struct ib_succ *s, const struct ib_skey *sk)
 {
-	PWord_t pv = ib_jl_get(s->byhash, (Word_t)series_hash(sk));
+	struct ib_idx_walk w;
 
-	if (pv && *pv && !same_series(&s->ser[*pv - 1], sk))
-		pv = ib_jhs_get(s->hs, sk, sizeof(*sk));
-	return pv && *pv ? (int64_t)*pv - 1 : -1;
+	return series_find(s, sk, &w);
 }
 
 /* Room for more series, by a quarter (a big array is remapped, not copied). */
@@ -59,30 +68,18 @@ static int grow_series(struct ib_succ *s)
 /* The index of the series of sk, created when new. */
 static int series_ins(struct ib_succ *s, const struct ib_skey *sk, size_t *out)
 {
-	uint64_t h = series_hash(sk);
-	int rc = IB_ERR_NOMEM, in_hs = 0;
-	PWord_t pv = ib_jl_ins(&s->byhash, (Word_t)h, &rc);
+	struct ib_idx_walk w;
+	int64_t i = series_find(s, sk, &w);
 
-	if (pv && *pv != 0 && !same_series(&s->ser[*pv - 1], sk)) {
-		in_hs = 1;
-		pv = ib_jhs_ins(&s->hs, sk, sizeof(*sk), &rc);
-	}
-	if (!pv)
-		return rc;
-	if (*pv == 0) {
-		if (s->nser == s->cap && grow_series(s) < 0) {
-			/* a failed delete leaves an empty slot, which reads as absent */
-			if (in_hs)
-				(void)ib_jhs_del(&s->hs, sk, sizeof(*sk));
-			else
-				(void)ib_jl_del(&s->byhash, (Word_t)h);
+	if (i < 0) {
+		if (s->nser >= UINT32_MAX - 1 || (s->nser == s->cap && grow_series(s) < 0) ||
+		    ib_idx_put(&s->idx, &w, (uint32_t)s->nser) < 0)
 			return IB_ERR_NOMEM;
-		}
 		memset(&s->ser[s->nser], 0, sizeof(*s->ser));
 		s->ser[s->nser].k = *sk;
-		*pv = (Word_t)++s->nser;
+		i = (int64_t)s->nser++;
 	}
-	*out = (size_t)*pv - 1;
+	*out = (size_t)i;
 	return IB_OK;
 }
 
@@ -371,14 +368,16 @@ size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, s
 
 int ib_succ_unlink(struct ib_succ *s, size_t i)
 {
-	const struct ib_skey *sk = &s->ser[i].k;
-	PWord_t pv = ib_jl_get(s->byhash, (Word_t)series_hash(sk));
+	struct ib_idx_walk w;
+	int64_t j;
 
-	if (s->hs)
-		return IB_ERR_INTERNAL;
-	if (!pv || *pv != i + 1)
-		return IB_OK; /* left by an earlier join */
-	return ib_jl_del(&s->byhash, (Word_t)series_hash(sk)) < 0 ? IB_ERR_NOMEM : IB_OK;
+	ib_idx_walk(&s->idx, series_hash(&s->ser[i].k), &w);
+	while ((j = ib_idx_next(&s->idx, &w)) >= 0)
+		if ((size_t)j == i) {
+			ib_idx_del(&s->idx, &w);
+			break;
+		}
+	return IB_OK; /* not there: left by an earlier join */
 }
 
 int ib_succ_adopt(struct ib_succ *s, const struct ib_skey *sk, const struct ib_sser *from,
@@ -417,18 +416,13 @@ int ib_succ_adopt(struct ib_succ *s, const struct ib_skey *sk, const struct ib_s
 int ib_succ_relink(struct ib_succ *s, size_t i, uint32_t server)
 {
 	struct ib_skey sk = s->ser[i].k;
-	int rc = IB_ERR_NOMEM;
-	PWord_t pv;
+	struct ib_idx_walk w;
 
 	sk.server = server;
-	if (series_get(s, &sk) >= 0)
+	if (series_find(s, &sk, &w) >= 0)
 		return IB_SKIP;
-	pv = ib_jl_ins(&s->byhash, (Word_t)series_hash(&sk), &rc);
-	if (pv && *pv != 0)
-		pv = ib_jhs_ins(&s->hs, &sk, sizeof(sk), &rc);
-	if (!pv)
-		return rc;
-	*pv = (Word_t)i + 1;
+	if (ib_idx_put(&s->idx, &w, (uint32_t)i) < 0)
+		return IB_ERR_NOMEM;
 	s->ser[i].k = sk;
 	return IB_OK;
 }
@@ -449,16 +443,14 @@ void ib_succ_series_drop(struct ib_succ *s, size_t i)
 
 void ib_succ_drop_index(struct ib_succ *s)
 {
-	ib_jl_free(&s->byhash);
-	ib_jhs_free(&s->hs);
+	ib_idx_release(&s->idx);
 }
 
 void ib_succ_release(struct ib_succ *s)
 {
 	struct ib_sdir *dir = s->dir;
 
-	ib_jl_free(&s->byhash);
-	ib_jhs_free(&s->hs);
+	ib_idx_release(&s->idx);
 	for (size_t i = 0; i < s->nser; i++)
 		free(s->ser[i].e);
 	free(s->ser);

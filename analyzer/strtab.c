@@ -1,12 +1,12 @@
 /*
  * strtab.c: the aggregator's string table (agg_int.h). Strings of a kind
- * get dense ids. A JudyL keyed by a 64-bit hash of the string finds the
- * first string with that hash, confirmed by comparing the bytes; the rare
- * string whose hash is already taken lives in a JudySL instead, so a
- * lookup stays exact. Canonical IPv4 addresses are keyed by their value.
- * The strings themselves live in an arena and are never moved or freed
- * one by one, so their addresses stay valid for the table's life.
+ * get dense ids, found through an index by a 64-bit hash of the string
+ * (idx_int.h) and confirmed by comparing the bytes, so a lookup stays
+ * exact whatever the hashes. The strings themselves live in an arena and
+ * are never moved or freed one by one, so their addresses stay valid for
+ * the table's life.
  */
+#include <stddef.h>
 #include "agg_int.h"
 
 #define ARENA_BLOCK ((size_t)64 << 10)
@@ -45,118 +45,131 @@ static void arena_free(struct ib_arena *ar)
 	memset(ar, 0, sizeof(*ar));
 }
 
-/* A canonical dotted quad (no leading zeros, each part <= 255) as a number. */
-static int ipv4_canon(const char *s, size_t len, uint32_t *out)
+/* The stored string of id i, with its length. */
+static const struct ib_srec *srec(const struct ib_strtab *t, uint32_t i)
 {
-	uint32_t v = 0, part = 0;
-	size_t i, digits = 0, dots = 0;
-
-	if (len < 7 || len > 15)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c >= '0' && c <= '9') {
-			if (digits == 1 && part == 0)
-				return 0;
-			part = part * 10 + (uint32_t)(c - '0');
-			if (++digits > 3 || part > 255)
-				return 0;
-		} else if (c == '.' && digits && dots < 3) {
-			v = (v << 8) | part;
-			part = 0;
-			digits = 0;
-			dots++;
-		} else {
-			return 0;
-		}
-	}
-	if (!digits || dots != 3)
-		return 0;
-	*out = (v << 8) | part;
-	return 1;
+	return (const struct ib_srec *)(const void *)(t->s[i] - offsetof(struct ib_srec, s));
 }
 
-int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len, unsigned flags)
+/* The id of (key, len) of hash h, or -1; the walk w then stands where it goes. */
+static int64_t find(const struct ib_strtab *t, const char *key, size_t len, uint64_t h, struct ib_idx_walk *w)
 {
-	const struct ib_srec *r;
-	PWord_t pv;
-	uint32_t v4;
+	int64_t i;
 
-	if ((flags & IB_ST_IP) && ipv4_canon(key, len, &v4)) {
-		pv = ib_jl_get(t->byip4, (Word_t)v4);
-		return pv && *pv ? (int64_t)*pv - 1 : -1;
+	ib_idx_walk(&t->idx, h, w);
+	while ((i = ib_idx_next(&t->idx, w)) >= 0) {
+		const struct ib_srec *r = srec(t, (uint32_t)i);
+
+		if (r->len == len && memcmp(r->s, key, len) == 0)
+			return i;
 	}
-	pv = ib_jl_get(t->byhash, (Word_t)ib_strtab_hash(key, len));
-	if (!pv || !*pv)
-		return -1;
-	r = (const struct ib_srec *)*pv;
-	if (r->len != len || memcmp(r->s, key, len) != 0) {
-		pv = t->sl ? ib_jsl_get(t->sl, key) : NULL;
-		if (!pv || !*pv)
-			return -1;
-		r = (const struct ib_srec *)*pv;
-	}
-	return r->id;
+	return -1;
+}
+
+int64_t ib_strtab_get(const struct ib_strtab *t, const char *key, size_t len)
+{
+	struct ib_idx_walk w;
+
+	return find(t, key, len, ib_strtab_hash(key, len), &w);
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The high bit of each byte of w that is 0. */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+	return ~(((w & ~HIGHS) + ~HIGHS) | w) & HIGHS;
+}
+
+/* The mask of the first n (< 8) bytes of a word read from memory. */
+static inline uint64_t first_bytes(size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return ~(~(uint64_t)0 >> (8 * n));
+#else
+	return ~(~(uint64_t)0 << (8 * n));
+#endif
 }
 
 /*
- * The slot of (key, len) in t, created when absent (it then holds 0).
- * Slots of dotted quads (*byid = 1) hold the id + 1, others the struct
- * ib_srec *. NULL: *rc says why. An empty slot left by a failure reads as
- * absent everywhere.
+ * Word w as stored: NUL bytes among those of `valid` (0xff each) as '?',
+ * and with lower, 'A'-'Z' as 'a'-'z'. Bytewise, so in any byte order.
  */
-static PWord_t slot(struct ib_strtab *t, const char *key, size_t len, unsigned flags, int *byid, int *rc)
+static inline uint64_t fold(uint64_t w, uint64_t valid, unsigned lower)
 {
-	const struct ib_srec *r;
-	PWord_t pv;
-	uint32_t v4;
+	uint64_t low7 = w & ~HIGHS, upper = 0;
 
-	*byid = 0;
-	if ((flags & IB_ST_IP) && ipv4_canon(key, len, &v4)) {
-		*byid = 1;
-		return ib_jl_ins(&t->byip4, (Word_t)v4, rc);
+	if (lower) /* high bits of the bytes >= 'A', and of those > 'Z': no carry between bytes */
+		upper = (low7 + ONES * (0x80 - 'A')) & ~(low7 + ONES * (0x80 - 'Z' - 1)) & ~w & HIGHS;
+	return w | upper >> 2 | ((zero_bytes(w) & valid) >> 7) * '?';
+}
+
+/*
+ * The key of (s, len) as stored, and its hash, in one pass: *key is s
+ * itself when it needs no change, else t->scratch. -1: out of memory.
+ */
+static int key_of(struct ib_strtab *t, const char *s, size_t len, unsigned lower, const char **key, uint64_t *hash)
+{
+	uint64_t h = ib_hash_start(len), zeros = 0, w;
+	size_t i = 0;
+	char *k;
+
+	if (!lower) {
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&w, s + i, 8);
+			zeros |= zero_bytes(w);
+			h = ib_hash_mix(h, w);
+		}
+		if (i < len) {
+			w = ib_hash_tail(s + i, len - i);
+			zeros |= zero_bytes(w | ~first_bytes(len - i)); /* the padding is not a NUL */
+			h = ib_hash_mix(h, w);
+		}
+		if (!zeros) {
+			*key = s;
+			*hash = ib_hash_end(h);
+			return 0;
+		}
+		h = ib_hash_start(len); /* a NUL byte: again, into the scratch */
+		i = 0;
 	}
-	pv = ib_jl_ins(&t->byhash, (Word_t)ib_strtab_hash(key, len), rc);
-	if (!pv || *pv == 0)
-		return pv;
-	r = (const struct ib_srec *)*pv;
-	if (r->len == len && memcmp(r->s, key, len) == 0)
-		return pv;
-	return ib_jsl_ins(&t->sl, key, rc);
+	if (ib_grow((void **)&t->scratch, &t->scratch_cap, len + 8, 1) < 0)
+		return -1;
+	k = t->scratch;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		w = fold(w, ~(uint64_t)0, lower);
+		memcpy(k + i, &w, 8);
+		h = ib_hash_mix(h, w);
+	}
+	if (i < len) {
+		w = fold(ib_hash_tail(s + i, len - i), first_bytes(len - i), lower);
+		memcpy(k + i, &w, 8); /* in memory order: ib_hash_tail is memcpy's word */
+		h = ib_hash_mix(h, w);
+	}
+	*key = k;
+	*hash = ib_hash_end(h);
+	return 0;
 }
 
 int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned flags, uint32_t *id)
 {
+	struct ib_idx_walk w;
 	struct ib_srec *r;
-	PWord_t pv;
-	char *key;
-	int byid, rc = IB_ERR_NOMEM;
+	const char *key;
+	uint64_t h;
+	int64_t i;
 
-	if (len >= UINT32_MAX - 16 || ib_grow((void **)&t->scratch, &t->scratch_cap, len + 1, 1) < 0)
-		return IB_ERR_NOMEM;
-	key = t->scratch;
-	if (flags & IB_ST_LOWER) {
-		/* branch-free, so the compiler may vectorise it */
-		for (size_t i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)s[i];
-
-			c = (unsigned char)(c + ((unsigned char)(c - 'A') < 26 ? 32 : 0));
-			key[i] = (char)(c ? c : '?');
-		}
-	} else {
-		memcpy(key, s, len);
-		if (memchr(key, 0, len))
-			for (size_t i = 0; i < len; i++)
-				if (!key[i])
-					key[i] = '?';
+	/* the string interned last, when s is its bytes (which then need no fold): mostly a server */
+	if (t->n > t->last && srec(t, t->last)->len == len && memcmp(t->s[t->last], s, len) == 0) {
+		*id = t->last;
+		return IB_OK;
 	}
-	key[len] = '\0';
-	pv = slot(t, key, len, flags, &byid, &rc);
-	if (!pv)
-		return rc;
-	if (*pv) {
-		*id = byid ? (uint32_t)(*pv - 1) : ((const struct ib_srec *)*pv)->id;
+	if (len >= UINT32_MAX - 16 || key_of(t, s, len, flags & IB_ST_LOWER, &key, &h) < 0)
+		return IB_ERR_NOMEM;
+	if ((i = find(t, key, len, h, &w)) >= 0) {
+		*id = t->last = (uint32_t)i;
 		return IB_OK;
 	}
 	if (t->n >= UINT32_MAX - 1 || ib_grow((void **)&t->s, &t->cap, t->n + 1, sizeof(char *)) < 0 ||
@@ -164,19 +177,19 @@ int ib_strtab_intern(struct ib_strtab *t, const char *s, size_t len, unsigned fl
 		return IB_ERR_NOMEM;
 	r->id = (uint32_t)t->n;
 	r->len = (uint32_t)len;
-	memcpy(r->s, key, len + 1);
-	*pv = byid ? (Word_t)r->id + 1 : (Word_t)r;
+	memcpy(r->s, key, len);
+	r->s[len] = '\0';
+	if (ib_idx_put(&t->idx, &w, r->id) < 0)
+		return IB_ERR_NOMEM; /* the arena keeps r, unused */
 	t->s[t->n] = r->s;
-	*id = r->id;
+	*id = t->last = r->id;
 	t->n++;
 	return IB_OK;
 }
 
 void ib_strtab_drop_index(struct ib_strtab *t)
 {
-	ib_jl_free(&t->byhash);
-	ib_jl_free(&t->byip4);
-	ib_jsl_free(&t->sl);
+	ib_idx_release(&t->idx);
 	free(t->scratch);
 	t->scratch = NULL;
 	t->scratch_cap = 0;
@@ -184,9 +197,7 @@ void ib_strtab_drop_index(struct ib_strtab *t)
 
 void ib_strtab_release(struct ib_strtab *t)
 {
-	ib_jl_free(&t->byhash);
-	ib_jl_free(&t->byip4);
-	ib_jsl_free(&t->sl);
+	ib_idx_release(&t->idx);
 	arena_free(&t->ar);
 	free(t->s);
 	free(t->scratch);

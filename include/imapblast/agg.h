@@ -1,9 +1,8 @@
 /*
- * agg.h: the aggregator. It keeps, in Judy arrays only, what the analysis
- * needs, and nothing per line:
+ * agg.h: the aggregator. It keeps what the analysis needs, and nothing
+ * per line:
  * - interned strings (users in lower case, IPs, servers, signatures, file
- *   paths) to dense ids (JudyL by hash, confirmed by the string; JudySL for
- *   the rare collision);
+ *   paths) to dense ids (an index by hash, confirmed by the string);
  * - cells: one per distinct (bucket, user, ip, server, layer, category,
  *   signature) with a count, the first and last time, and the evidence
  *   (file, line) of the first event, tie-broken by (file path, line);
