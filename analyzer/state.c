@@ -1,103 +1,65 @@
 /*
  * state.c: the aggregator's state file (agg.h). Versioned, checksummed
- * (CRC-32 of everything before it), fixed little-endian encoding:
+ * (CRC-32 of everything before it), little-endian encoding:
  *   "IBSTATE1", version u32, total length u64, bucket ms i64,
- *   strings per kind, cells, files, errors, reasons, shapes, crc u32.
+ *   strings per kind, cells, successes (version 5), files, errors,
+ *   reasons, shapes, protocols, crc u32.
  * Version 2 added the strings of kinds IB_S_ADDR and IB_S_DUP; version 3
  * added to each file its login-looking unmatched lines, status and samples,
  * and the shapes section; version 4 the protocol table (agg_proto.c): its
- * entries' keys and counts, in key order. Versions 1 to 3 still load (what
- * they lack reads as zero and empty).
- * Successes (IB_CAT_OK, not connections) are written with no evidence
- * (file 0, line 0), which is what an aggregator keeps of them; an older
- * state's success evidence is dropped on load.
- * Strings, cells, files and reasons are written in one canonical order,
- * so the same content gives the same bytes whatever the thread count or
- * input order. Loading re-interns every string and re-adds every cell,
- * refusing duplicates, so a loaded state holds what was saved or nothing.
+ * entries' keys and counts, in key order; version 5 lists the successes
+ * (IB_CAT_OK, not connections) by series in a compact section of their
+ * own (state_succ.c), no longer among the cells (63 bytes each before).
+ * Versions 1 to 4 still load (what they lack reads as zero and empty; their
+ * successes' evidence is dropped, as an aggregator keeps none).
+ * Strings, cells, successes, files and reasons are written in one
+ * canonical order, so the same content gives the same bytes whatever the
+ * thread count or input order. Loading re-interns every string and
+ * re-adds every cell, refusing duplicates, so a loaded state holds what
+ * was saved or nothing.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <sys/stat.h>
-#include <zlib.h>
-#include "agg_int.h"
 #include "imapblast/atomic.h"
+#include "state_int.h"
 
 #define STATE_MAGIC "IBSTATE1"
-#define STATE_VERSION 4u /* 4: protocols; 3: file coverage and shapes; 2: kinds IB_S_ADDR, IB_S_DUP */
-#define STATE_HEADER 28	 /* magic 8, version 4, total length 8, bucket 8 */
+#define STATE_VERSION                                                                                        \
+	5u /* 5: successes by series; 4: protocols; 3: file coverage and shapes; 2: kinds IB_S_ADDR,         \
+	      IB_S_DUP */
+#define STATE_HEADER 28 /* magic 8, version 4, total length 8, bucket 8 */
 #define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
 
-struct wr {
-	FILE *f;	/* NULL: only count */
-	uint64_t total; /* bytes so far */
-	uLong crc;
-	unsigned char buf[65536];
-	size_t n;
-	int failed; /* errno of the first failed write, or 0 */
-};
-
-static void wflush(struct wr *w)
-{
-	if (w->f && w->n) {
-		if (fwrite(w->buf, 1, w->n, w->f) != w->n && !w->failed)
-			w->failed = errno ? errno : EIO;
-		w->crc = crc32(w->crc, w->buf, (uInt)w->n);
-	}
-	w->n = 0;
-}
-
-static void wbytes(struct wr *w, const void *p, size_t len)
-{
-	const unsigned char *s = p;
-
-	w->total += len;
-	if (!w->f)
-		return;
-	while (len) {
-		size_t k = sizeof(w->buf) - w->n;
-
-		if (k > len)
-			k = len;
-		memcpy(w->buf + w->n, s, k);
-		w->n += k;
-		s += k;
-		len -= k;
-		if (w->n == sizeof(w->buf))
-			wflush(w);
-	}
-}
-
-static void wint(struct wr *w, uint64_t v, int bytes)
-{
-	unsigned char b[8];
-
-	for (int i = 0; i < bytes; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	wbytes(w, b, (size_t)bytes);
-}
-
-static void wstr(struct wr *w, const char *s)
+static void wstr(struct ib_wr *w, const char *s)
 {
 	size_t len = strlen(s);
 
-	wint(w, len, 4);
-	wbytes(w, s, len);
+	ib_wint(w, len, 4);
+	ib_wbytes(w, s, len);
 }
 
 /*
- * The state file lists strings, cells, files and reasons in one canonical
- * order (strings by bytes, cells by their key in those terms), so the same
- * content gives the same bytes whatever the thread count or file order.
+ * The state file lists strings, cells, successes, files and reasons in
+ * one canonical order (strings by bytes, cells and successes by their key
+ * in those terms), so the same content gives the same bytes whatever the
+ * thread count or file order. Cells are the ones that are not successes
+ * (a success kept among them goes with the others, state_succ.c): the
+ * order costs a few bytes per series of successes and 48 per other cell.
  */
 struct canon {
 	uint32_t *order[IB_S_KINDS]; /* position -> id */
 	uint32_t *rank[IB_S_KINDS];  /* id -> position */
 	size_t *cells;		     /* position -> cell index */
-	size_t *reasons;	     /* position -> reason index */
-	size_t *shapes;		     /* position -> shape index */
+	size_t ncells;
+	struct ib_state_succ succ;
+	size_t *reasons; /* position -> reason index */
+	size_t *shapes;	 /* position -> shape index */
 };
+
+static int is_succ(const struct ib_cell *c)
+{
+	return c->category == IB_CAT_OK && !c->connection;
+}
 
 struct sref {
 	const char *s;
@@ -144,6 +106,7 @@ static void canon_free(struct canon *cn)
 		free(cn->rank[k]);
 	}
 	free(cn->cells);
+	ib_state_succ_release(&cn->succ);
 	free(cn->reasons);
 	free(cn->shapes);
 }
@@ -159,8 +122,8 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 		if (a->st[k].n > most)
 			most = a->st[k].n;
 	sr = malloc((most ? most : 1) * sizeof(*sr));
-	cr = malloc((ib_agg_ncells(a) ? ib_agg_ncells(a) : 1) * sizeof(*cr));
-	cn->cells = malloc((ib_agg_ncells(a) ? ib_agg_ncells(a) : 1) * sizeof(size_t));
+	cr = malloc((a->ncells ? a->ncells : 1) * sizeof(*cr));
+	cn->cells = malloc((a->ncells ? a->ncells : 1) * sizeof(size_t));
 	cn->reasons = malloc((a->nreasons ? a->nreasons : 1) * sizeof(size_t));
 	cn->shapes = malloc((a->nshapes ? a->nshapes : 1) * sizeof(size_t));
 	if (!sr || !cr || !cn->cells || !cn->reasons || !cn->shapes)
@@ -182,22 +145,28 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 			cn->rank[k][sr[i].i] = (uint32_t)i;
 		}
 	}
-	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
+	if (ib_state_succ_order(a, (const uint32_t *const *)cn->rank, &cn->succ) < 0)
+		goto nomem;
+	for (size_t i = 0; i < a->ncells; i++) {
 		struct ib_cell cb;
 		const struct ib_cell *c = ib_agg_cell(a, i, &cb);
+		struct cref *r = &cr[cn->ncells];
 
-		cr[i].bucket = c->bucket;
-		cr[i].user = cn->rank[IB_S_USER][c->user];
-		cr[i].ip = cn->rank[IB_S_IP][c->ip];
-		cr[i].server = cn->rank[IB_S_SERVER][c->server];
-		cr[i].sig = cn->rank[IB_S_SIG][c->signature];
-		cr[i].layer = c->layer;
-		cr[i].cat = c->category;
-		cr[i].conn = c->connection;
-		cr[i].i = i;
+		if (is_succ(c))
+			continue;
+		r->bucket = c->bucket;
+		r->user = cn->rank[IB_S_USER][c->user];
+		r->ip = cn->rank[IB_S_IP][c->ip];
+		r->server = cn->rank[IB_S_SERVER][c->server];
+		r->sig = cn->rank[IB_S_SIG][c->signature];
+		r->layer = c->layer;
+		r->cat = c->category;
+		r->conn = c->connection;
+		r->i = i;
+		cn->ncells++;
 	}
-	qsort(cr, ib_agg_ncells(a), sizeof(*cr), cref_cmp);
-	for (size_t i = 0; i < ib_agg_ncells(a); i++)
+	qsort(cr, cn->ncells, sizeof(*cr), cref_cmp);
+	for (size_t i = 0; i < cn->ncells; i++)
 		cn->cells[i] = cr[i].i;
 	for (size_t i = 0; i < a->nreasons; i++) {
 		sr[i].s = a->reasons[i].reason;
@@ -223,120 +192,125 @@ nomem:
 	return IB_ERR_NOMEM;
 }
 
-/* Everything between the header and the checksum. */
-static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
+/* Everything between the header and the checksum: IB_OK, or IB_ERR_INTERNAL (state_succ.c). */
+static int wbody(struct ib_wr *w, const struct ib_agg *a, const struct canon *cn)
 {
+	int rc;
+
 	const uint32_t *const *rank = (const uint32_t *const *)cn->rank;
 
 	for (int k = 0; k < IB_S_KINDS; k++) {
-		wint(w, a->st[k].n, 8);
+		ib_wint(w, a->st[k].n, 8);
 		for (size_t i = 1; i < a->st[k].n; i++)
 			wstr(w, a->st[k].s[cn->order[k][i]]);
 	}
-	wint(w, ib_agg_ncells(a), 8);
-	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
+	ib_wint(w, cn->ncells, 8);
+	for (size_t i = 0; i < cn->ncells; i++) {
 		struct ib_cell cb;
 		const struct ib_cell *c = ib_agg_cell(a, cn->cells[i], &cb);
 
-		wint(w, (uint64_t)c->bucket, 8);
-		wint(w, rank[IB_S_USER][c->user], 4);
-		wint(w, rank[IB_S_IP][c->ip], 4);
-		wint(w, rank[IB_S_SERVER][c->server], 4);
-		wint(w, rank[IB_S_SIG][c->signature], 4);
-		wint(w, c->layer, 1);
-		wint(w, c->category, 1);
-		wint(w, c->connection, 1);
-		wint(w, c->count, 8);
-		wint(w, (uint64_t)c->first_ms, 8);
-		wint(w, (uint64_t)c->last_ms, 8);
-		wint(w, rank[IB_S_FILE][c->first_file], 4);
-		wint(w, c->first_line, 8);
+		ib_wint(w, (uint64_t)c->bucket, 8);
+		ib_wint(w, rank[IB_S_USER][c->user], 4);
+		ib_wint(w, rank[IB_S_IP][c->ip], 4);
+		ib_wint(w, rank[IB_S_SERVER][c->server], 4);
+		ib_wint(w, rank[IB_S_SIG][c->signature], 4);
+		ib_wint(w, c->layer, 1);
+		ib_wint(w, c->category, 1);
+		ib_wint(w, c->connection, 1);
+		ib_wint(w, c->count, 8);
+		ib_wint(w, (uint64_t)c->first_ms, 8);
+		ib_wint(w, (uint64_t)c->last_ms, 8);
+		ib_wint(w, rank[IB_S_FILE][c->first_file], 4);
+		ib_wint(w, c->first_line, 8);
 	}
-	wint(w, a->st[IB_S_FILE].n, 8);
+	if ((rc = ib_state_succ_write(w, a, &cn->succ)) < 0)
+		return rc;
+	ib_wint(w, a->st[IB_S_FILE].n, 8);
 	for (size_t i = 0; i < a->st[IB_S_FILE].n; i++) {
 		const struct ib_file_counts *c = &a->files[cn->order[IB_S_FILE][i]].c;
 
-		wint(w, c->bytes_in, 8);
-		wint(w, c->bytes_out, 8);
-		wint(w, c->lines, 8);
-		wint(w, c->events, 8);
-		wint(w, c->ignored, 8);
-		wint(w, c->unparseable, 8);
-		wint(w, c->overlong, 8);
-		wint(w, c->gzip ? 1 : 0, 1);
-		wint(w, c->format ? 1 : 0, 1);
+		ib_wint(w, c->bytes_in, 8);
+		ib_wint(w, c->bytes_out, 8);
+		ib_wint(w, c->lines, 8);
+		ib_wint(w, c->events, 8);
+		ib_wint(w, c->ignored, 8);
+		ib_wint(w, c->unparseable, 8);
+		ib_wint(w, c->overlong, 8);
+		ib_wint(w, c->gzip ? 1 : 0, 1);
+		ib_wint(w, c->format ? 1 : 0, 1);
 		if (c->format)
 			wstr(w, c->format);
-		wint(w, c->login_unmatched, 8);
-		wint(w, (uint64_t)c->status, 1);
+		ib_wint(w, c->login_unmatched, 8);
+		ib_wint(w, (uint64_t)c->status, 1);
 		{
 			int k = 0;
 
 			while (k < IB_FILE_SAMPLES && c->sample[k])
 				k++;
-			wint(w, (uint64_t)k, 1);
+			ib_wint(w, (uint64_t)k, 1);
 			for (int j = 0; j < k; j++) {
-				wint(w, c->sample_line[j], 8);
+				ib_wint(w, c->sample_line[j], 8);
 				wstr(w, c->sample[j]);
 			}
 		}
 	}
-	wint(w, a->nerrors, 8);
+	ib_wint(w, a->nerrors, 8);
 	for (size_t i = 0; i < a->nerrors; i++) {
 		const struct ib_error *e = &a->errors[i];
 
-		wint(w, (uint32_t)e->code, 4);
-		wint(w, (uint32_t)e->errnum, 4);
+		ib_wint(w, (uint32_t)e->code, 4);
+		ib_wint(w, (uint32_t)e->errnum, 4);
 		wstr(w, e->path);
-		wint(w, e->offset, 8);
-		wint(w, e->line, 8);
+		ib_wint(w, e->offset, 8);
+		ib_wint(w, e->line, 8);
 		wstr(w, e->msg);
 	}
-	wint(w, a->nreasons, 8);
+	ib_wint(w, a->nreasons, 8);
 	for (size_t i = 0; i < a->nreasons; i++) {
 		const struct ib_reasonacc *r = &a->reasons[cn->reasons[i]];
 
 		wstr(w, r->reason);
-		wint(w, r->count, 8);
-		wint(w, rank[IB_S_FILE][r->file], 4);
-		wint(w, r->line, 8);
+		ib_wint(w, r->count, 8);
+		ib_wint(w, rank[IB_S_FILE][r->file], 4);
+		ib_wint(w, r->line, 8);
 	}
-	wint(w, a->nshapes, 8);
+	ib_wint(w, a->nshapes, 8);
 	for (size_t i = 0; i < a->nshapes; i++) {
 		const struct ib_shapeacc *r = &a->shapes[cn->shapes[i]];
 
 		wstr(w, r->shape);
 		wstr(w, r->sample);
-		wint(w, r->count, 8);
-		wint(w, rank[IB_S_FILE][r->file], 4);
-		wint(w, r->line, 8);
+		ib_wint(w, r->count, 8);
+		ib_wint(w, rank[IB_S_FILE][r->file], 4);
+		ib_wint(w, r->line, 8);
 	}
-	wint(w, ib_agg_proto_n(a), 8);
+	ib_wint(w, ib_agg_proto_n(a), 8);
 	{
 		struct ib_proto_count pc;
 		uint64_t cur = 0;
 
 		while (ib_agg_proto_next(a, &cur, &pc)) {
-			wint(w, pc.key, 8);
-			wint(w, pc.count, 8);
+			ib_wint(w, pc.key, 8);
+			ib_wint(w, pc.count, 8);
 		}
 	}
+	return IB_OK;
 }
 
-static void wall(struct wr *w, const struct ib_agg *a, const struct canon *cn, uint64_t total)
+static int wall(struct ib_wr *w, const struct ib_agg *a, const struct canon *cn, uint64_t total)
 {
-	wbytes(w, STATE_MAGIC, 8);
-	wint(w, STATE_VERSION, 4);
-	wint(w, total, 8);
-	wint(w, (uint64_t)a->bucket_ms, 8);
-	wbody(w, a, cn);
+	ib_wbytes(w, STATE_MAGIC, 8);
+	ib_wint(w, STATE_VERSION, 4);
+	ib_wint(w, total, 8);
+	ib_wint(w, (uint64_t)a->bucket_ms, 8);
+	return wbody(w, a, cn);
 }
 
 int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
 {
 	struct ib_atomic at;
 	struct ib_error e;
-	struct wr *w = calloc(1, sizeof(*w));
+	struct ib_wr *w = calloc(1, sizeof(*w));
 	struct canon cn;
 	uint64_t total;
 	int rc;
@@ -345,17 +319,20 @@ int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
 		free(w);
 		return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory");
 	}
-	wall(w, a, &cn, 0); /* sizing pass */
+	memset(&e, 0, sizeof(e));
+	if ((rc = wall(w, a, &cn, 0)) < 0) { /* sizing pass; the writing pass then cannot fail this way */
+		snprintf(e.msg, sizeof(e.msg), "two successes of one key (a bug)");
+		goto out;
+	}
 	total = w->total + 4;
 	memset(w, 0, sizeof(*w));
-	memset(&e, 0, sizeof(e));
 	rc = ib_atomic_open(&at, AT_FDCWD, path, path, 0666, IB_ATOMIC_SYNC, &e);
 	if (rc < 0)
 		goto out;
 	w->f = at.fp;
 	w->crc = crc32(0L, Z_NULL, 0);
-	wall(w, a, &cn, total);
-	wflush(w);
+	(void)wall(w, a, &cn, total);
+	ib_wflush(w);
 	{
 		uLong crc = w->crc;
 		unsigned char b[4];
@@ -383,40 +360,19 @@ out:
 	return IB_OK;
 }
 
-struct rd {
-	const unsigned char *p;
-	size_t len, off;
-	int bad;
-	unsigned version; /* of the file: what its records hold */
-};
-
-static uint64_t rdint(struct rd *r, int bytes)
-{
-	uint64_t v = 0;
-
-	if (r->bad || r->len - r->off < (size_t)bytes) {
-		r->bad = 1;
-		return 0;
-	}
-	for (int i = 0; i < bytes; i++)
-		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
-	r->off += (size_t)bytes;
-	return v;
-}
-
 /* A count of records of at least `min` bytes each, capped by what is left. */
-static uint64_t rcount(struct rd *r, size_t min)
+static uint64_t rcount(struct ib_rd *r, size_t min)
 {
-	uint64_t n = rdint(r, 8);
+	uint64_t n = ib_rdint(r, 8);
 
 	if (!r->bad && n > (r->len - r->off) / min + 1)
 		r->bad = 1;
 	return r->bad ? 0 : n;
 }
 
-static const char *rstr(struct rd *r, size_t *len)
+static const char *rstr(struct ib_rd *r, size_t *len)
 {
-	uint64_t n = rdint(r, 4);
+	uint64_t n = ib_rdint(r, 4);
 	const char *s;
 
 	if (r->bad || n > r->len - r->off) {
@@ -434,7 +390,7 @@ static const char *rstr(struct rd *r, size_t *len)
 }
 
 /* Copy a string field into a fixed array; too long is corrupt. */
-static void rfix(struct rd *r, char *dst, size_t size)
+static void rfix(struct ib_rd *r, char *dst, size_t size)
 {
 	size_t len = 0;
 	const char *s = rstr(r, &len);
@@ -447,12 +403,6 @@ static void rfix(struct rd *r, char *dst, size_t size)
 	dst[len] = '\0';
 }
 
-static int corrupt(struct ib_error *err, const char *name, size_t off, const char *what)
-{
-	return ib_error_set(err, IB_ERR_FORMAT, 0, name, off, "state '%s': corrupt at byte %zu: %s", name,
-			    off, what);
-}
-
 static void free_samples(struct ib_file_counts *c)
 {
 	for (int k = 0; k < IB_FILE_SAMPLES; k++) {
@@ -462,20 +412,20 @@ static void free_samples(struct ib_file_counts *c)
 }
 
 /* The version 3 fields of a file record into c: IB_OK, IB_ERR_FORMAT or IB_ERR_NOMEM. */
-static int rfile3(struct rd *r, struct ib_file_counts *c)
+static int rfile3(struct ib_rd *r, struct ib_file_counts *c)
 {
 	uint64_t n;
 
-	c->login_unmatched = rdint(r, 8);
-	c->status = (int)rdint(r, 1);
-	n = rdint(r, 1);
+	c->login_unmatched = ib_rdint(r, 8);
+	c->status = (int)ib_rdint(r, 1);
+	n = ib_rdint(r, 1);
 	if (r->bad || c->status > IB_FILE_UNKNOWN || n > IB_FILE_SAMPLES)
 		return IB_ERR_FORMAT;
 	for (uint64_t k = 0; k < n; k++) {
 		size_t len = 0;
 		const char *s;
 
-		c->sample_line[k] = rdint(r, 8);
+		c->sample_line[k] = ib_rdint(r, 8);
 		s = rstr(r, &len);
 		if (!s)
 			return IB_ERR_FORMAT;
@@ -486,12 +436,12 @@ static int rfile3(struct rd *r, struct ib_file_counts *c)
 }
 
 /* The shapes section (version 3). */
-static int rshapes(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
+static int rshapes(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
 {
 	uint64_t at = r->off, n = rcount(r, 28);
 
 	if (r->bad)
-		return corrupt(err, name, at, "bad shape count");
+		return ib_state_corrupt(err, name, at, "bad shape count");
 	for (uint64_t i = 0; i < n; i++) {
 		size_t len = 0, slen = 0;
 		const char *s, *t;
@@ -503,11 +453,11 @@ static int rshapes(struct ib_agg *a, struct rd *r, const char *name, struct ib_e
 		at = r->off;
 		s = rstr(r, &len);
 		t = rstr(r, &slen);
-		count = rdint(r, 8);
-		file = (uint32_t)rdint(r, 4);
-		line = rdint(r, 8);
+		count = ib_rdint(r, 8);
+		file = (uint32_t)ib_rdint(r, 4);
+		line = ib_rdint(r, 8);
 		if (r->bad || file >= a->st[IB_S_FILE].n)
-			return corrupt(err, name, at, "bad shape record");
+			return ib_state_corrupt(err, name, at, "bad shape record");
 		shape = ib_dupmem(s, len);
 		sample = ib_dupmem(t, slen);
 		rc = shape && sample ? ib_agg_shape_add(a, shape, sample, count, file, line) : IB_ERR_NOMEM;
@@ -517,36 +467,36 @@ static int rshapes(struct ib_agg *a, struct rd *r, const char *name, struct ib_e
 			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 	}
 	if (a->nshapes != n)
-		return corrupt(err, name, at, "duplicate shape");
+		return ib_state_corrupt(err, name, at, "duplicate shape");
 	return IB_OK;
 }
 
 /* The protocol table (version 4): keys strictly rising, counts above 0. */
-static int rprotos(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
+static int rprotos(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
 {
 	uint64_t at = r->off, n = rcount(r, 16), prev = 0;
 
 	if (r->bad)
-		return corrupt(err, name, at, "bad protocol count");
+		return ib_state_corrupt(err, name, at, "bad protocol count");
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t key, count;
 		int rc;
 
 		at = r->off;
-		key = rdint(r, 8);
-		count = rdint(r, 8);
+		key = ib_rdint(r, 8);
+		count = ib_rdint(r, 8);
 		if (r->bad || count == 0 || (i && key <= prev))
-			return corrupt(err, name, at, "bad protocol record");
+			return ib_state_corrupt(err, name, at, "bad protocol record");
 		prev = key;
 		if ((rc = ib_agg_proto_raw(a, key, count)) == IB_ERR_USAGE)
-			return corrupt(err, name, at, "bad protocol record");
+			return ib_state_corrupt(err, name, at, "bad protocol record");
 		if (rc < 0)
 			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 	}
 	return IB_OK;
 }
 
-static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
+static int rbody(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
 {
 	size_t at;
 	int rc;
@@ -559,7 +509,7 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 		at = r->off;
 		n = rcount(r, 4);
 		if (r->bad || n == 0)
-			return corrupt(err, name, at, "bad string count");
+			return ib_state_corrupt(err, name, at, "bad string count");
 		for (uint64_t i = 1; i < n; i++) {
 			size_t len = 0;
 			const char *s;
@@ -568,15 +518,16 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 			at = r->off;
 			s = rstr(r, &len);
 			if (!s || len == 0)
-				return corrupt(err, name, at, "bad string");
+				return ib_state_corrupt(err, name, at, "bad string");
 			if (k == IB_S_USER)
 				for (size_t j = 0; j < len; j++)
 					if (s[j] >= 'A' && s[j] <= 'Z')
-						return corrupt(err, name, at, "user not in lower case");
+						return ib_state_corrupt(err, name, at,
+									"user not in lower case");
 			if ((rc = ib_agg_intern(a, k, s, len, 0, &id)) < 0)
 				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 			if (id != i)
-				return corrupt(err, name, at, "duplicate string");
+				return ib_state_corrupt(err, name, at, "duplicate string");
 		}
 	}
 	at = r->off;
@@ -584,7 +535,7 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 		uint64_t n = rcount(r, CELL_BYTES);
 
 		if (r->bad)
-			return corrupt(err, name, at, "bad cell count");
+			return ib_state_corrupt(err, name, at, "bad cell count");
 		for (uint64_t i = 0; i < n; i++) {
 			struct ib_ckey k;
 			uint64_t count, line;
@@ -593,36 +544,40 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 
 			at = r->off;
 			memset(&k, 0, sizeof(k));
-			k.bucket = (int64_t)rdint(r, 8);
-			k.user = (uint32_t)rdint(r, 4);
-			k.ip = (uint32_t)rdint(r, 4);
-			k.server = (uint32_t)rdint(r, 4);
-			k.sig = (uint32_t)rdint(r, 4);
-			k.layer = (uint8_t)rdint(r, 1);
-			k.cat = (uint8_t)rdint(r, 1);
-			k.conn = (uint8_t)rdint(r, 1);
-			count = rdint(r, 8);
-			first = (int64_t)rdint(r, 8);
-			last = (int64_t)rdint(r, 8);
-			file = (uint32_t)rdint(r, 4);
-			line = rdint(r, 8);
+			k.bucket = (int64_t)ib_rdint(r, 8);
+			k.user = (uint32_t)ib_rdint(r, 4);
+			k.ip = (uint32_t)ib_rdint(r, 4);
+			k.server = (uint32_t)ib_rdint(r, 4);
+			k.sig = (uint32_t)ib_rdint(r, 4);
+			k.layer = (uint8_t)ib_rdint(r, 1);
+			k.cat = (uint8_t)ib_rdint(r, 1);
+			k.conn = (uint8_t)ib_rdint(r, 1);
+			count = ib_rdint(r, 8);
+			first = (int64_t)ib_rdint(r, 8);
+			last = (int64_t)ib_rdint(r, 8);
+			file = (uint32_t)ib_rdint(r, 4);
+			line = ib_rdint(r, 8);
 			if (r->bad || k.user >= a->st[IB_S_USER].n || k.ip >= a->st[IB_S_IP].n ||
 			    k.server >= a->st[IB_S_SERVER].n || k.sig >= a->st[IB_S_SIG].n ||
 			    file >= a->st[IB_S_FILE].n || k.layer >= IB_LAYER_COUNT || k.cat == IB_CAT_NONE ||
 			    k.cat >= IB_CAT_COUNT || k.conn > 1 || count == 0 || first > last ||
 			    first == IB_TIME_NONE || ib_floordiv(first, a->bucket_ms) != k.bucket ||
-			    ib_floordiv(last, a->bucket_ms) != k.bucket || (k.conn && k.user))
-				return corrupt(err, name, at, "bad cell");
+			    ib_floordiv(last, a->bucket_ms) != k.bucket || (k.conn && k.user) ||
+			    (r->version >= 5 && k.cat == IB_CAT_OK &&
+			     !k.conn)) /* 5: successes have their section */
+				return ib_state_corrupt(err, name, at, "bad cell");
 			rc = ib_agg_cell_add(a, &k, count, first, last, file, line, 1);
 			if (rc == IB_ERR_FORMAT)
-				return corrupt(err, name, at, "duplicate cell");
+				return ib_state_corrupt(err, name, at, "duplicate cell");
 			if (rc < 0)
 				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 		}
 	}
+	if (r->version >= 5 && (rc = ib_state_succ_read(a, r, name, err)) < 0)
+		return rc;
 	at = r->off;
-	if (rdint(r, 8) != a->st[IB_S_FILE].n || r->bad)
-		return corrupt(err, name, at, "bad file count");
+	if (ib_rdint(r, 8) != a->st[IB_S_FILE].n || r->bad)
+		return ib_state_corrupt(err, name, at, "bad file count");
 	for (size_t i = 0; i < a->st[IB_S_FILE].n; i++) {
 		struct ib_file_counts c;
 		unsigned hasfmt;
@@ -630,15 +585,15 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 
 		at = r->off;
 		memset(&c, 0, sizeof(c));
-		c.bytes_in = rdint(r, 8);
-		c.bytes_out = rdint(r, 8);
-		c.lines = rdint(r, 8);
-		c.events = rdint(r, 8);
-		c.ignored = rdint(r, 8);
-		c.unparseable = rdint(r, 8);
-		c.overlong = rdint(r, 8);
-		c.gzip = (int)rdint(r, 1);
-		hasfmt = (unsigned)rdint(r, 1);
+		c.bytes_in = ib_rdint(r, 8);
+		c.bytes_out = ib_rdint(r, 8);
+		c.lines = ib_rdint(r, 8);
+		c.events = ib_rdint(r, 8);
+		c.ignored = ib_rdint(r, 8);
+		c.unparseable = ib_rdint(r, 8);
+		c.overlong = ib_rdint(r, 8);
+		c.gzip = (int)ib_rdint(r, 1);
+		hasfmt = (unsigned)ib_rdint(r, 1);
 		if (hasfmt == 1) {
 			size_t len = 0;
 			const char *s = rstr(r, &len);
@@ -650,7 +605,7 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 		if (r->bad || c.gzip > 1 || hasfmt > 1 || rc == IB_ERR_FORMAT) {
 			free(fmt);
 			free_samples(&c);
-			return corrupt(err, name, at, "bad file record");
+			return ib_state_corrupt(err, name, at, "bad file record");
 		}
 		c.format = fmt;
 		if (rc >= 0)
@@ -665,32 +620,32 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 		uint64_t n = rcount(r, 32);
 
 		if (r->bad || n > IB_AGG_MAX_ERRORS)
-			return corrupt(err, name, at, "bad error count");
+			return ib_state_corrupt(err, name, at, "bad error count");
 		for (uint64_t i = 0; i < n; i++) {
 			struct ib_error e;
 
 			at = r->off;
 			memset(&e, 0, sizeof(e));
-			e.code = (int)(int32_t)(uint32_t)rdint(r, 4);
-			e.errnum = (int)(int32_t)(uint32_t)rdint(r, 4);
+			e.code = (int)(int32_t)(uint32_t)ib_rdint(r, 4);
+			e.errnum = (int)(int32_t)(uint32_t)ib_rdint(r, 4);
 			rfix(r, e.path, sizeof(e.path));
-			e.offset = rdint(r, 8);
-			e.line = rdint(r, 8);
+			e.offset = ib_rdint(r, 8);
+			e.line = ib_rdint(r, 8);
 			rfix(r, e.msg, sizeof(e.msg));
 			if (r->bad)
-				return corrupt(err, name, at, "bad error record");
+				return ib_state_corrupt(err, name, at, "bad error record");
 			if ((rc = ib_agg_file_error(a, &e)) < 0)
 				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 		}
 		if (a->nerrors != n)
-			return corrupt(err, name, at, "duplicate error record");
+			return ib_state_corrupt(err, name, at, "duplicate error record");
 	}
 	at = r->off;
 	{
 		uint64_t n = rcount(r, 24);
 
 		if (r->bad)
-			return corrupt(err, name, at, "bad reason count");
+			return ib_state_corrupt(err, name, at, "bad reason count");
 		for (uint64_t i = 0; i < n; i++) {
 			size_t len = 0;
 			const char *s;
@@ -700,11 +655,11 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 
 			at = r->off;
 			s = rstr(r, &len);
-			count = rdint(r, 8);
-			file = (uint32_t)rdint(r, 4);
-			line = rdint(r, 8);
+			count = ib_rdint(r, 8);
+			file = (uint32_t)ib_rdint(r, 4);
+			line = ib_rdint(r, 8);
 			if (r->bad || file >= a->st[IB_S_FILE].n)
-				return corrupt(err, name, at, "bad reason record");
+				return ib_state_corrupt(err, name, at, "bad reason record");
 			reason = ib_dupmem(s, len);
 			if (!reason)
 				return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, at, "out of memory");
@@ -714,7 +669,7 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 		}
 		if (a->nreasons != n)
-			return corrupt(err, name, at, "duplicate reason");
+			return ib_state_corrupt(err, name, at, "duplicate reason");
 	}
 	at = r->off;
 	if (r->version >= 3 && (rc = rshapes(a, r, name, err)) < 0)
@@ -722,14 +677,14 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 	if (r->version >= 4 && (rc = rprotos(a, r, name, err)) < 0)
 		return rc;
 	if (r->off != r->len)
-		return corrupt(err, name, r->off, "trailing bytes");
+		return ib_state_corrupt(err, name, r->off, "trailing bytes");
 	return IB_OK;
 }
 
 static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, const char *name,
 		    struct ib_error *err)
 {
-	struct rd r = {buf, len, 0, 0, 0};
+	struct ib_rd r = {buf, len, 0, 0, 0};
 	uint64_t version, total;
 	int64_t bucket;
 	uLong crc, want;
@@ -748,15 +703,15 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': not an imapblast state file",
 				    name);
 	r.off = 8;
-	version = rdint(&r, 4);
+	version = ib_rdint(&r, 4);
 	if (r.bad)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
 				    name, len);
 	if (version < 1 || version > STATE_VERSION)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 8, "state '%s': unsupported version %llu",
 				    name, (unsigned long long)version);
-	total = rdint(&r, 8);
-	bucket = (int64_t)rdint(&r, 8);
+	total = ib_rdint(&r, 8);
+	bucket = (int64_t)ib_rdint(&r, 8);
 	if (r.bad)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
 				    name, len);
@@ -769,7 +724,7 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 				    "state '%s': %zu unexpected bytes after the end", name,
 				    len - (size_t)total);
 	if (len < STATE_HEADER + 4)
-		return corrupt(err, name, STATE_HEADER, "too short");
+		return ib_state_corrupt(err, name, STATE_HEADER, "too short");
 	want = 0;
 	for (int i = 0; i < 4; i++)
 		want |= (uLong)buf[len - 4 + (size_t)i] << (8 * i);
@@ -785,7 +740,7 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 	if (crc != want)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': checksum mismatch", name);
 	if (bucket <= 0)
-		return corrupt(err, name, 20, "bad bucket length");
+		return ib_state_corrupt(err, name, 20, "bad bucket length");
 	rc = ib_agg_new(&a, bucket);
 	if (rc < 0)
 		return ib_error_set(err, rc, ENOMEM, name, 0, "out of memory");
