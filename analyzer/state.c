@@ -200,9 +200,21 @@ static int wbody(struct ib_wr *w, const struct ib_agg *a, const struct canon *cn
 	const uint32_t *const *rank = (const uint32_t *const *)cn->rank;
 
 	for (int k = 0; k < IB_S_KINDS; k++) {
+		const char *prev = "";
+
 		ib_wint(w, a->st[k].n, 8);
-		for (size_t i = 1; i < a->st[k].n; i++)
-			wstr(w, a->st[k].s[cn->order[k][i]]);
+		for (size_t i = 1; i < a->st[k].n;
+		     i++) { /* front-coded: the prefix shared with the previous one */
+			const char *cur = a->st[k].s[cn->order[k][i]];
+			size_t same = 0, len = strlen(cur);
+
+			while (cur[same] && cur[same] == prev[same])
+				same++;
+			ib_wvar(w, same);
+			ib_wvar(w, len - same);
+			ib_wbytes(w, cur + same, len - same);
+			prev = cur;
+		}
 	}
 	ib_wint(w, cn->ncells, 8);
 	for (size_t i = 0; i < cn->ncells; i++) {
@@ -496,40 +508,84 @@ static int rprotos(struct ib_agg *a, struct ib_rd *r, const char *name, struct i
 	return IB_OK;
 }
 
-static int rbody(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
+/* The previous string of a front-coded list (version 5). */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+/* A front-coded string (version 5) into b; NULL when bad or out of memory (*nomem set). */
+static const char *rstr5(struct ib_rd *r, struct sbuf *b, size_t *len, int *nomem)
 {
-	size_t at;
+	uint64_t same = ib_rvar(r), more = ib_rvar(r);
+
+	if (r->bad || same > b->len || more == 0 || more > r->len - r->off || memchr(r->p + r->off, 0, more))
+		return NULL;
+	if (same + more > b->cap) {
+		size_t cap = (size_t)(same + more) * 2;
+		char *s = realloc(b->s, cap);
+
+		if (!s) {
+			*nomem = 1;
+			return NULL;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + same, r->p + r->off, more);
+	r->off += more;
+	b->len = (size_t)(same + more);
+	*len = b->len;
+	return b->s;
+}
+
+/* The strings of kind k: IB_OK or a negative enum ib_status with err set. */
+static int rstrings(struct ib_agg *a, struct ib_rd *r, int k, struct sbuf *b, const char *name,
+		    struct ib_error *err)
+{
+	size_t at = r->off;
+	uint64_t n = rcount(r, r->version >= 5 ? 3 : 4);
 	int rc;
 
-	for (int k = 0; k < IB_S_KINDS; k++) {
-		uint64_t n;
+	b->len = 0;
+	if (r->bad || n == 0)
+		return ib_state_corrupt(err, name, at, "bad string count");
+	for (uint64_t i = 1; i < n; i++) {
+		size_t len = 0;
+		const char *s;
+		uint32_t id;
+		int nomem = 0;
 
-		if ((k == IB_S_ADDR || k == IB_S_DUP) && r->version < 2)
-			continue; /* version 1 had neither */
 		at = r->off;
-		n = rcount(r, 4);
-		if (r->bad || n == 0)
-			return ib_state_corrupt(err, name, at, "bad string count");
-		for (uint64_t i = 1; i < n; i++) {
-			size_t len = 0;
-			const char *s;
-			uint32_t id;
-
-			at = r->off;
-			s = rstr(r, &len);
-			if (!s || len == 0)
-				return ib_state_corrupt(err, name, at, "bad string");
-			if (k == IB_S_USER)
-				for (size_t j = 0; j < len; j++)
-					if (s[j] >= 'A' && s[j] <= 'Z')
-						return ib_state_corrupt(err, name, at,
-									"user not in lower case");
-			if ((rc = ib_agg_intern(a, k, s, len, 0, &id)) < 0)
-				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
-			if (id != i)
-				return ib_state_corrupt(err, name, at, "duplicate string");
-		}
+		s = r->version >= 5 ? rstr5(r, b, &len, &nomem) : rstr(r, &len);
+		if (nomem)
+			return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, at, "out of memory");
+		if (!s || len == 0)
+			return ib_state_corrupt(err, name, at, "bad string");
+		if (k == IB_S_USER)
+			for (size_t j = 0; j < len; j++)
+				if (s[j] >= 'A' && s[j] <= 'Z')
+					return ib_state_corrupt(err, name, at, "user not in lower case");
+		if ((rc = ib_agg_intern(a, k, s, len, 0, &id)) < 0)
+			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+		if (id != i)
+			return ib_state_corrupt(err, name, at, "duplicate string");
 	}
+	return IB_OK;
+}
+
+static int rbody(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
+{
+	struct sbuf b = {NULL, 0, 0};
+	size_t at;
+	int rc = IB_OK;
+
+	for (int k = 0; k < IB_S_KINDS && rc >= 0; k++)
+		if ((k != IB_S_ADDR && k != IB_S_DUP) || r->version >= 2) /* version 1 had neither */
+			rc = rstrings(a, r, k, &b, name, err);
+	free(b.s);
+	if (rc < 0)
+		return rc;
 	at = r->off;
 	{
 		uint64_t n = rcount(r, CELL_BYTES);

@@ -5,7 +5,7 @@
  * reader are static inline here, so neither file uses the other's
  * symbols: state.c calls state_succ.c, never the other way round.
  * Integers are little-endian, fixed width (wint, rdint) or LEB128
- * varints (wvar, rvar; zigzag for signed values).
+ * varints (wvar, rvar).
  */
 #ifndef IMAPBLAST_STATE_INT_H
 #define IMAPBLAST_STATE_INT_H
@@ -79,12 +79,6 @@ static inline void ib_wvar(struct ib_wr *w, uint64_t v)
 	ib_wbytes(w, b, n);
 }
 
-/* A signed value as a varint of its zigzag form (0, -1, 1, -2, ... as 0, 1, 2, 3, ...). */
-static inline void ib_wzig(struct ib_wr *w, int64_t v)
-{
-	ib_wvar(w, v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1);
-}
-
 /* A reader over a whole file in memory; bad is set at the first read past its end or bad value. */
 struct ib_rd {
 	const unsigned char *p;
@@ -134,13 +128,6 @@ static inline uint64_t ib_rvar(struct ib_rd *r)
 	return 0;
 }
 
-static inline int64_t ib_rzig(struct ib_rd *r)
-{
-	uint64_t v = ib_rvar(r);
-
-	return (v & 1) ? (int64_t) ~(v >> 1) : (int64_t)(v >> 1);
-}
-
 static inline int ib_state_corrupt(struct ib_error *err, const char *name, size_t off, const char *what)
 {
 	return ib_error_set(err, IB_ERR_FORMAT, 0, name, off, "state '%s': corrupt at byte %zu: %s", name,
@@ -166,6 +153,7 @@ struct ib_state_ref {
 struct ib_state_succ {
 	struct ib_state_ref *ser, *cel;
 	size_t nser, ncel, ngroups;
+	int64_t base; /* the smallest bucket of a success (0 when none) */
 };
 
 /* Build o for a, whose string id i of kind k has rank rank[k][i]: IB_OK or IB_ERR_NOMEM. */

@@ -3,14 +3,15 @@
  * A success is one per user, address, server, signature, layer and
  * bucket, with a count and a first and last time, no evidence. The file
  * lists them by series (the key without the bucket), series rising by
- * (user, address, server, signature; each by the strings' bytes, i.e.
+ * (user, address, server, signature: each by the strings' bytes, i.e.
  * their ranks; then layer), entries rising by bucket:
- *   series count u64, then per series:
- *     user rank - the previous series' (varint), address, server and
- *     signature ranks (varints), layer u8, entries n >= 1 (varint),
- *     the first entry's bucket (zigzag varint), then n entries:
+ *   series count u64, base i64 (the smallest bucket), then per series:
+ *     user, address, server and signature ranks (varints; each the
+ *     difference from the previous series' while the fields before it
+ *     are equal), layer u8, entries n >= 1 (varint), the first entry's
+ *     bucket - base (varint), then n entries:
  *       tag u8: bit 0 span > 0, bit 1 count > 1, bit 2 offset and span
- *         in whole seconds, bits 3-7 min(gap, 31) with gap the bucket
+ *         in whole seconds, bits 3-7 min(gap, 31), gap being the bucket
  *         minus the previous entry's minus 1 (0 for the first entry);
  *       [gap - 31 (varint), when bits 3-7 are 31], [count - 2 (varint)],
  *       first time - bucket start (varint, / 1000 with bit 2),
@@ -94,6 +95,16 @@ int ib_state_succ_order(const struct ib_agg *a, const uint32_t *const rank[IB_S_
 	}
 	qsort(o->ser, o->nser, sizeof(*o->ser), ref_cmp);
 	qsort(o->cel, o->ncel, sizeof(*o->cel), ref_cmp);
+	for (size_t x = 0; x < o->nser; x++) {
+		const struct ib_sser *x0 = &s->ser[o->ser[x].i];
+		int64_t b = x0->k.hi * IB_SUCC_SPAN + x0->e[0].b;
+
+		if (b < o->base || x == 0)
+			o->base = b;
+	}
+	for (size_t y = 0; y < o->ncel; y++)
+		if (o->cel[y].pos < o->base || (y == 0 && !o->nser))
+			o->base = o->cel[y].pos;
 	for (size_t x = 0, y = 0; x < o->nser || y < o->ncel; o->ngroups++) {
 		const struct ib_state_ref *g =
 		    y == o->ncel || (x < o->nser && key_cmp(&o->ser[x], &o->cel[y]) <= 0) ? &o->ser[x]
@@ -114,18 +125,42 @@ void ib_state_succ_release(struct ib_state_succ *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* One entry; prev: the previous entry's bucket, ignored for the first. */
+/* The fields of a series' key but its layer. */
+static void key_fields(struct ib_state_ref *g, uint32_t *f[4])
+{
+	f[0] = &g->user;
+	f[1] = &g->ip;
+	f[2] = &g->server;
+	f[3] = &g->sig;
+}
+
+/* A series' key: each field as the difference from the previous series' while all before it are equal. */
+static void wkey(struct ib_wr *w, struct ib_state_ref *prev, struct ib_state_ref *g)
+{
+	uint32_t *p[4], *f[4];
+	int eq = 1;
+
+	key_fields(prev, p);
+	key_fields(g, f);
+	for (int i = 0; i < 4; i++) {
+		ib_wvar(w, eq ? *f[i] - *p[i] : *f[i]);
+		eq = eq && *f[i] == *p[i];
+	}
+	ib_wint(w, g->layer, 1);
+}
+
+/* One entry; prev: the previous entry's bucket, or for the first the section's base. */
 static void wentry(struct ib_wr *w, const struct ib_cell *c, int64_t B, int first, int64_t prev)
 {
 	int64_t r = c->first_ms % B;
 	uint64_t off = (uint64_t)(r < 0 ? r + B : r), span = (uint64_t)c->last_ms - (uint64_t)c->first_ms;
-	uint64_t gap = first ? 0 : (uint64_t)c->bucket - (uint64_t)prev - 1;
+	uint64_t gap = first ? 0 : (uint64_t)c->bucket - (uint64_t)prev - 1; /* exact mod 2^64 */
 	unsigned sec = off % 1000 == 0 && span % 1000 == 0;
 	unsigned char tag =
 	    (unsigned char)((gap < 31 ? gap : 31) << 3 | sec << 2 | (c->count > 1) << 1 | (span > 0));
 
 	if (first)
-		ib_wzig(w, c->bucket);
+		ib_wvar(w, (uint64_t)c->bucket - (uint64_t)prev);
 	ib_wbytes(w, &tag, 1);
 	if (gap >= 31)
 		ib_wvar(w, gap - 31);
@@ -139,27 +174,25 @@ static void wentry(struct ib_wr *w, const struct ib_cell *c, int64_t B, int firs
 int ib_state_succ_write(struct ib_wr *w, const struct ib_agg *a, const struct ib_state_succ *o)
 {
 	size_t x = 0, j = 0, y = 0; /* series ref x, its entry j; cell ref y */
-	uint32_t prev_user = 0;
+	struct ib_state_ref last;
 
+	memset(&last, 0, sizeof(last));
 	ib_wint(w, o->ngroups, 8);
+	ib_wint(w, (uint64_t)o->base, 8);
 	while (x < o->nser || y < o->ncel) {
 		struct ib_state_ref g = y == o->ncel || (x < o->nser && key_cmp(&o->ser[x], &o->cel[y]) <= 0)
 					    ? o->ser[x]
 					    : o->cel[y];
 		uint64_t n = 0;
-		int64_t prev = 0;
+		int64_t prev = o->base;
 
 		for (size_t t = x; t < o->nser && key_cmp(&o->ser[t], &g) == 0; t++)
 			n += a->succ.ser[o->ser[t].i].n;
 		for (size_t t = y; t < o->ncel && key_cmp(&o->cel[t], &g) == 0; t++)
 			n++;
-		ib_wvar(w, g.user - prev_user);
-		ib_wvar(w, g.ip);
-		ib_wvar(w, g.server);
-		ib_wvar(w, g.sig);
-		ib_wint(w, g.layer, 1);
+		wkey(w, &last, &g);
 		ib_wvar(w, n);
-		prev_user = g.user;
+		last = g;
 		for (uint64_t k = 0; k < n; k++) {
 			const struct ib_sser *s =
 			    x < o->nser && key_cmp(&o->ser[x], &g) == 0 ? &a->succ.ser[o->ser[x].i] : NULL;
@@ -214,15 +247,44 @@ static int flush(struct ib_agg *a, struct pending *p)
 	return rc == IB_SKIP ? IB_ERR_FORMAT : rc;
 }
 
-/* Entry k of a series whose previous entry's bucket is *bucket into *c; 0, or -1 when it is bad. */
+/* A series' key after prev's (wkey); 0, or -1 when a field is out of range. */
+static int rkey(struct ib_rd *r, const struct ib_agg *a, struct ib_state_ref *prev, struct ib_state_ref *g)
+{
+	static const int kind[4] = {IB_S_USER, IB_S_IP, IB_S_SERVER, IB_S_SIG};
+	uint32_t *p[4], *f[4];
+	int eq = 1;
+
+	key_fields(prev, p);
+	key_fields(g, f);
+	for (int i = 0; i < 4; i++) {
+		uint64_t d = ib_rvar(r), from = eq ? *p[i] : 0;
+
+		if (d >= a->st[kind[i]].n - from)
+			return -1;
+		*f[i] = (uint32_t)(from + d);
+		eq = eq && *f[i] == *p[i];
+	}
+	g->layer = (uint8_t)ib_rdint(r, 1);
+	return r->bad || g->layer >= IB_LAYER_COUNT ? -1 : 0;
+}
+
+/*
+ * Entry k of a series into *c; *bucket: the previous entry's bucket, or
+ * for the first the section's base. 0, or -1 when it is bad.
+ */
 static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, struct ib_cell *c)
 {
 	unsigned tag;
 	uint64_t gap, off, span, count = 1;
 	int64_t start;
 
-	if (k == 0)
-		*bucket = ib_rzig(r);
+	if (k == 0) { /* base + the varint, within int64 */
+		uint64_t d = ib_rvar(r);
+
+		if (d > (uint64_t)INT64_MAX - (uint64_t)*bucket)
+			return -1;
+		*bucket = (int64_t)((uint64_t)*bucket + d);
+	}
 	tag = (unsigned)ib_rdint(r, 1);
 	gap = tag >> 3;
 	if (gap == 31) {
@@ -271,6 +333,7 @@ int ib_state_succ_read(struct ib_agg *a, struct ib_rd *r, const char *name, stru
 	struct pending p;
 	size_t at = r->off;
 	uint64_t ngroups = ib_rdint(r, 8);
+	int64_t base = (int64_t)ib_rdint(r, 8);
 	const char *why = NULL; /* what is corrupt */
 	int rc = IB_OK;
 
@@ -281,22 +344,15 @@ int ib_state_succ_read(struct ib_agg *a, struct ib_rd *r, const char *name, stru
 	for (uint64_t i = 0; i < ngroups && rc >= 0 && !why; i++) {
 		struct ib_state_ref g;
 		struct ib_ckey k;
-		uint64_t n, du;
-		int64_t bucket = 0;
+		uint64_t n;
+		int64_t bucket = base;
 
 		at = r->off;
 		memset(&g, 0, sizeof(g));
-		du = ib_rvar(r);
-		g.ip = (uint32_t)ib_rvar(r);
-		g.server = (uint32_t)ib_rvar(r);
-		g.sig = (uint32_t)ib_rvar(r);
-		g.layer = (uint8_t)ib_rdint(r, 1);
-		n = ib_rvar(r);
-		g.user = (uint32_t)(prev.user + du);
-		if (r->bad || du >= a->st[IB_S_USER].n - prev.user || g.ip >= a->st[IB_S_IP].n ||
-		    g.server >= a->st[IB_S_SERVER].n || g.sig >= a->st[IB_S_SIG].n ||
-		    g.layer >= IB_LAYER_COUNT || n == 0 || n > (r->len - r->off) / 2 + 1 ||
-		    (i && key_cmp(&prev, &g) >= 0)) {
+		if (rkey(r, a, &prev, &g) < 0)
+			r->bad = 1;
+		n = ib_rvar(r); /* 0 when bad */
+		if (r->bad || n == 0 || n > (r->len - r->off) / 2 + 1 || (i && key_cmp(&prev, &g) >= 0)) {
 			why = "bad series of successes";
 			break;
 		}
