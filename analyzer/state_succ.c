@@ -14,9 +14,12 @@
  *         in whole seconds, bits 3-7 min(gap, 31), gap being the bucket
  *         minus the previous entry's minus 1 (0 for the first entry);
  *       [gap - 31 (varint), when bits 3-7 are 31], [count - 2 (varint)],
- *       first time - bucket start (varint, / 1000 with bit 2),
+ *       the offset (first time - bucket start) minus the previous
+ *       entry's (0 for the first; zigzag varint; in seconds with bit 2:
+ *       offset / 1000 - previous / 1000),
  *       [last - first time (varint, / 1000 with bit 2)].
- * A login every 15 minutes costs 2 or 3 bytes. Every choice above is a
+ * A client polling at a steady interval keeps its offset within the
+ * bucket, so its login costs 2 bytes. Every choice above is a
  * function of the content, so equal content gives equal bytes.
  */
 #include "state_int.h"
@@ -149,8 +152,26 @@ static void wkey(struct ib_wr *w, struct ib_state_ref *prev, struct ib_state_ref
 	ib_wint(w, g->layer, 1);
 }
 
-/* One entry; prev: the previous entry's bucket, or for the first the section's base. */
-static void wentry(struct ib_wr *w, const struct ib_cell *c, int64_t B, int first, int64_t prev)
+/* v as a varint of its zigzag form (0, -1, 1, -2, ... as 0, 1, 2, 3, ...). */
+static void wzig(struct ib_wr *w, int64_t v)
+{
+	ib_wvar(w, v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1);
+}
+
+static int64_t rzig(struct ib_rd *r)
+{
+	uint64_t v = ib_rvar(r);
+
+	return (v & 1) ? (int64_t) ~(v >> 1) : (int64_t)(v >> 1);
+}
+
+/*
+ * One entry; prev: the previous entry's bucket, or for the first the
+ * section's base; *poff: the previous entry's offset in its bucket (0 for
+ * the first), the offset's then.
+ */
+static void wentry(struct ib_wr *w, const struct ib_cell *c, int64_t B, int first, int64_t prev,
+		   int64_t *poff)
 {
 	int64_t r = c->first_ms % B;
 	uint64_t off = (uint64_t)(r < 0 ? r + B : r), span = (uint64_t)c->last_ms - (uint64_t)c->first_ms;
@@ -166,7 +187,8 @@ static void wentry(struct ib_wr *w, const struct ib_cell *c, int64_t B, int firs
 		ib_wvar(w, gap - 31);
 	if (c->count > 1)
 		ib_wvar(w, c->count - 2);
-	ib_wvar(w, sec ? off / 1000 : off);
+	wzig(w, sec ? (int64_t)off / 1000 - *poff / 1000 : (int64_t)off - *poff);
+	*poff = (int64_t)off;
 	if (span)
 		ib_wvar(w, sec ? span / 1000 : span);
 }
@@ -184,7 +206,7 @@ int ib_state_succ_write(struct ib_wr *w, const struct ib_agg *a, const struct ib
 					    ? o->ser[x]
 					    : o->cel[y];
 		uint64_t n = 0;
-		int64_t prev = o->base;
+		int64_t prev = o->base, poff = 0;
 
 		for (size_t t = x; t < o->nser && key_cmp(&o->ser[t], &g) == 0; t++)
 			n += a->succ.ser[o->ser[t].i].n;
@@ -212,7 +234,7 @@ int ib_state_succ_write(struct ib_wr *w, const struct ib_agg *a, const struct ib
 			}
 			if (k && c.bucket <= prev)
 				return IB_ERR_INTERNAL;
-			wentry(w, &c, a->bucket_ms, k == 0, prev);
+			wentry(w, &c, a->bucket_ms, k == 0, prev, &poff);
 			prev = c.bucket;
 		}
 	}
@@ -269,21 +291,37 @@ static int rkey(struct ib_rd *r, const struct ib_agg *a, struct ib_state_ref *pr
 }
 
 /*
- * Entry k of a series into *c; *bucket: the previous entry's bucket, or
- * for the first the section's base. 0, or -1 when it is bad.
+ * The offset in its bucket of an entry whose previous one's is poff (ms,
+ * in [0, B)), d the difference read (in seconds when sec): -1 when
+ * outside [0, B), else the offset.
  */
-static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, struct ib_cell *c)
+static int64_t roff(int64_t B, int64_t poff, int64_t d, int sec)
+{
+	int64_t unit = sec ? 1000 : 1, p = poff / unit,
+		most = (B - 1) / unit; /* offsets p + d in [0, most] */
+
+	if (d >= 0 ? d > most - p : d < -p)
+		return -1;
+	return (p + d) * unit;
+}
+
+/*
+ * Entry k of a series into *c; *bucket: the previous entry's bucket, or
+ * for the first the section's base; *poff: the previous entry's offset in
+ * its bucket (wentry). 0, or -1 when it is bad.
+ */
+static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, int64_t *poff, struct ib_cell *c)
 {
 	unsigned tag;
 	uint64_t gap, off, span, count = 1;
-	int64_t start;
+	int64_t start, d, o;
 
 	if (k == 0) { /* base + the varint, within int64 */
-		uint64_t d = ib_rvar(r);
+		uint64_t up = ib_rvar(r);
 
-		if (d > (uint64_t)INT64_MAX - (uint64_t)*bucket)
+		if (up > (uint64_t)INT64_MAX - (uint64_t)*bucket)
 			return -1;
-		*bucket = (int64_t)((uint64_t)*bucket + d);
+		*bucket = (int64_t)((uint64_t)*bucket + up);
 	}
 	tag = (unsigned)ib_rdint(r, 1);
 	gap = tag >> 3;
@@ -299,14 +337,15 @@ static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, struc
 		if (count < 2)
 			return -1;
 	}
-	off = ib_rvar(r);
+	d = rzig(r);
 	span = (tag & 1) ? ib_rvar(r) : 0;
-	if (r->bad || (k == 0 && gap) || ((tag & 1) && !span))
+	if (r->bad || (k == 0 && gap) || ((tag & 1) && !span) || (o = roff(B, *poff, d, tag & 4)) < 0)
 		return -1;
+	*poff = o;
+	off = (uint64_t)o;
 	if (tag & 4) {
-		if (off > (uint64_t)B / 1000 || span > (uint64_t)B / 1000)
+		if (span > (uint64_t)B / 1000)
 			return -1;
-		off *= 1000;
 		span *= 1000;
 	}
 	if (k) { /* bucket = previous + gap + 1, within int64 (INT64_MAX - previous, mod 2^64, is exact) */
@@ -345,7 +384,7 @@ int ib_state_succ_read(struct ib_agg *a, struct ib_rd *r, const char *name, stru
 		struct ib_state_ref g;
 		struct ib_ckey k;
 		uint64_t n;
-		int64_t bucket = base;
+		int64_t bucket = base, poff = 0;
 
 		at = r->off;
 		memset(&g, 0, sizeof(g));
@@ -369,7 +408,7 @@ int ib_state_succ_read(struct ib_agg *a, struct ib_rd *r, const char *name, stru
 			int64_t hi;
 
 			at = r->off;
-			if (rentry(r, a->bucket_ms, e, &bucket, &c) < 0) {
+			if (rentry(r, a->bucket_ms, e, &bucket, &poff, &c) < 0) {
 				why = "bad success";
 				break;
 			}
