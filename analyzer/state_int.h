@@ -1,9 +1,10 @@
 /*
  * state_int.h: the state file's private parts, shared by state.c (the
- * file, its header and every section but one) and state_succ.c (the
- * section of successes, version 5) and nobody else. The writer and the
- * reader are static inline here, so neither file uses the other's
- * symbols: state.c calls state_succ.c, never the other way round.
+ * format, reading), state_save.c (writing) and state_succ.c (the section
+ * of successes, version 5, both ways) and nobody else. The writer and
+ * the reader are static inline here, so no two of them use each other's
+ * symbols: state.c and state_save.c call state_succ.c, never the other
+ * way round.
  * Integers are little-endian, fixed width (wint, rdint) or LEB128
  * varints (wvar, rvar).
  */
@@ -14,6 +15,11 @@
 #include <stdio.h>
 #include <zlib.h>
 #include "agg_int.h"
+
+#define IB_STATE_MAGIC "IBSTATE1"
+/* 5: successes by series; 4: protocols; 3: file coverage and shapes; 2: kinds IB_S_ADDR, IB_S_DUP */
+#define IB_STATE_VERSION 5u
+#define IB_STATE_HEADER 28 /* magic 8, version 4, total length 8, bucket 8 */
 
 /* A buffered writer that checksums what it writes; with f NULL it only counts. */
 struct ib_wr {
@@ -79,24 +85,91 @@ static inline void ib_wvar(struct ib_wr *w, uint64_t v)
 	ib_wbytes(w, b, n);
 }
 
-/* A reader over a whole file in memory; bad is set at the first read past its end or bad value. */
+/*
+ * A reader over a state file: the whole file in memory (f NULL: p is
+ * the file, base 0, have len), or a window on f that moves forward
+ * (ib_agg_load: no copy of the whole file). Offsets are the file's.
+ * bad is set at the first read past len or bad value; a pointer into
+ * the window is good until the next read.
+ */
 struct ib_rd {
-	const unsigned char *p;
-	size_t len, off;
+	const unsigned char *p; /* bytes [base, base + have) of the file */
+	size_t len, off;	/* the end of what is read (the checksum's offset), the next byte */
+	size_t base, have;
+	FILE *f;
+	unsigned char *buf; /* f's window, cap bytes */
+	size_t cap;
+	uLong crc; /* f: CRC-32 of the file up to base + have */
 	int bad;
+	int ioerr;	  /* f: errno of a failed read (-1: the file got shorter), or 0 */
+	int nomem;	  /* f: no memory for a longer window */
 	unsigned version; /* of the file: what its records hold */
 };
 
+/* Slow path of ib_rd_need: move the window to off and read until n bytes are in it. */
+static inline int ib_rd_fill(struct ib_rd *r, size_t n)
+{
+	size_t keep = r->base + r->have - r->off;
+
+	if (!r->f) {
+		r->bad = 1;
+		return -1;
+	}
+	if (n > r->cap) {
+		size_t cap = n > 2 * r->cap ? n : 2 * r->cap;
+		unsigned char *b = realloc(r->buf, cap);
+
+		if (!b) {
+			r->bad = r->nomem = 1;
+			return -1;
+		}
+		r->buf = b;
+		r->cap = cap;
+	}
+	memmove(r->buf, r->buf + (r->off - r->base), keep);
+	r->p = r->buf;
+	r->base = r->off;
+	r->have = keep;
+	while (r->have < n) {
+		size_t want = r->cap - r->have, left = r->len - (r->base + r->have), got;
+
+		got = fread(r->buf + r->have, 1, want < left ? want : left, r->f);
+		if (got == 0) {
+			r->ioerr = ferror(r->f) && errno ? errno : -1;
+			r->bad = 1;
+			return -1;
+		}
+		r->crc = crc32(r->crc, r->buf + r->have, (uInt)got);
+		r->have += got;
+	}
+	return 0;
+}
+
+/* Make bytes [off, off + n) readable at ib_rd_at(r): 0, or -1 with bad set. */
+static inline int ib_rd_need(struct ib_rd *r, size_t n)
+{
+	if (r->bad || n > r->len - r->off) {
+		r->bad = 1;
+		return -1;
+	}
+	return r->off + n <= r->base + r->have ? 0 : ib_rd_fill(r, n);
+}
+
+static inline const unsigned char *ib_rd_at(const struct ib_rd *r)
+{
+	return r->p + (r->off - r->base);
+}
+
 static inline uint64_t ib_rdint(struct ib_rd *r, int bytes)
 {
+	const unsigned char *q;
 	uint64_t v = 0;
 
-	if (r->bad || r->len - r->off < (size_t)bytes) {
-		r->bad = 1;
+	if (ib_rd_need(r, (size_t)bytes) < 0)
 		return 0;
-	}
+	q = ib_rd_at(r);
 	for (int i = 0; i < bytes; i++)
-		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
+		v |= (uint64_t)q[i] << (8 * i);
 	r->off += (size_t)bytes;
 	return v;
 }
@@ -104,27 +177,29 @@ static inline uint64_t ib_rdint(struct ib_rd *r, int bytes)
 /* A varint (ib_wvar); more than 64 bits, or a longer form than needed, is bad. */
 static inline uint64_t ib_rvar(struct ib_rd *r)
 {
+	size_t most = r->len - r->off < 10 ? r->len - r->off : 10;
+	const unsigned char *q;
 	uint64_t v = 0;
 
-	for (int sh = 0; !r->bad; sh += 7) {
-		unsigned b;
+	if (r->bad || most == 0 || ib_rd_need(r, most) < 0) {
+		r->bad = 1;
+		return 0;
+	}
+	q = ib_rd_at(r);
+	for (size_t i = 0; i < most; i++) {
+		unsigned b = q[i];
 
-		if (r->off == r->len || sh > 63) {
-			r->bad = 1;
+		if (i == 9 && b > 1)
 			break;
-		}
-		b = r->p[r->off++];
-		if (sh == 63 && b > 1) {
-			r->bad = 1;
-			break;
-		}
-		v |= (uint64_t)(b & 0x7f) << sh;
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
 		if (!(b & 0x80)) {
-			if (b == 0 && sh) /* a trailing zero byte: not the canonical form */
-				r->bad = 1;
-			return r->bad ? 0 : v;
+			if (b == 0 && i) /* a trailing zero byte: not the canonical form */
+				break;
+			r->off += i + 1;
+			return v;
 		}
 	}
+	r->bad = 1;
 	return 0;
 }
 
