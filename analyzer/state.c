@@ -9,9 +9,10 @@
  * and the shapes section; version 4 the protocol table (agg_proto.c): its
  * entries' keys and counts, in key order; version 5 lists the successes
  * (IB_CAT_OK, not connections) by series in a compact section of their
- * own (state_succ.c), no longer among the cells (63 bytes each before),
- * and front-codes the strings (the length of the prefix shared with the
- * previous string and of the rest, varints, then the rest's bytes).
+ * own (state_succ.c), no longer among the cells, whose 63 bytes each
+ * become varints of about 15 (state_save.c, wcells), and front-codes the
+ * strings (the length of the prefix shared with the previous string and
+ * of the rest, varints, then the rest's bytes).
  * Versions 1 to 4 still load (what they lack reads as zero and empty; their
  * successes' evidence is dropped, as an aggregator keeps none).
  * Strings, cells, successes, files and reasons are written in one
@@ -231,6 +232,68 @@ static int rstrings(struct ib_agg *a, struct ib_rd *r, int k, struct sbuf *b, co
 	return IB_OK;
 }
 
+static int ckey_cmp(const struct ib_ckey *p, const struct ib_ckey *q)
+{
+	if (p->bucket != q->bucket)
+		return p->bucket < q->bucket ? -1 : 1;
+	if (p->user != q->user)
+		return p->user < q->user ? -1 : 1;
+	if (p->ip != q->ip)
+		return p->ip < q->ip ? -1 : 1;
+	if (p->server != q->server)
+		return p->server < q->server ? -1 : 1;
+	if (p->sig != q->sig)
+		return p->sig < q->sig ? -1 : 1;
+	if (p->layer != q->layer)
+		return p->layer < q->layer ? -1 : 1;
+	if (p->cat != q->cat)
+		return p->cat < q->cat ? -1 : 1;
+	return (p->conn > q->conn) - (p->conn < q->conn);
+}
+
+/*
+ * A cell of version 5 (state_save.c, wcells) after *prev (the first one
+ * after its bucket, the rest zero), which it becomes: 0, or -1 when it is
+ * bad or not after prev. The caller checks the rest.
+ */
+static int rcell5(struct ib_rd *r, const struct ib_agg *a, struct ib_ckey *prev, struct ib_ckey *k,
+		  uint64_t *count, int64_t *first, int64_t *last, uint32_t *file, uint64_t *line)
+{
+	static const int kind[4] = {IB_S_USER, IB_S_IP, IB_S_SERVER, IB_S_SIG};
+	uint32_t *f[4] = {&k->user, &k->ip, &k->server, &k->sig};
+	const uint32_t p[4] = {prev->user, prev->ip, prev->server, prev->sig};
+	uint64_t db = ib_rvar(r), off, span, fl;
+	unsigned b;
+	int eq = db == 0;
+
+	if (db > (uint64_t)INT64_MAX - (uint64_t)prev->bucket) /* exact mod 2^64 */
+		return -1;
+	k->bucket = (int64_t)((uint64_t)prev->bucket + db);
+	for (int i = 0; i < 4; i++) {
+		uint64_t d = ib_rvar(r), from = eq ? p[i] : 0;
+
+		if (d >= a->st[kind[i]].n - from)
+			return -1;
+		*f[i] = (uint32_t)(from + d);
+		eq = eq && *f[i] == p[i];
+	}
+	b = (unsigned)ib_rdint(r, 1);
+	k->layer = (uint8_t)(b & 3);
+	k->cat = (uint8_t)(b >> 2 & 7);
+	k->conn = (uint8_t)(b >> 5 & 1);
+	*count = ib_rvar(r) + 1;
+	off = ib_rvar(r);
+	span = ib_rvar(r);
+	fl = ib_rvar(r);
+	*line = ib_rvar(r);
+	if (r->bad || b >> 6 || fl >= a->st[IB_S_FILE].n || (prev->cat && ckey_cmp(prev, k) >= 0) ||
+	    ib_state_times(a->bucket_ms, k->bucket, off, span, first, last) < 0)
+		return -1;
+	*file = (uint32_t)fl;
+	*prev = *k;
+	return 0;
+}
+
 static int rbody(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
 {
 	struct sbuf b = {NULL, 0, 0};
@@ -245,8 +308,12 @@ static int rbody(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_
 		return rc;
 	at = r->off;
 	{
-		uint64_t n = rcount(r, CELL_BYTES);
+		uint64_t n = rcount(r, r->version >= 5 ? 11 : CELL_BYTES);
+		struct ib_ckey prev;
 
+		memset(&prev, 0, sizeof(prev));
+		if (n && r->version >= 5)
+			prev.bucket = (int64_t)ib_rdint(r, 8);
 		if (r->bad)
 			return ib_state_corrupt(err, name, at, "bad cell count");
 		for (uint64_t i = 0; i < n; i++) {
@@ -257,19 +324,24 @@ static int rbody(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_
 
 			at = r->off;
 			memset(&k, 0, sizeof(k));
-			k.bucket = (int64_t)ib_rdint(r, 8);
-			k.user = (uint32_t)ib_rdint(r, 4);
-			k.ip = (uint32_t)ib_rdint(r, 4);
-			k.server = (uint32_t)ib_rdint(r, 4);
-			k.sig = (uint32_t)ib_rdint(r, 4);
-			k.layer = (uint8_t)ib_rdint(r, 1);
-			k.cat = (uint8_t)ib_rdint(r, 1);
-			k.conn = (uint8_t)ib_rdint(r, 1);
-			count = ib_rdint(r, 8);
-			first = (int64_t)ib_rdint(r, 8);
-			last = (int64_t)ib_rdint(r, 8);
-			file = (uint32_t)ib_rdint(r, 4);
-			line = ib_rdint(r, 8);
+			if (r->version >= 5) {
+				if (rcell5(r, a, &prev, &k, &count, &first, &last, &file, &line) < 0)
+					return ib_state_corrupt(err, name, at, "bad cell");
+			} else {
+				k.bucket = (int64_t)ib_rdint(r, 8);
+				k.user = (uint32_t)ib_rdint(r, 4);
+				k.ip = (uint32_t)ib_rdint(r, 4);
+				k.server = (uint32_t)ib_rdint(r, 4);
+				k.sig = (uint32_t)ib_rdint(r, 4);
+				k.layer = (uint8_t)ib_rdint(r, 1);
+				k.cat = (uint8_t)ib_rdint(r, 1);
+				k.conn = (uint8_t)ib_rdint(r, 1);
+				count = ib_rdint(r, 8);
+				first = (int64_t)ib_rdint(r, 8);
+				last = (int64_t)ib_rdint(r, 8);
+				file = (uint32_t)ib_rdint(r, 4);
+				line = ib_rdint(r, 8);
+			}
 			if (r->bad || k.user >= a->st[IB_S_USER].n || k.ip >= a->st[IB_S_IP].n ||
 			    k.server >= a->st[IB_S_SERVER].n || k.sig >= a->st[IB_S_SIG].n ||
 			    file >= a->st[IB_S_FILE].n || k.layer >= IB_LAYER_COUNT || k.cat == IB_CAT_NONE ||

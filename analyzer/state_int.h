@@ -203,6 +203,27 @@ static inline uint64_t ib_rvar(struct ib_rd *r)
 	return 0;
 }
 
+/*
+ * The first and last time of a cell of bucket `bucket` (length B) from
+ * the first one's offset in the bucket and the span: 0, or -1 when they
+ * leave the bucket or int64 (or the first is IB_TIME_NONE).
+ */
+static inline int ib_state_times(int64_t B, int64_t bucket, uint64_t off, uint64_t span, int64_t *first,
+				 int64_t *last)
+{
+	int64_t start;
+
+	if (off >= (uint64_t)B || span >= (uint64_t)B - off || bucket > INT64_MAX / B ||
+	    bucket < INT64_MIN / B)
+		return -1;
+	start = bucket * B;
+	if (start > INT64_MAX - (int64_t)(off + span))
+		return -1;
+	*first = start + (int64_t)off;
+	*last = *first + (int64_t)span;
+	return *first == IB_TIME_NONE ? -1 : 0;
+}
+
 static inline int ib_state_corrupt(struct ib_error *err, const char *name, size_t off, const char *what)
 {
 	return ib_error_set(err, IB_ERR_FORMAT, 0, name, off, "state '%s': corrupt at byte %zu: %s", name,

@@ -172,6 +172,51 @@ nomem:
 	return IB_ERR_NOMEM;
 }
 
+/*
+ * The cells but successes (version 5), in the canonical order: the first
+ * one's bucket i64, then per cell the bucket - the previous one's, the
+ * user, address, server and signature ranks (each the difference from
+ * the previous cell's while the bucket and the fields before it are
+ * equal), a byte (layer | category << 2 | connection << 5), then count - 1,
+ * the first time's offset in the bucket, last - first time, the file's
+ * rank and the line: varints.
+ */
+static void wcells(struct ib_wr *w, const struct ib_agg *a, const struct canon *cn)
+{
+	const int64_t B = a->bucket_ms;
+	uint32_t p[4] = {0, 0, 0, 0};
+	int64_t prev = 0;
+
+	ib_wint(w, cn->ncells, 8);
+	for (size_t i = 0; i < cn->ncells; i++) {
+		struct ib_cell cb;
+		const struct ib_cell *c = ib_agg_cell(a, cn->cells[i], &cb);
+		uint32_t f[4] = {cn->rank[IB_S_USER][c->user], cn->rank[IB_S_IP][c->ip],
+				 cn->rank[IB_S_SERVER][c->server], cn->rank[IB_S_SIG][c->signature]};
+		int64_t r = c->first_ms % B;
+		int eq;
+
+		if (i == 0) {
+			ib_wint(w, (uint64_t)c->bucket, 8);
+			prev = c->bucket;
+		}
+		eq = c->bucket == prev;
+		ib_wvar(w, (uint64_t)c->bucket - (uint64_t)prev);
+		for (int k = 0; k < 4; k++) {
+			ib_wvar(w, eq ? f[k] - p[k] : f[k]);
+			eq = eq && f[k] == p[k];
+			p[k] = f[k];
+		}
+		ib_wint(w, (uint64_t)(c->layer | c->category << 2 | c->connection << 5), 1);
+		ib_wvar(w, c->count - 1);
+		ib_wvar(w, (uint64_t)(r < 0 ? r + B : r));
+		ib_wvar(w, (uint64_t)c->last_ms - (uint64_t)c->first_ms);
+		ib_wvar(w, cn->rank[IB_S_FILE][c->first_file]);
+		ib_wvar(w, c->first_line);
+		prev = c->bucket;
+	}
+}
+
 /* Everything between the header and the checksum: IB_OK, or IB_ERR_INTERNAL (state_succ.c). */
 static int wbody(struct ib_wr *w, const struct ib_agg *a, const struct canon *cn)
 {
@@ -196,25 +241,7 @@ static int wbody(struct ib_wr *w, const struct ib_agg *a, const struct canon *cn
 			prev = cur;
 		}
 	}
-	ib_wint(w, cn->ncells, 8);
-	for (size_t i = 0; i < cn->ncells; i++) {
-		struct ib_cell cb;
-		const struct ib_cell *c = ib_agg_cell(a, cn->cells[i], &cb);
-
-		ib_wint(w, (uint64_t)c->bucket, 8);
-		ib_wint(w, rank[IB_S_USER][c->user], 4);
-		ib_wint(w, rank[IB_S_IP][c->ip], 4);
-		ib_wint(w, rank[IB_S_SERVER][c->server], 4);
-		ib_wint(w, rank[IB_S_SIG][c->signature], 4);
-		ib_wint(w, c->layer, 1);
-		ib_wint(w, c->category, 1);
-		ib_wint(w, c->connection, 1);
-		ib_wint(w, c->count, 8);
-		ib_wint(w, (uint64_t)c->first_ms, 8);
-		ib_wint(w, (uint64_t)c->last_ms, 8);
-		ib_wint(w, rank[IB_S_FILE][c->first_file], 4);
-		ib_wint(w, c->first_line, 8);
-	}
+	wcells(w, a, cn);
 	if ((rc = ib_state_succ_write(w, a, &cn->succ)) < 0)
 		return rc;
 	ib_wint(w, a->st[IB_S_FILE].n, 8);

@@ -314,7 +314,7 @@ static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, int64
 {
 	unsigned tag;
 	uint64_t gap, off, span, count = 1;
-	int64_t start, d, o;
+	int64_t d, o;
 
 	if (k == 0) { /* base + the varint, within int64 */
 		uint64_t up = ib_rvar(r);
@@ -353,17 +353,9 @@ static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, int64
 			return -1;
 		*bucket = (int64_t)((uint64_t)*bucket + gap + 1);
 	}
-	if (off >= (uint64_t)B || span >= (uint64_t)B - off || *bucket > INT64_MAX / B ||
-	    *bucket < INT64_MIN / B)
-		return -1;
-	start = *bucket * B;
-	if (start > INT64_MAX - (int64_t)(off + span))
-		return -1;
 	c->bucket = *bucket;
-	c->first_ms = start + (int64_t)off;
-	c->last_ms = c->first_ms + (int64_t)span;
 	c->count = count;
-	return c->first_ms == IB_TIME_NONE ? -1 : 0;
+	return ib_state_times(B, *bucket, off, span, &c->first_ms, &c->last_ms);
 }
 
 int ib_state_succ_read(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
