@@ -11,12 +11,13 @@
  *     are equal), layer u8, entries n >= 1 (varint), the first entry's
  *     bucket - base (varint), then n entries:
  *       tag u8: bit 0 span > 0, bit 1 count > 1, bit 2 offset and span
- *         in whole seconds, bits 3-7 min(gap, 31), gap being the bucket
- *         minus the previous entry's minus 1 (0 for the first entry);
- *       [gap - 31 (varint), when bits 3-7 are 31], [count - 2 (varint)],
- *       the offset (first time - bucket start) minus the previous
- *       entry's (0 for the first; zigzag varint; in seconds with bit 2:
- *       offset / 1000 - previous / 1000),
+ *         in whole seconds, bit 3 offset as a difference, bits 4-7
+ *         min(gap, 15), gap being the bucket minus the previous entry's
+ *         minus 1 (0 for the first entry);
+ *       [gap - 15 (varint), when bits 4-7 are 15], [count - 2 (varint)],
+ *       the offset (first time - bucket start; in seconds with bit 2):
+ *         with bit 3 minus the previous entry's (0 for the first; zigzag
+ *         varint), which is written when its varint is shorter;
  *       [last - first time (varint, / 1000 with bit 2)].
  * A client polling at a steady interval keeps its offset within the
  * bucket, so its login costs 2 bytes. Every choice above is a
@@ -152,16 +153,25 @@ static void wkey(struct ib_wr *w, struct ib_state_ref *prev, struct ib_state_ref
 	ib_wint(w, g->layer, 1);
 }
 
-/* v as a varint of its zigzag form (0, -1, 1, -2, ... as 0, 1, 2, 3, ...). */
-static void wzig(struct ib_wr *w, int64_t v)
+/* v's zigzag form (0, -1, 1, -2, ... as 0, 1, 2, 3, ...). */
+static uint64_t zig(int64_t v)
 {
-	ib_wvar(w, v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1);
+	return v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1;
 }
 
-static int64_t rzig(struct ib_rd *r)
+static int varint_len(uint64_t v)
 {
-	uint64_t v = ib_rvar(r);
+	int n = 1;
 
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static int64_t unzig(uint64_t v)
+{
 	return (v & 1) ? (int64_t) ~(v >> 1) : (int64_t)(v >> 1);
 }
 
@@ -177,17 +187,20 @@ static void wentry(struct ib_wr *w, const struct ib_cell *c, int64_t B, int firs
 	uint64_t off = (uint64_t)(r < 0 ? r + B : r), span = (uint64_t)c->last_ms - (uint64_t)c->first_ms;
 	uint64_t gap = first ? 0 : (uint64_t)c->bucket - (uint64_t)prev - 1; /* exact mod 2^64 */
 	unsigned sec = off % 1000 == 0 && span % 1000 == 0;
-	unsigned char tag =
-	    (unsigned char)((gap < 31 ? gap : 31) << 3 | sec << 2 | (c->count > 1) << 1 | (span > 0));
+	uint64_t raw = sec ? off / 1000 : off,
+		 dz = zig(sec ? (int64_t)off / 1000 - *poff / 1000 : (int64_t)off - *poff);
+	unsigned diff = varint_len(dz) < varint_len(raw);
+	unsigned char tag = (unsigned char)((gap < 15 ? gap : 15) << 4 | diff << 3 | sec << 2 |
+					    (c->count > 1) << 1 | (span > 0));
 
 	if (first)
 		ib_wvar(w, (uint64_t)c->bucket - (uint64_t)prev);
 	ib_wbytes(w, &tag, 1);
-	if (gap >= 31)
-		ib_wvar(w, gap - 31);
+	if (gap >= 15)
+		ib_wvar(w, gap - 15);
 	if (c->count > 1)
 		ib_wvar(w, c->count - 2);
-	wzig(w, sec ? (int64_t)off / 1000 - *poff / 1000 : (int64_t)off - *poff);
+	ib_wvar(w, diff ? dz : raw);
 	*poff = (int64_t)off;
 	if (span)
 		ib_wvar(w, sec ? span / 1000 : span);
@@ -291,15 +304,21 @@ static int rkey(struct ib_rd *r, const struct ib_agg *a, struct ib_state_ref *pr
 }
 
 /*
- * The offset in its bucket of an entry whose previous one's is poff (ms,
- * in [0, B)), d the difference read (in seconds when sec): -1 when
- * outside [0, B), else the offset.
+ * The offset in its bucket of an entry from v as read (in seconds when
+ * sec; with diff the zigzag difference from poff, the previous entry's
+ * offset in ms, in [0, B)): -1 when outside [0, B), else the offset.
  */
-static int64_t roff(int64_t B, int64_t poff, int64_t d, int sec)
+static int64_t roff(int64_t B, int64_t poff, uint64_t v, int sec, int diff)
 {
-	int64_t unit = sec ? 1000 : 1, p = poff / unit,
+	int64_t unit = sec ? 1000 : 1, p = diff ? poff / unit : 0, d,
 		most = (B - 1) / unit; /* offsets p + d in [0, most] */
 
+	if (!diff) {
+		if (v > (uint64_t)most)
+			return -1;
+		return (int64_t)v * unit;
+	}
+	d = unzig(v);
 	if (d >= 0 ? d > most - p : d < -p)
 		return -1;
 	return (p + d) * unit;
@@ -313,8 +332,8 @@ static int64_t roff(int64_t B, int64_t poff, int64_t d, int sec)
 static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, int64_t *poff, struct ib_cell *c)
 {
 	unsigned tag;
-	uint64_t gap, off, span, count = 1;
-	int64_t d, o;
+	uint64_t gap, off, span, count = 1, v;
+	int64_t o;
 
 	if (k == 0) { /* base + the varint, within int64 */
 		uint64_t up = ib_rvar(r);
@@ -324,11 +343,11 @@ static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, int64
 		*bucket = (int64_t)((uint64_t)*bucket + up);
 	}
 	tag = (unsigned)ib_rdint(r, 1);
-	gap = tag >> 3;
-	if (gap == 31) {
+	gap = tag >> 4;
+	if (gap == 15) {
 		uint64_t more = ib_rvar(r);
 
-		if (more > UINT64_MAX - 31)
+		if (more > UINT64_MAX - 15)
 			return -1;
 		gap += more;
 	}
@@ -337,9 +356,10 @@ static int rentry(struct ib_rd *r, int64_t B, uint64_t k, int64_t *bucket, int64
 		if (count < 2)
 			return -1;
 	}
-	d = rzig(r);
+	v = ib_rvar(r);
 	span = (tag & 1) ? ib_rvar(r) : 0;
-	if (r->bad || (k == 0 && gap) || ((tag & 1) && !span) || (o = roff(B, *poff, d, tag & 4)) < 0)
+	if (r->bad || (k == 0 && gap) || ((tag & 1) && !span) ||
+	    (o = roff(B, *poff, v, tag & 4, tag & 8)) < 0)
 		return -1;
 	*poff = o;
 	off = (uint64_t)o;
