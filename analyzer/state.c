@@ -10,7 +10,7 @@
  * entries' keys and counts, in key order; version 5 lists the successes
  * (IB_CAT_OK, not connections) by series in a compact section of their
  * own (state_succ.c), no longer among the cells, whose 63 bytes each
- * become varints of about 15 (state_save.c, wcells), and front-codes the
+ * become varints of about 16 (state_save.c, wcells), and front-codes the
  * strings (the length of the prefix shared with the previous string and
  * of the rest, varints, then the rest's bytes).
  * Versions 1 to 4 still load (what they lack reads as zero and empty; their
