@@ -265,6 +265,14 @@ struct ib_succ {
  */
 int ib_succ_add(struct ib_succ *s, int64_t B, const struct ib_ckey *k, uint64_t *count, int64_t *first,
 		int64_t *last, int must_be_new);
+/*
+ * The entry of a success at bucket `bucket` with count events at times
+ * [first, last] (all in that bucket) into *out, its series' hi being
+ * floor(bucket / IB_SUCC_SPAN): 0, or -1 when it does not fit an entry
+ * (ib_succ_add would refuse it: the caller keeps it as a cell).
+ */
+int ib_succ_entry(int64_t B, int64_t bucket, uint64_t count, int64_t first, int64_t last,
+		  struct ib_sent *out);
 /* 1 when the success of key k is here, decoded into *out (when not NULL); else 0. */
 int ib_succ_find(const struct ib_succ *s, int64_t B, const struct ib_ckey *k, struct ib_cell *out);
 /* Take one event off the success of key k: IB_OK, IB_ERR_USAGE (fewer than 2), IB_SKIP (not here). */

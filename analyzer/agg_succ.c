@@ -137,6 +137,19 @@ static int entry_times(int64_t B, int64_t bucket, int64_t first, int64_t last, u
 	return 0;
 }
 
+int ib_succ_entry(int64_t B, int64_t bucket, uint64_t count, int64_t first, int64_t last, struct ib_sent *out)
+{
+	uint32_t off, span;
+
+	if (count == 0 || count > UINT16_MAX || entry_times(B, bucket, first, last, &off, &span) < 0)
+		return -1;
+	out->b = (uint16_t)(bucket - ib_floordiv(bucket, IB_SUCC_SPAN) * IB_SUCC_SPAN);
+	out->count = (uint16_t)count;
+	out->off = off;
+	out->span = span;
+	return 0;
+}
+
 int ib_succ_add(struct ib_succ *s, int64_t B, const struct ib_ckey *k, uint64_t *count, int64_t *first,
 		int64_t *last, int must_be_new)
 {

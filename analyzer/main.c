@@ -784,7 +784,7 @@ static int cmd_merge(struct ib_options *c, int argc, char **argv)
 			agg = part;
 			continue;
 		}
-		if ((rc = ib_agg_merge(agg, part, &err)) < 0) {
+		if ((rc = ib_agg_merge_take(agg, part, &err)) < 0) { /* part's cells go as they are merged */
 			fprintf(stderr, "%s: cannot merge '%s': %s\n", prog, argv[i], err.msg);
 			ib_agg_free(part);
 			ib_agg_free(agg);

@@ -1,125 +1,239 @@
 /*
  * state.c: the aggregator's state file (agg.h). Versioned, checksummed
- * (CRC-32 of everything before it), fixed little-endian encoding:
+ * (CRC-32 of everything before it), little-endian encoding:
  *   "IBSTATE1", version u32, total length u64, bucket ms i64,
- *   strings per kind, cells, files, errors, reasons, shapes, crc u32.
+ *   strings per kind, cells, successes (version 5), files, errors,
+ *   reasons, shapes, protocols, crc u32.
  * Version 2 added the strings of kinds IB_S_ADDR and IB_S_DUP; version 3
  * added to each file its login-looking unmatched lines, status and samples,
  * and the shapes section; version 4 the protocol table (agg_proto.c): its
- * entries' keys and counts, in key order. Versions 1 to 3 still load (what
- * they lack reads as zero and empty).
- * Successes (IB_CAT_OK, not connections) are written with no evidence
- * (file 0, line 0), which is what an aggregator keeps of them; an older
- * state's success evidence is dropped on load.
- * Strings, cells, files and reasons are written in one canonical order,
- * so the same content gives the same bytes whatever the thread count or
- * input order. Loading re-interns every string and re-adds every cell,
- * refusing duplicates, so a loaded state holds what was saved or nothing.
+ * entries' keys and counts, in key order; version 5 lists the successes
+ * (IB_CAT_OK, not connections) by series in a compact section of their
+ * own (state_succ.c), no longer among the cells, whose 63 bytes each
+ * become varints of about 16 (state_save.c, wcells), and front-codes the
+ * strings (the length of the prefix shared with the previous string and
+ * of the rest, varints, then the rest's bytes).
+ * Versions 1 to 4 still load (what they lack reads as zero and empty; their
+ * successes' evidence is dropped, as an aggregator keeps none).
+ * Strings, cells, successes, files and reasons are written in one
+ * canonical order (state_save.c), so the same content gives the same
+ * bytes whatever the thread count or input order. Loading re-interns
+ * every string and re-adds every cell, refusing duplicates, so a loaded
+ * state holds what was saved or nothing; a file is read through a window,
+ * never whole.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <sys/stat.h>
-#include <zlib.h>
-#include "agg_int.h"
-#include "imapblast/atomic.h"
+#include "state_int.h"
 
-#define STATE_MAGIC "IBSTATE1"
-#define STATE_VERSION 4u /* 4: protocols; 3: file coverage and shapes; 2: kinds IB_S_ADDR, IB_S_DUP */
-#define STATE_HEADER 28	 /* magic 8, version 4, total length 8, bucket 8 */
-#define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8)
+#define CELL_BYTES (8 + 4 * 4 + 3 + 8 + 8 + 8 + 4 + 8) /* a cell of every version */
 
-struct wr {
-	FILE *f;	/* NULL: only count */
-	uint64_t total; /* bytes so far */
-	uLong crc;
-	unsigned char buf[65536];
-	size_t n;
-	int failed; /* errno of the first failed write, or 0 */
-};
-
-static void wflush(struct wr *w)
+/* A count of records of at least `min` bytes each, capped by what is left. */
+static uint64_t rcount(struct ib_rd *r, size_t min)
 {
-	if (w->f && w->n) {
-		if (fwrite(w->buf, 1, w->n, w->f) != w->n && !w->failed)
-			w->failed = errno ? errno : EIO;
-		w->crc = crc32(w->crc, w->buf, (uInt)w->n);
-	}
-	w->n = 0;
+	uint64_t n = ib_rdint(r, 8);
+
+	if (!r->bad && n > (r->len - r->off) / min + 1)
+		r->bad = 1;
+	return r->bad ? 0 : n;
 }
 
-static void wbytes(struct wr *w, const void *p, size_t len)
+static const char *rstr(struct ib_rd *r, size_t *len)
 {
-	const unsigned char *s = p;
-
-	w->total += len;
-	if (!w->f)
-		return;
-	while (len) {
-		size_t k = sizeof(w->buf) - w->n;
-
-		if (k > len)
-			k = len;
-		memcpy(w->buf + w->n, s, k);
-		w->n += k;
-		s += k;
-		len -= k;
-		if (w->n == sizeof(w->buf))
-			wflush(w);
-	}
-}
-
-static void wint(struct wr *w, uint64_t v, int bytes)
-{
-	unsigned char b[8];
-
-	for (int i = 0; i < bytes; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	wbytes(w, b, (size_t)bytes);
-}
-
-static void wstr(struct wr *w, const char *s)
-{
-	size_t len = strlen(s);
-
-	wint(w, len, 4);
-	wbytes(w, s, len);
-}
-
-/*
- * The state file lists strings, cells, files and reasons in one canonical
- * order (strings by bytes, cells by their key in those terms), so the same
- * content gives the same bytes whatever the thread count or file order.
- */
-struct canon {
-	uint32_t *order[IB_S_KINDS]; /* position -> id */
-	uint32_t *rank[IB_S_KINDS];  /* id -> position */
-	size_t *cells;		     /* position -> cell index */
-	size_t *reasons;	     /* position -> reason index */
-	size_t *shapes;		     /* position -> shape index */
-};
-
-struct sref {
+	uint64_t n = ib_rdint(r, 4);
 	const char *s;
-	size_t i;
-};
 
-static int sref_cmp(const void *x, const void *y)
-{
-	return strcmp(((const struct sref *)x)->s, ((const struct sref *)y)->s);
+	if (r->bad || n > r->len - r->off || ib_rd_need(r, (size_t)n) < 0) {
+		r->bad = 1;
+		return NULL;
+	}
+	s = (const char *)ib_rd_at(r);
+	if (memchr(s, '\0', (size_t)n)) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->off += (size_t)n;
+	*len = (size_t)n;
+	return s;
 }
 
-struct cref {
-	int64_t bucket;
-	uint32_t user, ip, server, sig;
-	uint8_t layer, cat, conn;
-	size_t i;
+/* Copy a string field into a fixed array; too long is corrupt. */
+static void rfix(struct ib_rd *r, char *dst, size_t size)
+{
+	size_t len = 0;
+	const char *s = rstr(r, &len);
+
+	if (!s || len >= size) {
+		r->bad = 1;
+		return;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+static void free_samples(struct ib_file_counts *c)
+{
+	for (int k = 0; k < IB_FILE_SAMPLES; k++) {
+		free((char *)c->sample[k]);
+		c->sample[k] = NULL;
+	}
+}
+
+/* The version 3 fields of a file record into c: IB_OK, IB_ERR_FORMAT or IB_ERR_NOMEM. */
+static int rfile3(struct ib_rd *r, struct ib_file_counts *c)
+{
+	uint64_t n;
+
+	c->login_unmatched = ib_rdint(r, 8);
+	c->status = (int)ib_rdint(r, 1);
+	n = ib_rdint(r, 1);
+	if (r->bad || c->status > IB_FILE_UNKNOWN || n > IB_FILE_SAMPLES)
+		return IB_ERR_FORMAT;
+	for (uint64_t k = 0; k < n; k++) {
+		size_t len = 0;
+		const char *s;
+
+		c->sample_line[k] = ib_rdint(r, 8);
+		s = rstr(r, &len);
+		if (!s)
+			return IB_ERR_FORMAT;
+		if (!(c->sample[k] = ib_dupmem(s, len)))
+			return IB_ERR_NOMEM;
+	}
+	return IB_OK;
+}
+
+/* The shapes section (version 3). */
+static int rshapes(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
+{
+	uint64_t at = r->off, n = rcount(r, 28);
+
+	if (r->bad)
+		return ib_state_corrupt(err, name, at, "bad shape count");
+	for (uint64_t i = 0; i < n; i++) {
+		size_t len = 0, slen = 0;
+		const char *s, *t;
+		char *shape = NULL, *sample = NULL;
+		uint64_t count, line;
+		uint32_t file;
+		int rc;
+
+		at = r->off;
+		/* each copied before the next read, which may move the window */
+		if ((s = rstr(r, &len)) && (shape = ib_dupmem(s, len)) && (t = rstr(r, &slen)))
+			sample = ib_dupmem(t, slen);
+		count = ib_rdint(r, 8);
+		file = (uint32_t)ib_rdint(r, 4);
+		line = ib_rdint(r, 8);
+		if (r->bad || file >= a->st[IB_S_FILE].n) {
+			free(shape);
+			free(sample);
+			return ib_state_corrupt(err, name, at, "bad shape record");
+		}
+		rc = shape && sample ? ib_agg_shape_add(a, shape, sample, count, file, line) : IB_ERR_NOMEM;
+		free(shape);
+		free(sample);
+		if (rc < 0)
+			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+	}
+	if (a->nshapes != n)
+		return ib_state_corrupt(err, name, at, "duplicate shape");
+	return IB_OK;
+}
+
+/* The protocol table (version 4): keys strictly rising, counts above 0. */
+static int rprotos(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
+{
+	uint64_t at = r->off, n = rcount(r, 16), prev = 0;
+
+	if (r->bad)
+		return ib_state_corrupt(err, name, at, "bad protocol count");
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t key, count;
+		int rc;
+
+		at = r->off;
+		key = ib_rdint(r, 8);
+		count = ib_rdint(r, 8);
+		if (r->bad || count == 0 || (i && key <= prev))
+			return ib_state_corrupt(err, name, at, "bad protocol record");
+		prev = key;
+		if ((rc = ib_agg_proto_raw(a, key, count)) == IB_ERR_USAGE)
+			return ib_state_corrupt(err, name, at, "bad protocol record");
+		if (rc < 0)
+			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+	}
+	return IB_OK;
+}
+
+/* The previous string of a front-coded list (version 5). */
+struct sbuf {
+	char *s;
+	size_t len, cap;
 };
 
-static int cref_cmp(const void *x, const void *y)
+/* A front-coded string (version 5) into b; NULL when bad or out of memory (*nomem set). */
+static const char *rstr5(struct ib_rd *r, struct sbuf *b, size_t *len, int *nomem)
 {
-	const struct cref *p = x, *q = y;
+	uint64_t same = ib_rvar(r), more = ib_rvar(r);
 
+	if (r->bad || same > b->len || more == 0 || more > r->len - r->off ||
+	    ib_rd_need(r, (size_t)more) < 0 || memchr(ib_rd_at(r), 0, more))
+		return NULL;
+	if (same + more > b->cap) {
+		size_t cap = (size_t)(same + more) * 2;
+		char *s = realloc(b->s, cap);
+
+		if (!s) {
+			*nomem = 1;
+			return NULL;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + same, ib_rd_at(r), more);
+	r->off += more;
+	b->len = (size_t)(same + more);
+	*len = b->len;
+	return b->s;
+}
+
+/* The strings of kind k: IB_OK or a negative enum ib_status with err set. */
+static int rstrings(struct ib_agg *a, struct ib_rd *r, int k, struct sbuf *b, const char *name,
+		    struct ib_error *err)
+{
+	size_t at = r->off;
+	uint64_t n = rcount(r, r->version >= 5 ? 3 : 4);
+	int rc;
+
+	b->len = 0;
+	if (r->bad || n == 0)
+		return ib_state_corrupt(err, name, at, "bad string count");
+	for (uint64_t i = 1; i < n; i++) {
+		size_t len = 0;
+		const char *s;
+		uint32_t id;
+		int nomem = 0;
+
+		at = r->off;
+		s = r->version >= 5 ? rstr5(r, b, &len, &nomem) : rstr(r, &len);
+		if (nomem)
+			return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, at, "out of memory");
+		if (!s || len == 0)
+			return ib_state_corrupt(err, name, at, "bad string");
+		if (k == IB_S_USER)
+			for (size_t j = 0; j < len; j++)
+				if (s[j] >= 'A' && s[j] <= 'Z')
+					return ib_state_corrupt(err, name, at, "user not in lower case");
+		if ((rc = ib_agg_intern(a, k, s, len, 0, &id)) < 0)
+			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
+		if (id != i)
+			return ib_state_corrupt(err, name, at, "duplicate string");
+	}
+	return IB_OK;
+}
+
+static int ckey_cmp(const struct ib_ckey *p, const struct ib_ckey *q)
+{
 	if (p->bucket != q->bucket)
 		return p->bucket < q->bucket ? -1 : 1;
 	if (p->user != q->user)
@@ -137,454 +251,71 @@ static int cref_cmp(const void *x, const void *y)
 	return (p->conn > q->conn) - (p->conn < q->conn);
 }
 
-static void canon_free(struct canon *cn)
+/*
+ * A cell of version 5 (state_save.c, wcells) after *prev (the first one
+ * after its bucket, the rest zero), which it becomes: 0, or -1 when it is
+ * bad or not after prev. The caller checks the rest.
+ */
+static int rcell5(struct ib_rd *r, const struct ib_agg *a, struct ib_ckey *prev, struct ib_ckey *k,
+		  uint64_t *count, int64_t *first, int64_t *last, uint32_t *file, uint64_t *line)
 {
-	for (int k = 0; k < IB_S_KINDS; k++) {
-		free(cn->order[k]);
-		free(cn->rank[k]);
+	static const int kind[4] = {IB_S_USER, IB_S_IP, IB_S_SERVER, IB_S_SIG};
+	uint32_t *f[4] = {&k->user, &k->ip, &k->server, &k->sig};
+	const uint32_t p[4] = {prev->user, prev->ip, prev->server, prev->sig};
+	uint64_t db = ib_rvar(r), off, span, fl;
+	unsigned b;
+	int eq = db == 0;
+
+	if (db > (uint64_t)INT64_MAX - (uint64_t)prev->bucket) /* exact mod 2^64 */
+		return -1;
+	k->bucket = (int64_t)((uint64_t)prev->bucket + db);
+	for (int i = 0; i < 4; i++) {
+		uint64_t d = ib_rvar(r), from = eq ? p[i] : 0;
+
+		if (d >= a->st[kind[i]].n - from)
+			return -1;
+		*f[i] = (uint32_t)(from + d);
+		eq = eq && *f[i] == p[i];
 	}
-	free(cn->cells);
-	free(cn->reasons);
-	free(cn->shapes);
+	b = (unsigned)ib_rdint(r, 1);
+	k->layer = (uint8_t)(b & 3);
+	k->cat = (uint8_t)(b >> 2 & 7);
+	k->conn = (uint8_t)(b >> 5 & 1);
+	*count = ib_rvar(r) + 1;
+	off = ib_rvar(r);
+	span = ib_rvar(r);
+	fl = ib_rvar(r);
+	*line = ib_rvar(r);
+	if (r->bad || b >> 6 || fl >= a->st[IB_S_FILE].n || (prev->cat && ckey_cmp(prev, k) >= 0) ||
+	    ib_state_times(a->bucket_ms, k->bucket, off, span, first, last) < 0)
+		return -1;
+	*file = (uint32_t)fl;
+	*prev = *k;
+	return 0;
 }
 
-static int canon_build(const struct ib_agg *a, struct canon *cn)
+static int rbody(struct ib_agg *a, struct ib_rd *r, const char *name, struct ib_error *err)
 {
-	size_t most = a->nreasons > a->nshapes ? a->nreasons : a->nshapes;
-	struct sref *sr = NULL;
-	struct cref *cr = NULL;
-
-	memset(cn, 0, sizeof(*cn));
-	for (int k = 0; k < IB_S_KINDS; k++)
-		if (a->st[k].n > most)
-			most = a->st[k].n;
-	sr = malloc((most ? most : 1) * sizeof(*sr));
-	cr = malloc((ib_agg_ncells(a) ? ib_agg_ncells(a) : 1) * sizeof(*cr));
-	cn->cells = malloc((ib_agg_ncells(a) ? ib_agg_ncells(a) : 1) * sizeof(size_t));
-	cn->reasons = malloc((a->nreasons ? a->nreasons : 1) * sizeof(size_t));
-	cn->shapes = malloc((a->nshapes ? a->nshapes : 1) * sizeof(size_t));
-	if (!sr || !cr || !cn->cells || !cn->reasons || !cn->shapes)
-		goto nomem;
-	for (int k = 0; k < IB_S_KINDS; k++) {
-		size_t n = a->st[k].n;
-
-		cn->order[k] = malloc(n * sizeof(uint32_t));
-		cn->rank[k] = malloc(n * sizeof(uint32_t));
-		if (!cn->order[k] || !cn->rank[k])
-			goto nomem;
-		for (size_t i = 0; i < n; i++) {
-			sr[i].s = a->st[k].s[i];
-			sr[i].i = i;
-		}
-		qsort(sr, n, sizeof(*sr), sref_cmp); /* "" (id 0) stays first: strings are unique */
-		for (size_t i = 0; i < n; i++) {
-			cn->order[k][i] = (uint32_t)sr[i].i;
-			cn->rank[k][sr[i].i] = (uint32_t)i;
-		}
-	}
-	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
-		struct ib_cell cb;
-		const struct ib_cell *c = ib_agg_cell(a, i, &cb);
-
-		cr[i].bucket = c->bucket;
-		cr[i].user = cn->rank[IB_S_USER][c->user];
-		cr[i].ip = cn->rank[IB_S_IP][c->ip];
-		cr[i].server = cn->rank[IB_S_SERVER][c->server];
-		cr[i].sig = cn->rank[IB_S_SIG][c->signature];
-		cr[i].layer = c->layer;
-		cr[i].cat = c->category;
-		cr[i].conn = c->connection;
-		cr[i].i = i;
-	}
-	qsort(cr, ib_agg_ncells(a), sizeof(*cr), cref_cmp);
-	for (size_t i = 0; i < ib_agg_ncells(a); i++)
-		cn->cells[i] = cr[i].i;
-	for (size_t i = 0; i < a->nreasons; i++) {
-		sr[i].s = a->reasons[i].reason;
-		sr[i].i = i;
-	}
-	qsort(sr, a->nreasons, sizeof(*sr), sref_cmp);
-	for (size_t i = 0; i < a->nreasons; i++)
-		cn->reasons[i] = sr[i].i;
-	for (size_t i = 0; i < a->nshapes; i++) {
-		sr[i].s = a->shapes[i].shape;
-		sr[i].i = i;
-	}
-	qsort(sr, a->nshapes, sizeof(*sr), sref_cmp);
-	for (size_t i = 0; i < a->nshapes; i++)
-		cn->shapes[i] = sr[i].i;
-	free(sr);
-	free(cr);
-	return IB_OK;
-nomem:
-	free(sr);
-	free(cr);
-	canon_free(cn);
-	return IB_ERR_NOMEM;
-}
-
-/* Everything between the header and the checksum. */
-static void wbody(struct wr *w, const struct ib_agg *a, const struct canon *cn)
-{
-	const uint32_t *const *rank = (const uint32_t *const *)cn->rank;
-
-	for (int k = 0; k < IB_S_KINDS; k++) {
-		wint(w, a->st[k].n, 8);
-		for (size_t i = 1; i < a->st[k].n; i++)
-			wstr(w, a->st[k].s[cn->order[k][i]]);
-	}
-	wint(w, ib_agg_ncells(a), 8);
-	for (size_t i = 0; i < ib_agg_ncells(a); i++) {
-		struct ib_cell cb;
-		const struct ib_cell *c = ib_agg_cell(a, cn->cells[i], &cb);
-
-		wint(w, (uint64_t)c->bucket, 8);
-		wint(w, rank[IB_S_USER][c->user], 4);
-		wint(w, rank[IB_S_IP][c->ip], 4);
-		wint(w, rank[IB_S_SERVER][c->server], 4);
-		wint(w, rank[IB_S_SIG][c->signature], 4);
-		wint(w, c->layer, 1);
-		wint(w, c->category, 1);
-		wint(w, c->connection, 1);
-		wint(w, c->count, 8);
-		wint(w, (uint64_t)c->first_ms, 8);
-		wint(w, (uint64_t)c->last_ms, 8);
-		wint(w, rank[IB_S_FILE][c->first_file], 4);
-		wint(w, c->first_line, 8);
-	}
-	wint(w, a->st[IB_S_FILE].n, 8);
-	for (size_t i = 0; i < a->st[IB_S_FILE].n; i++) {
-		const struct ib_file_counts *c = &a->files[cn->order[IB_S_FILE][i]].c;
-
-		wint(w, c->bytes_in, 8);
-		wint(w, c->bytes_out, 8);
-		wint(w, c->lines, 8);
-		wint(w, c->events, 8);
-		wint(w, c->ignored, 8);
-		wint(w, c->unparseable, 8);
-		wint(w, c->overlong, 8);
-		wint(w, c->gzip ? 1 : 0, 1);
-		wint(w, c->format ? 1 : 0, 1);
-		if (c->format)
-			wstr(w, c->format);
-		wint(w, c->login_unmatched, 8);
-		wint(w, (uint64_t)c->status, 1);
-		{
-			int k = 0;
-
-			while (k < IB_FILE_SAMPLES && c->sample[k])
-				k++;
-			wint(w, (uint64_t)k, 1);
-			for (int j = 0; j < k; j++) {
-				wint(w, c->sample_line[j], 8);
-				wstr(w, c->sample[j]);
-			}
-		}
-	}
-	wint(w, a->nerrors, 8);
-	for (size_t i = 0; i < a->nerrors; i++) {
-		const struct ib_error *e = &a->errors[i];
-
-		wint(w, (uint32_t)e->code, 4);
-		wint(w, (uint32_t)e->errnum, 4);
-		wstr(w, e->path);
-		wint(w, e->offset, 8);
-		wint(w, e->line, 8);
-		wstr(w, e->msg);
-	}
-	wint(w, a->nreasons, 8);
-	for (size_t i = 0; i < a->nreasons; i++) {
-		const struct ib_reasonacc *r = &a->reasons[cn->reasons[i]];
-
-		wstr(w, r->reason);
-		wint(w, r->count, 8);
-		wint(w, rank[IB_S_FILE][r->file], 4);
-		wint(w, r->line, 8);
-	}
-	wint(w, a->nshapes, 8);
-	for (size_t i = 0; i < a->nshapes; i++) {
-		const struct ib_shapeacc *r = &a->shapes[cn->shapes[i]];
-
-		wstr(w, r->shape);
-		wstr(w, r->sample);
-		wint(w, r->count, 8);
-		wint(w, rank[IB_S_FILE][r->file], 4);
-		wint(w, r->line, 8);
-	}
-	wint(w, ib_agg_proto_n(a), 8);
-	{
-		struct ib_proto_count pc;
-		uint64_t cur = 0;
-
-		while (ib_agg_proto_next(a, &cur, &pc)) {
-			wint(w, pc.key, 8);
-			wint(w, pc.count, 8);
-		}
-	}
-}
-
-static void wall(struct wr *w, const struct ib_agg *a, const struct canon *cn, uint64_t total)
-{
-	wbytes(w, STATE_MAGIC, 8);
-	wint(w, STATE_VERSION, 4);
-	wint(w, total, 8);
-	wint(w, (uint64_t)a->bucket_ms, 8);
-	wbody(w, a, cn);
-}
-
-int ib_agg_save(const struct ib_agg *a, const char *path, struct ib_error *err)
-{
-	struct ib_atomic at;
-	struct ib_error e;
-	struct wr *w = calloc(1, sizeof(*w));
-	struct canon cn;
-	uint64_t total;
-	int rc;
-
-	if (!w || canon_build(a, &cn) < 0) {
-		free(w);
-		return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory");
-	}
-	wall(w, a, &cn, 0); /* sizing pass */
-	total = w->total + 4;
-	memset(w, 0, sizeof(*w));
-	memset(&e, 0, sizeof(e));
-	rc = ib_atomic_open(&at, AT_FDCWD, path, path, 0666, IB_ATOMIC_SYNC, &e);
-	if (rc < 0)
-		goto out;
-	w->f = at.fp;
-	w->crc = crc32(0L, Z_NULL, 0);
-	wall(w, a, &cn, total);
-	wflush(w);
-	{
-		uLong crc = w->crc;
-		unsigned char b[4];
-
-		for (int i = 0; i < 4; i++)
-			b[i] = (unsigned char)(crc >> (8 * i));
-		if (fwrite(b, 1, 4, w->f) != 4 && !w->failed)
-			w->failed = errno ? errno : EIO;
-	}
-	if (w->failed) {
-		ib_atomic_abort(&at);
-		e.errnum = w->failed;
-		rc = IB_ERR_IO;
-	} else {
-		rc = ib_atomic_commit(&at, &e);
-	}
-out:
-	canon_free(&cn);
-	free(w);
-	if (rc == IB_ERR_NOMEM)
-		return ib_error_set(err, rc, e.errnum, path, 0, "out of memory");
-	if (rc < 0)
-		return ib_error_set(err, rc, e.errnum, path, 0, "cannot write state '%s': %s", path,
-				    e.errnum ? strerror(e.errnum) : e.msg);
-	return IB_OK;
-}
-
-struct rd {
-	const unsigned char *p;
-	size_t len, off;
-	int bad;
-	unsigned version; /* of the file: what its records hold */
-};
-
-static uint64_t rdint(struct rd *r, int bytes)
-{
-	uint64_t v = 0;
-
-	if (r->bad || r->len - r->off < (size_t)bytes) {
-		r->bad = 1;
-		return 0;
-	}
-	for (int i = 0; i < bytes; i++)
-		v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
-	r->off += (size_t)bytes;
-	return v;
-}
-
-/* A count of records of at least `min` bytes each, capped by what is left. */
-static uint64_t rcount(struct rd *r, size_t min)
-{
-	uint64_t n = rdint(r, 8);
-
-	if (!r->bad && n > (r->len - r->off) / min + 1)
-		r->bad = 1;
-	return r->bad ? 0 : n;
-}
-
-static const char *rstr(struct rd *r, size_t *len)
-{
-	uint64_t n = rdint(r, 4);
-	const char *s;
-
-	if (r->bad || n > r->len - r->off) {
-		r->bad = 1;
-		return NULL;
-	}
-	s = (const char *)r->p + r->off;
-	if (memchr(s, '\0', (size_t)n)) {
-		r->bad = 1;
-		return NULL;
-	}
-	r->off += (size_t)n;
-	*len = (size_t)n;
-	return s;
-}
-
-/* Copy a string field into a fixed array; too long is corrupt. */
-static void rfix(struct rd *r, char *dst, size_t size)
-{
-	size_t len = 0;
-	const char *s = rstr(r, &len);
-
-	if (!s || len >= size) {
-		r->bad = 1;
-		return;
-	}
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
-static int corrupt(struct ib_error *err, const char *name, size_t off, const char *what)
-{
-	return ib_error_set(err, IB_ERR_FORMAT, 0, name, off, "state '%s': corrupt at byte %zu: %s", name,
-			    off, what);
-}
-
-static void free_samples(struct ib_file_counts *c)
-{
-	for (int k = 0; k < IB_FILE_SAMPLES; k++) {
-		free((char *)c->sample[k]);
-		c->sample[k] = NULL;
-	}
-}
-
-/* The version 3 fields of a file record into c: IB_OK, IB_ERR_FORMAT or IB_ERR_NOMEM. */
-static int rfile3(struct rd *r, struct ib_file_counts *c)
-{
-	uint64_t n;
-
-	c->login_unmatched = rdint(r, 8);
-	c->status = (int)rdint(r, 1);
-	n = rdint(r, 1);
-	if (r->bad || c->status > IB_FILE_UNKNOWN || n > IB_FILE_SAMPLES)
-		return IB_ERR_FORMAT;
-	for (uint64_t k = 0; k < n; k++) {
-		size_t len = 0;
-		const char *s;
-
-		c->sample_line[k] = rdint(r, 8);
-		s = rstr(r, &len);
-		if (!s)
-			return IB_ERR_FORMAT;
-		if (!(c->sample[k] = ib_dupmem(s, len)))
-			return IB_ERR_NOMEM;
-	}
-	return IB_OK;
-}
-
-/* The shapes section (version 3). */
-static int rshapes(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
-{
-	uint64_t at = r->off, n = rcount(r, 28);
-
-	if (r->bad)
-		return corrupt(err, name, at, "bad shape count");
-	for (uint64_t i = 0; i < n; i++) {
-		size_t len = 0, slen = 0;
-		const char *s, *t;
-		char *shape, *sample;
-		uint64_t count, line;
-		uint32_t file;
-		int rc;
-
-		at = r->off;
-		s = rstr(r, &len);
-		t = rstr(r, &slen);
-		count = rdint(r, 8);
-		file = (uint32_t)rdint(r, 4);
-		line = rdint(r, 8);
-		if (r->bad || file >= a->st[IB_S_FILE].n)
-			return corrupt(err, name, at, "bad shape record");
-		shape = ib_dupmem(s, len);
-		sample = ib_dupmem(t, slen);
-		rc = shape && sample ? ib_agg_shape_add(a, shape, sample, count, file, line) : IB_ERR_NOMEM;
-		free(shape);
-		free(sample);
-		if (rc < 0)
-			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
-	}
-	if (a->nshapes != n)
-		return corrupt(err, name, at, "duplicate shape");
-	return IB_OK;
-}
-
-/* The protocol table (version 4): keys strictly rising, counts above 0. */
-static int rprotos(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
-{
-	uint64_t at = r->off, n = rcount(r, 16), prev = 0;
-
-	if (r->bad)
-		return corrupt(err, name, at, "bad protocol count");
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t key, count;
-		int rc;
-
-		at = r->off;
-		key = rdint(r, 8);
-		count = rdint(r, 8);
-		if (r->bad || count == 0 || (i && key <= prev))
-			return corrupt(err, name, at, "bad protocol record");
-		prev = key;
-		if ((rc = ib_agg_proto_raw(a, key, count)) == IB_ERR_USAGE)
-			return corrupt(err, name, at, "bad protocol record");
-		if (rc < 0)
-			return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
-	}
-	return IB_OK;
-}
-
-static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_error *err)
-{
+	struct sbuf b = {NULL, 0, 0};
 	size_t at;
-	int rc;
+	int rc = IB_OK;
 
-	for (int k = 0; k < IB_S_KINDS; k++) {
-		uint64_t n;
-
-		if ((k == IB_S_ADDR || k == IB_S_DUP) && r->version < 2)
-			continue; /* version 1 had neither */
-		at = r->off;
-		n = rcount(r, 4);
-		if (r->bad || n == 0)
-			return corrupt(err, name, at, "bad string count");
-		for (uint64_t i = 1; i < n; i++) {
-			size_t len = 0;
-			const char *s;
-			uint32_t id;
-
-			at = r->off;
-			s = rstr(r, &len);
-			if (!s || len == 0)
-				return corrupt(err, name, at, "bad string");
-			if (k == IB_S_USER)
-				for (size_t j = 0; j < len; j++)
-					if (s[j] >= 'A' && s[j] <= 'Z')
-						return corrupt(err, name, at, "user not in lower case");
-			if ((rc = ib_agg_intern(a, k, s, len, 0, &id)) < 0)
-				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
-			if (id != i)
-				return corrupt(err, name, at, "duplicate string");
-		}
-	}
+	for (int k = 0; k < IB_S_KINDS && rc >= 0; k++)
+		if ((k != IB_S_ADDR && k != IB_S_DUP) || r->version >= 2) /* version 1 had neither */
+			rc = rstrings(a, r, k, &b, name, err);
+	free(b.s);
+	if (rc < 0)
+		return rc;
 	at = r->off;
 	{
-		uint64_t n = rcount(r, CELL_BYTES);
+		uint64_t n = rcount(r, r->version >= 5 ? 11 : CELL_BYTES);
+		struct ib_ckey prev;
 
+		memset(&prev, 0, sizeof(prev));
+		if (n && r->version >= 5)
+			prev.bucket = (int64_t)ib_rdint(r, 8);
 		if (r->bad)
-			return corrupt(err, name, at, "bad cell count");
+			return ib_state_corrupt(err, name, at, "bad cell count");
 		for (uint64_t i = 0; i < n; i++) {
 			struct ib_ckey k;
 			uint64_t count, line;
@@ -593,36 +324,45 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 
 			at = r->off;
 			memset(&k, 0, sizeof(k));
-			k.bucket = (int64_t)rdint(r, 8);
-			k.user = (uint32_t)rdint(r, 4);
-			k.ip = (uint32_t)rdint(r, 4);
-			k.server = (uint32_t)rdint(r, 4);
-			k.sig = (uint32_t)rdint(r, 4);
-			k.layer = (uint8_t)rdint(r, 1);
-			k.cat = (uint8_t)rdint(r, 1);
-			k.conn = (uint8_t)rdint(r, 1);
-			count = rdint(r, 8);
-			first = (int64_t)rdint(r, 8);
-			last = (int64_t)rdint(r, 8);
-			file = (uint32_t)rdint(r, 4);
-			line = rdint(r, 8);
+			if (r->version >= 5) {
+				if (rcell5(r, a, &prev, &k, &count, &first, &last, &file, &line) < 0)
+					return ib_state_corrupt(err, name, at, "bad cell");
+			} else {
+				k.bucket = (int64_t)ib_rdint(r, 8);
+				k.user = (uint32_t)ib_rdint(r, 4);
+				k.ip = (uint32_t)ib_rdint(r, 4);
+				k.server = (uint32_t)ib_rdint(r, 4);
+				k.sig = (uint32_t)ib_rdint(r, 4);
+				k.layer = (uint8_t)ib_rdint(r, 1);
+				k.cat = (uint8_t)ib_rdint(r, 1);
+				k.conn = (uint8_t)ib_rdint(r, 1);
+				count = ib_rdint(r, 8);
+				first = (int64_t)ib_rdint(r, 8);
+				last = (int64_t)ib_rdint(r, 8);
+				file = (uint32_t)ib_rdint(r, 4);
+				line = ib_rdint(r, 8);
+			}
 			if (r->bad || k.user >= a->st[IB_S_USER].n || k.ip >= a->st[IB_S_IP].n ||
 			    k.server >= a->st[IB_S_SERVER].n || k.sig >= a->st[IB_S_SIG].n ||
 			    file >= a->st[IB_S_FILE].n || k.layer >= IB_LAYER_COUNT || k.cat == IB_CAT_NONE ||
 			    k.cat >= IB_CAT_COUNT || k.conn > 1 || count == 0 || first > last ||
 			    first == IB_TIME_NONE || ib_floordiv(first, a->bucket_ms) != k.bucket ||
-			    ib_floordiv(last, a->bucket_ms) != k.bucket || (k.conn && k.user))
-				return corrupt(err, name, at, "bad cell");
+			    ib_floordiv(last, a->bucket_ms) != k.bucket || (k.conn && k.user) ||
+			    (r->version >= 5 && k.cat == IB_CAT_OK &&
+			     !k.conn)) /* 5: successes have their section */
+				return ib_state_corrupt(err, name, at, "bad cell");
 			rc = ib_agg_cell_add(a, &k, count, first, last, file, line, 1);
 			if (rc == IB_ERR_FORMAT)
-				return corrupt(err, name, at, "duplicate cell");
+				return ib_state_corrupt(err, name, at, "duplicate cell");
 			if (rc < 0)
 				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 		}
 	}
+	if (r->version >= 5 && (rc = ib_state_succ_read(a, r, name, err)) < 0)
+		return rc;
 	at = r->off;
-	if (rdint(r, 8) != a->st[IB_S_FILE].n || r->bad)
-		return corrupt(err, name, at, "bad file count");
+	if (ib_rdint(r, 8) != a->st[IB_S_FILE].n || r->bad)
+		return ib_state_corrupt(err, name, at, "bad file count");
 	for (size_t i = 0; i < a->st[IB_S_FILE].n; i++) {
 		struct ib_file_counts c;
 		unsigned hasfmt;
@@ -630,15 +370,15 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 
 		at = r->off;
 		memset(&c, 0, sizeof(c));
-		c.bytes_in = rdint(r, 8);
-		c.bytes_out = rdint(r, 8);
-		c.lines = rdint(r, 8);
-		c.events = rdint(r, 8);
-		c.ignored = rdint(r, 8);
-		c.unparseable = rdint(r, 8);
-		c.overlong = rdint(r, 8);
-		c.gzip = (int)rdint(r, 1);
-		hasfmt = (unsigned)rdint(r, 1);
+		c.bytes_in = ib_rdint(r, 8);
+		c.bytes_out = ib_rdint(r, 8);
+		c.lines = ib_rdint(r, 8);
+		c.events = ib_rdint(r, 8);
+		c.ignored = ib_rdint(r, 8);
+		c.unparseable = ib_rdint(r, 8);
+		c.overlong = ib_rdint(r, 8);
+		c.gzip = (int)ib_rdint(r, 1);
+		hasfmt = (unsigned)ib_rdint(r, 1);
 		if (hasfmt == 1) {
 			size_t len = 0;
 			const char *s = rstr(r, &len);
@@ -650,7 +390,7 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 		if (r->bad || c.gzip > 1 || hasfmt > 1 || rc == IB_ERR_FORMAT) {
 			free(fmt);
 			free_samples(&c);
-			return corrupt(err, name, at, "bad file record");
+			return ib_state_corrupt(err, name, at, "bad file record");
 		}
 		c.format = fmt;
 		if (rc >= 0)
@@ -665,56 +405,57 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 		uint64_t n = rcount(r, 32);
 
 		if (r->bad || n > IB_AGG_MAX_ERRORS)
-			return corrupt(err, name, at, "bad error count");
+			return ib_state_corrupt(err, name, at, "bad error count");
 		for (uint64_t i = 0; i < n; i++) {
 			struct ib_error e;
 
 			at = r->off;
 			memset(&e, 0, sizeof(e));
-			e.code = (int)(int32_t)(uint32_t)rdint(r, 4);
-			e.errnum = (int)(int32_t)(uint32_t)rdint(r, 4);
+			e.code = (int)(int32_t)(uint32_t)ib_rdint(r, 4);
+			e.errnum = (int)(int32_t)(uint32_t)ib_rdint(r, 4);
 			rfix(r, e.path, sizeof(e.path));
-			e.offset = rdint(r, 8);
-			e.line = rdint(r, 8);
+			e.offset = ib_rdint(r, 8);
+			e.line = ib_rdint(r, 8);
 			rfix(r, e.msg, sizeof(e.msg));
 			if (r->bad)
-				return corrupt(err, name, at, "bad error record");
+				return ib_state_corrupt(err, name, at, "bad error record");
 			if ((rc = ib_agg_file_error(a, &e)) < 0)
 				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 		}
 		if (a->nerrors != n)
-			return corrupt(err, name, at, "duplicate error record");
+			return ib_state_corrupt(err, name, at, "duplicate error record");
 	}
 	at = r->off;
 	{
 		uint64_t n = rcount(r, 24);
 
 		if (r->bad)
-			return corrupt(err, name, at, "bad reason count");
+			return ib_state_corrupt(err, name, at, "bad reason count");
 		for (uint64_t i = 0; i < n; i++) {
 			size_t len = 0;
 			const char *s;
-			char *reason;
+			char *reason = NULL;
 			uint64_t count, line;
 			uint32_t file;
 
 			at = r->off;
-			s = rstr(r, &len);
-			count = rdint(r, 8);
-			file = (uint32_t)rdint(r, 4);
-			line = rdint(r, 8);
-			if (r->bad || file >= a->st[IB_S_FILE].n)
-				return corrupt(err, name, at, "bad reason record");
-			reason = ib_dupmem(s, len);
-			if (!reason)
+			if ((s = rstr(r, &len)) &&
+			    !(reason = ib_dupmem(s, len))) /* before the window moves */
 				return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, at, "out of memory");
+			count = ib_rdint(r, 8);
+			file = (uint32_t)ib_rdint(r, 4);
+			line = ib_rdint(r, 8);
+			if (r->bad || file >= a->st[IB_S_FILE].n) {
+				free(reason);
+				return ib_state_corrupt(err, name, at, "bad reason record");
+			}
 			rc = ib_agg_reason_add(a, reason, count, file, line);
 			free(reason);
 			if (rc < 0)
 				return ib_error_set(err, rc, ENOMEM, name, at, "out of memory");
 		}
 		if (a->nreasons != n)
-			return corrupt(err, name, at, "duplicate reason");
+			return ib_state_corrupt(err, name, at, "duplicate reason");
 	}
 	at = r->off;
 	if (r->version >= 3 && (rc = rshapes(a, r, name, err)) < 0)
@@ -722,41 +463,45 @@ static int rbody(struct ib_agg *a, struct rd *r, const char *name, struct ib_err
 	if (r->version >= 4 && (rc = rprotos(a, r, name, err)) < 0)
 		return rc;
 	if (r->off != r->len)
-		return corrupt(err, name, r->off, "trailing bytes");
+		return ib_state_corrupt(err, name, r->off, "trailing bytes");
 	return IB_OK;
 }
 
-static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, const char *name,
-		    struct ib_error *err)
+/*
+ * The header: the first min(len, IB_STATE_HEADER) bytes at h of a file of
+ * len bytes. IB_OK with its version and bucket length, else
+ * IB_ERR_FORMAT with err saying why.
+ */
+static int header(const unsigned char *h, size_t len, const char *name, unsigned *version, int64_t *bucket,
+		  struct ib_error *err)
 {
-	struct rd r = {buf, len, 0, 0, 0};
-	uint64_t version, total;
-	int64_t bucket;
-	uLong crc, want;
-	struct ib_agg *a = NULL;
-	int rc;
+	struct ib_rd r;
+	uint64_t v, total;
 
-	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	r.p = h;
+	r.len = r.have = len < IB_STATE_HEADER ? len : IB_STATE_HEADER;
 	if (len < 8) {
-		if (len == 0 || memcmp(buf, STATE_MAGIC, len) == 0)
+		if (len == 0 || memcmp(h, IB_STATE_MAGIC, len) == 0)
 			return ib_error_set(err, IB_ERR_FORMAT, 0, name, len,
 					    "state '%s': truncated at byte %zu", name, len);
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': not an imapblast state file",
 				    name);
 	}
-	if (memcmp(buf, STATE_MAGIC, 8) != 0)
+	if (memcmp(h, IB_STATE_MAGIC, 8) != 0)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': not an imapblast state file",
 				    name);
 	r.off = 8;
-	version = rdint(&r, 4);
+	v = ib_rdint(&r, 4);
 	if (r.bad)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
 				    name, len);
-	if (version < 1 || version > STATE_VERSION)
+	if (v < 1 || v > IB_STATE_VERSION)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 8, "state '%s': unsupported version %llu",
-				    name, (unsigned long long)version);
-	total = rdint(&r, 8);
-	bucket = (int64_t)rdint(&r, 8);
+				    name, (unsigned long long)v);
+	total = ib_rdint(&r, 8);
+	*bucket = (int64_t)ib_rdint(&r, 8);
+	*version = (unsigned)v;
 	if (r.bad)
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, len, "state '%s': truncated at byte %zu",
 				    name, len);
@@ -768,11 +513,72 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 		return ib_error_set(err, IB_ERR_FORMAT, 0, name, total,
 				    "state '%s': %zu unexpected bytes after the end", name,
 				    len - (size_t)total);
-	if (len < STATE_HEADER + 4)
-		return corrupt(err, name, STATE_HEADER, "too short");
-	want = 0;
+	if (len < IB_STATE_HEADER + 4)
+		return ib_state_corrupt(err, name, IB_STATE_HEADER, "too short");
+	return IB_OK;
+}
+
+/* The error of a reader that ran out of memory or could not read, or 0 when neither. */
+static int rd_error(const struct ib_rd *r, const char *name, struct ib_error *err)
+{
+	if (r->nomem)
+		return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, name, r->off, "out of memory");
+	if (r->ioerr)
+		return ib_error_set(err, IB_ERR_IO, r->ioerr > 0 ? r->ioerr : 0, name, r->off,
+				    "cannot read '%s': %s", name,
+				    r->ioerr > 0 ? strerror(r->ioerr) : "the file got shorter");
+	return 0;
+}
+
+static int mismatch(struct ib_error *err, const char *name)
+{
+	return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': checksum mismatch", name);
+}
+
+/* The body, r at its start, into a new aggregator *out (NULL on an error). */
+static int body(struct ib_agg **out, struct ib_rd *r, int64_t bucket, const char *name, struct ib_error *err)
+{
+	struct ib_agg *a = NULL;
+	int rc;
+
+	*out = NULL;
+	if (bucket <= 0)
+		return ib_state_corrupt(err, name, 20, "bad bucket length");
+	rc = ib_agg_new(&a, bucket);
+	if (rc < 0)
+		return ib_error_set(err, rc, ENOMEM, name, 0, "out of memory");
+	rc = rbody(a, r, name, err);
+	if (r->nomem || r->ioerr)
+		rc = rd_error(r, name, err);
+	if (rc < 0) {
+		ib_agg_free(a);
+		return rc;
+	}
+	*out = a;
+	return IB_OK;
+}
+
+static uLong crc_at(const unsigned char *p)
+{
+	uLong v = 0;
+
 	for (int i = 0; i < 4; i++)
-		want |= (uLong)buf[len - 4 + (size_t)i] << (8 * i);
+		v |= (uLong)p[i] << (8 * i);
+	return v;
+}
+
+int ib_agg_load_buf(struct ib_agg **out, const unsigned char *buf, size_t len, struct ib_error *err)
+{
+	const char *name = "<memory>";
+	struct ib_rd r;
+	unsigned version;
+	int64_t bucket;
+	uLong crc;
+	int rc;
+
+	*out = NULL;
+	if ((rc = header(buf, len, name, &version, &bucket, err)) < 0)
+		return rc;
 	crc = crc32(0L, Z_NULL, 0);
 	for (size_t off = 0; off < len - 4;) {
 		size_t k = len - 4 - off;
@@ -782,38 +588,37 @@ static int load_mem(struct ib_agg **out, const unsigned char *buf, size_t len, c
 		crc = crc32(crc, buf + off, (uInt)k);
 		off += k;
 	}
-	if (crc != want)
-		return ib_error_set(err, IB_ERR_FORMAT, 0, name, 0, "state '%s': checksum mismatch", name);
-	if (bucket <= 0)
-		return corrupt(err, name, 20, "bad bucket length");
-	rc = ib_agg_new(&a, bucket);
-	if (rc < 0)
-		return ib_error_set(err, rc, ENOMEM, name, 0, "out of memory");
-	r.len = len - 4;
-	r.version = (unsigned)version;
-	rc = rbody(a, &r, name, err);
-	if (rc < 0) {
-		ib_agg_free(a);
-		return rc;
-	}
-	*out = a;
-	return IB_OK;
+	if (crc != crc_at(buf + len - 4))
+		return mismatch(err, name);
+	memset(&r, 0, sizeof(r));
+	r.p = buf;
+	r.len = r.have = len - 4;
+	r.off = IB_STATE_HEADER;
+	r.version = version;
+	return body(out, &r, bucket, name, err);
 }
 
-int ib_agg_load_buf(struct ib_agg **out, const unsigned char *buf, size_t len, struct ib_error *err)
-{
-	return load_mem(out, buf, len, "<memory>", err);
-}
+#define WINDOW ((size_t)1 << 20)
 
+/*
+ * A file is read twice through a window of WINDOW bytes, never whole:
+ * once for its checksum, then for its body, whose checksum must be the
+ * same (else the file changed in between).
+ */
 int ib_agg_load(struct ib_agg **out, const char *path, struct ib_error *err)
 {
-	FILE *f;
+	unsigned char h[IB_STATE_HEADER], tail[4];
+	struct ib_rd r;
 	struct stat st;
-	unsigned char *buf;
-	size_t len;
+	unsigned version;
+	int64_t bucket;
+	uLong crc;
+	size_t len, hl;
+	FILE *f;
 	int rc, e;
 
 	*out = NULL;
+	memset(&r, 0, sizeof(r));
 	f = fopen(path, "rb");
 	if (!f) {
 		e = errno;
@@ -824,20 +629,54 @@ int ib_agg_load(struct ib_agg **out, const char *path, struct ib_error *err)
 		return ib_error_set(err, IB_ERR_IO, 0, path, 0, "state '%s': not a regular file", path);
 	}
 	len = (size_t)st.st_size;
-	buf = malloc(len ? len : 1);
-	if (!buf) {
-		fclose(f);
-		return ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory");
+	hl = len < IB_STATE_HEADER ? len : IB_STATE_HEADER;
+	if (fread(h, 1, hl, f) != hl)
+		goto ioerr;
+	if ((rc = header(h, len, path, &version, &bucket, err)) < 0)
+		goto out;
+	if (!(r.buf = malloc(WINDOW))) {
+		rc = ib_error_set(err, IB_ERR_NOMEM, ENOMEM, path, 0, "out of memory");
+		goto out;
 	}
-	if (fread(buf, 1, len, f) != len) {
-		e = ferror(f) ? errno : 0;
-		free(buf);
-		fclose(f);
-		return ib_error_set(err, IB_ERR_IO, e, path, 0, "cannot read '%s': %s", path,
-				    e ? strerror(e) : "short read");
+	crc = crc32(0L, h, IB_STATE_HEADER);
+	for (size_t off = IB_STATE_HEADER; off < len - 4;) {
+		size_t k = len - 4 - off < WINDOW ? len - 4 - off : WINDOW;
+
+		if (fread(r.buf, 1, k, f) != k)
+			goto ioerr;
+		crc = crc32(crc, r.buf, (uInt)k);
+		off += k;
 	}
+	if (fread(tail, 1, 4, f) != 4)
+		goto ioerr;
+	if (crc != crc_at(tail)) {
+		rc = mismatch(err, path);
+		goto out;
+	}
+	rewind(f);
+	r.f = f;
+	r.cap = WINDOW;
+	r.len = len - 4;
+	r.crc = crc32(0L, Z_NULL, 0);
+	r.version = version;
+	if (ib_rd_need(&r, IB_STATE_HEADER) < 0 || memcmp(r.buf, h, IB_STATE_HEADER) != 0) {
+		rc = r.nomem || r.ioerr ? rd_error(&r, path, err) : mismatch(err, path);
+		goto out;
+	}
+	r.off = IB_STATE_HEADER;
+	rc = body(out, &r, bucket, path, err);
+	if (rc >= 0 && r.crc != crc) { /* changed since the first pass */
+		ib_agg_free(*out);
+		*out = NULL;
+		rc = mismatch(err, path);
+	}
+	goto out;
+ioerr:
+	e = ferror(f) ? errno : 0;
+	rc = ib_error_set(err, IB_ERR_IO, e, path, 0, "cannot read '%s': %s", path,
+			  e ? strerror(e) : "short read");
+out:
+	free(r.buf);
 	fclose(f);
-	rc = load_mem(out, buf, len, path, err);
-	free(buf);
 	return rc;
 }

@@ -5,7 +5,9 @@
 # - the README recipe: GNU parallel runs imapblast --save-state on two
 #   halves, `imapblast merge` combines them, and the report is
 #   byte-identical to one run over everything;
-# - a state file is the same bytes whatever the thread count and input order;
+# - a state file is the same bytes whatever the thread count and input order,
+#   and states merged and saved again are the bytes of one run's state;
+# - a version 4 state still merges, to one run's reports and state bytes;
 # - a truncated or corrupt state file is refused with exit 2;
 # - states of different --bucket lengths are refused with exit 2;
 # - --save-state onto a symbolic link replaces the link and never writes
@@ -58,6 +60,20 @@ else
 	echo "FAIL GNU parallel missing (make deps-check installs it)"
 	fail=1
 fi
+
+if [ -s "$dir/h1.state" ] && [ -s "$dir/h2.state" ]; then
+	"$bin" merge -q -o "$dir/m21" --save-state "$dir/m21.state" "$dir/h2.state" "$dir/h1.state"
+	check "merged states saved: the same bytes as one run's state" cmp -s "$dir/m21.state" "$dir/all1.state"
+fi
+
+# a version 4 state (made by 4873bd0 from samples/formats/*.log --year 2026) still merges,
+# to the reports of one run and to the bytes of a fresh (version 5) state
+absbin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+(cd "$top" && "$absbin" -q --year 2026 -o "$dir/fx" --save-state "$dir/fx.state" samples/formats/*.log 2> /dev/null)
+"$bin" merge -q -o "$dir/fx4" --save-state "$dir/fx4.state" "$top/tests/regress/state/formats-v4.state" 2> /dev/null
+check "version 4 state: merge exit code" [ $? -le 1 ]
+check "version 4 state: reports byte-identical to one run" same "$dir/fx" "$dir/fx4"
+check "version 4 state saved again: the bytes of a fresh state" cmp -s "$dir/fx4.state" "$dir/fx.state"
 
 head -c 100 "$dir/h1.state" > "$dir/trunc.state"
 "$bin" merge -q -o "$dir/bad" "$dir/trunc.state" 2> "$dir/err"

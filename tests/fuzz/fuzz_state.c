@@ -1,7 +1,8 @@
 /*
  * fuzz_state.c: state-file loading. The input is loaded as is, then once
- * more with its length field and CRC patched to be right, so that the
- * fuzzer reaches the body decoder behind the checksum.
+ * more with its length field and CRC patched to be right (and its version
+ * kept when it is one, else 1), so that the fuzzer reaches the body
+ * decoders behind the checksum.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 32 || !(buf = malloc(size)))
 		return 0;
 	memcpy(buf, data, size);
-	memcpy(buf, "IBSTATE1\1\0\0\0", 12); /* magic, version 1 */
+	memcpy(buf, "IBSTATE1\1\0\0\0", 12); /* magic, the input's version 1 to 5, else 1 */
+	if (data[8] >= 1 && data[8] <= 5)
+		buf[8] = data[8];
 	for (int i = 0; i < 8; i++)
 		buf[12 + i] = (unsigned char)((uint64_t)size >> (8 * i));
 	crc = crc32(0L, buf, (uInt)(size - 4));
