@@ -305,7 +305,8 @@ int ib_agg_cell_add(struct ib_agg *a, const struct ib_ckey *k, uint64_t count, i
 		/* a failure leaves cell i uncounted; its side entries are then never read */
 		if (wide_set(a, i, IB_W_SPAN, &c->span, (uint64_t)last - (uint64_t)first) < 0 ||
 		    wide_set(a, i, IB_W_COUNT, &c->count, count) < 0 ||
-		    wide_set(a, i, IB_W_LINE, &c->line, line) < 0 || ib_idx_put(&a->cells, &w, (uint32_t)i) < 0)
+		    wide_set(a, i, IB_W_LINE, &c->line, line) < 0 ||
+		    ib_idx_put(&a->cells, &w, (uint32_t)i) < 0)
 			return IB_ERR_NOMEM;
 		a->ncells++;
 		return IB_OK;

@@ -398,7 +398,8 @@ int ib_an_users(struct ib_an *c)
 	x.c = c;
 	if ((rc = keep_affected(c)) >= 0 && (rc = failures_pass(&x)) >= 0) {
 		successes_pass(&x);
-		if (c->own) { /* the last walk over stored successes: their memory goes before the rows come */
+		if (c->own) { /* the last walk over stored successes: their memory goes before the rows come
+			       */
 			ib_agg_drop_successes(c->own);
 			ib_an_trim();
 		}

@@ -109,7 +109,8 @@ static inline uint64_t fold(uint64_t w, uint64_t valid, unsigned lower)
  * The key of (s, len) as stored, and its hash, in one pass: *key is s
  * itself when it needs no change, else t->scratch. -1: out of memory.
  */
-static int key_of(struct ib_strtab *t, const char *s, size_t len, unsigned lower, const char **key, uint64_t *hash)
+static int key_of(struct ib_strtab *t, const char *s, size_t len, unsigned lower, const char **key,
+		  uint64_t *hash)
 {
 	uint64_t h = ib_hash_start(len), zeros = 0, w;
 	size_t i = 0;

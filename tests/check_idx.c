@@ -98,9 +98,9 @@ END_TEST
 
 START_TEST(test_few_tags)
 {
-	run(5, 63);	     /* five tags at the end of the smallest table */
+	run(5, 63);	      /* five tags at the end of the smallest table */
 	run(40, 0xffffffffu); /* forty at the end of any table */
-	run(1, 0);	     /* one tag for all */
+	run(1, 0);	      /* one tag for all */
 }
 END_TEST
 
@@ -118,7 +118,8 @@ static void ref_key(const char *s, size_t len, int lower, char *out)
 
 START_TEST(test_strtab_keys)
 {
-	static const char alpha[] = {'A', 'Z', 'a', 'z', '@', '[', '`', '{', '\0', '\x80', '\xc1', '\xda', '.', '0'};
+	static const char alpha[] = {'A', 'Z',	'a',	'z',	'@',	'[', '`',
+				     '{', '\0', '\x80', '\xc1', '\xda', '.', '0'};
 	struct ib_strtab t;
 	char s[40], want[40];
 
