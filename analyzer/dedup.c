@@ -177,6 +177,8 @@ struct reread {
 	 * in time order in the first pass, so the rest lie beyond what it needs
 	 * (INT64_MAX: read it whole) */
 	int64_t stop_ms;
+	uint64_t skip; /* ib_observer.skip and skip_all */
+	int skip_all;
 	int stop;
 	uint64_t taken;
 	int rc;
@@ -228,7 +230,8 @@ static void on_event(void *arg, const char *path, uint64_t lineno, const struct 
 static int reread(const struct ib_config *cfg, struct ib_classifier *cls, const char *path, struct reread *x,
 		  struct ib_error *err)
 {
-	struct ib_observer obs = {NULL, on_event, NULL, x, &x->stop};
+	struct ib_observer obs = {
+	    .event = on_event, .arg = x, .stop = &x->stop, .skip = x->skip, .skip_all = x->skip_all};
 	struct ib_agg *tmp = NULL;
 	int rc = ib_agg_new(&tmp, 60000);
 
@@ -239,6 +242,26 @@ static int reread(const struct ib_config *cfg, struct ib_classifier *cls, const 
 	if (rc >= 0 && x->rc < 0)
 		rc = ib_error_set(err, x->rc, 0, path, 0, "out of memory");
 	return rc < 0 ? rc : IB_OK;
+}
+
+/*
+ * The line from which a re-read of s finds every event at or after t: the
+ * last checkpoint no later than t, when s came in time order; else 1 (the
+ * whole file).
+ */
+static uint64_t resume_line(const struct ib_stream *s, int64_t t)
+{
+	size_t n = s->nck < IB_STREAM_CKS ? s->nck : IB_STREAM_CKS;
+
+	if (s->unordered)
+		return 1;
+	for (size_t back = 1; back <= n; back++) {
+		size_t k = (s->nck - back) % IB_STREAM_CKS;
+
+		if (s->ck_ms[k] <= t)
+			return s->ck_line[k];
+	}
+	return 1;
 }
 
 /* May inputs a and b hold the same events: an event format and a host in common, overlapping times? */
@@ -344,6 +367,9 @@ int ib_dedup_events(const struct ib_config *cfg, const struct ib_rules *rules, c
 			r.min_ms = sx->min_ms;
 			r.max_ms = sx->max_ms;
 			r.stop_ms = streams[f[which[k]].i].unordered ? INT64_MAX : sx->max_ms;
+			/* the overlap lies at the earlier input's end: parse from there */
+			r.skip = resume_line(&streams[f[which[k]].i], sx->min_ms);
+			r.skip_all = streams[f[which[k]].i].lone;
 			rc = reread(cfg, cls, f[which[k]].path, &r, err);
 			for (pv = rc >= 0 ? (PWord_t)JudyLFirst(one, &id, PJE0) : NULL; pv;
 			     pv = (PWord_t)JudyLNext(one, &id, PJE0)) {

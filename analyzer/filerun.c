@@ -55,6 +55,7 @@ struct file_run {
 	struct reason_tally reasons;
 	atomic_uint_fast64_t *progress; /* shared compressed-bytes counter, or NULL */
 	const struct ib_observer *obs;	/* or NULL */
+	uint64_t skip;			/* obs->skip, or 0 */
 	const char *path;
 	struct ib_str user_of;	  /* --user-of for this file, or empty */
 	size_t domain_len;	  /* strlen(cfg->default_domain), 0 = off */
@@ -314,9 +315,24 @@ static void note_format(struct ib_stream *st, const char *format)
 		st->formats[st->nformats++] = format;
 }
 
-/* Widen the file's time range; a host other than the first makes it mixed. */
-static void note_stream(struct ib_stream *st, const struct ib_event *ev)
+/* A checkpoint at line lineno, where an event of time t came at or after st->ck_next. */
+static void note_checkpoint(struct ib_stream *st, int64_t t, uint64_t lineno)
 {
+	size_t k = st->nck++ % IB_STREAM_CKS;
+
+	st->ck_ms[k] = t;
+	st->ck_line[k] = lineno;
+	st->ck_next = t <= INT64_MAX - 60000 ? t + 60000 : INT64_MAX;
+}
+
+/*
+ * Widen the file's time range (ev read at line lineno); a host other than
+ * the first makes it mixed.
+ */
+static void note_stream(struct ib_stream *st, const struct ib_event *ev, uint64_t lineno)
+{
+	if (ev->time_ms >= st->ck_next || !st->any)
+		note_checkpoint(st, ev->time_ms, lineno);
 	if (!st->any) {
 		st->any = 1;
 		st->min_ms = st->max_ms = ev->time_ms;
@@ -352,6 +368,8 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 	struct file_run *fr = arg;
 	uint64_t lineno = fr->rt.ctx.lineno;
 
+	if (fr->line < fr->skip)
+		return IB_OK; /* a re-read wants no event before (ib_observer.skip) */
 	if (held) {
 		if (rc == IB_BAD && fr->rt.ctx.held_line && fr->counts.ignored) {
 			/* a line the parser held and now refuses: ignored then, unparseable now */
@@ -366,7 +384,7 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 		if (rc > 0)
 			fr->took++;
 		if ((rc == 1 || rc == 3) && fr->stream)
-			note_stream(fr->stream, ev);
+			note_stream(fr->stream, ev, fr->line);
 		if (rc == 1 && fr->rt.ctx.held_line && fr->counts.ignored) {
 			fr->counts.ignored--; /* the held line is an event after all */
 			fr->counts.events++;
@@ -396,7 +414,7 @@ static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason,
 	if (rc >= 0 && lineno != fr->line)
 		observe(fr, fr->line, IB_SKIP, NULL); /* the event names an earlier line (parser.h) */
 	if ((rc == 1 || rc == 3) && fr->stream) /* 3: in the protocol table only, repeats taken out too */
-		note_stream(fr->stream, ev);
+		note_stream(fr->stream, ev, fr->line);
 	if (rc > 0)
 		fr->took++;
 	if (rc == 1) {
@@ -420,6 +438,8 @@ static int feed(struct file_run *fr, struct ib_str line, uint64_t lineno, int pa
 {
 	fr->cur = line;
 	fr->line = lineno;
+	if (lineno < fr->skip && fr->obs->skip_all && !partial && !fr->long_line)
+		return IB_OK; /* a re-read of a lone file (ib_observer.skip) */
 	if (!partial && !fr->long_line)
 		return ib_runtime_line_ahead(&fr->rt, line, lineno, rec);
 	if (fr->rt.parser && fr->rt.parser->stream && !fr->rt.envelope)
@@ -484,6 +504,7 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 	fr.agg = agg;
 	fr.progress = progress;
 	fr.obs = obs;
+	fr.skip = obs ? obs->skip : 0;
 	fr.path = path;
 	fr.stream = stream;
 	if (cfg->nuser_rules) {
@@ -561,6 +582,7 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 		}
 	}
 	rc = ib_runtime_start(&fr.rt, cfg->force_format, probe_lines, nprobe, &fr.tp, on_result, &fr);
+	ib_runtime_skip(&fr.rt, fr.skip);
 	if (rc < 0) {
 		rc = ib_error_set(err, rc, 0, path, 0,
 				  rc == IB_ERR_NOMEM ? "out of memory" : "unknown format '%s'",
@@ -651,6 +673,8 @@ reader_error:
 out_err:
 	ib_error_set(err, rc, 0, path, 0, "out of memory while reading '%s'", path);
 out:
+	if (stream)
+		stream->lone = ib_runtime_lone(&fr.rt);
 	ib_runtime_release(&fr.rt);
 	free(probe);
 	free(probe_lines);

@@ -571,7 +571,7 @@ static int rules_test(const struct ib_options *c, const struct ib_rules *rules, 
 	struct ib_agg *agg = NULL;
 	struct ib_error err;
 	struct rules_tally t;
-	struct ib_observer obs = {rt_format, rt_event, NULL, &t, NULL};
+	struct ib_observer obs = {.format = rt_format, .event = rt_event, .arg = &t};
 	uint64_t lines = 0, events = 0, ignored = 0, unparsed = 0, overlong = 0;
 	int rc = EXIT_OKAY;
 

@@ -289,6 +289,44 @@ static int stateless(const struct ib_parser *p)
 	return !p->open && !p->drain && !p->mark && !p->stream;
 }
 
+void ib_runtime_skip(struct ib_runtime *rt, uint64_t lineno)
+{
+	rt->skip = rt->envelope && rt->envelope->lone_lines && !rt->prefix ? lineno : 0;
+}
+
+/* 1 when the message would be offered only to parsers without per-file state (dispatch's rules). */
+static int inert(struct ib_runtime *rt, struct ib_str program, struct ib_str msg)
+{
+	struct ib_runtime_prog tmp;
+	const struct ib_runtime_prog *e;
+	size_t one;
+
+	e = candidates(rt, program, &tmp, &one);
+	for (size_t k = 0; k < e->n; k++) {
+		const struct ib_parser *p = ib_parsers[e->ids[k]];
+		const struct ib_runtime_slot *s = &rt->slot[e->ids[k]];
+
+		if (stateless(p) || (p->mark && !s->held && !marked(msg, p->mark, s->nmark)))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+int ib_runtime_lone(const struct ib_runtime *rt)
+{
+	if (!rt->parser || rt->prefix)
+		return 0;
+	if (!rt->envelope)
+		return stateless(rt->parser);
+	if (!rt->envelope->lone_lines)
+		return 0;
+	for (size_t i = 0; i < rt->nslot; i++)
+		if (i != rt->envx && rt->slot[i].used && !stateless(ib_parsers[i]))
+			return 0;
+	return 1;
+}
+
 /*
  * Offer the message to the matching parsers in registry order. The event
  * is cleared once: a parser that declines has not written to it
@@ -428,7 +466,9 @@ int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t li
 			rt->ctx.state = rt->slot[rt->envx].st;
 			rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
 		}
-		if (rc == IB_OK)
+		if (rc == IB_OK && lineno < rt->skip && inert(rt, hdr.program, msg))
+			rc = IB_SKIP; /* ib_runtime_skip */
+		else if (rc == IB_OK)
 			rc = dispatch(rt, &hdr, msg, &ev, &taker, r, line.ptr);
 	} else {
 		taker = rt->self;

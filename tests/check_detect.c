@@ -72,7 +72,7 @@ START_TEST(test_late_error)
 	struct ib_agg *agg = NULL;
 	struct ib_error err;
 	struct seen seen;
-	struct ib_observer obs = {on_format, on_event, NULL, &seen, NULL};
+	struct ib_observer obs = {.format = on_format, .event = on_event, .arg = &seen};
 
 	ck_assert(text != NULL);
 	for (int i = 1; i <= 500; i++) {

@@ -240,6 +240,7 @@ struct ib_runtime {
 	unsigned next;		       /* the cache's next victim */
 	int prefix;		       /* enum ib_prefix (parsers/prefix.h) stripped from every line */
 	int64_t prefix_ms;	       /* the time of the current line's prefix, or IB_TIME_NONE */
+	uint64_t skip;		       /* ib_runtime_skip's line, or 0 */
 };
 
 /*
@@ -301,6 +302,24 @@ int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t li
 
 /* End of file: drain what parsers hold (held events get lineno). */
 int ib_runtime_finish(struct ib_runtime *rt, uint64_t lineno);
+
+/*
+ * Lines before lineno need give no event (a re-read that wants only the
+ * later ones): with a lone_lines envelope, a line whose message would be
+ * offered only to parsers without per-file state is not dispatched but
+ * handed over as IB_SKIP. Lines of parsers with state are read as ever,
+ * so the results of the lines from lineno on do not change.
+ */
+void ib_runtime_skip(struct ib_runtime *rt, uint64_t lineno);
+
+/*
+ * 1 when every line read so far gave its result from that line alone:
+ * no prefix, and either a lone_lines envelope whose programs went to no
+ * parser with per-file state (open, mark, drain, stream), or a file
+ * parser without such state. Reading the same file again from any line
+ * on then gives the same results for the lines read (ib_observer.skip).
+ */
+int ib_runtime_lone(const struct ib_runtime *rt);
 
 /* Close every parser state; rt may be zeroed or half-started. */
 void ib_runtime_release(struct ib_runtime *rt);

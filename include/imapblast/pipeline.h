@@ -53,6 +53,19 @@ struct ib_stream {
 	int any;   /* 1: min_ms and max_ms hold its events' range (those --protocols leaves out included) */
 	int unordered; /* an event came with a time before an earlier one's (a re-read cannot stop early) */
 	int64_t min_ms, max_ms;
+	/*
+	 * lone: each line's result came from the line alone (ib_runtime_lone).
+	 * Checkpoints of the last IB_STREAM_CKS minutes: ck_line[k] is the
+	 * line of the first event at or after ck_next (a minute after the
+	 * previous checkpoint), ck_ms[k] its time; in a file read in time
+	 * order no event before that line is as late as ck_ms[k]. nck counts
+	 * every checkpoint; the last ones are at nck % IB_STREAM_CKS and before.
+	 */
+	int lone;
+#define IB_STREAM_CKS 64
+	int64_t ck_ms[IB_STREAM_CKS], ck_next;
+	uint64_t ck_line[IB_STREAM_CKS];
+	size_t nck;
 };
 
 /*
@@ -105,6 +118,15 @@ struct ib_observer {
 	/* optional: once it points to a non-zero value the file is read no
 	 * further (a re-read of repeated input past the times it needs) */
 	const int *stop;
+	/*
+	 * optional: a line from which the observer wants the events (0: all),
+	 * in a file read in time order before (struct ib_stream's
+	 * checkpoints). Lines before it give no event and are parsed only as
+	 * far as parsers with per-file state need (ib_runtime_skip); with
+	 * skip_all (the file was lone) not at all.
+	 */
+	uint64_t skip;
+	int skip_all;
 };
 
 /* ib_pipeline_file with an observer (obs may be NULL). */
