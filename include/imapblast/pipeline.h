@@ -76,8 +76,11 @@ struct ib_stream {
  * an event of a later input is taken back from agg (ib_agg_sub, or
  * ib_agg_proto_take for a protocol --protocols leaves out) while
  * earlier inputs hold as many copies of its identity (format, host,
- * server, session, user, address, time, message). The inputs are
- * recorded with ib_agg_dup_events. IB_OK, or a negative code.
+ * server, session, user, address, time, message). A re-read of an input
+ * whose events came in time order stops past the times it needs, and an
+ * earlier input's starts at its checkpoint before them (struct
+ * ib_stream, ib_observer.skip). The inputs are recorded with
+ * ib_agg_dup_events. IB_OK, or a negative code.
  */
 int ib_dedup_events(const struct ib_config *cfg, const struct ib_rules *rules, const struct ib_inputs *in,
 		    const long *dup_of, const struct ib_stream *streams, struct ib_agg *agg,
