@@ -7,7 +7,9 @@
 # minutes (BENCH_DAY_USERS, default 500000, issue 18's day: about 65 KB
 # of plain logs per user, 32 GB; generated in BUILD/bench-tmp and deleted
 # after) at -j 1 and -j 2, once each, for the peak RSS per user
-# (docs/method.md, "Memory model"). The day is written .gz (about 9.5 KB
+# (docs/method.md, "Memory model"), then at -j 2 with --save-state, and
+# `imapblast merge` of that state alone: the state's size, both peaks,
+# and whether the merged report is the run's. The day is written .gz (about 9.5 KB
 # a user, slower to generate) when the disk has no room for it plain, or
 # with BENCH_DAY_GZIP=1; it is left out when neither fits, and with
 # BENCH_DAY_USERS=0. BENCH_RSS_BEFORE (MiB, default 80.0: row 3 of
@@ -151,7 +153,16 @@ if [ "$day_users" -gt 0 ]; then
 		fi
 		measure ib_day "'$bin' -q --force -j 1 -o '$build/bench-report-day' '$tmp/day'" 1
 		measure ib_day2 "'$bin' -q --force -j 2 -o '$build/bench-report-day2' '$tmp/day'" 1
+		# the state a machine would send for imapblast merge, and that merge alone
+		measure ib_day_save "'$bin' -q --force -j 2 -o '$build/bench-report-day3' --save-state '$tmp/day.state' '$tmp/day'" 1
 		rm -rf "$tmp/day"
+		day_state=$(wc -c < "$tmp/day.state" 2>/dev/null | tr -d ' ')
+		measure ib_day_merge "'$bin' merge -q --force -o '$build/bench-report-daym' '$tmp/day.state'" 1
+		rm -f "$tmp/day.state"
+		day_same="identical"
+		for f in affected-users.csv summary.json timeline.svg; do
+			cmp -s "$build/bench-report-day2/$f" "$build/bench-report-daym/$f" || day_same="DIFFERENT ($f)"
+		done
 	fi
 fi
 # the -j 1 reports are the byte-identity references
@@ -181,7 +192,7 @@ now=$(date -u '+%Y-%m-%d %H:%M UTC')
 grepcount=$(cat "$tmp/out.grep" 2>/dev/null)
 
 awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" -v day_kind="${day_kind:-}" \
-	-v rss_before="$rss_before" -v day_note="$day_note" '
+	-v rss_before="$rss_before" -v day_note="$day_note" -v day_state="${day_state:-0}" '
 	function mbs(t) { return t > 0 ? size / 1e6 / t : 0 }
 	BEGIN {
 		label["zcat"] = "1. zcat FILE.gz > /dev/null"
@@ -198,10 +209,12 @@ awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" -v da
 		label["ib_j2"] = "5. imapblast -j 2 on 4 split .gz"
 		label["ib_day"] = "6. imapblast -j 1 on a day of " day_users " users every 15 min (" day_kind ", one run)"
 		label["ib_day2"] = "6a. imapblast -j 2 on the same day (one run)"
+		label["ib_day_save"] = "6b. imapblast -j 2 --save-state on the same day (one run)"
+		label["ib_day_merge"] = "6c. imapblast merge of that state alone (MB/s: bytes of the logs behind it)"
 		print "| run | MB/s median | MB/s min | MB/s max | seconds (median) | peak RSS MB | exit |"
 		print "|---|---|---|---|---|---|---|"
 	}
-	$1 == "ib_day" || $1 == "ib_day2" {
+	$1 ~ /^ib_day/ {
 		dsz = size; size = day_size
 	}
 	{
@@ -209,7 +222,7 @@ awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" -v da
 		rss[$1] = $5
 		printf "| %s | %.1f | %.1f | %.1f | %.2f | %.1f | %s |\n", label[$1], mbs($2), mbs($4), mbs($3), $2, $5 / 1024, $6
 	}
-	$1 == "ib_day" || $1 == "ib_day2" {
+	$1 ~ /^ib_day/ {
 		size = dsz
 	}
 	END {
@@ -222,6 +235,7 @@ awk -v size="$size" -v day_size="${day_size:-0}" -v day_users="$day_users" -v da
 		if (v["ib_gz1"] > 0) printf "-j 2 on 4 files / -j 1 on the single .gz: %.2f\n", v["ib_j2"] / v["ib_gz1"]
 		printf "uncompressed: %.0f MB/s (-j 1), %.0f MB/s (-j 2 one file)\n", v["ib_plain1"], v["ib_plain"]
 		if (rss["ib_day"] > 0) printf "day of %d users: peak RSS %.1f MiB (-j 1), %.1f MiB (-j 2), %.1f KiB per user (-j 1)\n", day_users, rss["ib_day"] / 1024, rss["ib_day2"] / 1024, rss["ib_day"] / day_users
+		if (day_state > 0) printf "day of %d users: state %.1f MB (%.0f bytes per user) for %.1f GB of logs; --save-state peak RSS %.1f MiB; merge peak RSS %.1f MiB\n", day_users, day_state / 1e6, day_state / day_users, day_size / 1e9, rss["ib_day_save"] / 1024, rss["ib_day_merge"] / 1024
 		if (v["grep"] > 0) printf "imapblast / (zcat | grep): %.2f (gz, -j 1), %.2f (gz, -j 2 one file), %.2f (-j 2, 4 files)\n", v["ib_gz1"] / v["grep"], v["ib_gz"] / v["grep"], v["ib_j2"] / v["grep"]
 		print ""
 		print "Issue 18 targets:"
@@ -267,6 +281,10 @@ fi
 	echo "-j 2 report vs -j 1 report on the same 4 files: $same"
 	echo
 	echo "-j 2 report (reading thread) vs -j 1 report on the single .gz: $same1"
+	if [ -n "${day_same:-}" ]; then
+		echo
+		echo "merge of the day's state vs the -j 2 run on the day (affected-users.csv, summary.json, timeline.svg): $day_same"
+	fi
 	if [ -n "$classify" ]; then
 		echo
 		echo "## classify_bench"
@@ -284,7 +302,7 @@ for n in ib_gz1 ib_gz ib_plain ib_j2; do
 		echo "bench: stderr of $n: $(head -c 300 "$tmp/err.$n")"
 	fi
 done
-case $same$same1 in
-identicalidentical) exit 0 ;;
+case $same$same1${day_same:-identical} in
+identicalidenticalidentical) exit 0 ;;
 *) exit 1 ;;
 esac
