@@ -232,25 +232,6 @@ static int rstrings(struct ib_agg *a, struct ib_rd *r, int k, struct sbuf *b, co
 	return IB_OK;
 }
 
-static int ckey_cmp(const struct ib_ckey *p, const struct ib_ckey *q)
-{
-	if (p->bucket != q->bucket)
-		return p->bucket < q->bucket ? -1 : 1;
-	if (p->user != q->user)
-		return p->user < q->user ? -1 : 1;
-	if (p->ip != q->ip)
-		return p->ip < q->ip ? -1 : 1;
-	if (p->server != q->server)
-		return p->server < q->server ? -1 : 1;
-	if (p->sig != q->sig)
-		return p->sig < q->sig ? -1 : 1;
-	if (p->layer != q->layer)
-		return p->layer < q->layer ? -1 : 1;
-	if (p->cat != q->cat)
-		return p->cat < q->cat ? -1 : 1;
-	return (p->conn > q->conn) - (p->conn < q->conn);
-}
-
 /*
  * A cell of version 5 (state_save.c, wcells) after *prev (the first one
  * after its bucket, the rest zero), which it becomes: 0, or -1 when it is
@@ -286,7 +267,7 @@ static int rcell5(struct ib_rd *r, const struct ib_agg *a, struct ib_ckey *prev,
 	span = ib_rvar(r);
 	fl = ib_rvar(r);
 	*line = ib_rvar(r);
-	if (r->bad || b >> 6 || fl >= a->st[IB_S_FILE].n || (prev->cat && ckey_cmp(prev, k) >= 0) ||
+	if (r->bad || b >> 6 || fl >= a->st[IB_S_FILE].n || (prev->cat && ib_state_ckey_cmp(prev, k) >= 0) ||
 	    ib_state_times(a->bucket_ms, k->bucket, off, span, first, last) < 0)
 		return -1;
 	*file = (uint32_t)fl;

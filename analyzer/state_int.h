@@ -233,6 +233,26 @@ static inline int ib_state_corrupt(struct ib_error *err, const char *name, size_
 /* ---- the successes (state_succ.c) ---- */
 
 /* A series or a success cell in the canonical order (string ranks, layer, then hi or bucket). */
+/* The order of cells in a state file: bucket, user, ip, server, signature, layer, category, connection. */
+static inline int ib_state_ckey_cmp(const struct ib_ckey *p, const struct ib_ckey *q)
+{
+	if (p->bucket != q->bucket)
+		return p->bucket < q->bucket ? -1 : 1;
+	if (p->user != q->user)
+		return p->user < q->user ? -1 : 1;
+	if (p->ip != q->ip)
+		return p->ip < q->ip ? -1 : 1;
+	if (p->server != q->server)
+		return p->server < q->server ? -1 : 1;
+	if (p->sig != q->sig)
+		return p->sig < q->sig ? -1 : 1;
+	if (p->layer != q->layer)
+		return p->layer < q->layer ? -1 : 1;
+	if (p->cat != q->cat)
+		return p->cat < q->cat ? -1 : 1;
+	return (p->conn > q->conn) - (p->conn < q->conn);
+}
+
 struct ib_state_ref {
 	uint32_t user, ip, server, sig;
 	int64_t pos; /* a series: its hi; a cell: its bucket */

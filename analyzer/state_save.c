@@ -51,32 +51,15 @@ static int sref_cmp(const void *x, const void *y)
 	return strcmp(((const struct sref *)x)->s, ((const struct sref *)y)->s);
 }
 
+/* A cell in the order of the file: its key with string ranks for ids, and its index. */
 struct cref {
-	int64_t bucket;
-	uint32_t user, ip, server, sig;
-	uint8_t layer, cat, conn;
+	struct ib_ckey k;
 	size_t i;
 };
 
 static int cref_cmp(const void *x, const void *y)
 {
-	const struct cref *p = x, *q = y;
-
-	if (p->bucket != q->bucket)
-		return p->bucket < q->bucket ? -1 : 1;
-	if (p->user != q->user)
-		return p->user < q->user ? -1 : 1;
-	if (p->ip != q->ip)
-		return p->ip < q->ip ? -1 : 1;
-	if (p->server != q->server)
-		return p->server < q->server ? -1 : 1;
-	if (p->sig != q->sig)
-		return p->sig < q->sig ? -1 : 1;
-	if (p->layer != q->layer)
-		return p->layer < q->layer ? -1 : 1;
-	if (p->cat != q->cat)
-		return p->cat < q->cat ? -1 : 1;
-	return (p->conn > q->conn) - (p->conn < q->conn);
+	return ib_state_ckey_cmp(&((const struct cref *)x)->k, &((const struct cref *)y)->k);
 }
 
 static void canon_free(struct canon *cn)
@@ -134,14 +117,14 @@ static int canon_build(const struct ib_agg *a, struct canon *cn)
 
 		if (is_succ(c))
 			continue;
-		r->bucket = c->bucket;
-		r->user = cn->rank[IB_S_USER][c->user];
-		r->ip = cn->rank[IB_S_IP][c->ip];
-		r->server = cn->rank[IB_S_SERVER][c->server];
-		r->sig = cn->rank[IB_S_SIG][c->signature];
-		r->layer = c->layer;
-		r->cat = c->category;
-		r->conn = c->connection;
+		r->k.bucket = c->bucket;
+		r->k.user = cn->rank[IB_S_USER][c->user];
+		r->k.ip = cn->rank[IB_S_IP][c->ip];
+		r->k.server = cn->rank[IB_S_SERVER][c->server];
+		r->k.sig = cn->rank[IB_S_SIG][c->signature];
+		r->k.layer = c->layer;
+		r->k.cat = c->category;
+		r->k.conn = c->connection;
 		r->i = i;
 		cn->ncells++;
 	}
