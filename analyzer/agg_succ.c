@@ -230,7 +230,7 @@ spill:
 }
 
 /* Entry j of series x decoded as a cell. */
-static void entry_cell(const struct ib_sser *x, size_t j, int64_t B, struct ib_cell *out)
+static inline void entry_cell(const struct ib_sser *x, size_t j, int64_t B, struct ib_cell *out)
 {
 	const struct ib_sent *e = &x->e[j];
 
@@ -351,26 +351,9 @@ size_t ib_succ_run(const struct ib_succ *s, int64_t B, size_t *ser, size_t *j, s
 
 	for (; i < s->nser && n < max; i++, k = 0) {
 		const struct ib_sser *x = &s->ser[i];
-		int64_t base = x->k.hi * IB_SUCC_SPAN;
 
-		for (; k < x->n && n < max; k++, n++) {
-			const struct ib_sent *e = &x->e[k];
-			struct ib_cell *o = &out[n];
-
-			o->bucket = base + e->b;
-			o->first_ms = o->bucket * B + e->off;
-			o->last_ms = o->first_ms + e->span;
-			o->user = x->k.user;
-			o->ip = x->k.ip;
-			o->server = x->k.server;
-			o->signature = x->k.sig;
-			o->layer = x->k.layer;
-			o->category = IB_CAT_OK;
-			o->connection = 0;
-			o->count = e->count;
-			o->first_file = 0;
-			o->first_line = 0;
-		}
+		for (; k < x->n && n < max; k++, n++)
+			entry_cell(x, k, B, &out[n]);
 		if (k < x->n)
 			break; /* out is full: series i goes on at k */
 	}
