@@ -294,12 +294,16 @@ static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 /* IB_SP_RFIELD_WORD: the value ends at ',', ' ' or the end of s. */
 static int rfield_word(struct ib_str s, const char *key, size_t klen, size_t a, struct ib_str *out)
 {
-	const char *v = rkey(s, key, klen, a), *e, *end = s.ptr + s.len;
+	const char *v = rkey(s, key, klen, a), *e, *sp;
 
 	if (!v)
 		return -1;
-	for (e = v; e < end && *e != ',' && *e != ' '; e++)
-		;
+	/* memchr for ',' then for ' ' before it, not a byte loop testing both */
+	e = memchr(v, ',', (size_t)(s.ptr + s.len - v));
+	if (!e)
+		e = s.ptr + s.len;
+	if ((sp = memchr(v, ' ', (size_t)(e - v))) != NULL)
+		e = sp;
 	*out = ib_sp_span(v, e);
 	return 0;
 }
