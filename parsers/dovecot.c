@@ -270,7 +270,7 @@ static inline int key_at(const char *k, const char *key, size_t klen)
 	return !memcmp(k, key, klen);
 }
 
-static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
+static inline const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 {
 	size_t n; /* anchors of candidate starts lie in s.ptr[a .. n) */
 
@@ -292,7 +292,7 @@ static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 }
 
 /* IB_SP_RFIELD_WORD: the value ends at ',', ' ' or the end of s. */
-static int rfield_word(struct ib_str s, const char *key, size_t klen, size_t a, struct ib_str *out)
+static inline int rfield_word(struct ib_str s, const char *key, size_t klen, size_t a, struct ib_str *out)
 {
 	const char *v = rkey(s, key, klen, a), *e, *sp;
 
