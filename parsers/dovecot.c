@@ -66,10 +66,24 @@ static int name_char(char c)
 }
 
 /*
+ * 1 for the processes whose lines are read: *-login (then *login = 1),
+ * auth, auth-worker, dovecot-auth. Mail processes (imap, lmtp, pop3...)
+ * write most lines and none about logins.
+ */
+static int wanted(struct ib_str name, int *login)
+{
+	*login = IB_SP_ENDS(name, "-login");
+	return *login || IB_SP_EQ(name, "auth") || IB_SP_EQ(name, "auth-worker") ||
+	       IB_SP_EQ(name, "dovecot-auth");
+}
+
+/*
  * Read "name[(...)][<...>]: " at the start of s (a Dovecot process prefix
  * inside a syslog message). Sets name and the whole tag; *rest after ": ".
+ * -1 also when the process is not wanted (its tag is then not read).
  */
-static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, struct ib_str *rest)
+static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, struct ib_str *rest,
+		     int *login)
 {
 	size_t i = 0;
 
@@ -78,6 +92,8 @@ static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, s
 	if (!i)
 		return -1;
 	*name = ib_sp_span(s.ptr, s.ptr + i);
+	if (!wanted(*name, login))
+		return -1;
 	while (i < s.len && (s.ptr[i] == '(' || s.ptr[i] == '<' || s.ptr[i] == '[')) {
 		char close = s.ptr[i] == '(' ? ')' : s.ptr[i] == '<' ? '>' : ']';
 		const char *e = memchr(s.ptr + i, close, s.len - i);
@@ -525,7 +541,7 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 
 		ev->message = msg;
 		(void)IB_SP_SKIP(&b, "dovecot: ");
-		if (read_proc(b, &name, &tag, &r) < 0)
+		if (read_proc(b, &name, &tag, &r, &login) < 0)
 			return IB_SKIP;
 	} else {
 		if (!IB_SP_EQ(hdr->program, "dovecot-auth") && !own_line(hdr, msg))
@@ -537,12 +553,9 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 		ev->message = msg;
 		if (tag.ptr && tag.ptr + tag.len <= msg.ptr && msg.ptr - (tag.ptr + tag.len) <= 4)
 			ev->message = ib_sp_span(tag.ptr, msg.ptr + msg.len);
+		if (!wanted(name, &login))
+			return IB_SKIP;
 	}
-	/* mail processes (imap, lmtp, pop3...) write most lines and none about logins */
-	login = IB_SP_ENDS(name, "-login");
-	if (!login && !IB_SP_EQ(name, "auth") && !IB_SP_EQ(name, "auth-worker") &&
-	    !IB_SP_EQ(name, "dovecot-auth"))
-		return IB_SKIP;
 	whole = ib_sp_span(tag.ptr, r.ptr + r.len);
 	(void)is_level(&r, &severe);
 	if (hdr->host.len)
