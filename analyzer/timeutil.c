@@ -419,21 +419,14 @@ int ib_ts_tai64n(struct ib_str *s, int64_t *out)
 	return 0;
 }
 
-int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+/* ib_ts_nginx past its cache: out of line, so the hit path saves no registers. */
+__attribute__((noinline)) static int nginx_full(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 {
 	long y, mo, d;
 	unsigned h, mi, sec, ms;
 	size_t i = 11;
 	int64_t t;
 
-	/* the same second as the last stamp: see ib_ts_iso */
-	if (p->ngx_have && s->len >= 19 && p->ngx_zone == p->zone && same_sec(s->ptr, p->ngx_sec)) {
-		i = 19;
-		ms = fraction(s, &i);
-		*out = p->ngx_sec_ms + ms;
-		advance(s, i);
-		return 0;
-	}
 	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '/') || (mo = digits(s, 5, 2)) < 0 || !at(s, 7, '/') ||
 	    (d = digits(s, 8, 2)) < 0 || !at(s, 10, ' '))
 		return -1;
@@ -450,6 +443,21 @@ int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	*out = t;
 	advance(s, i);
 	return 0;
+}
+
+int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+{
+	/* the same second as the last stamp: see ib_ts_iso */
+	if (p->ngx_have && s->len >= 19 && p->ngx_zone == p->zone && same_sec(s->ptr, p->ngx_sec)) {
+		size_t i = 19;
+		/* fraction() reads nothing unless '.' or ',' follows: no call for nginx's plain stamps */
+		unsigned ms = s->len > 19 && (s->ptr[19] == '.' || s->ptr[19] == ',') ? fraction(s, &i) : 0;
+
+		*out = p->ngx_sec_ms + ms;
+		advance(s, i);
+		return 0;
+	}
+	return nginx_full(s, p, out);
 }
 
 int ib_ts_clf(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
