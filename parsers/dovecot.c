@@ -484,6 +484,7 @@ static int proxy_dest(struct ib_str r)
 static int login_line(struct ib_str r, struct ib_event *ev)
 {
 	int has_fields;
+	const char *paren;
 
 	if (IB_SP_STARTS(r, "proxy("))
 		return proxy_line(r, ev);
@@ -495,7 +496,9 @@ static int login_line(struct ib_str r, struct ib_event *ev)
 	       IB_SP_STARTS(r, "Login aborted")) &&
 	      IB_SP_FIND_AT(r, " (", 0) >= 0))
 		return IB_SKIP;
-	if (proxy_dest(r))
+	/* both marks below open with '(': most lines ("Login: user=<...>, ...") have none */
+	paren = memchr(r.ptr, '(', r.len);
+	if (paren && proxy_dest(ib_sp_span(paren, r.ptr + r.len)))
 		ev->layer = IB_LAYER_PROXY;
 	if (IB_SP_STARTS(r, "Login:") || IB_SP_STARTS(r, "Logged in:") || IB_SP_FIND_AT(r, "auth", 0) >= 0)
 		ev->flags |= IB_EV_AUTH_HINT;
@@ -511,7 +514,7 @@ static int login_line(struct ib_str r, struct ib_event *ev)
 		ev->outcome = IB_CAT_OK;
 		ev->signature = "dovecot-logged-in-ok";
 	}
-	if (no_attempt(r))
+	if (paren && no_attempt(r))
 		ev->flags |= IB_EV_CONNECTION;
 	return IB_OK;
 }
