@@ -237,26 +237,16 @@ static int same_stamp(const char *a, const char *b, size_t n)
 	return x0 == y0 && x1 == y1;
 }
 
-int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+/* ib_ts_rfc3164 past its cache: out of line, so the hit path saves no registers. */
+__attribute__((noinline)) static int rfc3164_full(struct ib_str *s, struct ib_time_policy *p,
+						  int64_t *out)
 {
 	unsigned mon, day, h, mi, sec, ms;
-	size_t i = 3;
+	size_t i;
 	long d;
 	int y;
 	int64_t t;
 
-	/*
-	 * The same stamp as the last line: the bytes decide the instant, and
-	 * a byte after them that is not '.', ',' or a digit cannot extend
-	 * the fraction, so the full parse would stop at the same place.
-	 */
-	i = p->last_len;
-	if (i && s->len >= i && same_stamp(s->ptr, p->last_stamp, i) &&
-	    (s->len == i || !(is_digit(s->ptr[i]) || s->ptr[i] == '.' || s->ptr[i] == ','))) {
-		*out = p->last_ms;
-		advance(s, i);
-		return 0;
-	}
 	if (s->len < 14 || !(mon = ib_month_from_abbr(s->ptr)) || s->ptr[3] != ' ')
 		return -1;
 	i = 4;
@@ -288,6 +278,24 @@ int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	*out = t;
 	advance(s, i);
 	return 0;
+}
+
+int ib_ts_rfc3164(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+{
+	size_t i = p->last_len;
+
+	/*
+	 * The same stamp as the last line: the bytes decide the instant, and
+	 * a byte after them that is not '.', ',' or a digit cannot extend
+	 * the fraction, so the full parse would stop at the same place.
+	 */
+	if (i && s->len >= i && same_stamp(s->ptr, p->last_stamp, i) &&
+	    (s->len == i || !(is_digit(s->ptr[i]) || s->ptr[i] == '.' || s->ptr[i] == ','))) {
+		*out = p->last_ms;
+		advance(s, i);
+		return 0;
+	}
+	return rfc3164_full(s, p, out);
 }
 
 /* !memcmp(a, b, 19): three word compares (bytes 0-7, 8-15, 11-18), no call. */
@@ -411,21 +419,14 @@ int ib_ts_tai64n(struct ib_str *s, int64_t *out)
 	return 0;
 }
 
-int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+/* ib_ts_nginx past its cache: out of line, so the hit path saves no registers. */
+__attribute__((noinline)) static int nginx_full(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 {
 	long y, mo, d;
 	unsigned h, mi, sec, ms;
 	size_t i = 11;
 	int64_t t;
 
-	/* the same second as the last stamp: see ib_ts_iso */
-	if (p->ngx_have && s->len >= 19 && p->ngx_zone == p->zone && same_sec(s->ptr, p->ngx_sec)) {
-		i = 19;
-		ms = fraction(s, &i);
-		*out = p->ngx_sec_ms + ms;
-		advance(s, i);
-		return 0;
-	}
 	if ((y = digits(s, 0, 4)) < 0 || !at(s, 4, '/') || (mo = digits(s, 5, 2)) < 0 || !at(s, 7, '/') ||
 	    (d = digits(s, 8, 2)) < 0 || !at(s, 10, ' '))
 		return -1;
@@ -442,6 +443,21 @@ int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 	*out = t;
 	advance(s, i);
 	return 0;
+}
+
+int ib_ts_nginx(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
+{
+	/* the same second as the last stamp: see ib_ts_iso */
+	if (p->ngx_have && s->len >= 19 && p->ngx_zone == p->zone && same_sec(s->ptr, p->ngx_sec)) {
+		size_t i = 19;
+		/* fraction() reads nothing unless '.' or ',' follows: no call for nginx's plain stamps */
+		unsigned ms = s->len > 19 && (s->ptr[19] == '.' || s->ptr[19] == ',') ? fraction(s, &i) : 0;
+
+		*out = p->ngx_sec_ms + ms;
+		advance(s, i);
+		return 0;
+	}
+	return nginx_full(s, p, out);
 }
 
 int ib_ts_clf(struct ib_str *s, struct ib_time_policy *p, int64_t *out)

@@ -66,10 +66,24 @@ static int name_char(char c)
 }
 
 /*
+ * 1 for the processes whose lines are read: *-login (then *login = 1),
+ * auth, auth-worker, dovecot-auth. Mail processes (imap, lmtp, pop3...)
+ * write most lines and none about logins.
+ */
+static int wanted(struct ib_str name, int *login)
+{
+	*login = IB_SP_ENDS(name, "-login");
+	return *login || IB_SP_EQ(name, "auth") || IB_SP_EQ(name, "auth-worker") ||
+	       IB_SP_EQ(name, "dovecot-auth");
+}
+
+/*
  * Read "name[(...)][<...>]: " at the start of s (a Dovecot process prefix
  * inside a syslog message). Sets name and the whole tag; *rest after ": ".
+ * -1 also when the process is not wanted (its tag is then not read).
  */
-static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, struct ib_str *rest)
+static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, struct ib_str *rest,
+		     int *login)
 {
 	size_t i = 0;
 
@@ -78,6 +92,8 @@ static int read_proc(struct ib_str s, struct ib_str *name, struct ib_str *tag, s
 	if (!i)
 		return -1;
 	*name = ib_sp_span(s.ptr, s.ptr + i);
+	if (!wanted(*name, login))
+		return -1;
 	while (i < s.len && (s.ptr[i] == '(' || s.ptr[i] == '<' || s.ptr[i] == '[')) {
 		char close = s.ptr[i] == '(' ? ')' : s.ptr[i] == '<' ? '>' : ']';
 		const char *e = memchr(s.ptr + i, close, s.len - i);
@@ -270,7 +286,7 @@ static inline int key_at(const char *k, const char *key, size_t klen)
 	return !memcmp(k, key, klen);
 }
 
-static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
+static inline const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 {
 	size_t n; /* anchors of candidate starts lie in s.ptr[a .. n) */
 
@@ -292,14 +308,18 @@ static const char *rkey(struct ib_str s, const char *key, size_t klen, size_t a)
 }
 
 /* IB_SP_RFIELD_WORD: the value ends at ',', ' ' or the end of s. */
-static int rfield_word(struct ib_str s, const char *key, size_t klen, size_t a, struct ib_str *out)
+static inline int rfield_word(struct ib_str s, const char *key, size_t klen, size_t a, struct ib_str *out)
 {
-	const char *v = rkey(s, key, klen, a), *e, *end = s.ptr + s.len;
+	const char *v = rkey(s, key, klen, a), *e, *sp;
 
 	if (!v)
 		return -1;
-	for (e = v; e < end && *e != ',' && *e != ' '; e++)
-		;
+	/* memchr for ',' then for ' ' before it, not a byte loop testing both */
+	e = memchr(v, ',', (size_t)(s.ptr + s.len - v));
+	if (!e)
+		e = s.ptr + s.len;
+	if ((sp = memchr(v, ' ', (size_t)(e - v))) != NULL)
+		e = sp;
 	*out = ib_sp_span(v, e);
 	return 0;
 }
@@ -464,6 +484,7 @@ static int proxy_dest(struct ib_str r)
 static int login_line(struct ib_str r, struct ib_event *ev)
 {
 	int has_fields;
+	const char *paren;
 
 	if (IB_SP_STARTS(r, "proxy("))
 		return proxy_line(r, ev);
@@ -475,7 +496,9 @@ static int login_line(struct ib_str r, struct ib_event *ev)
 	       IB_SP_STARTS(r, "Login aborted")) &&
 	      IB_SP_FIND_AT(r, " (", 0) >= 0))
 		return IB_SKIP;
-	if (proxy_dest(r))
+	/* both marks below open with '(': most lines ("Login: user=<...>, ...") have none */
+	paren = memchr(r.ptr, '(', r.len);
+	if (paren && proxy_dest(ib_sp_span(paren, r.ptr + r.len)))
 		ev->layer = IB_LAYER_PROXY;
 	if (IB_SP_STARTS(r, "Login:") || IB_SP_STARTS(r, "Logged in:") || IB_SP_FIND_AT(r, "auth", 0) >= 0)
 		ev->flags |= IB_EV_AUTH_HINT;
@@ -491,7 +514,7 @@ static int login_line(struct ib_str r, struct ib_event *ev)
 		ev->outcome = IB_CAT_OK;
 		ev->signature = "dovecot-logged-in-ok";
 	}
-	if (no_attempt(r))
+	if (paren && no_attempt(r))
 		ev->flags |= IB_EV_CONNECTION;
 	return IB_OK;
 }
@@ -521,7 +544,7 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 
 		ev->message = msg;
 		(void)IB_SP_SKIP(&b, "dovecot: ");
-		if (read_proc(b, &name, &tag, &r) < 0)
+		if (read_proc(b, &name, &tag, &r, &login) < 0)
 			return IB_SKIP;
 	} else {
 		if (!IB_SP_EQ(hdr->program, "dovecot-auth") && !own_line(hdr, msg))
@@ -533,12 +556,9 @@ static int dovecot_msg(struct ib_parse_ctx *ctx, const struct ib_syslog_hdr *hdr
 		ev->message = msg;
 		if (tag.ptr && tag.ptr + tag.len <= msg.ptr && msg.ptr - (tag.ptr + tag.len) <= 4)
 			ev->message = ib_sp_span(tag.ptr, msg.ptr + msg.len);
+		if (!wanted(name, &login))
+			return IB_SKIP;
 	}
-	/* mail processes (imap, lmtp, pop3...) write most lines and none about logins */
-	login = IB_SP_ENDS(name, "-login");
-	if (!login && !IB_SP_EQ(name, "auth") && !IB_SP_EQ(name, "auth-worker") &&
-	    !IB_SP_EQ(name, "dovecot-auth"))
-		return IB_SKIP;
 	whole = ib_sp_span(tag.ptr, r.ptr + r.len);
 	(void)is_level(&r, &severe);
 	if (hdr->host.len)
