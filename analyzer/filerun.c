@@ -70,6 +70,7 @@ struct file_run {
 	} pair[PAIRS];
 	unsigned pair_next; /* the entry replaced next */
 	struct ib_str cur;  /* the line being parsed: what a result that is no event shows */
+	int scan;           /* ib_login_looking(cur) from the line's record, or -1: not made */
 	uint64_t took;	    /* events, held ones and those outside --since/--until included */
 	char sample[IB_FILE_SAMPLES][IB_SAMPLE_MAX + 1];
 	struct shape_tally shapes;
@@ -129,7 +130,7 @@ static void miss(struct file_run *fr, uint64_t line, int login)
 		fr->counts.sample[k] = fr->sample[k];
 		fr->counts.sample_line[k] = line;
 	}
-	if (!login || !ib_login_looking(fr->cur))
+	if (!login || !(fr->scan >= 0 ? fr->scan : ib_login_looking(fr->cur)))
 		return;
 	fr->counts.login_unmatched++;
 	ib_line_shape(fr->cur, shape, sizeof(shape));
@@ -420,8 +421,12 @@ static int feed(struct file_run *fr, struct ib_str line, uint64_t lineno, int pa
 {
 	fr->cur = line;
 	fr->line = lineno;
-	if (!partial && !fr->long_line)
+	fr->scan = -1;
+	if (!partial && !fr->long_line) {
+		if (rec) /* the reading thread's ib_login_looking of line, when it made it */
+			fr->scan = ib_runtime_rec_scan(rec);
 		return ib_runtime_line_ahead(&fr->rt, line, lineno, rec);
+	}
 	if (fr->rt.parser && fr->rt.parser->stream && !fr->rt.envelope)
 		return partial ? ib_runtime_piece(&fr->rt, line, lineno)
 			       : ib_runtime_line(&fr->rt, line, lineno);
@@ -480,6 +485,7 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 
 	memset(&fr, 0, sizeof(fr));
 	fr.cfg = cfg;
+	fr.scan = -1;
 	fr.cls = cls;
 	fr.agg = agg;
 	fr.progress = progress;
@@ -569,8 +575,10 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 	}
 	if (spare && (rc = ib_runtime_ahead_new(&fr.rt, &ahead, &rec_size)) < 0)
 		goto out_err;
-	if (ahead)
+	if (ahead) {
+		ib_runtime_ahead_scan(ahead, ib_login_looking); /* for miss() */
 		ib_reader_ahead(r, ib_runtime_ahead_line, ahead, rec_size);
+	}
 	fr.counts.format = fr.rt.parser ? fr.rt.parser->name : NULL;
 	if (stream)
 		stream->format = fr.counts.format;

@@ -94,6 +94,7 @@ struct ib_runtime_rec {
 	unsigned char ids[REC_IDS];
 	unsigned char marked; /* bit k: ids[k] has a mark, and msg carries it */
 	unsigned char layer, outcome, protocol;
+	signed char scan; /* ah->scan of a line most likely no event: 0 or 1; -1 not made */
 };
 
 /* s as a slice of line (n < REC_NULL bytes at b) into *d; 0 when it lies elsewhere. */
@@ -120,6 +121,7 @@ struct ib_runtime_ahead {
 	struct ib_runtime rt; /* its envelope, only, self and program cache; ctx.time is tp */
 	struct ib_time_policy tp;
 	void *env; /* the envelope's own state */
+	int (*scan)(struct ib_str line); /* ib_runtime_ahead_scan's, or NULL */
 };
 
 static const char *why(const char *reason, const char *dflt)
@@ -699,6 +701,7 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 	int rc;
 
 	rec->spec = REC_NOSPEC;
+	rec->scan = -1;
 	rt->ctx.state = ah->env;
 	rt->ctx.reason = NULL;
 	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
@@ -707,11 +710,15 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 	if (rc != IB_OK) {
 		if (rc < 0 || rc > IB_DECLINE)
 			rec->rc = REC_UNREAD; /* the parsing thread reads it itself */
+		else if (ah->scan)
+			rec->scan = (signed char)!!ah->scan(line);
 		return;
 	}
 	e = candidates(rt, hdr.program, &tmp, &one);
 	if (!e->n) {
 		rec->rc = IB_SKIP; /* what dispatch() finds */
+		if (ah->scan)
+			rec->scan = (signed char)!!ah->scan(line);
 		return;
 	}
 	/* the header and message only when a parser may read them */
@@ -768,8 +775,20 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 		rec->outcome = (unsigned char)ev.outcome;
 		rec->protocol = (unsigned char)ev.protocol;
 		rec->spec = (unsigned char)e->ids[k];
+		if (rc != IB_OK && ah->scan) /* most likely no event */
+			rec->scan = (signed char)!!ah->scan(line);
 		return;
 	}
+}
+
+void ib_runtime_ahead_scan(struct ib_runtime_ahead *ah, int (*scan)(struct ib_str line))
+{
+	ah->scan = scan;
+}
+
+int ib_runtime_rec_scan(const void *rec)
+{
+	return rec ? ((const struct ib_runtime_rec *)rec)->scan : -1;
 }
 
 void ib_runtime_ahead_free(struct ib_runtime_ahead *ah)

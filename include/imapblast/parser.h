@@ -290,6 +290,16 @@ struct ib_runtime_ahead;
 int ib_runtime_ahead_new(const struct ib_runtime *rt, struct ib_runtime_ahead **out, size_t *rec_size);
 /* Fill rec for line (an ib_reader_line_fn): one thread at a time, lines in file order. */
 void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *rec);
+/*
+ * Have the ahead also call scan (NULL: none) on each line that is most
+ * likely no event: the envelope skips or rejects it, no parser takes its
+ * program, or the first parser it reads the message with finds no event.
+ * scan is the caller's own test of such lines, a pure function of the
+ * line's bytes. Set before the ahead's first line.
+ */
+void ib_runtime_ahead_scan(struct ib_runtime_ahead *ah, int (*scan)(struct ib_str line));
+/* scan's result (0 or 1) in a record ib_runtime_ahead_line wrote; -1 when not called (or rec NULL). */
+int ib_runtime_rec_scan(const void *rec);
 /* Free; accepts NULL. */
 void ib_runtime_ahead_free(struct ib_runtime_ahead *ah);
 /*
