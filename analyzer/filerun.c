@@ -70,7 +70,6 @@ struct file_run {
 	} pair[PAIRS];
 	unsigned pair_next; /* the entry replaced next */
 	struct ib_str cur;  /* the line being parsed: what a result that is no event shows */
-	int scan;           /* ib_login_looking(cur) from the line's record, or -1: not made */
 	uint64_t took;	    /* events, held ones and those outside --since/--until included */
 	char sample[IB_FILE_SAMPLES][IB_SAMPLE_MAX + 1];
 	struct shape_tally shapes;
@@ -123,14 +122,15 @@ static void miss(struct file_run *fr, uint64_t line, int login)
 	char shape[IB_SHAPE_MAX + 1];
 	size_t i, k;
 
-	for (k = 0; k < IB_FILE_SAMPLES && fr->counts.sample[k]; k++)
-		;
-	if (k < IB_FILE_SAMPLES) {
+	if (!fr->counts.sample[IB_FILE_SAMPLES - 1]) { /* room: the samples fill in order */
+		for (k = 0; fr->counts.sample[k]; k++)
+			;
 		ib_line_sample(fr->cur, fr->sample[k], sizeof(fr->sample[k]));
 		fr->counts.sample[k] = fr->sample[k];
 		fr->counts.sample_line[k] = line;
 	}
-	if (!login || !(fr->scan >= 0 ? fr->scan : ib_login_looking(fr->cur)))
+	/* the reading thread's scan of the line, when it made it (ib_runtime_ahead_scan) */
+	if (!login || !(fr->rt.scan_line == fr->line ? fr->rt.scan : ib_login_looking(fr->cur)))
 		return;
 	fr->counts.login_unmatched++;
 	ib_line_shape(fr->cur, shape, sizeof(shape));
@@ -421,12 +421,8 @@ static int feed(struct file_run *fr, struct ib_str line, uint64_t lineno, int pa
 {
 	fr->cur = line;
 	fr->line = lineno;
-	fr->scan = -1;
-	if (!partial && !fr->long_line) {
-		if (rec) /* the reading thread's ib_login_looking of line, when it made it */
-			fr->scan = ib_runtime_rec_scan(rec);
+	if (!partial && !fr->long_line)
 		return ib_runtime_line_ahead(&fr->rt, line, lineno, rec);
-	}
 	if (fr->rt.parser && fr->rt.parser->stream && !fr->rt.envelope)
 		return partial ? ib_runtime_piece(&fr->rt, line, lineno)
 			       : ib_runtime_line(&fr->rt, line, lineno);
@@ -485,7 +481,6 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 
 	memset(&fr, 0, sizeof(fr));
 	fr.cfg = cfg;
-	fr.scan = -1;
 	fr.cls = cls;
 	fr.agg = agg;
 	fr.progress = progress;

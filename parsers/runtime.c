@@ -418,6 +418,10 @@ int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t li
 		if (r && r->rc != REC_UNREAD) {
 			rc = r->rc;
 			rt->ctx.reason = r->reason;
+			if (r->scan >= 0) {
+				rt->scan_line = lineno;
+				rt->scan = r->scan;
+			}
 			if (rc == IB_OK) {
 				hdr.time_ms = r->time_ms;
 				hdr.host = get(r->hdr[0], line.ptr);
@@ -784,11 +788,6 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 void ib_runtime_ahead_scan(struct ib_runtime_ahead *ah, int (*scan)(struct ib_str line))
 {
 	ah->scan = scan;
-}
-
-int ib_runtime_rec_scan(const void *rec)
-{
-	return rec ? ((const struct ib_runtime_rec *)rec)->scan : -1;
 }
 
 void ib_runtime_ahead_free(struct ib_runtime_ahead *ah)

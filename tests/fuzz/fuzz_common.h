@@ -122,12 +122,10 @@ static uint64_t fuzz_run(const char *name, const uint8_t *data, size_t size, int
 		memcpy(line, s, len);
 		if (ah)
 			ib_runtime_ahead_line(ah, (struct ib_str){line, len}, rec);
-		/* the scan the pipeline's miss() reads: the record's, else its own */
-		looking = ah ? ib_runtime_rec_scan(rec) : -1;
-		if (looking < 0)
-			looking = ib_login_looking((struct ib_str){line, len});
-		hash = fuzz_mix(hash, &looking, sizeof(looking));
 		(void)ib_runtime_line_ahead(&rt, (struct ib_str){line, len}, ++lineno, rec);
+		/* the scan the pipeline's miss() reads: the record's, else its own */
+		looking = rt.scan_line == lineno ? rt.scan : ib_login_looking((struct ib_str){line, len});
+		hash = fuzz_mix(hash, &looking, sizeof(looking));
 		free(line);
 		s += len + 1;
 	}
