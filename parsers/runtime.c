@@ -120,7 +120,7 @@ static inline struct ib_str get(struct rslice d, const char *line)
 struct ib_runtime_ahead {
 	struct ib_runtime rt; /* its envelope, only, self and program cache; ctx.time is tp */
 	struct ib_time_policy tp;
-	void *env; /* the envelope's own state */
+	void *env;			 /* the envelope's own state */
 	int (*scan)(struct ib_str line); /* ib_runtime_ahead_scan's, or NULL */
 };
 

@@ -148,8 +148,8 @@ static int run(const struct flines *fl, const char *force, int ahead, struct tra
 		    ib_runtime_line_ahead(&rt, fl->v[i], i + 1, recs ? recs + i * rec_size : NULL), IB_OK);
 		/* what the pipeline's miss() reads: the record's scan, else its own */
 		if (rt.scan_line == i + 1) {
-			ck_assert_msg(rt.scan == ib_login_looking(fl->v[i]), "line %zu: scan %d read ahead", i + 1,
-				      rt.scan);
+			ck_assert_msg(rt.scan == ib_login_looking(fl->v[i]), "line %zu: scan %d read ahead",
+				      i + 1, rt.scan);
 			scanned++;
 		}
 	}
