@@ -9,7 +9,8 @@
  * Ahead (ib_runtime_ahead_new): another thread reads the envelope and the
  * message of a stateless parser into a record per line, with its own
  * copies of the time policy and envelope state (caches only), so the
- * record holds what this thread would compute.
+ * record holds what this thread would compute; also the caller's scan
+ * of the lines most likely no event (ib_runtime_ahead_scan).
  */
 #include <limits.h>
 #include <stdlib.h>
