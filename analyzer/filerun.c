@@ -123,14 +123,15 @@ static void miss(struct file_run *fr, uint64_t line, int login)
 	char shape[IB_SHAPE_MAX + 1];
 	size_t i, k;
 
-	for (k = 0; k < IB_FILE_SAMPLES && fr->counts.sample[k]; k++)
-		;
-	if (k < IB_FILE_SAMPLES) {
+	if (!fr->counts.sample[IB_FILE_SAMPLES - 1]) { /* room: the samples fill in order */
+		for (k = 0; fr->counts.sample[k]; k++)
+			;
 		ib_line_sample(fr->cur, fr->sample[k], sizeof(fr->sample[k]));
 		fr->counts.sample[k] = fr->sample[k];
 		fr->counts.sample_line[k] = line;
 	}
-	if (!login || !ib_login_looking(fr->cur))
+	/* the reading thread's scan of the line, when it made it (ib_runtime_ahead_scan) */
+	if (!login || !(fr->rt.scan_line == fr->line ? fr->rt.scan : ib_login_looking(fr->cur)))
 		return;
 	fr->counts.login_unmatched++;
 	ib_line_shape(fr->cur, shape, sizeof(shape));
@@ -591,8 +592,10 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 	}
 	if (spare && (rc = ib_runtime_ahead_new(&fr.rt, &ahead, &rec_size)) < 0)
 		goto out_err;
-	if (ahead)
+	if (ahead) {
+		ib_runtime_ahead_scan(ahead, ib_login_looking); /* for miss() */
 		ib_reader_ahead(r, ib_runtime_ahead_line, ahead, rec_size);
+	}
 	fr.counts.format = fr.rt.parser ? fr.rt.parser->name : NULL;
 	if (stream)
 		stream->format = fr.counts.format;

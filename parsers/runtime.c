@@ -9,7 +9,8 @@
  * Ahead (ib_runtime_ahead_new): another thread reads the envelope and the
  * message of a stateless parser into a record per line, with its own
  * copies of the time policy and envelope state (caches only), so the
- * record holds what this thread would compute.
+ * record holds what this thread would compute; also the caller's scan
+ * of the lines most likely no event (ib_runtime_ahead_scan).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -94,6 +95,7 @@ struct ib_runtime_rec {
 	unsigned char ids[REC_IDS];
 	unsigned char marked; /* bit k: ids[k] has a mark, and msg carries it */
 	unsigned char layer, outcome, protocol;
+	signed char scan; /* ah->scan of a line most likely no event: 0 or 1; -1 not made */
 };
 
 /* s as a slice of line (n < REC_NULL bytes at b) into *d; 0 when it lies elsewhere. */
@@ -119,7 +121,8 @@ static inline struct ib_str get(struct rslice d, const char *line)
 struct ib_runtime_ahead {
 	struct ib_runtime rt; /* its envelope, only, self and program cache; ctx.time is tp */
 	struct ib_time_policy tp;
-	void *env; /* the envelope's own state */
+	void *env;			 /* the envelope's own state */
+	int (*scan)(struct ib_str line); /* ib_runtime_ahead_scan's, or NULL */
 };
 
 static const char *why(const char *reason, const char *dflt)
@@ -454,6 +457,10 @@ int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t li
 		if (r && r->rc != REC_UNREAD) {
 			rc = r->rc;
 			rt->ctx.reason = r->reason;
+			if (r->scan >= 0) {
+				rt->scan_line = lineno;
+				rt->scan = r->scan;
+			}
 			if (rc == IB_OK) {
 				hdr.time_ms = r->time_ms;
 				hdr.host = get(r->hdr[0], line.ptr);
@@ -739,6 +746,7 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 	int rc;
 
 	rec->spec = REC_NOSPEC;
+	rec->scan = -1;
 	rt->ctx.state = ah->env;
 	rt->ctx.reason = NULL;
 	rc = rt->envelope->envelope(&rt->ctx, line, &hdr, &msg);
@@ -747,11 +755,15 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 	if (rc != IB_OK) {
 		if (rc < 0 || rc > IB_DECLINE)
 			rec->rc = REC_UNREAD; /* the parsing thread reads it itself */
+		else if (ah->scan)
+			rec->scan = (signed char)!!ah->scan(line);
 		return;
 	}
 	e = candidates(rt, hdr.program, &tmp, &one);
 	if (!e->n) {
 		rec->rc = IB_SKIP; /* what dispatch() finds */
+		if (ah->scan)
+			rec->scan = (signed char)!!ah->scan(line);
 		return;
 	}
 	/* the header and message only when a parser may read them */
@@ -808,8 +820,15 @@ void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *out)
 		rec->outcome = (unsigned char)ev.outcome;
 		rec->protocol = (unsigned char)ev.protocol;
 		rec->spec = (unsigned char)e->ids[k];
+		if (rc != IB_OK && ah->scan) /* most likely no event */
+			rec->scan = (signed char)!!ah->scan(line);
 		return;
 	}
+}
+
+void ib_runtime_ahead_scan(struct ib_runtime_ahead *ah, int (*scan)(struct ib_str line))
+{
+	ah->scan = scan;
 }
 
 void ib_runtime_ahead_free(struct ib_runtime_ahead *ah)

@@ -4,6 +4,9 @@
  * same results as reading it in place. Each sample file, and the shared
  * corpus's logs where present, is run both ways: in place, and with the
  * records of all its lines read first, by an ahead with its own caches.
+ * The ahead also makes the login-looking scan of the lines it finds most
+ * likely no event (ib_runtime_ahead_scan): where a line's record holds
+ * it, it is what ib_login_looking finds in place.
  */
 #include <check.h>
 #include <dirent.h>
@@ -12,11 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "imapblast/coverage.h"
 #include "imapblast/parser.h"
 #include "imapblast/reader.h"
 #include "testutil.h"
 
 #define PROBE 32
+
+static size_t scanned; /* lines whose record held the scan */
 
 /* A file's lines, copied. */
 struct flines {
@@ -130,6 +136,7 @@ static int run(const struct flines *fl, const char *force, int ahead, struct tra
 			/* every line first, as a reading thread a block ahead would */
 			recs = malloc((fl->n ? fl->n : 1) * rec_size);
 			ck_assert(recs != NULL);
+			ib_runtime_ahead_scan(ah, ib_login_looking);
 			for (size_t i = 0; i < fl->n; i++)
 				ib_runtime_ahead_line(ah, fl->v[i], recs + i * rec_size);
 		}
@@ -139,6 +146,12 @@ static int run(const struct flines *fl, const char *force, int ahead, struct tra
 		t->cur = i;
 		ck_assert_int_eq(
 		    ib_runtime_line_ahead(&rt, fl->v[i], i + 1, recs ? recs + i * rec_size : NULL), IB_OK);
+		/* what the pipeline's miss() reads: the record's scan, else its own */
+		if (rt.scan_line == i + 1) {
+			ck_assert_msg(rt.scan == ib_login_looking(fl->v[i]), "line %zu: scan %d read ahead",
+				      i + 1, rt.scan);
+			scanned++;
+		}
 	}
 	t->cur = fl->n;
 	ck_assert_int_eq(ib_runtime_finish(&rt, fl->n), IB_OK);
@@ -199,6 +212,7 @@ START_TEST(samples_same_ahead)
 	made += same_ahead(IB_SAMPLES_DIR "/formats/multilayer/dovecot-syslog.log", "pam");
 	made += same_ahead(IB_SAMPLES_DIR "/formats/cyrus.log", "dovecot");
 	ck_assert_int_ge(made, 10);
+	ck_assert_uint_gt(scanned, 100);
 }
 END_TEST
 

@@ -226,6 +226,12 @@ struct ib_runtime {
 	const struct ib_parser *parser;
 	/* ctx.lineno is the line being read, or drained after (read only) */
 	struct ib_parse_ctx ctx;
+	/*
+	 * ib_runtime_ahead_scan's result for line scan_line, when the
+	 * record of that line held it (0: none): 0 or 1 (read only)
+	 */
+	uint64_t scan_line;
+	int scan;
 	/* private to parsers/runtime.c */
 	const struct ib_parser *envelope; /* envelope reader, or NULL */
 	size_t envx;			  /* its registry index */
@@ -291,12 +297,21 @@ struct ib_runtime_ahead;
 int ib_runtime_ahead_new(const struct ib_runtime *rt, struct ib_runtime_ahead **out, size_t *rec_size);
 /* Fill rec for line (an ib_reader_line_fn): one thread at a time, lines in file order. */
 void ib_runtime_ahead_line(void *ahead, struct ib_str line, void *rec);
+/*
+ * Have the ahead also call scan (NULL: none) on each line that is most
+ * likely no event: the envelope skips or rejects it, no parser takes its
+ * program, or the first parser it reads the message with finds no event.
+ * scan is the caller's own test of such lines, a pure function of the
+ * line's bytes. Set before the ahead's first line.
+ */
+void ib_runtime_ahead_scan(struct ib_runtime_ahead *ah, int (*scan)(struct ib_str line));
 /* Free; accepts NULL. */
 void ib_runtime_ahead_free(struct ib_runtime_ahead *ah);
 /*
  * ib_runtime_line, with rec the record ib_runtime_ahead_line wrote for
  * this line, by an ahead made from rt (NULL: none, the same as
- * ib_runtime_line).
+ * ib_runtime_line). Sets rt->scan_line and rt->scan when rec holds the
+ * line's scan.
  */
 int ib_runtime_line_ahead(struct ib_runtime *rt, struct ib_str line, uint64_t lineno, const void *rec);
 

@@ -8,13 +8,14 @@
  * also compiled into tests/check_adversarial.c (renamed by a macro) to
  * replay tests/regress/. fuzz_same_ahead runs the lines once more with
  * the work read ahead (ib_runtime_ahead_new) and aborts when any result
- * differs.
+ * differs, the login-looking scan (ib_runtime_ahead_scan) included.
  */
 #ifndef IB_FUZZ_COMMON_H
 #define IB_FUZZ_COMMON_H
 
 #include <stdlib.h>
 #include <string.h>
+#include "imapblast/coverage.h"
 #include "imapblast/parser.h"
 
 static volatile unsigned fuzz_sink;
@@ -94,6 +95,7 @@ static uint64_t fuzz_run(const char *name, const uint8_t *data, size_t size, int
 	size_t nprobe = 0;
 	uint64_t lineno = 0;
 	const char *s = (const char *)data, *end = s + size;
+	int looking;
 
 	/* the first lines choose between a message parser's file and syslog forms */
 	for (const char *q = s; q < end && nprobe < 8;) {
@@ -108,6 +110,8 @@ static uint64_t fuzz_run(const char *name, const uint8_t *data, size_t size, int
 		goto out;
 	if (ahead && (ib_runtime_ahead_new(&rt, &ah, &rec_size) < 0 || (ah && !(rec = malloc(rec_size)))))
 		goto out;
+	if (ah)
+		ib_runtime_ahead_scan(ah, ib_login_looking);
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
@@ -119,6 +123,9 @@ static uint64_t fuzz_run(const char *name, const uint8_t *data, size_t size, int
 		if (ah)
 			ib_runtime_ahead_line(ah, (struct ib_str){line, len}, rec);
 		(void)ib_runtime_line_ahead(&rt, (struct ib_str){line, len}, ++lineno, rec);
+		/* the scan the pipeline's miss() reads: the record's, else its own */
+		looking = rt.scan_line == lineno ? rt.scan : ib_login_looking((struct ib_str){line, len});
+		hash = fuzz_mix(hash, &looking, sizeof(looking));
 		free(line);
 		s += len + 1;
 	}
