@@ -238,8 +238,7 @@ static int same_stamp(const char *a, const char *b, size_t n)
 }
 
 /* ib_ts_rfc3164 past its cache: out of line, so the hit path saves no registers. */
-__attribute__((noinline)) static int rfc3164_full(struct ib_str *s, struct ib_time_policy *p,
-						  int64_t *out)
+__attribute__((noinline)) static int rfc3164_full(struct ib_str *s, struct ib_time_policy *p, int64_t *out)
 {
 	unsigned mon, day, h, mi, sec, ms;
 	size_t i;
