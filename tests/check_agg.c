@@ -21,20 +21,7 @@ static void add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, const
 		const char *server, enum ib_layer layer, enum ib_category cat, const char *sig,
 		unsigned flags)
 {
-	struct ib_event ev;
-	struct ib_match m;
-
-	ib_event_clear(&ev);
-	ev.time_ms = t;
-	ev.layer = layer;
-	ev.user = ib_str_from(user);
-	ev.ip = ib_str_from(ip);
-	ev.server = ib_str_from(server);
-	ev.flags = flags;
-	m.category = cat;
-	m.signature = sig;
-	m.rule = -1;
-	ck_assert_int_eq(ib_agg_add(a, &ev, &m, file, line), IB_OK);
+	ib_test_add(a, file, line, t, user, ip, server, layer, cat, sig, flags);
 }
 
 static const struct ib_cell *only_cell(const struct ib_agg *a)

@@ -19,19 +19,7 @@
 static void add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, const char *user, const char *ip,
 		const char *server, enum ib_layer layer, enum ib_category cat)
 {
-	struct ib_event ev;
-	struct ib_match m;
-
-	ib_event_clear(&ev);
-	ev.time_ms = t;
-	ev.layer = layer;
-	ev.user = ib_str_from(user);
-	ev.ip = ib_str_from(ip);
-	ev.server = ib_str_from(server);
-	m.category = cat;
-	m.signature = "s";
-	m.rule = -1;
-	ck_assert_int_eq(ib_agg_add(a, &ev, &m, file, line), IB_OK);
+	ib_test_add(a, file, line, t, user, ip, server, layer, cat, "s", 0);
 }
 
 /* Every cell from `from` through ib_agg_next equals ib_agg_cell's, in order. */

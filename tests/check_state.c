@@ -24,21 +24,10 @@
 static void add(struct ib_agg *a, uint64_t line, int64_t t, const char *user, const char *ip,
 		const char *server, enum ib_layer layer, enum ib_category cat, const char *sig)
 {
-	struct ib_event ev;
-	struct ib_match m;
 	uint32_t f;
 
 	ck_assert_int_eq(ib_agg_file(a, "x.log", &f), IB_OK);
-	ib_event_clear(&ev);
-	ev.time_ms = t;
-	ev.layer = layer;
-	ev.user = ib_str_from(user);
-	ev.ip = ib_str_from(ip);
-	ev.server = ib_str_from(server);
-	m.category = cat;
-	m.signature = sig;
-	m.rule = -1;
-	ck_assert_int_eq(ib_agg_add(a, &ev, &m, f, line), IB_OK);
+	ib_test_add(a, f, line, t, user, ip, server, layer, cat, sig, 0);
 }
 
 static unsigned char *save_to_mem(const struct ib_agg *a, size_t *len)

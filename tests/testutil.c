@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "imapblast/agg.h"
 #include "imapblast/zone.h"
 #include "testutil.h"
 
@@ -114,4 +115,23 @@ const struct ib_zone *ib_test_zone(const char *name)
 	ck_assert_msg(ib_zone_load(&cache[i].z, name, NULL) == IB_OK, "cannot load zone '%s'", name);
 	snprintf(cache[i].name, sizeof(cache[i].name), "%s", name);
 	return cache[i].z;
+}
+
+void ib_test_add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, const char *user, const char *ip,
+		 const char *server, int layer, int cat, const char *sig, unsigned flags)
+{
+	struct ib_event ev;
+	struct ib_match m;
+
+	ib_event_clear(&ev);
+	ev.time_ms = t;
+	ev.layer = (enum ib_layer)layer;
+	ev.user = ib_str_from(user);
+	ev.ip = ib_str_from(ip);
+	ev.server = ib_str_from(server);
+	ev.flags = flags;
+	m.category = (enum ib_category)cat;
+	m.signature = sig;
+	m.rule = -1;
+	ck_assert_int_eq(ib_agg_add(a, &ev, &m, file, line), IB_OK);
 }

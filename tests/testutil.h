@@ -5,6 +5,7 @@
 #define IB_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <check.h>
 
 /*
@@ -36,5 +37,14 @@ int ib_test_run(Suite *s);
 
 /* The same as ib_test_run(), but always in Check's CK_NOFORK mode. */
 int ib_test_run_nofork(Suite *s);
+
+/*
+ * Add one event to a (ib_agg_add must return IB_OK): time t, user, ip,
+ * server, layer and flags, classified cat with signature sig (no rule),
+ * as read at file's line.
+ */
+struct ib_agg;
+void ib_test_add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, const char *user, const char *ip,
+		 const char *server, int layer, int cat, const char *sig, unsigned flags);
 
 #endif
