@@ -18,6 +18,7 @@
 #include "imapblast/coverage.h"
 #include "imapblast/parser.h"
 #include "imapblast/reader.h"
+#include "result_hash.h"
 #include "testutil.h"
 
 #define PROBE 32
@@ -61,21 +62,6 @@ static void flines_free(struct flines *fl)
 	free(fl->v);
 }
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *u = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ u[i]) * 0x100000001b3ull;
-	return h;
-}
-
-static uint64_t mix_str(uint64_t h, struct ib_str s)
-{
-	h = mix(h, &s.len, sizeof(s.len));
-	return s.len ? mix(h, s.ptr, s.len) : h;
-}
-
 /* Per line: the hash of every result handed out while it was read. */
 struct trace {
 	uint64_t *h;
@@ -86,26 +72,8 @@ struct trace {
 static int on_result(void *arg, int rc, struct ib_event *ev, const char *reason, int held)
 {
 	struct trace *t = arg;
-	uint64_t h = t->h[t->cur];
 
-	h = mix(h, &rc, sizeof(rc));
-	h = mix(h, &held, sizeof(held));
-	if (reason)
-		h = mix(h, reason, strlen(reason) + 1);
-	if (rc == IB_OK) {
-		const struct ib_str *s[] = {&ev->program, &ev->host, &ev->server,  &ev->local,
-					    &ev->user,	  &ev->ip,   &ev->session, &ev->message};
-		int v[] = {(int)ev->layer, (int)ev->outcome, (int)ev->flags, (int)ev->protocol};
-
-		for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-			h = mix_str(h, *s[i]);
-		h = mix(h, &ev->time_ms, sizeof(ev->time_ms));
-		h = mix(h, v, sizeof(v));
-		h = mix(h, ev->format, strlen(ev->format) + 1);
-		if (ev->signature)
-			h = mix(h, ev->signature, strlen(ev->signature) + 1);
-	}
-	t->h[t->cur] = h;
+	t->h[t->cur] = ib_test_result_hash(t->h[t->cur], rc, ev, reason, held);
 	return IB_OK;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "imapblast/coverage.h"
 #include "imapblast/parser.h"
+#include "../result_hash.h"
 
 static volatile unsigned fuzz_sink;
 
@@ -31,22 +32,6 @@ static void fuzz_touch(const struct ib_event *ev)
 			fuzz_sink += (unsigned char)s[i]->ptr[k];
 }
 
-/* FNV-1a over n bytes, on from h. */
-static uint64_t fuzz_mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *u = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ u[i]) * 0x100000001b3ull;
-	return h;
-}
-
-static uint64_t fuzz_mix_str(uint64_t h, struct ib_str s)
-{
-	h = fuzz_mix(h, &s.len, sizeof(s.len));
-	return s.len ? fuzz_mix(h, s.ptr, s.len) : h;
-}
-
 /* Everything a result tells, hashed into *h (the runtime's arg, when not NULL). */
 static int fuzz_result(void *arg, int rc, struct ib_event *ev, const char *reason, int held)
 {
@@ -56,25 +41,8 @@ static int fuzz_result(void *arg, int rc, struct ib_event *ev, const char *reaso
 		fuzz_touch(ev);
 	if (reason)
 		fuzz_sink += (unsigned char)reason[0];
-	if (!h)
-		return 0;
-	*h = fuzz_mix(*h, &rc, sizeof(rc));
-	*h = fuzz_mix(*h, &held, sizeof(held));
-	if (reason)
-		*h = fuzz_mix(*h, reason, strlen(reason) + 1);
-	if (rc == IB_OK) {
-		const struct ib_str *s[] = {&ev->program, &ev->host, &ev->server,  &ev->local,
-					    &ev->user,	  &ev->ip,   &ev->session, &ev->message};
-		int v[] = {(int)ev->layer, (int)ev->outcome, (int)ev->flags, (int)ev->protocol};
-
-		for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-			*h = fuzz_mix_str(*h, *s[i]);
-		*h = fuzz_mix(*h, &ev->time_ms, sizeof(ev->time_ms));
-		*h = fuzz_mix(*h, v, sizeof(v));
-		*h = fuzz_mix(*h, ev->format, strlen(ev->format) + 1);
-		if (ev->signature)
-			*h = fuzz_mix(*h, ev->signature, strlen(ev->signature) + 1);
-	}
+	if (h)
+		*h = ib_test_result_hash(*h, rc, ev, reason, held);
 	return 0;
 }
 
@@ -125,7 +93,7 @@ static uint64_t fuzz_run(const char *name, const uint8_t *data, size_t size, int
 		(void)ib_runtime_line_ahead(&rt, (struct ib_str){line, len}, ++lineno, rec);
 		/* the scan the pipeline's miss() reads: the record's, else its own */
 		looking = rt.scan_line == lineno ? rt.scan : ib_login_looking((struct ib_str){line, len});
-		hash = fuzz_mix(hash, &looking, sizeof(looking));
+		hash = ib_test_mix(hash, &looking, sizeof(looking));
 		free(line);
 		s += len + 1;
 	}
