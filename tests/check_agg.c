@@ -168,8 +168,6 @@ START_TEST(test_buckets_and_placeholders)
 }
 END_TEST
 
-static unsigned char *save_to_mem(const struct ib_agg *a, size_t *len);
-
 /*
  * Successes live in their own store (agg_succ.c), without evidence: the
  * same content whatever the order, with counts past 16 bits, times past
@@ -236,7 +234,7 @@ START_TEST(test_successes)
 	ck_assert_int_eq(ib_agg_merge(c, b, NULL), IB_OK);
 	ck_assert_int_eq(ib_agg_merge(b, a, NULL), IB_OK);
 	ck_assert(ib_agg_equal(b, c));
-	buf = save_to_mem(c, &len);
+	buf = ib_test_save_state(c, &len);
 	ck_assert_int_eq(ib_agg_load_buf(&y, buf, len, NULL), IB_OK);
 	ck_assert(ib_agg_equal(c, y));
 	free(buf);
@@ -529,21 +527,6 @@ static struct ib_agg *small_agg(int n)
 	return a;
 }
 
-static unsigned char *save_to_mem(const struct ib_agg *a, size_t *len)
-{
-	char *path = ib_test_tmpfile("", 0, ".state");
-	struct ib_error err;
-	unsigned char *buf;
-
-	ck_assert(path != NULL);
-	ck_assert_int_eq(ib_agg_save(a, path, &err), IB_OK);
-	buf = (unsigned char *)ib_test_slurp(path, len);
-	ck_assert(buf != NULL);
-	unlink(path);
-	free(path);
-	return buf;
-}
-
 START_TEST(test_state_round_trip)
 {
 	struct ib_agg *a = small_agg(2000), *b = NULL;
@@ -606,7 +589,7 @@ START_TEST(test_state_truncated)
 {
 	struct ib_agg *a = small_agg(40), *b;
 	size_t len;
-	unsigned char *buf = save_to_mem(a, &len);
+	unsigned char *buf = ib_test_save_state(a, &len);
 	struct ib_error err;
 
 	ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, &err), IB_OK);
@@ -630,7 +613,7 @@ START_TEST(test_state_flipped)
 {
 	struct ib_agg *a = small_agg(40), *b;
 	size_t len;
-	unsigned char *buf = save_to_mem(a, &len);
+	unsigned char *buf = ib_test_save_state(a, &len);
 	struct ib_error err;
 
 	/* every byte after the header: a checksum mismatch */
@@ -737,7 +720,7 @@ START_TEST(test_server_join)
 	ck_assert_int_eq(ib_agg_server_addr(a, IB_STR_LIT("bad name"), IB_STR_LIT("10.0.0.1")), IB_OK);
 	ck_assert_uint_eq(ib_agg_nstr(a, IB_S_ADDR), 5); /* "" and four pairs; a space is refused */
 	/* the state keeps the pairs */
-	buf = save_to_mem(a, &len);
+	buf = ib_test_save_state(a, &len);
 	ck_assert_int_eq(ib_agg_load_buf(&b, buf, len, NULL), IB_OK);
 	ck_assert(ib_agg_equal(a, b));
 	free(buf);

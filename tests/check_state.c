@@ -30,21 +30,6 @@ static void add(struct ib_agg *a, uint64_t line, int64_t t, const char *user, co
 	ib_test_add(a, f, line, t, user, ip, server, layer, cat, sig, 0);
 }
 
-static unsigned char *save_to_mem(const struct ib_agg *a, size_t *len)
-{
-	char *path = ib_test_tmpfile("", 0, ".state");
-	struct ib_error err;
-	unsigned char *buf;
-
-	ck_assert(path != NULL);
-	ck_assert_int_eq(ib_agg_save(a, path, &err), IB_OK);
-	buf = (unsigned char *)ib_test_slurp(path, len);
-	ck_assert(buf != NULL);
-	unlink(path);
-	free(path);
-	return buf;
-}
-
 /* Event i of the mixed set: successes of every shape, and failures among them. */
 static void mixed(struct ib_agg *a, int i)
 {
@@ -132,15 +117,15 @@ START_TEST(test_v5_canonical)
 	}
 	ck_assert(ib_agg_equal(a, b));
 	ck_assert(ib_agg_equal(a, h1));
-	sa = save_to_mem(a, &la);
-	sb = save_to_mem(b, &lb);
-	sh = save_to_mem(h1, &lh);
+	sa = ib_test_save_state(a, &la);
+	sb = ib_test_save_state(b, &lb);
+	sh = ib_test_save_state(h1, &lh);
 	ck_assert_uint_eq(sa[8], 5);
 	ck_assert(la == lb && memcmp(sa, sb, la) == 0);
 	ck_assert(la == lh && memcmp(sa, sh, la) == 0);
 	ck_assert_int_eq(ib_agg_load_buf(&y, sa, la, NULL), IB_OK);
 	ck_assert(ib_agg_equal(a, y));
-	sy = save_to_mem(y, &ly);
+	sy = ib_test_save_state(y, &ly);
 	ck_assert(la == ly && memcmp(sa, sy, la) == 0);
 	/* and merged after loading: the same as the whole */
 	ib_agg_free(y);
@@ -178,7 +163,7 @@ START_TEST(test_v5_size)
 			    "mx1", IB_LAYER_SERVER, IB_CAT_OK, "login");
 	}
 	ck_assert_uint_eq(ib_agg_ncells(a), USERS * LOGINS);
-	s = save_to_mem(a, &len);
+	s = ib_test_save_state(a, &len);
 	/* version 4 took 63 bytes a login; strings, series and entries all in now */
 	ck_assert_msg(len < (size_t)USERS * LOGINS * 5 / 2, "%zu bytes for %d logins", len, USERS * LOGINS);
 	if (getenv("IB_STATE_SIZE"))
@@ -200,7 +185,7 @@ START_TEST(test_v5_changed_bytes)
 	ck_assert_int_eq(ib_agg_new(&a, B), IB_OK);
 	for (int i = 0; i < 37 * 6; i++)
 		mixed(a, i);
-	s = save_to_mem(a, &len);
+	s = ib_test_save_state(a, &len);
 	for (size_t i = 28; i + 4 < len; i += getenv("IB_VALGRIND") ? 5 : 1)
 		for (unsigned x = 1; x < 256; x <<= 3) { /* bits 0, 3 and 6 */
 			uLong crc;
@@ -276,7 +261,7 @@ START_TEST(test_v5_window)
 		if (strlen(ib_agg_str(a, IB_S_SIG, (uint32_t)i)) > len)
 			len = strlen(ib_agg_str(a, IB_S_SIG, (uint32_t)i));
 	ck_assert_uint_eq(len, BIG);
-	s = save_to_mem(a, &len);
+	s = ib_test_save_state(a, &len);
 	ck_assert_uint_gt(len, 3 * 1024 * 1024);
 	path = ib_test_tmpfile(s, len, ".state");
 	ck_assert(path != NULL);
@@ -321,11 +306,11 @@ START_TEST(test_v4_fixture)
 		n += ib_agg_cell(v4, i, &(struct ib_cell){0})->category == IB_CAT_OK;
 	ck_assert_uint_gt(n, 10); /* successes, read into the store from the cells of version 4 */
 	ck_assert_uint_gt(ib_agg_nfull(v4), 10);
-	s = save_to_mem(v4, &len);
+	s = ib_test_save_state(v4, &len);
 	ck_assert_uint_eq(s[8], 5);
 	ck_assert_int_eq(ib_agg_load_buf(&v5, s, len, &err), IB_OK);
 	ck_assert(ib_agg_equal(v4, v5));
-	s2 = save_to_mem(v5, &len2);
+	s2 = ib_test_save_state(v5, &len2);
 	ck_assert(len == len2 && memcmp(s, s2, len) == 0);
 	free(s);
 	free(s2);

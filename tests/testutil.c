@@ -135,3 +135,18 @@ void ib_test_add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, cons
 	m.rule = -1;
 	ck_assert_int_eq(ib_agg_add(a, &ev, &m, file, line), IB_OK);
 }
+
+unsigned char *ib_test_save_state(const struct ib_agg *a, size_t *len)
+{
+	char *path = ib_test_tmpfile("", 0, ".state");
+	struct ib_error err;
+	unsigned char *buf;
+
+	ck_assert(path != NULL);
+	ck_assert_int_eq(ib_agg_save(a, path, &err), IB_OK);
+	buf = (unsigned char *)ib_test_slurp(path, len);
+	ck_assert(buf != NULL);
+	unlink(path);
+	free(path);
+	return buf;
+}

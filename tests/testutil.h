@@ -44,6 +44,8 @@ int ib_test_run_nofork(Suite *s);
  * as read at file's line.
  */
 struct ib_agg;
+/* a saved as a state file, read back into a malloc'd buffer of *len bytes (the test fails on error). */
+unsigned char *ib_test_save_state(const struct ib_agg *a, size_t *len);
 void ib_test_add(struct ib_agg *a, uint32_t file, uint64_t line, int64_t t, const char *user, const char *ip,
 		 const char *server, int layer, int cat, const char *sig, unsigned flags);
 
