@@ -583,13 +583,13 @@ int ib_pipeline_run_file(const struct ib_config *cfg, struct ib_classifier *cls,
 		}
 	}
 	rc = ib_runtime_start(&fr.rt, cfg->force_format, probe_lines, nprobe, &fr.tp, on_result, &fr);
-	ib_runtime_skip(&fr.rt, fr.skip);
 	if (rc < 0) {
 		rc = ib_error_set(err, rc, 0, path, 0,
 				  rc == IB_ERR_NOMEM ? "out of memory" : "unknown format '%s'",
 				  cfg->force_format ? cfg->force_format : "");
 		goto out;
 	}
+	ib_runtime_skip(&fr.rt, fr.skip);
 	if (spare && (rc = ib_runtime_ahead_new(&fr.rt, &ahead, &rec_size)) < 0)
 		goto out_err;
 	if (ahead) {
